@@ -1,0 +1,1 @@
+"""Lambda code: thin handlers and the pure numpy math they share."""

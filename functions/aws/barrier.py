@@ -1,0 +1,106 @@
+"""The fan-in barrier: arrival IS the idempotency claim (one conditional UpdateItem).
+
+A shard adds itself to the item's ``arrived`` set only if it is not there yet; its (small)
+output rides in the same item. The arrival that completes the set publishes the next stage.
+A duplicate fails the condition and does nothing, unless the barrier is complete but not
+marked published: then the first publisher may have crashed, and the duplicate heals it.
+"""
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from botocore.exceptions import ClientError
+
+from functions.aws.clients import client
+
+TTL_SECONDS = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Arrival:
+    claimed: bool
+    complete: bool
+    published: bool
+    payloads: dict[int, bytes]
+    s3_keys: dict[int, str]
+    values: dict[int, float]
+
+    @property
+    def should_publish(self) -> bool:
+        """This arrival completed the barrier, or found it complete and never published."""
+        return self.complete and (self.claimed or not self.published)
+
+
+def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
+    arrived = {int(x) for x in item.get("arrived", {}).get("NS", [])}
+    payloads, s3_keys, values = {}, {}, {}
+    for name, value in item.items():
+        if name.startswith("o") and name[1:].isdigit():
+            payloads[int(name[1:])] = value["B"]
+        elif name.startswith("r") and name[1:].isdigit():
+            s3_keys[int(name[1:])] = value["S"]
+        elif name.startswith("v") and name[1:].isdigit():
+            values[int(name[1:])] = float(value["N"])
+    return Arrival(
+        claimed=claimed,
+        complete=len(arrived) >= expected,
+        published=item.get("published", {}).get("BOOL", False),
+        payloads=payloads,
+        s3_keys=s3_keys,
+        values=values,
+    )
+
+
+class BarrierTable:
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+    def arrive(
+        self,
+        key: str,
+        shard: int,
+        expected: int,
+        *,
+        payload: bytes | None = None,
+        s3_key: str | None = None,
+        value: float | None = None,
+    ) -> Arrival:
+        sets = ["expires_at = :ttl"]
+        values: dict[str, dict] = {
+            ":shard": {"NS": [str(shard)]},
+            ":k": {"N": str(shard)},
+            ":ttl": {"N": str(int(time.time()) + TTL_SECONDS)},
+        }
+        if payload is not None:
+            sets.append(f"o{shard} = :payload")
+            values[":payload"] = {"B": payload}
+        if s3_key is not None:
+            sets.append(f"r{shard} = :ref")
+            values[":ref"] = {"S": s3_key}
+        if value is not None:
+            sets.append(f"v{shard} = :value")
+            values[":value"] = {"N": str(Decimal(repr(value)))}
+        try:
+            response = client("dynamodb").update_item(
+                TableName=self.table,
+                Key={"pk": {"S": key}},
+                UpdateExpression=f"ADD arrived :shard SET {', '.join(sets)}",
+                ConditionExpression="attribute_not_exists(arrived) OR NOT contains(arrived, :k)",
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return _arrival(exc.response.get("Item", {}), expected, claimed=False)
+        return _arrival(response["Attributes"], expected, claimed=True)
+
+    def mark_published(self, key: str) -> None:
+        client("dynamodb").update_item(
+            TableName=self.table,
+            Key={"pk": {"S": key}},
+            UpdateExpression="SET published = :yes",
+            ExpressionAttributeValues={":yes": {"BOOL": True}},
+        )

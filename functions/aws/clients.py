@@ -1,0 +1,33 @@
+"""boto3 clients, created once per process: client creation costs more than most calls.
+
+The endpoint comes from boto3's own AWS_ENDPOINT_URL, so the same code reaches AWS, LocalStack
+or the embedded moto; the cache key includes it so a changed endpoint gets fresh clients.
+"""
+
+import os
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+_lock = threading.Lock()
+_clients: dict[tuple[str, str | None, str | None], Any] = {}
+
+
+def client(service: str) -> Any:
+    key = (service, os.environ.get("AWS_ENDPOINT_URL"), os.environ.get("AWS_DEFAULT_REGION"))
+    found = _clients.get(key)
+    if found is None:
+        with _lock:
+            found = _clients.get(key)
+            if found is None:
+                found = _clients[key] = boto3.client(service, config=_CONFIG)
+    return found
+
+
+def reset_clients() -> None:
+    """Forget every client (an embedded stack starts and stops its own emulator)."""
+    with _lock:
+        _clients.clear()

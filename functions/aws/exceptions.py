@@ -1,0 +1,13 @@
+"""Failures of the AWS adapters."""
+
+
+class AwsAdapterError(RuntimeError):
+    """An AWS call did not do what the protocol needs."""
+
+
+class ConfigurationError(AwsAdapterError):
+    """The function's environment does not describe a stack."""
+
+
+class PublishError(AwsAdapterError):
+    """SNS refused some entries of a batch even after a retry."""

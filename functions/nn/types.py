@@ -1,0 +1,16 @@
+"""Array aliases shared by the numpy math."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Shape = tuple[int, ...]
+ParamDict = Mapping[str, Array]
+StateDict = dict[str, Array]
+
+__all__ = ["Array", "IntArray", "ParamDict", "Shape", "StateDict"]

@@ -1,0 +1,94 @@
+"""The data plan of a run: hold-out split, mini-batch order, evaluation schedule.
+
+Everything here is a pure function of the request and its seed, so the trainer Lambda,
+every neuron and the reference engine derive the same batches independently.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from functions.nn.data import minibatch_indices, stratified_split
+from functions.nn.types import Array
+
+
+@dataclass(frozen=True)
+class DataSplit:
+    """Column-major arrays of one run: x is (n_features, m), y is (n_outputs, m)."""
+
+    x_train: Array
+    y_train: Array
+    x_dev: Array | None = None
+    y_dev: Array | None = None
+    x_test: Array | None = None
+    y_test: Array | None = None
+
+    @property
+    def eval_sizes(self) -> tuple[int, int, int]:
+        """Columns of train, dev and test inside the evaluation matrix."""
+        return (
+            self.x_train.shape[1],
+            0 if self.x_dev is None else self.x_dev.shape[1],
+            0 if self.x_test is None else self.x_test.shape[1],
+        )
+
+
+@dataclass(frozen=True)
+class StepKey:
+    """One optimizer update: ``step`` counts updates from 1 and names the params it writes."""
+
+    epoch: int
+    batch: int
+    step: int
+    closes_epoch: bool
+
+
+def stratify_labels(y: Array) -> Array:
+    """Labels to stratify on: class index for one-hot, 0/1 for a single unit, values otherwise."""
+    if y.shape[0] > 1:
+        return np.argmax(y, axis=0)
+    return y[0]
+
+
+def split_training_data(
+    x: Array,
+    y: Array,
+    *,
+    holdout: float,
+    seed: int,
+    x_test: Array | None = None,
+    y_test: Array | None = None,
+) -> DataSplit:
+    """Carve a seeded, stratified dev set out of the training columns."""
+    if holdout <= 0:
+        return DataSplit(x, y, x_test=x_test, y_test=y_test)
+    train_idx, dev_idx = stratified_split(stratify_labels(y), holdout, seed)
+    return DataSplit(x[:, train_idx], y[:, train_idx], x[:, dev_idx], y[:, dev_idx], x_test, y_test)
+
+
+def eval_inputs(split: DataSplit) -> tuple[Array, Array]:
+    """Train, dev and test side by side, so one forward pass evaluates all three."""
+    xs = [a for a in (split.x_train, split.x_dev, split.x_test) if a is not None]
+    ys = [a for a in (split.y_train, split.y_dev, split.y_test) if a is not None]
+    return np.concatenate(xs, axis=1), np.concatenate(ys, axis=1)
+
+
+def eval_epochs(epochs: int, eval_every: int) -> frozenset[int]:
+    """Epochs (0-based) after which the network is evaluated; the last one always is."""
+    chosen = set(range(eval_every - 1, epochs, eval_every)) if eval_every > 0 else set()
+    if epochs > 0:
+        chosen.add(epochs - 1)
+    return frozenset(chosen)
+
+
+def iter_steps(
+    m: int, batch_size: int, *, seed: int, epochs: int
+) -> Iterator[tuple[StepKey, Array]]:
+    """Every update of a run in order, with the training columns it uses."""
+    step = 0
+    for epoch in range(epochs):
+        batches = minibatch_indices(m, batch_size, seed=seed, epoch=epoch)
+        for batch, columns in enumerate(batches):
+            step += 1
+            yield StepKey(epoch, batch, step, batch == len(batches) - 1), columns

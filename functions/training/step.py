@@ -1,0 +1,146 @@
+"""The arithmetic of one shard in one hop, shared by the Lambdas and the reference engine.
+
+A shard owns rows ``[start, stop)`` of a layer's W and b. With one shard per layer these
+functions are exactly the whole-layer math; that is how the reference engine calls them.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from functions.nn.activations import get_activation
+from functions.nn.data import accuracy
+from functions.nn.dense import dense_backward, dense_forward, hidden_delta
+from functions.nn.losses import loss_for_output, output_delta
+from functions.nn.optimizers import Optimizer
+from functions.nn.regularization import dropout_mask
+from functions.nn.types import Array
+
+
+@dataclass(frozen=True)
+class LossResult:
+    cost: float
+    dz: Array
+
+
+@dataclass(frozen=True)
+class ShardUpdate:
+    w: Array
+    b: Array
+    state: dict[str, Array]
+    da_prev: Array | None
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    train_cost: float
+    train_accuracy: float | None
+    dev_accuracy: float | None
+    test_accuracy: float | None
+
+
+def shard_mask(
+    *,
+    keep_prob: float,
+    seed: int,
+    epoch: int,
+    batch: int,
+    layer: int,
+    units: int,
+    m: int,
+    rows: tuple[int, int],
+) -> Array | None:
+    """Rows of the layer's dropout mask; drawn for the whole layer so sharding changes nothing."""
+    if keep_prob >= 1.0:
+        return None
+    full = dropout_mask(
+        seed=seed, epoch=epoch, batch=batch, layer=layer, shape=(units, m), keep_prob=keep_prob
+    )
+    return full[rows[0] : rows[1]]
+
+
+def forward_shard(
+    w: Array, b: Array, a_prev: Array, activation: str, *, mask: Array | None, is_output: bool
+) -> tuple[Array, Array | None]:
+    """Z of the shard, and its activation unless it is the output layer (the loss stage owns that,
+    because softmax needs every output unit)."""
+    if is_output:
+        return w @ a_prev + b, None
+    return dense_forward(w, b, a_prev, get_activation(activation), mask)
+
+
+def loss_stage(
+    z: Array, y: Array, activation: str, *, l2: float, weight_sq_sum: float
+) -> LossResult:
+    """Cost of a batch (with its L2 term) and dZ of the output layer."""
+    act = get_activation(activation)
+    loss = loss_for_output(activation)
+    a = act.forward(z)
+    m = z.shape[1]
+    cost = loss.cost(y, a, z) + l2 * weight_sq_sum / (2 * m)
+    return LossResult(float(cost), output_delta(loss, act, y, a, z))
+
+
+def backward_shard(
+    w: Array,
+    b: Array,
+    state: Mapping[str, Array],
+    *,
+    a_prev: Array,
+    z: Array,
+    grad: Array,
+    grad_kind: Literal["dz", "da"],
+    activation: str,
+    mask: Array | None,
+    l2: float,
+    optimizer: Optimizer,
+    lr: float,
+    step: int,
+    need_da_prev: bool,
+) -> ShardUpdate:
+    """Gradients of the shard, its share of dA_prev (with the pre-update W) and its update."""
+    dz = grad if grad_kind == "dz" else hidden_delta(grad, z, get_activation(activation), mask)
+    dw, db, da_prev = dense_backward(
+        dz, a_prev, w, lambd=l2, m=a_prev.shape[1], need_da_prev=need_da_prev
+    )
+    params, new_state = optimizer.update(
+        {"W": w, "b": b}, {"W": dw, "b": db}, dict(state), lr=lr, step=step
+    )
+    return ShardUpdate(params["W"], params["b"], new_state, da_prev)
+
+
+def evaluate_outputs(
+    z: Array,
+    y: Array,
+    sizes: tuple[int, int, int],
+    activation: str,
+    *,
+    l2: float,
+    weight_sq_sum: float,
+) -> EvalResult:
+    """Cost on the training columns and accuracy on train, dev and test of one eval pass."""
+    act = get_activation(activation)
+    a = act.forward(z)
+    n_train = sizes[0]
+    bounds = np.cumsum((0, *sizes))
+    parts = [slice(bounds[i], bounds[i + 1]) for i in range(3)]
+    train = parts[0]
+    cost = loss_for_output(activation).cost(y[:, train], a[:, train], z[:, train])
+    cost += l2 * weight_sq_sum / (2 * n_train)
+
+    def acc(cols: slice) -> float | None:
+        if activation == "linear" or cols.stop == cols.start:
+            return None
+        return float(accuracy(y[:, cols], a[:, cols], activation))
+
+    return EvalResult(float(cost), acc(parts[0]), acc(parts[1]), acc(parts[2]))
+
+
+def weight_sq_sum(params: list[tuple[Array, Array]]) -> float:
+    """Sum of squared weights, accumulated layer by layer as the forward messages do."""
+    total = 0.0
+    for w, _ in params:
+        total += float(np.sum(w * w))
+    return total

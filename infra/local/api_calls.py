@@ -1,0 +1,78 @@
+"""Count every AWS API call made in this process, by "service.Operation"."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+from botocore.client import BaseClient
+
+_lock = threading.Lock()
+_active: list[ApiCallCounter] = []
+_original: Any = None
+
+
+def _counting_make_api_call(client: BaseClient, operation_name: str, api_params: Any) -> Any:
+    key = f"{client.meta.service_model.service_name}.{operation_name}"
+    for counter in tuple(_active):
+        counter._add(key)
+    return _original(client, operation_name, api_params)
+
+
+def _install(counter: ApiCallCounter) -> None:
+    global _original
+    with _lock:
+        if not _active:
+            _original = BaseClient._make_api_call
+            BaseClient._make_api_call = _counting_make_api_call
+        _active.append(counter)
+
+
+def _uninstall(counter: ApiCallCounter) -> None:
+    with _lock:
+        _active.remove(counter)
+        # Only unhook if nobody wrapped the method after us.
+        if not _active and BaseClient._make_api_call is _counting_make_api_call:
+            BaseClient._make_api_call = _original
+
+
+class ApiCallCounter:
+    """While entered, counts calls of every botocore client (handlers, runner, deploy).
+
+    Hooks botocore.client.BaseClient._make_api_call process-wide; nests and overlaps.
+    """
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+        self._counts_lock = threading.Lock()
+
+    def _add(self, key: str) -> None:
+        with self._counts_lock:
+            self._counts[key] += 1
+
+    def __enter__(self) -> ApiCallCounter:
+        _install(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _uninstall(self)
+
+    def snapshot(self) -> dict[str, int]:
+        """Calls so far, e.g. {"sqs.ReceiveMessage": 12}."""
+        with self._counts_lock:
+            return dict(self._counts)
+
+    def by_service(self) -> dict[str, int]:
+        """Calls so far per service, e.g. {"sqs": 30, "lambda": 2}."""
+        totals: Counter[str] = Counter()
+        for key, count in self.snapshot().items():
+            totals[key.split(".", 1)[0]] += count
+        return dict(totals)
+
+    def total(self) -> int:
+        return sum(self.snapshot().values())
+
+    def reset(self) -> None:
+        with self._counts_lock:
+            self._counts.clear()

@@ -1,0 +1,85 @@
+"""Invoke one function on one batch, the way Lambda does for an SQS mapping."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.credentials import Credentials
+
+from infra.local.context import LambdaContext
+from infra.local.discovery import SqsMapping
+from infra.local.handlers import Handler
+from infra.local.sqs_event import failed_message_ids, sqs_event
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What the deliveries of one batch left to retry."""
+
+    failed: set[str] = field(default_factory=set)
+    handler_errors: int = 0
+    timeouts_exceeded: int = 0
+
+
+def lambda_environment(
+    mapping: SqsMapping, credentials: Credentials | None, endpoint_url: str | None
+) -> dict[str, str]:
+    """The function's variables plus what the Lambda runtime sets (runtime wins)."""
+    env = dict(mapping.environment)
+    env.update(
+        AWS_LAMBDA_FUNCTION_NAME=mapping.function_name,
+        AWS_LAMBDA_FUNCTION_VERSION=mapping.function_version,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE=str(mapping.memory_mb),
+        AWS_REGION=mapping.region,
+        AWS_DEFAULT_REGION=mapping.region,
+        _HANDLER=mapping.handler,
+    )
+    if credentials is not None:
+        frozen = credentials.get_frozen_credentials()
+        env.update(AWS_ACCESS_KEY_ID=frozen.access_key, AWS_SECRET_ACCESS_KEY=frozen.secret_key)
+        if frozen.token:
+            env["AWS_SESSION_TOKEN"] = frozen.token
+    if endpoint_url:
+        # Handler clients then reach the same API as the runner.
+        env["AWS_ENDPOINT_URL"] = endpoint_url
+    return env
+
+
+def invoke_batch(
+    mapping: SqsMapping, handler: Handler, messages: list[dict[str, Any]], *, duplicates: int = 0
+) -> Outcome:
+    """Deliver a batch, then `duplicates` identical redeliveries (same ids and handles).
+
+    A record failed by any delivery is retried; an exception fails the whole batch.
+    """
+    # Serialised once so that each delivery decodes its own copy, as over the wire.
+    payload = json.dumps(sqs_event(messages, mapping.queue_arn))
+    ids = [m["MessageId"] for m in messages]
+    outcome = Outcome()
+    for _ in range(1 + duplicates):
+        context = LambdaContext(
+            function_name=mapping.function_name,
+            function_version=mapping.function_version,
+            invoked_function_arn=mapping.function_arn,
+            memory_limit_in_mb=mapping.memory_mb,
+            timeout_s=mapping.timeout_s,
+        )
+        try:
+            response = handler(json.loads(payload), context)
+        except Exception:
+            logger.exception("%s raised on a batch of %d", mapping.function_name, len(ids))
+            outcome.handler_errors += 1
+            outcome.failed.update(ids)
+        else:
+            partial = mapping.partial_failures
+            outcome.failed |= failed_message_ids(response, ids, partial=partial)
+        if context.get_remaining_time_in_millis() == 0:
+            # A thread cannot be killed: the overrun is reported, the result kept.
+            logger.warning("%s exceeded its %ss timeout", mapping.function_name, mapping.timeout_s)
+            outcome.timeouts_exceeded += 1
+    return outcome

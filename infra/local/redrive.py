@@ -1,0 +1,56 @@
+"""Dead-lettering for an AWS API that does not enforce RedrivePolicy itself.
+
+moto 5 and SQS move a message to its DLQ on the ReceiveMessage after its
+maxReceiveCount-th receive, so there a record never arrives over the count and this
+does nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.local.discovery import SqsMapping, queue_url_for_arn
+
+_SENDABLE = ("DataType", "StringValue", "BinaryValue")
+
+
+class Redriver:
+    """Moves records received more than maxReceiveCount times to the mapping's DLQ."""
+
+    def __init__(self, sqs: Any) -> None:
+        self._sqs = sqs
+        self._dlq_urls: dict[str, str] = {}
+
+    def deliverable(
+        self, mapping: SqsMapping, messages: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The records still to deliver, and how many were dead-lettered instead."""
+        if mapping.redrive is None:
+            return messages, 0
+        keep = []
+        for message in messages:
+            count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
+            if count > mapping.redrive.max_receive_count:
+                self._move(mapping, mapping.redrive.dlq_arn, message)
+            else:
+                keep.append(message)
+        return keep, len(messages) - len(keep)
+
+    def _move(self, mapping: SqsMapping, dlq_arn: str, message: dict[str, Any]) -> None:
+        if dlq_arn not in self._dlq_urls:
+            self._dlq_urls[dlq_arn] = queue_url_for_arn(self._sqs, dlq_arn)
+        attributes = {
+            name: {k: v for k, v in value.items() if k in _SENDABLE}
+            for name, value in message.get("MessageAttributes", {}).items()
+        }
+        fifo: dict[str, str] = {}
+        if dlq_arn.endswith(".fifo"):
+            group = message.get("Attributes", {}).get("MessageGroupId", "dead-letter")
+            fifo = {"MessageGroupId": group, "MessageDeduplicationId": message["MessageId"]}
+        self._sqs.send_message(
+            QueueUrl=self._dlq_urls[dlq_arn],
+            MessageBody=message.get("Body", ""),
+            MessageAttributes=attributes,
+            **fifo,
+        )
+        self._sqs.delete_message(QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"])

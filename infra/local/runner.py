@@ -1,0 +1,242 @@
+"""LambdaRunner: Lambda's SQS event source mappings, emulated in this process.
+
+It works against whatever AWS API boto3 reaches (moto in-process, a moto server,
+LocalStack) and calls the deployed functions' handlers, imported locally.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from infra.local.discovery import SqsMapping, discover_mappings
+from infra.local.exceptions import HandlerImportError, RunnerConfigError
+from infra.local.handlers import environment, load_handler
+from infra.local.invoke import Outcome, invoke_batch, lambda_environment
+from infra.local.moto_compat import disable_if_moto_loaded
+from infra.local.redrive import Redriver
+from infra.local.retries import RetryScheduler
+from infra.local.schedule import HopPredictor
+from infra.local.stats import RunnerStats
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_LOCAL_RETRY_DELAY = 0.2  # seconds; the local entry points use it, not VisibilityTimeout
+_SQS_MAX_BATCH = 10
+
+Batch = list[dict[str, Any]]
+
+
+class LambdaRunner:
+    """Polls every enabled SQS mapping and invokes its function's handler in-process.
+
+    Functions run one at a time (os.environ holds the running function's variables);
+    `concurrency` batches of the same function may be in flight together.
+    """
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        endpoint_url: str | None = None,
+        *,
+        chaos_duplicate: int = 0,
+        retry_delay: float | None = None,
+        concurrency: int = 1,
+        wait_time_seconds: int = 0,
+        refresh_interval: float = 3.0,
+    ) -> None:
+        if chaos_duplicate < 0 or concurrency < 1 or not 0 <= wait_time_seconds <= 20:
+            raise RunnerConfigError(
+                "need chaos_duplicate >= 0, concurrency >= 1 and 0 <= wait_time_seconds <= 20"
+            )
+        if retry_delay is not None and retry_delay < 0:
+            raise RunnerConfigError(f"retry_delay must be >= 0 or None, got {retry_delay}")
+        disable_if_moto_loaded()
+        self.endpoint_url = endpoint_url
+        self.chaos_duplicate = chaos_duplicate
+        self.concurrency = concurrency
+        self.wait_time_seconds = wait_time_seconds
+        self.refresh_interval = refresh_interval
+        self.stats = RunnerStats()
+        self._session = session
+        self._sqs = session.client("sqs", endpoint_url=endpoint_url)
+        self._lambda = session.client("lambda", endpoint_url=endpoint_url)
+        self._retries = RetryScheduler(self._sqs, retry_delay)
+        self._redriver = Redriver(self._sqs)
+        self._predictor = HopPredictor()
+        self._pool = ThreadPoolExecutor(concurrency) if concurrency > 1 else None
+        self._mappings: dict[str, SqsMapping] = {}
+        self._refreshed_at = float("-inf")
+
+    @property
+    def retry_delay(self) -> float | None:
+        return self._retries.delay
+
+    @property
+    def mappings(self) -> list[SqsMapping]:
+        return list(self._mappings.values())
+
+    def refresh(self) -> list[SqsMapping]:
+        """Re-read mappings, function configurations and queue settings now."""
+        self._refreshed_at = time.monotonic()
+        self._mappings = {m.uuid: m for m in discover_mappings(self._lambda, self._sqs)}
+        return self.mappings
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def __enter__(self) -> LambdaRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- drive modes -------------------------------------------------------------------
+
+    def poll_once(self) -> int:
+        """One pass over all mappings; returns the records delivered to handlers."""
+        self._housekeeping()
+        return self._sweep()
+
+    def run_until(
+        self, predicate: Callable[[], bool], *, timeout: float, idle_sleep: float = 0.005
+    ) -> bool:
+        """Process messages until `predicate()` holds (True) or `timeout` seconds pass (False)."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            if self._step() == 0:
+                time.sleep(self._retries.cap_sleep(min(idle_sleep, left)))
+        return True
+
+    def run_forever(
+        self, stop: threading.Event, *, idle_sleep: float = 0.005, max_idle_sleep: float = 0.2
+    ) -> None:
+        """Process messages until `stop` is set, backing off while every queue is empty."""
+        sleep = idle_sleep
+        while not stop.is_set():
+            try:
+                busy = self._step() > 0
+            except Exception:  # the service must outlive a bug in any one step
+                logger.exception("runner step failed")
+                busy = False
+            sleep = idle_sleep if busy else min(sleep * 2, max_idle_sleep)
+            if not busy:
+                stop.wait(self._retries.cap_sleep(sleep))
+
+    # -- scheduling --------------------------------------------------------------------
+
+    def _housekeeping(self) -> None:
+        if time.monotonic() - self._refreshed_at >= self.refresh_interval:
+            try:
+                self.refresh()
+            except (ClientError, BotoCoreError) as exc:
+                logger.warning("reading event source mappings failed: %s", exc)
+        self._retries.release_due()
+
+    def _step(self) -> int:
+        """Poll the queues predicted to be busy next; sweep all when they are empty."""
+        self._housekeeping()
+        guesses = self._predictor.guesses(self._mappings.keys())
+        if self._predictor.sweep_due(len(self._mappings)):
+            return self._sweep(first=guesses)
+        for uuid in guesses:
+            delivered = self._poll(self._mappings[uuid])
+            if delivered:
+                self._predictor.guessed_right()
+                return delivered
+        return self._sweep(skip=guesses)
+
+    def _sweep(self, first: Sequence[str] = (), skip: Collection[str] = ()) -> int:
+        self._predictor.swept()
+        pending = [(u, m) for u, m in self._mappings.items() if u not in skip]
+        return sum(self._poll(m) for m in self._predictor.sweep_order(pending, first))
+
+    # -- one mapping -------------------------------------------------------------------
+
+    def _poll(self, mapping: SqsMapping) -> int:
+        try:
+            return self._poll_mapping(mapping)
+        except (ClientError, BotoCoreError) as exc:
+            # Typically a queue deleted by a teardown: re-read the mappings next step.
+            logger.warning("polling %s failed: %s", mapping.queue_url, exc)
+            self._refreshed_at = float("-inf")
+            return 0
+
+    def _receive(self, mapping: SqsMapping) -> Batch:
+        response = self._sqs.receive_message(
+            QueueUrl=mapping.queue_url,
+            MaxNumberOfMessages=min(mapping.batch_size, _SQS_MAX_BATCH),
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=self.wait_time_seconds,
+        )
+        messages = response.get("Messages", [])
+        self.stats.receives += 1
+        self.stats.empty_receives += not messages
+        return messages
+
+    def _poll_mapping(self, mapping: SqsMapping) -> int:
+        limit = min(mapping.batch_size, _SQS_MAX_BATCH)
+        batches: list[Batch] = []
+        full = False
+        for _ in range(self.concurrency):
+            received = self._receive(mapping)
+            full = len(received) >= limit
+            messages, dead = self._redriver.deliverable(mapping, received)
+            self.stats.dead_lettered += dead
+            if messages:
+                batches.append(messages)
+            if not full:
+                break
+        if not batches:
+            return 0
+        self._predictor.hit(mapping.uuid, full=full)
+        credentials = self._session.get_credentials()
+        with environment(lambda_environment(mapping, credentials, self.endpoint_url)):
+            outcomes = self._invoke_all(mapping, batches)
+        for messages, outcome in zip(batches, outcomes, strict=True):
+            self._complete(mapping, messages, outcome)
+        return sum(len(b) for b in batches)
+
+    def _invoke_all(self, mapping: SqsMapping, batches: list[Batch]) -> list[Outcome]:
+        try:
+            handler = load_handler(mapping.handler)
+        except HandlerImportError:
+            logger.exception("function %s cannot be loaded", mapping.function_name)
+            return [Outcome({m["MessageId"] for m in b}, handler_errors=1) for b in batches]
+        dup = self.chaos_duplicate
+        if self._pool is None or len(batches) == 1:
+            return [invoke_batch(mapping, handler, b, duplicates=dup) for b in batches]
+        return list(
+            self._pool.map(lambda b: invoke_batch(mapping, handler, b, duplicates=dup), batches)
+        )
+
+    def _complete(self, mapping: SqsMapping, messages: Batch, outcome: Outcome) -> None:
+        """Delete what succeeded; leave the failures for redelivery."""
+        stats = self.stats.function(mapping.function_name)
+        stats.batches += 1
+        stats.records += len(messages)
+        stats.failed += len(outcome.failed)
+        stats.invocations += 1 + self.chaos_duplicate
+        stats.handler_errors += outcome.handler_errors
+        stats.timeouts_exceeded += outcome.timeouts_exceeded
+        self.stats.duplicates_injected += self.chaos_duplicate * len(messages)
+        done = [m["ReceiptHandle"] for m in messages if m["MessageId"] not in outcome.failed]
+        if done:
+            entries = [{"Id": str(i), "ReceiptHandle": h} for i, h in enumerate(done)]
+            result = self._sqs.delete_message_batch(QueueUrl=mapping.queue_url, Entries=entries)
+            for failure in result.get("Failed", []):
+                logger.warning("delete failed on %s: %s", mapping.queue_url, failure)
+        retry = [m["ReceiptHandle"] for m in messages if m["MessageId"] in outcome.failed]
+        self._retries.schedule(mapping.queue_url, retry)

@@ -1,0 +1,143 @@
+"""boto3 clients for one target (session + optional endpoint) and small error helpers."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from infra.stack.exceptions import DeployError, StackConfigError
+from infra.stack.names import StackNames
+
+__all__ = [
+    "Clients",
+    "aws_errors",
+    "error_code",
+    "poll",
+    "resolve_names",
+    "retry_propagation",
+]
+
+T = TypeVar("T")
+
+_RETRIES = {"mode": "standard", "max_attempts": 5}
+
+
+@dataclass(frozen=True)
+class Clients:
+    """The service clients deploy/teardown/describe use, all bound to one region and endpoint."""
+
+    region: str
+    sqs: Any
+    sns: Any
+    dynamodb: Any
+    s3: Any
+    iam: Any
+    lambda_: Any
+    logs: Any
+    sts: Any
+
+    @classmethod
+    def create(cls, session: boto3.Session, endpoint_url: str | None = None) -> Clients:
+        region = session.region_name
+        if not region:
+            raise StackConfigError("no AWS region configured: set AWS_DEFAULT_REGION")
+        base = Config(retries=_RETRIES)
+        # Emulators on loopback cannot serve virtual-hosted bucket names.
+        emulated = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3")
+        emulated = emulated or os.environ.get("AWS_ENDPOINT_URL")
+        s3_config = base.merge(Config(s3={"addressing_style": "path"})) if emulated else base
+
+        def make(service: str, config: Config = base) -> Any:
+            return session.client(service, endpoint_url=endpoint_url, config=config)
+
+        return cls(
+            region=region,
+            sqs=make("sqs"),
+            sns=make("sns"),
+            dynamodb=make("dynamodb"),
+            s3=make("s3", s3_config),
+            iam=make("iam"),
+            lambda_=make("lambda"),
+            logs=make("logs"),
+            sts=make("sts"),
+        )
+
+    def account_id(self) -> str:
+        return str(self.sts.get_caller_identity()["Account"])
+
+
+def resolve_names(
+    session: boto3.Session,
+    *,
+    stack: str = "lnn",
+    max_depth: int = 8,
+    endpoint_url: str | None = None,
+) -> StackNames:
+    """StackNames for the session's region and the caller's account (via STS)."""
+    clients = Clients.create(session, endpoint_url)
+    with aws_errors(f"resolve the account of stack {stack!r}"):
+        account = clients.account_id()
+    return StackNames(stack=stack, region=clients.region, account_id=account, max_depth=max_depth)
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def error_message(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        text = f"{err.get('Code', '')}: {err.get('Message', '')}"
+    else:
+        text = str(exc)
+    return " ".join(text.split())
+
+
+@contextmanager
+def aws_errors(action: str) -> Iterator[None]:
+    """Turn botocore failures into a one-line DeployError naming the action."""
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
+        raise DeployError(f"could not {action}: {error_message(exc)}") from exc
+
+
+def poll(check: Callable[[], bool], *, what: str, timeout: float, interval: float = 1.0) -> None:
+    """Call `check` until it returns True; DeployError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() >= deadline:
+            raise DeployError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+def retry_propagation(
+    call: Callable[[], T],
+    *,
+    hint: str,
+    attempts: int,
+    delay: float,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Retry `call` while AWS rejects it with InvalidParameterValueException mentioning `hint`.
+
+    IAM changes take seconds to reach Lambda; this bounds the wait instead of failing a deploy.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except ClientError as exc:
+            message = str(exc.response.get("Error", {}).get("Message", ""))
+            transient = error_code(exc) == "InvalidParameterValueException" and hint in message
+            if not transient or attempt == attempts:
+                raise
+        sleep(delay)
+    raise ValueError(f"attempts must be at least 1, got {attempts}")

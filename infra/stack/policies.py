@@ -1,0 +1,104 @@
+"""IAM and SQS policy documents: least privilege per function, SNS-only delivery per queue."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from infra.stack.names import StackNames
+
+__all__ = [
+    "PolicyStatement",
+    "function_statements",
+    "lambda_trust_policy",
+    "policy_document",
+    "queue_delivery_policy",
+]
+
+_CONSUME = (
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ChangeMessageVisibility",
+)
+_TABLE = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query")
+_OBJECTS = ("s3:GetObject", "s3:PutObject")
+_VERSION = "2012-10-17"
+
+
+@dataclass(frozen=True)
+class PolicyStatement:
+    """One Allow statement."""
+
+    sid: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "Sid": self.sid,
+            "Effect": "Allow",
+            "Action": list(self.actions),
+            "Resource": list(self.resources),
+        }
+
+
+def function_statements(
+    names: StackNames, function: str, queues: tuple[str, ...], topics: tuple[str, ...]
+) -> tuple[PolicyStatement, ...]:
+    """What `function` needs: consume `queues`, publish to `topics`, tables, runs/*, logs."""
+    log_group = names.arn("logs", f"log-group:/aws/lambda/{function}:*")
+    return (
+        PolicyStatement("ConsumeQueues", _CONSUME, tuple(names.queue_arn(q) for q in queues)),
+        PolicyStatement("Publish", ("sns:Publish",), tuple(names.topic_arn(t) for t in topics)),
+        PolicyStatement(
+            "Tables",
+            _TABLE,
+            (names.table_arn(names.runs_table), names.table_arn(names.barriers_table)),
+        ),
+        PolicyStatement("RunObjects", _OBJECTS, (f"{names.bucket_arn}/runs/*",)),
+        PolicyStatement(
+            "Logs",
+            ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),
+            (log_group,),
+        ),
+    )
+
+
+def policy_document(statements: tuple[PolicyStatement, ...]) -> str:
+    return json.dumps({"Version": _VERSION, "Statement": [s.to_dict() for s in statements]})
+
+
+def lambda_trust_policy() -> str:
+    return json.dumps(
+        {
+            "Version": _VERSION,
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+
+
+def queue_delivery_policy(queue_arn: str, topic_arns: tuple[str, ...]) -> str:
+    """Lets only the given SNS topics send to the queue."""
+    return json.dumps(
+        {
+            "Version": _VERSION,
+            "Statement": [
+                {
+                    "Sid": "SnsDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "sns.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": queue_arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": list(topic_arns)}},
+                }
+            ],
+        }
+    )

@@ -1,0 +1,203 @@
+"""The stack as plain frozen data; `build_stack` derives it from `StackNames`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from infra.stack.environment import stack_environment
+from infra.stack.exceptions import StackConfigError
+from infra.stack.names import FUNCTION_KEYS, StackNames
+from infra.stack.policies import PolicyStatement, function_statements
+
+__all__ = [
+    "ARCHITECTURES",
+    "HANDLERS",
+    "BucketSpec",
+    "FunctionSpec",
+    "MappingSpec",
+    "QueueSpec",
+    "RoleSpec",
+    "StackSpec",
+    "SubscriptionSpec",
+    "TableSpec",
+    "TopicSpec",
+    "build_stack",
+]
+
+ARCHITECTURES = ("x86_64", "arm64")
+HANDLERS = {key: f"functions.handlers.{key}.handler" for key in FUNCTION_KEYS}
+_FOUR_DAYS = 4 * 24 * 3600
+_FOURTEEN_DAYS = 14 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    key: str
+    name: str
+    dlq_name: str
+    visibility_timeout: int
+    max_receive_count: int = 5
+    message_retention: int = _FOUR_DAYS
+    dlq_message_retention: int = _FOURTEEN_DAYS
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SubscriptionSpec:
+    topic: str
+    queue: str
+    raw_delivery: bool = True
+    filter_policy: dict[str, list[str]] | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+    ttl_attribute: str = "expires_at"
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    name: str
+    encryption: str = "AES256"
+    block_public_access: bool = True
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    name: str
+    function: str
+    statements: tuple[PolicyStatement, ...]
+
+    @property
+    def policy_name(self) -> str:
+        return f"{self.name}-policy"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    key: str
+    name: str
+    handler: str
+    role: str
+    timeout: int
+    memory: int
+    environment: dict[str, str] = field(default_factory=dict)
+    runtime: str = "python3.12"
+    architecture: str = "x86_64"
+
+
+@dataclass(frozen=True)
+class MappingSpec:
+    queue: str
+    function: str
+    batch_size: int = 10
+    batching_window: int = 0
+    function_response_types: tuple[str, ...] = ("ReportBatchItemFailures",)
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    names: StackNames
+    bucket: BucketSpec
+    tables: tuple[TableSpec, ...]
+    topics: tuple[TopicSpec, ...]
+    queues: tuple[QueueSpec, ...]
+    subscriptions: tuple[SubscriptionSpec, ...]
+    roles: tuple[RoleSpec, ...]
+    functions: tuple[FunctionSpec, ...]
+    mappings: tuple[MappingSpec, ...]
+
+    def function(self, key: str) -> FunctionSpec:
+        return next(f for f in self.functions if f.key == key)
+
+
+def _check(function_timeout: int, memory: int, architecture: str) -> None:
+    if not 1 <= function_timeout <= 900:
+        raise StackConfigError(f"function timeout {function_timeout}s is outside 1..900")
+    if not 128 <= memory <= 10240:
+        raise StackConfigError(f"function memory {memory} MB is outside 128..10240")
+    if architecture not in ARCHITECTURES:
+        raise StackConfigError(f"architecture {architecture!r} is not one of {ARCHITECTURES}")
+
+
+def _environment(n: StackNames, service: str) -> dict[str, str]:
+    return stack_environment(
+        stack=n.stack,
+        bucket=n.bucket,
+        runs_table=n.runs_table,
+        barriers_table=n.barriers_table,
+        train_topic_arn=n.topic_arn(n.train_topic),
+        network_topic_arn=n.topic_arn(n.network_topic),
+        events_topic_arn=n.topic_arn(n.events_topic),
+        max_depth=n.max_depth,
+        service=service,
+    )
+
+
+def _queue(names: StackNames, name: str, visibility: int) -> QueueSpec:
+    return QueueSpec(names.queue_key(name), name, names.dlq(name), visibility)
+
+
+def build_stack(
+    names: StackNames,
+    *,
+    function_timeout: int = 60,
+    memory: int = 1024,
+    architecture: str = "x86_64",
+    mappings_enabled: bool = True,
+) -> StackSpec:
+    """The whole stack; `mappings_enabled=False` leaves SQS polling to an external runner."""
+    _check(function_timeout, memory, architecture)
+    n = names
+    visibility = 6 * function_timeout
+    topics = (n.train_topic, n.network_topic, n.events_topic)
+    consumed = {"trainer": (n.trainer_queue,), "neuron": n.layer_queues, "loss": (n.output_queue,)}
+    layer_subs = tuple(
+        SubscriptionSpec(
+            n.network_topic, n.layer_queue(layer), filter_policy={"layer": [str(layer)]}
+        )
+        for layer in range(1, n.max_depth + 1)
+    )
+    return StackSpec(
+        names=n,
+        bucket=BucketSpec(n.bucket),
+        tables=(TableSpec(n.runs_table, "pk", "sk"), TableSpec(n.barriers_table, "pk")),
+        topics=tuple(TopicSpec(n.queue_key(t), t) for t in topics),
+        queues=tuple(_queue(n, q, visibility) for q in n.queues),
+        subscriptions=(
+            SubscriptionSpec(n.train_topic, n.trainer_queue),
+            *layer_subs,
+            SubscriptionSpec(n.network_topic, n.output_queue, filter_policy={"layer": ["out"]}),
+        ),
+        roles=tuple(
+            RoleSpec(n.role(k), n.function(k), function_statements(n, n.function(k), q, topics))
+            for k, q in consumed.items()
+        ),
+        functions=tuple(
+            FunctionSpec(
+                key=k,
+                name=n.function(k),
+                handler=HANDLERS[k],
+                role=n.role(k),
+                timeout=function_timeout,
+                memory=memory,
+                environment=_environment(n, k),
+                architecture=architecture,
+            )
+            for k in FUNCTION_KEYS
+        ),
+        mappings=tuple(
+            MappingSpec(q, n.function(k), enabled=mappings_enabled)
+            for k, queues in consumed.items()
+            for q in queues
+        ),
+    )

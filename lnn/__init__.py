@@ -1,0 +1,1 @@
+"""The user-facing side: CLI, datasets, the reference trainer, plots and benchmarks."""

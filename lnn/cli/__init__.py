@@ -1,0 +1,1 @@
+"""The lnn command line."""

@@ -1,0 +1,10 @@
+"""Errors the CLI reports as one line with exit code 2 (bad input, nothing lost)."""
+
+
+class UsageError(ValueError):
+    """The user asked for something impossible; the message says what and how to fix it."""
+
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2

@@ -1,0 +1,61 @@
+"""The ``lnn`` console command: one entry point, one module per sub-command."""
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from lnn.cli.errors import EXIT_USAGE, UsageError
+
+# name -> (module, help). Modules are imported lazily so `lnn schema` doesn't pay for moto.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "train": ("lnn.cli.train", "train a network (reference, embedded or endpoint engine)"),
+    "predict": ("lnn.cli.predict", "predict labels and probabilities with a model.npz"),
+    "gradcheck": ("lnn.cli.gradcheck", "check backprop against numerical gradients"),
+    "schema": ("lnn.cli.schema", "print the JSON Schema of the messages"),
+}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="lnn", description="Lambda Neural Network")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    for name, (module, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        importlib.import_module(module).add_arguments(command)
+    return parser
+
+
+def one_line(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        from messages.exceptions import format_validation_error
+
+        return format_validation_error(exc)
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from lnn.datasets import DatasetError
+
+    try:
+        args = build_parser().parse_args(argv)
+        module = importlib.import_module(COMMANDS[args.command][0])
+        return getattr(module, f"cmd_{args.command}")(args)
+    except (UsageError, DatasetError, ValidationError) as exc:
+        print(f"lnn: error: {one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("lnn: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""``lnn train``: load a dataset, train it on the chosen engine, write the run's outputs."""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from functions.nn.network import LayerSpec
+from functions.training.plan import split_training_data
+from lnn.cli.options import parse_chaos, parse_layers
+from lnn.cli.progress import EpochProgress
+from lnn.datasets import BUILTIN_DATASETS, load_dataset
+from lnn.engines.base import TrainingResult
+from lnn.model_file import save_model
+from lnn.plots import plot_cost, plot_decision_boundary
+from lnn.prepare import PreparedData, prepare
+from messages.train_request import TrainConfig
+
+ENGINES = ("reference", "embedded", "endpoint")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--dataset",
+        default="flower",
+        help=f"built-in ({', '.join(BUILTIN_DATASETS)}) or a .npz/.csv path",
+    )
+    p.add_argument("--layers", default="4:tanh,1:sigmoid", help='e.g. "20:relu,7:relu,1:sigmoid"')
+    p.add_argument("--epochs", type=int, default=1000)
+    p.add_argument("--batch-size", type=int, default=0, help="0 = full batch")
+    p.add_argument("--lr", type=float, default=0.0075)
+    p.add_argument("--lr-decay", type=float, default=0.0)
+    p.add_argument(
+        "--lr-schedule", choices=("inverse_time", "exponential", "step"), default="inverse_time"
+    )
+    p.add_argument("--decay-interval", type=int, default=1)
+    p.add_argument("--optimizer", choices=("gd", "momentum", "rmsprop", "adam"), default="gd")
+    p.add_argument("--beta1", type=float, default=0.9)
+    p.add_argument("--beta2", type=float, default=0.999)
+    p.add_argument("--epsilon", type=float, default=1e-8)
+    p.add_argument("--l2", type=float, default=0.0)
+    p.add_argument("--dropout", type=float, default=1.0, metavar="KEEP_PROB")
+    p.add_argument("--init", choices=("he", "xavier", "random", "zeros"), default="he")
+    p.add_argument("--holdout", type=float, default=0.0, metavar="FRACTION")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--eval-every",
+        type=int,
+        default=0,
+        help="evaluate accuracy every N epochs (0 = after the last epoch only)",
+    )
+    p.add_argument("--data-seed", type=int, default=0, help="seed of generated datasets")
+    p.add_argument("--samples", type=int, default=None, help="size of a generated dataset")
+    p.add_argument("--noise", type=float, default=None, help="noise of a generated dataset")
+    p.add_argument("--shards", type=int, default=1, help="shards per layer (1 unit each = max)")
+    p.add_argument("--engine", choices=ENGINES, default="embedded")
+    p.add_argument("--chaos", default=None, help="embedded only: duplicate=N")
+    p.add_argument("--stack", default="lnn", help="stack name (embedded/endpoint)")
+    p.add_argument("--out", type=Path, default=None, help="output directory (default runs/RUN_ID)")
+    p.add_argument("--json", action="store_true", help="print one JSON summary line last")
+
+
+def build_config(args: argparse.Namespace, dataset_name: str) -> TrainConfig:
+    return TrainConfig(
+        dataset=dataset_name,
+        layers=parse_layers(args.layers),
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        lr_decay=args.lr_decay,
+        lr_schedule=args.lr_schedule,
+        decay_interval=args.decay_interval,
+        optimizer=args.optimizer,
+        beta1=args.beta1,
+        beta2=args.beta2,
+        epsilon=args.epsilon,
+        l2=args.l2,
+        dropout=args.dropout,
+        init=args.init,
+        holdout=args.holdout,
+        seed=args.seed,
+        shards=args.shards,
+        eval_every=args.eval_every,
+    )
+
+
+def run_engine(
+    args: argparse.Namespace, config: TrainConfig, data: PreparedData, progress: EpochProgress
+) -> TrainingResult:
+    if args.engine == "reference":
+        from lnn.engines.reference import train_reference
+
+        split = split_training_data(
+            data.x,
+            data.y,
+            holdout=config.holdout,
+            seed=config.seed,
+            x_test=data.x_test,
+            y_test=data.y_test,
+        )
+        return train_reference(config, split, on_epoch=progress.advance)
+    from lnn.engines.network import train_on_network
+
+    return train_on_network(
+        config,
+        data,
+        engine=args.engine,
+        stack=args.stack,
+        duplicate=parse_chaos(args.chaos),
+        on_epoch=progress.advance,
+    )
+
+
+def write_outputs(
+    out: Path, result: TrainingResult, config: TrainConfig, data: PreparedData, classes: list[str]
+) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    model_config = {
+        **config.model_dump(mode="json"),
+        "run_id": result.run_id,
+        "n_features": int(data.x.shape[0]),
+        "classes": classes,
+    }
+    model_path = save_model(out / "model.npz", result.params, model_config)
+    history = [h.model_dump(mode="json") for h in result.history]
+    (out / "history.json").write_text(json.dumps(history, indent=1) + "\n")
+    title = f"{config.dataset} {','.join(f'{x.units}:{x.activation}' for x in config.layers)}"
+    if history:
+        plot_cost(result.history, out / "cost.png", title)
+    if data.x.shape[0] == 2:
+        specs = [LayerSpec(x.units, x.activation) for x in config.layers]
+        plot_decision_boundary(result.params, specs, data.x, data.y, out / "boundary.png", title)
+    return model_path
+
+
+def summary(result: TrainingResult, config: TrainConfig, elapsed: float, model_path: Path) -> dict:
+    return {
+        "run_id": result.run_id,
+        "status": result.status,
+        "engine": None,
+        "dataset": config.dataset,
+        "epochs": len(result.history),
+        "final_cost": result.final_cost,
+        "train_accuracy": result.train_accuracy,
+        "dev_accuracy": result.dev_accuracy,
+        "test_accuracy": result.test_accuracy,
+        "elapsed_s": round(elapsed, 3),
+        "model_path": str(model_path),
+        "reason": result.reason,
+        **result.extra,
+    }
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    dataset = load_dataset(
+        args.dataset, seed=args.data_seed, samples=args.samples, noise=args.noise
+    )
+    config = build_config(args, dataset.name)
+    data = prepare(dataset, [layer.model_dump() for layer in config.layers])
+    show = sys.stdout.isatty() and not args.json
+    with EpochProgress(config.epochs, enabled=show) as progress:
+        result = run_engine(args, config, data, progress)
+    out = args.out or Path("runs") / result.run_id
+    model_path = write_outputs(out, result, config, data, list(dataset.classes))
+    line = summary(result, config, time.perf_counter() - started, model_path)
+    line["engine"] = args.engine
+    if args.json:
+        print(json.dumps(line))
+    else:
+        print_summary(line)
+    return 0 if result.status == "SUCCEEDED" else 1
+
+
+def print_summary(line: dict) -> None:
+    def fmt(value: object) -> str:
+        return "-" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
+
+    keys = (
+        "run_id",
+        "status",
+        "engine",
+        "epochs",
+        "final_cost",
+        "train_accuracy",
+        "dev_accuracy",
+        "test_accuracy",
+        "elapsed_s",
+        "model_path",
+        "reason",
+    )
+    for key in keys:
+        if key == "reason" and line.get(key) is None:
+            continue
+        print(f"{key:>15}: {fmt(line.get(key))}")

@@ -1,0 +1,153 @@
+"""The in-process reference engine: the oracle the distributed network must equal.
+
+It runs the same per-shard functions as the Lambdas with one shard per layer, the same keyed
+randomness and the same batch order, and keeps Z and the masks between forward and backward
+(the Lambdas recompute them; the values are identical).
+"""
+
+from collections.abc import Callable
+from uuid import uuid4
+
+from functions.nn.types import Array
+from functions.training.config import initial_params, layer_specs, learning_rate, optimizer_for
+from functions.training.plan import DataSplit, eval_epochs, eval_inputs, iter_steps
+from functions.training.step import (
+    EvalResult,
+    backward_shard,
+    evaluate_outputs,
+    forward_shard,
+    loss_stage,
+    shard_mask,
+    weight_sq_sum,
+)
+from lnn.engines.base import TrainingResult
+from messages.status import HistoryEntry
+from messages.train_request import TrainConfig
+
+EpochCallback = Callable[[HistoryEntry], None]
+
+
+def evaluate(
+    config: TrainConfig,
+    params: list[tuple[Array, Array]],
+    x_eval: Array,
+    y_eval: Array,
+    split: DataSplit,
+) -> EvalResult:
+    specs = layer_specs(config)
+    a = x_eval
+    for i, ((w, b), spec) in enumerate(zip(params, specs, strict=True)):
+        z, a = forward_shard(w, b, a, spec.activation, mask=None, is_output=i == len(specs) - 1)
+    return evaluate_outputs(
+        z,
+        y_eval,
+        split.eval_sizes,
+        specs[-1].activation,
+        l2=config.l2,
+        weight_sq_sum=weight_sq_sum(params),
+    )
+
+
+def history_entry(epoch: int, cost: float, evaluated: EvalResult | None) -> HistoryEntry:
+    return HistoryEntry(
+        epoch=epoch + 1,
+        cost=cost,
+        train_accuracy=evaluated.train_accuracy if evaluated else None,
+        dev_accuracy=evaluated.dev_accuracy if evaluated else None,
+        test_accuracy=evaluated.test_accuracy if evaluated else None,
+    )
+
+
+def train_reference(
+    config: TrainConfig, split: DataSplit, *, on_epoch: EpochCallback | None = None
+) -> TrainingResult:
+    specs = layer_specs(config)
+    depth = len(specs)
+    optimizer = optimizer_for(config)
+    params = initial_params(config, split.x_train.shape[0])
+    states = [optimizer.init_state({"W": w, "b": b}) for w, b in params]
+    x_eval, y_eval = eval_inputs(split)
+    evaluate_after = eval_epochs(config.epochs, config.eval_every)
+    m = split.x_train.shape[1]
+    full_batch = config.batch_size == 0 or config.batch_size >= m
+
+    history: list[HistoryEntry] = []
+    cost_sum = 0.0
+    final: EvalResult | None = None
+    for key, columns in iter_steps(m, config.batch_size, seed=config.seed, epochs=config.epochs):
+        # Fancy indexing copies X; the full batch is the data itself, in order.
+        x = split.x_train if full_batch else split.x_train[:, columns]
+        y = split.y_train if full_batch else split.y_train[:, columns]
+        m_b = x.shape[1]
+        inputs, zs, masks = [x], [], []
+        for i, spec in enumerate(specs):
+            w, b = params[i]
+            is_output = i == depth - 1
+            mask = (
+                None
+                if is_output
+                else shard_mask(
+                    keep_prob=config.dropout,
+                    seed=config.seed,
+                    epoch=key.epoch,
+                    batch=key.batch,
+                    layer=i + 1,
+                    units=spec.units,
+                    m=m_b,
+                    rows=(0, spec.units),
+                )
+            )
+            z, a = forward_shard(w, b, inputs[-1], spec.activation, mask=mask, is_output=is_output)
+            zs.append(z)
+            masks.append(mask)
+            if not is_output:
+                inputs.append(a)
+        result = loss_stage(
+            zs[-1], y, specs[-1].activation, l2=config.l2, weight_sq_sum=weight_sq_sum(params)
+        )
+        lr = learning_rate(config, key.epoch)
+        grad, grad_kind = result.dz, "dz"
+        for i in reversed(range(depth)):
+            w, b = params[i]
+            update = backward_shard(
+                w,
+                b,
+                states[i],
+                a_prev=inputs[i],
+                z=zs[i],
+                grad=grad,
+                grad_kind=grad_kind,
+                activation=specs[i].activation,
+                mask=masks[i],
+                l2=config.l2,
+                optimizer=optimizer,
+                lr=lr,
+                step=key.step,
+                need_da_prev=i > 0,
+            )
+            params[i] = (update.w, update.b)
+            states[i] = update.state
+            grad, grad_kind = update.da_prev, "da"
+        cost_sum += result.cost * m_b
+        if not key.closes_epoch:
+            continue
+        evaluated = None
+        if key.epoch in evaluate_after:
+            evaluated = final = evaluate(config, params, x_eval, y_eval, split)
+        entry = history_entry(key.epoch, cost_sum / m, evaluated)
+        history.append(entry)
+        cost_sum = 0.0
+        if on_epoch is not None:
+            on_epoch(entry)
+    if final is None:
+        final = evaluate(config, params, x_eval, y_eval, split)
+    return TrainingResult(
+        run_id=uuid4().hex,
+        status="SUCCEEDED",
+        params=params,
+        history=history,
+        final_cost=history[-1].cost if history else final.train_cost,
+        train_accuracy=final.train_accuracy,
+        dev_accuracy=final.dev_accuracy,
+        test_accuracy=final.test_accuracy,
+    )

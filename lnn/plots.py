@@ -1,0 +1,54 @@
+"""Pictures of a run: the cost curve, and the decision boundary for 2-D data."""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: runs happen on headless machines and in CI
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from functions.nn.network import LayerSpec, predict_proba
+from functions.nn.types import Array
+from messages.status import HistoryEntry
+
+
+def plot_cost(history: list[HistoryEntry], path: Path, title: str) -> Path:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([h.epoch for h in history], [h.cost for h in history])
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("cost")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def plot_decision_boundary(
+    params: list[tuple[Array, Array]],
+    specs: list[LayerSpec],
+    x: Array,
+    y: Array,
+    path: Path,
+    title: str,
+) -> Path:
+    """Colour the plane by predicted class; x is (2, m), y is (units, m)."""
+    pad = 0.5
+    xs = np.linspace(x[0].min() - pad, x[0].max() + pad, 200)
+    ys = np.linspace(x[1].min() - pad, x[1].max() + pad, 200)
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.vstack([gx.ravel(), gy.ravel()])
+    proba = predict_proba(params, grid, specs)
+    classes = proba.argmax(axis=0) if proba.shape[0] > 1 else (proba[0] > 0.5).astype(int)
+    labels = y.argmax(axis=0) if y.shape[0] > 1 else y[0]
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.contourf(gx, gy, classes.reshape(gx.shape), alpha=0.3, cmap="coolwarm")
+    ax.scatter(x[0], x[1], c=labels, s=12, cmap="coolwarm", edgecolors="k", linewidths=0.3)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

@@ -1,0 +1,65 @@
+"""From a loaded dataset (samples in rows, raw labels) to the column-major targets a network's
+output layer expects, checked against the architecture so mismatches fail before training."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from functions.nn.data import one_hot
+from functions.nn.types import Array
+from lnn.cli.errors import UsageError
+from lnn.datasets import Dataset
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """Column-major training (and optional test) arrays: x is (n_features, m)."""
+
+    x: Array
+    y: Array
+    x_test: Array | None
+    y_test: Array | None
+
+
+def encode_targets(labels: np.ndarray, *, units: int, activation: str, n_classes: int) -> Array:
+    """Raw labels (m,) -> targets (units, m) for the output layer."""
+    labels = np.asarray(labels)
+    if activation == "softmax" or (units > 1 and n_classes > 0):
+        if n_classes > units:
+            raise UsageError(
+                f"the dataset has {n_classes} classes but the output layer has {units} units; "
+                f"use {n_classes}:softmax"
+            )
+        return one_hot(labels.astype(np.int64), units)
+    if units != 1:
+        raise UsageError(
+            f"the output layer has {units} units but the targets have one column; "
+            f"use 1:{activation}"
+        )
+    if activation == "sigmoid" and n_classes > 2:
+        raise UsageError(
+            f"the dataset has {n_classes} classes; a 1:sigmoid output needs 2, "
+            f"use {n_classes}:softmax"
+        )
+    return labels.astype(np.float64).reshape(1, -1)
+
+
+def prepare(dataset: Dataset, layers: list[dict[str, object]]) -> PreparedData:
+    output = layers[-1]
+    units, activation = int(output["units"]), str(output["activation"])
+
+    def targets(labels: np.ndarray) -> Array:
+        return encode_targets(
+            labels, units=units, activation=activation, n_classes=dataset.n_classes
+        )
+
+    x_test = y_test = None
+    if dataset.x_test is not None and dataset.y_test is not None:
+        x_test = np.ascontiguousarray(dataset.x_test.T, dtype=np.float64)
+        y_test = targets(dataset.y_test)
+    return PreparedData(
+        x=np.ascontiguousarray(dataset.x_train.T, dtype=np.float64),
+        y=targets(dataset.y_train),
+        x_test=x_test,
+        y_test=y_test,
+    )

@@ -1,0 +1,98 @@
+"""The wire contract: pydantic v2 models, the array codec and the JSON schema."""
+
+from messages.arrays import (
+    ALLOWED_DTYPES,
+    ArrayRef,
+    InlineArray,
+    S3Array,
+    array_nbytes,
+    decode_npy,
+    encode_npy,
+)
+from messages.base import FrozenModel, RunId
+from messages.events import (
+    EpochCompleted,
+    Event,
+    EventAdapter,
+    RunAccepted,
+    RunCancelled,
+    RunFailed,
+    RunSucceeded,
+    parse_event,
+)
+from messages.exceptions import (
+    ArrayDecodeError,
+    ArrayTooLargeError,
+    MessageError,
+    format_validation_error,
+)
+from messages.schema import json_schema
+from messages.status import HistoryEntry, RunRecord, RunStatus
+from messages.tasks import (
+    BackwardTask,
+    CancelRun,
+    EvalDone,
+    EvalMetrics,
+    ForwardTask,
+    LossTask,
+    StepDone,
+    Task,
+    TaskAdapter,
+    TrainerMessage,
+    TrainerMessageAdapter,
+    parse_task,
+    parse_trainer_message,
+)
+from messages.train_request import (
+    Activation,
+    LayerSpecModel,
+    TrainConfig,
+    TrainingData,
+    TrainRequest,
+)
+
+__all__ = [
+    "ALLOWED_DTYPES",
+    "Activation",
+    "ArrayDecodeError",
+    "ArrayRef",
+    "ArrayTooLargeError",
+    "BackwardTask",
+    "CancelRun",
+    "EpochCompleted",
+    "EvalDone",
+    "EvalMetrics",
+    "Event",
+    "EventAdapter",
+    "ForwardTask",
+    "FrozenModel",
+    "HistoryEntry",
+    "InlineArray",
+    "LayerSpecModel",
+    "LossTask",
+    "MessageError",
+    "RunAccepted",
+    "RunCancelled",
+    "RunFailed",
+    "RunId",
+    "RunRecord",
+    "RunStatus",
+    "RunSucceeded",
+    "S3Array",
+    "StepDone",
+    "Task",
+    "TaskAdapter",
+    "TrainConfig",
+    "TrainRequest",
+    "TrainerMessage",
+    "TrainerMessageAdapter",
+    "TrainingData",
+    "array_nbytes",
+    "decode_npy",
+    "encode_npy",
+    "format_validation_error",
+    "json_schema",
+    "parse_event",
+    "parse_task",
+    "parse_trainer_message",
+]

@@ -1,0 +1,163 @@
+"""TrainRequest: what a user publishes to start a run."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+from uuid import uuid4
+
+from pydantic import Field, model_validator
+
+from messages.arrays import ArrayRef
+from messages.base import Float, FrozenModel, Int, RunId
+from messages.limits import (
+    MAX_BATCH_SIZE,
+    MAX_EPOCHS,
+    MAX_LAYERS,
+    MAX_SAMPLES_X_FEATURES,
+    MAX_SHARDS,
+    MAX_UNITS,
+)
+
+__all__ = ["Activation", "LayerSpecModel", "TrainConfig", "TrainRequest", "TrainingData"]
+
+Activation = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
+_FLOAT_DTYPES = ("float64", "float32")
+
+
+class LayerSpecModel(FrozenModel):
+    """One dense layer: its width and activation."""
+
+    units: Int = Field(ge=1, le=MAX_UNITS)
+    activation: Activation
+
+
+class TrainingData(FrozenModel):
+    """Column-major arrays: x is (n_features, m), y is (n_outputs, m), y already encoded."""
+
+    x_train: ArrayRef
+    y_train: ArrayRef
+    x_test: ArrayRef | None = None
+    y_test: ArrayRef | None = None
+
+    @model_validator(mode="after")
+    def _check_shapes(self) -> Self:
+        self._check_pair("train", self.x_train, self.y_train)
+        if (self.x_test is None) != (self.y_test is None):
+            raise ValueError("x_test and y_test must be given together or not at all")
+        if self.x_test is not None and self.y_test is not None:
+            self._check_pair("test", self.x_test, self.y_test)
+            if self.x_test.shape[0] != self.x_train.shape[0]:
+                raise ValueError(
+                    f"x_test has {self.x_test.shape[0]} features but x_train has "
+                    f"{self.x_train.shape[0]}"
+                )
+            if self.y_test.shape[0] != self.y_train.shape[0]:
+                raise ValueError(
+                    f"y_test has {self.y_test.shape[0]} outputs but y_train has "
+                    f"{self.y_train.shape[0]}"
+                )
+        return self
+
+    @staticmethod
+    def _check_pair(split: str, x: ArrayRef, y: ArrayRef) -> None:
+        for name, ref in ((f"x_{split}", x), (f"y_{split}", y)):
+            if len(ref.shape) != 2:
+                raise ValueError(f"{name} must be 2-D (rows, samples), got shape {ref.shape}")
+        if x.dtype not in _FLOAT_DTYPES:
+            raise ValueError(f"x_{split} must be float64 or float32, got {x.dtype}")
+        (n_x, m), (_, m_y) = x.shape, y.shape
+        if m < 1:
+            raise ValueError(f"x_{split} has no samples (shape {x.shape})")
+        if m_y != m:
+            raise ValueError(f"x_{split} has {m} samples (columns) but y_{split} has {m_y}")
+        if n_x * m > MAX_SAMPLES_X_FEATURES:
+            raise ValueError(
+                f"x_{split} has {n_x} features x {m} samples = {n_x * m} values, "
+                f"over the limit of {MAX_SAMPLES_X_FEATURES}"
+            )
+
+
+def _new_run_id() -> str:
+    return uuid4().hex
+
+
+Fraction01 = Annotated[Float, Field(ge=0.0, lt=1.0)]
+
+
+class TrainConfig(FrozenModel):
+    """Architecture and hyper-parameters: everything about a run except its data."""
+
+    dataset: str = Field(min_length=1, max_length=200)
+    layers: list[LayerSpecModel] = Field(min_length=1, max_length=MAX_LAYERS)
+    epochs: Int = Field(default=100, ge=0, le=MAX_EPOCHS)
+    batch_size: Int = Field(default=0, ge=0, le=MAX_BATCH_SIZE)  # 0 = full batch
+    lr: Float = Field(default=0.0075, gt=0.0, le=10.0)
+    lr_decay: Float = Field(default=0.0, ge=0.0)
+    lr_schedule: Literal["inverse_time", "exponential", "step"] = "inverse_time"
+    decay_interval: Int = Field(default=1, ge=1)
+    optimizer: Literal["gd", "momentum", "rmsprop", "adam"] = "gd"
+    beta1: Fraction01 = 0.9
+    beta2: Fraction01 = 0.999
+    epsilon: Float = Field(default=1e-8, gt=0.0, le=1.0)
+    l2: Float = Field(default=0.0, ge=0.0)
+    dropout: Float = Field(default=1.0, gt=0.0, le=1.0)  # keep_prob; 1 = off
+    init: Literal["he", "xavier", "random", "zeros"] = "he"
+    holdout: Float = Field(default=0.0, ge=0.0, le=0.9)
+    seed: Int = Field(default=1, ge=0, le=2**32 - 1)
+    shards: Int = Field(default=1, ge=1, le=MAX_SHARDS)
+    eval_every: Int = Field(default=0, ge=0)  # 0 = evaluate only after the last epoch
+
+    @model_validator(mode="after")
+    def _check_layers(self) -> Self:
+        for i, layer in enumerate(self.layers[:-1]):
+            if layer.activation == "softmax":
+                raise ValueError(f"layers.{i}: softmax is only allowed in the output layer")
+        out = self.layers[-1]
+        if out.activation == "softmax" and out.units < 2:
+            raise ValueError(f"a softmax output needs at least 2 units, got {out.units}")
+        if self.lr_schedule == "step" and self.lr_decay >= 1.0:
+            raise ValueError(
+                "lr_decay is the step schedule's drop factor and must be below 1, "
+                f"got {self.lr_decay}"
+            )
+        return self
+
+    @property
+    def depth(self) -> int:
+        return len(self.layers)
+
+    def shards_for(self, layer: int) -> int:
+        """Shards of `layer` (1-based): min(shards, its units), so no shard is empty."""
+        if not 1 <= layer <= self.depth:
+            raise IndexError(f"layer {layer} out of range 1..{self.depth}")
+        return min(self.shards, self.layers[layer - 1].units)
+
+
+class TrainRequest(TrainConfig):
+    """A training run: its id, data, architecture and hyper-parameters."""
+
+    kind: Literal["train_request"] = "train_request"
+    run_id: RunId = Field(default_factory=_new_run_id)
+    data: TrainingData
+
+    @model_validator(mode="after")
+    def _check_outputs(self) -> Self:
+        out, n_outputs = self.layers[-1], self.data.y_train.shape[0]
+        if out.units != n_outputs:
+            raise ValueError(
+                f"output layer has {out.units} units but y_train has {n_outputs} rows "
+                "(n_outputs); they must match"
+            )
+        return self
+
+    @property
+    def config(self) -> TrainConfig:
+        return TrainConfig(**self.model_dump(exclude={"kind", "run_id", "data"}))
+
+    @property
+    def n_features(self) -> int:
+        return self.data.x_train.shape[0]
+
+    @property
+    def n_samples(self) -> int:
+        return self.data.x_train.shape[1]

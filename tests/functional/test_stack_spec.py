@@ -1,0 +1,185 @@
+"""The stack as data: names, spec invariants, policies, outputs documents, role retry."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from infra.stack import (
+    StackConfigError,
+    StackNames,
+    StackOutputs,
+    build_stack,
+)
+from infra.stack.lambdas import create_function
+from infra.stack.policies import policy_document
+
+ACCOUNT = "123456789012"
+
+
+def _names(**overrides: Any) -> StackNames:
+    return StackNames(**{"region": "us-east-1", "account_id": ACCOUNT, **overrides})
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"stack": "LNN"},
+        {"stack": "1lnn"},
+        {"stack": "l" * 32},
+        {"stack": "ln_n"},
+        {"region": "mars"},
+        {"account_id": "12345"},
+        {"max_depth": 0},
+        {"max_depth": 33},
+    ],
+)
+def test_bad_names_are_rejected_as_value_errors(overrides: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        _names(**overrides)
+
+
+def test_names_follow_the_naming_scheme() -> None:
+    names = _names(stack="demo", region="eu-west-1", max_depth=2)
+    assert names.bucket == f"demo-{ACCOUNT}-eu-west-1"
+    assert names.queues == ("demo-trainer", "demo-layer-1", "demo-layer-2", "demo-output")
+    assert names.dlq("demo-output") == "demo-output-dlq"
+    assert names.role("neuron") == "demo-neuron-role"
+    assert names.topic_arn(names.network_topic) == f"arn:aws:sns:eu-west-1:{ACCOUNT}:demo-network"
+    assert names.role_arn("loss") == f"arn:aws:iam::{ACCOUNT}:role/demo-loss-role"
+    assert _names(region="cn-north-1").bucket_arn.startswith("arn:aws-cn:s3:::")
+    with pytest.raises(StackConfigError):
+        names.layer_queue(3)
+
+
+def test_build_stack_wires_queues_topics_and_functions() -> None:
+    spec = build_stack(_names(), function_timeout=45, memory=2048, architecture="arm64")
+    assert len(spec.queues) == 10
+    assert all(q.visibility_timeout == 6 * 45 and q.max_receive_count == 5 for q in spec.queues)
+    assert all(q.dlq_name == f"{q.name}-dlq" for q in spec.queues)
+    policies = {s.queue: (s.topic, s.filter_policy) for s in spec.subscriptions}
+    assert policies["lnn-layer-8"] == ("lnn-network", {"layer": ["8"]})
+    assert policies["lnn-output"] == ("lnn-network", {"layer": ["out"]})
+    assert policies["lnn-trainer"] == ("lnn-train", None)
+    assert all(s.raw_delivery for s in spec.subscriptions)
+    targets = {m.queue: m.function for m in spec.mappings}
+    assert targets == {
+        "lnn-trainer": "lnn-trainer",
+        **{f"lnn-layer-{i}": "lnn-neuron" for i in range(1, 9)},
+        "lnn-output": "lnn-loss",
+    }
+    assert all(m.function_response_types == ("ReportBatchItemFailures",) for m in spec.mappings)
+    neuron = spec.function("neuron")
+    assert (neuron.memory, neuron.architecture, neuron.runtime) == (2048, "arm64", "python3.12")
+    assert neuron.environment["POWERTOOLS_SERVICE_NAME"] == "neuron"
+    assert neuron.environment["LNN_NETWORK_TOPIC_ARN"].endswith(":lnn-network")
+    assert {t.name for t in spec.tables} == {"lnn-runs", "lnn-barriers"}
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"function_timeout": 0}, {"memory": 64}, {"architecture": "riscv"}]
+)
+def test_build_stack_rejects_bad_settings(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(StackConfigError):
+        build_stack(_names(), **kwargs)
+
+
+def test_each_role_may_only_touch_its_own_queues() -> None:
+    spec = build_stack(_names(max_depth=2))
+    docs = {r.function: json.loads(policy_document(r.statements)) for r in spec.roles}
+    consumed = {
+        fn: next(s["Resource"] for s in doc["Statement"] if s["Sid"] == "ConsumeQueues")
+        for fn, doc in docs.items()
+    }
+    arn = f"arn:aws:sqs:us-east-1:{ACCOUNT}:"
+    assert consumed == {
+        "lnn-trainer": [f"{arn}lnn-trainer"],
+        "lnn-neuron": [f"{arn}lnn-layer-1", f"{arn}lnn-layer-2"],
+        "lnn-loss": [f"{arn}lnn-output"],
+    }
+    for doc in docs.values():
+        for statement in doc["Statement"]:
+            assert "*" not in statement["Action"] and "*" not in statement["Resource"]
+            assert not any(a.endswith(":*") for a in statement["Action"])
+        objects = next(s for s in doc["Statement"] if s["Sid"] == "RunObjects")
+        assert objects["Resource"] == [f"arn:aws:s3:::lnn-{ACCOUNT}-us-east-1/runs/*"]
+
+
+def _outputs() -> StackOutputs:
+    topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:lnn-"
+    return StackOutputs(
+        stack="lnn",
+        region="us-east-1",
+        account_id=ACCOUNT,
+        max_depth=2,
+        bucket=f"lnn-{ACCOUNT}-us-east-1",
+        runs_table="lnn-runs",
+        barriers_table="lnn-barriers",
+        topic_arns={k: topic + k for k in ("train", "network", "events")},
+        queue_urls={"trainer": "https://q/lnn-trainer"},
+        function_arns={"trainer": "arn:fn"},
+    )
+
+
+def test_outputs_environment_matches_the_spec_environment() -> None:
+    spec = build_stack(_names(max_depth=2))
+    for fn in spec.functions:
+        assert _outputs().environment(fn.key) == fn.environment
+    assert "POWERTOOLS_SERVICE_NAME" not in _outputs().environment()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d.pop("bucket"),
+        lambda d: d.update(max_depth="8"),
+        lambda d: d.update(queue_urls=["x"]),
+        lambda d: d["topic_arns"].pop("network"),
+        lambda d: d.update(region=None),
+    ],
+)
+def test_malformed_outputs_documents_are_rejected(damage: Any) -> None:
+    doc = json.loads(json.dumps(_outputs().to_dict()))
+    damage(doc)
+    with pytest.raises(StackConfigError):
+        StackOutputs.from_dict(doc)
+
+
+class _FlakyLambda:
+    """Fails CreateFunction with `errors` in order, then succeeds."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors, self.calls = errors, 0
+
+    def create_function(self, **params: Any) -> dict[str, Any]:
+        self.calls += 1
+        if self.errors:
+            code, message = self.errors.pop(0)
+            raise ClientError({"Error": {"Code": code, "Message": message}}, "CreateFunction")
+        return {"FunctionArn": "arn:ok"}
+
+
+_UNASSUMABLE = (
+    "InvalidParameterValueException",
+    "The role defined for the function cannot be assumed by Lambda.",
+)
+
+
+def test_create_function_waits_out_iam_propagation() -> None:
+    lam, sleeps = _FlakyLambda([_UNASSUMABLE, _UNASSUMABLE]), []
+    assert create_function(lam, {}, attempts=5, delay=2.0, sleep=sleeps.append)["FunctionArn"]
+    assert (lam.calls, sleeps) == (3, [2.0, 2.0])
+
+
+def test_create_function_retry_is_bounded_and_narrow() -> None:
+    lam = _FlakyLambda([_UNASSUMABLE] * 3)
+    with pytest.raises(ClientError):
+        create_function(lam, {}, attempts=3, delay=0, sleep=lambda _: None)
+    assert lam.calls == 3
+    other = _FlakyLambda([("InvalidParameterValueException", "Unzipped size must be smaller")])
+    with pytest.raises(ClientError):
+        create_function(other, {}, attempts=3, delay=0, sleep=lambda _: None)
+    assert other.calls == 1
