@@ -1,15 +1,18 @@
 """model.npz: W1..WL, b1..bL (float64) and ``config`` (JSON text), as the CLI contract says."""
 
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.lib.npyio import NpzFile
 
 from functions.nn.network import LayerSpec
 from functions.nn.types import Array
 from lnn.cli.errors import UsageError
+from lnn.datasets.exceptions import first_line
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,14 @@ def load_model(path: Path) -> Model:
     if not path.is_file():
         raise UsageError(f"model file not found: {path}")
     try:
-        with np.load(path, allow_pickle=False) as data:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, NpzFile):  # a bare .npy loads as an array
+            raise ValueError("not an .npz archive")
+        with loaded as data:
             config = json.loads(str(data["config"]))
             depth = len(config["layers"])
             params = [(data[f"W{i}"], data[f"b{i}"]) for i in range(1, depth + 1)]
-    except (KeyError, ValueError, OSError) as exc:
-        raise UsageError(f"{path} is not an lnn model.npz ({exc})") from exc
+    # EOFError: empty file; BadZipFile: corrupt archive; TypeError: `config` of the wrong shape.
+    except (KeyError, ValueError, TypeError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise UsageError(f"{path} is not an lnn model.npz ({first_line(exc)})") from exc
     return Model(params, config)

@@ -24,6 +24,11 @@ class PreparedData:
 def encode_targets(labels: np.ndarray, *, units: int, activation: str, n_classes: int) -> Array:
     """Raw labels (m,) -> targets (units, m) for the output layer."""
     labels = np.asarray(labels)
+    if n_classes == 0 and activation in ("sigmoid", "softmax"):
+        raise UsageError(
+            f"the dataset's targets are continuous (regression) but the output layer is "
+            f"{units}:{activation}; use 1:linear"
+        )
     if activation == "softmax" or (units > 1 and n_classes > 0):
         if n_classes > units:
             raise UsageError(

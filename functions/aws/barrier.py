@@ -9,6 +9,7 @@ marked published: then the first publisher may have crashed, and the duplicate h
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -53,8 +54,12 @@ def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
 
 
 class BarrierTable:
-    def __init__(self, table: str) -> None:
+    def __init__(self, table: str, *, dynamodb: Any = None) -> None:
         self.table = table
+        self._dynamodb = dynamodb
+
+    def _client(self) -> Any:
+        return self._dynamodb or client("dynamodb")
 
     def arrive(
         self,
@@ -82,7 +87,7 @@ class BarrierTable:
             sets.append(f"v{shard} = :value")
             values[":value"] = {"N": str(Decimal(repr(value)))}
         try:
-            response = client("dynamodb").update_item(
+            response = self._client().update_item(
                 TableName=self.table,
                 Key={"pk": {"S": key}},
                 UpdateExpression=f"ADD arrived :shard SET {', '.join(sets)}",
@@ -98,7 +103,7 @@ class BarrierTable:
         return _arrival(response["Attributes"], expected, claimed=True)
 
     def mark_published(self, key: str) -> None:
-        client("dynamodb").update_item(
+        self._client().update_item(
             TableName=self.table,
             Key={"pk": {"S": key}},
             UpdateExpression="SET published = :yes",

@@ -65,14 +65,18 @@ def run_key(run_id: str) -> dict[str, Any]:
 
 
 class RunTable:
-    def __init__(self, table: str) -> None:
+    def __init__(self, table: str, *, dynamodb: Any = None) -> None:
         self.table = table
+        self._dynamodb = dynamodb  # an explicit client (CLI side); None = the process's own
+
+    def _client(self) -> Any:
+        return self._dynamodb or client("dynamodb")
 
     def create(self, run_id: str, fields: dict[str, Any]) -> TransitionClaim:
         """Claim the start of a run; a duplicate TrainRequest gets the existing record back."""
         item = {"pk": f"run#{run_id}", "sk": "run", "run_id": run_id, **fields}
         try:
-            client("dynamodb").put_item(
+            self._client().put_item(
                 TableName=self.table,
                 Item=serialize(item),
                 ConditionExpression="attribute_not_exists(pk)",
@@ -85,7 +89,7 @@ class RunTable:
         return TransitionClaim(True, item)
 
     def get(self, run_id: str) -> dict[str, Any] | None:
-        response = client("dynamodb").get_item(
+        response = self._client().get_item(
             TableName=self.table, Key=run_key(run_id), ConsistentRead=True
         )
         return deserialize(response["Item"]) if "Item" in response else None
@@ -103,7 +107,8 @@ class RunTable:
         names: dict[str, str] = {}
         values: dict[str, Any] = {}
         clauses = []
-        for i, (field, value) in enumerate({**sets, "updated_at": now()}.items()):
+        present = {k: v for k, v in sets.items() if v is not None}  # DynamoDB stores no nulls
+        for i, (field, value) in enumerate({**present, "updated_at": now()}.items()):
             names[f"#s{i}"] = field
             values[f":s{i}"] = value
             clauses.append(f"#s{i} = :s{i}")
@@ -127,7 +132,7 @@ class RunTable:
             kwargs["ConditionExpression"] = condition
             kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         try:
-            response = client("dynamodb").update_item(**kwargs)
+            response = self._client().update_item(**kwargs)
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
@@ -136,7 +141,7 @@ class RunTable:
 
     def put_history(self, run_id: str, epoch: int, entry: dict[str, Any]) -> None:
         item = {"pk": f"run#{run_id}", "sk": f"epoch#{epoch:06d}", **entry}
-        client("dynamodb").put_item(TableName=self.table, Item=serialize(item))
+        self._client().put_item(TableName=self.table, Item=serialize(item))
 
     def history(self, run_id: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -150,7 +155,7 @@ class RunTable:
             "ConsistentRead": True,
         }
         while True:
-            response = client("dynamodb").query(**kwargs)
+            response = self._client().query(**kwargs)
             items.extend(deserialize(i) for i in response["Items"])
             if "LastEvaluatedKey" not in response:
                 return items
@@ -164,7 +169,7 @@ class RunTable:
             "ExpressionAttributeValues": {":run": {"S": "run"}},
         }
         while True:
-            response = client("dynamodb").scan(**kwargs)
+            response = self._client().scan(**kwargs)
             items.extend(deserialize(i) for i in response["Items"])
             if "LastEvaluatedKey" not in response:
                 return items

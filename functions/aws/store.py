@@ -53,14 +53,18 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 
 
 class ArrayStore:
-    def __init__(self, bucket: str) -> None:
+    def __init__(self, bucket: str, *, s3: Any = None) -> None:
         self.bucket = bucket
+        self._s3 = s3  # an explicit client (CLI side); None = the process's own
+
+    def _client(self) -> Any:
+        return self._s3 or client("s3")
 
     def put_bytes(self, key: str, body: bytes) -> None:
-        client("s3").put_object(Bucket=self.bucket, Key=key, Body=body)
+        self._client().put_object(Bucket=self.bucket, Key=key, Body=body)
 
     def get_bytes(self, key: str) -> bytes:
-        return client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        return self._client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
     def put_array(self, key: str, array: np.ndarray) -> S3Array:
         array = _frozen(np.array(array, copy=True))

@@ -1,0 +1,1 @@
+"""Lambda entry points: parse, call the protocol in functions.network, report failures."""

@@ -254,3 +254,14 @@ def _write_zip(entries: dict[str, _Entry], target: Path) -> None:
             with source, out.open(info, "w") as sink:
                 shutil.copyfileobj(source, sink, _MB)
     partial.replace(target)
+
+
+def build_source_bundle(output: Path) -> Path:
+    """A zip of the project's Lambda packages alone, without third-party wheels.
+
+    For emulated stacks (the embedded one, `lnn up`): their runner imports handlers from the
+    local environment, so the deployed code only has to be the project's own, and no download
+    is needed.
+    """
+    _write_zip(_source_entries(), output)
+    return output

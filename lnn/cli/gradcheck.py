@@ -17,6 +17,7 @@ from functions.nn.network import LayerSpec
 from functions.nn.regularization import dropout_mask
 from lnn.cli.errors import UsageError
 from lnn.cli.options import parse_layers
+from messages.train_request import TrainConfig
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu")
 OUTPUTS = (("sigmoid", 1), ("softmax", 3), ("linear", 2))
@@ -78,11 +79,22 @@ def check(
     return result.relative_difference, result.worst_parameter
 
 
+def check_options(args: argparse.Namespace) -> None:
+    """Reject values the check cannot use, as one line instead of a numpy traceback."""
+    if args.features < 1 or args.samples < 1:
+        raise UsageError("--features and --samples must be at least 1")
+    if args.epsilon <= 0 or args.l2 < 0:
+        raise UsageError("--epsilon must be > 0 and --l2 >= 0")
+    if not 0 < args.dropout <= 1:
+        raise UsageError(f"--dropout is a keep probability in (0, 1], got {args.dropout}")
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
+    check_options(args)
     if args.layers:
-        specs = [
-            LayerSpec(int(x["units"]), str(x["activation"])) for x in parse_layers(args.layers)
-        ]
+        # TrainConfig's rules (units >= 1, softmax only at the output) apply here too.
+        layers = TrainConfig(dataset="gradcheck", layers=parse_layers(args.layers)).layers
+        specs = [LayerSpec(x.units, x.activation) for x in layers]
         sizes = [args.features, *(s.units for s in specs)]
         n_params = sum(sizes[i + 1] * (sizes[i] + 1) for i in range(len(specs)))
         if n_params > MAX_PARAMETERS:

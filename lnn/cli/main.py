@@ -15,6 +15,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "predict": ("lnn.cli.predict", "predict labels and probabilities with a model.npz"),
     "gradcheck": ("lnn.cli.gradcheck", "check backprop against numerical gradients"),
     "schema": ("lnn.cli.schema", "print the JSON Schema of the messages"),
+    "up": ("lnn.cli.up", "serve the embedded stack on 127.0.0.1:4566 until Ctrl-C"),
+    "deploy": ("lnn.cli.deploy", "build the Lambda bundle and deploy (or tear down) the stack"),
+    "submit": ("lnn.cli.submit", "publish a TrainRequest to a deployed stack, print its run id"),
+    "status": ("lnn.cli.status", "show one run's record"),
+    "follow": ("lnn.cli.follow", "print a run's epochs until it ends; exit 0 if it SUCCEEDED"),
+    "runs": ("lnn.cli.runs", "list the stack's runs, newest first"),
+    "cancel": ("lnn.cli.cancel", "cancel a running run"),
+    "bench": ("lnn.cli.bench", "time engines side by side on the cat network, report ratios"),
 }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from functions.nn.network import LayerSpec
 from functions.training.plan import split_training_data
+from lnn.cli.errors import UsageError
 from lnn.cli.options import parse_chaos, parse_layers
 from lnn.cli.progress import EpochProgress
 from lnn.datasets import BUILTIN_DATASETS, load_dataset
@@ -112,10 +113,26 @@ def run_engine(
     )
 
 
+def make_out_dir(out: Path) -> None:
+    """Create the output directory before training, so a bad --out costs no training time."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out: cannot create directory {out}: {exc.strerror or exc}") from exc
+
+
 def write_outputs(
     out: Path, result: TrainingResult, config: TrainConfig, data: PreparedData, classes: list[str]
-) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
+) -> Path | None:
+    """Write model.npz (None when the run produced no parameters), history.json and plots."""
+    make_out_dir(out)
+    history = [h.model_dump(mode="json") for h in result.history]
+    (out / "history.json").write_text(json.dumps(history, indent=1) + "\n")
+    title = f"{config.dataset} {','.join(f'{x.units}:{x.activation}' for x in config.layers)}"
+    if history:
+        plot_cost(result.history, out / "cost.png", title)
+    if not result.params:  # a failed run may end before any model exists
+        return None
     model_config = {
         **config.model_dump(mode="json"),
         "run_id": result.run_id,
@@ -123,18 +140,15 @@ def write_outputs(
         "classes": classes,
     }
     model_path = save_model(out / "model.npz", result.params, model_config)
-    history = [h.model_dump(mode="json") for h in result.history]
-    (out / "history.json").write_text(json.dumps(history, indent=1) + "\n")
-    title = f"{config.dataset} {','.join(f'{x.units}:{x.activation}' for x in config.layers)}"
-    if history:
-        plot_cost(result.history, out / "cost.png", title)
     if data.x.shape[0] == 2:
         specs = [LayerSpec(x.units, x.activation) for x in config.layers]
         plot_decision_boundary(result.params, specs, data.x, data.y, out / "boundary.png", title)
     return model_path
 
 
-def summary(result: TrainingResult, config: TrainConfig, elapsed: float, model_path: Path) -> dict:
+def summary(
+    result: TrainingResult, config: TrainConfig, elapsed: float, model_path: Path | None
+) -> dict:
     return {
         "run_id": result.run_id,
         "status": result.status,
@@ -146,7 +160,7 @@ def summary(result: TrainingResult, config: TrainConfig, elapsed: float, model_p
         "dev_accuracy": result.dev_accuracy,
         "test_accuracy": result.test_accuracy,
         "elapsed_s": round(elapsed, 3),
-        "model_path": str(model_path),
+        "model_path": None if model_path is None else str(model_path),
         "reason": result.reason,
         **result.extra,
     }
@@ -159,6 +173,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     config = build_config(args, dataset.name)
     data = prepare(dataset, [layer.model_dump() for layer in config.layers])
+    make_out_dir(args.out or Path("runs"))
     show = sys.stdout.isatty() and not args.json
     with EpochProgress(config.epochs, enabled=show) as progress:
         result = run_engine(args, config, data, progress)

@@ -1,0 +1,23 @@
+"""Trainer Lambda: TrainRequests, step and eval completions, cancellations."""
+
+from functions.handlers.base import sqs_handler
+from functions.network import trainer
+from functions.network.services import services
+from messages.tasks import CancelRun, EvalDone, StepDone, parse_trainer_message
+from messages.train_request import TrainRequest
+
+
+def work(body: str) -> None:
+    message = parse_trainer_message(body)
+    svc = services()
+    if isinstance(message, TrainRequest):
+        trainer.start(message, svc)
+    elif isinstance(message, StepDone):
+        trainer.step_done(message, svc)
+    elif isinstance(message, EvalDone):
+        trainer.eval_done(message, svc)
+    elif isinstance(message, CancelRun):
+        trainer.cancel(message, svc)
+
+
+handler = sqs_handler(work)

@@ -1,0 +1,49 @@
+"""What happens when a record cannot be processed.
+
+An invalid message will never become valid: its run is failed at once with the reason, and
+the record is still reported failed so SQS redrives it to the dead-letter queue (rule 6).
+Any other error may be transient: SQS redelivers it, and only the last allowed delivery
+fails the run.
+"""
+
+import json
+from collections.abc import Callable
+
+from aws_lambda_powertools import Logger
+
+from functions.network.services import services
+from functions.network.trainer import fail_run
+from messages.base import RUN_ID_PATTERN
+from messages.exceptions import MessageError
+
+MAX_RECEIVES = 5  # the stack's maxReceiveCount
+
+logger = Logger()
+
+
+def run_id_of(body: str) -> str | None:
+    import re
+
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    run_id = document.get("run_id") if isinstance(document, dict) else None
+    return run_id if isinstance(run_id, str) and re.match(RUN_ID_PATTERN, run_id) else None
+
+
+def guarded(body: str, receive_count: int, work: Callable[[str], None]) -> None:
+    try:
+        work(body)
+    except MessageError as exc:
+        run_id = run_id_of(body)
+        logger.error("invalid message", extra={"run_id": run_id, "reason": str(exc)})
+        if run_id:
+            fail_run(services(), run_id, str(exc))
+        raise
+    except Exception as exc:
+        run_id = run_id_of(body)
+        logger.exception("task failed", extra={"run_id": run_id, "receives": receive_count})
+        if run_id and receive_count >= MAX_RECEIVES:
+            fail_run(services(), run_id, f"{type(exc).__name__}: {exc}")
+        raise

@@ -1,0 +1,40 @@
+"""Shard outputs through the barrier: small ones ride in the item, large ones go to S3."""
+
+import numpy as np
+
+from functions.aws.barrier import Arrival, BarrierTable
+from functions.aws.store import ArrayStore
+from functions.network.runplan import ITEM_BUDGET
+from messages.arrays import decode_npy, encode_npy
+
+
+def arrive(
+    barriers: BarrierTable,
+    store: ArrayStore,
+    key: str,
+    shard: int,
+    expected: int,
+    output: np.ndarray | None,
+    *,
+    spill_key: str,
+    value: float | None = None,
+) -> Arrival:
+    payload = s3_key = None
+    if output is not None:
+        if output.nbytes <= ITEM_BUDGET // expected:
+            payload = encode_npy(output)
+        else:
+            store.put_array(spill_key, output)
+            s3_key = spill_key
+    return barriers.arrive(key, shard, expected, payload=payload, s3_key=s3_key, value=value)
+
+
+def outputs(arrival: Arrival, store: ArrayStore, expected: int) -> list[np.ndarray]:
+    """Every shard's output in shard order (the order fixes the float sums)."""
+    parts = []
+    for shard in range(expected):
+        if shard in arrival.payloads:
+            parts.append(decode_npy(arrival.payloads[shard]))
+        else:
+            parts.append(store.get_array(arrival.s3_keys[shard]))
+    return parts

@@ -1,0 +1,61 @@
+"""The loss Lambda's work: cost and dZ of the output layer, or the metrics of an eval pass."""
+
+import numpy as np
+
+from functions.network.keys import barrier_key, grad_key
+from functions.network.runplan import batch_data, load_plan
+from functions.network.services import Services
+from functions.training.step import evaluate_outputs, loss_stage
+from messages.tasks import BackwardTask, EvalDone, EvalMetrics, LossTask
+
+
+def handle(task: LossTask, svc: Services) -> None:
+    plan = load_plan(svc.store, task.run_id)
+    run = task.run_id
+    # One "shard": the claim only dedupes. It comes first because the output is a message.
+    key = barrier_key(run, task.phase, task.epoch, task.batch, "loss", plan.depth)
+    arrival = svc.barriers.arrive(key, 0, 1)
+    if not arrival.should_publish:
+        return
+    z = svc.store.resolve(task.outputs)
+    y = batch_data(svc.store, plan, task.phase, task.epoch, task.batch, "y")
+    activation = plan.specs[-1].activation
+    common = {
+        "run_id": run,
+        "epoch": task.epoch,
+        "batch": task.batch,
+        "step": task.step,
+        "phase": task.phase,
+    }
+    if task.phase == "eval":
+        result = evaluate_outputs(
+            z, y, plan.eval_sizes, activation, l2=plan.config.l2, weight_sq_sum=task.weight_sq_sum
+        )
+        metrics = EvalMetrics(
+            train_cost=result.train_cost,
+            train_accuracy=result.train_accuracy,
+            dev_accuracy=result.dev_accuracy,
+            test_accuracy=result.test_accuracy,
+        )
+        svc.bus.send_to_trainer(EvalDone(metrics=metrics, **common))
+    else:
+        result = loss_stage(z, y, activation, l2=plan.config.l2, weight_sq_sum=task.weight_sq_sum)
+        ranges = plan.ranges(plan.depth)
+        limit = plan.inline_limit(len(ranges))
+        tasks = [
+            BackwardTask(
+                layer=plan.depth,
+                shard=k,
+                grad_kind="dz",
+                batch_cost=result.cost,
+                grad=svc.store.pack(
+                    np.ascontiguousarray(result.dz[start:stop]),
+                    grad_key(run, task.epoch, task.batch, plan.depth, k),
+                    inline_limit=limit,
+                ),
+                **common,
+            )
+            for k, (start, stop) in enumerate(ranges)
+        ]
+        svc.bus.send_tasks(tasks, str(plan.depth))
+    svc.barriers.mark_published(key)

@@ -1,0 +1,185 @@
+"""The neuron Lambda's work: forward and backward of one shard, and the fan-in that follows.
+
+Both directions follow the same pattern: compute from immutable inputs, claim arrival at the
+layer's barrier (carrying the output), and, if this arrival completed the barrier, publish
+the next stage and mark the barrier published.
+"""
+
+import numpy as np
+
+from functions.network.fanin import arrive, outputs
+from functions.network.keys import acts_key, barrier_key, grad_key, output_key, params_key
+from functions.network.runplan import RunPlan, batch_data, load_plan
+from functions.network.scratch import recall_z, remember_z
+from functions.network.services import Services
+from functions.training.config import learning_rate
+from functions.training.step import backward_shard, forward_shard, shard_mask
+from messages.arrays import InlineArray
+from messages.tasks import BackwardTask, ForwardTask, LossTask, StepDone
+
+
+def _mask(
+    plan: RunPlan, phase: str, epoch: int, batch: int, layer: int, m: int, rows: tuple[int, int]
+) -> np.ndarray | None:
+    if phase != "train" or layer == plan.depth:
+        return None
+    return shard_mask(
+        keep_prob=plan.config.dropout,
+        seed=plan.config.seed,
+        epoch=epoch,
+        batch=batch,
+        layer=layer,
+        units=plan.specs[layer - 1].units,
+        m=m,
+        rows=rows,
+    )
+
+
+def forward(task: ForwardTask, svc: Services) -> None:
+    plan = load_plan(svc.store, task.run_id)
+    layer, shard, run = task.layer, task.shard, task.run_id
+    rows = plan.ranges(layer)[shard]
+    params = svc.store.get_npz(params_key(run, layer, shard, task.step))
+    w, b = params["W"], params["b"]
+    if task.inputs is None:
+        a_prev = batch_data(svc.store, plan, task.phase, task.epoch, task.batch, "x")
+    else:
+        a_prev = svc.store.resolve(task.inputs)
+    is_output = layer == plan.depth
+    mask = _mask(plan, task.phase, task.epoch, task.batch, layer, a_prev.shape[1], rows)
+    z, a = forward_shard(
+        w, b, a_prev, plan.specs[layer - 1].activation, mask=mask, is_output=is_output
+    )
+    if task.phase == "train" and not is_output:
+        remember_z((run, task.epoch, task.batch, layer, shard), z)
+    expected = len(plan.ranges(layer))
+    key = barrier_key(run, task.phase, task.epoch, task.batch, "fwd", layer)
+    arrival = arrive(
+        svc.barriers,
+        svc.store,
+        key,
+        shard,
+        expected,
+        z if is_output else a,
+        spill_key=output_key(run, task.phase, task.epoch, task.batch, "fwd", layer, shard),
+        value=float(np.sum(w * w)),
+    )
+    if not arrival.should_publish:
+        return
+    full = np.concatenate(outputs(arrival, svc.store, expected), axis=0)
+    weight_sq_sum = task.weight_sq_sum
+    for k in range(expected):
+        weight_sq_sum += arrival.values[k]
+    common = {
+        "run_id": run,
+        "epoch": task.epoch,
+        "batch": task.batch,
+        "step": task.step,
+        "phase": task.phase,
+        "weight_sq_sum": weight_sq_sum,
+    }
+    if is_output:
+        ref = svc.store.pack(
+            full,
+            acts_key(run, task.phase, task.epoch, task.batch, layer),
+            inline_limit=plan.inline_limit(1),
+        )
+        svc.bus.send_tasks([LossTask(outputs=ref, **common)], "out")
+    else:
+        next_shards = len(plan.ranges(layer + 1))
+        key_acts = acts_key(run, task.phase, task.epoch, task.batch, layer)
+        limit = plan.inline_limit(next_shards)
+        if task.phase == "train":  # the backward pass of layer + 1 reads it again
+            stored = svc.store.put_array(key_acts, full)
+            ref = stored if full.nbytes > limit else InlineArray.from_numpy(full)
+        else:
+            ref = svc.store.pack(full, key_acts, inline_limit=limit)
+        tasks = [
+            ForwardTask(layer=layer + 1, shard=k, inputs=ref, **common) for k in range(next_shards)
+        ]
+        svc.bus.send_tasks(tasks, str(layer + 1))
+    svc.barriers.mark_published(key)
+
+
+def backward(task: BackwardTask, svc: Services) -> None:
+    plan = load_plan(svc.store, task.run_id)
+    layer, shard, run = task.layer, task.shard, task.run_id
+    rows = plan.ranges(layer)[shard]
+    spec = plan.specs[layer - 1]
+    params = svc.store.get_npz(params_key(run, layer, shard, task.step))
+    w, b = params["W"], params["b"]
+    state = {name: value for name, value in params.items() if name not in ("W", "b")}
+    if layer == 1:
+        a_prev = batch_data(svc.store, plan, "train", task.epoch, task.batch, "x")
+    else:
+        a_prev = svc.store.get_array(acts_key(run, "train", task.epoch, task.batch, layer - 1))
+    z = None
+    if task.grad_kind == "da":
+        z = recall_z((run, task.epoch, task.batch, layer, shard))
+        if z is None:  # another container ran the forward: recompute, bit for bit the same
+            z = w @ a_prev + b
+    update = backward_shard(
+        w,
+        b,
+        state,
+        a_prev=a_prev,
+        z=z,
+        grad=svc.store.resolve(task.grad),
+        grad_kind=task.grad_kind,
+        activation=spec.activation,
+        mask=_mask(plan, "train", task.epoch, task.batch, layer, a_prev.shape[1], rows),
+        l2=plan.config.l2,
+        optimizer=plan.optimizer,
+        lr=learning_rate(plan.config, task.epoch),
+        step=task.step + 1,
+        need_da_prev=layer > 1,
+    )
+    svc.store.put_npz(
+        params_key(run, layer, shard, task.step + 1), {"W": update.w, "b": update.b, **update.state}
+    )
+    expected = len(plan.ranges(layer))
+    key = barrier_key(run, "train", task.epoch, task.batch, "bwd", layer)
+    arrival = arrive(
+        svc.barriers,
+        svc.store,
+        key,
+        shard,
+        expected,
+        update.da_prev,
+        spill_key=output_key(run, "train", task.epoch, task.batch, "bwd", layer, shard),
+    )
+    if not arrival.should_publish:
+        return
+    common = {
+        "run_id": run,
+        "epoch": task.epoch,
+        "batch": task.batch,
+        "step": task.step,
+        "phase": "train",
+    }
+    if layer == 1:
+        svc.bus.send_to_trainer(StepDone(batch_cost=task.batch_cost, **common))
+    else:
+        parts = outputs(arrival, svc.store, expected)
+        da_prev = parts[0].copy()
+        for part in parts[1:]:
+            da_prev += part
+        prev_ranges = plan.ranges(layer - 1)
+        limit = plan.inline_limit(len(prev_ranges))
+        tasks = [
+            BackwardTask(
+                layer=layer - 1,
+                shard=k,
+                grad_kind="da",
+                batch_cost=task.batch_cost,
+                grad=svc.store.pack(
+                    np.ascontiguousarray(da_prev[start:stop]),
+                    grad_key(run, task.epoch, task.batch, layer - 1, k),
+                    inline_limit=limit,
+                ),
+                **common,
+            )
+            for k, (start, stop) in enumerate(prev_ranges)
+        ]
+        svc.bus.send_tasks(tasks, str(layer - 1))
+    svc.barriers.mark_published(key)

@@ -1,0 +1,104 @@
+"""A run's immutable plan (config + data sizes), written once by the trainer, read by all."""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from functions.aws.store import ArrayStore
+from functions.network.keys import data_key, plan_key
+from functions.nn.data import minibatch_indices, n_batches
+from functions.nn.network import LayerSpec
+from functions.nn.optimizers import Optimizer
+from functions.nn.types import Array
+from functions.training.config import layer_specs, optimizer_for
+from functions.training.shards import shard_ranges
+from messages.train_request import TrainConfig
+
+# An item holds 400 KB; keep shard outputs that ride in a barrier item well below.
+ITEM_BUDGET = 300_000
+# SNS takes 256 KiB per message and per batch; base64 inflates by 4/3.
+MESSAGE_BUDGET = 150_000
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    run_id: str
+    config: TrainConfig
+    n_features: int
+    eval_sizes: tuple[int, int, int]
+
+    @property
+    def m_train(self) -> int:
+        return self.eval_sizes[0]
+
+    @cached_property
+    def specs(self) -> list[LayerSpec]:
+        return layer_specs(self.config)
+
+    @property
+    def depth(self) -> int:
+        return len(self.specs)
+
+    @cached_property
+    def optimizer(self) -> Optimizer:
+        return optimizer_for(self.config)
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return n_batches(self.m_train, self.config.batch_size)
+
+    def ranges(self, layer: int) -> list[tuple[int, int]]:
+        return shard_ranges(self.specs[layer - 1].units, self.config.shards)
+
+    def full_batch(self) -> bool:
+        return self.config.batch_size == 0 or self.config.batch_size >= self.m_train
+
+    def columns(self, epoch: int, batch: int) -> np.ndarray:
+        return minibatch_indices(
+            self.m_train, self.config.batch_size, seed=self.config.seed, epoch=epoch
+        )[batch]
+
+    def batch_size_of(self, epoch: int, batch: int) -> int:
+        return len(self.columns(epoch, batch))
+
+    def inline_limit(self, fan_out: int) -> int:
+        """Raw bytes an array may have to ride inline in each of ``fan_out`` messages."""
+        return MESSAGE_BUDGET // min(max(fan_out, 1), 10)
+
+    def to_document(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "config": self.config.model_dump(mode="json"),
+            "n_features": self.n_features,
+            "eval_sizes": list(self.eval_sizes),
+        }
+
+    @classmethod
+    def from_document(cls, document: dict) -> "RunPlan":
+        return cls(
+            run_id=document["run_id"],
+            config=TrainConfig.model_validate(document["config"]),
+            n_features=int(document["n_features"]),
+            eval_sizes=tuple(document["eval_sizes"]),
+        )
+
+
+_plans: dict[str, RunPlan] = {}
+
+
+def load_plan(store: ArrayStore, run_id: str) -> RunPlan:
+    plan = _plans.get(run_id)
+    if plan is None:
+        plan = _plans[run_id] = RunPlan.from_document(store.get_json(plan_key(run_id)))
+    return plan
+
+
+def batch_data(
+    store: ArrayStore, plan: RunPlan, phase: str, epoch: int, batch: int, name: str
+) -> Array:
+    """x or y of one batch: the eval matrix in the eval phase, the batch's columns otherwise."""
+    if phase == "eval":
+        return store.get_array(data_key(plan.run_id, f"{name}_eval"))
+    full = store.get_array(data_key(plan.run_id, f"{name}_train"))
+    return full if plan.full_batch() else full[:, plan.columns(epoch, batch)]

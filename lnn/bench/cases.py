@@ -1,0 +1,159 @@
+"""Benchmark cases: the same cat network trained two ways, timed side by side in one process.
+
+Results are ratios measured in the same run, so a busy machine slows both sides alike;
+nothing here asserts an absolute time.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from functions.training.plan import iter_steps
+from lnn.bench.numpy_loop import train_numpy
+from lnn.bench.timing import time_interleaved
+from lnn.bench.workload import CatData, max_abs_diff
+from lnn.engines.base import TrainingResult
+from lnn.engines.reference import train_reference
+
+TARGET_RATIO = 1.3
+# Same arithmetic on both sides except the sigmoid's formula, so only round-off may differ.
+AGREEMENT_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: str
+    status: Literal["ok", "unavailable", "failed"]
+    metrics: dict[str, object] = field(default_factory=dict)
+    reason: str | None = None
+
+
+class CaseUnavailableError(RuntimeError):
+    """The engine a case needs is not there (yet); the case is reported, not failed."""
+
+
+class EngineRunFailedError(RuntimeError):
+    """An engine finished without SUCCEEDED."""
+
+
+def reference_vs_numpy(cat: CatData, epochs: int, repeats: int) -> dict[str, object]:
+    config = cat.config(epochs)
+    numpy_run, reference = time_interleaved(
+        lambda: train_numpy(config, cat.data.x, cat.data.y),
+        lambda: train_reference(config, cat.split),
+        repeats,
+    )
+    ratio = reference.median / numpy_run.median
+    w1_diff = float(np.max(np.abs(numpy_run.result.params[0][0] - reference.result.params[0][0])))
+    diff = max_abs_diff(numpy_run.result.params, reference.result.params)
+    return {
+        "ratio_of": "reference/numpy",
+        "ratio": ratio,
+        "target_ratio": TARGET_RATIO,
+        "meets_target": ratio <= TARGET_RATIO,
+        "numpy_s": numpy_run.median,
+        "reference_s": reference.median,
+        "numpy_runs_s": numpy_run.seconds,
+        "reference_runs_s": reference.seconds,
+        "max_abs_diff_w1": w1_diff,
+        "max_abs_diff": diff,
+        "models_agree": diff <= AGREEMENT_TOLERANCE,
+        "final_cost": reference.result.final_cost,
+    }
+
+
+def per_step_by_service(api_calls: dict[str, int], steps: int) -> dict[str, float]:
+    """``{"sqs.SendMessage": n, ...}`` -> calls per training step summed by service."""
+    by_service: Counter[str] = Counter()
+    for operation, count in api_calls.items():
+        by_service[operation.partition(".")[0]] += count
+    return {service: count / steps for service, count in sorted(by_service.items())}
+
+
+def embedded_vs_reference(cat: CatData, epochs: int, repeats: int) -> dict[str, object]:
+    try:
+        from lnn.engines.network import train_on_network
+    except ImportError as exc:
+        raise CaseUnavailableError(f"lnn.engines.network: {exc}") from exc
+    config = cat.config(epochs)
+
+    def embedded() -> TrainingResult:
+        result = train_on_network(config, cat.data, engine="embedded")
+        if result.status != "SUCCEEDED":
+            raise EngineRunFailedError(f"embedded run {result.status}: {result.reason}")
+        return result
+
+    network, reference = time_interleaved(
+        embedded, lambda: train_reference(config, cat.split), repeats
+    )
+    m = cat.data.x.shape[1]
+    steps = sum(1 for _ in iter_steps(m, config.batch_size, seed=config.seed, epochs=epochs))
+    extra = network.result.extra
+    api_calls = {str(k): int(v) for k, v in dict(extra.get("api_calls", {})).items()}
+    hops = extra.get("hops")
+    diff = max_abs_diff(network.result.params, reference.result.params)
+    return {
+        "ratio_of": "embedded/reference",
+        "ratio": network.median / reference.median,
+        "embedded_s": network.median,
+        "reference_s": reference.median,
+        "embedded_runs_s": network.seconds,
+        "reference_runs_s": reference.seconds,
+        "steps": steps,
+        "api_calls_per_step": per_step_by_service(api_calls, steps),
+        "api_calls_per_step_total": sum(api_calls.values()) / steps,
+        "hops_per_step": hops / steps if isinstance(hops, int | float) else None,
+        "max_abs_diff": diff,
+        "models_agree": diff <= AGREEMENT_TOLERANCE,
+        "api_calls": api_calls,
+    }
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    description: str
+    epochs: int
+    repeats: int
+    run: Callable[[CatData, int, int], dict[str, object]]
+
+
+CASES: dict[str, Case] = {
+    case.name: case
+    for case in (
+        Case(
+            "reference-vs-numpy",
+            "reference engine vs the plain numpy course loop",
+            2500,
+            3,
+            reference_vs_numpy,
+        ),
+        Case(
+            "embedded-vs-reference",
+            "embedded message-passing engine vs the reference engine",
+            5,
+            1,
+            embedded_vs_reference,
+        ),
+    )
+}
+
+
+def one_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+
+
+def run_case(case: Case, cat: CatData, epochs: int | None, repeats: int | None) -> CaseResult:
+    epochs, repeats = epochs or case.epochs, repeats or case.repeats
+    settings = {"description": case.description, "epochs": epochs, "repeats": repeats}
+    try:
+        metrics = case.run(cat, epochs, repeats)
+    except CaseUnavailableError as exc:
+        return CaseResult(case.name, "unavailable", settings, str(exc))
+    # A broken engine must not throw away the other cases' measurements.
+    except Exception as exc:
+        return CaseResult(case.name, "failed", settings, one_line(exc))
+    return CaseResult(case.name, "ok", {**settings, **metrics})

@@ -1,0 +1,46 @@
+"""The benchmarked workload: the course's 4-layer cat network on the cat images."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from functions.nn.types import Array
+from functions.training.plan import DataSplit, split_training_data
+from lnn.datasets import load_dataset
+from lnn.prepare import PreparedData, prepare
+from messages.train_request import TrainConfig
+
+CAT_LAYERS: list[dict[str, object]] = [
+    {"units": units, "activation": activation}
+    for units, activation in ((20, "relu"), (7, "relu"), (5, "relu"), (1, "sigmoid"))
+]
+CAT_LR = 0.0075
+
+Params = list[tuple[Array, Array]]
+
+
+@dataclass(frozen=True)
+class CatData:
+    data: PreparedData
+    split: DataSplit
+
+    @staticmethod
+    def config(epochs: int) -> TrainConfig:
+        return TrainConfig(dataset="cat", layers=CAT_LAYERS, epochs=epochs, lr=CAT_LR, seed=1)
+
+
+def load_cat() -> CatData:
+    """The cat images from $LNN_DATA_DIR; a missing file raises the dataset's one-line error."""
+    data = prepare(load_dataset("cat"), CAT_LAYERS)
+    split = split_training_data(
+        data.x, data.y, holdout=0.0, seed=1, x_test=data.x_test, y_test=data.y_test
+    )
+    return CatData(data, split)
+
+
+def max_abs_diff(a: Params, b: Params) -> float:
+    """Largest absolute difference over every W and b of two models of the same shape."""
+    return max(
+        float(max(np.max(np.abs(wa - wb)), np.max(np.abs(ba - bb))))
+        for (wa, ba), (wb, bb) in zip(a, b, strict=True)
+    )

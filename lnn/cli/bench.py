@@ -1,0 +1,65 @@
+"""``lnn bench``: engines timed side by side on the cat network, reported as ratios."""
+
+import argparse
+import os
+import sys
+
+from rich.console import Console
+from threadpoolctl import threadpool_limits
+
+from lnn.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
+
+# Kept here so building the parser does not import the engines.
+CASE_NAMES = ("reference-vs-numpy", "embedded-vs-reference")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "cases",
+        nargs="*",
+        metavar="CASE",
+        help=f"cases to run (default all: {', '.join(CASE_NAMES)})",
+    )
+    p.add_argument("--epochs", type=int, default=None, help="epochs per run (default per case)")
+    p.add_argument(
+        "--repeats", type=int, default=None, help="interleaved repeats (default per case)"
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="limit BLAS threads for the run via threadpoolctl (default: as numpy loaded it)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object last")
+
+
+def check_arguments(args: argparse.Namespace) -> list[str]:
+    unknown = [name for name in args.cases if name not in CASE_NAMES]
+    if unknown:
+        raise UsageError(f"unknown case {unknown[0]!r}; choose from {', '.join(CASE_NAMES)}")
+    for option in ("epochs", "repeats", "threads"):
+        value = getattr(args, option)
+        if value is not None and value < 1:
+            raise UsageError(f"--{option} must be at least 1, got {value}")
+    return list(dict.fromkeys(args.cases)) or list(CASE_NAMES)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    names = check_arguments(args)
+    from lnn.bench import CASES, BenchReport, load_cat, machine_info, render, run_case, to_json
+
+    cat = load_cat()
+    console = Console(stderr=args.json)
+    with threadpool_limits(limits=args.threads, user_api="blas"):
+        machine = machine_info()
+        results = []
+        for name in names:
+            if not args.json:
+                console.print(f"running {name} ...")
+            results.append(run_case(CASES[name], cat, args.epochs, args.repeats))
+    report = BenchReport(machine, results, os.getloadavg())
+    if args.json:
+        sys.stdout.write(to_json(report) + "\n")
+    else:
+        render(report, console)
+    return EXIT_OK if report.passed else EXIT_FAILED

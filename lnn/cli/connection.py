@@ -1,0 +1,69 @@
+"""What every command that talks to a deployed stack shares: its options and its connection."""
+
+import argparse
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from infra.bundle import BundleError
+from infra.local import LocalStackError
+from infra.stack import StackError
+from lnn.cli.errors import UsageError
+from lnn.client import StackClient, StackClientError
+
+# Emulators (LocalStack, `lnn up`) accept any credentials and default to this region.
+EMULATOR_REGION = "us-east-1"
+_EMULATOR_KEY = "test"
+
+
+def add_stack_options(p: argparse.ArgumentParser, *, stack: bool = True) -> None:
+    if stack:
+        p.add_argument("--stack", default="lnn", help="stack name (default: lnn)")
+    p.add_argument(
+        "--endpoint-url",
+        default=None,
+        help="AWS API endpoint, e.g. http://127.0.0.1:4566 (default: $AWS_ENDPOINT_URL, else AWS)",
+    )
+    p.add_argument("--region", default=None, help="AWS region (default: the AWS configuration's)")
+
+
+def make_session(*, region: str | None = None, endpoint_url: str | None = None) -> boto3.Session:
+    """The ambient AWS session; for an emulator endpoint, fake credentials fill any gap."""
+    session = boto3.Session(region_name=region) if region else boto3.Session()
+    if not (endpoint_url or os.environ.get("AWS_ENDPOINT_URL")):
+        return session
+    region = session.region_name or EMULATOR_REGION
+    if session.get_credentials() is None:
+        return boto3.Session(
+            aws_access_key_id=_EMULATOR_KEY,
+            aws_secret_access_key=_EMULATOR_KEY,
+            region_name=region,
+        )
+    return boto3.Session(region_name=region)
+
+
+@contextmanager
+def stack_errors() -> Iterator[None]:
+    """Report stack, bundle and AWS failures as one-line usage errors (exit code 2)."""
+    try:
+        yield
+    except (
+        StackError,
+        StackClientError,
+        BundleError,
+        LocalStackError,
+        BotoCoreError,
+        ClientError,
+    ) as exc:
+        raise UsageError(" ".join(str(exc).split())) from exc
+
+
+def connect(args: argparse.Namespace) -> StackClient:
+    session = make_session(region=args.region, endpoint_url=args.endpoint_url)
+    with stack_errors():
+        return StackClient.connect(
+            stack=args.stack, session=session, endpoint_url=args.endpoint_url
+        )

@@ -1,0 +1,112 @@
+"""``lnn follow``: print a run's epochs as they complete; exit 0 only when it SUCCEEDED."""
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+from lnn.cli.connection import add_stack_options, connect, stack_errors
+from lnn.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
+from lnn.cli.train import print_summary
+from lnn.client import StackClient
+from messages.status import HistoryEntry
+
+# A run submitted a moment ago has no record until the trainer has taken its request.
+START_GRACE_S = 30.0
+RECORD_KEYS = (
+    "run_id",
+    "status",
+    "dataset",
+    "final_cost",
+    "train_accuracy",
+    "dev_accuracy",
+    "test_accuracy",
+    "reason",
+    "model_key",
+)
+
+
+def add_follow_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timeout", type=float, default=0.0, help="give up after S seconds (0 = never)")
+    p.add_argument("--poll", type=float, default=1.0, help="seconds between polls")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("run_id", metavar="RUN_ID")
+    add_stack_options(p)
+    add_follow_options(p)
+    p.add_argument("--out", type=Path, default=None, help="download model.npz into DIR")
+    p.add_argument("--json", action="store_true", help="print one JSON summary line last")
+
+
+def format_epoch(entry: HistoryEntry) -> str:
+    def fmt(value: float | None) -> str:
+        return "-" if value is None else f"{value:.4f}"
+
+    return (
+        f"epoch {entry.epoch:>6}  cost {entry.cost:.6f}  train {fmt(entry.train_accuracy)}  "
+        f"dev {fmt(entry.dev_accuracy)}  test {fmt(entry.test_accuracy)}"
+    )
+
+
+def follow_run(
+    client: StackClient,
+    run_id: str,
+    *,
+    timeout: float,
+    poll: float,
+    out: Path | None,
+    as_json: bool,
+) -> int:
+    """Wait for the run, printing epochs; summary last, model.npz into `out` on success."""
+    started = time.perf_counter()
+
+    def show(entry: HistoryEntry) -> None:
+        if not as_json:
+            print(format_epoch(entry), flush=True)
+
+    try:
+        with stack_errors():
+            record = client.wait(run_id, timeout=timeout or math.inf, poll=poll, on_epoch=show)
+    except TimeoutError as exc:
+        print(f"lnn: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    succeeded = record.get("status") == "SUCCEEDED"
+    model_path = None
+    if out is not None and succeeded:
+        with stack_errors():
+            model_path = client.download_model(run_id, out / "model.npz")
+    line = {key: record.get(key) for key in RECORD_KEYS}
+    line["engine"] = "endpoint"
+    line["epochs"] = record.get("epoch")
+    line["elapsed_s"] = round(time.perf_counter() - started, 3)
+    line["model_path"] = str(model_path) if model_path else None
+    if as_json:
+        print(json.dumps(line))
+    else:
+        print_summary(line)
+    return EXIT_OK if succeeded else EXIT_FAILED
+
+
+def wait_for_record(client: StackClient, run_id: str, *, poll: float) -> None:
+    deadline = time.monotonic() + START_GRACE_S
+    with stack_errors():
+        while client.record(run_id) is None:
+            if time.monotonic() >= deadline:
+                raise UsageError(f"no run {run_id} in stack {client.outputs.stack}")
+            time.sleep(poll)
+
+
+def cmd_follow(args: argparse.Namespace) -> int:
+    client = connect(args)
+    wait_for_record(client, args.run_id, poll=args.poll)
+    return follow_run(
+        client,
+        args.run_id,
+        timeout=args.timeout,
+        poll=args.poll,
+        out=args.out,
+        as_json=args.json,
+    )

@@ -1,0 +1,42 @@
+"""``lnn status RUN_ID``: the run's record as the stack keeps it."""
+
+import argparse
+import json
+
+from lnn.cli.connection import add_stack_options, connect, stack_errors
+
+SHOWN = (
+    "run_id",
+    "status",
+    "dataset",
+    "epoch",
+    "epochs",
+    "final_cost",
+    "train_accuracy",
+    "dev_accuracy",
+    "test_accuracy",
+    "created_at",
+    "updated_at",
+    "model_key",
+    "reason",
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("run_id", metavar="RUN_ID")
+    add_stack_options(p)
+    p.add_argument("--json", action="store_true", help="print the record as one JSON line")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    client = connect(args)
+    with stack_errors():
+        record = client.require_record(args.run_id)
+    if args.json:
+        print(json.dumps({k: v for k, v in record.items() if k not in ("pk", "sk")}, default=str))
+        return 0
+    for key in SHOWN:
+        value = record.get(key)
+        if value is not None:
+            print(f"{key:>15}: {f'{value:.4f}' if isinstance(value, float) else value}")
+    return 0

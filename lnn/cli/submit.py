@@ -1,0 +1,82 @@
+"""``lnn submit``: publish a TrainRequest to a deployed stack; ``--wait`` follows it."""
+
+import argparse
+import json
+from pathlib import Path
+
+from lnn.cli import train
+from lnn.cli.connection import add_stack_options, connect, stack_errors
+from lnn.cli.errors import UsageError
+from lnn.cli.follow import add_follow_options, follow_run
+from lnn.datasets import load_dataset
+from lnn.prepare import PreparedData, prepare
+from messages.train_request import TrainConfig, TrainRequest
+
+# `lnn train` options that choose where to train; a submit always trains on the stack.
+_LOCAL_ONLY = frozenset({"engine", "chaos"})
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    train.add_arguments(p)
+    for action in p._actions:  # argparse has no public way to hide an option
+        if action.dest in _LOCAL_ONLY:
+            action.help = argparse.SUPPRESS
+    add_stack_options(p, stack=False)
+    p.add_argument("--run-id", default=None, help="run id (default: a new random one)")
+    p.add_argument(
+        "--file",
+        type=Path,
+        default=None,
+        help="publish this TrainRequest JSON as it is (the training options are ignored)",
+    )
+    p.add_argument("--wait", action="store_true", help="follow the run to its end")
+    add_follow_options(p)
+
+
+def load_config(args: argparse.Namespace) -> tuple[TrainConfig, PreparedData]:
+    """The run's config and column-major data, from the same options as `lnn train`."""
+    dataset = load_dataset(
+        args.dataset, seed=args.data_seed, samples=args.samples, noise=args.noise
+    )
+    config = train.build_config(args, dataset.name)
+    return config, prepare(dataset, [layer.model_dump() for layer in config.layers])
+
+
+def load_request(path: Path, run_id: str | None) -> TrainRequest:
+    """A TrainRequest from a JSON file; `run_id` replaces the file's."""
+    try:
+        document = json.loads(path.read_text())
+    except OSError as exc:
+        raise UsageError(f"--file: cannot read {path}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--file: {path} is not JSON: {exc}") from exc
+    if not isinstance(document, dict):
+        raise UsageError(f"--file: {path} must hold one JSON object (a TrainRequest)")
+    return TrainRequest.model_validate(document | ({"run_id": run_id} if run_id else {}))
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    if args.file is not None:
+        request = load_request(args.file, args.run_id)
+        client = connect(args)
+        with stack_errors():
+            client.submit(request)
+    else:
+        config, data = load_config(args)
+        client = connect(args)
+        with stack_errors():
+            request = client.start(config, data, run_id=args.run_id)
+    if args.wait:
+        return follow_run(
+            client,
+            request.run_id,
+            timeout=args.timeout,
+            poll=args.poll,
+            out=args.out,
+            as_json=args.json,
+        )
+    if args.json:
+        print(json.dumps({"run_id": request.run_id, "stack": client.outputs.stack}))
+    else:
+        print(request.run_id)
+    return 0

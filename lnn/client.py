@@ -1,0 +1,204 @@
+"""StackClient: the user's side of a deployed stack (upload, submit, watch, cancel, download)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from uuid import uuid4
+
+import boto3
+import numpy as np
+
+from functions.aws import ArrayStore, Bus, RunTable
+from infra.stack import StackNotDeployedError, StackOutputs, find_stack
+from infra.stack.aws import Clients
+from messages.arrays import ArrayRef
+from messages.base import RUN_ID_PATTERN
+from messages.events import RunCancelled
+from messages.limits import MAX_INLINE_ARRAY_BYTES
+from messages.status import HistoryEntry, RunStatus
+from messages.train_request import TrainConfig, TrainingData, TrainRequest
+
+if TYPE_CHECKING:
+    from lnn.prepare import PreparedData
+
+__all__ = [
+    "INLINE_LIMIT",
+    "InvalidRunIdError",
+    "RunNotFoundError",
+    "StackClient",
+    "StackClientError",
+    "StackDepthError",
+]
+
+# Four arrays at this size still fit one SNS message together with the config.
+INLINE_LIMIT = MAX_INLINE_ARRAY_BYTES // 4
+_HISTORY_FIELDS = tuple(HistoryEntry.model_fields)
+
+
+class StackClientError(RuntimeError):
+    """The stack did not hold what the request needs (no model yet, for instance)."""
+
+
+class RunNotFoundError(StackClientError, ValueError):
+    """No run with that id in the stack's run table."""
+
+
+class InvalidRunIdError(StackClientError, ValueError):
+    """A run id that cannot name S3 keys and table items."""
+
+
+class StackDepthError(StackClientError, ValueError):
+    """The network has more layers than the stack was deployed for."""
+
+
+def describe_endpoint(endpoint_url: str | None) -> str:
+    return endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or "AWS"
+
+
+class StackClient:
+    """Adapters bound to one deployed stack; build it with `StackClient.connect`."""
+
+    def __init__(self, outputs: StackOutputs, clients: Clients) -> None:
+        self.outputs = outputs
+        self.clients = clients
+        self.store = ArrayStore(outputs.bucket, s3=clients.s3)
+        self.runs_table = RunTable(outputs.runs_table, dynamodb=clients.dynamodb)
+        self.bus = Bus(
+            network_topic_arn=outputs.network_topic_arn,
+            train_topic_arn=outputs.train_topic_arn,
+            events_topic_arn=outputs.events_topic_arn,
+            sns=clients.sns,
+        )
+
+    @classmethod
+    def connect(
+        cls,
+        *,
+        stack: str = "lnn",
+        session: boto3.Session | None = None,
+        endpoint_url: str | None = None,
+    ) -> StackClient:
+        """Find stack `stack`; StackNotDeployedError (one line) when it is absent."""
+        session = session or boto3.Session()
+        outputs = find_stack(session, stack=stack, endpoint_url=endpoint_url)
+        if outputs is None:
+            raise StackNotDeployedError(
+                f"stack {stack} is not deployed at {describe_endpoint(endpoint_url)} "
+                f"(region {session.region_name}); run `lnn deploy --stack {stack}` first"
+            )
+        return cls(outputs, Clients.create(session, endpoint_url))
+
+    def upload(self, run_id: str, data: PreparedData) -> TrainingData:
+        """Small arrays travel inline, the rest as .npy under runs/{run_id}/upload/."""
+
+        def put(name: str, array: np.ndarray) -> ArrayRef:
+            key = f"runs/{run_id}/upload/{name}.npy"
+            return self.store.pack(np.asarray(array), key, inline_limit=INLINE_LIMIT)
+
+        test = {}
+        if data.x_test is not None and data.y_test is not None:
+            test = {"x_test": put("x_test", data.x_test), "y_test": put("y_test", data.y_test)}
+        return TrainingData(x_train=put("x_train", data.x), y_train=put("y_train", data.y), **test)
+
+    def check_depth(self, config: TrainConfig) -> None:
+        """StackDepthError when the network is deeper than the stack's layer queues."""
+        if config.depth > self.outputs.max_depth:
+            raise StackDepthError(
+                f"the network has {config.depth} layers but stack {self.outputs.stack} was "
+                f"deployed for at most {self.outputs.max_depth}; redeploy with --max-depth"
+            )
+
+    def submit(self, request: TrainRequest) -> str:
+        """Publish `request` to the train topic; returns its run id."""
+        self.check_depth(request)
+        self.bus.send_to_trainer(request)
+        return request.run_id
+
+    def start(
+        self, config: TrainConfig, data: PreparedData, *, run_id: str | None = None
+    ) -> TrainRequest:
+        """Upload `data`, publish the TrainRequest for `config` and return it."""
+        self.check_depth(config)
+        run_id = run_id or uuid4().hex
+        if not re.match(RUN_ID_PATTERN, run_id):
+            raise InvalidRunIdError(f"run id {run_id!r} must be 1-64 of A-Z, a-z, 0-9, '_', '-'")
+        request = TrainRequest(**config.model_dump(), run_id=run_id, data=self.upload(run_id, data))
+        self.submit(request)
+        return request
+
+    def record(self, run_id: str) -> dict[str, Any] | None:
+        return self.runs_table.get(run_id)
+
+    def require_record(self, run_id: str) -> dict[str, Any]:
+        found = self.record(run_id)
+        if found is None:
+            raise RunNotFoundError(f"no run {run_id} in stack {self.outputs.stack}")
+        return found
+
+    def history(self, run_id: str) -> list[HistoryEntry]:
+        items = self.runs_table.history(run_id)
+        entries = [HistoryEntry(**{k: i[k] for k in _HISTORY_FIELDS if k in i}) for i in items]
+        return sorted(entries, key=lambda entry: entry.epoch)
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run record, newest first."""
+        items = self.runs_table.list_runs()
+        return sorted(items, key=lambda item: str(item.get("created_at", "")), reverse=True)
+
+    def cancel(self, run_id: str, reason: str = "cancelled by user") -> bool:
+        """Stop a RUNNING run; False when it was not running (finished, cancelled, unknown)."""
+        claim = self.runs_table.update(
+            run_id,
+            {"status": RunStatus.CANCELLED.value, "reason": reason},
+            condition="#status = :running",
+            condition_values={":running": RunStatus.RUNNING.value},
+        )
+        if claim.claimed:
+            self.bus.emit(RunCancelled(run_id=run_id, reason=reason))
+        return claim.claimed
+
+    def wait(
+        self,
+        run_id: str,
+        *,
+        timeout: float,
+        poll: float = 1.0,
+        on_epoch: Callable[[HistoryEntry], None] | None = None,
+    ) -> dict[str, Any]:
+        """Poll until the run is SUCCEEDED, FAILED or CANCELLED; TimeoutError after `timeout` s.
+
+        `on_epoch` sees each history entry once, in epoch order, as it appears.
+        """
+        deadline = time.monotonic() + timeout
+        seen = -1
+        while True:
+            found = self.record(run_id)
+            if on_epoch is not None and found is not None:
+                for entry in self.history(run_id):
+                    if entry.epoch > seen:
+                        on_epoch(entry)
+                        seen = entry.epoch
+            if found is not None and RunStatus(found["status"]).is_terminal:
+                return found
+            if time.monotonic() >= deadline:
+                state = found["status"] if found else "not started"
+                raise TimeoutError(f"run {run_id} still {state} after {timeout:g}s")
+            time.sleep(poll)
+
+    def download_model(self, run_id: str, dest: Path) -> Path:
+        """Write the run's model.npz to `dest` (a file path, or a directory to put it in)."""
+        found = self.require_record(run_id)
+        key = found.get("model_key")
+        if not key:
+            raise StackClientError(f"run {run_id} has no model yet (status {found['status']})")
+        dest = Path(dest)
+        if dest.is_dir():
+            dest = dest / "model.npz"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(self.store.get_bytes(str(key)))
+        return dest

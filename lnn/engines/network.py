@@ -1,0 +1,153 @@
+"""The message-passing engines: the embedded stack (moto + the local Lambda runner, in this
+process) and a deployed stack at an endpoint (LocalStack, `lnn up`, AWS)."""
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from uuid import uuid4
+
+import boto3
+
+from functions.aws.clients import reset_clients
+from infra.bundle import build_source_bundle
+from infra.local import ApiCallCounter, EmbeddedStack
+from infra.stack import build_stack, deploy_stack, resolve_names
+from lnn.client import StackClient
+from lnn.engines.base import TrainingResult
+from lnn.model_file import load_model
+from lnn.prepare import PreparedData
+from messages.status import HistoryEntry, RunStatus
+from messages.train_request import TrainConfig, TrainRequest
+
+EpochCallback = Callable[[HistoryEntry], None]
+STATUS_POLL_S = 0.25
+TIMEOUT_S = 24 * 3600.0
+
+
+class _Follower:
+    """Reports new epochs and answers "is the run over?" without polling DynamoDB per hop."""
+
+    def __init__(self, client: StackClient, run_id: str, on_epoch: EpochCallback | None):
+        self.client, self.run_id, self.on_epoch = client, run_id, on_epoch
+        self.seen = 0
+        self.next_check = 0.0
+        self.record: dict | None = None
+
+    def done(self) -> bool:
+        if time.monotonic() < self.next_check:
+            return False
+        self.next_check = time.monotonic() + STATUS_POLL_S
+        self.record = self.client.record(self.run_id)
+        if self.on_epoch is not None:
+            for entry in self.client.history(self.run_id):
+                if entry.epoch > self.seen:
+                    self.seen = entry.epoch
+                    self.on_epoch(entry)
+        return self.record is not None and RunStatus(self.record["status"]).is_terminal
+
+
+def _result(client: StackClient, run_id: str, record: dict, extra: dict) -> TrainingResult:
+    params: list = []
+    if record.get("model_key"):
+        with tempfile.TemporaryDirectory() as tmp:
+            params = load_model(client.download_model(run_id, Path(tmp) / "model.npz")).params
+    return TrainingResult(
+        run_id=run_id,
+        status=str(record["status"]),
+        params=params,
+        history=client.history(run_id),
+        final_cost=record.get("final_cost"),
+        train_accuracy=record.get("train_accuracy"),
+        dev_accuracy=record.get("dev_accuracy"),
+        test_accuracy=record.get("test_accuracy"),
+        reason=record.get("reason"),
+        extra=extra,
+    )
+
+
+def _hops(client: StackClient, record: dict) -> int:
+    """Messages on the critical path: every completed network stage plus trainer transitions."""
+    table = client.outputs.barriers_table
+    stages = 0
+    paginator = client.clients.dynamodb.get_paginator("scan")
+    for page in paginator.paginate(
+        TableName=table,
+        Select="COUNT",
+        FilterExpression="published = :yes",
+        ExpressionAttributeValues={":yes": {"BOOL": True}},
+    ):
+        stages += page["Count"]
+    transitions = int(record.get("last_step", 0)) + int(record.get("last_eval", -1)) + 2
+    return stages + transitions
+
+
+def _embedded(
+    config: TrainConfig,
+    data: PreparedData,
+    *,
+    stack: str,
+    duplicate: int,
+    on_epoch: EpochCallback | None,
+) -> TrainingResult:
+    run_id = uuid4().hex
+    reset_clients()
+    try:
+        with (
+            EmbeddedStack() as local,
+            ApiCallCounter() as counter,
+            tempfile.TemporaryDirectory() as tmp,
+        ):
+            spec = build_stack(resolve_names(local.session, stack=stack))
+            bundle = build_source_bundle(Path(tmp) / "lnn-source.zip").read_bytes()
+            deploy_stack(spec, session=local.session, bundle=bundle)
+            client = StackClient.connect(stack=stack, session=local.session)
+            runner = local.runner(chaos_duplicate=duplicate, retry_delay=0)
+            request = TrainRequest(
+                run_id=run_id, data=client.upload(run_id, data), **config.model_dump()
+            )
+            counter.reset()
+            client.submit(request)
+            follower = _Follower(client, run_id, on_epoch)
+            runner.run_until(follower.done, timeout=TIMEOUT_S)
+            api_calls = counter.snapshot()
+            record = follower.record or client.require_record(run_id)
+            extra = {
+                "api_calls": api_calls,
+                "hops": _hops(client, record),
+                "runner": runner.stats.as_dict() if hasattr(runner.stats, "as_dict") else {},
+            }
+            return _result(client, run_id, record, extra)
+    finally:
+        reset_clients()
+
+
+def _endpoint(
+    config: TrainConfig,
+    data: PreparedData,
+    *,
+    stack: str,
+    on_epoch: EpochCallback | None,
+    endpoint_url: str | None,
+) -> TrainingResult:
+    run_id = uuid4().hex
+    client = StackClient.connect(stack=stack, session=boto3.Session(), endpoint_url=endpoint_url)
+    request = TrainRequest(run_id=run_id, data=client.upload(run_id, data), **config.model_dump())
+    client.submit(request)
+    record = client.wait(run_id, timeout=TIMEOUT_S, poll=1.0, on_epoch=on_epoch)
+    return _result(client, run_id, record, {})
+
+
+def train_on_network(
+    config: TrainConfig,
+    data: PreparedData,
+    *,
+    engine: str = "embedded",
+    stack: str = "lnn",
+    duplicate: int = 0,
+    endpoint_url: str | None = None,
+    on_epoch: EpochCallback | None = None,
+) -> TrainingResult:
+    if engine == "embedded":
+        return _embedded(config, data, stack=stack, duplicate=duplicate, on_epoch=on_epoch)
+    return _endpoint(config, data, stack=stack, on_epoch=on_epoch, endpoint_url=endpoint_url)

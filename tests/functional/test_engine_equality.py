@@ -1,0 +1,100 @@
+"""The distributed network equals the in-process reference engine (guide rule 5).
+
+Each case trains the same request on both engines and compares model.npz arrays and the
+per-epoch history to 1e-9. Shards of one unit reproduce "one Lambda per neuron".
+"""
+
+import numpy as np
+import pytest
+
+from functions.training.plan import split_training_data
+from lnn.datasets import load_dataset
+from lnn.engines.network import train_on_network
+from lnn.engines.reference import train_reference
+from lnn.prepare import prepare
+from messages.train_request import TrainConfig
+
+TOLERANCE = 1e-9
+
+CASES = {
+    "logistic": dict(dataset="breast_cancer", layers="1:sigmoid", epochs=4, lr=0.5),
+    "planar": dict(dataset="flower", layers="4:tanh,1:sigmoid", epochs=4, lr=1.2),
+    "deep-adam-l2-dropout-minibatch": dict(
+        dataset="moons",
+        layers="6:relu,4:leaky_relu,1:sigmoid",
+        epochs=3,
+        lr=0.01,
+        optimizer="adam",
+        l2=0.3,
+        dropout=0.8,
+        batch_size=64,
+        holdout=0.2,
+        eval_every=2,
+        lr_decay=0.5,
+        decay_interval=2,
+    ),
+    "digits-softmax": dict(
+        dataset="digits",
+        layers="32:relu,10:softmax",
+        epochs=2,
+        lr=0.1,
+        holdout=0.2,
+        optimizer="momentum",
+    ),
+}
+
+
+def layers_of(text: str) -> list[dict]:
+    return [{"units": int(u), "activation": a} for u, a in (p.split(":") for p in text.split(","))]
+
+
+def run_both(case: dict, shards: int, duplicate: int = 0):
+    options = dict(case)
+    dataset = load_dataset(options.pop("dataset"))
+    config = TrainConfig(
+        dataset=dataset.name, layers=layers_of(options.pop("layers")), shards=shards, **options
+    )
+    data = prepare(dataset, [layer.model_dump() for layer in config.layers])
+    split = split_training_data(
+        data.x,
+        data.y,
+        holdout=config.holdout,
+        seed=config.seed,
+        x_test=data.x_test,
+        y_test=data.y_test,
+    )
+    return train_reference(config, split), train_on_network(config, data, duplicate=duplicate)
+
+
+def assert_same(reference, network) -> None:
+    assert network.status == "SUCCEEDED", network.reason
+    assert len(network.params) == len(reference.params)
+    for (w_ref, b_ref), (w_net, b_net) in zip(reference.params, network.params, strict=True):
+        assert w_net.shape == w_ref.shape and b_net.shape == b_ref.shape
+        assert np.max(np.abs(w_net - w_ref)) <= TOLERANCE
+        assert np.max(np.abs(b_net - b_ref)) <= TOLERANCE
+    assert [h.epoch for h in network.history] == [h.epoch for h in reference.history]
+    for ref, net in zip(reference.history, network.history, strict=True):
+        assert abs(ref.cost - net.cost) <= TOLERANCE
+        for field in ("train_accuracy", "dev_accuracy", "test_accuracy"):
+            expected, got = getattr(ref, field), getattr(net, field)
+            assert (expected is None) == (got is None), field
+            if expected is not None:
+                assert abs(expected - got) <= TOLERANCE, field
+
+
+@pytest.mark.parametrize("shards", [1, 3, 64], ids=["one-shard", "three-units", "unit-per-shard"])
+@pytest.mark.parametrize("name", list(CASES))
+def test_embedded_equals_reference(name: str, shards: int) -> None:
+    reference, network = run_both(CASES[name], shards)
+    assert_same(reference, network)
+
+
+def test_duplicate_delivery_changes_no_byte_of_the_model() -> None:
+    case = CASES["deep-adam-l2-dropout-minibatch"]
+    _, clean = run_both(case, shards=2)
+    _, doubled = run_both(case, shards=2, duplicate=1)
+    assert doubled.status == "SUCCEEDED", doubled.reason
+    for (w1, b1), (w2, b2) in zip(clean.params, doubled.params, strict=True):
+        assert w1.tobytes() == w2.tobytes() and b1.tobytes() == b2.tobytes()
+    assert [h.model_dump() for h in clean.history] == [h.model_dump() for h in doubled.history]

@@ -1,0 +1,56 @@
+"""`lnn gradcheck`: backprop agrees with numerical gradients; bad architectures exit 2."""
+
+import json
+
+import pytest
+
+from lnn.cli.main import main
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
+    code = main(["gradcheck", *args, "--json"])
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    return code, json.loads(out)
+
+
+def test_the_standard_grid_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, result = run_json(capsys)
+    assert code == 0 and result["passed"] is True
+    # 4 hidden activations x 3 outputs x L2 on/off x dropout on/off
+    assert result["cases"] == 48
+    assert result["worst"]["relative_difference"] < 1e-7 and result["threshold"] == 1e-7
+
+
+def test_one_architecture_with_l2_and_dropout(capsys: pytest.CaptureFixture[str]) -> None:
+    code, result = run_json(
+        capsys, "--layers", "3:tanh,1:sigmoid", "--l2", "0.5", "--dropout", "0.8"
+    )
+    assert code == 0 and result["cases"] == 1
+    assert result["worst"]["case"] == "3:tanh,1:sigmoid"
+    assert 0 < result["worst"]["relative_difference"] < 1e-7
+
+
+def test_plain_output_names_the_worst_case(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["gradcheck", "--layers", "3:tanh,1:sigmoid"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[-1].startswith("worst relative difference: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "part"),
+    [
+        (["--layers", "3:softmax,1:sigmoid"], "softmax"),
+        (["--layers", "0:relu,1:sigmoid"], "units"),
+        (["--layers", "3:foo"], "foo"),
+        (["--layers", "3:tanh,1:sigmoid", "--features", "0"], "--features"),
+        (["--dropout", "0"], "--dropout"),
+        (["--layers", "500:tanh,1:sigmoid", "--features", "100"], "too many"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], part: str
+) -> None:
+    assert main(["gradcheck", *args]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and part in err[0]
