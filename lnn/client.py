@@ -140,8 +140,9 @@ class StackClient:
             raise RunNotFoundError(f"no run {run_id} in stack {self.outputs.stack}")
         return found
 
-    def history(self, run_id: str) -> list[HistoryEntry]:
-        items = self.runs_table.history(run_id)
+    def history(self, run_id: str, *, after: int = 0) -> list[HistoryEntry]:
+        """Entries of the epochs after ``after``, in epoch order."""
+        items = self.runs_table.history(run_id, after=after)
         entries = [HistoryEntry(**{k: i[k] for k in _HISTORY_FIELDS if k in i}) for i in items]
         return sorted(entries, key=lambda entry: entry.epoch)
 
@@ -175,20 +176,30 @@ class StackClient:
         `on_epoch` sees each history entry once, in epoch order, as it appears.
         """
         deadline = time.monotonic() + timeout
-        seen = -1
+        seen, read_at = -1, None  # last epoch reported; the record's epoch at the last read
         while True:
             found = self.record(run_id)
-            if on_epoch is not None and found is not None:
-                for entry in self.history(run_id):
-                    if entry.epoch > seen:
-                        on_epoch(entry)
-                        seen = entry.epoch
-            if found is not None and RunStatus(found["status"]).is_terminal:
-                return found
+            if found is not None:
+                terminal = RunStatus(found["status"]).is_terminal
+                # The history grows with the run: read it only when the record moved on.
+                if on_epoch is not None and (terminal or found.get("epoch") != read_at):
+                    read_at = found.get("epoch")
+                    seen = self._report_epochs(run_id, after=seen, on_epoch=on_epoch)
+                if terminal:
+                    return found
             if time.monotonic() >= deadline:
                 state = found["status"] if found else "not started"
                 raise TimeoutError(f"run {run_id} still {state} after {timeout:g}s")
             time.sleep(poll)
+
+    def _report_epochs(
+        self, run_id: str, *, after: int, on_epoch: Callable[[HistoryEntry], None]
+    ) -> int:
+        for entry in self.history(run_id):
+            if entry.epoch > after:
+                on_epoch(entry)
+                after = entry.epoch
+        return after
 
     def download_model(self, run_id: str, dest: Path) -> Path:
         """Write the run's model.npz to `dest` (a file path, or a directory to put it in)."""

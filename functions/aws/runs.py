@@ -143,14 +143,16 @@ class RunTable:
         item = {"pk": f"run#{run_id}", "sk": f"epoch#{epoch:06d}", **entry}
         self._client().put_item(TableName=self.table, Item=serialize(item))
 
-    def history(self, run_id: str) -> list[dict[str, Any]]:
+    def history(self, run_id: str, *, after: int = 0) -> list[dict[str, Any]]:
+        """History entries of the epochs after ``after`` (1-based), in epoch order."""
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
             "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
             "ExpressionAttributeValues": {
                 ":pk": {"S": f"run#{run_id}"},
-                ":prefix": {"S": "epoch#"},
+                ":first": {"S": f"epoch#{after + 1:06d}"},
+                ":last": {"S": "epoch#999999"},
             },
             "ConsistentRead": True,
         }

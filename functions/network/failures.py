@@ -7,6 +7,9 @@ fails the run.
 """
 
 import json
+import logging
+import re
+import sys
 from collections.abc import Callable
 
 from aws_lambda_powertools import Logger
@@ -18,12 +21,12 @@ from messages.exceptions import MessageError
 
 MAX_RECEIVES = 5  # the stack's maxReceiveCount
 
-logger = Logger()
+# stderr: Lambda ships both streams to CloudWatch, and a local `lnn train --json` keeps its
+# stdout for the summary line.
+logger = Logger(logger_handler=logging.StreamHandler(sys.stderr))
 
 
 def run_id_of(body: str) -> str | None:
-    import re
-
     try:
         document = json.loads(body)
     except ValueError:

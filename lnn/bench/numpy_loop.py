@@ -39,6 +39,13 @@ def check_supported(config: TrainConfig) -> None:
         raise UnsupportedConfigError(f"numpy loop: {'; '.join(reasons)}")
 
 
+def sigmoid(z: Array) -> Array:
+    # 1 / (1 + exp(-z)) overflows for very negative z and rounds differently there than the
+    # engines' formula; long runs amplify that last bit, so use the same exact-per-side form.
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
 def train_numpy(config: TrainConfig, x: Array, y: Array) -> NumpyRun:
     """``config.epochs`` full-batch gradient-descent steps on x (n_x, m), y (1, m)."""
     check_supported(config)
@@ -54,7 +61,7 @@ def train_numpy(config: TrainConfig, x: Array, y: Array) -> NumpyRun:
             zs.append(z)
             if layer < depth - 1:
                 inputs.append(np.maximum(z, 0.0))
-        a_out = 1.0 / (1.0 + np.exp(-zs[-1]))
+        a_out = sigmoid(zs[-1])
         costs.append(float(-np.sum(y * np.log(a_out) + (1 - y) * np.log(1 - a_out)) / m))
         # sigmoid + cross-entropy: dZ of the output is simply A - Y.
         dz = a_out - y

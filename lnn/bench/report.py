@@ -60,7 +60,7 @@ def machine_info() -> dict[str, object]:
     load = os.getloadavg()
     threads = max((int(b["threads"] or 1) for b in blas), default=1)
     notes = []
-    if threads > 1 and load[0] + threads > cpus:
+    if threads > 1 and round(load[0]) + threads > cpus:
         # Measured here: OpenBLAS threads that find their cores busy spin, and times swing 5x.
         notes.append(
             f"load {load[0]:.1f} on {cpus} cores with {threads} BLAS threads: timings are noisy; "

@@ -49,7 +49,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from lnn.bench import CASES, BenchReport, load_cat, machine_info, render, run_case, to_json
 
     cat = load_cat()
-    console = Console(stderr=args.json)
+    console = Console()
     with threadpool_limits(limits=args.threads, user_api="blas"):
         machine = machine_info()
         results = []

@@ -30,7 +30,7 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError(f"{self.prog.removeprefix('lnn').strip() or 'usage'}: {message}")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,5 +1,6 @@
 """A rich progress bar over epochs, shown only when stdout is a terminal."""
 
+from collections.abc import Callable
 from types import TracebackType
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -34,6 +35,11 @@ class EpochProgress:
     ) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+    @property
+    def callback(self) -> "Callable[[HistoryEntry], None] | None":
+        """``advance`` when a bar is shown; None spares an engine from fetching progress."""
+        return self.advance if self._progress is not None else None
 
     def advance(self, entry: HistoryEntry) -> None:
         if self._progress is not None:

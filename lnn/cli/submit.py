@@ -72,7 +72,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             request.run_id,
             timeout=args.timeout,
             poll=args.poll,
-            out=args.out,
+            out=args.out or Path("runs") / request.run_id,  # where `lnn train` writes
             as_json=args.json,
         )
     if args.json:

@@ -109,7 +109,7 @@ def run_engine(
         engine=args.engine,
         stack=args.stack,
         duplicate=parse_chaos(args.chaos),
-        on_epoch=progress.advance,
+        on_epoch=progress.callback,
     )
 
 

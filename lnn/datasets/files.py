@@ -48,7 +48,7 @@ def _read_npz(file: Path) -> _Arrays:
         if isinstance(loaded, NpzFile):
             with loaded:
                 arrays = {key: loaded[key] for key in loaded.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:  # ValueError: pickled/object data
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile) as exc:  # ValueError: pickled data
         raise DatasetError(f"{file}: cannot read as .npz: {first_line(exc)}") from exc
     if not isinstance(loaded, NpzFile):  # e.g. a renamed .npy
         raise DatasetError(f"{file}: not an .npz archive of named arrays")

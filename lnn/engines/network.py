@@ -3,26 +3,32 @@ process) and a deployed stack at an endpoint (LocalStack, `lnn up`, AWS)."""
 
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from uuid import uuid4
+from typing import NamedTuple
 
 import boto3
 
 from functions.aws.clients import reset_clients
 from infra.bundle import build_source_bundle
-from infra.local import ApiCallCounter, EmbeddedStack
+from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.stack import build_stack, deploy_stack, resolve_names
 from lnn.client import StackClient
 from lnn.engines.base import TrainingResult
 from lnn.model_file import load_model
 from lnn.prepare import PreparedData
 from messages.status import HistoryEntry, RunStatus
-from messages.train_request import TrainConfig, TrainRequest
+from messages.train_request import TrainConfig
 
 EpochCallback = Callable[[HistoryEntry], None]
 STATUS_POLL_S = 0.25
 TIMEOUT_S = 24 * 3600.0
+
+
+class EmbeddedSession(NamedTuple):
+    client: StackClient
+    runner: LambdaRunner
 
 
 class _Follower:
@@ -39,8 +45,9 @@ class _Follower:
             return False
         self.next_check = time.monotonic() + STATUS_POLL_S
         self.record = self.client.record(self.run_id)
-        if self.on_epoch is not None:
-            for entry in self.client.history(self.run_id):
+        completed = int(self.record.get("epoch", 0)) if self.record else 0
+        if self.on_epoch is not None and completed > self.seen:
+            for entry in self.client.history(self.run_id, after=self.seen):
                 if entry.epoch > self.seen:
                     self.seen = entry.epoch
                     self.on_epoch(entry)
@@ -82,6 +89,25 @@ def _hops(client: StackClient, record: dict) -> int:
     return stages + transitions
 
 
+@contextmanager
+def embedded_stack(stack: str = "lnn", *, duplicate: int = 0) -> Iterator[EmbeddedSession]:
+    """Deploy the stack into an in-process moto and give its client and Lambda runner."""
+    reset_clients()
+    try:
+        with EmbeddedStack() as local, tempfile.TemporaryDirectory() as tmp:
+            spec = build_stack(resolve_names(local.session, stack=stack))
+            bundle = build_source_bundle(Path(tmp) / "lnn-source.zip").read_bytes()
+            deploy_stack(spec, session=local.session, bundle=bundle)
+            client = StackClient.connect(stack=stack, session=local.session)
+            # Deployed once, above: the runner need not re-read the mappings.
+            runner = local.runner(
+                chaos_duplicate=duplicate, retry_delay=0, refresh_interval=float("inf")
+            )
+            yield EmbeddedSession(client, runner)
+    finally:
+        reset_clients()
+
+
 def _embedded(
     config: TrainConfig,
     data: PreparedData,
@@ -90,36 +116,18 @@ def _embedded(
     duplicate: int,
     on_epoch: EpochCallback | None,
 ) -> TrainingResult:
-    run_id = uuid4().hex
-    reset_clients()
-    try:
-        with (
-            EmbeddedStack() as local,
-            ApiCallCounter() as counter,
-            tempfile.TemporaryDirectory() as tmp,
-        ):
-            spec = build_stack(resolve_names(local.session, stack=stack))
-            bundle = build_source_bundle(Path(tmp) / "lnn-source.zip").read_bytes()
-            deploy_stack(spec, session=local.session, bundle=bundle)
-            client = StackClient.connect(stack=stack, session=local.session)
-            runner = local.runner(chaos_duplicate=duplicate, retry_delay=0)
-            request = TrainRequest(
-                run_id=run_id, data=client.upload(run_id, data), **config.model_dump()
-            )
-            counter.reset()
-            client.submit(request)
-            follower = _Follower(client, run_id, on_epoch)
-            runner.run_until(follower.done, timeout=TIMEOUT_S)
-            api_calls = counter.snapshot()
-            record = follower.record or client.require_record(run_id)
-            extra = {
-                "api_calls": api_calls,
-                "hops": _hops(client, record),
-                "runner": runner.stats.as_dict() if hasattr(runner.stats, "as_dict") else {},
-            }
-            return _result(client, run_id, record, extra)
-    finally:
-        reset_clients()
+    with (
+        embedded_stack(stack, duplicate=duplicate) as (client, runner),
+        ApiCallCounter() as counter,
+    ):
+        counter.reset()  # count the run, not the deploy
+        run_id = client.start(config, data).run_id
+        follower = _Follower(client, run_id, on_epoch)
+        runner.run_until(follower.done, timeout=TIMEOUT_S)
+        api_calls = counter.snapshot()
+        record = follower.record or client.require_record(run_id)
+        extra = {"api_calls": api_calls, "hops": _hops(client, record)}
+        return _result(client, run_id, record, extra)
 
 
 def _endpoint(
@@ -130,10 +138,8 @@ def _endpoint(
     on_epoch: EpochCallback | None,
     endpoint_url: str | None,
 ) -> TrainingResult:
-    run_id = uuid4().hex
     client = StackClient.connect(stack=stack, session=boto3.Session(), endpoint_url=endpoint_url)
-    request = TrainRequest(run_id=run_id, data=client.upload(run_id, data), **config.model_dump())
-    client.submit(request)
+    run_id = client.start(config, data).run_id
     record = client.wait(run_id, timeout=TIMEOUT_S, poll=1.0, on_epoch=on_epoch)
     return _result(client, run_id, record, {})
 

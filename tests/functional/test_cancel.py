@@ -1,0 +1,30 @@
+"""`lnn cancel` stops a run promptly; its in-flight tasks finish as no-ops."""
+
+from lnn.datasets import load_dataset
+from lnn.engines.network import embedded_stack
+from lnn.prepare import prepare
+from messages.train_request import TrainConfig
+
+
+def test_cancel_stops_a_running_run_within_one_step() -> None:
+    dataset = load_dataset("flower")
+    config = TrainConfig(
+        dataset="flower",
+        layers=[{"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],
+        epochs=500,
+        lr=1.2,
+    )
+    data = prepare(dataset, [layer.model_dump() for layer in config.layers])
+    with embedded_stack() as (client, runner):
+        request = client.start(config, data)
+        run_id = request.run_id
+        assert runner.run_until(lambda: len(client.history(run_id)) >= 2, timeout=120)
+        assert client.cancel(run_id) is True
+        step_at_cancel = client.record(run_id)["last_step"]
+        runner.run_until(lambda: False, timeout=3)  # drain whatever was in flight
+        record = client.record(run_id)
+        assert record["status"] == "CANCELLED"
+        assert record["last_step"] <= step_at_cancel + 1
+        assert not record.get("model_key")
+        assert client.cancel(run_id) is False  # not running any more
+        assert runner.stats.failed == 0  # in-flight tasks were no-ops, not errors

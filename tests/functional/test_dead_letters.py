@@ -1,0 +1,49 @@
+"""A malformed message is never retried into a loop: its run fails with the reason and the
+message lands in the layer queue's DLQ after maxReceiveCount deliveries (guide rule 6)."""
+
+import json
+
+from functions.aws.runs import now
+from lnn.engines.network import embedded_stack
+
+RUN_ID = "bad-message-run"
+
+
+def test_malformed_layer_message_ends_in_dlq_and_fails_its_run() -> None:
+    with embedded_stack() as (client, runner):
+        outputs = client.outputs
+        client.runs_table.create(
+            RUN_ID, {"status": "RUNNING", "created_at": now(), "updated_at": now()}
+        )
+        body = {
+            "kind": "forward",
+            "run_id": RUN_ID,
+            "epoch": 0,
+            "batch": 0,
+            "step": 0,
+            "phase": "train",
+            "layer": 1,
+            "shard": "first",
+        }
+        client.clients.sns.publish(
+            TopicArn=outputs.network_topic_arn,
+            Message=json.dumps(body),
+            MessageAttributes={"layer": {"DataType": "String", "StringValue": "1"}},
+        )
+        sqs = client.clients.sqs
+        dlq = outputs.queue_urls["layer-1-dlq"]
+
+        def dead_lettered() -> bool:
+            attrs = sqs.get_queue_attributes(
+                QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"]
+            )
+            return int(attrs["Attributes"]["ApproximateNumberOfMessages"]) == 1
+
+        assert runner.run_until(dead_lettered, timeout=60)
+        neuron = runner.stats.function(outputs.function_arns["neuron"].split(":")[-1])
+        assert neuron.failed == 5  # every delivery up to maxReceiveCount failed
+        record = client.record(RUN_ID)
+        assert record["status"] == "FAILED"
+        assert record["reason"].startswith("invalid task: forward.shard")
+        landed = sqs.receive_message(QueueUrl=dlq)["Messages"][0]
+        assert json.loads(landed["Body"]) == body
