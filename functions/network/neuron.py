@@ -62,7 +62,7 @@ def forward(task: ForwardTask, svc: Services) -> None:
         expected,
         z if is_output else a,
         spill_key=output_key(run, task.phase, task.epoch, task.batch, "fwd", layer, shard),
-        value=float(np.sum(w * w)),
+        value=float(np.sum(w * w)) if plan.config.l2 else 0.0,  # only the L2 term needs it
     )
     if not arrival.should_publish:
         return

@@ -139,7 +139,8 @@ def evaluate_outputs(
 
 
 def weight_sq_sum(params: list[tuple[Array, Array]]) -> float:
-    """Sum of squared weights, accumulated layer by layer as the forward messages do."""
+    """Sum of squared weights, accumulated layer by layer as the forward messages do (callers
+    skip it when L2 is off: the term is zero and the sum costs a pass over every weight)."""
     total = 0.0
     for w, _ in params:
         total += float(np.sum(w * w))

@@ -73,8 +73,9 @@ def _result(client: StackClient, run_id: str, record: dict, extra: dict) -> Trai
     )
 
 
-def _hops(client: StackClient, record: dict) -> int:
-    """Messages on the critical path: every completed network stage plus trainer transitions."""
+def _hops(client: StackClient, runner: LambdaRunner) -> int:
+    """Messages on the critical path: every completed network stage (a published barrier)
+    plus every trainer message (TrainRequest, StepDone, EvalDone)."""
     table = client.outputs.barriers_table
     stages = 0
     paginator = client.clients.dynamodb.get_paginator("scan")
@@ -85,8 +86,8 @@ def _hops(client: StackClient, record: dict) -> int:
         ExpressionAttributeValues={":yes": {"BOOL": True}},
     ):
         stages += page["Count"]
-    transitions = int(record.get("last_step", 0)) + int(record.get("last_eval", -1)) + 2
-    return stages + transitions
+    trainer = client.outputs.function_arns["trainer"].split(":")[-1]
+    return stages + runner.stats.function(trainer).records
 
 
 @contextmanager
@@ -126,7 +127,7 @@ def _embedded(
         runner.run_until(follower.done, timeout=TIMEOUT_S)
         api_calls = counter.snapshot()
         record = follower.record or client.require_record(run_id)
-        extra = {"api_calls": api_calls, "hops": _hops(client, record)}
+        extra = {"api_calls": api_calls, "hops": _hops(client, runner)}
         return _result(client, run_id, record, extra)
 
 

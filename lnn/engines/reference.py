@@ -44,7 +44,7 @@ def evaluate(
         split.eval_sizes,
         specs[-1].activation,
         l2=config.l2,
-        weight_sq_sum=weight_sq_sum(params),
+        weight_sq_sum=weight_sq_sum(params) if config.l2 else 0.0,
     )
 
 
@@ -103,7 +103,11 @@ def train_reference(
             if not is_output:
                 inputs.append(a)
         result = loss_stage(
-            zs[-1], y, specs[-1].activation, l2=config.l2, weight_sq_sum=weight_sq_sum(params)
+            zs[-1],
+            y,
+            specs[-1].activation,
+            l2=config.l2,
+            weight_sq_sum=weight_sq_sum(params) if config.l2 else 0.0,
         )
         lr = learning_rate(config, key.epoch)
         grad, grad_kind = result.dz, "dz"
