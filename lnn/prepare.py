@@ -7,6 +7,7 @@ import numpy as np
 
 from functions.nn.data import one_hot
 from functions.nn.types import Array
+from functions.training.plan import DataSplit, split_training_data
 from lnn.cli.errors import UsageError
 from lnn.datasets import Dataset
 
@@ -67,4 +68,11 @@ def prepare(dataset: Dataset, layers: list[dict[str, object]]) -> PreparedData:
         y=targets(dataset.y_train),
         x_test=x_test,
         y_test=y_test,
+    )
+
+
+def split(data: PreparedData, *, holdout: float, seed: int) -> DataSplit:
+    """The run's train/dev/test columns, as the trainer Lambda will split them."""
+    return split_training_data(
+        data.x, data.y, holdout=holdout, seed=seed, x_test=data.x_test, y_test=data.y_test
     )

@@ -35,6 +35,16 @@ class _TaskBase(FrozenModel):
     step: Count  # global update count: the params version a forward task reads
     phase: Literal["train", "eval"]
 
+    def header(self) -> dict[str, Any]:
+        """The fields naming this task's step, for the messages it fans out to."""
+        return {
+            "run_id": self.run_id,
+            "epoch": self.epoch,
+            "batch": self.batch,
+            "step": self.step,
+            "phase": self.phase,
+        }
+
 
 class ForwardTask(_TaskBase):
     """Compute one shard of a layer's activations; layer 1 reads the data plan instead."""

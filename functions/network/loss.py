@@ -20,13 +20,7 @@ def handle(task: LossTask, svc: Services) -> None:
     z = svc.store.resolve(task.outputs)
     y = batch_data(svc.store, plan, task.phase, task.epoch, task.batch, "y")
     activation = plan.specs[-1].activation
-    common = {
-        "run_id": run,
-        "epoch": task.epoch,
-        "batch": task.batch,
-        "step": task.step,
-        "phase": task.phase,
-    }
+    common = task.header()
     if task.phase == "eval":
         result = evaluate_outputs(
             z, y, plan.eval_sizes, activation, l2=plan.config.l2, weight_sq_sum=task.weight_sq_sum

@@ -70,14 +70,7 @@ def forward(task: ForwardTask, svc: Services) -> None:
     weight_sq_sum = task.weight_sq_sum
     for k in range(expected):
         weight_sq_sum += arrival.values[k]
-    common = {
-        "run_id": run,
-        "epoch": task.epoch,
-        "batch": task.batch,
-        "step": task.step,
-        "phase": task.phase,
-        "weight_sq_sum": weight_sq_sum,
-    }
+    common = {**task.header(), "weight_sq_sum": weight_sq_sum}
     if is_output:
         ref = svc.store.pack(
             full,
@@ -150,13 +143,7 @@ def backward(task: BackwardTask, svc: Services) -> None:
     )
     if not arrival.should_publish:
         return
-    common = {
-        "run_id": run,
-        "epoch": task.epoch,
-        "batch": task.batch,
-        "step": task.step,
-        "phase": "train",
-    }
+    common = task.header()
     if layer == 1:
         svc.bus.send_to_trainer(StepDone(batch_cost=task.batch_cost, **common))
     else:

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 from functions.nn.network import LayerSpec
-from functions.training.plan import split_training_data
 from lnn.cli.errors import UsageError
 from lnn.cli.options import parse_chaos, parse_layers
 from lnn.cli.progress import EpochProgress
@@ -15,7 +14,7 @@ from lnn.datasets import BUILTIN_DATASETS, load_dataset
 from lnn.engines.base import TrainingResult
 from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
-from lnn.prepare import PreparedData, prepare
+from lnn.prepare import PreparedData, prepare, split
 from messages.train_request import TrainConfig
 
 ENGINES = ("reference", "embedded", "endpoint")
@@ -92,15 +91,8 @@ def run_engine(
     if args.engine == "reference":
         from lnn.engines.reference import train_reference
 
-        split = split_training_data(
-            data.x,
-            data.y,
-            holdout=config.holdout,
-            seed=config.seed,
-            x_test=data.x_test,
-            y_test=data.y_test,
-        )
-        return train_reference(config, split, on_epoch=progress.advance)
+        columns = split(data, holdout=config.holdout, seed=config.seed)
+        return train_reference(config, columns, on_epoch=progress.advance)
     from lnn.engines.network import train_on_network
 
     return train_on_network(

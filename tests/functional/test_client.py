@@ -69,8 +69,13 @@ def deployed(session: boto3.Session) -> StackClient:
 
 @pytest.fixture
 def client(deployed: StackClient) -> StackClient:
-    """The shared stack, with an empty trainer queue."""
-    deployed.clients.sqs.purge_queue(QueueUrl=deployed.outputs.queue_urls["trainer"])
+    """The shared stack, its trainer queue drained (SQS allows one PurgeQueue a minute)."""
+    sqs, url = deployed.clients.sqs, deployed.outputs.queue_urls["trainer"]
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        entries = [
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
+        ]
+        sqs.delete_message_batch(QueueUrl=url, Entries=entries)
     return deployed
 
 

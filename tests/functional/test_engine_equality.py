@@ -7,11 +7,10 @@ per-epoch history to 1e-9. Shards of one unit reproduce "one Lambda per neuron".
 import numpy as np
 import pytest
 
-from functions.training.plan import split_training_data
 from lnn.datasets import load_dataset
 from lnn.engines.network import train_on_network
 from lnn.engines.reference import train_reference
-from lnn.prepare import prepare
+from lnn.prepare import prepare, split
 from messages.train_request import TrainConfig
 
 TOLERANCE = 1e-9
@@ -55,15 +54,8 @@ def run_both(case: dict, shards: int, duplicate: int = 0):
         dataset=dataset.name, layers=layers_of(options.pop("layers")), shards=shards, **options
     )
     data = prepare(dataset, [layer.model_dump() for layer in config.layers])
-    split = split_training_data(
-        data.x,
-        data.y,
-        holdout=config.holdout,
-        seed=config.seed,
-        x_test=data.x_test,
-        y_test=data.y_test,
-    )
-    return train_reference(config, split), train_on_network(config, data, duplicate=duplicate)
+    columns = split(data, holdout=config.holdout, seed=config.seed)
+    return train_reference(config, columns), train_on_network(config, data, duplicate=duplicate)
 
 
 def assert_same(reference, network) -> None:

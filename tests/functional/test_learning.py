@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from functions.training.plan import DataSplit, split_training_data
+from functions.training.plan import DataSplit
 from lnn.cli.options import parse_layers
 from lnn.datasets import load_dataset
 from lnn.engines.base import TrainingResult
 from lnn.engines.reference import train_reference
-from lnn.prepare import prepare
+from lnn.prepare import prepare, split
 from messages.train_request import TrainConfig
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -31,15 +31,8 @@ def fit(
     data = load_dataset(dataset, **(data_options or {}))
     config = TrainConfig(dataset=dataset, layers=parse_layers(layers), **hyper)
     prepared = prepare(data, [layer.model_dump() for layer in config.layers])
-    split = split_training_data(
-        prepared.x,
-        prepared.y,
-        holdout=config.holdout,
-        seed=config.seed,
-        x_test=prepared.x_test,
-        y_test=prepared.y_test,
-    )
-    return train_reference(config, split), split
+    columns = split(prepared, holdout=config.holdout, seed=config.seed)
+    return train_reference(config, columns), columns
 
 
 def test_cat_four_layers_as_in_the_course(monkeypatch: pytest.MonkeyPatch) -> None:
