@@ -51,13 +51,23 @@ def one_line(exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from lnn.client import InvalidRunIdError, RunNotFoundError, StackDepthError
     from lnn.datasets import DatasetError
+
+    bad_input = (
+        UsageError,
+        DatasetError,
+        ValidationError,
+        StackDepthError,
+        InvalidRunIdError,
+        RunNotFoundError,
+    )
 
     try:
         args = build_parser().parse_args(argv)
         module = importlib.import_module(COMMANDS[args.command][0])
         return getattr(module, f"cmd_{args.command}")(args)
-    except (UsageError, DatasetError, ValidationError) as exc:
+    except bad_input as exc:
         print(f"lnn: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
