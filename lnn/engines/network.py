@@ -22,7 +22,8 @@ from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
 EpochCallback = Callable[[HistoryEntry], None]
-STATUS_POLL_S = 0.25
+STATUS_POLL_S = 0.25  # with a progress bar to feed
+QUIET_POLL_S = 1.0  # without one: fewer GetItems, at most a second late
 TIMEOUT_S = 24 * 3600.0
 
 
@@ -43,7 +44,8 @@ class _Follower:
     def done(self) -> bool:
         if time.monotonic() < self.next_check:
             return False
-        self.next_check = time.monotonic() + STATUS_POLL_S
+        pause = STATUS_POLL_S if self.on_epoch is not None else QUIET_POLL_S
+        self.next_check = time.monotonic() + pause
         self.record = self.client.record(self.run_id)
         completed = int(self.record.get("epoch", 0)) if self.record else 0
         if self.on_epoch is not None and completed > self.seen:
