@@ -1,7 +1,8 @@
 """A run's immutable plan (config + data sizes), written once by the trainer, read by all."""
 
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -55,12 +56,14 @@ class RunPlan:
         return self.config.batch_size == 0 or self.config.batch_size >= self.m_train
 
     def columns(self, epoch: int, batch: int) -> np.ndarray:
-        return minibatch_indices(
-            self.m_train, self.config.batch_size, seed=self.config.seed, epoch=epoch
-        )[batch]
+        return _epoch_batches(self.m_train, self.config.batch_size, self.config.seed, epoch)[batch]
 
-    def batch_size_of(self, epoch: int, batch: int) -> int:
-        return len(self.columns(epoch, batch))
+    def batch_size_of(self, batch: int) -> int:
+        """Columns in ``batch``: every batch is full but the last (no permutation needed)."""
+        if self.full_batch():
+            return self.m_train
+        size = self.config.batch_size
+        return min(size, self.m_train - batch * size)
 
     def inline_limit(self, fan_out: int) -> int:
         """Raw bytes an array may have to ride inline in each of ``fan_out`` messages."""
@@ -94,6 +97,16 @@ def load_plan(store: ArrayStore, run_id: str) -> RunPlan:
     return plan
 
 
+@lru_cache(maxsize=4)
+def _epoch_batches(m: int, batch_size: int, seed: int, epoch: int) -> list[np.ndarray]:
+    # Every shard of every hop of an epoch asks; the permutation is drawn once.
+    return minibatch_indices(m, batch_size, seed=seed, epoch=epoch)
+
+
+_batches: OrderedDict[tuple, Array] = OrderedDict()
+BATCH_CACHE = 4
+
+
 def batch_data(
     store: ArrayStore, plan: RunPlan, phase: str, epoch: int, batch: int, name: str
 ) -> Array:
@@ -101,4 +114,15 @@ def batch_data(
     if phase == "eval":
         return store.get_array(data_key(plan.run_id, f"{name}_eval"))
     full = store.get_array(data_key(plan.run_id, f"{name}_train"))
-    return full if plan.full_batch() else full[:, plan.columns(epoch, batch)]
+    if plan.full_batch():
+        return full
+    # The forward and backward shards of layer 1 and the loss stage take the same columns:
+    # copy them out of X once per batch, not once per task.
+    key = (plan.run_id, epoch, batch, name)
+    found = _batches.get(key)
+    if found is None:
+        found = _batches[key] = full[:, plan.columns(epoch, batch)]
+        found.flags.writeable = False  # shared by every task of the batch
+        while len(_batches) > BATCH_CACHE:
+            _batches.popitem(last=False)
+    return found

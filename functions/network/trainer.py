@@ -117,11 +117,11 @@ def start(request: TrainRequest, svc: Services) -> None:
     svc.runs.update(run, {"published_step": 0})
 
 
-def epoch_cost(plan: RunPlan, epoch: int, costs: list[float]) -> float:
+def epoch_cost(plan: RunPlan, costs: list[float]) -> float:
     """Sample-weighted mean of the batch costs, summed in batch order like the reference."""
     total = 0.0
     for batch, cost in enumerate(costs):
-        total += float(cost) * plan.batch_size_of(epoch, batch)
+        total += float(cost) * plan.batch_size_of(batch)
     return total / plan.m_train
 
 
@@ -167,7 +167,7 @@ def step_done(message: StepDone, svc: Services) -> None:
     if batch < plan.batches_per_epoch - 1:
         launch(svc, plan, "train", epoch, batch + 1, step)
     else:
-        cost = epoch_cost(plan, epoch, item["costs"])
+        cost = epoch_cost(plan, item["costs"])
         svc.runs.put_history(run, epoch + 1, {"epoch": epoch + 1, "cost": cost})
         marks["epoch"] = epoch + 1
         if epoch in eval_epochs(plan.config.epochs, plan.config.eval_every):
@@ -200,7 +200,7 @@ def eval_done(message: EvalDone, svc: Services) -> None:
     }
     final_cost = metrics.train_cost
     if epochs > 0:
-        final_cost = epoch_cost(plan, epoch, item["costs"])
+        final_cost = epoch_cost(plan, item["costs"])
         svc.runs.put_history(run, epoch + 1, {"epoch": epoch + 1, "cost": final_cost, **accuracies})
         svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=final_cost, **accuracies))
     if epochs == 0 or epoch == epochs - 1:
