@@ -102,6 +102,13 @@ class BarrierTable:
             return _arrival(exc.response.get("Item", {}), expected, claimed=False)
         return _arrival(response["Attributes"], expected, claimed=True)
 
+    def read(self, key: str, expected: int) -> Arrival:
+        """The barrier as it stands (strongly consistent), without arriving."""
+        response = self._client().get_item(
+            TableName=self.table, Key={"pk": {"S": key}}, ConsistentRead=True
+        )
+        return _arrival(response.get("Item", {}), expected, claimed=False)
+
     def mark_published(self, key: str) -> None:
         self._client().update_item(
             TableName=self.table,

@@ -11,3 +11,7 @@ class ConfigurationError(AwsAdapterError):
 
 class PublishError(AwsAdapterError):
     """SNS refused some entries of a batch even after a retry."""
+
+
+class IncompleteBarrierError(AwsAdapterError):
+    """A stage's outputs were read back before every shard had arrived."""

@@ -74,6 +74,15 @@ class ArrayStore:
             storage="s3", bucket=self.bucket, key=key, dtype=array.dtype.name, shape=array.shape
         )
 
+    def remember(self, key: str, array: np.ndarray) -> np.ndarray:
+        """Cache ``array`` (taking ownership: it becomes read-only) under ``key`` without
+        writing it anywhere; for arrays whose durable copy lives elsewhere."""
+        _cache.put(key, _frozen(array), array.nbytes)
+        return array
+
+    def cached(self, key: str) -> np.ndarray | None:
+        return _cache.get(key)
+
     def get_array(self, key: str) -> np.ndarray:
         found = _cache.get(key)
         if found is None:

@@ -3,6 +3,7 @@
 import numpy as np
 
 from functions.aws.barrier import Arrival, BarrierTable
+from functions.aws.exceptions import IncompleteBarrierError
 from functions.aws.store import ArrayStore
 from functions.network.runplan import ITEM_BUDGET
 from messages.arrays import decode_npy, encode_npy
@@ -38,3 +39,17 @@ def outputs(arrival: Arrival, store: ArrayStore, expected: int) -> list[np.ndarr
         else:
             parts.append(store.get_array(arrival.s3_keys[shard]))
     return parts
+
+
+def stored_outputs(
+    barriers: BarrierTable, store: ArrayStore, key: str, expected: int
+) -> np.ndarray:
+    """A completed stage's outputs stacked by shard, read back from its barrier.
+
+    The barrier item (and its S3 spills) is the durable copy of a layer's activations, so
+    nothing else needs writing for the backward pass that reads them in another container.
+    """
+    arrival = barriers.read(key, expected)
+    if not arrival.complete:
+        raise IncompleteBarrierError(f"barrier {key} holds fewer than {expected} outputs")
+    return np.concatenate(outputs(arrival, store, expected), axis=0)

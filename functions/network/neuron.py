@@ -7,14 +7,13 @@ the next stage and mark the barrier published.
 
 import numpy as np
 
-from functions.network.fanin import arrive, outputs
+from functions.network.fanin import arrive, outputs, stored_outputs
 from functions.network.keys import acts_key, barrier_key, grad_key, output_key, params_key
 from functions.network.runplan import RunPlan, batch_data, load_plan
 from functions.network.scratch import recall_z, remember_z
 from functions.network.services import Services
 from functions.training.config import learning_rate
 from functions.training.step import backward_shard, forward_shard, shard_mask
-from messages.arrays import InlineArray
 from messages.tasks import BackwardTask, ForwardTask, LossTask, StepDone
 
 
@@ -82,16 +81,25 @@ def forward(task: ForwardTask, svc: Services) -> None:
         next_shards = len(plan.ranges(layer + 1))
         key_acts = acts_key(run, task.phase, task.epoch, task.batch, layer)
         limit = plan.inline_limit(next_shards)
+        ref = svc.store.pack(full, key_acts, inline_limit=limit)
         if task.phase == "train":  # the backward pass of layer + 1 reads it again
-            stored = svc.store.put_array(key_acts, full)
-            ref = stored if full.nbytes > limit else InlineArray.from_numpy(full)
-        else:
-            ref = svc.store.pack(full, key_acts, inline_limit=limit)
+            svc.store.remember(key_acts, full)
         tasks = [
             ForwardTask(layer=layer + 1, shard=k, inputs=ref, **common) for k in range(next_shards)
         ]
         svc.bus.send_tasks(tasks, str(layer + 1))
     svc.barriers.mark_published(key)
+
+
+def _layer_inputs(plan: RunPlan, svc: Services, task: BackwardTask, layer: int) -> np.ndarray:
+    """A_{layer-1} of this step: this process's copy, else the forward barrier's (durable)."""
+    key_acts = acts_key(task.run_id, "train", task.epoch, task.batch, layer - 1)
+    found = svc.store.cached(key_acts)
+    if found is None:
+        key = barrier_key(task.run_id, "train", task.epoch, task.batch, "fwd", layer - 1)
+        expected = len(plan.ranges(layer - 1))
+        found = svc.store.remember(key_acts, stored_outputs(svc.barriers, svc.store, key, expected))
+    return found
 
 
 def backward(task: BackwardTask, svc: Services) -> None:
@@ -105,7 +113,7 @@ def backward(task: BackwardTask, svc: Services) -> None:
     if layer == 1:
         a_prev = batch_data(svc.store, plan, "train", task.epoch, task.batch, "x")
     else:
-        a_prev = svc.store.get_array(acts_key(run, "train", task.epoch, task.batch, layer - 1))
+        a_prev = _layer_inputs(plan, svc, task, layer)
     z = None
     if task.grad_kind == "da":
         z = recall_z((run, task.epoch, task.batch, layer, shard))

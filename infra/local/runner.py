@@ -107,16 +107,28 @@ class LambdaRunner:
         return self._sweep()
 
     def run_until(
-        self, predicate: Callable[[], bool], *, timeout: float, idle_sleep: float = 0.005
+        self,
+        predicate: Callable[[], bool],
+        *,
+        timeout: float,
+        idle_sleep: float = 0.005,
+        max_idle_sleep: float = 0.05,
     ) -> bool:
-        """Process messages until `predicate()` holds (True) or `timeout` seconds pass (False)."""
+        """Process messages until `predicate()` holds (True) or `timeout` seconds pass (False).
+
+        While every queue is empty the pause between sweeps doubles up to `max_idle_sleep`.
+        """
         deadline = time.monotonic() + timeout
+        sleep = idle_sleep
         while not predicate():
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
-            if self._step() == 0:
-                time.sleep(self._retries.cap_sleep(min(idle_sleep, left)))
+            if self._step() > 0:
+                sleep = idle_sleep
+            else:
+                time.sleep(self._retries.cap_sleep(min(sleep, left)))
+                sleep = min(sleep * 2, max_idle_sleep)
         return True
 
     def run_forever(

@@ -15,12 +15,13 @@ T = TypeVar("T")
 class HopPredictor:
     """Learns which queue had messages right after which, to keep empty receives few."""
 
-    def __init__(self, max_starvation_s: float = 0.1) -> None:
+    def __init__(self, max_starvation_s: float = 1.0) -> None:
         self.max_starvation_s = max_starvation_s
-        self._followers: dict[str, list[str]] = {}
+        self._followers: dict[object, list[str]] = {}
         self._recency: dict[str, int] = {}
         self._clock = itertools.count()
         self._last: str | None = None
+        self._before_last: str | None = None
         self._last_full = False
         self._streak = 0
         self._swept_at = time.monotonic()
@@ -28,11 +29,15 @@ class HopPredictor:
     def hit(self, key: str, *, full: bool) -> None:
         """`key` delivered records; `full` when its receive was full (more may wait)."""
         if self._last is not None and self._last != key:
-            followers = self._followers.setdefault(self._last, [])
-            if key in followers:
-                followers.remove(key)
-            followers.insert(0, key)
-            del followers[_MAX_FOLLOWERS:]
+            # A layer queue carries both directions: layer 4 follows layer 3 when the network
+            # came from layer 2, layer 2 when it came from 4. So learn with two queues of context.
+            for context in ((self._before_last, self._last), self._last):
+                followers = self._followers.setdefault(context, [])
+                if key in followers:
+                    followers.remove(key)
+                followers.insert(0, key)
+                del followers[_MAX_FOLLOWERS:]
+            self._before_last = self._last
         self._last, self._last_full = key, full
         self._recency[key] = next(self._clock)
 
@@ -41,6 +46,7 @@ class HopPredictor:
         if self._last is None:
             return []
         keys = [self._last] if self._last_full else []
+        keys += self._followers.get((self._before_last, self._last), [])
         keys += self._followers.get(self._last, [])
         return [k for k in dict.fromkeys(keys) if k in known]
 

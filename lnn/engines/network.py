@@ -3,6 +3,7 @@ process) and a deployed stack at an endpoint (LocalStack, `lnn up`, AWS)."""
 
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,8 +36,14 @@ class EmbeddedSession(NamedTuple):
 class _Follower:
     """Reports new epochs and answers "is the run over?" without polling DynamoDB per hop."""
 
-    def __init__(self, client: StackClient, run_id: str, on_epoch: EpochCallback | None):
-        self.client, self.run_id, self.on_epoch = client, run_id, on_epoch
+    def __init__(
+        self,
+        client: StackClient,
+        run_id: str,
+        on_epoch: EpochCallback | None,
+        calls: ApiCallCounter,
+    ) -> None:
+        self.client, self.run_id, self.on_epoch, self.calls = client, run_id, on_epoch, calls
         self.seen = 0
         self.next_check = 0.0
         self.record: dict | None = None
@@ -46,6 +53,10 @@ class _Follower:
             return False
         pause = STATUS_POLL_S if self.on_epoch is not None else QUIET_POLL_S
         self.next_check = time.monotonic() + pause
+        with self.calls:
+            return self._check()
+
+    def _check(self) -> bool:
         self.record = self.client.record(self.run_id)
         completed = int(self.record.get("epoch", 0)) if self.record else 0
         if self.on_epoch is not None and completed > self.seen:
@@ -73,6 +84,28 @@ def _result(client: StackClient, run_id: str, record: dict, extra: dict) -> Trai
         reason=record.get("reason"),
         extra=extra,
     )
+
+
+def _critical_path(
+    api_calls: dict[str, int], client_calls: dict[str, int], runner: LambdaRunner
+) -> dict[str, float | int]:
+    """AWS calls the network itself made, per shard task (a task message = a shard's hop).
+
+    Left out: this side's calls (upload, TrainRequest, status polls) and the runner's empty
+    receives, which belong to no hop; receives and deletes count once per batch.
+    """
+    network = Counter(api_calls)
+    network.subtract(client_calls)
+    network["sqs.ReceiveMessage"] -= runner.stats.empty_receives
+    calls = sum(network.values())
+    tasks = runner.stats.records
+    return {
+        "calls": calls,
+        "shard_tasks": tasks,
+        "calls_per_shard_hop": round(calls / tasks, 3) if tasks else None,
+        "idle_receives": runner.stats.empty_receives,
+        "client_calls": sum(client_calls.values()),
+    }
 
 
 def _hops(client: StackClient, runner: LambdaRunner) -> int:
@@ -123,13 +156,20 @@ def _embedded(
         embedded_stack(stack, duplicate=duplicate) as (client, runner),
         ApiCallCounter() as counter,
     ):
-        counter.reset()  # count the run, not the deploy
-        run_id = client.start(config, data).run_id
-        follower = _Follower(client, run_id, on_epoch)
+        runner.refresh()
+        counter.reset()  # count the run, not the deploy and the runner's discovery
+        client_counter = ApiCallCounter()
+        with client_counter:
+            run_id = client.start(config, data).run_id
+        follower = _Follower(client, run_id, on_epoch, client_counter)
         runner.run_until(follower.done, timeout=TIMEOUT_S)
         api_calls = counter.snapshot()
         record = follower.record or client.require_record(run_id)
-        extra = {"api_calls": api_calls, "hops": _hops(client, runner)}
+        extra = {
+            "api_calls": api_calls,
+            "hops": _hops(client, runner),
+            "critical_path": _critical_path(api_calls, client_counter.snapshot(), runner),
+        }
         return _result(client, run_id, record, extra)
 
 

@@ -90,3 +90,21 @@ def test_duplicate_delivery_changes_no_byte_of_the_model() -> None:
     for (w1, b1), (w2, b2) in zip(clean.params, doubled.params, strict=True):
         assert w1.tobytes() == w2.tobytes() and b1.tobytes() == b2.tobytes()
     assert [h.model_dump() for h in clean.history] == [h.model_dump() for h in doubled.history]
+
+
+def test_cold_containers_read_everything_back_and_change_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every invocation as if in a fresh container: no array or Z survives in the process,
+    so each read goes to its durable copy (S3 object or barrier item)."""
+    from functions.aws import store
+    from functions.network import scratch
+
+    case = CASES["deep-adam-l2-dropout-minibatch"]
+    _, warm = run_both(case, shards=2)
+    monkeypatch.setattr(store, "_cache", store._LruCache(0))
+    monkeypatch.setattr(scratch, "CAPACITY", 0)
+    _, cold = run_both(case, shards=2)
+    assert cold.status == "SUCCEEDED", cold.reason
+    for (w1, b1), (w2, b2) in zip(warm.params, cold.params, strict=True):
+        assert w1.tobytes() == w2.tobytes() and b1.tobytes() == b2.tobytes()
