@@ -19,6 +19,7 @@ from lnn.engines.base import TrainingResult
 from lnn.engines.reference import train_reference
 
 TARGET_RATIO = 1.3
+CALLS_PER_SHARD_HOP_BUDGET = 3.0
 # Both sides do the same float operations, so their models match bit for bit. Training
 # amplifies a last-bit difference chaotically (one rounding of the sigmoid: 1e-16 apart after
 # 300 epochs, 3e-2 after 1000), so anything above round-off means the arithmetic differs.
@@ -96,6 +97,8 @@ def embedded_vs_reference(cat: CatData, epochs: int, repeats: int) -> dict[str, 
     extra = network.result.extra
     api_calls = {str(k): int(v) for k, v in dict(extra.get("api_calls", {})).items()}
     hops = extra.get("hops")
+    critical = dict(extra.get("critical_path", {}))
+    per_shard_hop = critical.get("calls_per_shard_hop")
     diff = max_abs_diff(network.result.params, reference.result.params)
     return {
         "ratio_of": "embedded/reference",
@@ -108,6 +111,11 @@ def embedded_vs_reference(cat: CatData, epochs: int, repeats: int) -> dict[str, 
         "api_calls_per_step": per_step_by_service(api_calls, steps),
         "api_calls_per_step_total": sum(api_calls.values()) / steps,
         "hops_per_step": hops / steps if isinstance(hops, int | float) else None,
+        "shards": cat.shards,
+        "shard_tasks_per_step": critical.get("shard_tasks", 0) / steps,
+        "calls_per_shard_hop": per_shard_hop,
+        "calls_budget": CALLS_PER_SHARD_HOP_BUDGET,
+        "meets_budget": per_shard_hop is not None and per_shard_hop <= CALLS_PER_SHARD_HOP_BUDGET,
         "max_abs_diff": diff,
         "models_agree": diff <= AGREEMENT_TOLERANCE,
         "api_calls": api_calls,

@@ -23,19 +23,21 @@ Params = list[tuple[Array, Array]]
 class CatData:
     data: PreparedData
     split: DataSplit
+    shards: int = 1  # per layer, for the message-passing engines
 
-    @staticmethod
-    def config(epochs: int) -> TrainConfig:
-        return TrainConfig(dataset="cat", layers=CAT_LAYERS, epochs=epochs, lr=CAT_LR, seed=1)
+    def config(self, epochs: int) -> TrainConfig:
+        return TrainConfig(
+            dataset="cat", layers=CAT_LAYERS, epochs=epochs, lr=CAT_LR, seed=1, shards=self.shards
+        )
 
 
-def load_cat() -> CatData:
+def load_cat(shards: int = 1) -> CatData:
     """The cat images from $LNN_DATA_DIR; a missing file raises the dataset's one-line error."""
     data = prepare(load_dataset("cat"), CAT_LAYERS)
     split = split_training_data(
         data.x, data.y, holdout=0.0, seed=1, x_test=data.x_test, y_test=data.y_test
     )
-    return CatData(data, split)
+    return CatData(data, split, shards)
 
 
 def max_abs_diff(a: Params, b: Params) -> float:

@@ -30,6 +30,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="limit BLAS threads for the run via threadpoolctl (default: as numpy loaded it)",
     )
+    p.add_argument(
+        "--shards",
+        type=int,
+        default=1,
+        help="shards per layer for the message-passing engine (default 1)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object last")
 
 
@@ -37,7 +43,7 @@ def check_arguments(args: argparse.Namespace) -> list[str]:
     unknown = [name for name in args.cases if name not in CASE_NAMES]
     if unknown:
         raise UsageError(f"unknown case {unknown[0]!r}; choose from {', '.join(CASE_NAMES)}")
-    for option in ("epochs", "repeats", "threads"):
+    for option in ("epochs", "repeats", "threads", "shards"):
         value = getattr(args, option)
         if value is not None and value < 1:
             raise UsageError(f"--{option} must be at least 1, got {value}")
@@ -48,7 +54,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     names = check_arguments(args)
     from lnn.bench import CASES, BenchReport, load_cat, machine_info, render, run_case, to_json
 
-    cat = load_cat()
+    cat = load_cat(args.shards)
     console = Console()
     with threadpool_limits(limits=args.threads, user_api="blas"):
         machine = machine_info()

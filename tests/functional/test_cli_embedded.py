@@ -41,3 +41,20 @@ def test_network_deeper_than_the_stack_exits_2(capsys: pytest.CaptureFixture[str
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     assert len(err) == 1 and "9 layers" in err[0] and "at most 8" in err[0]
+
+
+def test_sharded_layers_meet_the_calls_per_hop_budget(
+    capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    """The design budget: at most 3 AWS calls per shard per hop once a layer's receives,
+    deletes, publishes and barrier marks are shared by several shards."""
+    layers = "20:relu,7:relu,5:relu,1:sigmoid"
+    argv = ["train", "--dataset", "moons", "--layers", layers, "--epochs", "6", "--shards", "5"]
+    code = main([*argv, "--lr", "0.1", "--json", "--out", str(tmp_path)])
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0 and summary["status"] == "SUCCEEDED"
+    critical = summary["critical_path"]
+    # Per step: forward 5+5+5+1 shards, the loss, backward 1+5+5+5, the trainer.
+    assert critical["shard_tasks"] >= 6 * 34
+    assert critical["calls_per_shard_hop"] <= 3.0
+    assert critical["calls"] < sum(summary["api_calls"].values())  # idle and client calls left out

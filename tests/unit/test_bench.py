@@ -118,3 +118,18 @@ def test_bench_without_cat_data_is_a_one_line_usage_error(
     assert main(["bench", "reference-vs-numpy", "--epochs", "1"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "catvnoncat.npz" in err
+
+
+@pytest.mark.parametrize("option", ["--epochs", "--repeats", "--threads", "--shards"])
+def test_bench_counts_below_one_are_a_one_line_usage_error(
+    option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["bench", option, "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"{option} must be at least 1" in err
+
+
+def test_bench_shards_reach_the_network_config() -> None:
+    x, y = tiny_data()
+    cat = CatData(PreparedData(x, y, None, None), DataSplit(x, y), shards=4)
+    assert cat.config(2).shards == 4
