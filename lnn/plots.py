@@ -1,12 +1,8 @@
 """Pictures of a run: the cost curve, and the decision boundary for 2-D data."""
 
 from pathlib import Path
+from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only: runs happen on headless machines and in CI
-
-import matplotlib.pyplot as plt
 import numpy as np
 
 from functions.nn.network import LayerSpec, predict_proba
@@ -14,7 +10,18 @@ from functions.nn.types import Array
 from messages.status import HistoryEntry
 
 
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the file-only backend, imported on first use (it takes ~0.7 s)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: runs happen on headless machines and in CI
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def plot_cost(history: list[HistoryEntry], path: Path, title: str) -> Path:
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot([h.epoch for h in history], [h.cost for h in history])
     ax.set_xlabel("epoch")
@@ -44,6 +51,7 @@ def plot_decision_boundary(
     proba = predict_proba(params, grid, specs)
     classes = proba.argmax(axis=0) if proba.shape[0] > 1 else (proba[0] > 0.5).astype(int)
     labels = y.argmax(axis=0) if y.shape[0] > 1 else y[0]
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5, 5))
     ax.contourf(gx, gy, classes.reshape(gx.shape), alpha=0.3, cmap="coolwarm")
     ax.scatter(x[0], x[1], c=labels, s=12, cmap="coolwarm", edgecolors="k", linewidths=0.3)

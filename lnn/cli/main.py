@@ -50,11 +50,12 @@ def one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _bad_input() -> tuple[type[BaseException], ...]:
+    """Errors that mean "fix your input" (exit 2); imported late, boto3 takes half a second."""
     from lnn.client import InvalidRunIdError, RunNotFoundError, StackDepthError
     from lnn.datasets import DatasetError
 
-    bad_input = (
+    return (
         UsageError,
         DatasetError,
         ValidationError,
@@ -63,16 +64,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         RunNotFoundError,
     )
 
+
+def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         module = importlib.import_module(COMMANDS[args.command][0])
         return getattr(module, f"cmd_{args.command}")(args)
-    except bad_input as exc:
-        print(f"lnn: error: {one_line(exc)}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         print("lnn: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if not isinstance(exc, _bad_input()):
+            raise
+        print(f"lnn: error: {one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

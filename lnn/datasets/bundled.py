@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
-from sklearn import datasets as sk
-from sklearn.utils import Bunch
 
 from lnn.datasets.base import Dataset
 
@@ -20,8 +20,13 @@ def _standardized(x: np.ndarray) -> np.ndarray:
     return (x - x.mean(axis=0)) / np.where(std > 0, std, 1.0)
 
 
-def _load(name: str, loader: Callable[[], Bunch], summary: str) -> Dataset:
-    bunch = loader()
+def _bunch(loader: str) -> Any:
+    """scikit-learn's ``sklearn.datasets.<loader>()``; imported here because it takes ~1 s."""
+    return getattr(importlib.import_module("sklearn.datasets"), loader)()
+
+
+def _load(name: str, loader: str, summary: str) -> Dataset:
+    bunch = _bunch(loader)
     return Dataset(
         name,
         _standardized(bunch.data),
@@ -33,22 +38,22 @@ def _load(name: str, loader: Callable[[], Bunch], summary: str) -> Dataset:
 
 def breast_cancer() -> Dataset:
     """Wisconsin diagnostic breast cancer: 569 samples, 30 features, 2 classes."""
-    return _load("breast_cancer", sk.load_breast_cancer, "Wisconsin breast cancer, 569 x 30")
+    return _load("breast_cancer", "load_breast_cancer", "Wisconsin breast cancer, 569 x 30")
 
 
 def iris() -> Dataset:
     """Fisher's iris: 150 samples, 4 features, 3 classes."""
-    return _load("iris", sk.load_iris, "Fisher's iris, 150 x 4")
+    return _load("iris", "load_iris", "Fisher's iris, 150 x 4")
 
 
 def wine() -> Dataset:
     """UCI wine recognition: 178 samples, 13 features, 3 classes."""
-    return _load("wine", sk.load_wine, "UCI wine recognition, 178 x 13")
+    return _load("wine", "load_wine", "UCI wine recognition, 178 x 13")
 
 
 def digits() -> Dataset:
     """8x8 handwritten digits: 1797 samples, 64 pixels, 10 classes."""
-    bunch = sk.load_digits()
+    bunch = _bunch("load_digits")
     return Dataset(
         "digits",
         bunch.data / 16.0,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from sklearn.datasets import make_circles, make_moons
 
 from lnn.datasets.base import Dataset
 from lnn.datasets.exceptions import DatasetError
@@ -51,6 +50,8 @@ def flower(*, seed: int = 0, samples: int = 400, noise: float = 0.2) -> Dataset:
 def moons(*, seed: int = 0, samples: int = 300, noise: float = 0.2) -> Dataset:
     """scikit-learn's two interleaving half circles."""
     _check("moons", seed, samples, noise, 2)
+    from sklearn.datasets import make_moons  # scikit-learn loads in ~1 s: only when used
+
     x, y = make_moons(n_samples=samples, noise=noise, random_state=seed)
     return Dataset(
         "moons",
@@ -64,6 +65,8 @@ def moons(*, seed: int = 0, samples: int = 300, noise: float = 0.2) -> Dataset:
 def circles(*, seed: int = 0, samples: int = 300, noise: float = 0.1) -> Dataset:
     """scikit-learn's concentric circles (inner radius 0.5 of the outer)."""
     _check("circles", seed, samples, noise, 2)
+    from sklearn.datasets import make_circles
+
     x, y = make_circles(n_samples=samples, noise=noise, factor=0.5, random_state=seed)
     return Dataset(
         "circles",
