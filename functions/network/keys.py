@@ -27,8 +27,8 @@ def output_key(
     return f"{stage_prefix(run, phase, epoch, batch)}/{direction}/l{layer}/s{shard}.npy"
 
 
-def grad_key(run: str, epoch: int, batch: int, layer: int, shard: int) -> str:
-    return f"{stage_prefix(run, 'train', epoch, batch)}/grad/l{layer}/s{shard}.npy"
+def grad_key(run: str, epoch: int, batch: int, layer: int) -> str:
+    return f"{stage_prefix(run, 'train', epoch, batch)}/grad/l{layer}.npy"
 
 
 def model_key(run: str) -> str:

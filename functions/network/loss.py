@@ -1,12 +1,11 @@
 """The loss Lambda's work: cost and dZ of the output layer, or the metrics of an eval pass."""
 
-import numpy as np
-
-from functions.network.keys import barrier_key, grad_key
+from functions.network.grads import backward_tasks
+from functions.network.keys import barrier_key
 from functions.network.runplan import batch_data, load_plan
 from functions.network.services import Services
 from functions.training.step import evaluate_outputs, loss_stage
-from messages.tasks import BackwardTask, EvalDone, EvalMetrics, LossTask
+from messages.tasks import EvalDone, EvalMetrics, LossTask
 
 
 def handle(task: LossTask, svc: Services) -> None:
@@ -34,22 +33,14 @@ def handle(task: LossTask, svc: Services) -> None:
         svc.bus.send_to_trainer(EvalDone(metrics=metrics, **common))
     else:
         result = loss_stage(z, y, activation, l2=plan.config.l2, weight_sq_sum=task.weight_sq_sum)
-        ranges = plan.ranges(plan.depth)
-        limit = plan.inline_limit(len(ranges))
-        tasks = [
-            BackwardTask(
-                layer=plan.depth,
-                shard=k,
-                grad_kind="dz",
-                batch_cost=result.cost,
-                grad=svc.store.pack(
-                    np.ascontiguousarray(result.dz[start:stop]),
-                    grad_key(run, task.epoch, task.batch, plan.depth, k),
-                    inline_limit=limit,
-                ),
-                **common,
-            )
-            for k, (start, stop) in enumerate(ranges)
-        ]
+        tasks = backward_tasks(
+            svc,
+            plan,
+            plan.depth,
+            result.dz,
+            grad_kind="dz",
+            batch_cost=result.cost,
+            header=common,
+        )
         svc.bus.send_tasks(tasks, str(plan.depth))
     svc.barriers.mark_published(key)

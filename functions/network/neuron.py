@@ -8,7 +8,8 @@ the next stage and mark the barrier published.
 import numpy as np
 
 from functions.network.fanin import arrive, outputs, stored_outputs
-from functions.network.keys import acts_key, barrier_key, grad_key, output_key, params_key
+from functions.network.grads import backward_tasks, own_rows
+from functions.network.keys import acts_key, barrier_key, output_key, params_key
 from functions.network.runplan import RunPlan, batch_data, load_plan
 from functions.network.scratch import recall_z, remember_z
 from functions.network.services import Services
@@ -125,7 +126,7 @@ def backward(task: BackwardTask, svc: Services) -> None:
         state,
         a_prev=a_prev,
         z=z,
-        grad=svc.store.resolve(task.grad),
+        grad=own_rows(svc.store.resolve(task.grad), rows, spec.units),
         grad_kind=task.grad_kind,
         activation=spec.activation,
         mask=_mask(plan, "train", task.epoch, task.batch, layer, a_prev.shape[1], rows),
@@ -159,22 +160,14 @@ def backward(task: BackwardTask, svc: Services) -> None:
         da_prev = parts[0].copy()
         for part in parts[1:]:
             da_prev += part
-        prev_ranges = plan.ranges(layer - 1)
-        limit = plan.inline_limit(len(prev_ranges))
-        tasks = [
-            BackwardTask(
-                layer=layer - 1,
-                shard=k,
-                grad_kind="da",
-                batch_cost=task.batch_cost,
-                grad=svc.store.pack(
-                    np.ascontiguousarray(da_prev[start:stop]),
-                    grad_key(run, task.epoch, task.batch, layer - 1, k),
-                    inline_limit=limit,
-                ),
-                **common,
-            )
-            for k, (start, stop) in enumerate(prev_ranges)
-        ]
+        tasks = backward_tasks(
+            svc,
+            plan,
+            layer - 1,
+            da_prev,
+            grad_kind="da",
+            batch_cost=task.batch_cost,
+            header=common,
+        )
         svc.bus.send_tasks(tasks, str(layer - 1))
     svc.barriers.mark_published(key)
