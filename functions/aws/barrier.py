@@ -21,6 +21,7 @@ TTL_SECONDS = 7 * 24 * 3600
 @dataclass(frozen=True)
 class Arrival:
     claimed: bool
+    arrived: frozenset[int]
     complete: bool
     published: bool
     payloads: dict[int, bytes]
@@ -45,6 +46,7 @@ def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
             values[int(name[1:])] = float(value["N"])
     return Arrival(
         claimed=claimed,
+        arrived=frozenset(arrived),
         complete=len(arrived) >= expected,
         published=item.get("published", {}).get("BOOL", False),
         payloads=payloads,

@@ -15,3 +15,7 @@ class PublishError(AwsAdapterError):
 
 class IncompleteBarrierError(AwsAdapterError):
     """A stage's outputs were read back before every shard had arrived."""
+
+
+class ObjectNotFoundError(AwsAdapterError):
+    """An S3 key holds nothing (never written, or pruned)."""

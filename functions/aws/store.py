@@ -11,11 +11,14 @@ from collections import OrderedDict
 from typing import Any
 
 import numpy as np
+from botocore.exceptions import ClientError
 
 from functions.aws.clients import client
+from functions.aws.exceptions import ObjectNotFoundError
 from messages.arrays import ArrayRef, InlineArray, S3Array, decode_npy, encode_npy
 
 CACHE_BYTES = 512 * 1024 * 1024
+_DELETE_BATCH = 1000
 
 
 class _LruCache:
@@ -32,6 +35,12 @@ class _LruCache:
                 return None
             self._items.move_to_end(key)
             return item[0]
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            item = self._items.pop(key, None)
+            if item is not None:
+                self._size -= item[1]
 
     def put(self, key: str, value: Any, size: int) -> None:
         with self._lock:
@@ -64,7 +73,23 @@ class ArrayStore:
         self._client().put_object(Bucket=self.bucket, Key=key, Body=body)
 
     def get_bytes(self, key: str) -> bytes:
-        return self._client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        try:
+            return self._client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                raise ObjectNotFoundError(f"s3://{self.bucket}/{key} does not exist") from exc
+            raise
+
+    def delete(self, keys: list[str]) -> None:
+        """Delete objects (absent ones are fine), 1,000 per call as DeleteObjects allows."""
+        for start in range(0, len(keys), _DELETE_BATCH):
+            chunk = keys[start : start + _DELETE_BATCH]
+            self._client().delete_objects(
+                Bucket=self.bucket,
+                Delete={"Objects": [{"Key": key} for key in chunk], "Quiet": True},
+            )
+            for key in chunk:
+                _cache.drop(key)
 
     def put_array(self, key: str, array: np.ndarray) -> S3Array:
         array = _frozen(np.array(array, copy=True))

@@ -7,6 +7,7 @@ the next stage and mark the barrier published.
 
 import numpy as np
 
+from functions.aws.exceptions import ObjectNotFoundError
 from functions.network.fanin import arrive, outputs, stored_outputs
 from functions.network.grads import backward_tasks, own_rows
 from functions.network.keys import acts_key, barrier_key, output_key, params_key
@@ -35,11 +36,28 @@ def _mask(
     )
 
 
+def _params(
+    plan: RunPlan, svc: Services, task: ForwardTask | BackwardTask, direction: str
+) -> dict[str, np.ndarray] | None:
+    """The shard's parameters at the task's step; None for a late duplicate whose version
+    has been pruned (its shard already arrived at the barrier: nothing is left to do)."""
+    layer, shard, run = task.layer, task.shard, task.run_id
+    try:
+        return svc.store.get_npz(params_key(run, layer, shard, task.step))
+    except ObjectNotFoundError:
+        key = barrier_key(run, task.phase, task.epoch, task.batch, direction, layer)
+        if shard in svc.barriers.read(key, len(plan.ranges(layer))).arrived:
+            return None
+        raise
+
+
 def forward(task: ForwardTask, svc: Services) -> None:
     plan = load_plan(svc.store, task.run_id)
     layer, shard, run = task.layer, task.shard, task.run_id
     rows = plan.ranges(layer)[shard]
-    params = svc.store.get_npz(params_key(run, layer, shard, task.step))
+    params = _params(plan, svc, task, "fwd")
+    if params is None:
+        return
     w, b = params["W"], params["b"]
     if task.inputs is None:
         a_prev = batch_data(svc.store, plan, task.phase, task.epoch, task.batch, "x")
@@ -108,7 +126,9 @@ def backward(task: BackwardTask, svc: Services) -> None:
     layer, shard, run = task.layer, task.shard, task.run_id
     rows = plan.ranges(layer)[shard]
     spec = plan.specs[layer - 1]
-    params = svc.store.get_npz(params_key(run, layer, shard, task.step))
+    params = _params(plan, svc, task, "bwd")
+    if params is None:
+        return
     w, b = params["W"], params["b"]
     state = {name: value for name, value in params.items() if name not in ("W", "b")}
     if layer == 1:

@@ -12,6 +12,7 @@ import numpy as np
 
 from functions.aws.runs import now
 from functions.network.keys import data_key, model_key, params_key, plan_key
+from functions.network.pruning import prune_params
 from functions.network.runplan import RunPlan, load_plan
 from functions.network.services import Services
 from functions.training.config import initial_params
@@ -163,6 +164,7 @@ def step_done(message: StepDone, svc: Services) -> None:
     )
     if item is None or item.get("last_step") != step:
         return
+    prune_params(svc, plan, step)
     marks: dict[str, Any] = {"published_step": step}
     if batch < plan.batches_per_epoch - 1:
         launch(svc, plan, "train", epoch, batch + 1, step)

@@ -45,10 +45,17 @@ class PolicyStatement:
 
 
 def function_statements(
-    names: StackNames, function: str, queues: tuple[str, ...], topics: tuple[str, ...]
+    names: StackNames,
+    function: str,
+    queues: tuple[str, ...],
+    topics: tuple[str, ...],
+    *,
+    prunes_objects: bool = False,
 ) -> tuple[PolicyStatement, ...]:
-    """What `function` needs: consume `queues`, publish to `topics`, tables, runs/*, logs."""
+    """What `function` needs: consume `queues`, publish to `topics`, tables, runs/*, logs;
+    with `prunes_objects` (the trainer) also delete under runs/*."""
     log_group = names.arn("logs", f"log-group:/aws/lambda/{function}:*")
+    objects = (*_OBJECTS, "s3:DeleteObject") if prunes_objects else _OBJECTS
     return (
         PolicyStatement("ConsumeQueues", _CONSUME, tuple(names.queue_arn(q) for q in queues)),
         PolicyStatement("Publish", ("sns:Publish",), tuple(names.topic_arn(t) for t in topics)),
@@ -57,7 +64,7 @@ def function_statements(
             _TABLE,
             (names.table_arn(names.runs_table), names.table_arn(names.barriers_table)),
         ),
-        PolicyStatement("RunObjects", _OBJECTS, (f"{names.bucket_arn}/runs/*",)),
+        PolicyStatement("RunObjects", objects, (f"{names.bucket_arn}/runs/*",)),
         PolicyStatement(
             "Logs",
             ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),

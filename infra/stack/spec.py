@@ -179,7 +179,11 @@ def build_stack(
             SubscriptionSpec(n.network_topic, n.output_queue, filter_policy={"layer": ["out"]}),
         ),
         roles=tuple(
-            RoleSpec(n.role(k), n.function(k), function_statements(n, n.function(k), q, topics))
+            RoleSpec(
+                n.role(k),
+                n.function(k),
+                function_statements(n, n.function(k), q, topics, prunes_objects=k == "trainer"),
+            )
             for k, q in consumed.items()
         ),
         functions=tuple(
