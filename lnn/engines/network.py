@@ -12,6 +12,7 @@ from typing import NamedTuple
 import boto3
 
 from functions.aws.clients import reset_clients
+from functions.training.plan import eval_epochs
 from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.stack import build_stack, deploy_stack, resolve_names
@@ -108,21 +109,15 @@ def _critical_path(
     }
 
 
-def _hops(client: StackClient, runner: LambdaRunner) -> int:
-    """Messages on the critical path: every completed network stage (a published barrier)
-    plus every trainer message (TrainRequest, StepDone, EvalDone)."""
-    table = client.outputs.barriers_table
-    stages = 0
-    paginator = client.clients.dynamodb.get_paginator("scan")
-    for page in paginator.paginate(
-        TableName=table,
-        Select="COUNT",
-        FilterExpression="published = :yes",
-        ExpressionAttributeValues={":yes": {"BOOL": True}},
-    ):
-        stages += page["Count"]
-    trainer = client.outputs.function_arns["trainer"].split(":")[-1]
-    return stages + runner.stats.function(trainer).records
+def _hops(config: TrainConfig, record: dict) -> int:
+    """Messages on the run's critical path: the TrainRequest; per step, a forward stage per
+    layer, the loss, a backward stage per layer and the StepDone; per evaluation, a forward
+    stage per layer, the loss and the EvalDone. Duplicates and retries are off that path."""
+    depth = len(config.layers)
+    steps = int(record.get("last_step", 0))
+    last_eval = int(record.get("last_eval", -1))
+    evals = sum(1 for e in eval_epochs(config.epochs, config.eval_every) if e <= last_eval)
+    return 1 + steps * (2 * depth + 2) + evals * (depth + 2)
 
 
 @contextmanager
@@ -167,7 +162,7 @@ def _embedded(
         record = follower.record or client.require_record(run_id)
         extra = {
             "api_calls": api_calls,
-            "hops": _hops(client, runner),
+            "hops": _hops(config, record),
             "critical_path": _critical_path(api_calls, client_counter.snapshot(), runner),
         }
         return _result(client, run_id, record, extra)
