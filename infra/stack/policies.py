@@ -65,6 +65,9 @@ def function_statements(
             (names.table_arn(names.runs_table), names.table_arn(names.barriers_table)),
         ),
         PolicyStatement("RunObjects", objects, (f"{names.bucket_arn}/runs/*",)),
+        # Without ListBucket S3 answers a missing key with AccessDenied, not NoSuchKey, and a
+        # late duplicate could not tell a pruned parameter version from a real failure.
+        PolicyStatement("ListRunObjects", ("s3:ListBucket",), (names.bucket_arn,)),
         PolicyStatement(
             "Logs",
             ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),

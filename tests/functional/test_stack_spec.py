@@ -183,3 +183,15 @@ def test_create_function_retry_is_bounded_and_narrow() -> None:
     with pytest.raises(ClientError):
         create_function(other, {}, attempts=3, delay=0, sleep=lambda _: None)
     assert other.calls == 1
+
+
+def test_only_the_trainer_may_delete_run_objects() -> None:
+    spec = build_stack(_names(max_depth=2))
+    docs = {r.function: json.loads(policy_document(r.statements)) for r in spec.roles}
+    deleters = {
+        fn
+        for fn, doc in docs.items()
+        for statement in doc["Statement"]
+        if "s3:DeleteObject" in statement["Action"]
+    }
+    assert deleters == {"lnn-trainer"}
