@@ -2,8 +2,10 @@
 
 import argparse
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -45,6 +47,25 @@ def make_session(*, region: str | None = None, endpoint_url: str | None = None) 
     return boto3.Session(region_name=region)
 
 
+def require_listening(endpoint_url: str | None, *, timeout: float = 3.0) -> None:
+    """Fail in a second, not after botocore's retries (~20 s), when nothing listens at an
+    explicit endpoint (`--endpoint-url` or $AWS_ENDPOINT_URL). AWS itself is not probed."""
+    url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+    if not url:
+        return
+    parts = urlsplit(url)
+    if not parts.hostname:
+        raise UsageError(f"endpoint {url!r} is not a URL like http://127.0.0.1:4566")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UsageError(
+            f"nothing answers at {url} ({reason}); start `lnn up` or LocalStack, or fix the URL"
+        ) from exc
+
+
 @contextmanager
 def stack_errors() -> Iterator[None]:
     """Report stack, bundle and AWS failures as one-line usage errors (exit code 2)."""
@@ -62,6 +83,7 @@ def stack_errors() -> Iterator[None]:
 
 
 def connect(args: argparse.Namespace) -> StackClient:
+    require_listening(args.endpoint_url)
     session = make_session(region=args.region, endpoint_url=args.endpoint_url)
     with stack_errors():
         return StackClient.connect(

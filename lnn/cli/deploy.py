@@ -17,7 +17,12 @@ from infra.stack import (
     resolve_names,
     teardown_stack,
 )
-from lnn.cli.connection import add_stack_options, make_session, stack_errors
+from lnn.cli.connection import (
+    add_stack_options,
+    make_session,
+    require_listening,
+    stack_errors,
+)
 from lnn.cli.errors import UsageError
 
 LAMBDA_PYTHON = "3.12"  # the runtime the stack's functions are created with
@@ -88,6 +93,7 @@ def print_outputs(outputs: StackOutputs, endpoint_url: str | None) -> None:
 def cmd_deploy(args: argparse.Namespace) -> int:
     if args.bundle is not None and not args.bundle.is_file():
         raise UsageError(f"--bundle: no such file {args.bundle}")
+    require_listening(args.endpoint_url)
     session = make_session(region=args.region, endpoint_url=args.endpoint_url)
     common = {"stack": args.stack, "session": session, "endpoint_url": args.endpoint_url}
     if args.teardown:

@@ -95,6 +95,11 @@ def run_engine(
         return train_reference(config, columns, on_epoch=progress.advance)
     from lnn.engines.network import train_on_network
 
+    if args.engine == "endpoint":
+        from lnn.cli.connection import require_listening
+
+        require_listening(None)  # $AWS_ENDPOINT_URL, when set
+
     return train_on_network(
         config,
         data,
