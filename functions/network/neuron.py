@@ -7,6 +7,7 @@ the next stage and mark the barrier published.
 
 import numpy as np
 
+from functions.aws.barrier import Arrival
 from functions.aws.exceptions import ObjectNotFoundError
 from functions.network.fanin import arrive, outputs, stored_outputs
 from functions.network.grads import backward_tasks, own_rows
@@ -51,6 +52,30 @@ def _params(
         raise
 
 
+def _arrive(
+    plan: RunPlan,
+    svc: Services,
+    task: ForwardTask | BackwardTask,
+    direction: str,
+    output: np.ndarray | None,
+    value: float | None = None,
+) -> tuple[str, int, Arrival]:
+    """Claim this shard's arrival at its layer's barrier: (barrier key, shards, arrival)."""
+    stage = (task.run_id, task.phase, task.epoch, task.batch, direction, task.layer)
+    expected = len(plan.ranges(task.layer))
+    arrival = arrive(
+        svc.barriers,
+        svc.store,
+        barrier_key(*stage),
+        task.shard,
+        expected,
+        output,
+        spill_key=output_key(*stage, task.shard),
+        value=value,
+    )
+    return barrier_key(*stage), expected, arrival
+
+
 def forward(task: ForwardTask, svc: Services) -> None:
     plan = load_plan(svc.store, task.run_id)
     layer, shard, run = task.layer, task.shard, task.run_id
@@ -70,18 +95,8 @@ def forward(task: ForwardTask, svc: Services) -> None:
     )
     if task.phase == "train" and not is_output:
         remember_z((run, task.epoch, task.batch, layer, shard), z)
-    expected = len(plan.ranges(layer))
-    key = barrier_key(run, task.phase, task.epoch, task.batch, "fwd", layer)
-    arrival = arrive(
-        svc.barriers,
-        svc.store,
-        key,
-        shard,
-        expected,
-        z if is_output else a,
-        spill_key=output_key(run, task.phase, task.epoch, task.batch, "fwd", layer, shard),
-        value=float(np.sum(w * w)) if plan.config.l2 else 0.0,  # only the L2 term needs it
-    )
+    weight_sq = float(np.sum(w * w)) if plan.config.l2 else 0.0  # only the L2 term needs it
+    key, expected, arrival = _arrive(plan, svc, task, "fwd", z if is_output else a, weight_sq)
     if not arrival.should_publish:
         return
     full = np.concatenate(outputs(arrival, svc.store, expected), axis=0)
@@ -159,17 +174,7 @@ def backward(task: BackwardTask, svc: Services) -> None:
     svc.store.put_npz(
         params_key(run, layer, shard, task.step + 1), {"W": update.w, "b": update.b, **update.state}
     )
-    expected = len(plan.ranges(layer))
-    key = barrier_key(run, "train", task.epoch, task.batch, "bwd", layer)
-    arrival = arrive(
-        svc.barriers,
-        svc.store,
-        key,
-        shard,
-        expected,
-        update.da_prev,
-        spill_key=output_key(run, "train", task.epoch, task.batch, "bwd", layer, shard),
-    )
+    key, expected, arrival = _arrive(plan, svc, task, "bwd", update.da_prev)
     if not arrival.should_publish:
         return
     common = task.header()
