@@ -7,27 +7,24 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
-import boto3
-import numpy as np
-
-from functions.aws import ArrayStore, Bus, RunTable
+from functions.aws import DynamoRunLedger, S3BlobStore, SnsBus
+from functions.protocol.arrays import ArrayStore
+from functions.protocol.memory import LruCache, nbytes
+from functions.protocol.outcomes import cancel_run
+from functions.protocol.uploads import pack_training_data
 from infra.stack import StackNotDeployedError, StackOutputs, find_stack
-from infra.stack.aws import Clients
-from messages.arrays import ArrayRef
+from infra.stack.aws import Clients, Session
 from messages.base import RUN_ID_PATTERN
-from messages.events import RunCancelled
-from messages.limits import MAX_INLINE_ARRAY_BYTES
-from messages.status import HistoryEntry, RunStatus
+from messages.status import HistoryEntry, RunRecord
 from messages.train_request import TrainConfig, TrainingData, TrainRequest
 
 if TYPE_CHECKING:
     from lnn.prepare import PreparedData
 
 __all__ = [
-    "INLINE_LIMIT",
     "InvalidRunIdError",
     "RunNotFoundError",
     "StackClient",
@@ -35,9 +32,8 @@ __all__ = [
     "StackDepthError",
 ]
 
-# Four arrays at this size still fit one SNS message together with the config.
-INLINE_LIMIT = MAX_INLINE_ARRAY_BYTES // 4
-_HISTORY_FIELDS = tuple(HistoryEntry.model_fields)
+# Downloads of one command: small, since a client reads each object about once.
+_CLIENT_CACHE_BYTES = 64 * 1024 * 1024
 
 
 class StackClientError(RuntimeError):
@@ -66,9 +62,10 @@ class StackClient:
     def __init__(self, outputs: StackOutputs, clients: Clients) -> None:
         self.outputs = outputs
         self.clients = clients
-        self.store = ArrayStore(outputs.bucket, s3=clients.s3)
-        self.runs_table = RunTable(outputs.runs_table, dynamodb=clients.dynamodb)
-        self.bus = Bus(
+        blobs = S3BlobStore(outputs.bucket, s3=clients.s3)
+        self.store = ArrayStore(blobs, LruCache(_CLIENT_CACHE_BYTES, nbytes))
+        self.ledger = DynamoRunLedger(outputs.runs_table, dynamodb=clients.dynamodb)
+        self.bus = SnsBus(
             network_topic_arn=outputs.network_topic_arn,
             train_topic_arn=outputs.train_topic_arn,
             events_topic_arn=outputs.events_topic_arn,
@@ -80,11 +77,11 @@ class StackClient:
         cls,
         *,
         stack: str = "lnn",
-        session: boto3.Session | None = None,
+        session: Session | None = None,
         endpoint_url: str | None = None,
     ) -> StackClient:
         """Find stack `stack`; StackNotDeployedError (one line) when it is absent."""
-        session = session or boto3.Session()
+        session = session or Session()
         outputs = find_stack(session, stack=stack, endpoint_url=endpoint_url)
         if outputs is None:
             raise StackNotDeployedError(
@@ -94,16 +91,8 @@ class StackClient:
         return cls(outputs, Clients.create(session, endpoint_url))
 
     def upload(self, run_id: str, data: PreparedData) -> TrainingData:
-        """Small arrays travel inline, the rest as .npy under runs/{run_id}/upload/."""
-
-        def put(name: str, array: np.ndarray) -> ArrayRef:
-            key = f"runs/{run_id}/upload/{name}.npy"
-            return self.store.pack(np.asarray(array), key, inline_limit=INLINE_LIMIT)
-
-        test = {}
-        if data.x_test is not None and data.y_test is not None:
-            test = {"x_test": put("x_test", data.x_test), "y_test": put("y_test", data.y_test)}
-        return TrainingData(x_train=put("x_train", data.x), y_train=put("y_train", data.y), **test)
+        """Small arrays travel inline, the rest as .npy objects under the run's upload keys."""
+        return pack_training_data(self.store, run_id, data.x, data.y, data.x_test, data.y_test)
 
     def check_depth(self, config: TrainConfig) -> None:
         """StackDepthError when the network is deeper than the stack's layer queues."""
@@ -131,10 +120,10 @@ class StackClient:
         self.submit(request)
         return request
 
-    def record(self, run_id: str) -> dict[str, Any] | None:
-        return self.runs_table.get(run_id)
+    def record(self, run_id: str) -> RunRecord | None:
+        return self.ledger.get(run_id)
 
-    def require_record(self, run_id: str) -> dict[str, Any]:
+    def require_record(self, run_id: str) -> RunRecord:
         found = self.record(run_id)
         if found is None:
             raise RunNotFoundError(f"no run {run_id} in stack {self.outputs.stack}")
@@ -142,26 +131,15 @@ class StackClient:
 
     def history(self, run_id: str, *, after: int = 0) -> list[HistoryEntry]:
         """Entries of the epochs after ``after``, in epoch order."""
-        items = self.runs_table.history(run_id, after=after)
-        entries = [HistoryEntry(**{k: i[k] for k in _HISTORY_FIELDS if k in i}) for i in items]
-        return sorted(entries, key=lambda entry: entry.epoch)
+        return self.ledger.history(run_id, after=after)
 
-    def runs(self) -> list[dict[str, Any]]:
+    def runs(self) -> list[RunRecord]:
         """Every run record, newest first."""
-        items = self.runs_table.list_runs()
-        return sorted(items, key=lambda item: str(item.get("created_at", "")), reverse=True)
+        return self.ledger.runs()
 
     def cancel(self, run_id: str, reason: str = "cancelled by user") -> bool:
         """Stop a RUNNING run; False when it was not running (finished, cancelled, unknown)."""
-        claim = self.runs_table.update(
-            run_id,
-            {"status": RunStatus.CANCELLED.value, "reason": reason},
-            condition="#status = :running",
-            condition_values={":running": RunStatus.RUNNING.value},
-        )
-        if claim.claimed:
-            self.bus.emit(RunCancelled(run_id=run_id, reason=reason))
-        return claim.claimed
+        return cancel_run(self.ledger, self.bus, run_id, reason)
 
     def wait(
         self,
@@ -170,7 +148,7 @@ class StackClient:
         timeout: float,
         poll: float = 1.0,
         on_epoch: Callable[[HistoryEntry], None] | None = None,
-    ) -> dict[str, Any]:
+    ) -> RunRecord:
         """Poll until the run is SUCCEEDED, FAILED or CANCELLED; TimeoutError after `timeout` s.
 
         `on_epoch` sees each history entry once, in epoch order, as it appears.
@@ -180,22 +158,22 @@ class StackClient:
         while True:
             found = self.record(run_id)
             if found is not None:
-                terminal = RunStatus(found["status"]).is_terminal
+                terminal = found.status.is_terminal
                 # The history grows with the run: read it only when the record moved on.
-                if on_epoch is not None and (terminal or found.get("epoch") != read_at):
-                    read_at = found.get("epoch")
+                if on_epoch is not None and (terminal or found.epoch != read_at):
+                    read_at = found.epoch
                     seen = self._report_epochs(run_id, after=seen, on_epoch=on_epoch)
                 if terminal:
                     return found
             if time.monotonic() >= deadline:
-                state = found["status"] if found else "not started"
+                state = found.status.value if found else "not started"
                 raise TimeoutError(f"run {run_id} still {state} after {timeout:g}s")
             time.sleep(poll)
 
     def _report_epochs(
         self, run_id: str, *, after: int, on_epoch: Callable[[HistoryEntry], None]
     ) -> int:
-        for entry in self.history(run_id):
+        for entry in self.history(run_id, after=after):
             if entry.epoch > after:
                 on_epoch(entry)
                 after = entry.epoch
@@ -204,12 +182,12 @@ class StackClient:
     def download_model(self, run_id: str, dest: Path) -> Path:
         """Write the run's model.npz to `dest` (a file path, or a directory to put it in)."""
         found = self.require_record(run_id)
-        key = found.get("model_key")
+        key = found.model_key
         if not key:
-            raise StackClientError(f"run {run_id} has no model yet (status {found['status']})")
+            raise StackClientError(f"run {run_id} has no model yet (status {found.status})")
         dest = Path(dest)
         if dest.is_dir():
             dest = dest / "model.npz"
         dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(self.store.get_bytes(str(key)))
+        dest.write_bytes(self.store.get_bytes(key))
         return dest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "BARRIER_ITEM_BUDGET",
     "MAX_ARRAY_DIMS",
     "MAX_BATCH_SIZE",
     "MAX_EPOCHS",
@@ -11,6 +12,10 @@ __all__ = [
     "MAX_SAMPLES_X_FEATURES",
     "MAX_SHARDS",
     "MAX_UNITS",
+    "MESSAGE_ARRAY_BUDGET",
+    "PUBLISH_BATCH_BYTES",
+    "PUBLISH_BATCH_ENTRIES",
+    "UPLOAD_INLINE_BUDGET",
 ]
 
 MAX_LAYERS = 32
@@ -25,3 +30,17 @@ MAX_ARRAY_DIMS = 4
 # grows bytes by 4/3, so an array at this limit alone fills SNS's 256 KiB message cap:
 # producers should switch to S3 well before it (see array_nbytes / encode_npy).
 MAX_INLINE_ARRAY_BYTES = 150 * 1024
+
+# The budgets below decide where an array travels: inline in a message or an item, or as
+# an S3 object that the message references. They are the only such figures in the project.
+
+# Raw bytes of one array inline in a task message; a task fanned out to n shards carries
+# MESSAGE_ARRAY_BUDGET // min(n, PUBLISH_BATCH_ENTRIES) so a whole PublishBatch still fits.
+MESSAGE_ARRAY_BUDGET = 150_000
+# A DynamoDB item holds 400 KB: the shard outputs that ride in a barrier item share this.
+BARRIER_ITEM_BUDGET = 300_000
+# A TrainRequest carries up to four arrays (x, y of train and test) next to its config.
+UPLOAD_INLINE_BUDGET = MAX_INLINE_ARRAY_BYTES // 4
+# SNS PublishBatch: at most 10 entries and 256 KiB in total (some room left for attributes).
+PUBLISH_BATCH_ENTRIES = 10
+PUBLISH_BATCH_BYTES = 240 * 1024

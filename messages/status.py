@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from messages.base import Accuracy, Count, Float, FrozenModel, RunId
+from messages.base import Accuracy, Count, Float, FrozenModel, Int, RunId
 
 __all__ = ["HistoryEntry", "RunRecord", "RunStatus"]
 
@@ -26,14 +26,24 @@ class RunStatus(StrEnum):
 
 
 class RunRecord(FrozenModel):
-    """The state of one run, as the trainer keeps it and `lnn status` shows it."""
+    """One run as the run ledger stores it, and as `lnn status --json` prints it.
+
+    Besides the run's outcome it holds the trainer's transition counters: ``step`` is the
+    last step claimed and ``published_step`` the last one whose tasks went out (likewise
+    ``eval_epoch`` and ``published_eval`` for evaluations, -1 before the first), and
+    ``costs`` the batch costs of the epoch in progress, in batch order.
+    """
 
     run_id: RunId
     status: RunStatus
-    dataset: str = Field(min_length=1, max_length=200)
-    epochs: Count
+    dataset: str | None = Field(default=None, min_length=1, max_length=200)
+    epochs: Count = 0
     epoch: Count = 0  # completed epochs
     step: Count = 0
+    published_step: Int = Field(default=-1, ge=-1)
+    eval_epoch: Int = Field(default=-1, ge=-1)
+    published_eval: Int = Field(default=-1, ge=-1)
+    costs: list[Float] = Field(default_factory=list)
     created_at: AwareDatetime
     updated_at: AwareDatetime
     reason: str | None = None
@@ -50,6 +60,10 @@ class RunRecord(FrozenModel):
         if self.updated_at < self.created_at:
             raise ValueError("updated_at is before created_at")
         return self
+
+    def stored(self) -> dict[str, Any]:
+        """The record as plain JSON values, leaving out what it does not hold."""
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 class HistoryEntry(FrozenModel):

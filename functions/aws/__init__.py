@@ -1,20 +1,20 @@
-"""AWS behind small adapters: the handlers' only route to S3, DynamoDB and SNS."""
+"""The AWS adapters: the ports of functions.ports on S3, DynamoDB and SNS.
 
-from functions.aws.barrier import Arrival, BarrierTable
-from functions.aws.bus import Bus
+Nothing outside this package (and the deploy code in infra/) calls boto3 or writes a
+DynamoDB expression.
+"""
+
+from functions.aws.barriers import DynamoBarriers
+from functions.aws.bus import SnsBus
 from functions.aws.clients import client, reset_clients
-from functions.aws.runs import RunTable, TransitionClaim
-from functions.aws.settings import StackSettings
-from functions.aws.store import ArrayStore
+from functions.aws.ledger import DynamoRunLedger
+from functions.aws.s3 import S3BlobStore
 
 __all__ = [
-    "ArrayStore",
-    "Arrival",
-    "BarrierTable",
-    "Bus",
-    "RunTable",
-    "StackSettings",
-    "TransitionClaim",
+    "DynamoBarriers",
+    "DynamoRunLedger",
+    "S3BlobStore",
+    "SnsBus",
     "client",
     "reset_clients",
 ]

@@ -1,24 +1,19 @@
-"""Publishing: tasks to the network topic (routed by the "layer" attribute), messages to the
-trainer's topic, lifecycle events to the events topic."""
+"""SnsBus: the bus port on three SNS topics (network tasks routed by the "layer" message
+attribute, the trainer's inbox, lifecycle events)."""
 
-import json
-from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel
-
 from functions.aws.clients import client
-from functions.aws.exceptions import PublishError
-
-BATCH_ENTRIES = 10
-BATCH_BYTES = 240 * 1024  # SNS caps a PublishBatch at 256 KiB in total
+from functions.ports import Bus, PublishError, Route
+from messages.limits import PUBLISH_BATCH_BYTES, PUBLISH_BATCH_ENTRIES
 
 
 def _chunks(bodies: list[str]) -> list[list[tuple[int, str]]]:
     chunks: list[list[tuple[int, str]]] = [[]]
     size = 0
     for index, body in enumerate(bodies):
-        if chunks[-1] and (len(chunks[-1]) == BATCH_ENTRIES or size + len(body) > BATCH_BYTES):
+        full = len(chunks[-1]) == PUBLISH_BATCH_ENTRIES or size + len(body) > PUBLISH_BATCH_BYTES
+        if chunks[-1] and full:
             chunks.append([])
             size = 0
         chunks[-1].append((index, body))
@@ -26,7 +21,7 @@ def _chunks(bodies: list[str]) -> list[list[tuple[int, str]]]:
     return chunks
 
 
-class Bus:
+class SnsBus(Bus):
     def __init__(
         self,
         *,
@@ -43,10 +38,8 @@ class Bus:
     def _client(self) -> Any:
         return self._sns or client("sns")
 
-    def send_tasks(self, tasks: Sequence[BaseModel], route: str) -> None:
-        """Publish one message per task; ``route`` is a layer number or "out"."""
+    def publish_tasks(self, bodies: list[str], route: Route) -> None:
         attributes = {"layer": {"DataType": "String", "StringValue": route}}
-        bodies = [task.model_dump_json() for task in tasks]
         for chunk in _chunks(bodies):
             if len(chunk) == 1:
                 self._client().publish(
@@ -59,25 +52,27 @@ class Bus:
                 {"Id": str(i), "Message": body, "MessageAttributes": attributes}
                 for i, body in chunk
             ]
+            self._publish_batch(entries)
+
+    def _publish_batch(self, entries: list[dict[str, Any]]) -> None:
+        response = self._client().publish_batch(
+            TopicArn=self.network_topic_arn, PublishBatchRequestEntries=entries
+        )
+        failed = {f["Id"] for f in response.get("Failed", [])}
+        if failed:  # SNS fails entries one by one (throttling): one retry of just those
+            retry = [e for e in entries if e["Id"] in failed]
             response = self._client().publish_batch(
-                TopicArn=self.network_topic_arn, PublishBatchRequestEntries=entries
+                TopicArn=self.network_topic_arn, PublishBatchRequestEntries=retry
             )
-            failed = {f["Id"] for f in response.get("Failed", [])}
-            if failed:
-                retry = [e for e in entries if e["Id"] in failed]
-                response = self._client().publish_batch(
-                    TopicArn=self.network_topic_arn, PublishBatchRequestEntries=retry
-                )
-                if response.get("Failed"):
-                    raise PublishError(f"SNS refused {len(response['Failed'])} task messages")
+            if response.get("Failed"):
+                raise PublishError(f"SNS refused {len(response['Failed'])} task messages")
 
-    def send_to_trainer(self, message: BaseModel) -> None:
-        self._client().publish(TopicArn=self.train_topic_arn, Message=message.model_dump_json())
+    def publish_to_trainer(self, body: str) -> None:
+        self._client().publish(TopicArn=self.train_topic_arn, Message=body)
 
-    def emit(self, event: BaseModel) -> None:
-        document = json.loads(event.model_dump_json())
+    def publish_event(self, name: str, body: str) -> None:
         self._client().publish(
             TopicArn=self.events_topic_arn,
-            Message=json.dumps(document),
-            MessageAttributes={"event": {"DataType": "String", "StringValue": document["event"]}},
+            Message=body,
+            MessageAttributes={"event": {"DataType": "String", "StringValue": name}},
         )

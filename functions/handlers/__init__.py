@@ -1,1 +1,1 @@
-"""Lambda entry points: parse, call the protocol in functions.network, report failures."""
+"""Lambda entry points: parse, call the protocol in functions.protocol, report failures."""

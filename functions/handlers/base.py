@@ -10,16 +10,18 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from functions.network.failures import guarded
+from functions.protocol.failures import Work, guarded
+from functions.protocol.services import services
 
 
-def sqs_handler(work: Callable[[str], None]) -> Callable[[dict, Any], dict]:
-    """A Lambda handler that runs ``work(body)`` per record and reports failures per record."""
+def sqs_handler(work: Work, *, starts_runs: bool = False) -> Callable[[dict, Any], dict]:
+    """A Lambda handler that runs ``work(body, services)`` per record and reports failures
+    per record."""
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
     def record_handler(record: SQSRecord) -> None:
         receives = int(record.attributes.approximate_receive_count or 1)
-        guarded(record.body, receives, work)
+        guarded(record.body, receives, work, services(), starts_runs=starts_runs)
 
     def handler(event: dict, context: Any) -> dict:
         return process_partial_response(

@@ -1,17 +1,17 @@
 """Loss Lambda: cost and output gradient (or eval metrics), from the output queue."""
 
 from functions.handlers.base import sqs_handler
-from functions.network import loss
-from functions.network.services import services
+from functions.protocol import loss
+from functions.protocol.services import Services
 from messages.exceptions import MessageError
 from messages.tasks import LossTask, parse_task
 
 
-def work(body: str) -> None:
+def work(body: str, svc: Services) -> None:
     task = parse_task(body)
     if not isinstance(task, LossTask):
         raise MessageError(f"the output queue got a {task.kind} task")
-    loss.handle(task, services())
+    loss.handle(task, svc)
 
 
 handler = sqs_handler(work)

@@ -1,18 +1,18 @@
 """Neuron Lambda: forward and backward tasks of one shard, from a layer queue."""
 
 from functions.handlers.base import sqs_handler
-from functions.network import neuron
-from functions.network.services import services
+from functions.protocol import neuron
+from functions.protocol.services import Services
 from messages.exceptions import MessageError
 from messages.tasks import BackwardTask, ForwardTask, parse_task
 
 
-def work(body: str) -> None:
+def work(body: str, svc: Services) -> None:
     task = parse_task(body)
     if isinstance(task, ForwardTask):
-        neuron.forward(task, services())
+        neuron.forward(task, svc)
     elif isinstance(task, BackwardTask):
-        neuron.backward(task, services())
+        neuron.backward(task, svc)
     else:
         raise MessageError(f"a layer queue got a {task.kind} task")
 

@@ -1,15 +1,14 @@
 """Trainer Lambda: TrainRequests, step and eval completions, cancellations."""
 
 from functions.handlers.base import sqs_handler
-from functions.network import trainer
-from functions.network.services import services
+from functions.protocol import trainer
+from functions.protocol.services import Services
 from messages.tasks import CancelRun, EvalDone, StepDone, parse_trainer_message
 from messages.train_request import TrainRequest
 
 
-def work(body: str) -> None:
+def work(body: str, svc: Services) -> None:
     message = parse_trainer_message(body)
-    svc = services()
     if isinstance(message, TrainRequest):
         trainer.start(message, svc)
     elif isinstance(message, StepDone):
@@ -20,4 +19,4 @@ def work(body: str) -> None:
         trainer.cancel(message, svc)
 
 
-handler = sqs_handler(work)
+handler = sqs_handler(work, starts_runs=True)

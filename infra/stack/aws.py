@@ -17,15 +17,28 @@ from infra.stack.exceptions import DeployError, StackConfigError
 from infra.stack.names import StackNames
 
 __all__ = [
+    "AWS_ERRORS",
+    "EMULATOR_REGION",
     "Clients",
+    "Session",
     "aws_errors",
     "error_code",
+    "make_session",
     "poll",
     "resolve_names",
     "retry_propagation",
 ]
 
 T = TypeVar("T")
+
+# What the SDK raises when AWS (or an emulator) refuses a call or cannot be reached.
+AWS_ERRORS = (BotoCoreError, ClientError)
+Session = boto3.Session
+"""Credentials and a region: what every command that reaches AWS or an emulator starts from."""
+
+# Emulators (LocalStack, `lnn up`) accept any credentials and default to this region.
+EMULATOR_REGION = "us-east-1"
+_EMULATOR_KEY = "test"
 
 _RETRIES = {"mode": "standard", "max_attempts": 5}
 
@@ -141,3 +154,18 @@ def retry_propagation(
                 raise
         sleep(delay)
     raise ValueError(f"attempts must be at least 1, got {attempts}")
+
+
+def make_session(*, region: str | None = None, endpoint_url: str | None = None) -> boto3.Session:
+    """The ambient AWS session; for an emulator endpoint, fake credentials fill any gap."""
+    session = boto3.Session(region_name=region) if region else boto3.Session()
+    if not (endpoint_url or os.environ.get("AWS_ENDPOINT_URL")):
+        return session
+    region = session.region_name or EMULATOR_REGION
+    if session.get_credentials() is None:
+        return boto3.Session(
+            aws_access_key_id=_EMULATOR_KEY,
+            aws_secret_access_key=_EMULATOR_KEY,
+            region_name=region,
+        )
+    return boto3.Session(region_name=region)

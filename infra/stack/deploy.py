@@ -45,6 +45,7 @@ def _outputs(
         region=n.region,
         account_id=n.account_id,
         max_depth=n.max_depth,
+        max_receives=spec.queues[0].max_receive_count,
         bucket=spec.bucket.name,
         runs_table=n.runs_table,
         barriers_table=n.barriers_table,

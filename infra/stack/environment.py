@@ -15,6 +15,7 @@ def stack_environment(
     network_topic_arn: str,
     events_topic_arn: str,
     max_depth: int,
+    max_receives: int,
     service: str | None = None,
 ) -> dict[str, str]:
     """LNN_* settings; `service` (trainer/neuron/loss) adds POWERTOOLS_SERVICE_NAME."""
@@ -27,6 +28,7 @@ def stack_environment(
         "LNN_NETWORK_TOPIC_ARN": network_topic_arn,
         "LNN_EVENTS_TOPIC_ARN": events_topic_arn,
         "LNN_MAX_DEPTH": str(max_depth),
+        "LNN_MAX_RECEIVES": str(max_receives),
     }
     if service is not None:
         env["POWERTOOLS_SERVICE_NAME"] = service

@@ -37,4 +37,7 @@ def find_stack(
     depth = str(env.get("LNN_MAX_DEPTH", ""))
     if depth.isdigit() and 1 <= int(depth) <= MAX_STACK_DEPTH:
         names = dataclasses.replace(names, max_depth=int(depth))
-    return describe_stack(build_stack(names), session=session, endpoint_url=endpoint_url)
+    receives = str(env.get("LNN_MAX_RECEIVES", ""))
+    options = {"max_receive_count": int(receives)} if receives.isdigit() else {}
+    spec = build_stack(names, **options)
+    return describe_stack(spec, session=session, endpoint_url=endpoint_url)

@@ -11,6 +11,7 @@ from infra.stack.exceptions import StackConfigError
 __all__ = ["StackOutputs"]
 
 _MAPS = ("topic_arns", "queue_urls", "function_arns")
+_COUNTS = ("max_depth", "max_receives")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class StackOutputs:
     region: str
     account_id: str
     max_depth: int
+    max_receives: int
     bucket: str
     runs_table: str
     barriers_table: str
@@ -55,6 +57,7 @@ class StackOutputs:
             network_topic_arn=self.network_topic_arn,
             events_topic_arn=self.events_topic_arn,
             max_depth=self.max_depth,
+            max_receives=self.max_receives,
             service=service,
         )
 
@@ -75,10 +78,11 @@ class StackOutputs:
             ):
                 raise StackConfigError(f"stack outputs field {name!r} must map str to str")
             values[name] = dict(mapping)
-        if not isinstance(values["max_depth"], int) or isinstance(values["max_depth"], bool):
-            raise StackConfigError("stack outputs field 'max_depth' must be an integer")
+        for key in _COUNTS:
+            if not isinstance(values[key], int) or isinstance(values[key], bool):
+                raise StackConfigError(f"stack outputs field {key!r} must be an integer")
         for key, value in values.items():
-            if key not in _MAPS and key != "max_depth" and not isinstance(value, str):
+            if key not in _MAPS and key not in _COUNTS and not isinstance(value, str):
                 raise StackConfigError(f"stack outputs field {key!r} must be a string")
         for key in ("train", "network", "events"):
             if key not in values["topic_arns"]:

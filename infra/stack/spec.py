@@ -12,6 +12,7 @@ from infra.stack.policies import PolicyStatement, function_statements
 __all__ = [
     "ARCHITECTURES",
     "HANDLERS",
+    "MAX_RECEIVE_COUNT",
     "BucketSpec",
     "FunctionSpec",
     "MappingSpec",
@@ -26,6 +27,8 @@ __all__ = [
 
 ARCHITECTURES = ("x86_64", "arm64")
 HANDLERS = {key: f"functions.handlers.{key}.handler" for key in FUNCTION_KEYS}
+# Deliveries a message gets before SQS moves it to its DLQ; the functions read it too.
+MAX_RECEIVE_COUNT = 5
 _FOUR_DAYS = 4 * 24 * 3600
 _FOURTEEN_DAYS = 14 * 24 * 3600
 
@@ -36,7 +39,7 @@ class QueueSpec:
     name: str
     dlq_name: str
     visibility_timeout: int
-    max_receive_count: int = 5
+    max_receive_count: int = MAX_RECEIVE_COUNT
     message_retention: int = _FOUR_DAYS
     dlq_message_retention: int = _FOURTEEN_DAYS
 
@@ -129,7 +132,7 @@ def _check(function_timeout: int, memory: int, architecture: str) -> None:
         raise StackConfigError(f"architecture {architecture!r} is not one of {ARCHITECTURES}")
 
 
-def _environment(n: StackNames, service: str) -> dict[str, str]:
+def _environment(n: StackNames, service: str, max_receives: int) -> dict[str, str]:
     return stack_environment(
         stack=n.stack,
         bucket=n.bucket,
@@ -139,12 +142,13 @@ def _environment(n: StackNames, service: str) -> dict[str, str]:
         network_topic_arn=n.topic_arn(n.network_topic),
         events_topic_arn=n.topic_arn(n.events_topic),
         max_depth=n.max_depth,
+        max_receives=max_receives,
         service=service,
     )
 
 
-def _queue(names: StackNames, name: str, visibility: int) -> QueueSpec:
-    return QueueSpec(names.queue_key(name), name, names.dlq(name), visibility)
+def _queue(names: StackNames, name: str, visibility: int, max_receives: int) -> QueueSpec:
+    return QueueSpec(names.queue_key(name), name, names.dlq(name), visibility, max_receives)
 
 
 def build_stack(
@@ -154,6 +158,7 @@ def build_stack(
     memory: int = 1024,
     architecture: str = "x86_64",
     mappings_enabled: bool = True,
+    max_receive_count: int = MAX_RECEIVE_COUNT,
 ) -> StackSpec:
     """The whole stack; `mappings_enabled=False` leaves SQS polling to an external runner."""
     _check(function_timeout, memory, architecture)
@@ -172,7 +177,7 @@ def build_stack(
         bucket=BucketSpec(n.bucket),
         tables=(TableSpec(n.runs_table, "pk", "sk"), TableSpec(n.barriers_table, "pk")),
         topics=tuple(TopicSpec(n.queue_key(t), t) for t in topics),
-        queues=tuple(_queue(n, q, visibility) for q in n.queues),
+        queues=tuple(_queue(n, q, visibility, max_receive_count) for q in n.queues),
         subscriptions=(
             SubscriptionSpec(n.train_topic, n.trainer_queue),
             *layer_subs,
@@ -194,7 +199,7 @@ def build_stack(
                 role=n.role(k),
                 timeout=function_timeout,
                 memory=memory,
-                environment=_environment(n, k),
+                environment=_environment(n, k, max_receive_count),
                 architecture=architecture,
             )
             for k in FUNCTION_KEYS

@@ -17,6 +17,7 @@ from lnn.bench.timing import time_interleaved
 from lnn.bench.workload import CatData, max_abs_diff
 from lnn.engines.base import TrainingResult
 from lnn.engines.reference import train_reference
+from messages.status import RunStatus
 
 TARGET_RATIO = 1.3
 CALLS_PER_SHARD_HOP_BUDGET = 3.0
@@ -78,14 +79,14 @@ def per_step_by_service(api_calls: dict[str, int], steps: int) -> dict[str, floa
 
 def embedded_vs_reference(cat: CatData, epochs: int, repeats: int) -> dict[str, object]:
     try:
-        from lnn.engines.network import train_on_network
+        from lnn.engines.stack import train_on_stack
     except ImportError as exc:
-        raise CaseUnavailableError(f"lnn.engines.network: {exc}") from exc
+        raise CaseUnavailableError(f"lnn.engines.stack: {exc}") from exc
     config = cat.config(epochs)
 
     def embedded() -> TrainingResult:
-        result = train_on_network(config, cat.data, engine="embedded")
-        if result.status != "SUCCEEDED":
+        result = train_on_stack(config, cat.data, engine="embedded")
+        if result.status != RunStatus.SUCCEEDED:
             raise EngineRunFailedError(f"embedded run {result.status}: {result.reason}")
         return result
 

@@ -18,6 +18,6 @@ def cmd_cancel(args: argparse.Namespace) -> int:
         if client.cancel(args.run_id, args.reason):
             print(f"run {args.run_id}: CANCELLED")
             return EXIT_OK
-        status = client.require_record(args.run_id)["status"]
+        status = client.require_record(args.run_id).status.value
     print(f"run {args.run_id} is {status}, not RUNNING: nothing to cancel")
     return EXIT_FAILED

@@ -7,18 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
-
 from infra.bundle import BundleError
 from infra.local import LocalStackError
 from infra.stack import StackError
+from infra.stack.aws import AWS_ERRORS, make_session
 from lnn.cli.errors import UsageError
 from lnn.client import StackClient, StackClientError
-
-# Emulators (LocalStack, `lnn up`) accept any credentials and default to this region.
-EMULATOR_REGION = "us-east-1"
-_EMULATOR_KEY = "test"
 
 
 def add_stack_options(p: argparse.ArgumentParser, *, stack: bool = True) -> None:
@@ -30,21 +24,6 @@ def add_stack_options(p: argparse.ArgumentParser, *, stack: bool = True) -> None
         help="AWS API endpoint, e.g. http://127.0.0.1:4566 (default: $AWS_ENDPOINT_URL, else AWS)",
     )
     p.add_argument("--region", default=None, help="AWS region (default: the AWS configuration's)")
-
-
-def make_session(*, region: str | None = None, endpoint_url: str | None = None) -> boto3.Session:
-    """The ambient AWS session; for an emulator endpoint, fake credentials fill any gap."""
-    session = boto3.Session(region_name=region) if region else boto3.Session()
-    if not (endpoint_url or os.environ.get("AWS_ENDPOINT_URL")):
-        return session
-    region = session.region_name or EMULATOR_REGION
-    if session.get_credentials() is None:
-        return boto3.Session(
-            aws_access_key_id=_EMULATOR_KEY,
-            aws_secret_access_key=_EMULATOR_KEY,
-            region_name=region,
-        )
-    return boto3.Session(region_name=region)
 
 
 def require_listening(endpoint_url: str | None, *, timeout: float = 3.0) -> None:
@@ -76,8 +55,7 @@ def stack_errors() -> Iterator[None]:
         StackClientError,
         BundleError,
         LocalStackError,
-        BotoCoreError,
-        ClientError,
+        *AWS_ERRORS,
     ) as exc:
         raise UsageError(" ".join(str(exc).split())) from exc
 

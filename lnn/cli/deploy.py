@@ -5,8 +5,6 @@ import json
 import tempfile
 from pathlib import Path
 
-import boto3
-
 from infra.bundle import build_bundle
 from infra.stack import (
     StackNotDeployedError,
@@ -17,9 +15,9 @@ from infra.stack import (
     resolve_names,
     teardown_stack,
 )
+from infra.stack.aws import Session, make_session
 from lnn.cli.connection import (
     add_stack_options,
-    make_session,
     require_listening,
     stack_errors,
 )
@@ -40,7 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def deploy(
     *,
     stack: str,
-    session: boto3.Session,
+    session: Session,
     endpoint_url: str | None,
     arch: str = "x86_64",
     max_depth: int = 8,
@@ -63,7 +61,7 @@ def deploy(
 
 
 def teardown(
-    *, stack: str, session: boto3.Session, endpoint_url: str | None, max_depth: int = 8
+    *, stack: str, session: Session, endpoint_url: str | None, max_depth: int = 8
 ) -> list[str]:
     """Delete the stack; the deployed depth wins over `max_depth` so no layer queue is left."""
     try:

@@ -11,7 +11,7 @@ from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
 from lnn.cli.train import print_summary
 from lnn.client import StackClient
-from messages.status import HistoryEntry
+from messages.status import HistoryEntry, RunStatus
 
 # A run submitted a moment ago has no record until the trainer has taken its request.
 START_GRACE_S = 30.0
@@ -73,14 +73,15 @@ def follow_run(
     except TimeoutError as exc:
         print(f"lnn: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    succeeded = record.get("status") == "SUCCEEDED"
+    succeeded = record.status is RunStatus.SUCCEEDED
     model_path = None
     if out is not None and succeeded:
         with stack_errors():
             model_path = client.download_model(run_id, out / "model.npz")
-    line = {key: record.get(key) for key in RECORD_KEYS}
+    stored = record.stored()
+    line = {key: stored.get(key) for key in RECORD_KEYS}
     line["engine"] = "endpoint"
-    line["epochs"] = record.get("epoch")
+    line["epochs"] = record.epoch
     line["elapsed_s"] = round(time.perf_counter() - started, 3)
     line["model_path"] = str(model_path) if model_path else None
     if as_json:

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lnn.cli.connection import add_stack_options, connect, stack_errors
+from messages.status import RunRecord
 
 _WIDE = 160  # when piped, rich would otherwise squeeze the table into 80 columns
 
@@ -21,7 +22,7 @@ def _metric(value: Any) -> str:
     return "-" if value is None else f"{value:.4f}"
 
 
-def _table(stack: str, runs: list[dict[str, Any]]) -> Table:
+def _table(stack: str, runs: list[RunRecord]) -> Table:
     table = Table(title=f"runs of stack {stack}")
     table.add_column("run_id", no_wrap=True)
     table.add_column("status")
@@ -32,15 +33,15 @@ def _table(stack: str, runs: list[dict[str, Any]]) -> Table:
     table.add_column("created", no_wrap=True)
     for run in runs:
         table.add_row(
-            str(run.get("run_id")),
-            str(run.get("status")),
-            str(run.get("dataset", "-")),
-            f"{run.get('epoch', 0)}/{run.get('epochs', '?')}",
-            _metric(run.get("final_cost")),
-            _metric(run.get("train_accuracy")),
-            _metric(run.get("dev_accuracy")),
-            _metric(run.get("test_accuracy")),
-            str(run.get("created_at", ""))[:19].replace("T", " "),
+            run.run_id,
+            run.status.value,
+            run.dataset or "-",
+            f"{run.epoch}/{run.epochs}",
+            _metric(run.final_cost),
+            _metric(run.train_accuracy),
+            _metric(run.dev_accuracy),
+            _metric(run.test_accuracy),
+            run.created_at.isoformat()[:19].replace("T", " "),
         )
     return table
 
@@ -50,8 +51,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     with stack_errors():
         runs = client.runs()
     if args.json:
-        shown = [{k: v for k, v in run.items() if k not in ("pk", "sk")} for run in runs]
-        print(json.dumps(shown, default=str))
+        print(json.dumps([run.stored() for run in runs]))
         return 0
     if not runs:
         print(f"no runs in stack {client.outputs.stack}")

@@ -33,10 +33,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     with stack_errors():
         record = client.require_record(args.run_id)
     if args.json:
-        print(json.dumps({k: v for k, v in record.items() if k not in ("pk", "sk")}, default=str))
+        print(json.dumps(record.stored()))
         return 0
+    shown = record.stored()
     for key in SHOWN:
-        value = record.get(key)
+        value = shown.get(key)
         if value is not None:
             print(f"{key:>15}: {f'{value:.4f}' if isinstance(value, float) else value}")
     return 0

@@ -15,6 +15,7 @@ from lnn.engines.base import TrainingResult
 from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
 from lnn.prepare import PreparedData, prepare, split
+from messages.status import RunStatus
 from messages.train_request import TrainConfig
 
 ENGINES = ("reference", "embedded", "endpoint")
@@ -93,14 +94,14 @@ def run_engine(
 
         columns = split(data, holdout=config.holdout, seed=config.seed)
         return train_reference(config, columns, on_epoch=progress.advance)
-    from lnn.engines.network import train_on_network
+    from lnn.engines.stack import train_on_stack
 
     if args.engine == "endpoint":
         from lnn.cli.connection import require_listening
 
         require_listening(None)  # $AWS_ENDPOINT_URL, when set
 
-    return train_on_network(
+    return train_on_stack(
         config,
         data,
         engine=args.engine,
@@ -182,7 +183,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(json.dumps(line))
     else:
         print_summary(line)
-    return 0 if result.status == "SUCCEEDED" else 1
+    return 0 if result.status == RunStatus.SUCCEEDED else 1
 
 
 def print_summary(line: dict) -> None:

@@ -21,7 +21,7 @@ from functions.training.step import (
     weight_sq_sum,
 )
 from lnn.engines.base import TrainingResult
-from messages.status import HistoryEntry
+from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
 EpochCallback = Callable[[HistoryEntry], None]
@@ -147,7 +147,7 @@ def train_reference(
         final = evaluate(config, params, x_eval, y_eval, split)
     return TrainingResult(
         run_id=uuid4().hex,
-        status="SUCCEEDED",
+        status=RunStatus.SUCCEEDED.value,
         params=params,
         history=history,
         final_cost=history[-1].cost if history else final.train_cost,

@@ -13,11 +13,11 @@ import boto3
 import numpy as np
 import pytest
 from moto import mock_aws
+from observers import drain, events_queue
 
-from functions.aws import RunTable
 from infra.stack import StackNotDeployedError, build_stack, deploy_stack, resolve_names
 from lnn.cli.main import main
-from lnn.client import INLINE_LIMIT, StackClient, StackClientError, StackDepthError
+from lnn.client import StackClient, StackClientError, StackDepthError
 from lnn.prepare import PreparedData
 from messages import (
     HistoryEntry,
@@ -30,6 +30,9 @@ from messages import (
     parse_event,
     parse_trainer_message,
 )
+from messages.limits import UPLOAD_INLINE_BUDGET
+from messages.model_archive import encode_model
+from messages.status import RunRecord, RunStatus
 
 DEPTH = 2
 
@@ -70,12 +73,7 @@ def deployed(session: boto3.Session) -> StackClient:
 @pytest.fixture
 def client(deployed: StackClient) -> StackClient:
     """The shared stack, its trainer queue drained (SQS allows one PurgeQueue a minute)."""
-    sqs, url = deployed.clients.sqs, deployed.outputs.queue_urls["trainer"]
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
-        entries = [
-            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
-        ]
-        sqs.delete_message_batch(QueueUrl=url, Entries=entries)
+    drain(deployed.clients.sqs, deployed.outputs.queue_urls["trainer"])
     return deployed
 
 
@@ -84,23 +82,9 @@ def _receive_all(sqs: Any, queue_url: str) -> list[str]:
     return [message["Body"] for message in response.get("Messages", [])]
 
 
-def _events_queue(client: StackClient) -> str:
-    """A queue subscribed to the events topic, to observe what the client emits."""
-    sqs, sns = client.clients.sqs, client.clients.sns
-    url = sqs.create_queue(QueueName="observer")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
-    sns.subscribe(
-        TopicArn=client.outputs.events_topic_arn,
-        Protocol="sqs",
-        Endpoint=arn["QueueArn"],
-        Attributes={"RawMessageDelivery": "true"},
-    )
-    return url
-
-
-def _running(client: StackClient, run_id: str, created_at: str = "2024-05-01T00:00:00+00:00"):
-    fields = {"status": "RUNNING", "dataset": "flower", "epochs": 10, "epoch": 0}
-    client.runs_table.create(run_id, {**fields, "created_at": created_at})
+def _running(client: StackClient, run_id: str) -> None:
+    created, _ = client.ledger.start(run_id, dataset="flower", epochs=10)
+    assert created
 
 
 def _config(layers: list[dict[str, Any]]) -> TrainConfig:
@@ -109,7 +93,7 @@ def _config(layers: list[dict[str, Any]]) -> TrainConfig:
 
 def test_start_uploads_big_arrays_and_queues_a_valid_request(client: StackClient) -> None:
     rng = np.random.default_rng(0)
-    m = INLINE_LIMIT // 8  # x (2, m) is over the inline limit, y (1, m) under it
+    m = UPLOAD_INLINE_BUDGET // 8  # x (2, m) is over the inline limit, y (1, m) under it
     data = PreparedData(
         x=rng.normal(size=(2, m)),
         y=(rng.random((1, m)) > 0.5).astype(np.float64),
@@ -146,7 +130,7 @@ def test_a_network_deeper_than_the_stack_is_refused_before_upload(client: StackC
 
 
 def test_cancel_claims_a_running_run_once_and_emits_one_event(client: StackClient) -> None:
-    observer = _events_queue(client)
+    observer = events_queue(client)
     _running(client, "run-2")
 
     assert client.cancel("run-2", reason="enough") is True
@@ -155,7 +139,7 @@ def test_cancel_claims_a_running_run_once_and_emits_one_event(client: StackClien
 
     record = client.record("run-2")
     assert record is not None
-    assert (record["status"], record["reason"]) == ("CANCELLED", "enough")
+    assert (record.status, record.reason) == (RunStatus.CANCELLED, "enough")
     assert client.record("no-such-run") is None
     (body,) = _receive_all(client.clients.sqs, observer)
     event = parse_event(body)
@@ -164,29 +148,30 @@ def test_cancel_claims_a_running_run_once_and_emits_one_event(client: StackClien
 
 
 def test_runs_lists_records_newest_first(client: StackClient) -> None:
-    _running(client, "older", created_at="2024-05-01T00:00:00+00:00")
-    _running(client, "newer", created_at="2024-05-02T00:00:00+00:00")
-    client.runs_table.put_history("newer", 1, {"epoch": 1, "cost": 0.5})
-    listed = [run["run_id"] for run in client.runs()]
+    _running(client, "older")
+    _running(client, "newer")
+    client.ledger.put_history("newer", HistoryEntry(epoch=1, cost=0.5))
+    listed = [run.run_id for run in client.runs()]
     assert {"newer", "older"} <= set(listed)
     assert listed.index("newer") < listed.index("older")
 
 
 def test_wait_reports_each_epoch_once_in_order_until_terminal(client: StackClient) -> None:
-    table: RunTable = client.runs_table
+    ledger = client.ledger
     _running(client, "run-3")
-    table.put_history("run-3", 2, {"epoch": 2, "cost": 0.4, "train_accuracy": 0.75})
-    table.put_history("run-3", 1, {"epoch": 1, "cost": 0.6})
+    ledger.put_history("run-3", HistoryEntry(epoch=2, cost=0.4, train_accuracy=0.75))
+    ledger.put_history("run-3", HistoryEntry(epoch=1, cost=0.6))
     seen: list[HistoryEntry] = []
 
     def on_epoch(entry: HistoryEntry) -> None:
         seen.append(entry)
         if entry.epoch == 2:  # the run moves on while the client polls
-            table.put_history("run-3", 3, {"epoch": 3, "cost": 0.3})
-            table.update("run-3", {"status": "SUCCEEDED", "epoch": 3})
+            ledger.put_history("run-3", HistoryEntry(epoch=3, cost=0.3))
+            ledger.mark_step_published("run-3", 1, epochs_done=3)
+            ledger.succeed("run-3", model_key="m", final_cost=0.3, accuracies={})
 
     record = client.wait("run-3", timeout=10, poll=0, on_epoch=on_epoch)
-    assert record["status"] == "SUCCEEDED"
+    assert record.status is RunStatus.SUCCEEDED
     assert [(e.epoch, e.cost) for e in seen] == [(1, 0.6), (2, 0.4), (3, 0.3)]
     assert seen[1].train_accuracy == 0.75
 
@@ -201,10 +186,11 @@ def test_download_model_fetches_the_records_model(client: StackClient, tmp_path:
     _running(client, "run-5")
     with pytest.raises(StackClientError, match="no model yet"):
         client.download_model("run-5", tmp_path)
-    buffer = io.BytesIO()
-    np.savez(buffer, W1=np.ones((3, 2)), b1=np.zeros((3, 1)))
-    client.store.put_bytes("runs/run-5/model.npz", buffer.getvalue())
-    client.runs_table.update("run-5", {"status": "SUCCEEDED", "model_key": "runs/run-5/model.npz"})
+    config = {"layers": [{"units": 3, "activation": "relu"}]}
+    client.store.put_bytes(
+        "runs/run-5/model.npz", encode_model([(np.ones((3, 2)), np.zeros((3, 1)))], config)
+    )
+    client.ledger.succeed("run-5", model_key="runs/run-5/model.npz", final_cost=0.1, accuracies={})
 
     path = client.download_model("run-5", tmp_path)
     assert path == tmp_path / "model.npz"
@@ -243,7 +229,9 @@ def test_status_runs_and_cancel_commands(
 ) -> None:
     _running(client, "run-6")
     assert main(["status", "run-6", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["status"] == "RUNNING"
+    shown = json.loads(capsys.readouterr().out)
+    assert RunRecord.model_validate(shown) == client.record("run-6")
+    assert shown["status"] == "RUNNING" and shown["published_step"] == -1
     assert main(["cancel", "run-6"]) == 0
     assert main(["cancel", "run-6"]) == 1
     assert "is CANCELLED, not RUNNING" in capsys.readouterr().out

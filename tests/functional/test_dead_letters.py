@@ -3,8 +3,8 @@ message lands in the layer queue's DLQ after maxReceiveCount deliveries (guide r
 
 import json
 
-from functions.aws.runs import now
-from lnn.engines.network import embedded_stack
+from lnn.engines.stack import embedded_stack
+from messages.status import RunStatus
 
 RUN_ID = "bad-message-run"
 
@@ -12,9 +12,7 @@ RUN_ID = "bad-message-run"
 def test_malformed_layer_message_ends_in_dlq_and_fails_its_run() -> None:
     with embedded_stack() as (client, runner):
         outputs = client.outputs
-        client.runs_table.create(
-            RUN_ID, {"status": "RUNNING", "created_at": now(), "updated_at": now()}
-        )
+        client.ledger.start(RUN_ID, dataset="flower", epochs=1)
         body = {
             "kind": "forward",
             "run_id": RUN_ID,
@@ -43,7 +41,7 @@ def test_malformed_layer_message_ends_in_dlq_and_fails_its_run() -> None:
         neuron = runner.stats.function(outputs.function_arns["neuron"].split(":")[-1])
         assert neuron.failed == 5  # every delivery up to maxReceiveCount failed
         record = client.record(RUN_ID)
-        assert record["status"] == "FAILED"
-        assert record["reason"].startswith("invalid task: forward.shard")
+        assert record.status is RunStatus.FAILED
+        assert record.reason.startswith("invalid task: forward.shard")
         landed = sqs.receive_message(QueueUrl=dlq)["Messages"][0]
         assert json.loads(landed["Body"]) == body

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from lnn.datasets import load_dataset
-from lnn.engines.network import train_on_network
 from lnn.engines.reference import train_reference
+from lnn.engines.stack import train_on_stack
 from lnn.prepare import prepare, split
 from messages.train_request import TrainConfig
 
@@ -55,7 +55,7 @@ def run_both(case: dict, shards: int, duplicate: int = 0):
     )
     data = prepare(dataset, [layer.model_dump() for layer in config.layers])
     columns = split(data, holdout=config.holdout, seed=config.seed)
-    return train_reference(config, columns), train_on_network(config, data, duplicate=duplicate)
+    return train_reference(config, columns), train_on_stack(config, data, duplicate=duplicate)
 
 
 def assert_same(reference, network) -> None:
@@ -97,13 +97,17 @@ def test_cold_containers_read_everything_back_and_change_nothing(
 ) -> None:
     """Every invocation as if in a fresh container: no array or Z survives in the process,
     so each read goes to its durable copy (S3 object or barrier item)."""
-    from functions.aws import store
-    from functions.network import scratch
+    from functions.protocol import memory
 
     case = CASES["deep-adam-l2-dropout-minibatch"]
     _, warm = run_both(case, shards=2)
-    monkeypatch.setattr(store, "_cache", store._LruCache(0))
-    monkeypatch.setattr(scratch, "CAPACITY", 0)
+    for capacity in (
+        "ARRAY_CACHE_BYTES",
+        "PLAN_CACHE_RUNS",
+        "BATCH_CACHE_ENTRIES",
+        "Z_CACHE_ENTRIES",
+    ):
+        monkeypatch.setattr(memory, capacity, 0)
     _, cold = run_both(case, shards=2)
     assert cold.status == "SUCCEEDED", cold.reason
     for (w1, b1), (w2, b2) in zip(warm.params, cold.params, strict=True):

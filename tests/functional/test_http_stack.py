@@ -20,6 +20,7 @@ from lnn.client import StackClient
 from lnn.datasets import load_dataset
 from lnn.prepare import prepare
 from messages import InlineArray, TrainingData, TrainRequest
+from messages.status import RunStatus
 
 REPO = Path(__file__).resolve().parents[2]
 FAKE_AWS = {
@@ -132,8 +133,8 @@ def test_a_plain_sns_publish_trains_on_the_served_stack(endpoint: str, tmp_path:
         poll=0.5,
         on_epoch=lambda entry: epochs.append(entry.epoch),
     )
-    assert record["status"] == "SUCCEEDED", record.get("reason")
-    assert record["epoch"] == 20
+    assert record.status is RunStatus.SUCCEEDED, record.reason
+    assert record.epoch == 20
     assert epochs == list(range(1, 21))
     with np.load(client.download_model(request.run_id, tmp_path)) as model:
         assert model["W1"].shape == (HIDDEN, 2) and model["b1"].shape == (HIDDEN, 1)

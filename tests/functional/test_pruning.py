@@ -3,9 +3,9 @@ pruned step is a no-op, not a failure."""
 
 import json
 
-from functions.network.pruning import KEEP_VERSIONS, PRUNE_EVERY
+from functions.protocol.pruning import KEEP_VERSIONS, PRUNE_EVERY
 from lnn.datasets import load_dataset
-from lnn.engines.network import embedded_stack
+from lnn.engines.stack import embedded_stack
 from lnn.prepare import prepare
 from messages.status import RunStatus
 from messages.train_request import TrainConfig
@@ -26,10 +26,10 @@ def test_old_parameter_versions_are_pruned_and_late_duplicates_stop_quietly() ->
 
         def finished() -> bool:
             record = client.record(run_id)
-            return record is not None and RunStatus(record["status"]).is_terminal
+            return record is not None and record.status.is_terminal
 
         assert runner.run_until(finished, timeout=300)
-        assert client.record(run_id)["status"] == "SUCCEEDED"
+        assert client.record(run_id).status is RunStatus.SUCCEEDED
         s3, bucket = client.clients.s3, client.outputs.bucket
         pages = s3.get_paginator("list_objects_v2").paginate(
             Bucket=bucket, Prefix=f"runs/{run_id}/params/l1/s0/"
@@ -57,4 +57,4 @@ def test_old_parameter_versions_are_pruned_and_late_duplicates_stop_quietly() ->
         records_before = runner.stats.records
         assert runner.run_until(lambda: runner.stats.records > records_before, timeout=30)
         assert runner.stats.failed == 0 and runner.stats.dead_lettered == 0
-        assert client.record(run_id)["status"] == "SUCCEEDED"
+        assert client.record(run_id).status is RunStatus.SUCCEEDED

@@ -115,6 +115,7 @@ def _outputs() -> StackOutputs:
         region="us-east-1",
         account_id=ACCOUNT,
         max_depth=2,
+        max_receives=5,
         bucket=f"lnn-{ACCOUNT}-us-east-1",
         runs_table="lnn-runs",
         barriers_table="lnn-barriers",

@@ -79,12 +79,12 @@ def test_api_calls_are_summed_per_service_and_step() -> None:
 
 def test_embedded_case_is_unavailable_without_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     # None in sys.modules makes the import raise ImportError, as before the engine existed.
-    monkeypatch.setitem(sys.modules, "lnn.engines.network", None)
+    monkeypatch.setitem(sys.modules, "lnn.engines.stack", None)
     x, y = tiny_data()
     cat = CatData(PreparedData(x, y, None, None), DataSplit(x, y))
     result = run_case(CASES["embedded-vs-reference"], cat, 1, 1)
     assert result.status == "unavailable"
-    assert "lnn.engines.network" in (result.reason or "")
+    assert "lnn.engines.stack" in (result.reason or "")
 
 
 def test_cli_lists_every_case() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lnn.cli.connection import EMULATOR_REGION, make_session
+from infra.stack.aws import EMULATOR_REGION, make_session
 
 
 @pytest.fixture(autouse=True)

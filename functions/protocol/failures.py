@@ -14,16 +14,16 @@ from collections.abc import Callable
 
 from aws_lambda_powertools import Logger
 
-from functions.network.services import services
-from functions.network.trainer import fail_run
+from functions.protocol.outcomes import fail_run, reject_run
+from functions.protocol.services import Services
 from messages.base import RUN_ID_PATTERN
 from messages.exceptions import MessageError
-
-MAX_RECEIVES = 5  # the stack's maxReceiveCount
 
 # stderr: Lambda ships both streams to CloudWatch, and a local `lnn train --json` keeps its
 # stdout for the summary line.
 logger = Logger(logger_handler=logging.StreamHandler(sys.stderr))
+
+Work = Callable[[str, Services], None]
 
 
 def run_id_of(body: str) -> str | None:
@@ -35,18 +35,26 @@ def run_id_of(body: str) -> str | None:
     return run_id if isinstance(run_id, str) and re.match(RUN_ID_PATTERN, run_id) else None
 
 
-def guarded(body: str, receive_count: int, work: Callable[[str], None]) -> None:
+def guarded(
+    body: str, receive_count: int, work: Work, svc: Services, *, starts_runs: bool = False
+) -> None:
+    """Run ``work``; on failure record what the protocol must, then re-raise for SQS.
+
+    ``starts_runs``: this queue carries TrainRequests, so a bad one is recorded as a FAILED
+    run even when no record exists yet (the user must learn why it never started).
+    """
     try:
-        work(body)
+        work(body, svc)
     except MessageError as exc:
         run_id = run_id_of(body)
         logger.error("invalid message", extra={"run_id": run_id, "reason": str(exc)})
         if run_id:
-            fail_run(services(), run_id, str(exc))
+            stop = reject_run if starts_runs else fail_run
+            stop(svc.ledger, svc.bus, run_id, str(exc))
         raise
     except Exception as exc:
         run_id = run_id_of(body)
         logger.exception("task failed", extra={"run_id": run_id, "receives": receive_count})
-        if run_id and receive_count >= MAX_RECEIVES:
-            fail_run(services(), run_id, f"{type(exc).__name__}: {exc}")
+        if run_id and receive_count >= svc.settings.max_receives:
+            fail_run(svc.ledger, svc.bus, run_id, f"{type(exc).__name__}: {exc}")
         raise

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from functions.network.keys import grad_key
-from functions.network.runplan import RunPlan
-from functions.network.services import Services
+from functions.protocol.keys import grad_key
+from functions.protocol.run_plan import RunPlan
+from functions.protocol.services import Services
 from messages.arrays import InlineArray, S3Array
 from messages.tasks import BackwardTask
 

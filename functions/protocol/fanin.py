@@ -2,15 +2,14 @@
 
 import numpy as np
 
-from functions.aws.barrier import Arrival, BarrierTable
-from functions.aws.exceptions import IncompleteBarrierError
-from functions.aws.store import ArrayStore
-from functions.network.runplan import ITEM_BUDGET
+from functions.ports import Arrival, Barriers, IncompleteBarrierError
+from functions.protocol.arrays import ArrayStore
 from messages.arrays import decode_npy, encode_npy
+from messages.limits import BARRIER_ITEM_BUDGET
 
 
 def arrive(
-    barriers: BarrierTable,
+    barriers: Barriers,
     store: ArrayStore,
     key: str,
     shard: int,
@@ -22,7 +21,7 @@ def arrive(
 ) -> Arrival:
     payload = s3_key = None
     if output is not None:
-        if output.nbytes <= ITEM_BUDGET // expected:
+        if output.nbytes <= BARRIER_ITEM_BUDGET // expected:
             payload = encode_npy(output)
         else:
             store.put_array(spill_key, output)
@@ -41,9 +40,7 @@ def outputs(arrival: Arrival, store: ArrayStore, expected: int) -> list[np.ndarr
     return parts
 
 
-def stored_outputs(
-    barriers: BarrierTable, store: ArrayStore, key: str, expected: int
-) -> np.ndarray:
+def stored_outputs(barriers: Barriers, store: ArrayStore, key: str, expected: int) -> np.ndarray:
     """A completed stage's outputs stacked by shard, read back from its barrier.
 
     The barrier item (and its S3 spills) is the durable copy of a layer's activations, so

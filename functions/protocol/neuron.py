@@ -7,14 +7,14 @@ the next stage and mark the barrier published.
 
 import numpy as np
 
-from functions.aws.barrier import Arrival
-from functions.aws.exceptions import ObjectNotFoundError
-from functions.network.fanin import arrive, outputs, stored_outputs
-from functions.network.grads import backward_tasks, own_rows
-from functions.network.keys import acts_key, barrier_key, output_key, params_key
-from functions.network.runplan import RunPlan, batch_data, load_plan
-from functions.network.scratch import recall_z, remember_z
-from functions.network.services import Services
+from functions.ports import Arrival, ObjectNotFoundError
+from functions.ports.types import OUTPUT_ROUTE
+from functions.protocol.fanin import arrive, outputs, stored_outputs
+from functions.protocol.grads import backward_tasks, own_rows
+from functions.protocol.keys import acts_key, barrier_key, output_key, params_key
+from functions.protocol.run_plan import RunPlan, batch_data, load_plan
+from functions.protocol.scratch import recall_z, remember_z
+from functions.protocol.services import Services
 from functions.training.config import learning_rate
 from functions.training.step import backward_shard, forward_shard, shard_mask
 from messages.tasks import BackwardTask, ForwardTask, LossTask, StepDone
@@ -77,7 +77,7 @@ def _arrive(
 
 
 def forward(task: ForwardTask, svc: Services) -> None:
-    plan = load_plan(svc.store, task.run_id)
+    plan = load_plan(svc, task.run_id)
     layer, shard, run = task.layer, task.shard, task.run_id
     rows = plan.ranges(layer)[shard]
     params = _params(plan, svc, task, "fwd")
@@ -85,7 +85,7 @@ def forward(task: ForwardTask, svc: Services) -> None:
         return
     w, b = params["W"], params["b"]
     if task.inputs is None:
-        a_prev = batch_data(svc.store, plan, task.phase, task.epoch, task.batch, "x")
+        a_prev = batch_data(svc, plan, task.phase, task.epoch, task.batch, "x")
     else:
         a_prev = svc.store.resolve(task.inputs)
     is_output = layer == plan.depth
@@ -94,7 +94,7 @@ def forward(task: ForwardTask, svc: Services) -> None:
         w, b, a_prev, plan.specs[layer - 1].activation, mask=mask, is_output=is_output
     )
     if task.phase == "train" and not is_output:
-        remember_z((run, task.epoch, task.batch, layer, shard), z)
+        remember_z(svc, (run, task.epoch, task.batch, layer, shard), z)
     weight_sq = float(np.sum(w * w)) if plan.config.l2 else 0.0  # only the L2 term needs it
     key, expected, arrival = _arrive(plan, svc, task, "fwd", z if is_output else a, weight_sq)
     if not arrival.should_publish:
@@ -110,7 +110,7 @@ def forward(task: ForwardTask, svc: Services) -> None:
             acts_key(run, task.phase, task.epoch, task.batch, layer),
             inline_limit=plan.inline_limit(1),
         )
-        svc.bus.send_tasks([LossTask(outputs=ref, **common)], "out")
+        svc.bus.send_tasks([LossTask(outputs=ref, **common)], OUTPUT_ROUTE)
     else:
         next_shards = len(plan.ranges(layer + 1))
         key_acts = acts_key(run, task.phase, task.epoch, task.batch, layer)
@@ -137,7 +137,7 @@ def _layer_inputs(plan: RunPlan, svc: Services, task: BackwardTask, layer: int) 
 
 
 def backward(task: BackwardTask, svc: Services) -> None:
-    plan = load_plan(svc.store, task.run_id)
+    plan = load_plan(svc, task.run_id)
     layer, shard, run = task.layer, task.shard, task.run_id
     rows = plan.ranges(layer)[shard]
     spec = plan.specs[layer - 1]
@@ -147,12 +147,12 @@ def backward(task: BackwardTask, svc: Services) -> None:
     w, b = params["W"], params["b"]
     state = {name: value for name, value in params.items() if name not in ("W", "b")}
     if layer == 1:
-        a_prev = batch_data(svc.store, plan, "train", task.epoch, task.batch, "x")
+        a_prev = batch_data(svc, plan, "train", task.epoch, task.batch, "x")
     else:
         a_prev = _layer_inputs(plan, svc, task, layer)
     z = None
     if task.grad_kind == "da":
-        z = recall_z((run, task.epoch, task.batch, layer, shard))
+        z = recall_z(svc, (run, task.epoch, task.batch, layer, shard))
         if z is None:  # another container ran the forward: recompute, bit for bit the same
             z = w @ a_prev + b
     update = backward_shard(

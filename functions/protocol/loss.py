@@ -1,15 +1,15 @@
 """The loss Lambda's work: cost and dZ of the output layer, or the metrics of an eval pass."""
 
-from functions.network.grads import backward_tasks
-from functions.network.keys import barrier_key
-from functions.network.runplan import batch_data, load_plan
-from functions.network.services import Services
+from functions.protocol.grads import backward_tasks
+from functions.protocol.keys import barrier_key
+from functions.protocol.run_plan import batch_data, load_plan
+from functions.protocol.services import Services
 from functions.training.step import evaluate_outputs, loss_stage
 from messages.tasks import EvalDone, EvalMetrics, LossTask
 
 
 def handle(task: LossTask, svc: Services) -> None:
-    plan = load_plan(svc.store, task.run_id)
+    plan = load_plan(svc, task.run_id)
     run = task.run_id
     # One "shard": the claim only dedupes. It comes first because the output is a message.
     key = barrier_key(run, task.phase, task.epoch, task.batch, "loss", plan.depth)
@@ -17,7 +17,7 @@ def handle(task: LossTask, svc: Services) -> None:
     if not arrival.should_publish:
         return
     z = svc.store.resolve(task.outputs)
-    y = batch_data(svc.store, plan, task.phase, task.epoch, task.batch, "y")
+    y = batch_data(svc, plan, task.phase, task.epoch, task.batch, "y")
     activation = plan.specs[-1].activation
     common = task.header()
     if task.phase == "eval":

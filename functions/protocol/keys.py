@@ -1,20 +1,35 @@
-"""Deterministic S3 keys and barrier ids: a retried task writes the same bytes to the same key."""
+"""The stack's key layout, in one place: S3 keys and barrier ids.
+
+Keys are deterministic, so a retried task writes the same bytes to the same key. Everything
+of a run lives under ``runs/{run}/``; what a client uploads for a request under
+``runs/{run}/upload/``.
+"""
+
+RUNS_PREFIX = "runs/"
+
+
+def run_prefix(run: str) -> str:
+    return f"{RUNS_PREFIX}{run}/"
+
+
+def upload_key(run: str, name: str) -> str:
+    return f"{run_prefix(run)}upload/{name}.npy"
 
 
 def plan_key(run: str) -> str:
-    return f"runs/{run}/plan.json"
+    return f"{run_prefix(run)}plan.json"
 
 
 def data_key(run: str, name: str) -> str:
-    return f"runs/{run}/data/{name}.npy"
+    return f"{run_prefix(run)}data/{name}.npy"
 
 
 def params_key(run: str, layer: int, shard: int, version: int) -> str:
-    return f"runs/{run}/params/l{layer}/s{shard}/v{version}.npz"
+    return f"{run_prefix(run)}params/l{layer}/s{shard}/v{version}.npz"
 
 
 def stage_prefix(run: str, phase: str, epoch: int, batch: int) -> str:
-    return f"runs/{run}/{phase}/e{epoch}/b{batch}"
+    return f"{run_prefix(run)}{phase}/e{epoch}/b{batch}"
 
 
 def acts_key(run: str, phase: str, epoch: int, batch: int, layer: int) -> str:
@@ -32,7 +47,7 @@ def grad_key(run: str, epoch: int, batch: int, layer: int) -> str:
 
 
 def model_key(run: str) -> str:
-    return f"runs/{run}/model.npz"
+    return f"{run_prefix(run)}model.npz"
 
 
 def barrier_key(run: str, phase: str, epoch: int, batch: int, direction: str, layer: int) -> str:

@@ -3,7 +3,7 @@
 import os
 from dataclasses import dataclass
 
-from functions.aws.exceptions import ConfigurationError
+from functions.protocol.exceptions import ConfigurationError
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,7 @@ class StackSettings:
     network_topic_arn: str
     events_topic_arn: str
     max_depth: int
+    max_receives: int  # the queues' maxReceiveCount: the last delivery a message gets
 
     @classmethod
     def from_env(cls) -> "StackSettings":
@@ -26,7 +27,8 @@ class StackSettings:
                 train_topic_arn=os.environ["LNN_TRAIN_TOPIC_ARN"],
                 network_topic_arn=os.environ["LNN_NETWORK_TOPIC_ARN"],
                 events_topic_arn=os.environ["LNN_EVENTS_TOPIC_ARN"],
-                max_depth=int(os.environ.get("LNN_MAX_DEPTH", "8")),
+                max_depth=int(os.environ["LNN_MAX_DEPTH"]),
+                max_receives=int(os.environ["LNN_MAX_RECEIVES"]),
             )
         except KeyError as exc:
             raise ConfigurationError(f"environment variable {exc.args[0]} is not set") from exc

@@ -1,25 +1,20 @@
 """A run's immutable plan (config + data sizes), written once by the trainer, read by all."""
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import numpy as np
 
-from functions.aws.store import ArrayStore
-from functions.network.keys import data_key, plan_key
 from functions.nn.data import minibatch_indices, n_batches
 from functions.nn.network import LayerSpec
 from functions.nn.optimizers import Optimizer
 from functions.nn.types import Array
+from functions.protocol.keys import data_key, plan_key
+from functions.protocol.services import Services
 from functions.training.config import layer_specs, optimizer_for
 from functions.training.shards import shard_ranges
+from messages.limits import MESSAGE_ARRAY_BUDGET, PUBLISH_BATCH_ENTRIES
 from messages.train_request import TrainConfig
-
-# An item holds 400 KB; keep shard outputs that ride in a barrier item well below.
-ITEM_BUDGET = 300_000
-# SNS takes 256 KiB per message and per batch; base64 inflates by 4/3.
-MESSAGE_BUDGET = 150_000
 
 
 @dataclass(frozen=True)
@@ -67,7 +62,7 @@ class RunPlan:
 
     def inline_limit(self, fan_out: int) -> int:
         """Raw bytes an array may have to ride inline in each of ``fan_out`` messages."""
-        return MESSAGE_BUDGET // min(max(fan_out, 1), 10)
+        return MESSAGE_ARRAY_BUDGET // min(max(fan_out, 1), PUBLISH_BATCH_ENTRIES)
 
     def to_document(self) -> dict:
         return {
@@ -87,13 +82,13 @@ class RunPlan:
         )
 
 
-_plans: dict[str, RunPlan] = {}
-
-
-def load_plan(store: ArrayStore, run_id: str) -> RunPlan:
-    plan = _plans.get(run_id)
+def load_plan(svc: Services, run_id: str) -> RunPlan:
+    key = (svc.blobs.bucket, run_id)
+    plan = svc.memory.plans.get(key)
     if plan is None:
-        plan = _plans[run_id] = RunPlan.from_document(store.get_json(plan_key(run_id)))
+        plan = svc.memory.plans.put(
+            key, RunPlan.from_document(svc.store.get_json(plan_key(run_id)))
+        )
     return plan
 
 
@@ -103,26 +98,21 @@ def _epoch_batches(m: int, batch_size: int, seed: int, epoch: int) -> list[np.nd
     return minibatch_indices(m, batch_size, seed=seed, epoch=epoch)
 
 
-_batches: OrderedDict[tuple, Array] = OrderedDict()
-BATCH_CACHE = 4
-
-
 def batch_data(
-    store: ArrayStore, plan: RunPlan, phase: str, epoch: int, batch: int, name: str
+    svc: Services, plan: RunPlan, phase: str, epoch: int, batch: int, name: str
 ) -> Array:
     """x or y of one batch: the eval matrix in the eval phase, the batch's columns otherwise."""
     if phase == "eval":
-        return store.get_array(data_key(plan.run_id, f"{name}_eval"))
-    full = store.get_array(data_key(plan.run_id, f"{name}_train"))
+        return svc.store.get_array(data_key(plan.run_id, f"{name}_eval"))
+    full = svc.store.get_array(data_key(plan.run_id, f"{name}_train"))
     if plan.full_batch():
         return full
     # The forward and backward shards of layer 1 and the loss stage take the same columns:
     # copy them out of X once per batch, not once per task.
-    key = (plan.run_id, epoch, batch, name)
-    found = _batches.get(key)
+    key = (svc.blobs.bucket, plan.run_id, epoch, batch, name)
+    found = svc.memory.batches.get(key)
     if found is None:
-        found = _batches[key] = full[:, plan.columns(epoch, batch)]
+        found = full[:, plan.columns(epoch, batch)]
         found.flags.writeable = False  # shared by every task of the batch
-        while len(_batches) > BATCH_CACHE:
-            _batches.popitem(last=False)
+        svc.memory.batches.put(key, found)
     return found

@@ -5,29 +5,20 @@ finds its transition claimed but not marked published re-publishes (healing a cr
 run that is no longer RUNNING (cancelled, failed) makes every transition a no-op.
 """
 
-import json
-from typing import Any
-
 import numpy as np
 
-from functions.aws.runs import now
-from functions.network.keys import data_key, model_key, params_key, plan_key
-from functions.network.pruning import prune_params
-from functions.network.runplan import RunPlan, load_plan
-from functions.network.services import Services
+from functions.protocol.keys import data_key, model_key, params_key, plan_key
+from functions.protocol.outcomes import cancel_run, reject_run
+from functions.protocol.pruning import prune_params
+from functions.protocol.run_plan import RunPlan, load_plan
+from functions.protocol.services import Services
 from functions.training.config import initial_params
 from functions.training.plan import eval_epochs, eval_inputs, split_training_data
-from messages.events import (
-    EpochCompleted,
-    RunAccepted,
-    RunCancelled,
-    RunFailed,
-    RunSucceeded,
-)
+from messages.events import EpochCompleted, RunAccepted, RunSucceeded
+from messages.model_archive import encode_model
+from messages.status import HistoryEntry, RunStatus
 from messages.tasks import CancelRun, EvalDone, ForwardTask, StepDone
 from messages.train_request import TrainRequest
-
-RUNNING = {":running": "RUNNING"}
 
 
 def launch(svc: Services, plan: RunPlan, phase: str, epoch: int, batch: int, step: int) -> None:
@@ -41,48 +32,19 @@ def launch(svc: Services, plan: RunPlan, phase: str, epoch: int, batch: int, ste
     svc.bus.send_tasks(tasks, "1")
 
 
-def fail_run(svc: Services, run_id: str, reason: str) -> None:
-    claim = svc.runs.update(
-        run_id,
-        {"status": "FAILED", "reason": reason},
-        condition="#status = :running",
-        condition_values=RUNNING,
-    )
-    if not claim.claimed and not claim.item:  # no record yet: the request itself was bad
-        claim = svc.runs.create(
-            run_id, {"status": "FAILED", "reason": reason, "created_at": now(), "updated_at": now()}
-        )
-    if claim.claimed:
-        svc.bus.emit(RunFailed(run_id=run_id, reason=reason))
-
-
 def start(request: TrainRequest, svc: Services) -> None:
     run = request.run_id
     if request.depth > svc.settings.max_depth:
-        fail_run(
-            svc,
+        reject_run(
+            svc.ledger,
+            svc.bus,
             run,
             f"the network has {request.depth} layers but the stack was "
             f"deployed for at most {svc.settings.max_depth}",
         )
         return
-    claim = svc.runs.create(
-        run,
-        {
-            "status": "RUNNING",
-            "dataset": request.dataset,
-            "epochs": request.epochs,
-            "epoch": 0,
-            "last_step": 0,
-            "published_step": -1,
-            "last_eval": -1,
-            "published_eval": -1,
-            "created_at": now(),
-            "updated_at": now(),
-        },
-    )
-    item = claim.item
-    if not claim.claimed and (item.get("status") != "RUNNING" or item["published_step"] >= 0):
+    created, record = svc.ledger.start(run, dataset=request.dataset, epochs=request.epochs)
+    if not created and (record.status is not RunStatus.RUNNING or record.published_step >= 0):
         return
     store = svc.store
     split = split_training_data(
@@ -115,7 +77,7 @@ def start(request: TrainRequest, svc: Services) -> None:
         )
     )
     launch(svc, plan, "train" if request.epochs > 0 else "eval", 0, 0, 0)
-    svc.runs.update(run, {"published_step": 0})
+    svc.ledger.mark_step_published(run, 0, epochs_done=None)
 
 
 def epoch_cost(plan: RunPlan, costs: list[float]) -> float:
@@ -126,73 +88,34 @@ def epoch_cost(plan: RunPlan, costs: list[float]) -> float:
     return total / plan.m_train
 
 
-def _claim(
-    svc: Services,
-    run: str,
-    sets: dict[str, Any],
-    condition: str,
-    values: dict[str, Any],
-    marker: str,
-    done: int,
-    append: dict[str, Any] | None = None,
-) -> dict[str, Any] | None:
-    """The run item after claiming a transition, or None when there is nothing to do."""
-    claim = svc.runs.update(
-        run, sets, condition=condition, condition_values={**RUNNING, **values}, append=append
-    )
-    item = claim.item
-    if claim.claimed:
-        return item
-    healing = item.get("status") == "RUNNING" and item.get(marker, -1) < done
-    return item if healing else None
-
-
 def step_done(message: StepDone, svc: Services) -> None:
     run, epoch, batch = message.run_id, message.epoch, message.batch
-    plan = load_plan(svc.store, run)
+    plan = load_plan(svc, run)
     step = message.step + 1
-    first = batch == 0
-    item = _claim(
-        svc,
-        run,
-        {"last_step": step, **({"costs": [message.batch_cost]} if first else {})},
-        "#status = :running AND last_step = :prev",
-        {":prev": message.step},
-        "published_step",
-        step,
-        append=None if first else {"costs": message.batch_cost},
-    )
-    if item is None or item.get("last_step") != step:
+    claim = svc.ledger.claim_step(run, step, message.batch_cost, first_in_epoch=batch == 0)
+    if claim is None:
         return
     prune_params(svc, plan, step)
-    marks: dict[str, Any] = {"published_step": step}
+    epochs_done = None
     if batch < plan.batches_per_epoch - 1:
         launch(svc, plan, "train", epoch, batch + 1, step)
     else:
-        cost = epoch_cost(plan, item["costs"])
-        svc.runs.put_history(run, epoch + 1, {"epoch": epoch + 1, "cost": cost})
-        marks["epoch"] = epoch + 1
+        cost = epoch_cost(plan, claim.record.costs)
+        svc.ledger.put_history(run, HistoryEntry(epoch=epoch + 1, cost=cost))
+        epochs_done = epoch + 1
         if epoch in eval_epochs(plan.config.epochs, plan.config.eval_every):
             launch(svc, plan, "eval", epoch, 0, step)
         else:
             svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=cost))
             launch(svc, plan, "train", epoch + 1, 0, step)
-    svc.runs.update(run, marks)
+    svc.ledger.mark_step_published(run, step, epochs_done=epochs_done)
 
 
 def eval_done(message: EvalDone, svc: Services) -> None:
     run, epoch, metrics = message.run_id, message.epoch, message.metrics
-    plan = load_plan(svc.store, run)
-    item = _claim(
-        svc,
-        run,
-        {"last_eval": epoch},
-        "#status = :running AND last_eval < :e",
-        {":e": epoch},
-        "published_eval",
-        epoch,
-    )
-    if item is None or item.get("last_eval") != epoch:
+    plan = load_plan(svc, run)
+    claim = svc.ledger.claim_eval(run, epoch)
+    if claim is None:
         return
     epochs = plan.config.epochs
     accuracies = {
@@ -202,49 +125,40 @@ def eval_done(message: EvalDone, svc: Services) -> None:
     }
     final_cost = metrics.train_cost
     if epochs > 0:
-        final_cost = epoch_cost(plan, item["costs"])
-        svc.runs.put_history(run, epoch + 1, {"epoch": epoch + 1, "cost": final_cost, **accuracies})
+        final_cost = epoch_cost(plan, claim.record.costs)
+        entry = HistoryEntry(epoch=epoch + 1, cost=final_cost, **accuracies)
+        svc.ledger.put_history(run, entry)
         svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=final_cost, **accuracies))
     if epochs == 0 or epoch == epochs - 1:
         finish(svc, plan, message.step, final_cost, accuracies)
         return
     launch(svc, plan, "train", epoch + 1, 0, message.step)
-    svc.runs.update(run, {"published_eval": epoch})
+    svc.ledger.mark_eval_published(run, epoch)
 
 
 def finish(
     svc: Services, plan: RunPlan, step: int, final_cost: float, accuracies: dict[str, float | None]
 ) -> None:
     """Assemble the model from every shard's last parameters and close the run."""
-    arrays: dict[str, np.ndarray] = {}
+    params = []
     for layer in range(1, plan.depth + 1):
         shards = [
             svc.store.get_npz(params_key(plan.run_id, layer, k, step))
             for k in range(len(plan.ranges(layer)))
         ]
-        arrays[f"W{layer}"] = np.concatenate([p["W"] for p in shards], axis=0)
-        arrays[f"b{layer}"] = np.concatenate([p["b"] for p in shards], axis=0)
+        w = np.concatenate([p["W"] for p in shards], axis=0)
+        params.append((w, np.concatenate([p["b"] for p in shards], axis=0)))
     config = {
         **plan.config.model_dump(mode="json"),
         "run_id": plan.run_id,
         "n_features": plan.n_features,
     }
-    arrays["config"] = np.array(json.dumps(config, sort_keys=True))
     key = model_key(plan.run_id)
-    svc.store.put_npz(key, arrays)
-    claim = svc.runs.update(
-        plan.run_id,
-        {
-            "status": "SUCCEEDED",
-            "model_key": key,
-            "final_cost": final_cost,
-            **accuracies,
-            "published_eval": max(plan.config.epochs - 1, 0),
-        },
-        condition="#status = :running",
-        condition_values=RUNNING,
+    svc.store.put_bytes(key, encode_model(params, config))
+    succeeded = svc.ledger.succeed(
+        plan.run_id, model_key=key, final_cost=final_cost, accuracies=accuracies
     )
-    if claim.claimed:
+    if succeeded:
         svc.bus.emit(
             RunSucceeded(
                 run_id=plan.run_id,
@@ -257,11 +171,4 @@ def finish(
 
 
 def cancel(message: CancelRun, svc: Services) -> None:
-    claim = svc.runs.update(
-        message.run_id,
-        {"status": "CANCELLED", "reason": message.reason},
-        condition="#status = :running",
-        condition_values=RUNNING,
-    )
-    if claim.claimed:
-        svc.bus.emit(RunCancelled(run_id=message.run_id, reason=message.reason))
+    cancel_run(svc.ledger, svc.bus, message.run_id, message.reason)

@@ -9,18 +9,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-import boto3
-
 from functions.aws.clients import reset_clients
+from functions.protocol.services import reset_services
 from functions.training.plan import eval_epochs
 from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.stack import build_stack, deploy_stack, resolve_names
+from infra.stack.aws import Session
 from lnn.client import StackClient
 from lnn.engines.base import TrainingResult
 from lnn.model_file import load_model
 from lnn.prepare import PreparedData
-from messages.status import HistoryEntry, RunStatus
+from messages.status import HistoryEntry, RunRecord
 from messages.train_request import TrainConfig
 
 EpochCallback = Callable[[HistoryEntry], None]
@@ -47,7 +47,7 @@ class _Follower:
         self.client, self.run_id, self.on_epoch, self.calls = client, run_id, on_epoch, calls
         self.seen = 0
         self.next_check = 0.0
-        self.record: dict | None = None
+        self.record: RunRecord | None = None
 
     def done(self) -> bool:
         if time.monotonic() < self.next_check:
@@ -59,30 +59,30 @@ class _Follower:
 
     def _check(self) -> bool:
         self.record = self.client.record(self.run_id)
-        completed = int(self.record.get("epoch", 0)) if self.record else 0
+        completed = self.record.epoch if self.record else 0
         if self.on_epoch is not None and completed > self.seen:
             for entry in self.client.history(self.run_id, after=self.seen):
                 if entry.epoch > self.seen:
                     self.seen = entry.epoch
                     self.on_epoch(entry)
-        return self.record is not None and RunStatus(self.record["status"]).is_terminal
+        return self.record is not None and self.record.status.is_terminal
 
 
-def _result(client: StackClient, run_id: str, record: dict, extra: dict) -> TrainingResult:
+def _result(client: StackClient, run_id: str, record: RunRecord, extra: dict) -> TrainingResult:
     params: list = []
-    if record.get("model_key"):
+    if record.model_key:
         with tempfile.TemporaryDirectory() as tmp:
             params = load_model(client.download_model(run_id, Path(tmp) / "model.npz")).params
     return TrainingResult(
         run_id=run_id,
-        status=str(record["status"]),
+        status=record.status.value,
         params=params,
         history=client.history(run_id),
-        final_cost=record.get("final_cost"),
-        train_accuracy=record.get("train_accuracy"),
-        dev_accuracy=record.get("dev_accuracy"),
-        test_accuracy=record.get("test_accuracy"),
-        reason=record.get("reason"),
+        final_cost=record.final_cost,
+        train_accuracy=record.train_accuracy,
+        dev_accuracy=record.dev_accuracy,
+        test_accuracy=record.test_accuracy,
+        reason=record.reason,
         extra=extra,
     )
 
@@ -109,21 +109,20 @@ def _critical_path(
     }
 
 
-def _hops(config: TrainConfig, record: dict) -> int:
+def _hops(config: TrainConfig, record: RunRecord) -> int:
     """Messages on the run's critical path: the TrainRequest; per step, a forward stage per
     layer, the loss, a backward stage per layer and the StepDone; per evaluation, a forward
     stage per layer, the loss and the EvalDone. Duplicates and retries are off that path."""
     depth = len(config.layers)
-    steps = int(record.get("last_step", 0))
-    last_eval = int(record.get("last_eval", -1))
-    evals = sum(1 for e in eval_epochs(config.epochs, config.eval_every) if e <= last_eval)
-    return 1 + steps * (2 * depth + 2) + evals * (depth + 2)
+    evals = sum(1 for e in eval_epochs(config.epochs, config.eval_every) if e <= record.eval_epoch)
+    return 1 + record.step * (2 * depth + 2) + evals * (depth + 2)
 
 
 @contextmanager
 def embedded_stack(stack: str = "lnn", *, duplicate: int = 0) -> Iterator[EmbeddedSession]:
     """Deploy the stack into an in-process moto and give its client and Lambda runner."""
     reset_clients()
+    reset_services()
     try:
         with EmbeddedStack() as local, tempfile.TemporaryDirectory() as tmp:
             spec = build_stack(resolve_names(local.session, stack=stack))
@@ -137,6 +136,8 @@ def embedded_stack(stack: str = "lnn", *, duplicate: int = 0) -> Iterator[Embedd
             yield EmbeddedSession(client, runner)
     finally:
         reset_clients()
+        reset_services()
+    reset_services()
 
 
 def _embedded(
@@ -176,13 +177,13 @@ def _endpoint(
     on_epoch: EpochCallback | None,
     endpoint_url: str | None,
 ) -> TrainingResult:
-    client = StackClient.connect(stack=stack, session=boto3.Session(), endpoint_url=endpoint_url)
+    client = StackClient.connect(stack=stack, session=Session(), endpoint_url=endpoint_url)
     run_id = client.start(config, data).run_id
     record = client.wait(run_id, timeout=TIMEOUT_S, poll=1.0, on_epoch=on_epoch)
     return _result(client, run_id, record, {})
 
 
-def train_on_network(
+def train_on_stack(
     config: TrainConfig,
     data: PreparedData,
     *,

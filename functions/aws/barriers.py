@@ -1,4 +1,4 @@
-"""The fan-in barrier: arrival IS the idempotency claim (one conditional UpdateItem).
+"""DynamoBarriers: the barrier port on a DynamoDB table, one conditional UpdateItem per arrival.
 
 A shard adds itself to the item's ``arrived`` set only if it is not there yet; its (small)
 output rides in the same item. The arrival that completes the set publishes the next stage.
@@ -7,31 +7,15 @@ marked published: then the first publisher may have crashed, and the duplicate h
 """
 
 import time
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from functions.aws.clients import client
+from functions.ports import Arrival, Barriers
 
 TTL_SECONDS = 7 * 24 * 3600
-
-
-@dataclass(frozen=True)
-class Arrival:
-    claimed: bool
-    arrived: frozenset[int]
-    complete: bool
-    published: bool
-    payloads: dict[int, bytes]
-    s3_keys: dict[int, str]
-    values: dict[int, float]
-
-    @property
-    def should_publish(self) -> bool:
-        """This arrival completed the barrier, or found it complete and never published."""
-        return self.complete and (self.claimed or not self.published)
 
 
 def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
@@ -55,7 +39,7 @@ def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
     )
 
 
-class BarrierTable:
+class DynamoBarriers(Barriers):
     def __init__(self, table: str, *, dynamodb: Any = None) -> None:
         self.table = table
         self._dynamodb = dynamodb

@@ -6,9 +6,9 @@ only its own step's version, so once the trainer has claimed step t, versions fa
 serve nobody but a late duplicate, which finds its barrier already passed and stops.
 """
 
-from functions.network.keys import params_key
-from functions.network.runplan import RunPlan
-from functions.network.services import Services
+from functions.protocol.keys import params_key
+from functions.protocol.run_plan import RunPlan
+from functions.protocol.services import Services
 
 KEEP_VERSIONS = 16  # the newest versions always kept: slack for late duplicates
 PRUNE_EVERY = 32  # steps between deletions: one DeleteObjects call serves many versions

@@ -1,0 +1,39 @@
+"""S3BlobStore: the blob port on one S3 bucket."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from functions.aws.clients import client
+from functions.ports import BlobStore, ObjectNotFoundError
+
+_DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
+
+
+class S3BlobStore(BlobStore):
+    def __init__(self, bucket: str, *, s3: Any = None) -> None:
+        self.bucket = bucket
+        self._s3 = s3  # an explicit client (CLI side); None = the process's own
+
+    def _client(self) -> Any:
+        return self._s3 or client("s3")
+
+    def put_bytes(self, key: str, body: bytes) -> None:
+        self._client().put_object(Bucket=self.bucket, Key=key, Body=body)
+
+    def get_bytes(self, key: str) -> bytes:
+        try:
+            return self._client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                raise ObjectNotFoundError(f"s3://{self.bucket}/{key} does not exist") from exc
+            raise
+
+    def delete(self, keys: Sequence[str]) -> None:
+        for start in range(0, len(keys), _DELETE_BATCH):
+            chunk = keys[start : start + _DELETE_BATCH]
+            self._client().delete_objects(
+                Bucket=self.bucket,
+                Delete={"Objects": [{"Key": key} for key in chunk], "Quiet": True},
+            )

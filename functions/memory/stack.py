@@ -1,0 +1,175 @@
+"""InMemoryStack: the stack's queues and functions in one process, with faults on demand.
+
+Messages are delivered one at a time to the handlers' own ``work`` functions through the
+same failure handling as on Lambda (``guarded``). What fails is redelivered with a higher
+receive count, up to the stack's maxReceiveCount, then dead-lettered; a process crash also
+throws away the "container's" memory. Delivery order is FIFO unless ``reorder`` picks a
+random queued message each time; ``duplicate`` is the chance that a publish is delivered
+twice.
+"""
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import count
+from typing import Any, cast
+
+import numpy as np
+
+from functions.handlers import loss as loss_handler
+from functions.handlers import neuron as neuron_handler
+from functions.handlers import trainer as trainer_handler
+from functions.memory.barriers import InMemoryBarriers
+from functions.memory.blobs import InMemoryBlobStore
+from functions.memory.bus import OUTPUT_QUEUE, TRAINER_QUEUE, InMemoryBus
+from functions.memory.faults import CallCounter, CrashPlan, ProcessCrash, Tripwire
+from functions.memory.ledger import InMemoryRunLedger
+from functions.protocol.arrays import ArrayStore
+from functions.protocol.failures import Work, guarded
+from functions.protocol.memory import LruCache, nbytes
+from functions.protocol.services import Services
+from functions.protocol.settings import StackSettings
+from functions.protocol.uploads import pack_training_data
+from messages.model_archive import decode_model
+from messages.status import RunRecord
+from messages.train_request import TrainConfig, TrainRequest
+
+
+class DeliveryLimitError(RuntimeError):
+    """The stack delivered more messages than allowed without the run ending."""
+
+
+@dataclass
+class QueuedMessage:
+    queue: str
+    message_id: str
+    body: str
+    receives: int = 0
+
+
+def _consumer(queue: str) -> tuple[Work, bool]:
+    """The function consuming ``queue``: its work, and whether it may start runs."""
+    if queue == TRAINER_QUEUE:
+        return trainer_handler.work, True
+    if queue == OUTPUT_QUEUE:
+        return loss_handler.work, False
+    return neuron_handler.work, False
+
+
+class InMemoryStack:
+    def __init__(
+        self,
+        *,
+        max_depth: int = 8,
+        max_receives: int = 5,
+        seed: int = 0,
+        duplicate: float = 0.0,
+        reorder: bool = False,
+        crash: CrashPlan | None = None,
+    ) -> None:
+        self.blobs = InMemoryBlobStore()
+        self.barriers = InMemoryBarriers()
+        self.ledger = InMemoryRunLedger()
+        self.queued: list[QueuedMessage] = []
+        self.dead_letters: list[QueuedMessage] = []
+        self.events: list[dict[str, Any]] = []
+        self.counter = CallCounter(crash)
+        self.crashes = 0
+        self.deliveries = 0
+        self._random = random.Random(seed)
+        self._ids = count()
+        self._duplicate = duplicate
+        self._reorder = reorder
+        self.settings = StackSettings(
+            bucket=self.blobs.bucket,
+            runs_table="memory-runs",
+            barriers_table="memory-barriers",
+            train_topic_arn="memory:train",
+            network_topic_arn="memory:network",
+            events_topic_arn="memory:events",
+            max_depth=max_depth,
+            max_receives=max_receives,
+        )
+        self.bus = InMemoryBus(self._enqueue, self._record_event)
+        self._container = self._new_container()
+
+    # --- the user's side -----------------------------------------------------------------
+
+    @property
+    def store(self) -> ArrayStore:
+        return ArrayStore(self.blobs, LruCache(64 * 1024 * 1024, nbytes))
+
+    def submit(self, config: TrainConfig, x: np.ndarray, y: np.ndarray, run_id: str) -> str:
+        """Publish a TrainRequest for column-major ``x`` (features x samples) and ``y``."""
+        data = pack_training_data(self.store, run_id, x, y)
+        request = TrainRequest(**config.model_dump(), run_id=run_id, data=data)
+        self.bus.send_to_trainer(request)
+        return run_id
+
+    def record(self, run_id: str) -> RunRecord | None:
+        return self.ledger.get(run_id)
+
+    def model(self, run_id: str) -> tuple[list[tuple[np.ndarray, np.ndarray]], dict[str, Any]]:
+        record = self.ledger.get(run_id)
+        if record is None or record.model_key is None:
+            raise LookupError(f"run {run_id} has no model")
+        return decode_model(self.blobs.get_bytes(record.model_key))
+
+    # --- delivery ------------------------------------------------------------------------
+
+    def run(self, *, until: Callable[[], bool] | None = None, max_deliveries: int = 100_000) -> int:
+        """Deliver until the queues are empty (or ``until()`` holds); the deliveries made."""
+        start = self.deliveries
+        while self.queued and not (until is not None and until()):
+            if self.deliveries - start >= max_deliveries:
+                raise DeliveryLimitError(f"{max_deliveries} deliveries and still not done")
+            self.deliver_one()
+        return self.deliveries - start
+
+    def deliver_one(self) -> None:
+        index = self._random.randrange(len(self.queued)) if self._reorder else 0
+        message = self.queued.pop(index)
+        message.receives += 1
+        self.deliveries += 1
+        work, starts_runs = _consumer(message.queue)
+        try:
+            guarded(message.body, message.receives, work, self._container, starts_runs=starts_runs)
+        except ProcessCrash:
+            self.crashes += 1
+            self.restart()
+            self._redeliver(message)
+        except Exception:
+            self._redeliver(message)
+
+    def restart(self) -> None:
+        """Start a fresh container: everything the functions kept in memory is gone."""
+        self._container = self._new_container()
+
+    def _redeliver(self, message: QueuedMessage) -> None:
+        if message.receives >= self.settings.max_receives:
+            self.dead_letters.append(message)
+        elif self._reorder:
+            self.queued.insert(self._random.randrange(len(self.queued) + 1), message)
+        else:
+            self.queued.append(message)
+
+    def _enqueue(self, queue: str, body: str) -> None:
+        copies = 2 if self._duplicate and self._random.random() < self._duplicate else 1
+        for _ in range(copies):
+            self.queued.append(QueuedMessage(queue, f"m{next(self._ids)}", body))
+
+    def _record_event(self, name: str, body: str) -> None:
+        self.events.append(json.loads(body))
+
+    def _new_container(self) -> Services:
+        def wired(port: Any, name: str) -> Any:
+            return cast(Any, Tripwire(port, name, self.counter))
+
+        return Services(
+            settings=self.settings,
+            blobs=wired(self.blobs, "blobs"),
+            barriers=wired(self.barriers, "barriers"),
+            ledger=wired(self.ledger, "ledger"),
+            bus=wired(self.bus, "bus"),
+        )

@@ -1,0 +1,31 @@
+"""The protocol's view of the stack: a few small interfaces named for what they mean.
+
+Two implementations hold each port to the same behaviour: the AWS adapters in
+``functions.aws`` and the in-memory stack in ``functions.memory`` (contract tests run both).
+"""
+
+from functions.ports.barriers import Barriers
+from functions.ports.blobs import BlobStore
+from functions.ports.bus import Bus
+from functions.ports.exceptions import (
+    IncompleteBarrierError,
+    ObjectNotFoundError,
+    PortError,
+    PublishError,
+)
+from functions.ports.ledger import RunLedger
+from functions.ports.types import Arrival, Expect, Route
+
+__all__ = [
+    "Arrival",
+    "Barriers",
+    "BlobStore",
+    "Bus",
+    "Expect",
+    "IncompleteBarrierError",
+    "ObjectNotFoundError",
+    "PortError",
+    "PublishError",
+    "Route",
+    "RunLedger",
+]

@@ -1,0 +1,34 @@
+"""Barriers: a layer's fan-in, where arriving is the idempotency claim."""
+
+from abc import ABC, abstractmethod
+
+from functions.ports.types import Arrival
+
+
+class Barriers(ABC):
+    """One barrier per (run, phase, epoch, batch, direction, layer).
+
+    ``arrive`` adds a shard to the barrier only if it is not there yet, in one atomic
+    step, and stores the shard's small output with it; a second arrival of the same shard
+    changes nothing and reports what it found (``claimed`` False).
+    """
+
+    @abstractmethod
+    def arrive(
+        self,
+        key: str,
+        shard: int,
+        expected: int,
+        *,
+        payload: bytes | None = None,
+        s3_key: str | None = None,
+        value: float | None = None,
+    ) -> Arrival: ...
+
+    @abstractmethod
+    def read(self, key: str, expected: int) -> Arrival:
+        """The barrier as it stands (strongly consistent), without arriving."""
+
+    @abstractmethod
+    def mark_published(self, key: str) -> None:
+        """Record that the stage after this barrier has been published."""

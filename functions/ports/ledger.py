@@ -1,0 +1,207 @@
+"""RunLedger: each run's record and history, changed only by the protocol's transitions.
+
+The verbs (start, claim a step, claim an evaluation, mark published, succeed, fail, cancel)
+are written once here over a few storage primitives. Every transition is one conditional
+write: it applies once however often its message comes, and never to a run that is no
+longer RUNNING, which is how a cancel or a failure stops the run's in-flight messages.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from functions.ports.types import Expect
+from messages.status import HistoryEntry, RunRecord, RunStatus
+
+
+def now() -> str:
+    # The form RunRecord.stored() writes, so a stored item reads back as it was written.
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A claimed transition: the record after the claim, and whether this caller made it
+    (False: it was claimed before but never marked published, so the caller heals it)."""
+
+    record: RunRecord
+    claimed: bool
+
+
+class RunLedger(ABC):
+    # --- storage primitives: items are RunRecord.stored() documents --------------------
+
+    @abstractmethod
+    def _insert(self, item: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+        """Store ``item`` unless its run exists: (stored, the item now in place)."""
+
+    @abstractmethod
+    def _update(
+        self,
+        run_id: str,
+        sets: Mapping[str, Any],
+        *,
+        expect: Expect | None = None,
+        append: Mapping[str, float] | None = None,
+    ) -> tuple[bool, dict[str, Any]]:
+        """Set fields (and append to list fields) of an existing run if ``expect`` holds:
+        (applied, the item after it, or as found; {} when the run does not exist)."""
+
+    @abstractmethod
+    def _get(self, run_id: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    def _put_history(self, run_id: str, entry: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def _history(self, run_id: str, after: int) -> list[dict[str, Any]]:
+        """Entries of the epochs after ``after``, in epoch order."""
+
+    @abstractmethod
+    def _all(self) -> list[dict[str, Any]]: ...
+
+    # --- the verbs -------------------------------------------------------------------
+
+    def start(self, run_id: str, *, dataset: str, epochs: int) -> tuple[bool, RunRecord]:
+        """Open a RUNNING run; a duplicate request gets the existing record back."""
+        at = now()
+        record = RunRecord(
+            run_id=run_id,
+            status=RunStatus.RUNNING,
+            dataset=dataset,
+            epochs=epochs,
+            created_at=at,
+            updated_at=at,
+        )
+        created, item = self._insert(record.stored())
+        return created, RunRecord.model_validate(item)
+
+    def claim_step(
+        self, run_id: str, step: int, batch_cost: float, *, first_in_epoch: bool
+    ) -> Transition | None:
+        """Claim step ``step`` (the previous one finished with ``batch_cost``).
+
+        None when there is nothing to do: claimed and published before, or the run stopped.
+        """
+        sets: dict[str, Any] = {"step": step}
+        if first_in_epoch:
+            sets["costs"] = [batch_cost]
+        return self._transition(
+            run_id,
+            sets,
+            Expect(equal={"step": step - 1}),
+            append=None if first_in_epoch else {"costs": batch_cost},
+            claimed_field="step",
+            published_field="published_step",
+            value=step,
+        )
+
+    def claim_eval(self, run_id: str, epoch: int) -> Transition | None:
+        """Claim the evaluation after epoch ``epoch`` (0-based)."""
+        return self._transition(
+            run_id,
+            {"eval_epoch": epoch},
+            Expect(below={"eval_epoch": epoch}),
+            append=None,
+            claimed_field="eval_epoch",
+            published_field="published_eval",
+            value=epoch,
+        )
+
+    def mark_step_published(self, run_id: str, step: int, *, epochs_done: int | None) -> None:
+        sets: dict[str, Any] = {"published_step": step}
+        if epochs_done is not None:
+            sets["epoch"] = epochs_done
+        self._change(run_id, sets)
+
+    def mark_eval_published(self, run_id: str, epoch: int) -> None:
+        self._change(run_id, {"published_eval": epoch})
+
+    def succeed(
+        self, run_id: str, *, model_key: str, final_cost: float, accuracies: Mapping[str, Any]
+    ) -> bool:
+        """Close a RUNNING run as SUCCEEDED; False if it had already stopped."""
+        sets = {
+            "status": RunStatus.SUCCEEDED.value,
+            "model_key": model_key,
+            "final_cost": final_cost,
+            **accuracies,
+        }
+        return self._change(run_id, sets, expect=Expect())[0]
+
+    def fail(self, run_id: str, reason: str) -> bool:
+        """Mark a RUNNING run FAILED; False if it was not running (or does not exist)."""
+        return self._stop(run_id, RunStatus.FAILED, reason)
+
+    def cancel(self, run_id: str, reason: str) -> bool:
+        """Mark a RUNNING run CANCELLED; False if it was not running (or does not exist)."""
+        return self._stop(run_id, RunStatus.CANCELLED, reason)
+
+    def reject(self, run_id: str, reason: str) -> bool:
+        """Record a request that never started as FAILED: fails a RUNNING run, or creates
+        the FAILED record when there is none. False if the run had already stopped."""
+        if self.fail(run_id, reason):
+            return True
+        at = now()
+        record = RunRecord(
+            run_id=run_id, status=RunStatus.FAILED, reason=reason, created_at=at, updated_at=at
+        )
+        return self._insert(record.stored())[0]
+
+    def get(self, run_id: str) -> RunRecord | None:
+        item = self._get(run_id)
+        return None if item is None else RunRecord.model_validate(item)
+
+    def put_history(self, run_id: str, entry: HistoryEntry) -> None:
+        self._put_history(run_id, entry.model_dump(mode="json", exclude_none=True))
+
+    def history(self, run_id: str, *, after: int = 0) -> list[HistoryEntry]:
+        return [HistoryEntry.model_validate(item) for item in self._history(run_id, after)]
+
+    def runs(self) -> list[RunRecord]:
+        """Every run, newest first."""
+        records = [RunRecord.model_validate(item) for item in self._all()]
+        return sorted(records, key=lambda record: record.created_at, reverse=True)
+
+    # --- shared by the verbs ----------------------------------------------------------
+
+    def _change(
+        self,
+        run_id: str,
+        sets: Mapping[str, Any],
+        *,
+        expect: Expect | None = None,
+        append: Mapping[str, float] | None = None,
+    ) -> tuple[bool, dict[str, Any]]:
+        # A record leaves out what it does not hold (DynamoDB stores no nulls), so None is
+        # "not set" and is not written.
+        present = {name: value for name, value in sets.items() if value is not None}
+        return self._update(run_id, {**present, "updated_at": now()}, expect=expect, append=append)
+
+    def _stop(self, run_id: str, status: RunStatus, reason: str) -> bool:
+        sets = {"status": status.value, "reason": reason}
+        return self._change(run_id, sets, expect=Expect())[0]
+
+    def _transition(
+        self,
+        run_id: str,
+        sets: Mapping[str, Any],
+        expect: Expect,
+        *,
+        append: Mapping[str, float] | None,
+        claimed_field: str,
+        published_field: str,
+        value: int,
+    ) -> Transition | None:
+        applied, item = self._change(run_id, sets, expect=expect, append=append)
+        if applied:
+            return Transition(RunRecord.model_validate(item), claimed=True)
+        # Claimed by an earlier delivery that may have died before publishing: heal it.
+        healing = (
+            item.get("status") == RunStatus.RUNNING.value
+            and item.get(claimed_field) == value
+            and item.get(published_field, -1) < value
+        )
+        return Transition(RunRecord.model_validate(item), claimed=False) if healing else None

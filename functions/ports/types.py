@@ -1,0 +1,55 @@
+"""Values the ports hand to the protocol."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from messages.status import RunStatus
+
+Route = str
+"""Where a network task goes: a layer number ("1".."L") or "out" for the loss stage."""
+
+OUTPUT_ROUTE: Route = "out"
+Direction = Literal["fwd", "bwd", "loss"]
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A barrier as one shard's arrival left it (or found it, for a duplicate)."""
+
+    claimed: bool
+    arrived: frozenset[int]
+    complete: bool
+    published: bool
+    payloads: Mapping[int, bytes] = field(default_factory=dict)
+    s3_keys: Mapping[int, str] = field(default_factory=dict)
+    values: Mapping[int, float] = field(default_factory=dict)
+
+    @property
+    def should_publish(self) -> bool:
+        """This arrival completed the barrier, or found it complete and never published."""
+        return self.complete and (self.claimed or not self.published)
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What a run record must hold for a transition to apply.
+
+    ``status`` must match, each ``equal`` field must equal its value and each ``below``
+    field must be smaller than its value. Adapters translate it (a DynamoDB condition, a
+    check under a lock); the protocol never sees how.
+    """
+
+    status: RunStatus | None = RunStatus.RUNNING
+    equal: Mapping[str, int] = field(default_factory=dict)
+    below: Mapping[str, int] = field(default_factory=dict)
+
+    def holds(self, record: Mapping[str, object]) -> bool:
+        if self.status is not None and record.get("status") != self.status.value:
+            return False
+        if any(record.get(name) != value for name, value in self.equal.items()):
+            return False
+        return all(
+            isinstance(record.get(name), int) and record[name] < value  # type: ignore[operator]
+            for name, value in self.below.items()
+        )

@@ -1,0 +1,9 @@
+"""Failures of the protocol itself (the ports report theirs in functions.ports)."""
+
+
+class ProtocolError(RuntimeError):
+    """The protocol cannot go on with this message."""
+
+
+class ConfigurationError(ProtocolError):
+    """The function's environment does not describe a stack."""

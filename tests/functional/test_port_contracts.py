@@ -1,0 +1,205 @@
+"""The ports' contract, held against both implementations: the AWS adapters on moto and the
+in-memory stack. Moto checks the adapters; the in-memory stack then checks the protocol."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+import pytest
+from observers import drain, events_queue
+
+from functions.aws import DynamoBarriers
+from functions.aws.ledger import deserialize, run_key
+from functions.memory import InMemoryStack
+from functions.ports import Barriers, BlobStore, Bus, ObjectNotFoundError, RunLedger
+from lnn.engines.stack import embedded_stack
+from messages.status import HistoryEntry, RunRecord, RunStatus
+from messages.tasks import StepDone
+
+
+@dataclass
+class Bed:
+    blobs: BlobStore
+    barriers: Barriers
+    ledger: RunLedger
+    bus: Bus
+    received: Callable[[str], list[str]]  # bodies waiting in a queue: trainer, layer-1, output
+    events: Callable[[], list[str]]
+
+
+def _memory_bed() -> Bed:
+    stack = InMemoryStack()
+
+    def received(queue: str) -> list[str]:
+        found = [m.body for m in stack.queued if m.queue == queue]
+        stack.queued = [m for m in stack.queued if m.queue != queue]
+        return found
+
+    return Bed(
+        stack.blobs,
+        stack.barriers,
+        stack.ledger,
+        stack.bus,
+        received,
+        lambda: [json.dumps(e) for e in stack.events],
+    )
+
+
+@pytest.fixture(scope="module")
+def moto_stack() -> Iterator[Any]:
+    with embedded_stack() as session:
+        client = session.client
+        url = events_queue(client, "contract-events")
+        yield client, url
+
+
+def _moto_bed(moto_stack: Any) -> Bed:
+    client, events_url = moto_stack
+    sqs = client.clients.sqs
+    return Bed(
+        client.store.blobs,
+        DynamoBarriers(client.outputs.barriers_table, dynamodb=client.clients.dynamodb),
+        client.ledger,
+        client.bus,
+        lambda queue: drain(sqs, client.outputs.queue_urls[queue]),
+        lambda: drain(sqs, events_url),
+    )
+
+
+@pytest.fixture(params=["memory", "moto"])
+def bed(request: pytest.FixtureRequest) -> Bed:
+    if request.param == "memory":
+        return _memory_bed()
+    return _moto_bed(request.getfixturevalue("moto_stack"))
+
+
+_runs = iter(range(10**6))
+
+
+def _run_id() -> str:  # the moto stack is shared by the module's tests
+    return f"contract-{next(_runs)}"
+
+
+def test_blobs_round_trip_and_report_missing_keys(bed: Bed) -> None:
+    key = f"runs/{_run_id()}/a.bin"
+    bed.blobs.put_bytes(key, b"\x00\x01payload")
+    assert bed.blobs.get_bytes(key) == b"\x00\x01payload"
+    bed.blobs.delete([key, f"{key}.absent"])
+    with pytest.raises(ObjectNotFoundError, match=r"a\.bin"):
+        bed.blobs.get_bytes(key)
+
+
+def test_an_arrival_claims_once_and_carries_its_output(bed: Bed) -> None:
+    key = f"{_run_id()}#train#0#0#fwd#1"
+    first = bed.barriers.arrive(key, 1, 2, payload=b"one", value=0.25)
+    assert first.claimed and not first.complete and not first.should_publish
+    again = bed.barriers.arrive(key, 1, 2, payload=b"other")
+    assert not again.claimed and again.arrived == {1} and again.payloads[1] == b"one"
+    last = bed.barriers.arrive(key, 0, 2, s3_key="runs/x/s0.npy")
+    assert last.claimed and last.complete and last.should_publish
+    assert last.s3_keys == {0: "runs/x/s0.npy"} and last.values == {1: 0.25}
+    healer = bed.barriers.arrive(key, 0, 2)  # the publisher may have died: heal
+    assert not healer.claimed and healer.should_publish
+    bed.barriers.mark_published(key)
+    late = bed.barriers.arrive(key, 1, 2)
+    assert late.published and not late.should_publish
+    assert bed.barriers.read(key, 2).arrived == {0, 1}
+    assert not bed.barriers.read(f"{key}#absent", 2).arrived
+
+
+def test_steps_are_claimed_once_and_healed_until_published(bed: Bed) -> None:
+    run = _run_id()
+    created, record = bed.ledger.start(run, dataset="toy", epochs=3)
+    assert created and record.status is RunStatus.RUNNING and record.step == 0
+    assert not bed.ledger.start(run, dataset="toy", epochs=3)[0]
+    claim = bed.ledger.claim_step(run, 1, 0.5, first_in_epoch=True)
+    assert claim is not None and claim.claimed and claim.record.costs == [0.5]
+    healing = bed.ledger.claim_step(run, 1, 0.5, first_in_epoch=True)
+    assert healing is not None and not healing.claimed
+    bed.ledger.mark_step_published(run, 1, epochs_done=None)
+    assert bed.ledger.claim_step(run, 1, 0.5, first_in_epoch=True) is None
+    assert bed.ledger.claim_step(run, 3, 0.1, first_in_epoch=False) is None  # not next
+    second = bed.ledger.claim_step(run, 2, 0.25, first_in_epoch=False)
+    assert second is not None and second.record.costs == [0.5, 0.25]
+    bed.ledger.mark_step_published(run, 2, epochs_done=1)
+    assert bed.ledger.get(run).epoch == 1
+
+
+def test_evaluations_and_the_terminal_transitions(bed: Bed) -> None:
+    run = _run_id()
+    bed.ledger.start(run, dataset="toy", epochs=3)
+    assert bed.ledger.claim_eval(run, 1).claimed
+    bed.ledger.mark_eval_published(run, 1)
+    assert bed.ledger.claim_eval(run, 1) is None and bed.ledger.claim_eval(run, 0) is None
+    accuracies = {"train_accuracy": 0.75, "dev_accuracy": None}
+    assert bed.ledger.succeed(run, model_key="m.npz", final_cost=0.2, accuracies=accuracies)
+    assert not bed.ledger.succeed(run, model_key="m.npz", final_cost=0.2, accuracies={})
+    assert not bed.ledger.cancel(run, "late") and not bed.ledger.fail(run, "late")
+    record = bed.ledger.get(run)
+    assert (record.status, record.model_key, record.train_accuracy) == (
+        RunStatus.SUCCEEDED,
+        "m.npz",
+        0.75,
+    )
+    assert bed.ledger.claim_step(run, 1, 0.1, first_in_epoch=True) is None
+
+
+def test_stopping_needs_a_running_run_and_reject_records_a_refused_request(bed: Bed) -> None:
+    run, absent, refused = _run_id(), _run_id(), _run_id()
+    bed.ledger.start(run, dataset="toy", epochs=1)
+    assert bed.ledger.cancel(run, "enough") and not bed.ledger.fail(run, "late")
+    assert bed.ledger.get(run).reason == "enough"
+    assert not bed.ledger.cancel(absent, "x") and not bed.ledger.fail(absent, "x")
+    bed.ledger.mark_step_published(absent, 1, epochs_done=1)
+    assert bed.ledger.get(absent) is None  # no phantom records
+    assert bed.ledger.reject(refused, "too deep") and not bed.ledger.reject(refused, "again")
+    record = bed.ledger.get(refused)
+    assert (record.status, record.reason, record.dataset) == (RunStatus.FAILED, "too deep", None)
+
+
+def test_history_and_listing(bed: Bed) -> None:
+    older, newer = _run_id(), _run_id()
+    bed.ledger.start(older, dataset="toy", epochs=2)
+    bed.ledger.start(newer, dataset="toy", epochs=2)
+    for epoch in (2, 1):
+        bed.ledger.put_history(newer, HistoryEntry(epoch=epoch, cost=1.0 / epoch))
+    assert [e.epoch for e in bed.ledger.history(newer)] == [1, 2]
+    assert [e.epoch for e in bed.ledger.history(newer, after=1)] == [2]
+    listed = [record.run_id for record in bed.ledger.runs()]
+    assert listed.index(newer) < listed.index(older)
+
+
+def test_the_bus_routes_tasks_and_events(bed: Bed) -> None:
+    run = _run_id()
+    done = StepDone(run_id=run, epoch=0, batch=0, step=0, phase="train", batch_cost=0.5)
+    bed.bus.send_tasks([done] * 12, "1")  # more than one PublishBatch
+    bed.bus.send_tasks([done], "out")
+    bed.bus.send_to_trainer(done)
+    assert [json.loads(b)["run_id"] for b in bed.received("layer-1")] == [run] * 12
+    assert len(bed.received("output")) == 1 and len(bed.received("trainer")) == 1
+    ledger_events = bed.events()
+    from functions.protocol.outcomes import cancel_run
+
+    bed.ledger.start(run, dataset="toy", epochs=1)
+    assert cancel_run(bed.ledger, bed.bus, run, "stop")
+    events = [json.loads(body) for body in bed.events()]
+    assert [(e["event"], e["run_id"]) for e in events] == [("run_cancelled", run)]
+    assert ledger_events == []
+
+
+def test_the_stored_run_item_is_a_run_record(moto_stack: Any) -> None:
+    client, _ = moto_stack
+    run = _run_id()
+    client.ledger.start(run, dataset="toy", epochs=2)
+    client.ledger.claim_step(run, 1, 0.5, first_in_epoch=True)
+    client.ledger.mark_step_published(run, 1, epochs_done=1)
+    client.ledger.succeed(run, model_key="runs/m.npz", final_cost=0.5, accuracies={})
+    raw = client.clients.dynamodb.get_item(TableName=client.outputs.runs_table, Key=run_key(run))
+    item = deserialize(raw["Item"])
+    record = RunRecord.model_validate(item)
+    assert record.stored() == item
+    jsonschema.validate(item, RunRecord.model_json_schema())

@@ -1,0 +1,70 @@
+"""Small training runs on the in-memory stack, shared by the protocol tests."""
+
+from typing import Any
+
+import numpy as np
+
+from functions.memory import InMemoryStack
+from functions.training.plan import split_training_data
+from lnn.engines.reference import train_reference
+from messages.train_request import TrainConfig
+
+Params = list[tuple[np.ndarray, np.ndarray]]
+RUN = "run-1"
+
+
+def toy_data(n_features: int = 3, m: int = 24, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n_features, m))
+    y = (x[0:1] + 0.5 * x[1:2] > 0).astype(np.float64)
+    return x, y
+
+
+def config(**overrides: Any) -> TrainConfig:
+    """Two sharded hidden layers, mini-batches, dropout, L2 and Adam: every code path."""
+    options: dict[str, Any] = dict(
+        dataset="toy",
+        layers=[
+            {"units": 4, "activation": "relu"},
+            {"units": 3, "activation": "tanh"},
+            {"units": 1, "activation": "sigmoid"},
+        ],
+        epochs=2,
+        batch_size=10,
+        shards=2,
+        lr=0.05,
+        optimizer="adam",
+        dropout=0.8,
+        l2=0.1,
+        holdout=0.25,
+        seed=5,
+    )
+    options.update(overrides)
+    return TrainConfig(**options)
+
+
+def train(stack: InMemoryStack, cfg: TrainConfig, x: np.ndarray, y: np.ndarray) -> InMemoryStack:
+    stack.submit(cfg, x, y, RUN)
+    stack.run()
+    return stack
+
+
+def reference_params(cfg: TrainConfig, x: np.ndarray, y: np.ndarray) -> Params:
+    split = split_training_data(x, y, holdout=cfg.holdout, seed=cfg.seed)
+    return train_reference(cfg, split).params
+
+
+def max_difference(a: Params, b: Params) -> float:
+    return max(
+        float(np.max(np.abs(p - q)))
+        for (wa, ba), (wb, bb) in zip(a, b, strict=True)
+        for p, q in ((wa, wb), (ba, bb))
+    )
+
+
+def identical(a: Params, b: Params) -> bool:
+    return all(
+        p.tobytes() == q.tobytes()
+        for (wa, ba), (wb, bb) in zip(a, b, strict=True)
+        for p, q in ((wa, wb), (ba, bb))
+    )

@@ -1,0 +1,56 @@
+"""A process may die before or after any port call takes effect; the run still ends with
+the clean run's model, byte for byte.
+
+The first test crashes a small run once at every port call it makes (every effect boundary
+of every handler: trainer start, forward and backward shards, the loss stage, step and
+evaluation transitions, the model write), before and after the call.
+"""
+
+import pytest
+from memory_runs import RUN, config, identical, toy_data, train
+
+from functions.memory import CrashPlan, InMemoryStack
+from messages.status import RunStatus
+
+
+def _tiny():  # two shards on the hidden layer, two batches, one evaluation
+    return config(
+        layers=[{"units": 3, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}],
+        epochs=1,
+        batch_size=6,
+        holdout=0.0,
+    )
+
+
+def test_a_crash_at_every_port_call_changes_no_byte() -> None:
+    x, y = toy_data(m=12)
+    cfg = _tiny()
+    clean = train(InMemoryStack(), cfg, x, y)
+    expected = clean.model(RUN)[0]
+    calls = clean.counter.calls
+    touched = {name.split(".")[1] for name in calls}
+    assert {"arrive", "mark_published", "claim_step", "claim_eval", "succeed"} <= touched
+    failures = []
+    for at, name in enumerate(calls):
+        for when in ("before", "after"):
+            stack = train(InMemoryStack(crash=CrashPlan(at, when)), cfg, x, y)
+            record = stack.record(RUN)
+            if stack.crashes != 1:
+                failures.append(f"{when} {name} (call {at}): {stack.crashes} crashes")
+            elif record is None or record.status is not RunStatus.SUCCEEDED:
+                failures.append(f"{when} {name} (call {at}): {record}")
+            elif not identical(stack.model(RUN)[0], expected):
+                failures.append(f"{when} {name} (call {at}): a different model")
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_crashes_with_duplicates_and_reordering(seed: int) -> None:
+    x, y = toy_data()
+    cfg = config()
+    expected = train(InMemoryStack(), cfg, x, y).model(RUN)[0]
+    for at in range(seed * 37 + 5, 400, 53):
+        stack = InMemoryStack(seed=seed, duplicate=0.3, reorder=True, crash=CrashPlan(at, "after"))
+        train(stack, cfg, x, y)
+        assert stack.record(RUN).status is RunStatus.SUCCEEDED
+        assert identical(stack.model(RUN)[0], expected), at

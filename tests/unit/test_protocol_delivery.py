@@ -1,0 +1,108 @@
+"""At-least-once delivery: duplicates and any order change nothing; a cancel stops a run
+mid-step; a run that cannot go on ends FAILED with its reason and its message dead-lettered."""
+
+import numpy as np
+import pytest
+from memory_runs import RUN, config, identical, toy_data, train
+
+from functions.memory import InMemoryStack
+from functions.protocol.keys import params_key
+from functions.protocol.outcomes import cancel_run
+from messages.status import RunStatus
+from messages.tasks import CancelRun
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_duplicates_and_reordering_change_no_byte(seed: int) -> None:
+    x, y = toy_data()
+    cfg = config()
+    expected = train(InMemoryStack(), cfg, x, y).model(RUN)[0]
+    stack = train(InMemoryStack(seed=seed, duplicate=0.5, reorder=True), cfg, x, y)
+    assert stack.record(RUN).status is RunStatus.SUCCEEDED
+    assert identical(stack.model(RUN)[0], expected)
+    assert not stack.dead_letters
+    kinds = [event["event"] for event in stack.events]
+    assert kinds.count("run_succeeded") == 1 and kinds.count("run_accepted") == 1
+
+
+def test_a_duplicated_train_request_starts_one_run() -> None:
+    x, y = toy_data()
+    stack = InMemoryStack()
+    stack.submit(config(), x, y, RUN)
+    stack.submit(config(), x, y, RUN)
+    stack.run()
+    assert [e["event"] for e in stack.events].count("run_accepted") == 1
+    assert stack.record(RUN).status is RunStatus.SUCCEEDED
+
+
+def test_cancel_mid_step_stops_the_run() -> None:
+    x, y = toy_data()
+    stack = InMemoryStack()
+    stack.submit(config(epochs=5), x, y, RUN)
+    stack.run(until=lambda: stack.deliveries >= 20)  # inside the first step
+    assert stack.record(RUN).status is RunStatus.RUNNING
+    assert cancel_run(stack.ledger, stack.bus, RUN, "enough")
+    stack.run()  # what was in flight drains without effect
+    record = stack.record(RUN)
+    assert record.status is RunStatus.CANCELLED and record.reason == "enough"
+    assert record.model_key is None and record.step <= 1
+    assert not cancel_run(stack.ledger, stack.bus, RUN, "again")
+    assert [e["event"] for e in stack.events].count("run_cancelled") == 1
+
+
+def test_a_lost_object_fails_the_run_after_the_last_delivery() -> None:
+    x, y = toy_data()
+    cfg = config()
+    stack = InMemoryStack(max_receives=3)
+    stack.submit(cfg, x, y, RUN)
+    stack.run(until=lambda: bool(stack.blobs.objects.get(params_key(RUN, 1, 0, 0))))
+    stack.blobs.delete([params_key(RUN, 1, 0, 0)])
+    stack.restart()  # or the trainer's container still holds its copy
+    stack.run()
+    record = stack.record(RUN)
+    assert record.status is RunStatus.FAILED
+    assert "ObjectNotFoundError" in record.reason and "l1/s0/v0" in record.reason
+    assert len(stack.dead_letters) == 1 and stack.dead_letters[0].receives == 3
+    assert stack.dead_letters[0].queue == "layer-1"
+
+
+def test_an_invalid_message_fails_its_run_and_is_dead_lettered_at_once() -> None:
+    x, y = toy_data()
+    stack = InMemoryStack()
+    stack.submit(config(), x, y, RUN)
+    stack.run(until=lambda: stack.deliveries >= 3)
+    stack.bus.publish_tasks(['{"kind": "forward", "run_id": "run-1", "layer": 0}'], "1")
+    stack.run()
+    record = stack.record(RUN)
+    assert record.status is RunStatus.FAILED and record.reason.startswith("invalid task")
+    dead = [m for m in stack.dead_letters if m.receives == stack.settings.max_receives]
+    assert len(dead) == 1 and '"layer": 0' in dead[0].body
+
+
+def test_a_network_deeper_than_the_stack_is_rejected() -> None:
+    x, y = toy_data()
+    stack = train(InMemoryStack(max_depth=2), config(), x, y)
+    record = stack.record(RUN)
+    assert record.status is RunStatus.FAILED and "at most 2" in record.reason
+    assert not any(key.startswith(f"runs/{RUN}/params") for key in stack.blobs.objects)
+
+
+def test_a_run_that_never_ends_cannot_hang_the_stack() -> None:
+    x, y = toy_data()
+    stack = InMemoryStack()
+    stack.submit(config(epochs=50), x, y, RUN)
+    with pytest.raises(RuntimeError, match="deliveries"):
+        stack.run(max_deliveries=30)
+    assert np.isfinite(stack.deliveries)
+
+
+def test_a_cancel_message_on_the_trainer_queue_stops_the_run() -> None:
+    x, y = toy_data()
+    stack = InMemoryStack()
+    stack.submit(config(epochs=5), x, y, RUN)
+    stack.run(until=lambda: stack.deliveries >= 10)
+    stack.bus.send_to_trainer(CancelRun(run_id=RUN, reason="published by awscli"))
+    stack.run()
+    record = stack.record(RUN)
+    assert (record.status, record.reason) == (RunStatus.CANCELLED, "published by awscli")
+    assert record.model_key is None and not stack.dead_letters
