@@ -15,8 +15,8 @@ from functions.network.keys import data_key, model_key, params_key, plan_key
 from functions.network.pruning import prune_params
 from functions.network.runplan import RunPlan, load_plan
 from functions.network.services import Services
+from functions.training import eval_epochs, eval_inputs, split_training_data
 from functions.training.config import initial_params
-from functions.training.plan import eval_epochs, eval_inputs, split_training_data
 from messages.events import (
     EpochCompleted,
     RunAccepted,

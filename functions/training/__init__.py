@@ -1,16 +1,10 @@
-"""Training plan and per-shard step math shared by the trainer, neuron and loss Lambdas and the
-in-process reference engine, so that both engines run the very same arithmetic."""
+"""A run's data split and schedule, and the per-shard step math shared by the trainer, neuron
+and loss Lambdas and the in-process reference engine, so that both engines run the very same
+arithmetic."""
 
-from functions.training.plan import (
-    DataSplit,
-    StepKey,
-    eval_epochs,
-    eval_inputs,
-    iter_steps,
-    split_training_data,
-    stratify_labels,
-)
+from functions.training.schedule import StepKey, eval_epochs, iter_steps
 from functions.training.shards import shard_ranges
+from functions.training.split import DataSplit, eval_inputs, split_training_data, stratify_labels
 from functions.training.step import (
     EvalResult,
     LossResult,
