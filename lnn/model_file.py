@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.npyio import NpzFile
 
-from functions.nn.network import LayerSpec
+from functions.nn.layers import LayerSpec
 from functions.nn.types import Array
 from lnn.cli.errors import UsageError
 from lnn.datasets.exceptions import first_line

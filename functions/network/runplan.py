@@ -9,7 +9,7 @@ import numpy as np
 from functions.aws.store import ArrayStore
 from functions.network.keys import data_key, plan_key
 from functions.nn.data import minibatch_indices, n_batches
-from functions.nn.network import LayerSpec
+from functions.nn.layers import LayerSpec
 from functions.nn.optimizers import Optimizer
 from functions.nn.types import Array
 from functions.training.config import layer_specs, optimizer_for

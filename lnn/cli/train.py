@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from functions.nn.network import LayerSpec
+from functions.nn.layers import LayerSpec
 from lnn.cli.errors import UsageError
 from lnn.cli.options import parse_chaos, parse_layers
 from lnn.cli.progress import EpochProgress
