@@ -24,14 +24,20 @@ MAX_PARAMETERS = 20_000
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layers", default=None, help="check one architecture instead of the grid")
-    p.add_argument("--features", type=int, default=4)
-    p.add_argument("--samples", type=int, default=7)
-    p.add_argument("--l2", type=float, default=0.0)
-    p.add_argument("--dropout", type=float, default=1.0, metavar="KEEP_PROB")
-    p.add_argument("--seed", type=int, default=3)
+    p.add_argument("--features", type=int, default=4, help="rows of the random X")
+    p.add_argument("--samples", type=int, default=7, help="columns of the random X")
+    p.add_argument("--l2", type=float, default=0.0, help="L2 lambda (with --layers)")
+    p.add_argument(
+        "--dropout",
+        type=float,
+        default=1.0,
+        metavar="KEEP_PROB",
+        help="keep probability of a fixed mask (with --layers)",
+    )
+    p.add_argument("--seed", type=int, default=3, help="seed of data, weights and masks")
     p.add_argument("--shards", type=int, default=2, help="shards per layer (at most its units)")
-    p.add_argument("--epsilon", type=float, default=1e-7)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--epsilon", type=float, default=1e-7, help="finite-difference step")
+    p.add_argument("--json", action="store_true", help="print one JSON line")
 
 
 def check_options(args: argparse.Namespace) -> None:
