@@ -16,8 +16,7 @@ from functions.nn.data import one_hot
 from functions.nn.initializers import initialize_layer
 from functions.nn.layers import LayerSpec
 from functions.nn.types import Array, Params
-from functions.training.passes import Masks, pass_cost, pass_gradients
-from functions.training.shards import shard_ranges
+from functions.training.passes import Masks, ShardedLayers
 from functions.training.step import shard_mask
 
 
@@ -88,14 +87,11 @@ def gradient_check(
     epsilon: float = 1e-7,
 ) -> GradCheckResult:
     """Compare the raw dW, db of every shard with (J(p + eps) - J(p - eps)) / (2 eps)."""
-    grads = pass_gradients(params, x, y, specs, shards=shards, l2=l2, masks=masks)
+    layers = ShardedLayers(specs, shards, l2, masks)
+    grads = layers.gradients(params, x, y)
     # A private float64 copy that is nudged in place, one entry at a time; shards see the
     # nudge because they take row views of it.
     work: Params = [(w.astype(np.float64), b.astype(np.float64)) for w, b in params]
-
-    def cost() -> float:
-        return pass_cost(work, x, y, specs, shards=shards, l2=l2, masks=masks)
-
     names: list[str] = []
     analytic: list[float] = []
     approx: list[float] = []
@@ -104,9 +100,9 @@ def gradient_check(
             for idx in np.ndindex(p.shape):
                 original = p[idx]
                 p[idx] = original + epsilon
-                plus = cost()
+                plus = layers.cost(work, x, y)
                 p[idx] = original - epsilon
-                minus = cost()
+                minus = layers.cost(work, x, y)
                 p[idx] = original
                 names.append(f"{label}{layer}[{','.join(map(str, idx))}]")
                 analytic.append(float(g[idx]))
@@ -120,7 +116,7 @@ def gradient_check(
         relative_difference=diff,
         worst_parameter=worst,
         n_parameters=len(names),
-        shards_per_layer=tuple(len(shard_ranges(s.units, shards)) for s in specs),
+        shards_per_layer=tuple(len(layers.ranges(i)) for i in range(len(specs))),
     )
 
 

@@ -6,7 +6,7 @@ import pytest
 from functions.nn import LayerSpec, NNError, UnknownActivationError, get_activation
 from functions.nn.predict import predict_labels, predict_proba
 from functions.training.gradcheck import seeded_case
-from functions.training.passes import forward_pass
+from functions.training.passes import ShardedLayers
 
 SPECS = [LayerSpec(6, "relu"), LayerSpec(4, "tanh"), LayerSpec(3, "softmax")]
 
@@ -14,10 +14,10 @@ SPECS = [LayerSpec(6, "relu"), LayerSpec(4, "tanh"), LayerSpec(3, "softmax")]
 def test_predictions_are_the_training_forward_pass_without_dropout() -> None:
     case = seeded_case(SPECS, features=5, samples=8, keep_prob=0.8, seed=2)
     proba = predict_proba(case.params, case.x, SPECS)
-    plain = forward_pass(case.params, case.x, SPECS, shards=2)
+    plain = ShardedLayers(SPECS, 2).forward(case.params, case.x)
     softmax = get_activation("softmax")
     np.testing.assert_allclose(proba, softmax.forward(plain.zs[-1]), rtol=0, atol=1e-15)
-    dropped = forward_pass(case.params, case.x, SPECS, shards=2, masks=case.masks)
+    dropped = ShardedLayers(SPECS, 2, masks=case.masks).forward(case.params, case.x)
     assert not np.allclose(proba, softmax.forward(dropped.zs[-1]))
     np.testing.assert_allclose(proba.sum(axis=0), 1.0)
 

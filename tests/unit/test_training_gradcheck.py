@@ -11,7 +11,7 @@ from functions.nn.activations import Tanh
 from functions.nn.layers import LayerSpec
 from functions.nn.types import Array
 from functions.training.gradcheck import CheckCase, gradient_check, seeded_case
-from functions.training.passes import forward_pass
+from functions.training.passes import ShardedLayers
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu")
 # Two sigmoid units (independent binary labels) so that the output layer has two shards too.
@@ -34,7 +34,7 @@ def make_case(hidden: str, output: str, units: int, keep_prob: float) -> tuple[C
 )
 def test_gradient_check(hidden: str, output: str, units: int, l2: float, keep_prob: float) -> None:
     case, specs = make_case(hidden, output, units, keep_prob)
-    forward = forward_pass(case.params, case.x, specs, shards=SHARDS, masks=case.masks)
+    forward = ShardedLayers(specs, SHARDS, masks=case.masks).forward(case.params, case.x)
     # Finite differences straddling a ReLU kink would be meaningless. Nudging one entry of W_l
     # or b_l by eps moves Z_l by at most eps * max(1, |A_{l-1}|): this data stays well clear.
     for z, a_prev in zip(forward.zs, forward.inputs, strict=True):

@@ -9,9 +9,9 @@ from functions.nn.layers import LayerSpec
 from functions.nn.optimizers import make_optimizer
 from functions.training.config import initial_params
 from functions.training.gradcheck import seeded_case
-from functions.training.passes import backward_pass, forward_pass, pass_gradients
+from functions.training.passes import ShardedLayers
 from functions.training.split import DataSplit
-from functions.training.step import backward_shard, loss_stage, shard_mask
+from functions.training.step import backward_shard, shard_mask
 from lnn.engines.reference import train_reference
 from messages.train_request import TrainConfig
 
@@ -21,18 +21,16 @@ SPECS = [LayerSpec(6, "relu"), LayerSpec(4, "tanh"), LayerSpec(3, "softmax")]
 @pytest.mark.parametrize("shards", [2, 3, 6])
 def test_the_shard_count_does_not_change_the_arithmetic(shards: int) -> None:
     case = seeded_case(SPECS, features=5, samples=8, keep_prob=0.8, seed=2)
-    whole = forward_pass(case.params, case.x, SPECS, shards=1, masks=case.masks)
-    cut = forward_pass(case.params, case.x, SPECS, shards=shards, masks=case.masks)
-    for a, b in zip(whole.zs, cut.zs, strict=True):
+    whole = ShardedLayers(SPECS, 1, 0.5, case.masks)
+    cut = ShardedLayers(SPECS, shards, 0.5, case.masks)
+    assert [len(cut.ranges(i)) for i in range(3)] == [min(shards, s.units) for s in SPECS]
+    forward_1, forward_k = whole.forward(case.params, case.x), cut.forward(case.params, case.x)
+    for a, b in zip(forward_1.zs, forward_k.zs, strict=True):
         # BLAS may block a few rows differently from the whole matrix: last-bit differences.
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-15)
-    assert cut.weight_sq_sum == pytest.approx(whole.weight_sq_sum, rel=1e-15)
-    expected = pass_gradients(
-        case.params, case.x, case.y, SPECS, shards=1, l2=0.5, masks=case.masks
-    )
-    got = pass_gradients(
-        case.params, case.x, case.y, SPECS, shards=shards, l2=0.5, masks=case.masks
-    )
+    assert forward_k.weight_sq_sum == pytest.approx(forward_1.weight_sq_sum, rel=1e-15)
+    expected = whole.gradients(case.params, case.x, case.y)
+    got = cut.gradients(case.params, case.x, case.y)
     for (dw, db), (dw_1, db_1) in zip(got, expected, strict=True):
         # The backward barrier's sum of dA_prev shares also reassociates additions.
         np.testing.assert_allclose(dw, dw_1, rtol=0, atol=1e-14)
@@ -41,9 +39,10 @@ def test_the_shard_count_does_not_change_the_arithmetic(shards: int) -> None:
 
 def test_backward_shard_applies_the_checked_gradients() -> None:
     case = seeded_case(SPECS, features=5, samples=8, keep_prob=1.0, seed=4)
-    forward = forward_pass(case.params, case.x, SPECS, shards=1)
-    dz = loss_stage(forward.zs[-1], case.y, "softmax", l2=0.0, weight_sq_sum=0.0).dz
-    (dw, db) = backward_pass(case.params, forward, dz, SPECS, shards=1, l2=0.0)[-1]
+    layers = ShardedLayers(SPECS, 1)
+    forward = layers.forward(case.params, case.x)
+    dz = layers.loss(forward, case.y).dz
+    dw, db = layers.backward(case.params, forward, dz)[-1]
     w, b = case.params[-1]
     update = backward_shard(
         w,
@@ -78,19 +77,17 @@ def test_one_reference_engine_step_is_params_minus_the_checked_gradients() -> No
         )
         for i, s in enumerate(SPECS[:-1], start=1)
     ]
-    grads = pass_gradients(params, case.x, case.y, SPECS, shards=1, l2=0.3, masks=[*masks, None])
+    grads = ShardedLayers(SPECS, 1, 0.3, [*masks, None]).gradients(params, case.x, case.y)
     for (w, b), (dw, db), (w_1, b_1) in zip(params, grads, result.params, strict=True):
         np.testing.assert_array_equal(w_1, w - dw)
         np.testing.assert_array_equal(b_1, b - db)
 
 
-def test_bad_masks_are_rejected() -> None:
+def test_bad_masks_and_params_are_rejected() -> None:
     case = seeded_case(SPECS, features=5, samples=8, keep_prob=0.8, seed=2)
     with pytest.raises(NNError, match="output layer"):
-        forward_pass(
-            case.params, case.x, SPECS, shards=2, masks=[*case.masks[:-1], np.ones((3, 8))]
-        )
+        ShardedLayers(SPECS, 2, masks=[*case.masks[:-1], np.ones((3, 8))])
     with pytest.raises(NNError, match="masks"):
-        forward_pass(case.params, case.x, SPECS, shards=2, masks=case.masks[:-1])
+        ShardedLayers(SPECS, 2, masks=case.masks[:-1])
     with pytest.raises(NNError, match="layers"):
-        forward_pass(case.params[:2], case.x, SPECS, shards=2)
+        ShardedLayers(SPECS, 2).forward(case.params[:2], case.x)
