@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from functions.nn.network import LayerSpec
+from functions.nn.layers import LayerSpec
 from functions.nn.types import Array
 from lnn.cli.errors import UsageError
 from messages.model_archive import ModelArchiveError, decode_model, encode_model

@@ -5,7 +5,8 @@ from typing import Any
 
 import numpy as np
 
-from functions.nn.network import LayerSpec, predict_proba
+from functions.nn.layers import LayerSpec
+from functions.nn.predict import predict_proba
 from functions.nn.types import Array
 from messages.status import HistoryEntry
 

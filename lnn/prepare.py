@@ -7,7 +7,7 @@ import numpy as np
 
 from functions.nn.data import one_hot
 from functions.nn.types import Array
-from functions.training.plan import DataSplit, split_training_data
+from functions.training.split import DataSplit, split_training_data
 from lnn.cli.errors import UsageError
 from lnn.datasets import Dataset
 

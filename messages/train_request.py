@@ -17,10 +17,11 @@ from messages.limits import (
     MAX_SHARDS,
     MAX_UNITS,
 )
+from messages.vocabulary import ActivationName, InitName, LrScheduleName, OptimizerName
 
 __all__ = ["Activation", "LayerSpecModel", "TrainConfig", "TrainRequest", "TrainingData"]
 
-Activation = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
+Activation = ActivationName  # the name messages/__init__ has always exported
 _FLOAT_DTYPES = ("float64", "float32")
 
 
@@ -89,19 +90,19 @@ class TrainConfig(FrozenModel):
 
     dataset: str = Field(min_length=1, max_length=200)
     layers: list[LayerSpecModel] = Field(min_length=1, max_length=MAX_LAYERS)
-    epochs: Int = Field(default=100, ge=0, le=MAX_EPOCHS)
+    epochs: Int = Field(default=1000, ge=0, le=MAX_EPOCHS)
     batch_size: Int = Field(default=0, ge=0, le=MAX_BATCH_SIZE)  # 0 = full batch
     lr: Float = Field(default=0.0075, gt=0.0, le=10.0)
     lr_decay: Float = Field(default=0.0, ge=0.0)
-    lr_schedule: Literal["inverse_time", "exponential", "step"] = "inverse_time"
+    lr_schedule: LrScheduleName = "inverse_time"
     decay_interval: Int = Field(default=1, ge=1)
-    optimizer: Literal["gd", "momentum", "rmsprop", "adam"] = "gd"
+    optimizer: OptimizerName = "gd"
     beta1: Fraction01 = 0.9
     beta2: Fraction01 = 0.999
     epsilon: Float = Field(default=1e-8, gt=0.0, le=1.0)
     l2: Float = Field(default=0.0, ge=0.0)
     dropout: Float = Field(default=1.0, gt=0.0, le=1.0)  # keep_prob; 1 = off
-    init: Literal["he", "xavier", "random", "zeros"] = "he"
+    init: InitName = "he"
     holdout: Float = Field(default=0.0, ge=0.0, le=0.9)
     seed: Int = Field(default=1, ge=0, le=2**32 - 1)
     shards: Int = Field(default=1, ge=1, le=MAX_SHARDS)

@@ -13,7 +13,8 @@ from functions.nn.exceptions import NNError, UnknownInitializerError
 from functions.nn.rng import init_rng
 from functions.nn.types import Array
 
-INIT_SCHEMES: tuple[str, ...] = ("zeros", "random", "xavier", "he")
+# The default (he) first, as the CLI and the schema list them.
+INIT_SCHEMES: tuple[str, ...] = ("he", "xavier", "random", "zeros")
 
 
 def _scale(scheme: str, n_in: int) -> float:

@@ -1,21 +1,12 @@
-"""L2 weight decay and inverted dropout masks."""
+"""L2 weight decay (its gradient; the loss stage adds its cost) and inverted dropout masks."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import numpy as np
 
 from functions.nn.exceptions import NNError
 from functions.nn.rng import dropout_rng
 from functions.nn.types import Array, Shape
-
-
-def l2_cost(weights: Iterable[Array], lambd: float, m: int) -> float:
-    """lambd / (2 m) * sum of squared Frobenius norms."""
-    if lambd == 0:
-        return 0.0
-    return float(lambd / (2.0 * m) * sum(float(np.sum(np.square(w))) for w in weights))
 
 
 def l2_grad(w: Array, lambd: float, m: int) -> Array:
@@ -38,4 +29,4 @@ def dropout_mask(
     return (rng.random(shape) < keep_prob) / keep_prob
 
 
-__all__ = ["dropout_mask", "l2_cost", "l2_grad"]
+__all__ = ["dropout_mask", "l2_grad"]

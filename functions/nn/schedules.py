@@ -88,7 +88,9 @@ class StepDecay(Schedule):
         return self.lr * self.rate ** (epoch // self.interval)
 
 
-SCHEDULE_NAMES: tuple[str, ...] = ("constant", "inverse_time", "exponential", "step")
+# The schedules that decay; "constant" is what every one of them is at rate 0.
+DECAY_SCHEDULES: tuple[str, ...] = ("inverse_time", "exponential", "step")
+SCHEDULE_NAMES: tuple[str, ...] = ("constant", *DECAY_SCHEDULES)
 
 
 def make_schedule(name: str, *, lr: float, rate: float, interval: int = 1) -> Schedule:
@@ -105,6 +107,7 @@ def make_schedule(name: str, *, lr: float, rate: float, interval: int = 1) -> Sc
 
 
 __all__ = [
+    "DECAY_SCHEDULES",
     "SCHEDULE_NAMES",
     "Constant",
     "ExponentialDecay",

@@ -12,5 +12,7 @@ IntArray = npt.NDArray[np.int64]
 Shape = tuple[int, ...]
 ParamDict = Mapping[str, Array]
 StateDict = dict[str, Array]
+# [(W_l, b_l)] for l = 1..L, whole layers.
+Params = list[tuple[Array, Array]]
 
-__all__ = ["Array", "IntArray", "ParamDict", "Shape", "StateDict"]
+__all__ = ["Array", "IntArray", "ParamDict", "Params", "Shape", "StateDict"]

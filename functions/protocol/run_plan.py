@@ -6,7 +6,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from functions.nn.data import minibatch_indices, n_batches
-from functions.nn.network import LayerSpec
+from functions.nn.layers import LayerSpec
 from functions.nn.optimizers import Optimizer
 from functions.nn.types import Array
 from functions.protocol.keys import data_key, plan_key

@@ -12,8 +12,8 @@ from functions.protocol.outcomes import cancel_run, reject_run
 from functions.protocol.pruning import prune_params
 from functions.protocol.run_plan import RunPlan, load_plan
 from functions.protocol.services import Services
+from functions.training import eval_epochs, eval_inputs, split_training_data
 from functions.training.config import initial_params
-from functions.training.plan import eval_epochs, eval_inputs, split_training_data
 from messages.events import EpochCompleted, RunAccepted, RunSucceeded
 from messages.model_archive import encode_model
 from messages.status import HistoryEntry, RunStatus

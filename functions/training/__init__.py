@@ -1,24 +1,20 @@
-"""Training plan and per-shard step math shared by the trainer, neuron and loss Lambdas and the
-in-process reference engine, so that both engines run the very same arithmetic."""
+"""A run's data split and schedule, and the per-shard step math shared by the trainer, neuron
+and loss Lambdas and the in-process reference engine, so that both engines run the very same
+arithmetic."""
 
-from functions.training.plan import (
-    DataSplit,
-    StepKey,
-    eval_epochs,
-    eval_inputs,
-    iter_steps,
-    split_training_data,
-    stratify_labels,
-)
+from functions.training.schedule import StepKey, eval_epochs, iter_steps
 from functions.training.shards import shard_ranges
+from functions.training.split import DataSplit, eval_inputs, split_training_data, stratify_labels
 from functions.training.step import (
     EvalResult,
     LossResult,
+    ShardGradients,
     ShardUpdate,
     backward_shard,
     evaluate_outputs,
     forward_shard,
     loss_stage,
+    shard_gradients,
     shard_mask,
     weight_sq_sum,
 )
@@ -27,6 +23,7 @@ __all__ = [
     "DataSplit",
     "EvalResult",
     "LossResult",
+    "ShardGradients",
     "ShardUpdate",
     "StepKey",
     "backward_shard",
@@ -36,6 +33,7 @@ __all__ = [
     "forward_shard",
     "iter_steps",
     "loss_stage",
+    "shard_gradients",
     "shard_mask",
     "shard_ranges",
     "split_training_data",

@@ -3,7 +3,7 @@
 from typing import Protocol
 
 from functions.nn.initializers import initialize_layer
-from functions.nn.network import LayerSpec
+from functions.nn.layers import LayerSpec
 from functions.nn.optimizers import Optimizer, make_optimizer
 from functions.nn.schedules import make_schedule
 from functions.nn.types import Array

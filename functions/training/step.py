@@ -26,6 +26,16 @@ class LossResult:
 
 
 @dataclass(frozen=True)
+class ShardGradients:
+    """Raw gradients of one shard (before any optimizer) and its share of dA_prev."""
+
+    dz: Array
+    dw: Array
+    db: Array
+    da_prev: Array | None
+
+
+@dataclass(frozen=True)
 class ShardUpdate:
     w: Array
     b: Array
@@ -83,13 +93,39 @@ def loss_stage(
     return LossResult(float(cost), output_delta(loss, act, y, a, z))
 
 
+def shard_gradients(
+    w: Array,
+    *,
+    a_prev: Array,
+    z: Array | None,
+    grad: Array,
+    grad_kind: Literal["dz", "da"],
+    activation: str,
+    mask: Array | None,
+    l2: float,
+    need_da_prev: bool,
+) -> ShardGradients:
+    """dZ, dW, db of the shard from its rows of dZ (output layer) or dA (hidden layer, which
+    needs the shard's Z), and its share of dA_prev; the gradient check differentiates this."""
+    if grad_kind == "dz":
+        dz = grad
+    else:
+        if z is None:
+            raise ValueError("a hidden layer's backward step needs the shard's Z")
+        dz = hidden_delta(grad, z, get_activation(activation), mask)
+    dw, db, da_prev = dense_backward(
+        dz, a_prev, w, lambd=l2, m=a_prev.shape[1], need_da_prev=need_da_prev
+    )
+    return ShardGradients(dz, dw, db, da_prev)
+
+
 def backward_shard(
     w: Array,
     b: Array,
     state: Mapping[str, Array],
     *,
     a_prev: Array,
-    z: Array,
+    z: Array | None,
     grad: Array,
     grad_kind: Literal["dz", "da"],
     activation: str,
@@ -101,14 +137,21 @@ def backward_shard(
     need_da_prev: bool,
 ) -> ShardUpdate:
     """Gradients of the shard, its share of dA_prev (with the pre-update W) and its update."""
-    dz = grad if grad_kind == "dz" else hidden_delta(grad, z, get_activation(activation), mask)
-    dw, db, da_prev = dense_backward(
-        dz, a_prev, w, lambd=l2, m=a_prev.shape[1], need_da_prev=need_da_prev
+    grads = shard_gradients(
+        w,
+        a_prev=a_prev,
+        z=z,
+        grad=grad,
+        grad_kind=grad_kind,
+        activation=activation,
+        mask=mask,
+        l2=l2,
+        need_da_prev=need_da_prev,
     )
     params, new_state = optimizer.update(
-        {"W": w, "b": b}, {"W": dw, "b": db}, dict(state), lr=lr, step=step
+        {"W": w, "b": b}, {"W": grads.dw, "b": grads.db}, dict(state), lr=lr, step=step
     )
-    return ShardUpdate(params["W"], params["b"], new_state, da_prev)
+    return ShardUpdate(params["W"], params["b"], new_state, grads.da_prev)
 
 
 def evaluate_outputs(

@@ -11,7 +11,7 @@ from typing import Literal
 
 import numpy as np
 
-from functions.training.plan import iter_steps
+from functions.training.schedule import iter_steps
 from lnn.bench.numpy_loop import train_numpy
 from lnn.bench.timing import time_interleaved
 from lnn.bench.workload import CatData, max_abs_diff

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from functions.nn.types import Array
-from functions.training.plan import DataSplit, split_training_data
+from functions.training.split import DataSplit, split_training_data
 from lnn.datasets import load_dataset
 from lnn.prepare import PreparedData, prepare
 from messages.train_request import TrainConfig

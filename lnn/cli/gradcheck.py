@@ -1,88 +1,49 @@
-"""``lnn gradcheck``: compare backprop with two-sided differences and print the worst case.
+"""``lnn gradcheck``: compare the engines' sharded backprop with two-sided differences.
 
 Without ``--layers`` it runs the standard grid (hidden activation x output x L2 x dropout);
-with ``--layers`` it checks that one architecture on small seeded data.
+with ``--layers`` it checks that one architecture on small seeded data. Every layer is cut
+into ``--shards`` shards (at most one per unit), as the distributed protocol cuts it.
 """
 
 import argparse
 import itertools
 import json
 
-import numpy as np
-
-from functions.nn.data import one_hot
-from functions.nn.gradcheck import gradient_check
-from functions.nn.initializers import initialize_layer
-from functions.nn.network import LayerSpec
-from functions.nn.regularization import dropout_mask
+from functions.nn.layers import LayerSpec
+from functions.training.gradcheck import gradient_check, seeded_case
 from lnn.cli.errors import UsageError
 from lnn.cli.options import parse_layers
 from messages.train_request import TrainConfig
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu")
-OUTPUTS = (("sigmoid", 1), ("softmax", 3), ("linear", 2))
+# Two sigmoid units (independent binary labels) so that the output layer is sharded too.
+OUTPUTS = (("sigmoid", 2), ("softmax", 3), ("linear", 2))
 THRESHOLD = 1e-7
 MAX_PARAMETERS = 20_000
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layers", default=None, help="check one architecture instead of the grid")
-    p.add_argument("--features", type=int, default=4)
-    p.add_argument("--samples", type=int, default=7)
-    p.add_argument("--l2", type=float, default=0.0)
-    p.add_argument("--dropout", type=float, default=1.0, metavar="KEEP_PROB")
-    p.add_argument("--seed", type=int, default=3)
-    p.add_argument("--epsilon", type=float, default=1e-7)
-    p.add_argument("--json", action="store_true")
-
-
-def check(
-    specs: list[LayerSpec],
-    *,
-    features: int,
-    samples: int,
-    l2: float,
-    keep_prob: float,
-    seed: int,
-    epsilon: float,
-) -> tuple[float, str]:
-    rng = np.random.default_rng([seed, 99])
-    x = rng.standard_normal((features, samples))
-    out = specs[-1]
-    if out.activation == "softmax":
-        y = one_hot(rng.integers(0, out.units, samples), out.units)
-    elif out.activation == "sigmoid":
-        y = rng.integers(0, 2, (out.units, samples)).astype(np.float64)
-    else:
-        y = rng.standard_normal((out.units, samples))
-    sizes = [features, *(s.units for s in specs)]
-    # xavier keeps pre-activations moderate, so finite differences stay off ReLU kinks.
-    params = [
-        initialize_layer("xavier", sizes[i + 1], sizes[i], seed=seed, layer=i + 1)
-        for i in range(len(specs))
-    ]
-    params = [(w, b + 0.1 * rng.standard_normal(b.shape)) for w, b in params]
-    masks = None
-    if keep_prob < 1:
-        masks = [
-            dropout_mask(
-                seed=seed,
-                epoch=0,
-                batch=0,
-                layer=i + 1,
-                shape=(s.units, samples),
-                keep_prob=keep_prob,
-            )
-            for i, s in enumerate(specs[:-1])
-        ] + [None]
-    result = gradient_check(params, x, y, specs, lambd=l2, masks=masks, epsilon=epsilon)
-    return result.relative_difference, result.worst_parameter
+    p.add_argument("--features", type=int, default=4, help="rows of the random X")
+    p.add_argument("--samples", type=int, default=7, help="columns of the random X")
+    p.add_argument("--l2", type=float, default=0.0, help="L2 lambda (with --layers)")
+    p.add_argument(
+        "--dropout",
+        type=float,
+        default=1.0,
+        metavar="KEEP_PROB",
+        help="keep probability of a fixed mask (with --layers)",
+    )
+    p.add_argument("--seed", type=int, default=3, help="seed of data, weights and masks")
+    p.add_argument("--shards", type=int, default=2, help="shards per layer (at most its units)")
+    p.add_argument("--epsilon", type=float, default=1e-7, help="finite-difference step")
+    p.add_argument("--json", action="store_true", help="print one JSON line")
 
 
 def check_options(args: argparse.Namespace) -> None:
     """Reject values the check cannot use, as one line instead of a numpy traceback."""
-    if args.features < 1 or args.samples < 1:
-        raise UsageError("--features and --samples must be at least 1")
+    if args.features < 1 or args.samples < 1 or args.shards < 1:
+        raise UsageError("--features, --samples and --shards must be at least 1")
     if args.epsilon <= 0 or args.l2 < 0:
         raise UsageError("--epsilon must be > 0 and --l2 >= 0")
     if not 0 < args.dropout <= 1:
@@ -114,22 +75,39 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
         ]
     rows = []
     for name, specs, l2, keep in cases:
-        diff, worst = check(
+        case = seeded_case(
+            specs, features=args.features, samples=args.samples, keep_prob=keep, seed=args.seed
+        )
+        result = gradient_check(
+            case.params,
+            case.x,
+            case.y,
             specs,
-            features=args.features,
-            samples=args.samples,
+            shards=args.shards,
             l2=l2,
-            keep_prob=keep,
-            seed=args.seed,
+            masks=case.masks,
             epsilon=args.epsilon,
         )
-        rows.append({"case": name, "relative_difference": diff, "worst_parameter": worst})
+        rows.append(
+            {
+                "case": name,
+                "relative_difference": result.relative_difference,
+                "worst_parameter": result.worst_parameter,
+                "shards_per_layer": list(result.shards_per_layer),
+            }
+        )
     worst_row = max(rows, key=lambda r: r["relative_difference"])
     passed = worst_row["relative_difference"] < THRESHOLD
     if args.json:
         print(
             json.dumps(
-                {"cases": len(rows), "worst": worst_row, "threshold": THRESHOLD, "passed": passed}
+                {
+                    "cases": len(rows),
+                    "shards": args.shards,
+                    "worst": worst_row,
+                    "threshold": THRESHOLD,
+                    "passed": passed,
+                }
             )
         )
     else:
@@ -137,7 +115,8 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
             print(f"{row['relative_difference']:.3e}  {row['case']}")
         print(
             f"worst relative difference: {worst_row['relative_difference']:.3e} "
-            f"({worst_row['case']}, {worst_row['worst_parameter']}) "
+            f"({worst_row['case']}, {worst_row['worst_parameter']}, "
+            f"shards per layer {worst_row['shards_per_layer']}) "
             f"{'< ' if passed else '>= '}{THRESHOLD:g}"
         )
     return 0 if passed else 1

@@ -33,11 +33,24 @@ class OneLineParser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog.removeprefix('lnn').strip() or 'usage'}: {message}")
 
 
+class DefaultsHelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """``--help`` shows an option's default after its help, unless there is nothing to show
+    (no default, or an off flag) or the help already says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        # Identity, not equality: a default of 0 is worth showing, and 0 == False.
+        if action.default is None or action.default is False or "default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="lnn", description="Lambda Neural Network")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     for name, (module, help_text) in COMMANDS.items():
-        command = sub.add_parser(name, help=help_text, description=help_text)
+        command = sub.add_parser(
+            name, help=help_text, description=help_text, formatter_class=DefaultsHelpFormatter
+        )
         importlib.import_module(module).add_arguments(command)
     return parser
 

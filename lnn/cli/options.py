@@ -1,10 +1,13 @@
-"""Parsing of option values shared by several commands."""
+"""Parsing of option values shared by several commands, and options that mirror TrainConfig."""
 
+import argparse
 import re
+from typing import Any, Literal, get_args, get_origin
 
 from lnn.cli.errors import UsageError
+from messages.train_request import TrainConfig
+from messages.vocabulary import ACTIVATION_NAMES as ACTIVATIONS
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax")
 _LAYER = re.compile(r"^\s*(\d+)\s*:\s*([a-z_]+)\s*$")
 
 
@@ -26,6 +29,16 @@ def parse_layers(text: str) -> list[dict[str, object]]:
             )
         layers.append({"units": units, "activation": activation})
     return layers
+
+
+def add_config_option(p: argparse.ArgumentParser, flag: str, **kwargs: Any) -> None:
+    """``--flag`` for TrainConfig's field ``flag`` (dashes for underscores): its default, its
+    type, and for a Literal field its names as choices, all read from the model so that the
+    CLI cannot drift from the message contract."""
+    field = TrainConfig.model_fields[flag.removeprefix("--").replace("-", "_")]
+    if get_origin(field.annotation) is Literal:
+        kwargs["choices"] = get_args(field.annotation)
+    p.add_argument(flag, type=type(field.default), default=field.default, **kwargs)
 
 
 def parse_chaos(text: str | None) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from functions.nn.network import predict_labels, predict_proba
+from functions.nn.predict import predict_labels, predict_proba
 from lnn.cli.errors import UsageError
 from lnn.datasets import load_dataset
 from lnn.model_file import load_model

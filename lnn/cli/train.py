@@ -6,9 +6,9 @@ import sys
 import time
 from pathlib import Path
 
-from functions.nn.network import LayerSpec
+from functions.nn.layers import LayerSpec
 from lnn.cli.errors import UsageError
-from lnn.cli.options import parse_chaos, parse_layers
+from lnn.cli.options import add_config_option, parse_chaos, parse_layers
 from lnn.cli.progress import EpochProgress
 from lnn.datasets import BUILTIN_DATASETS, load_dataset
 from lnn.engines.base import TrainingResult
@@ -28,34 +28,30 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help=f"built-in ({', '.join(BUILTIN_DATASETS)}) or a .npz/.csv path",
     )
     p.add_argument("--layers", default="4:tanh,1:sigmoid", help='e.g. "20:relu,7:relu,1:sigmoid"')
-    p.add_argument("--epochs", type=int, default=1000)
-    p.add_argument("--batch-size", type=int, default=0, help="0 = full batch")
-    p.add_argument("--lr", type=float, default=0.0075)
-    p.add_argument("--lr-decay", type=float, default=0.0)
-    p.add_argument(
-        "--lr-schedule", choices=("inverse_time", "exponential", "step"), default="inverse_time"
-    )
-    p.add_argument("--decay-interval", type=int, default=1)
-    p.add_argument("--optimizer", choices=("gd", "momentum", "rmsprop", "adam"), default="gd")
-    p.add_argument("--beta1", type=float, default=0.9)
-    p.add_argument("--beta2", type=float, default=0.999)
-    p.add_argument("--epsilon", type=float, default=1e-8)
-    p.add_argument("--l2", type=float, default=0.0)
-    p.add_argument("--dropout", type=float, default=1.0, metavar="KEEP_PROB")
-    p.add_argument("--init", choices=("he", "xavier", "random", "zeros"), default="he")
-    p.add_argument("--holdout", type=float, default=0.0, metavar="FRACTION")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument(
-        "--eval-every",
-        type=int,
-        default=0,
-        help="evaluate accuracy every N epochs (0 = after the last epoch only)",
+    # Defaults, types and choices of these come from TrainConfig (lnn.cli.options).
+    add_config_option(p, "--epochs", help="passes over the training data")
+    add_config_option(p, "--batch-size", help="columns per step (0 = full batch)")
+    add_config_option(p, "--lr", help="learning rate")
+    add_config_option(p, "--lr-decay", help="decay rate of --lr-schedule (0 = constant)")
+    add_config_option(p, "--lr-schedule", help="how the learning rate decays")
+    add_config_option(p, "--decay-interval", help="epochs per decay")
+    add_config_option(p, "--optimizer", help="update rule")
+    add_config_option(p, "--beta1", help="momentum / Adam first-moment decay")
+    add_config_option(p, "--beta2", help="RMSprop / Adam second-moment decay")
+    add_config_option(p, "--epsilon", help="RMSprop / Adam denominator guard")
+    add_config_option(p, "--l2", help="L2 weight decay lambda")
+    add_config_option(p, "--dropout", metavar="KEEP_PROB", help="keep probability (1 = off)")
+    add_config_option(p, "--init", help="weight initialization")
+    add_config_option(p, "--holdout", metavar="FRACTION", help="dev fraction of the data")
+    add_config_option(p, "--seed", help="seed of weights, dropout and batch order")
+    add_config_option(
+        p, "--eval-every", help="evaluate accuracy every N epochs (0 = after the last epoch only)"
     )
     p.add_argument("--data-seed", type=int, default=0, help="seed of generated datasets")
     p.add_argument("--samples", type=int, default=None, help="size of a generated dataset")
     p.add_argument("--noise", type=float, default=None, help="noise of a generated dataset")
-    p.add_argument("--shards", type=int, default=1, help="shards per layer (1 unit each = max)")
-    p.add_argument("--engine", choices=ENGINES, default="embedded")
+    add_config_option(p, "--shards", help="shards per layer (1 unit each = max)")
+    p.add_argument("--engine", choices=ENGINES, default="embedded", help="where to train")
     p.add_argument("--chaos", default=None, help="embedded only: duplicate=N")
     p.add_argument("--stack", default="lnn", help="stack name (embedded/endpoint)")
     p.add_argument("--out", type=Path, default=None, help="output directory (default runs/RUN_ID)")

@@ -10,7 +10,8 @@ from uuid import uuid4
 
 from functions.nn.types import Array
 from functions.training.config import initial_params, layer_specs, learning_rate, optimizer_for
-from functions.training.plan import DataSplit, eval_epochs, eval_inputs, iter_steps
+from functions.training.schedule import eval_epochs, iter_steps
+from functions.training.split import DataSplit, eval_inputs
 from functions.training.step import (
     EvalResult,
     backward_shard,

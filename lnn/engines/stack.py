@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from functions.aws.clients import reset_clients
 from functions.protocol.services import reset_services
-from functions.training.plan import eval_epochs
+from functions.training.schedule import eval_epochs
 from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.stack import build_stack, deploy_stack, resolve_names

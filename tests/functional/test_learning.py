@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from functions.training.plan import DataSplit
+from functions.training.split import DataSplit
 from lnn.cli.options import parse_layers
 from lnn.datasets import load_dataset
 from lnn.engines.base import TrainingResult

@@ -5,7 +5,7 @@ from typing import Any
 import numpy as np
 
 from functions.memory import InMemoryStack
-from functions.training.plan import split_training_data
+from functions.training.split import split_training_data
 from lnn.engines.reference import train_reference
 from messages.train_request import TrainConfig
 

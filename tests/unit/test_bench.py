@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from functions.training.plan import DataSplit
+from functions.training.split import DataSplit
 from lnn.bench import (
     CASES,
     CatData,

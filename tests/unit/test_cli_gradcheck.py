@@ -1,9 +1,11 @@
-"""`lnn gradcheck`: backprop agrees with numerical gradients; bad architectures exit 2."""
+"""`lnn gradcheck`: the engines' sharded backprop agrees with numerical gradients; a wrong
+derivative fails it; bad architectures exit 2."""
 
 import json
 
 import pytest
 
+from functions.nn.activations import Tanh
 from lnn.cli.main import main
 
 
@@ -20,6 +22,26 @@ def test_the_standard_grid_passes(capsys: pytest.CaptureFixture[str]) -> None:
     # 4 hidden activations x 3 outputs x L2 on/off x dropout on/off
     assert result["cases"] == 48
     assert result["worst"]["relative_difference"] < 1e-7 and result["threshold"] == 1e-7
+    # Every layer of the grid (5, 3 and 2 or 3 output units) is cut in two by default.
+    assert result["shards"] == 2 and result["worst"]["shards_per_layer"] == [2, 2, 2]
+
+
+def test_more_shards_than_units_gives_one_unit_per_shard(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, result = run_json(capsys, "--layers", "5:relu,3:softmax", "--shards", "4")
+    assert code == 0 and result["shards"] == 4
+    assert result["worst"]["shards_per_layer"] == [4, 3]
+
+
+def test_a_wrong_derivative_fails_the_check(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tanh' written as 1 - a instead of 1 - a^2, in the code the shards train with.
+    monkeypatch.setattr(Tanh, "backward", lambda self, z, a, da: da * (1.0 - a))
+    code, result = run_json(capsys, "--layers", "4:tanh,2:linear")
+    assert code == 1 and result["passed"] is False
+    assert result["worst"]["relative_difference"] > 1e-2
 
 
 def test_one_architecture_with_l2_and_dropout(capsys: pytest.CaptureFixture[str]) -> None:
@@ -45,6 +67,7 @@ def test_plain_output_names_the_worst_case(capsys: pytest.CaptureFixture[str]) -
         (["--layers", "3:foo"], "foo"),
         (["--layers", "3:tanh,1:sigmoid", "--features", "0"], "--features"),
         (["--dropout", "0"], "--dropout"),
+        (["--shards", "0"], "--shards"),
         (["--layers", "500:tanh,1:sigmoid", "--features", "100"], "too many"),
     ],
 )

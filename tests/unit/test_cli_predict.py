@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from functions.nn.network import LayerSpec, predict_proba
+from functions.nn.layers import LayerSpec
+from functions.nn.predict import predict_proba
 from lnn.cli.main import main
 from lnn.datasets import load_dataset
 

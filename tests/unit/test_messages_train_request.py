@@ -53,7 +53,7 @@ def test_defaults_and_derived_properties() -> None:
     req = TrainRequest.model_validate(_request(shards=3))
     assert req.kind == "train_request" and len(req.run_id) == 32
     assert (req.epochs, req.batch_size, req.lr, req.optimizer, req.dropout) == (
-        100,
+        1000,
         0,
         0.0075,
         "gd",

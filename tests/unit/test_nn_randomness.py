@@ -55,7 +55,7 @@ def test_initialize_layer_is_keyed_and_scaled() -> None:
     np.testing.assert_array_equal(small, normals * 0.01)
     zeros, _ = initialize_layer("zeros", 6, 8, seed=5, layer=2)
     assert zeros.shape == (6, 8) and not zeros.any()
-    assert INIT_SCHEMES == ("zeros", "random", "xavier", "he")
+    assert INIT_SCHEMES == ("he", "xavier", "random", "zeros")
 
 
 def test_shards_slice_the_whole_layer_draw() -> None:

@@ -1,15 +1,14 @@
-"""The data plan of a run: hold-out split, mini-batch order, evaluation schedule.
+"""A run's data split: the seeded, stratified hold-out and the evaluation matrix.
 
-Everything here is a pure function of the request and its seed, so the trainer Lambda,
-every neuron and the reference engine derive the same batches independently.
+A pure function of the request and its seed, so the trainer Lambda and the reference engine
+carve the same dev set independently.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from functions.nn.data import minibatch_indices, stratified_split
+from functions.nn.data import stratified_split
 from functions.nn.types import Array
 
 
@@ -32,16 +31,6 @@ class DataSplit:
             0 if self.x_dev is None else self.x_dev.shape[1],
             0 if self.x_test is None else self.x_test.shape[1],
         )
-
-
-@dataclass(frozen=True)
-class StepKey:
-    """One optimizer update: ``step`` counts updates from 1 and names the params it writes."""
-
-    epoch: int
-    batch: int
-    step: int
-    closes_epoch: bool
 
 
 def stratify_labels(y: Array) -> Array:
@@ -72,23 +61,3 @@ def eval_inputs(split: DataSplit) -> tuple[Array, Array]:
     xs = [a for a in (split.x_train, split.x_dev, split.x_test) if a is not None]
     ys = [a for a in (split.y_train, split.y_dev, split.y_test) if a is not None]
     return np.concatenate(xs, axis=1), np.concatenate(ys, axis=1)
-
-
-def eval_epochs(epochs: int, eval_every: int) -> frozenset[int]:
-    """Epochs (0-based) after which the network is evaluated; the last one always is."""
-    chosen = set(range(eval_every - 1, epochs, eval_every)) if eval_every > 0 else set()
-    if epochs > 0:
-        chosen.add(epochs - 1)
-    return frozenset(chosen)
-
-
-def iter_steps(
-    m: int, batch_size: int, *, seed: int, epochs: int
-) -> Iterator[tuple[StepKey, Array]]:
-    """Every update of a run in order, with the training columns it uses."""
-    step = 0
-    for epoch in range(epochs):
-        batches = minibatch_indices(m, batch_size, seed=seed, epoch=epoch)
-        for batch, columns in enumerate(batches):
-            step += 1
-            yield StepKey(epoch, batch, step, batch == len(batches) - 1), columns
