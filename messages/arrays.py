@@ -40,7 +40,14 @@ def _canonical_dtype(name: str) -> str:
     return canonical
 
 
-DType = Annotated[str, AfterValidator(_canonical_dtype)]
+DType = Annotated[
+    str,
+    AfterValidator(_canonical_dtype),
+    Field(
+        description="numpy's dtype name; the server also reads aliases such as '<f8'",
+        json_schema_extra={"enum": sorted(ALLOWED_DTYPES)},
+    ),
+]
 Shape = Annotated[tuple[Count, ...], Field(max_length=MAX_ARRAY_DIMS)]
 
 
@@ -109,20 +116,36 @@ class _Decoded:
     __hash__ = None  # type: ignore[assignment]
 
 
+# Base64 of n bytes is 4*ceil(n/3) characters: the longest `data` the inline limit allows.
+_MAX_INLINE_BASE64_CHARS = 4 * math.ceil(MAX_INLINE_ARRAY_BYTES / 3)
+# Padded standard base64, what b64decode(validate=True) accepts.
+_BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+
+
 class InlineArray(FrozenModel):
     """An array carried in the message as base64 of its .npy bytes."""
 
     storage: Literal["inline"] = "inline"
     dtype: DType
     shape: Shape
-    data: str = Field(repr=False)  # base64 .npy; kept out of logs
+    # base64 .npy; kept out of logs. The length bound and the alphabet are published in the
+    # JSON Schema only: _decode enforces both with messages that say what to do instead.
+    data: str = Field(
+        repr=False,
+        json_schema_extra={
+            "maxLength": _MAX_INLINE_BASE64_CHARS,
+            "pattern": _BASE64_PATTERN,
+            "contentEncoding": "base64",
+            "contentMediaType": "application/x-npy",
+        },
+    )
     _decoded: _Decoded = PrivateAttr(default_factory=_Decoded)
 
     @model_validator(mode="after")
     def _decode(self) -> Self:
-        # Reject before decoding: base64 of n bytes is 4*ceil(n/3) characters.
+        # Reject before decoding, from the length alone.
         limit = MAX_INLINE_ARRAY_BYTES
-        if len(self.data) > 4 * math.ceil(limit / 3):
+        if len(self.data) > _MAX_INLINE_BASE64_CHARS:
             padding = self.data[-2:].count("=")
             raise ValueError(_too_large(len(self.data) * 3 // 4 - padding))
         try:

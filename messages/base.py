@@ -19,20 +19,55 @@ def _not_bool_or_str(value: Any) -> Any:
     return value
 
 
-Int = Annotated[int, BeforeValidator(_not_bool_or_str)]
+_NUMBER = BeforeValidator(_not_bool_or_str)
+
+Int = Annotated[int, _NUMBER]
 """An integer that refuses booleans and numeric strings."""
 
-Float = Annotated[float, BeforeValidator(_not_bool_or_str)]
+Float = Annotated[float, _NUMBER]
 """A float that refuses booleans and numeric strings (NaN/inf are refused by the base)."""
 
 RunId = Annotated[str, Field(pattern=RUN_ID_PATTERN)]
 """A run id: 1..64 characters from letters, digits, '_' and '-' (safe in S3 keys and ARNs)."""
 
-Count = Annotated[Int, Field(ge=0)]
+# Bounds come before the validator: a bound that follows one is enforced by a wrapper
+# function whose JSON Schema keeps pydantic's name ("ge", not "minimum"; pydantic
+# issue #11576), which a standard validator ignores.
+Count = Annotated[int, Field(ge=0), _NUMBER]
 """A non-negative counter (epoch, batch, step)."""
 
-Accuracy = Annotated[Float, Field(ge=0.0, le=1.0)]
+Accuracy = Annotated[float, Field(ge=0.0, le=1.0), _NUMBER]
 """A fraction of correct predictions in [0, 1]."""
+
+_JSON_SCHEMA_BOUNDS = {
+    "ge": "minimum",
+    "gt": "exclusiveMinimum",
+    "le": "maximum",
+    "lt": "exclusiveMaximum",
+    "multiple_of": "multipleOf",
+}
+
+
+def _standard_bounds(schema: Any) -> None:
+    """Rename bounds pydantic left under their Python names, anywhere in `schema`."""
+    # Annotated[Int, Field(ge=...)] written outside this module still hits #11576;
+    # fixing the names here keeps every model's schema standard whoever declares it.
+    if isinstance(schema, list):
+        for item in schema:
+            _standard_bounds(item)
+        return
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") in ("integer", "number"):
+        for name, keyword in _JSON_SCHEMA_BOUNDS.items():
+            if name in schema:
+                schema[keyword] = schema.pop(name)
+    for value in schema.values():
+        _standard_bounds(value)
+
+
+def _model_json_schema(schema: dict[str, Any], _cls: type) -> None:
+    _standard_bounds(schema)
 
 
 class FrozenModel(BaseModel):
@@ -40,4 +75,6 @@ class FrozenModel(BaseModel):
 
     # NaN/inf cannot round-trip through JSON (pydantic writes them as null), so a
     # message carrying one is refused where it is built rather than where it lands.
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", allow_inf_nan=False, json_schema_extra=_model_json_schema
+    )

@@ -14,7 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("lnn.cli.train", "train a network (reference, embedded or endpoint engine)"),
     "predict": ("lnn.cli.predict", "predict labels and probabilities with a model.npz"),
     "gradcheck": ("lnn.cli.gradcheck", "check backprop against numerical gradients"),
-    "schema": ("lnn.cli.schema", "print the JSON Schema of the messages"),
+    "schema": ("lnn.cli.schema", "print the JSON Schema (2020-12) of every message, or of one"),
     "up": ("lnn.cli.up", "serve the embedded stack on 127.0.0.1:4566 until Ctrl-C"),
     "deploy": ("lnn.cli.deploy", "build the Lambda bundle and deploy (or tear down) the stack"),
     "submit": ("lnn.cli.submit", "publish a TrainRequest to a deployed stack, print its run id"),

@@ -19,8 +19,6 @@ from lnn.engines.reference import train_reference
 from lnn.prepare import prepare, split
 from messages.train_request import TrainConfig
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
 pytestmark = pytest.mark.slow
 
 
@@ -35,10 +33,10 @@ def fit(
     return train_reference(config, columns), columns
 
 
-def test_cat_four_layers_as_in_the_course(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cat_four_layers_as_in_the_course(course_cat: Path) -> None:
     # The course's [12288, 20, 7, 5, 1], lr 0.0075, 2,500 full-batch epochs, and its
-    # initialization for this network, randn / sqrt(n_in): our "xavier".
-    monkeypatch.setenv("LNN_DATA_DIR", str(SHARED_DATA))
+    # initialization for this network, randn / sqrt(n_in): our "xavier". It needs the
+    # real images (see tests/conftest.py); they are read from $LNN_DATA_DIR.
     layers, init = "20:relu,7:relu,5:relu,1:sigmoid", "xavier"
     runs = {
         seed: fit("cat", layers, lr=0.0075, epochs=2500, init=init, seed=seed)[0]

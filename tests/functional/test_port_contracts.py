@@ -17,6 +17,7 @@ from functions.aws.ledger import deserialize, run_key
 from functions.memory import InMemoryStack
 from functions.ports import Barriers, BlobStore, Bus, ObjectNotFoundError, RunLedger
 from lnn.engines.stack import embedded_stack
+from messages.schema import message_schema
 from messages.status import HistoryEntry, RunRecord, RunStatus
 from messages.tasks import StepDone
 
@@ -202,4 +203,5 @@ def test_the_stored_run_item_is_a_run_record(moto_stack: Any) -> None:
     item = deserialize(raw["Item"])
     record = RunRecord.model_validate(item)
     assert record.stored() == item
-    jsonschema.validate(item, RunRecord.model_json_schema())
+    # The document `lnn schema RunRecord` publishes describes the stored item too.
+    jsonschema.Draft202012Validator(message_schema("RunRecord")).validate(item)

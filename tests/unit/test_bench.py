@@ -24,8 +24,6 @@ from lnn.engines.reference import train_reference
 from lnn.prepare import PreparedData
 from messages.train_request import TrainConfig
 
-DATA_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
 
 def tiny_config(**overrides: object) -> TrainConfig:
     layers = [
@@ -92,9 +90,8 @@ def test_cli_lists_every_case() -> None:
 
 
 def test_bench_command_reports_a_ratio_as_json(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tiny_cat: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("LNN_DATA_DIR", str(DATA_DIR))
     # One BLAS thread keeps the test light on a shared machine, and checks that --threads applies.
     argv = ["bench", "reference-vs-numpy", "--epochs", "3", "--repeats", "1", "--threads", "1"]
     code = main([*argv, "--json"])

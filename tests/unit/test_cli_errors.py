@@ -100,8 +100,9 @@ def test_unwritable_out_is_reported_before_training(
 def test_cat_without_its_file_names_the_expected_file(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LNN_DATA_DIR", str(tmp_path))
-    line = assert_usage_error(
-        capsys, ["train", "--engine", "reference", "--dataset", "cat"], "catvnoncat.npz"
-    )
-    assert str(tmp_path) in line
+    argv = ["train", "--engine", "reference", "--dataset", "cat"]
+    files = ("catvnoncat.npz", "train_catvnoncat.h5", "test_catvnoncat.h5")
+    monkeypatch.setenv("LNN_DATA_DIR", str(tmp_path / "absent"))
+    assert_usage_error(capsys, argv, *files, "LNN_DATA_DIR", str(tmp_path / "absent"))
+    monkeypatch.delenv("LNN_DATA_DIR")
+    assert_usage_error(capsys, argv, *files, "LNN_DATA_DIR is not set")

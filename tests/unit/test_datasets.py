@@ -11,8 +11,6 @@ import pytest
 
 from lnn.datasets import BUILTIN_DATASETS, Dataset, DatasetError, load_dataset
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
 # name -> (train samples, features, classes)
 EXPECTED_SHAPES = {
     "cat": (209, 12288, 2),
@@ -28,11 +26,6 @@ EXPECTED_SHAPES = {
 }
 
 
-@pytest.fixture
-def shared_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LNN_DATA_DIR", str(SHARED_DATA))
-
-
 def assert_one_line_error(excinfo: pytest.ExceptionInfo[DatasetError], *parts: str) -> None:
     message = str(excinfo.value)
     assert "\n" not in message
@@ -44,10 +37,13 @@ def test_the_built_in_names_are_the_documented_ones() -> None:
     assert set(BUILTIN_DATASETS) == set(EXPECTED_SHAPES)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED_SHAPES))
-def test_built_in_shapes_and_dtypes(name: str, shared_data: None) -> None:
-    data = load_dataset(name)
+@pytest.mark.parametrize("name", sorted(set(EXPECTED_SHAPES) - {"cat"}))
+def test_built_in_shapes_and_dtypes(name: str) -> None:
     m, n, k = EXPECTED_SHAPES[name]
+    assert_shapes(load_dataset(name), name, m, n, k)
+
+
+def assert_shapes(data: Dataset, name: str, m: int, n: int, k: int) -> None:
     assert data.name == name
     assert data.x_train.shape == (m, n) and data.x_train.dtype == np.float64
     assert data.y_train.shape == (m,) and data.y_train.dtype == np.int64
@@ -57,14 +53,40 @@ def test_built_in_shapes_and_dtypes(name: str, shared_data: None) -> None:
     assert "\n" not in data.description
 
 
-def test_cat_is_flattened_and_scaled_to_unit_range(shared_data: None) -> None:
+def test_cat_is_flattened_and_scaled_to_unit_range(tiny_cat: Path) -> None:
     data = load_dataset("cat")
-    assert data.x_test is not None and data.x_test.shape == (50, 12288)
+    with np.load(tiny_cat) as npz:
+        raw = {key: npz[key] for key in npz.files}
+    assert_shapes(data, "cat", len(raw["train_x"]), 64 * 64 * 3, 2)
+    assert data.x_test is not None and data.x_test.shape == (len(raw["test_x"]), 12288)
     assert data.y_test is not None and data.y_test.dtype == np.int64
+    np.testing.assert_array_equal(data.y_test, raw["test_y"])
     assert data.classes == ("non-cat", "cat")
     assert data.x_train.min() >= 0.0 and data.x_train.max() <= 1.0
-    raw = np.load(SHARED_DATA / "catvnoncat.npz")["train_x"]
-    np.testing.assert_allclose(data.x_train[3], raw[3].reshape(-1) / 255.0)
+    np.testing.assert_allclose(data.x_train[3], raw["train_x"][3].reshape(-1) / 255.0)
+
+
+def test_cat_data_dir_argument_wins_over_the_environment(
+    tiny_cat: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LNN_DATA_DIR", str(tmp_path / "elsewhere"))
+    data = load_dataset("cat", data_dir=str(tiny_cat.parent))
+    assert data.x_train.shape[1] == 12288
+
+
+def test_cat_file_without_a_key_names_it(tiny_cat: Path) -> None:
+    with np.load(tiny_cat) as npz:
+        arrays = {key: npz[key] for key in npz.files if key != "test_y"}
+    np.savez(tiny_cat, **arrays)
+    with pytest.raises(DatasetError) as excinfo:
+        load_dataset("cat")
+    assert_one_line_error(excinfo, "catvnoncat.npz", "test_y")
+
+
+def test_the_course_cat_file_has_the_course_shapes(course_cat: Path) -> None:
+    data = load_dataset("cat")
+    assert_shapes(data, "cat", *EXPECTED_SHAPES["cat"])
+    assert data.x_test is not None and data.x_test.shape == (50, 12288)
 
 
 def test_cat_missing_names_the_expected_files(
