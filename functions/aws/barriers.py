@@ -13,7 +13,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from functions.aws.clients import client
-from functions.ports import Arrival, Barriers
+from functions.ports import NO_OUTPUT, Arrival, Barriers, ShardOutput
 
 TTL_SECONDS = 7 * 24 * 3600
 
@@ -48,14 +48,7 @@ class DynamoBarriers(Barriers):
         return self._dynamodb or client("dynamodb")
 
     def arrive(
-        self,
-        key: str,
-        shard: int,
-        expected: int,
-        *,
-        payload: bytes | None = None,
-        s3_key: str | None = None,
-        value: float | None = None,
+        self, key: str, shard: int, expected: int, output: ShardOutput = NO_OUTPUT
     ) -> Arrival:
         sets = ["expires_at = :ttl"]
         values: dict[str, dict] = {
@@ -63,15 +56,15 @@ class DynamoBarriers(Barriers):
             ":k": {"N": str(shard)},
             ":ttl": {"N": str(int(time.time()) + TTL_SECONDS)},
         }
-        if payload is not None:
+        if output.payload is not None:
             sets.append(f"o{shard} = :payload")
-            values[":payload"] = {"B": payload}
-        if s3_key is not None:
+            values[":payload"] = {"B": output.payload}
+        if output.s3_key is not None:
             sets.append(f"r{shard} = :ref")
-            values[":ref"] = {"S": s3_key}
-        if value is not None:
+            values[":ref"] = {"S": output.s3_key}
+        if output.value is not None:
             sets.append(f"v{shard} = :value")
-            values[":value"] = {"N": str(Decimal(repr(value)))}
+            values[":value"] = {"N": str(Decimal(repr(output.value)))}
         try:
             response = self._client().update_item(
                 TableName=self.table,

@@ -14,7 +14,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from functions.aws.clients import client
-from functions.ports import Expect, RunLedger
+from functions.ports import Change, Expect, RunLedger
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -114,21 +114,14 @@ class DynamoRunLedger(RunLedger):
         )
         return applied, item if applied else found
 
-    def _update(
-        self,
-        run_id: str,
-        sets: Mapping[str, Any],
-        *,
-        expect: Expect | None = None,
-        append: Mapping[str, float] | None = None,
-    ) -> tuple[bool, dict[str, Any]]:
-        condition, names, values = _condition(expect)
+    def _update(self, run_id: str, change: Change) -> tuple[bool, dict[str, Any]]:
+        condition, names, values = _condition(change.expect)
         clauses = []
-        for i, (field, value) in enumerate(sets.items()):
+        for i, (field, value) in enumerate(change.sets.items()):
             names[f"#s{i}"] = field
             values[f":s{i}"] = value
             clauses.append(f"#s{i} = :s{i}")
-        for i, (field, value) in enumerate((append or {}).items()):
+        for i, (field, value) in enumerate(change.append.items()):
             names[f"#a{i}"] = field
             values[f":a{i}"] = [value]
             values[":empty"] = []

@@ -3,7 +3,7 @@
 import threading
 from dataclasses import dataclass, field
 
-from functions.ports import Arrival, Barriers
+from functions.ports import NO_OUTPUT, Arrival, Barriers, ShardOutput
 
 
 @dataclass
@@ -32,26 +32,19 @@ class InMemoryBarriers(Barriers):
         self._lock = threading.Lock()
 
     def arrive(
-        self,
-        key: str,
-        shard: int,
-        expected: int,
-        *,
-        payload: bytes | None = None,
-        s3_key: str | None = None,
-        value: float | None = None,
+        self, key: str, shard: int, expected: int, output: ShardOutput = NO_OUTPUT
     ) -> Arrival:
         with self._lock:
             barrier = self.items.setdefault(key, _Barrier())
             if shard in barrier.arrived:
                 return barrier.view(expected, claimed=False)
             barrier.arrived.add(shard)
-            if payload is not None:
-                barrier.payloads[shard] = bytes(payload)
-            if s3_key is not None:
-                barrier.s3_keys[shard] = s3_key
-            if value is not None:
-                barrier.values[shard] = float(value)
+            if output.payload is not None:
+                barrier.payloads[shard] = bytes(output.payload)
+            if output.s3_key is not None:
+                barrier.s3_keys[shard] = output.s3_key
+            if output.value is not None:
+                barrier.values[shard] = float(output.value)
             return barrier.view(expected, claimed=True)
 
     def read(self, key: str, expected: int) -> Arrival:

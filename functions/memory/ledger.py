@@ -2,10 +2,9 @@
 
 import copy
 import threading
-from collections.abc import Mapping
 from typing import Any
 
-from functions.ports import Expect, RunLedger
+from functions.ports import Change, RunLedger
 
 
 class InMemoryRunLedger(RunLedger):
@@ -22,22 +21,15 @@ class InMemoryRunLedger(RunLedger):
             self.items[item["run_id"]] = copy.deepcopy(item)
             return True, copy.deepcopy(item)
 
-    def _update(
-        self,
-        run_id: str,
-        sets: Mapping[str, Any],
-        *,
-        expect: Expect | None = None,
-        append: Mapping[str, float] | None = None,
-    ) -> tuple[bool, dict[str, Any]]:
+    def _update(self, run_id: str, change: Change) -> tuple[bool, dict[str, Any]]:
         with self._lock:
             item = self.items.get(run_id)
             if item is None:
                 return False, {}
-            if expect is not None and not expect.holds(item):
+            if change.expect is not None and not change.expect.holds(item):
                 return False, copy.deepcopy(item)
-            item.update(copy.deepcopy(dict(sets)))
-            for name, value in (append or {}).items():
+            item.update(copy.deepcopy(dict(change.sets)))
+            for name, value in change.append.items():
                 item[name] = [*item.get(name, []), value]
             return True, copy.deepcopy(item)
 

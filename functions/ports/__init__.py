@@ -14,13 +14,15 @@ from functions.ports.exceptions import (
     PublishError,
 )
 from functions.ports.ledger import RunLedger
-from functions.ports.types import Arrival, Expect, Route
+from functions.ports.types import NO_OUTPUT, Arrival, Change, Expect, Route, ShardOutput
 
 __all__ = [
+    "NO_OUTPUT",
     "Arrival",
     "Barriers",
     "BlobStore",
     "Bus",
+    "Change",
     "Expect",
     "IncompleteBarrierError",
     "ObjectNotFoundError",
@@ -28,4 +30,5 @@ __all__ = [
     "PublishError",
     "Route",
     "RunLedger",
+    "ShardOutput",
 ]

@@ -2,7 +2,7 @@
 
 from abc import ABC, abstractmethod
 
-from functions.ports.types import Arrival
+from functions.ports.types import NO_OUTPUT, Arrival, ShardOutput
 
 
 class Barriers(ABC):
@@ -15,15 +15,9 @@ class Barriers(ABC):
 
     @abstractmethod
     def arrive(
-        self,
-        key: str,
-        shard: int,
-        expected: int,
-        *,
-        payload: bytes | None = None,
-        s3_key: str | None = None,
-        value: float | None = None,
-    ) -> Arrival: ...
+        self, key: str, shard: int, expected: int, output: ShardOutput = NO_OUTPUT
+    ) -> Arrival:
+        """Claim ``shard``'s arrival, storing ``output`` with it if the claim succeeds."""
 
     @abstractmethod
     def read(self, key: str, expected: int) -> Arrival:

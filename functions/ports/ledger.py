@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from functions.ports.types import Expect
+from functions.ports.types import Change, Expect
 from messages.status import HistoryEntry, RunRecord, RunStatus
 
 
@@ -38,16 +38,9 @@ class RunLedger(ABC):
         """Store ``item`` unless its run exists: (stored, the item now in place)."""
 
     @abstractmethod
-    def _update(
-        self,
-        run_id: str,
-        sets: Mapping[str, Any],
-        *,
-        expect: Expect | None = None,
-        append: Mapping[str, float] | None = None,
-    ) -> tuple[bool, dict[str, Any]]:
-        """Set fields (and append to list fields) of an existing run if ``expect`` holds:
-        (applied, the item after it, or as found; {} when the run does not exist)."""
+    def _update(self, run_id: str, change: Change) -> tuple[bool, dict[str, Any]]:
+        """Apply ``change`` to an existing run if its ``expect`` holds: (applied, the item
+        after it, or as found; {} when the run does not exist)."""
 
     @abstractmethod
     def _get(self, run_id: str) -> dict[str, Any] | None: ...
@@ -129,7 +122,7 @@ class RunLedger(ABC):
             "final_cost": final_cost,
             **accuracies,
         }
-        return self._change(run_id, sets, expect=Expect())[0]
+        return self._change(run_id, sets, Expect())[0]
 
     def fail(self, run_id: str, reason: str) -> bool:
         """Mark a RUNNING run FAILED; False if it was not running (or does not exist)."""
@@ -168,21 +161,16 @@ class RunLedger(ABC):
     # --- shared by the verbs ----------------------------------------------------------
 
     def _change(
-        self,
-        run_id: str,
-        sets: Mapping[str, Any],
-        *,
-        expect: Expect | None = None,
-        append: Mapping[str, float] | None = None,
+        self, run_id: str, sets: Mapping[str, Any], expect: Expect | None = None, **append: float
     ) -> tuple[bool, dict[str, Any]]:
         # A record leaves out what it does not hold (DynamoDB stores no nulls), so None is
         # "not set" and is not written.
         present = {name: value for name, value in sets.items() if value is not None}
-        return self._update(run_id, {**present, "updated_at": now()}, expect=expect, append=append)
+        return self._update(run_id, Change({**present, "updated_at": now()}, expect, append))
 
     def _stop(self, run_id: str, status: RunStatus, reason: str) -> bool:
         sets = {"status": status.value, "reason": reason}
-        return self._change(run_id, sets, expect=Expect())[0]
+        return self._change(run_id, sets, Expect())[0]
 
     def _transition(
         self,
@@ -195,7 +183,7 @@ class RunLedger(ABC):
         published_field: str,
         value: int,
     ) -> Transition | None:
-        applied, item = self._change(run_id, sets, expect=expect, append=append)
+        applied, item = self._change(run_id, sets, expect, **(append or {}))
         if applied:
             return Transition(RunRecord.model_validate(item), claimed=True)
         # Claimed by an earlier delivery that may have died before publishing: heal it.

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from messages.status import RunStatus
 
@@ -53,3 +53,26 @@ class Expect:
             isinstance(record.get(name), int) and record[name] < value  # type: ignore[operator]
             for name, value in self.below.items()
         )
+
+
+@dataclass(frozen=True)
+class ShardOutput:
+    """What a shard leaves at its barrier: a small output inline (``payload``, .npy bytes)
+    or the key of a large one, and a number the stage after it sums (``value``)."""
+
+    payload: bytes | None = None
+    s3_key: str | None = None
+    value: float | None = None
+
+
+NO_OUTPUT = ShardOutput()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write to a run record: fields to set and values to append to list fields, applied
+    only if ``expect`` holds (always, when None)."""
+
+    sets: Mapping[str, Any]
+    expect: Expect | None = None
+    append: Mapping[str, float] = field(default_factory=dict)

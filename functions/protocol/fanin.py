@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from functions.ports import Arrival, Barriers, IncompleteBarrierError
+from functions.ports import Arrival, Barriers, IncompleteBarrierError, ShardOutput
 from functions.protocol.arrays import ArrayStore
 from messages.arrays import decode_npy, encode_npy
 from messages.limits import BARRIER_ITEM_BUDGET
@@ -26,7 +26,8 @@ def arrive(
         else:
             store.put_array(spill_key, output)
             s3_key = spill_key
-    return barriers.arrive(key, shard, expected, payload=payload, s3_key=s3_key, value=value)
+    output = ShardOutput(payload=payload, s3_key=s3_key, value=value)
+    return barriers.arrive(key, shard, expected, output)
 
 
 def outputs(arrival: Arrival, store: ArrayStore, expected: int) -> list[np.ndarray]:

@@ -16,7 +16,7 @@ from functions.protocol.run_plan import RunPlan, batch_data, load_plan
 from functions.protocol.scratch import recall_z, remember_z
 from functions.protocol.services import Services
 from functions.training.config import learning_rate
-from functions.training.step import backward_shard, forward_shard, shard_mask
+from functions.training.step import forward_shard, shard_gradients, shard_mask, update_shard
 from messages.tasks import BackwardTask, ForwardTask, LossTask, StepDone
 
 
@@ -155,10 +155,8 @@ def backward(task: BackwardTask, svc: Services) -> None:
         z = recall_z(svc, (run, task.epoch, task.batch, layer, shard))
         if z is None:  # another container ran the forward: recompute, bit for bit the same
             z = w @ a_prev + b
-    update = backward_shard(
+    grads = shard_gradients(
         w,
-        b,
-        state,
         a_prev=a_prev,
         z=z,
         grad=own_rows(svc.store.resolve(task.grad), rows, spec.units),
@@ -166,11 +164,10 @@ def backward(task: BackwardTask, svc: Services) -> None:
         activation=spec.activation,
         mask=_mask(plan, "train", task.epoch, task.batch, layer, a_prev.shape[1], rows),
         l2=plan.config.l2,
-        optimizer=plan.optimizer,
-        lr=learning_rate(plan.config, task.epoch),
-        step=task.step + 1,
         need_da_prev=layer > 1,
     )
+    lr = learning_rate(plan.config, task.epoch)
+    update = update_shard(w, b, state, grads, optimizer=plan.optimizer, lr=lr, step=task.step + 1)
     svc.store.put_npz(
         params_key(run, layer, shard, task.step + 1), {"W": update.w, "b": update.b, **update.state}
     )

@@ -10,12 +10,12 @@ from functions.training.step import (
     LossResult,
     ShardGradients,
     ShardUpdate,
-    backward_shard,
     evaluate_outputs,
     forward_shard,
     loss_stage,
     shard_gradients,
     shard_mask,
+    update_shard,
     weight_sq_sum,
 )
 
@@ -26,7 +26,6 @@ __all__ = [
     "ShardGradients",
     "ShardUpdate",
     "StepKey",
-    "backward_shard",
     "eval_epochs",
     "eval_inputs",
     "evaluate_outputs",
@@ -38,5 +37,6 @@ __all__ = [
     "shard_ranges",
     "split_training_data",
     "stratify_labels",
+    "update_shard",
     "weight_sq_sum",
 ]

@@ -119,35 +119,18 @@ def shard_gradients(
     return ShardGradients(dz, dw, db, da_prev)
 
 
-def backward_shard(
+def update_shard(
     w: Array,
     b: Array,
     state: Mapping[str, Array],
+    grads: ShardGradients,
     *,
-    a_prev: Array,
-    z: Array | None,
-    grad: Array,
-    grad_kind: Literal["dz", "da"],
-    activation: str,
-    mask: Array | None,
-    l2: float,
     optimizer: Optimizer,
     lr: float,
     step: int,
-    need_da_prev: bool,
 ) -> ShardUpdate:
-    """Gradients of the shard, its share of dA_prev (with the pre-update W) and its update."""
-    grads = shard_gradients(
-        w,
-        a_prev=a_prev,
-        z=z,
-        grad=grad,
-        grad_kind=grad_kind,
-        activation=activation,
-        mask=mask,
-        l2=l2,
-        need_da_prev=need_da_prev,
-    )
+    """The optimizer's step on the shard with its gradients; dA_prev rides along (it was
+    computed with the pre-update W)."""
     params, new_state = optimizer.update(
         {"W": w, "b": b}, {"W": grads.dw, "b": grads.db}, dict(state), lr=lr, step=step
     )

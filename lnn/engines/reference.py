@@ -14,11 +14,12 @@ from functions.training.schedule import eval_epochs, iter_steps
 from functions.training.split import DataSplit, eval_inputs
 from functions.training.step import (
     EvalResult,
-    backward_shard,
     evaluate_outputs,
     forward_shard,
     loss_stage,
+    shard_gradients,
     shard_mask,
+    update_shard,
     weight_sq_sum,
 )
 from lnn.engines.base import TrainingResult
@@ -114,10 +115,8 @@ def train_reference(
         grad, grad_kind = result.dz, "dz"
         for i in reversed(range(depth)):
             w, b = params[i]
-            update = backward_shard(
+            grads = shard_gradients(
                 w,
-                b,
-                states[i],
                 a_prev=inputs[i],
                 z=zs[i],
                 grad=grad,
@@ -125,11 +124,9 @@ def train_reference(
                 activation=specs[i].activation,
                 mask=masks[i],
                 l2=config.l2,
-                optimizer=optimizer,
-                lr=lr,
-                step=key.step,
                 need_da_prev=i > 0,
             )
+            update = update_shard(w, b, states[i], grads, optimizer=optimizer, lr=lr, step=key.step)
             params[i] = (update.w, update.b)
             states[i] = update.state
             grad, grad_kind = update.da_prev, "da"

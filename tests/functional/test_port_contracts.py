@@ -15,7 +15,14 @@ from observers import drain, events_queue
 from functions.aws import DynamoBarriers
 from functions.aws.ledger import deserialize, run_key
 from functions.memory import InMemoryStack
-from functions.ports import Barriers, BlobStore, Bus, ObjectNotFoundError, RunLedger
+from functions.ports import (
+    Barriers,
+    BlobStore,
+    Bus,
+    ObjectNotFoundError,
+    RunLedger,
+    ShardOutput,
+)
 from lnn.engines.stack import embedded_stack
 from messages.schema import message_schema
 from messages.status import HistoryEntry, RunRecord, RunStatus
@@ -96,11 +103,11 @@ def test_blobs_round_trip_and_report_missing_keys(bed: Bed) -> None:
 
 def test_an_arrival_claims_once_and_carries_its_output(bed: Bed) -> None:
     key = f"{_run_id()}#train#0#0#fwd#1"
-    first = bed.barriers.arrive(key, 1, 2, payload=b"one", value=0.25)
+    first = bed.barriers.arrive(key, 1, 2, ShardOutput(payload=b"one", value=0.25))
     assert first.claimed and not first.complete and not first.should_publish
-    again = bed.barriers.arrive(key, 1, 2, payload=b"other")
+    again = bed.barriers.arrive(key, 1, 2, ShardOutput(payload=b"other"))
     assert not again.claimed and again.arrived == {1} and again.payloads[1] == b"one"
-    last = bed.barriers.arrive(key, 0, 2, s3_key="runs/x/s0.npy")
+    last = bed.barriers.arrive(key, 0, 2, ShardOutput(s3_key="runs/x/s0.npy"))
     assert last.claimed and last.complete and last.should_publish
     assert last.s3_keys == {0: "runs/x/s0.npy"} and last.values == {1: 0.25}
     healer = bed.barriers.arrive(key, 0, 2)  # the publisher may have died: heal

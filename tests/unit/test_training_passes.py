@@ -11,7 +11,7 @@ from functions.training.config import initial_params
 from functions.training.gradcheck import seeded_case
 from functions.training.passes import ShardedLayers
 from functions.training.split import DataSplit
-from functions.training.step import backward_shard, shard_mask
+from functions.training.step import shard_gradients, shard_mask, update_shard
 from lnn.engines.reference import train_reference
 from messages.train_request import TrainConfig
 
@@ -37,17 +37,15 @@ def test_the_shard_count_does_not_change_the_arithmetic(shards: int) -> None:
         np.testing.assert_allclose(db, db_1, rtol=0, atol=1e-14)
 
 
-def test_backward_shard_applies_the_checked_gradients() -> None:
+def test_update_shard_applies_the_checked_gradients() -> None:
     case = seeded_case(SPECS, features=5, samples=8, keep_prob=1.0, seed=4)
     layers = ShardedLayers(SPECS, 1)
     forward = layers.forward(case.params, case.x)
     dz = layers.loss(forward, case.y).dz
     dw, db = layers.backward(case.params, forward, dz)[-1]
     w, b = case.params[-1]
-    update = backward_shard(
+    grads = shard_gradients(
         w,
-        b,
-        {},
         a_prev=forward.inputs[-1],
         z=None,
         grad=dz,
@@ -55,11 +53,9 @@ def test_backward_shard_applies_the_checked_gradients() -> None:
         activation="softmax",
         mask=None,
         l2=0.0,
-        optimizer=make_optimizer("gd"),
-        lr=1.0,
-        step=1,
         need_da_prev=True,
     )
+    update = update_shard(w, b, {}, grads, optimizer=make_optimizer("gd"), lr=1.0, step=1)
     np.testing.assert_array_equal(update.w, w - dw)
     np.testing.assert_array_equal(update.b, b - db)
 
