@@ -47,6 +47,7 @@ class RunRecord(FrozenModel):
     created_at: AwareDatetime
     updated_at: AwareDatetime
     reason: str | None = None
+    last_error: str | None = Field(default=None, max_length=2000)  # of a failed delivery
     model_key: str | None = None
     final_cost: Float | None = None
     train_accuracy: Accuracy | None = None

@@ -2,10 +2,13 @@
 
 Messages are delivered one at a time to the handlers' own ``work`` functions through the
 same failure handling as on Lambda (``guarded``). What fails is redelivered with a higher
-receive count, up to the stack's maxReceiveCount, then dead-lettered; a process crash also
-throws away the "container's" memory. Delivery order is FIFO unless ``reorder`` picks a
-random queued message each time; ``duplicate`` is the chance that a publish is delivered
-twice.
+receive count, up to the stack's maxReceiveCount, then moved to its dead-letter queue,
+whose consumer (the dead-letter function) ends the run it belongs to; what that consumer
+cannot attribute is ``kept``. A process crash also throws away the "container's" memory;
+a ``poison`` message kills its function's process on every delivery, before any handler
+code runs (the dead-letter function reads it unharmed).
+Delivery order is FIFO unless ``reorder`` picks a random queued message each time;
+``duplicate`` is the chance that a publish is delivered twice.
 """
 
 import json
@@ -17,6 +20,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from functions.handlers import deadletters as dead_letter_handler
 from functions.handlers import loss as loss_handler
 from functions.handlers import neuron as neuron_handler
 from functions.handlers import trainer as trainer_handler
@@ -48,8 +52,13 @@ class QueuedMessage:
     receives: int = 0
 
 
+DLQ_SUFFIX = "-dlq"
+
+
 def _consumer(queue: str) -> tuple[Work, bool]:
     """The function consuming ``queue``: its work, and whether it may start runs."""
+    if queue.endswith(DLQ_SUFFIX):
+        return dead_letter_handler.work, False
     if queue == TRAINER_QUEUE:
         return trainer_handler.work, True
     if queue == OUTPUT_QUEUE:
@@ -67,12 +76,14 @@ class InMemoryStack:
         duplicate: float = 0.0,
         reorder: bool = False,
         crash: CrashPlan | None = None,
+        poison: Callable[["QueuedMessage"], bool] | None = None,
     ) -> None:
         self.blobs = InMemoryBlobStore()
         self.barriers = InMemoryBarriers()
         self.ledger = InMemoryRunLedger()
         self.queued: list[QueuedMessage] = []
-        self.dead_letters: list[QueuedMessage] = []
+        self.dead_lettered: list[QueuedMessage] = []  # every move to a DLQ
+        self.kept: list[QueuedMessage] = []  # what the dead-letter consumer left in its DLQ
         self.events: list[dict[str, Any]] = []
         self.counter = CallCounter(crash)
         self.crashes = 0
@@ -81,6 +92,7 @@ class InMemoryStack:
         self._ids = count()
         self._duplicate = duplicate
         self._reorder = reorder
+        self._poison = poison
         self.settings = StackSettings(
             bucket=self.blobs.bucket,
             runs_table="memory-runs",
@@ -134,6 +146,9 @@ class InMemoryStack:
         self.deliveries += 1
         work, starts_runs = _consumer(message.queue)
         try:
+            poisoned = self._poison is not None and self._poison(message)
+            if poisoned and not message.queue.endswith(DLQ_SUFFIX):
+                raise ProcessCrash("the process died before any handler code ran")
             guarded(message.body, message.receives, work, self._container, starts_runs=starts_runs)
         except ProcessCrash:
             self.crashes += 1
@@ -147,8 +162,13 @@ class InMemoryStack:
         self._container = self._new_container()
 
     def _redeliver(self, message: QueuedMessage) -> None:
-        if message.receives >= self.settings.max_receives:
-            self.dead_letters.append(message)
+        if message.queue.endswith(DLQ_SUFFIX):
+            self.kept.append(message)  # a DLQ has no DLQ: it waits there for people
+        elif message.receives >= self.settings.max_receives:
+            self.dead_lettered.append(message)
+            self.queued.append(
+                QueuedMessage(message.queue + DLQ_SUFFIX, message.message_id, message.body)
+            )
         elif self._reorder:
             self.queued.insert(self._random.randrange(len(self.queued) + 1), message)
         else:

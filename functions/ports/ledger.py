@@ -15,6 +15,8 @@ from typing import Any
 from functions.ports.types import Change, Expect
 from messages.status import HistoryEntry, RunRecord, RunStatus
 
+LAST_ERROR_CHARS = 2000  # RunRecord.last_error's limit
+
 
 def now() -> str:
     # The form RunRecord.stored() writes, so a stored item reads back as it was written.
@@ -131,6 +133,11 @@ class RunLedger(ABC):
     def cancel(self, run_id: str, reason: str) -> bool:
         """Mark a RUNNING run CANCELLED; False if it was not running (or does not exist)."""
         return self._stop(run_id, RunStatus.CANCELLED, reason)
+
+    def note_error(self, run_id: str, error: str) -> None:
+        """Remember why a delivery of a RUNNING run's message failed: a dead letter's
+        reason can then say so, although the process that failed it last may have died."""
+        self._change(run_id, {"last_error": error[:LAST_ERROR_CHARS]}, Expect())
 
     def reject(self, run_id: str, reason: str) -> bool:
         """Record a request that never started as FAILED: fails a RUNNING run, or creates

@@ -7,3 +7,7 @@ class ProtocolError(RuntimeError):
 
 class ConfigurationError(ProtocolError):
     """The function's environment does not describe a stack."""
+
+
+class UnattributableDeadLetterError(ProtocolError):
+    """A dead letter that names no run of this stack: it stays in its queue, counted."""

@@ -2,28 +2,42 @@
 
 An invalid message will never become valid: its run is failed at once with the reason, and
 the record is still reported failed so SQS redrives it to the dead-letter queue (rule 6).
-Any other error may be transient: SQS redelivers it, and only the last allowed delivery
-fails the run.
+Any other error may be transient: SQS redelivers it; its text is kept on the run, and only
+the last allowed delivery fails the run (or, if the process dies instead, the dead-letter
+consumer does).
 """
 
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Callable
+from functools import cache
 
 from aws_lambda_powertools import Logger
 
+from functions.protocol.exceptions import UnattributableDeadLetterError
 from functions.protocol.outcomes import fail_run, reject_run
 from functions.protocol.services import Services
 from messages.base import RUN_ID_PATTERN
 from messages.exceptions import MessageError
 
-# stderr: Lambda ships both streams to CloudWatch, and a local `lnn train --json` keeps its
-# stdout for the summary line.
-logger = Logger(logger_handler=logging.StreamHandler(sys.stderr))
-
 Work = Callable[[str, Services], None]
+
+
+@cache
+def _logger(service: str) -> Logger:
+    # stderr: Lambda ships both streams to CloudWatch, and a local `lnn train --json` keeps
+    # its stdout for the summary line. One traceback per failure: not serialized twice.
+    handler = logging.StreamHandler(sys.stderr)
+    return Logger(service=service, logger_handler=handler, serialize_stacktrace=False)
+
+
+def logger() -> Logger:
+    """The running function's logger, by its service name (read at call time: the local
+    runner serves several functions from one process)."""
+    return _logger(os.environ.get("POWERTOOLS_SERVICE_NAME", "lnn"))
 
 
 def run_id_of(body: str) -> str | None:
@@ -47,14 +61,26 @@ def guarded(
         work(body, svc)
     except MessageError as exc:
         run_id = run_id_of(body)
-        logger.error("invalid message", extra={"run_id": run_id, "reason": str(exc)})
+        logger().error("invalid message", extra={"run_id": run_id, "reason": str(exc)})
         if run_id:
             stop = reject_run if starts_runs else fail_run
             stop(svc.ledger, svc.bus, run_id, str(exc))
         raise
+    except UnattributableDeadLetterError as exc:
+        logger().warning("dead letter kept in its queue", extra={"reason": str(exc)})
+        raise
     except Exception as exc:
         run_id = run_id_of(body)
-        logger.exception("task failed", extra={"run_id": run_id, "receives": receive_count})
-        if run_id and receive_count >= svc.settings.max_receives:
-            fail_run(svc.ledger, svc.bus, run_id, f"{type(exc).__name__}: {exc}")
+        error = f"{type(exc).__name__}: {exc}"
+        last = receive_count >= svc.settings.max_receives
+        extra = {"run_id": run_id, "delivery": receive_count, "error": error}
+        if receive_count == 1:  # the traceback once; its retries say how far they got
+            logger().exception("task failed", extra=extra)
+        else:
+            logger().error("task failed again", extra=extra)
+        if run_id:
+            if last:
+                fail_run(svc.ledger, svc.bus, run_id, error)
+            else:
+                svc.ledger.note_error(run_id, error)
         raise

@@ -23,7 +23,10 @@ def _counting_make_api_call(client: BaseClient, operation_name: str, api_params:
 def _install(counter: ApiCallCounter) -> None:
     global _original
     with _lock:
-        if not _active:
+        # Hooked once for the process's life (idle, it only passes calls on): hooking and
+        # unhooking around other wrappers of the same method (chaos) could chain them in a
+        # loop.
+        if _original is None:
             _original = BaseClient._make_api_call
             BaseClient._make_api_call = _counting_make_api_call
         _active.append(counter)
@@ -32,15 +35,12 @@ def _install(counter: ApiCallCounter) -> None:
 def _uninstall(counter: ApiCallCounter) -> None:
     with _lock:
         _active.remove(counter)
-        # Only unhook if nobody wrapped the method after us.
-        if not _active and BaseClient._make_api_call is _counting_make_api_call:
-            BaseClient._make_api_call = _original
 
 
 class ApiCallCounter:
     """While entered, counts calls of every botocore client (handlers, runner, deploy).
 
-    Hooks botocore.client.BaseClient._make_api_call process-wide; nests and overlaps.
+    Hooks botocore.client.BaseClient._make_api_call process-wide (once); nests and overlaps.
     """
 
     def __init__(self) -> None:

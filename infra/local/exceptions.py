@@ -21,3 +21,7 @@ class PortInUseError(LocalStackError, OSError):
 
 class StackNotStartedError(LocalStackError, RuntimeError):
     """An EmbeddedStack was used outside its `with` block."""
+
+
+class ChaosSpecError(LocalStackError, ValueError):
+    """A --chaos spec that names an unknown fault or an impossible rate."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.credentials import Credentials
 
+from infra.local.chaos import Chaos, ProcessDeath
 from infra.local.context import LambdaContext
 from infra.local.discovery import SqsMapping
 from infra.local.handlers import Handler
@@ -19,11 +21,13 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Outcome:
-    """What the deliveries of one batch left to retry."""
+    """What the deliveries of one batch left to retry; ``died``: a delivery's process died
+    (the batch is retried whole and the process's memory is gone)."""
 
     failed: set[str] = field(default_factory=set)
     handler_errors: int = 0
     timeouts_exceeded: int = 0
+    died: bool = False
 
 
 def lambda_environment(
@@ -50,17 +54,28 @@ def lambda_environment(
     return env
 
 
+def _receive_counts(messages: list[dict[str, Any]]) -> list[int]:
+    return [int(m.get("Attributes", {}).get("ApproximateReceiveCount", "1")) for m in messages]
+
+
 def invoke_batch(
-    mapping: SqsMapping, handler: Handler, messages: list[dict[str, Any]], *, duplicates: int = 0
+    mapping: SqsMapping,
+    handler: Handler,
+    messages: list[dict[str, Any]],
+    *,
+    duplicates: int = 0,
+    chaos: Chaos | None = None,
 ) -> Outcome:
     """Deliver a batch, then `duplicates` identical redeliveries (same ids and handles).
 
-    A record failed by any delivery is retried; an exception fails the whole batch.
+    A record failed by any delivery is retried; an exception fails the whole batch, and so
+    does a process death (injected by ``chaos``), which also ends the deliveries.
     """
     # Serialised once so that each delivery decodes its own copy, as over the wire.
     payload = json.dumps(sqs_event(messages, mapping.queue_arn))
     ids = [m["MessageId"] for m in messages]
     outcome = Outcome()
+    max_receives = mapping.redrive.max_receive_count if mapping.redrive else 0
     for _ in range(1 + duplicates):
         context = LambdaContext(
             function_name=mapping.function_name,
@@ -69,8 +84,15 @@ def invoke_batch(
             memory_limit_in_mb=mapping.memory_mb,
             timeout_s=mapping.timeout_s,
         )
+        faults = chaos.invocation(_receive_counts(messages), max_receives) if chaos else None
         try:
-            response = handler(json.loads(payload), context)
+            with faults or nullcontext():
+                response = handler(json.loads(payload), context)
+        except ProcessDeath as death:
+            logger.warning("%s: %s (chaos)", mapping.function_name, death)
+            outcome.died = True
+            outcome.failed.update(ids)
+            break
         except Exception:
             logger.exception("%s raised on a batch of %d", mapping.function_name, len(ids))
             outcome.handler_errors += 1

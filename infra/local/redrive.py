@@ -14,6 +14,14 @@ from infra.local.discovery import SqsMapping, queue_url_for_arn
 _SENDABLE = ("DataType", "StringValue", "BinaryValue")
 
 
+def sendable_attributes(message: dict[str, Any]) -> dict[str, Any]:
+    """A received message's attributes in the form SendMessage takes."""
+    return {
+        name: {k: v for k, v in value.items() if k in _SENDABLE}
+        for name, value in message.get("MessageAttributes", {}).items()
+    }
+
+
 class Redriver:
     """Moves records received more than maxReceiveCount times to the mapping's DLQ."""
 
@@ -39,10 +47,7 @@ class Redriver:
     def _move(self, mapping: SqsMapping, dlq_arn: str, message: dict[str, Any]) -> None:
         if dlq_arn not in self._dlq_urls:
             self._dlq_urls[dlq_arn] = queue_url_for_arn(self._sqs, dlq_arn)
-        attributes = {
-            name: {k: v for k, v in value.items() if k in _SENDABLE}
-            for name, value in message.get("MessageAttributes", {}).items()
-        }
+        attributes = sendable_attributes(message)
         fifo: dict[str, str] = {}
         if dlq_arn.endswith(".fifo"):
             group = message.get("Attributes", {}).get("MessageGroupId", "dead-letter")

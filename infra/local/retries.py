@@ -25,14 +25,18 @@ class RetryScheduler:
         self._due: list[tuple[float, int, str, list[str]]] = []
         self._seq = itertools.count()
 
-    def schedule(self, queue_url: str, receipt_handles: list[str]) -> None:
-        if not receipt_handles or self.delay is None:
+    def schedule(
+        self, queue_url: str, receipt_handles: list[str], *, delay: float | None = None
+    ) -> None:
+        """Make the records visible after ``delay`` seconds (default: the scheduler's)."""
+        delay = self.delay if delay is None else delay
+        if not receipt_handles or delay is None:
             return
-        if self.delay <= 0:
+        if delay <= 0:
             self._make_visible(queue_url, receipt_handles)
             return
         # VisibilityTimeout takes whole seconds; sub-second delays are released by us.
-        entry = (time.monotonic() + self.delay, next(self._seq), queue_url, receipt_handles)
+        entry = (time.monotonic() + delay, next(self._seq), queue_url, receipt_handles)
         heapq.heappush(self._due, entry)
 
     def release_due(self) -> None:

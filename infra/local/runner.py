@@ -16,12 +16,14 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from functions.protocol.services import reset_services
+from infra.local.chaos import Chaos, ChaosSpec
 from infra.local.discovery import SqsMapping, discover_mappings
 from infra.local.exceptions import HandlerImportError, RunnerConfigError
 from infra.local.handlers import environment, load_handler
 from infra.local.invoke import Outcome, invoke_batch, lambda_environment
 from infra.local.moto_compat import disable_if_moto_loaded
-from infra.local.redrive import Redriver
+from infra.local.redrive import Redriver, sendable_attributes
 from infra.local.retries import RetryScheduler
 from infra.local.schedule import HopPredictor
 from infra.local.stats import RunnerStats
@@ -29,6 +31,7 @@ from infra.local.stats import RunnerStats
 logger = logging.getLogger(__name__)
 
 DEFAULT_LOCAL_RETRY_DELAY = 0.2  # seconds; the local entry points use it, not VisibilityTimeout
+DEAD_LETTER_POLL_S = 1.0  # how often the dead-letter queues are read
 _SQS_MAX_BATCH = 10
 
 Batch = list[dict[str, Any]]
@@ -46,21 +49,19 @@ class LambdaRunner:
         session: boto3.Session,
         endpoint_url: str | None = None,
         *,
-        chaos_duplicate: int = 0,
+        chaos: ChaosSpec | None = None,
         retry_delay: float | None = None,
         concurrency: int = 1,
         wait_time_seconds: int = 0,
         refresh_interval: float = 3.0,
     ) -> None:
-        if chaos_duplicate < 0 or concurrency < 1 or not 0 <= wait_time_seconds <= 20:
-            raise RunnerConfigError(
-                "need chaos_duplicate >= 0, concurrency >= 1 and 0 <= wait_time_seconds <= 20"
-            )
+        if concurrency < 1 or not 0 <= wait_time_seconds <= 20:
+            raise RunnerConfigError("need concurrency >= 1 and 0 <= wait_time_seconds <= 20")
         if retry_delay is not None and retry_delay < 0:
             raise RunnerConfigError(f"retry_delay must be >= 0 or None, got {retry_delay}")
         disable_if_moto_loaded()
         self.endpoint_url = endpoint_url
-        self.chaos_duplicate = chaos_duplicate
+        self.chaos = Chaos(chaos or ChaosSpec())
         self.concurrency = concurrency
         self.wait_time_seconds = wait_time_seconds
         self.refresh_interval = refresh_interval
@@ -73,7 +74,9 @@ class LambdaRunner:
         self._predictor = HopPredictor()
         self._pool = ThreadPoolExecutor(concurrency) if concurrency > 1 else None
         self._mappings: dict[str, SqsMapping] = {}
+        self._dead_letter_mappings: dict[str, SqsMapping] = {}
         self._refreshed_at = float("-inf")
+        self._dead_letters_polled_at = float("-inf")
 
     @property
     def retry_delay(self) -> float | None:
@@ -81,12 +84,17 @@ class LambdaRunner:
 
     @property
     def mappings(self) -> list[SqsMapping]:
-        return list(self._mappings.values())
+        return [*self._mappings.values(), *self._dead_letter_mappings.values()]
 
     def refresh(self) -> list[SqsMapping]:
         """Re-read mappings, function configurations and queue settings now."""
         self._refreshed_at = time.monotonic()
-        self._mappings = {m.uuid: m for m in discover_mappings(self._lambda, self._sqs)}
+        found = discover_mappings(self._lambda, self._sqs)
+        # A dead-letter queue's consumer gets its own slow lane: its queue is nearly always
+        # empty, and polling it on every sweep would double the idle receives.
+        dlqs = {m.redrive.dlq_arn for m in found if m.redrive is not None}
+        self._mappings = {m.uuid: m for m in found if m.queue_arn not in dlqs}
+        self._dead_letter_mappings = {m.uuid: m for m in found if m.queue_arn in dlqs}
         return self.mappings
 
     def close(self) -> None:
@@ -155,6 +163,10 @@ class LambdaRunner:
             except (ClientError, BotoCoreError) as exc:
                 logger.warning("reading event source mappings failed: %s", exc)
         self._retries.release_due()
+        if time.monotonic() - self._dead_letters_polled_at >= DEAD_LETTER_POLL_S:
+            self._dead_letters_polled_at = time.monotonic()
+            for mapping in self._dead_letter_mappings.values():
+                self._poll(mapping)
 
     def _step(self) -> int:
         """Poll the queues predicted to be busy next; sweep all when they are empty."""
@@ -227,12 +239,36 @@ class LambdaRunner:
         except HandlerImportError:
             logger.exception("function %s cannot be loaded", mapping.function_name)
             return [Outcome({m["MessageId"] for m in b}, handler_errors=1) for b in batches]
-        dup = self.chaos_duplicate
+
+        def invoke(batch: Batch) -> Outcome:
+            return invoke_batch(
+                mapping, handler, batch, duplicates=self._duplicates(mapping, batch), chaos=chaos
+            )
+
+        chaos = self.chaos if self.chaos.spec.active else None
         if self._pool is None or len(batches) == 1:
-            return [invoke_batch(mapping, handler, b, duplicates=dup) for b in batches]
-        return list(
-            self._pool.map(lambda b: invoke_batch(mapping, handler, b, duplicates=dup), batches)
-        )
+            return [invoke(b) for b in batches]
+        return list(self._pool.map(invoke, batches))
+
+    def _duplicates(self, mapping: SqsMapping, batch: Batch) -> int:
+        """Extra deliveries of ``batch`` now; with a chaos delay, late copies are sent to
+        the queue instead, to arrive after the original was processed."""
+        if mapping.uuid in self._dead_letter_mappings:
+            return 0  # chaos is for the network's functions, not for their safety net
+        if not self.chaos.chance(self.chaos.spec.duplicate):
+            return 0
+        self.chaos.count("duplicate", len(batch))
+        self.stats.duplicates_injected += len(batch)
+        if not self.chaos.spec.delay:
+            return 1
+        for message in batch:
+            self._sqs.send_message(
+                QueueUrl=mapping.queue_url,
+                MessageBody=message["Body"],
+                MessageAttributes=sendable_attributes(message),
+                DelaySeconds=self.chaos.late_by(),
+            )
+        return 0
 
     def _complete(self, mapping: SqsMapping, messages: Batch, outcome: Outcome) -> None:
         """Delete what succeeded; leave the failures for redelivery."""
@@ -240,10 +276,12 @@ class LambdaRunner:
         stats.batches += 1
         stats.records += len(messages)
         stats.failed += len(outcome.failed)
-        stats.invocations += 1 + self.chaos_duplicate
+        stats.invocations += 1
         stats.handler_errors += outcome.handler_errors
         stats.timeouts_exceeded += outcome.timeouts_exceeded
-        self.stats.duplicates_injected += self.chaos_duplicate * len(messages)
+        if outcome.died:
+            stats.process_deaths += 1
+            reset_services()  # the next invocation runs in a fresh container
         done = [m["ReceiptHandle"] for m in messages if m["MessageId"] not in outcome.failed]
         if done:
             entries = [{"Id": str(i), "ReceiptHandle": h} for i, h in enumerate(done)]
@@ -251,4 +289,7 @@ class LambdaRunner:
             for failure in result.get("Failed", []):
                 logger.warning("delete failed on %s: %s", mapping.queue_url, failure)
         retry = [m["ReceiptHandle"] for m in messages if m["MessageId"] in outcome.failed]
-        self._retries.schedule(mapping.queue_url, retry)
+        if mapping.uuid in self._dead_letter_mappings:
+            return  # kept: back after the DLQ's own (long) visibility timeout
+        late = self.chaos.late_by() if self.chaos.spec.delay else None
+        self._retries.schedule(mapping.queue_url, retry, delay=late)

@@ -16,6 +16,7 @@ class FunctionStats:
     invocations: int = 0
     handler_errors: int = 0
     timeouts_exceeded: int = 0
+    process_deaths: int = 0
 
 
 @dataclass

@@ -77,7 +77,9 @@ def deploy_stack(
     with aws_errors(f"deploy the functions of stack {stack}"):
         role_arns = iam.ensure_roles(spec, clients)
         function_arns = lambdas.ensure_functions(spec, clients, role_arns, bundle)
-        queue_arns = {q.name: spec.names.queue_arn(q.name) for q in spec.queues}
+        queue_arns = {
+            name: spec.names.queue_arn(name) for q in spec.queues for name in (q.name, q.dlq_name)
+        }
         mappings.ensure_mappings(spec, clients, queue_arns, function_arns)
     return _outputs(spec, topic_arns, queue_urls, function_arns)
 

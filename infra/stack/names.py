@@ -9,7 +9,7 @@ from infra.stack.exceptions import StackConfigError
 
 __all__ = ["FUNCTION_KEYS", "MAX_STACK_DEPTH", "StackNames"]
 
-FUNCTION_KEYS: tuple[str, ...] = ("trainer", "neuron", "loss")
+FUNCTION_KEYS: tuple[str, ...] = ("trainer", "neuron", "loss", "deadletters")
 MAX_STACK_DEPTH = 32
 _STACK_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
@@ -76,6 +76,10 @@ class StackNames:
     @staticmethod
     def dlq(queue: str) -> str:
         return f"{queue}-dlq"
+
+    @property
+    def dead_letter_queues(self) -> tuple[str, ...]:
+        return tuple(self.dlq(queue) for queue in self.queues)
 
     def queue_key(self, queue: str) -> str:
         """Logical name of a queue or DLQ: 'trainer', 'layer-3', 'output-dlq', ..."""

@@ -59,9 +59,11 @@ def ensure_queues(spec: StackSpec, clients: Clients) -> dict[str, str]:
     sqs = clients.sqs
     urls: dict[str, str] = {}
     for queue in spec.queues:
-        dlq_url = _ensure(
-            sqs, queue.dlq_name, {"MessageRetentionPeriod": str(queue.dlq_message_retention)}
-        )
+        dlq_attributes = {
+            "MessageRetentionPeriod": str(queue.dlq_message_retention),
+            "VisibilityTimeout": str(queue.dlq_visibility_timeout),
+        }
+        dlq_url = _ensure(sqs, queue.dlq_name, dlq_attributes)
         redrive = {
             "deadLetterTargetArn": _queue_arn(sqs, dlq_url),
             "maxReceiveCount": queue.max_receive_count,

@@ -29,6 +29,9 @@ ARCHITECTURES = ("x86_64", "arm64")
 HANDLERS = {key: f"functions.handlers.{key}.handler" for key in FUNCTION_KEYS}
 # Deliveries a message gets before SQS moves it to its DLQ; the functions read it too.
 MAX_RECEIVE_COUNT = 5
+# A dead letter the consumer cannot attribute to a run stays in its DLQ for people to read;
+# it comes back to the consumer twice a day rather than in a loop.
+DEAD_LETTER_VISIBILITY = 12 * 3600
 _FOUR_DAYS = 4 * 24 * 3600
 _FOURTEEN_DAYS = 14 * 24 * 3600
 
@@ -40,6 +43,7 @@ class QueueSpec:
     dlq_name: str
     visibility_timeout: int
     max_receive_count: int = MAX_RECEIVE_COUNT
+    dlq_visibility_timeout: int = DEAD_LETTER_VISIBILITY
     message_retention: int = _FOUR_DAYS
     dlq_message_retention: int = _FOURTEEN_DAYS
 
@@ -165,7 +169,12 @@ def build_stack(
     n = names
     visibility = 6 * function_timeout
     topics = (n.train_topic, n.network_topic, n.events_topic)
-    consumed = {"trainer": (n.trainer_queue,), "neuron": n.layer_queues, "loss": (n.output_queue,)}
+    consumed = {
+        "trainer": (n.trainer_queue,),
+        "neuron": n.layer_queues,
+        "loss": (n.output_queue,),
+        "deadletters": n.dead_letter_queues,
+    }
     layer_subs = tuple(
         SubscriptionSpec(
             n.network_topic, n.layer_queue(layer), filter_policy={"layer": [str(layer)]}
@@ -187,7 +196,13 @@ def build_stack(
             RoleSpec(
                 n.role(k),
                 n.function(k),
-                function_statements(n, n.function(k), q, topics, prunes_objects=k == "trainer"),
+                function_statements(
+                    n,
+                    n.function(k),
+                    q,
+                    (n.events_topic,) if k == "deadletters" else topics,
+                    prunes_objects=k == "trainer",
+                ),
             )
             for k, q in consumed.items()
         ),

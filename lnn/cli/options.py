@@ -1,12 +1,17 @@
 """Parsing of option values shared by several commands, and options that mirror TrainConfig."""
 
+from __future__ import annotations
+
 import argparse
 import re
-from typing import Any, Literal, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 from lnn.cli.errors import UsageError
 from messages.train_request import TrainConfig
 from messages.vocabulary import ACTIVATION_NAMES as ACTIVATIONS
+
+if TYPE_CHECKING:
+    from infra.local.chaos import ChaosSpec
 
 _LAYER = re.compile(r"^\s*(\d+)\s*:\s*([a-z_]+)\s*$")
 
@@ -41,11 +46,14 @@ def add_config_option(p: argparse.ArgumentParser, flag: str, **kwargs: Any) -> N
     p.add_argument(flag, type=type(field.default), default=field.default, **kwargs)
 
 
-def parse_chaos(text: str | None) -> int:
-    """``--chaos duplicate=N``: how many extra deliveries of every message."""
+def parse_chaos(text: str | None) -> ChaosSpec | None:
+    """``--chaos SPEC`` (infra.local.chaos); None without one. UsageError if malformed."""
     if not text:
-        return 0
-    key, _, value = text.partition("=")
-    if key.strip() != "duplicate" or not value.strip().isdigit():
-        raise UsageError(f"--chaos: expected duplicate=N, got {text!r}")
-    return int(value)
+        return None
+    from infra.local.chaos import ChaosSpec  # botocore: loaded only when a spec is given
+    from infra.local.exceptions import ChaosSpecError
+
+    try:
+        return ChaosSpec.parse(text)
+    except ChaosSpecError as exc:
+        raise UsageError(str(exc)) from exc

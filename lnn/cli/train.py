@@ -52,7 +52,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--noise", type=float, default=None, help="noise of a generated dataset")
     add_config_option(p, "--shards", help="shards per layer (1 unit each = max)")
     p.add_argument("--engine", choices=ENGINES, default="embedded", help="where to train")
-    p.add_argument("--chaos", default=None, help="embedded only: duplicate=N")
+    p.add_argument(
+        "--chaos",
+        default=None,
+        metavar="SPEC",
+        help="embedded only: inject faults, e.g. duplicate=0.3,crash-before=0.05,crash-after=0.05,"
+        "throttle=0.05,timeout=0.05,delay=2,seed=1 (see docs/failure-model.md)",
+    )
     p.add_argument("--stack", default="lnn", help="stack name (embedded/endpoint)")
     p.add_argument("--out", type=Path, default=None, help="output directory (default runs/RUN_ID)")
     p.add_argument("--json", action="store_true", help="print one JSON summary line last")
@@ -85,6 +91,9 @@ def build_config(args: argparse.Namespace, dataset_name: str) -> TrainConfig:
 def run_engine(
     args: argparse.Namespace, config: TrainConfig, data: PreparedData, progress: EpochProgress
 ) -> TrainingResult:
+    chaos = parse_chaos(args.chaos)
+    if chaos is not None and args.engine != "embedded":
+        raise UsageError("--chaos needs --engine embedded (or serve the stack with lnn up --chaos)")
     if args.engine == "reference":
         from lnn.engines.reference import train_reference
 
@@ -102,7 +111,7 @@ def run_engine(
         data,
         engine=args.engine,
         stack=args.stack,
-        duplicate=parse_chaos(args.chaos),
+        chaos=chaos,
         on_epoch=progress.callback,
     )
 

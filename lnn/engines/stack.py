@@ -14,6 +14,7 @@ from functions.protocol.services import reset_services
 from functions.training.schedule import eval_epochs
 from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
+from infra.local.chaos import ChaosSpec
 from infra.stack import build_stack, deploy_stack, resolve_names
 from infra.stack.aws import Session
 from lnn.client import StackClient
@@ -109,6 +110,12 @@ def _critical_path(
     }
 
 
+def _injected(runner: LambdaRunner) -> dict[str, int]:
+    """The faults the runner injected, by kind, and the process deaths they caused."""
+    deaths = sum(f.process_deaths for f in runner.stats.functions.values())
+    return {**dict(sorted(runner.chaos.injected.items())), "process_deaths": deaths}
+
+
 def _hops(config: TrainConfig, record: RunRecord) -> int:
     """Messages on the run's critical path: the TrainRequest; per step, a forward stage per
     layer, the loss, a backward stage per layer and the StepDone; per evaluation, a forward
@@ -119,7 +126,9 @@ def _hops(config: TrainConfig, record: RunRecord) -> int:
 
 
 @contextmanager
-def embedded_stack(stack: str = "lnn", *, duplicate: int = 0) -> Iterator[EmbeddedSession]:
+def embedded_stack(
+    stack: str = "lnn", *, chaos: ChaosSpec | None = None
+) -> Iterator[EmbeddedSession]:
     """Deploy the stack into an in-process moto and give its client and Lambda runner."""
     reset_clients()
     reset_services()
@@ -130,9 +139,7 @@ def embedded_stack(stack: str = "lnn", *, duplicate: int = 0) -> Iterator[Embedd
             deploy_stack(spec, session=local.session, bundle=bundle)
             client = StackClient.connect(stack=stack, session=local.session)
             # Deployed once, above: the runner need not re-read the mappings.
-            runner = local.runner(
-                chaos_duplicate=duplicate, retry_delay=0, refresh_interval=float("inf")
-            )
+            runner = local.runner(chaos=chaos, retry_delay=0, refresh_interval=float("inf"))
             yield EmbeddedSession(client, runner)
     finally:
         reset_clients()
@@ -145,11 +152,11 @@ def _embedded(
     data: PreparedData,
     *,
     stack: str,
-    duplicate: int,
+    chaos: ChaosSpec | None,
     on_epoch: EpochCallback | None,
 ) -> TrainingResult:
     with (
-        embedded_stack(stack, duplicate=duplicate) as (client, runner),
+        embedded_stack(stack, chaos=chaos) as (client, runner),
         ApiCallCounter() as counter,
     ):
         runner.refresh()
@@ -165,6 +172,7 @@ def _embedded(
             "api_calls": api_calls,
             "hops": _hops(config, record),
             "critical_path": _critical_path(api_calls, client_counter.snapshot(), runner),
+            "chaos": _injected(runner),
         }
         return _result(client, run_id, record, extra)
 
@@ -189,10 +197,10 @@ def train_on_stack(
     *,
     engine: str = "embedded",
     stack: str = "lnn",
-    duplicate: int = 0,
+    chaos: ChaosSpec | None = None,
     endpoint_url: str | None = None,
     on_epoch: EpochCallback | None = None,
 ) -> TrainingResult:
     if engine == "embedded":
-        return _embedded(config, data, stack=stack, duplicate=duplicate, on_epoch=on_epoch)
+        return _embedded(config, data, stack=stack, chaos=chaos, on_epoch=on_epoch)
     return _endpoint(config, data, stack=stack, on_epoch=on_epoch, endpoint_url=endpoint_url)

@@ -2,9 +2,16 @@
 message lands in the layer queue's DLQ after maxReceiveCount deliveries (guide rule 6)."""
 
 import json
+import re
 
-from lnn.engines.stack import embedded_stack
+import pytest
+
+from infra.local.chaos import ProcessDeath
+from lnn.datasets import load_dataset
+from lnn.engines.stack import embedded_stack, train_on_stack
+from lnn.prepare import prepare
 from messages.status import RunStatus
+from messages.train_request import TrainConfig
 
 RUN_ID = "bad-message-run"
 
@@ -45,3 +52,33 @@ def test_malformed_layer_message_ends_in_dlq_and_fails_its_run() -> None:
         assert record.reason.startswith("invalid task: forward.shard")
         landed = sqs.receive_message(QueueUrl=dlq)["Messages"][0]
         assert json.loads(landed["Body"]) == body
+
+
+def test_a_process_that_dies_on_every_delivery_fails_its_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nothing in the handler runs (as on a timeout or an out-of-memory kill): the message
+    is dead-lettered after maxReceiveCount deliveries and the DLQ's consumer ends the run."""
+    from functions.protocol import neuron
+
+    backward = neuron.backward
+
+    def dies_on_layer_2_shard_1(task, svc):  # type: ignore[no-untyped-def]
+        if (task.layer, task.shard) == (2, 1):
+            raise ProcessDeath("killed: out of memory")
+        return backward(task, svc)
+
+    monkeypatch.setattr(neuron, "backward", dies_on_layer_2_shard_1)
+    dataset = load_dataset("moons", samples=40)
+    layers = [{"units": 4, "activation": "relu"}, {"units": 2, "activation": "tanh"}]
+    layers.append({"units": 1, "activation": "sigmoid"})
+    config = TrainConfig(dataset="moons", layers=layers, shards=2, epochs=2)
+    result = train_on_stack(config, prepare(dataset, layers))
+    assert result.status == "FAILED"
+    # The process dies with its whole batch, so shard 0's task (same batch) may be named.
+    assert re.fullmatch(
+        r"train backward task \(layer 2, shard [01], epoch 0, batch 0\) was dead-lettered "
+        r"after 5 deliveries; no error was recorded \(did the process die, of a timeout or "
+        r"out of memory\?\)",
+        result.reason or "",
+    ), result.reason

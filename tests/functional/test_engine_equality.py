@@ -7,6 +7,7 @@ per-epoch history to 1e-9. Shards of one unit reproduce "one Lambda per neuron".
 import numpy as np
 import pytest
 
+from infra.local.chaos import ChaosSpec
 from lnn.datasets import load_dataset
 from lnn.engines.reference import train_reference
 from lnn.engines.stack import train_on_stack
@@ -47,7 +48,7 @@ def layers_of(text: str) -> list[dict]:
     return [{"units": int(u), "activation": a} for u, a in (p.split(":") for p in text.split(","))]
 
 
-def run_both(case: dict, shards: int, duplicate: int = 0):
+def run_both(case: dict, shards: int, chaos: ChaosSpec | None = None):
     options = dict(case)
     dataset = load_dataset(options.pop("dataset"))
     config = TrainConfig(
@@ -55,7 +56,7 @@ def run_both(case: dict, shards: int, duplicate: int = 0):
     )
     data = prepare(dataset, [layer.model_dump() for layer in config.layers])
     columns = split(data, holdout=config.holdout, seed=config.seed)
-    return train_reference(config, columns), train_on_stack(config, data, duplicate=duplicate)
+    return train_reference(config, columns), train_on_stack(config, data, chaos=chaos)
 
 
 def assert_same(reference, network) -> None:
@@ -85,7 +86,7 @@ def test_embedded_equals_reference(name: str, shards: int) -> None:
 def test_duplicate_delivery_changes_no_byte_of_the_model() -> None:
     case = CASES["deep-adam-l2-dropout-minibatch"]
     _, clean = run_both(case, shards=2)
-    _, doubled = run_both(case, shards=2, duplicate=1)
+    _, doubled = run_both(case, shards=2, chaos=ChaosSpec(duplicate=1.0))
     assert doubled.status == "SUCCEEDED", doubled.reason
     for (w1, b1), (w2, b2) in zip(clean.params, doubled.params, strict=True):
         assert w1.tobytes() == w2.tobytes() and b1.tobytes() == b2.tobytes()

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from infra.local import EmbeddedStack, RunnerConfigError
+from infra.local.chaos import ChaosSpec
 from infra.local.redrive import Redriver
 
 HERE = Path(__file__).parent
@@ -227,7 +228,7 @@ def test_chaos_duplicate_delivers_every_record_twice_with_the_same_identity(
     sample = samples.deploy_sample(stack.session, "chaos", "runner_sample_handlers.ok")
     for body in ("x", "y", "z"):
         sqs.send_message(QueueUrl=sample.queue_url, MessageBody=body)
-    runner = stack.runner(retry_delay=0, chaos_duplicate=1)
+    runner = stack.runner(retry_delay=0, chaos=ChaosSpec(duplicate=1.0))
 
     assert runner.run_until(lambda: samples.depth(sqs, sample.queue_url) == 0, timeout=5)
 

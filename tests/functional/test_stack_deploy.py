@@ -134,9 +134,10 @@ def test_second_deploy_changes_nothing_and_duplicates_nothing(session: boto3.Ses
     assert inventory(session) == before
     assert len(before["queues"]) == 2 * (spec.names.max_depth + 2)
     assert len(before["topics"]) == 3
-    assert len(before["mappings"]) == spec.names.max_depth + 2
-    assert sorted(before["functions"]) == ["lnn-loss", "lnn-neuron", "lnn-trainer"]
-    assert sorted(before["roles"]) == ["lnn-loss-role", "lnn-neuron-role", "lnn-trainer-role"]
+    assert len(before["mappings"]) == 2 * (spec.names.max_depth + 2)  # the DLQs' consumer too
+    functions = ["lnn-deadletters", "lnn-loss", "lnn-neuron", "lnn-trainer"]
+    assert sorted(before["functions"]) == functions
+    assert sorted(before["roles"]) == [f"{name}-role" for name in functions]
     assert before["tables"] == ["lnn-barriers", "lnn-runs"]
 
 

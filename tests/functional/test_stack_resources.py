@@ -145,12 +145,16 @@ def test_mappings_feed_each_queue_to_its_function(stack: Deployed) -> None:
         "lnn-trainer": out.function_arns["trainer"],
         **{f"lnn-layer-{i}": out.function_arns["neuron"] for i in (1, 2, 3)},
         "lnn-output": out.function_arns["loss"],
+        **{
+            f"lnn-{q}-dlq": out.function_arns["deadletters"]
+            for q in ("trainer", "layer-1", "layer-2", "layer-3", "output")
+        },
     }
 
 
 def test_functions_get_the_stack_environment_and_their_own_role(stack: Deployed) -> None:
     lam, iam, out = stack.session.client("lambda"), stack.session.client("iam"), stack.out
-    for key in ("trainer", "neuron", "loss"):
+    for key in ("trainer", "neuron", "loss", "deadletters"):
         config = lam.get_function_configuration(FunctionName=f"lnn-{key}")
         assert config["Handler"] == f"functions.handlers.{key}.handler"
         assert config["Environment"]["Variables"] == out.environment(key)

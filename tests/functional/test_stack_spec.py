@@ -70,7 +70,9 @@ def test_build_stack_wires_queues_topics_and_functions() -> None:
         "lnn-trainer": "lnn-trainer",
         **{f"lnn-layer-{i}": "lnn-neuron" for i in range(1, 9)},
         "lnn-output": "lnn-loss",
+        **{f"{q.name}-dlq": "lnn-deadletters" for q in spec.queues},
     }
+    assert all(q.dlq_visibility_timeout == 12 * 3600 for q in spec.queues)
     assert all(m.function_response_types == ("ReportBatchItemFailures",) for m in spec.mappings)
     neuron = spec.function("neuron")
     assert (neuron.memory, neuron.architecture, neuron.runtime) == (2048, "arm64", "python3.12")
@@ -99,7 +101,12 @@ def test_each_role_may_only_touch_its_own_queues() -> None:
         "lnn-trainer": [f"{arn}lnn-trainer"],
         "lnn-neuron": [f"{arn}lnn-layer-1", f"{arn}lnn-layer-2"],
         "lnn-loss": [f"{arn}lnn-output"],
+        "lnn-deadletters": [
+            f"{arn}lnn-{q}-dlq" for q in ("trainer", "layer-1", "layer-2", "output")
+        ],
     }
+    published = next(s for s in docs["lnn-deadletters"]["Statement"] if s["Sid"] == "Publish")
+    assert published["Resource"] == [f"arn:aws:sns:us-east-1:{ACCOUNT}:lnn-events"]
     for doc in docs.values():
         for statement in doc["Statement"]:
             assert "*" not in statement["Action"] and "*" not in statement["Resource"]

@@ -1,11 +1,13 @@
 """At-least-once delivery: duplicates and any order change nothing; a cancel stops a run
 mid-step; a run that cannot go on ends FAILED with its reason and its message dead-lettered."""
 
+import json
+
 import numpy as np
 import pytest
 from memory_runs import RUN, config, identical, toy_data, train
 
-from functions.memory import InMemoryStack
+from functions.memory import InMemoryStack, QueuedMessage
 from functions.protocol.keys import params_key
 from functions.protocol.outcomes import cancel_run
 from messages.status import RunStatus
@@ -20,7 +22,7 @@ def test_duplicates_and_reordering_change_no_byte(seed: int) -> None:
     stack = train(InMemoryStack(seed=seed, duplicate=0.5, reorder=True), cfg, x, y)
     assert stack.record(RUN).status is RunStatus.SUCCEEDED
     assert identical(stack.model(RUN)[0], expected)
-    assert not stack.dead_letters
+    assert not stack.dead_lettered
     kinds = [event["event"] for event in stack.events]
     assert kinds.count("run_succeeded") == 1 and kinds.count("run_accepted") == 1
 
@@ -62,8 +64,9 @@ def test_a_lost_object_fails_the_run_after_the_last_delivery() -> None:
     record = stack.record(RUN)
     assert record.status is RunStatus.FAILED
     assert "ObjectNotFoundError" in record.reason and "l1/s0/v0" in record.reason
-    assert len(stack.dead_letters) == 1 and stack.dead_letters[0].receives == 3
-    assert stack.dead_letters[0].queue == "layer-1"
+    assert len(stack.dead_lettered) == 1 and stack.dead_lettered[0].receives == 3
+    assert stack.dead_lettered[0].queue == "layer-1"
+    assert not stack.kept  # its consumer found the run already failed, and let it go
 
 
 def test_an_invalid_message_fails_its_run_and_is_dead_lettered_at_once() -> None:
@@ -75,7 +78,7 @@ def test_an_invalid_message_fails_its_run_and_is_dead_lettered_at_once() -> None
     stack.run()
     record = stack.record(RUN)
     assert record.status is RunStatus.FAILED and record.reason.startswith("invalid task")
-    dead = [m for m in stack.dead_letters if m.receives == stack.settings.max_receives]
+    dead = [m for m in stack.dead_lettered if m.receives == stack.settings.max_receives]
     assert len(dead) == 1 and '"layer": 0' in dead[0].body
 
 
@@ -105,4 +108,52 @@ def test_a_cancel_message_on_the_trainer_queue_stops_the_run() -> None:
     stack.run()
     record = stack.record(RUN)
     assert (record.status, record.reason) == (RunStatus.CANCELLED, "published by awscli")
-    assert record.model_key is None and not stack.dead_letters
+    assert record.model_key is None and not stack.dead_lettered
+
+
+def _is_backward_of_layer_2_shard_1(message: QueuedMessage) -> bool:
+    document = json.loads(message.body)
+    return (document.get("kind"), document.get("layer"), document.get("shard")) == (
+        "backward",
+        2,
+        1,
+    )
+
+
+def test_a_message_that_kills_its_process_every_time_fails_its_run() -> None:
+    x, y = toy_data()
+    stack = train(InMemoryStack(poison=_is_backward_of_layer_2_shard_1), config(), x, y)
+    record = stack.record(RUN)
+    assert record.status is RunStatus.FAILED
+    assert record.reason == (
+        "train backward task (layer 2, shard 1, epoch 0, batch 0) was dead-lettered after 5 "
+        "deliveries; no error was recorded (did the process die, of a timeout or out of memory?)"
+    )
+    assert stack.crashes == 5 and len(stack.dead_lettered) == 1 and not stack.kept
+    assert [e["event"] for e in stack.events].count("run_failed") == 1
+
+
+def test_a_dead_letter_names_the_last_error_recorded() -> None:
+    """The handler fails four times and records why; the fifth delivery kills the process."""
+    x, y = toy_data()
+    stack = InMemoryStack(poison=lambda message: message.receives == 5)
+    stack.submit(config(), x, y, RUN)
+    stack.run(until=lambda: bool(stack.blobs.objects.get(params_key(RUN, 2, 1, 0))))
+    stack.blobs.delete([params_key(RUN, 2, 1, 0)])
+    stack.restart()
+    stack.run()
+    record = stack.record(RUN)
+    assert record.status is RunStatus.FAILED
+    assert record.reason.startswith("train forward task (layer 2, shard 1, epoch 0, batch 0)")
+    assert record.reason.endswith("l2/s1/v0.npz does not exist")
+    assert "last error: ObjectNotFoundError" in record.reason
+
+
+def test_a_dead_letter_without_a_run_is_kept_and_creates_no_run() -> None:
+    x, y = toy_data()
+    stack = train(InMemoryStack(), config(), x, y)
+    stack.bus.publish_tasks(["not json", '{"kind": "forward", "run_id": "ghost"}'], "1")
+    stack.run()
+    assert [m.body for m in stack.kept] == ["not json", '{"kind": "forward", "run_id": "ghost"}']
+    assert [r.run_id for r in stack.ledger.runs()] == [RUN]
+    assert stack.record(RUN).status is RunStatus.SUCCEEDED

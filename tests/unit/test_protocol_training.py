@@ -46,7 +46,7 @@ def test_in_memory_run_equals_the_reference(overrides: dict) -> None:
     assert stored_config["run_id"] == RUN and stored_config["layers"] == [
         layer.model_dump() for layer in cfg.layers
     ]
-    assert not stack.dead_letters
+    assert not stack.dead_lettered
 
 
 def test_a_run_reports_its_epochs_and_lifecycle() -> None:

@@ -1,0 +1,80 @@
+"""Faults injected with --chaos, each kind alone and all together over five seeds, change no
+byte of the model: sharded layers, mini-batches, dropout and Adam (guide: failure model)."""
+
+import pytest
+
+from infra.local.chaos import ChaosSpec
+from lnn.datasets import load_dataset
+from lnn.engines.base import TrainingResult
+from lnn.engines.stack import train_on_stack
+from lnn.prepare import PreparedData, prepare
+from messages.train_request import TrainConfig
+
+LAYERS = [
+    {"units": 4, "activation": "relu"},
+    {"units": 3, "activation": "tanh"},
+    {"units": 1, "activation": "sigmoid"},
+]
+CONFIG = TrainConfig(
+    dataset="moons",
+    layers=LAYERS,
+    shards=2,
+    batch_size=16,
+    epochs=1,
+    optimizer="adam",
+    dropout=0.8,
+    lr=0.01,
+    seed=3,
+)
+# Rates high enough for dozens of faults in a run of about 30 invocations and 150 calls.
+KINDS = {
+    "duplicate": ("duplicate=0.5", "duplicate"),
+    "crash-before": ("crash-before=0.12", "crash_before"),
+    "crash-after": ("crash-after=0.12", "crash_after"),
+    "throttle": ("throttle=0.12", "throttle"),
+    "timeout": ("timeout=0.4", "timeout"),
+    "late": ("duplicate=0.5,delay=1", "duplicate"),
+    "all": (
+        "duplicate=0.3,crash-before=0.05,crash-after=0.05,throttle=0.05,timeout=0.1,delay=1",
+        None,
+    ),
+}
+MIN_FAULTS = 8
+
+
+@pytest.fixture(scope="module")
+def data() -> PreparedData:
+    return prepare(load_dataset("moons", samples=48), LAYERS)
+
+
+@pytest.fixture(scope="module")
+def clean(data: PreparedData) -> TrainingResult:
+    result = train_on_stack(CONFIG, data)
+    assert result.status == "SUCCEEDED", result.reason
+    return result
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_chaos_changes_no_byte_of_the_model(
+    kind: str, seed: int, data: PreparedData, clean: TrainingResult
+) -> None:
+    spec, counted = KINDS[kind]
+    result = train_on_stack(CONFIG, data, chaos=ChaosSpec.parse(f"{spec},seed={seed}"))
+    assert result.status == "SUCCEEDED", result.reason
+    injected = dict(result.extra["chaos"])
+    deaths = injected.pop("process_deaths")
+    faults = injected[counted] if counted else sum(injected.values())
+    assert faults >= MIN_FAULTS, injected
+    if kind in ("crash-before", "crash-after", "timeout"):
+        assert deaths >= MIN_FAULTS
+    for (w1, b1), (w2, b2) in zip(clean.params, result.params, strict=True):
+        assert w1.tobytes() == w2.tobytes() and b1.tobytes() == b2.tobytes()
+    assert [h.model_dump() for h in result.history] == [h.model_dump() for h in clean.history]
+
+
+def test_a_bad_chaos_spec_is_one_line() -> None:
+    with pytest.raises(ValueError, match=r"^--chaos: unknown fault 'explode'"):
+        ChaosSpec.parse("explode=1")
+    with pytest.raises(ValueError, match="probability"):
+        ChaosSpec.parse("crash-before=2")
