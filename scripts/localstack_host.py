@@ -276,6 +276,8 @@ def signal_pid(pid: int, sig: signal.Signals) -> None:
 
 def port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As the bridge binds: a closed connection in TIME_WAIT does not make it busy.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -597,8 +599,8 @@ def bring_up_loopback() -> None:
 
 def localstack_env(layout: Layout, port: int, services: str) -> dict[str, str]:
     # The caller's AWS_* settings (endpoint, profile) are meant for clients, not LocalStack.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    tmp = layout.filesystem_root / "tmp"
+    # TMPDIR is a deprecated LocalStack setting of its own: leave it out.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "TMPDIR"}
     env.update(
         {
             "GATEWAY_LISTEN": f"127.0.0.1:{port}",
@@ -613,7 +615,6 @@ def localstack_env(layout: Layout, port: int, services: str) -> dict[str, str]:
             "SERVICES": services,
             # Queue URLs like moto's: http://127.0.0.1:PORT/000000000000/name
             "SQS_ENDPOINT_STRATEGY": "off",
-            "TMPDIR": str(tmp),
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -625,7 +626,6 @@ def cmd_namespace(args: argparse.Namespace) -> int:
     layout = Layout.from_env()
     port: int = args.port
     bring_up_loopback()
-    (layout.filesystem_root / "tmp").mkdir(parents=True, exist_ok=True)
     localstack = subprocess.Popen(
         [str(layout.venv_python), "-m", "localstack.runtime.main"],
         env=localstack_env(layout, port, args.services),
@@ -867,29 +867,41 @@ def cmd_start(args: argparse.Namespace) -> int:
         stop_state(layout, state)
         return 1
 
-    wanted = [s.strip() for s in args.services.split(",") if s.strip()]
-    deadline = time.monotonic() + args.timeout
-    services: dict[str, str] | None = None
-    while time.monotonic() < deadline:
-        if namespace.poll() is not None:
-            return fail(f"LocalStack exited with code {namespace.returncode} during start")
-        if bridge.poll() is not None:
-            return fail(f"the bridge exited with code {bridge.returncode} during start")
-        services = health(url, timeout=2)
-        if services and all(services.get(s) in ("available", "running") for s in wanted):
-            break
-        time.sleep(0.5)
-    else:
-        return fail(f"LocalStack not healthy after {args.timeout:.0f} s; services: {services}")
-    if "dynamodb" in wanted and not args.no_warm:
-        try:
-            dynamodb_call(url, timeout=DYNAMODB_WARM_TIMEOUT)
-        except (OSError, ValueError) as exc:
-            return fail(f"DynamoDB did not answer: {exc}")
+    try:
+        wait_ready(url, args, namespace, bridge)
+    except Failure as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return fail("interrupted")
     log(f"LocalStack {LOCALSTACK_VERSION} up in {time.monotonic() - started:.1f} s; "
         f"logs: {layout.localstack_log}")  # fmt: skip
     print(url)
     return 0
+
+
+def wait_ready(
+    url: str, args: argparse.Namespace, namespace: subprocess.Popen, bridge: subprocess.Popen
+) -> None:
+    """Bounded wait for every service to be available, then for DynamoDB Local's JVM."""
+    wanted = [s.strip() for s in args.services.split(",") if s.strip()]
+    deadline = time.monotonic() + args.timeout
+    services: dict[str, str] | None = None
+    while True:
+        if namespace.poll() is not None:
+            raise Failure(f"LocalStack exited with code {namespace.returncode} during start")
+        if bridge.poll() is not None:
+            raise Failure(f"the bridge exited with code {bridge.returncode} during start")
+        services = health(url, timeout=2)
+        if services and all(services.get(s) in ("available", "running") for s in wanted):
+            break
+        if time.monotonic() > deadline:
+            raise Failure(f"not healthy after {args.timeout:.0f} s; services: {services}")
+        time.sleep(0.5)
+    if "dynamodb" in wanted and not args.no_warm:
+        try:
+            dynamodb_call(url, timeout=DYNAMODB_WARM_TIMEOUT)
+        except (OSError, ValueError) as exc:
+            raise Failure(f"DynamoDB did not answer: {exc}") from exc
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
