@@ -20,7 +20,8 @@ Why each step is there
   ``cbor2._decoder`` (every plugin fails to load: "No component plugins found"), and
   pyOpenSSL 26 lacks ``X509.add_extensions`` (the self-signed certificate fails), so
   ``cbor2<6`` and ``pyopenssl==25.3.0`` with the ``cryptography<47`` it supports.
-  ``service_identity`` is imported by the TLS code and not pulled in by the extras.
+  ``service_identity``: Twisted's TLS code (pulled in by the runtime extras) uses it for
+  hostname checks and warns without it; the extras do not pull it in.
 * A JDK (>= 21 preferred, >= 17 accepted: DynamoDB Local 3.x runs on 17): LocalStack's
   DynamoDB is DynamoDB Local, a Java program, and LocalStack would download a Temurin 21
   at first use, which fails offline. LocalStack considers a package installed when its
