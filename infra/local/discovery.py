@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 logger = logging.getLogger(__name__)
 
 _PARTIAL = "ReportBatchItemFailures"
+
+MappingState = Literal["Enabled", "Disabled"]
+"""Which mappings a runner serves: the enabled ones (the runner stands in for Lambda's own
+poller, as on moto), or the disabled ones (deployed with mappings disabled so that the
+endpoint's own poller leaves the queues alone, while this checkout serves the functions)."""
 
 
 @dataclass(frozen=True)
@@ -85,13 +90,13 @@ def _resolve(raw: dict[str, Any], lam: Any, sqs: Any) -> SqsMapping:
     )
 
 
-def discover_mappings(lam: Any, sqs: Any) -> list[SqsMapping]:
-    """All enabled SQS mappings; one that cannot be resolved (mid-deploy) is skipped."""
+def discover_mappings(lam: Any, sqs: Any, state: MappingState = "Enabled") -> list[SqsMapping]:
+    """All SQS mappings in `state`; one that cannot be resolved (mid-deploy) is skipped."""
     found: list[SqsMapping] = []
     for page in lam.get_paginator("list_event_source_mappings").paginate():
         for raw in page.get("EventSourceMappings", []):
             source = raw.get("EventSourceArn", "")
-            if source.split(":")[2:3] != ["sqs"] or raw.get("State") != "Enabled":
+            if source.split(":")[2:3] != ["sqs"] or raw.get("State") != state:
                 continue
             try:
                 found.append(_resolve(raw, lam, sqs))

@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.protocol.services import reset_services
 from infra.local.chaos import Chaos, ChaosSpec
-from infra.local.discovery import SqsMapping, discover_mappings
+from infra.local.discovery import MappingState, SqsMapping, discover_mappings
 from infra.local.exceptions import HandlerImportError, RunnerConfigError
 from infra.local.handlers import environment, load_handler
 from infra.local.invoke import Outcome, invoke_batch, lambda_environment
@@ -38,9 +38,12 @@ Batch = list[dict[str, Any]]
 
 
 class LambdaRunner:
-    """Polls every enabled SQS mapping and invokes its function's handler in-process.
+    """Polls every SQS mapping in `serve` state and invokes its function's handler in-process.
 
-    Functions run one at a time (os.environ holds the running function's variables);
+    `serve="Enabled"` (the default) stands in for Lambda's poller where the API has none
+    (moto); `serve="Disabled"` serves a stack deployed for a local runner (its mappings
+    disabled, so that the endpoint's own poller, LocalStack's or AWS's, leaves the queues
+    alone). Functions run one at a time (os.environ holds the running function's variables);
     `concurrency` batches of the same function may be in flight together.
     """
 
@@ -54,13 +57,17 @@ class LambdaRunner:
         concurrency: int = 1,
         wait_time_seconds: int = 0,
         refresh_interval: float = 3.0,
+        serve: MappingState = "Enabled",
     ) -> None:
         if concurrency < 1 or not 0 <= wait_time_seconds <= 20:
             raise RunnerConfigError("need concurrency >= 1 and 0 <= wait_time_seconds <= 20")
         if retry_delay is not None and retry_delay < 0:
             raise RunnerConfigError(f"retry_delay must be >= 0 or None, got {retry_delay}")
+        if serve not in ("Enabled", "Disabled"):
+            raise RunnerConfigError(f"serve must be 'Enabled' or 'Disabled', got {serve!r}")
         disable_if_moto_loaded()
         self.endpoint_url = endpoint_url
+        self.serve = serve
         self.chaos = Chaos(chaos or ChaosSpec())
         self.concurrency = concurrency
         self.wait_time_seconds = wait_time_seconds
@@ -89,7 +96,7 @@ class LambdaRunner:
     def refresh(self) -> list[SqsMapping]:
         """Re-read mappings, function configurations and queue settings now."""
         self._refreshed_at = time.monotonic()
-        found = discover_mappings(self._lambda, self._sqs)
+        found = discover_mappings(self._lambda, self._sqs, self.serve)
         # A dead-letter queue's consumer gets its own slow lane: its queue is nearly always
         # empty, and polling it on every sweep would double the idle receives.
         dlqs = {m.redrive.dlq_arn for m in found if m.redrive is not None}

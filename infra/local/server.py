@@ -16,7 +16,7 @@ from infra.local.exceptions import PortInUseError
 from infra.local.moto_compat import disable_moto_sqs_lambda_delivery
 from infra.local.runner import DEFAULT_LOCAL_RETRY_DELAY, LambdaRunner
 
-__all__ = ["EmbeddedStack", "serve"]
+__all__ = ["EmbeddedStack", "serve", "serve_endpoint"]
 
 logger = logging.getLogger(__name__)
 
@@ -80,3 +80,27 @@ def serve(
                 runner.run_forever(stop, max_idle_sleep=_MAX_IDLE_SLEEP)
     finally:
         server.stop()
+
+
+def serve_endpoint(
+    endpoint_url: str,
+    *,
+    stop: threading.Event | None = None,
+    ready: Callable[[LambdaRunner], Any] | None = None,
+    **runner_options: Any,
+) -> None:
+    """Serve, from this checkout, the functions of stacks deployed for a local runner (their
+    mappings disabled: `lnn deploy --local-runner`) at an API this process did not start
+    (LocalStack, a moto server, AWS), until `stop` or Ctrl-C.
+
+    `ready(runner)` is called after the first reading of the mappings. Stacks deployed later
+    are picked up by the runner's refresh.
+    """
+    stop = stop or threading.Event()
+    runner_options.setdefault("retry_delay", DEFAULT_LOCAL_RETRY_DELAY)
+    with LambdaRunner(_local_session(), endpoint_url, serve="Disabled", **runner_options) as runner:
+        runner.refresh()
+        if ready is not None:
+            ready(runner)
+        with contextlib.suppress(KeyboardInterrupt):
+            runner.run_forever(stop, max_idle_sleep=_MAX_IDLE_SLEEP)

@@ -1,7 +1,13 @@
 """The stack as data (names, spec) and its idempotent boto3 deploy, teardown and describe."""
 
 from infra.stack.aws import resolve_names
-from infra.stack.deploy import deploy_stack, describe_stack, teardown_stack
+from infra.stack.deploy import (
+    Teardown,
+    deploy_stack,
+    describe_stack,
+    function_states,
+    teardown_stack,
+)
 from infra.stack.exceptions import (
     DeployError,
     StackConfigError,
@@ -39,11 +45,13 @@ __all__ = [
     "StackSpec",
     "SubscriptionSpec",
     "TableSpec",
+    "Teardown",
     "TopicSpec",
     "build_stack",
     "deploy_stack",
     "describe_stack",
     "find_stack",
+    "function_states",
     "resolve_names",
     "teardown_stack",
 ]

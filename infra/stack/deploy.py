@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass, field
 
 import boto3
 
@@ -13,7 +14,15 @@ from infra.stack.exceptions import StackConfigError, StackNotDeployedError
 from infra.stack.outputs import StackOutputs
 from infra.stack.spec import StackSpec
 
-__all__ = ["deploy_stack", "describe_stack", "teardown_stack"]
+__all__ = ["Teardown", "deploy_stack", "describe_stack", "function_states", "teardown_stack"]
+
+
+@dataclass(frozen=True)
+class Teardown:
+    """What a teardown removed ('kind:name') and what it had to leave, with the reason."""
+
+    removed: list[str]
+    left: dict[str, str] = field(default_factory=dict)
 
 
 def _clients(spec: StackSpec, session: boto3.Session, endpoint_url: str | None) -> Clients:
@@ -86,19 +95,44 @@ def deploy_stack(
 
 def teardown_stack(
     spec: StackSpec, *, session: boto3.Session, endpoint_url: str | None = None
-) -> list[str]:
-    """Delete everything `deploy_stack` made; returns 'kind:name' per removal ([] if absent)."""
+) -> Teardown:
+    """Delete everything `deploy_stack` made (nothing removed if absent).
+
+    A Failed function goes first: where the endpoint refuses to delete it (LocalStack
+    without Docker), it is left, and so are its disabled mappings, which LocalStack 4.14.0
+    would otherwise keep as "Deleting" for good, refusing to create them again on the next
+    deploy; kept, the next deploy finds and reuses them. What is left is in `left`, with
+    the reason; everything else must go.
+    """
     clients = _clients(spec, session, endpoint_url)
-    removed: list[str] = []
     with aws_errors(f"tear down stack {spec.names.stack}"):
-        removed += mappings.delete_mappings(spec, clients)
-        removed += lambdas.delete_functions(spec, clients)
+        failed = lambdas.failed_functions(spec, clients)
+        removed, left = lambdas.delete_functions(spec, clients, failed)
+        kept = {f"function:{fn.name}" for fn in failed} & set(left)
+        gone, kept_mappings = mappings.delete_mappings(
+            spec, clients, keep_disabled={k.split(":", 1)[1] for k in kept}
+        )
+        removed += gone
+        left.update(kept_mappings)
+        others = [fn for fn in spec.functions if fn not in failed]
+        gone, others_left = lambdas.delete_functions(spec, clients, others)
+        removed += gone
+        left.update(others_left)
         removed += iam.delete_roles(spec, clients)
         removed += topics.delete_topics(spec, clients)
         removed += queues.delete_queues(spec, clients)
         removed += storage.delete_tables(spec, clients)
         removed += storage.delete_bucket(spec.bucket, clients)
-    return removed
+    return Teardown(removed, left)
+
+
+def function_states(
+    spec: StackSpec, *, session: boto3.Session, endpoint_url: str | None = None
+) -> dict[str, str]:
+    """The Lambda State of each deployed function of `spec`, by function name."""
+    clients = _clients(spec, session, endpoint_url)
+    with aws_errors(f"read the functions of stack {spec.names.stack}"):
+        return lambdas.function_states(spec, clients)
 
 
 def describe_stack(

@@ -126,6 +126,14 @@ class StackSpec:
     def function(self, key: str) -> FunctionSpec:
         return next(f for f in self.functions if f.key == key)
 
+    @property
+    def local_runner(self) -> bool:
+        """Every mapping deployed disabled: a LambdaRunner from a checkout serves the
+        functions (`lnn up --endpoint-url`), not the endpoint's Lambda service. Then a
+        function the endpoint cannot run (LocalStack without Docker: State Failed) is only
+        a record of handler, settings and environment for that runner, not a deploy error."""
+        return bool(self.mappings) and not any(m.enabled for m in self.mappings)
+
 
 def _check(function_timeout: int, memory: int, architecture: str) -> None:
     if not 1 <= function_timeout <= 900:

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -9,9 +10,11 @@ from infra.bundle import build_bundle
 from infra.stack import (
     StackNotDeployedError,
     StackOutputs,
+    Teardown,
     build_stack,
     deploy_stack,
     find_stack,
+    function_states,
     resolve_names,
     teardown_stack,
 )
@@ -31,6 +34,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--arch", choices=("x86_64", "arm64"), default="x86_64")
     p.add_argument("--max-depth", type=int, default=8, help="most layers a run may have")
     p.add_argument("--bundle", type=Path, default=None, help="use this Lambda zip, do not build")
+    p.add_argument(
+        "--local-runner",
+        action="store_true",
+        help="deploy the event source mappings disabled, for the functions to be served from "
+        "this checkout by `lnn up --endpoint-url URL` (LocalStack without Docker, debugging)",
+    )
     p.add_argument("--teardown", action="store_true", help="delete the stack instead")
     p.add_argument("--json", action="store_true", help="print one JSON line")
 
@@ -43,10 +52,15 @@ def deploy(
     arch: str = "x86_64",
     max_depth: int = 8,
     bundle: Path | None = None,
-) -> StackOutputs:
-    """Deploy (or update) the stack with a freshly built bundle unless `bundle` is given."""
+    local_runner: bool = False,
+) -> tuple[StackOutputs, dict[str, str]]:
+    """Deploy (or update) the stack with a freshly built bundle unless `bundle` is given;
+    returns its outputs and each function's Lambda State.
+
+    `local_runner`: the mappings are deployed disabled and a function the endpoint cannot
+    run is no error (see `StackSpec.local_runner`)."""
     names = resolve_names(session, stack=stack, max_depth=max_depth, endpoint_url=endpoint_url)
-    spec = build_stack(names, architecture=arch)
+    spec = build_stack(names, architecture=arch, mappings_enabled=not local_runner)
     if bundle is None:
         with tempfile.TemporaryDirectory(prefix="lnn-deploy-") as tmp:
             built = build_bundle(
@@ -57,12 +71,13 @@ def deploy(
             code = built.read_bytes()
     else:
         code = bundle.read_bytes()
-    return deploy_stack(spec, session=session, bundle=code, endpoint_url=endpoint_url)
+    outputs = deploy_stack(spec, session=session, bundle=code, endpoint_url=endpoint_url)
+    return outputs, function_states(spec, session=session, endpoint_url=endpoint_url)
 
 
 def teardown(
     *, stack: str, session: Session, endpoint_url: str | None, max_depth: int = 8
-) -> list[str]:
+) -> Teardown:
     """Delete the stack; the deployed depth wins over `max_depth` so no layer queue is left."""
     try:
         found = find_stack(session, stack=stack, endpoint_url=endpoint_url)
@@ -88,6 +103,34 @@ def print_outputs(outputs: StackOutputs, endpoint_url: str | None) -> None:
     print(f"next: lnn submit --stack {outputs.stack}{target} --dataset flower --epochs 100")
 
 
+def local_runner_note(states: dict[str, str], endpoint_url: str | None) -> list[str]:
+    """What a --local-runner deploy made and did not make, in plain lines."""
+    failed = sorted(name for name, state in states.items() if state == "Failed")
+    target = f" --endpoint-url {endpoint_url}" if endpoint_url else ""
+    lines = [
+        "event source mappings: created disabled; the endpoint's Lambda service polls nothing",
+        f"functions: served from this checkout by `lnn up{target}` (until then, nothing runs)",
+    ]
+    if failed:
+        lines.append(
+            f"functions the endpoint cannot run (State Failed, kept as records of handler, "
+            f"settings and environment; their code is not updated): {', '.join(failed)}"
+        )
+    return lines
+
+
+def print_teardown(result: Teardown, stack: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"stack": stack, "removed": result.removed, "left": result.left}))
+        return
+    print(f"stack {stack}: removed {len(result.removed)} resources")
+    by_reason: dict[str, list[str]] = {}
+    for resource, reason in result.left.items():
+        by_reason.setdefault(reason, []).append(resource)
+    for reason, resources in by_reason.items():
+        print(f"left {', '.join(resources)}: {reason}; a restart of the emulator removes them")
+
+
 def cmd_deploy(args: argparse.Namespace) -> int:
     if args.bundle is not None and not args.bundle.is_file():
         raise UsageError(f"--bundle: no such file {args.bundle}")
@@ -96,14 +139,24 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     common = {"stack": args.stack, "session": session, "endpoint_url": args.endpoint_url}
     if args.teardown:
         with stack_errors():
-            removed = teardown(max_depth=args.max_depth, **common)
-        text = f"stack {args.stack}: removed {len(removed)} resources"
-        print(json.dumps({"stack": args.stack, "removed": removed}) if args.json else text)
+            result = teardown(max_depth=args.max_depth, **common)
+        print_teardown(result, args.stack, args.json)
         return 0
     with stack_errors():
-        outputs = deploy(arch=args.arch, max_depth=args.max_depth, bundle=args.bundle, **common)
+        outputs, states = deploy(
+            arch=args.arch,
+            max_depth=args.max_depth,
+            bundle=args.bundle,
+            local_runner=args.local_runner,
+            **common,
+        )
     if args.json:
-        print(json.dumps(outputs.to_dict()))
-    else:
-        print_outputs(outputs, args.endpoint_url)
+        extra = {"local_runner": args.local_runner, "function_states": states}
+        print(json.dumps({**outputs.to_dict(), **extra}))
+        return 0
+    print_outputs(outputs, args.endpoint_url)
+    if args.local_runner:
+        endpoint_url = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+        for line in local_runner_note(states, endpoint_url):
+            print(line)
     return 0

@@ -61,6 +61,7 @@ def deploy_sample(
     batch_size: int = 10,
     timeout: int = 30,
     environment: dict[str, str] | None = None,
+    enabled: bool = True,
 ) -> SampleStack:
     def client(service: str) -> Any:
         return session.client(service, endpoint_url=endpoint_url)
@@ -87,6 +88,7 @@ def deploy_sample(
         FunctionName=function["FunctionArn"],
         BatchSize=batch_size,
         FunctionResponseTypes=["ReportBatchItemFailures"],
+        Enabled=enabled,
     )
     return SampleStack(
         f"{name}-fn", function["FunctionArn"], queue_url, arn, dlq_url, mapping["UUID"]

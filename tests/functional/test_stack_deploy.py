@@ -19,6 +19,7 @@ from infra.stack import (
     StackNotDeployedError,
     StackOutputs,
     StackSpec,
+    Teardown,
     build_stack,
     deploy_stack,
     describe_stack,
@@ -207,14 +208,14 @@ def test_teardown_removes_everything_and_is_repeatable(
         s3.put_object(Bucket=out.bucket, Key="runs/r1/params.npz", Body=body)
     s3.delete_object(Bucket=out.bucket, Key="runs/r1/params.npz")
 
-    removed = teardown_stack(spec, session=session)
+    removed = teardown_stack(spec, session=session).removed
 
     assert inventory(session) == empty
     assert "bucket:lnn-123456789012-us-east-1" in removed
     assert "mapping:lnn-layer-3->lnn-neuron" in removed
     assert "role:lnn-neuron-role" in removed
     assert len([r for r in removed if r.startswith("queue:")]) == 10
-    assert teardown_stack(spec, session=session) == []
+    assert teardown_stack(spec, session=session) == Teardown([], {})
     assert describe_stack(spec, session=session) is None
 
 
@@ -223,7 +224,7 @@ def test_teardown_sweeps_layers_of_a_deeper_deploy(session: boto3.Session) -> No
     deploy_stack(deep, session=session, bundle=_bundle())
     shallow = build_stack(resolve_names(session, max_depth=2))
 
-    removed = teardown_stack(shallow, session=session)
+    removed = teardown_stack(shallow, session=session).removed
 
     assert "queue:lnn-layer-6-dlq" in removed
     assert session.client("sqs").list_queues().get("QueueUrls", []) == []
@@ -252,7 +253,8 @@ def test_other_region_gets_a_located_bucket(aws_env: None) -> None:
         assert out.bucket == "lnn-eu-123456789012-eu-west-1"
         assert out.train_topic_arn == "arn:aws:sns:eu-west-1:123456789012:lnn-eu-train"
         assert deploy_stack(spec, session=session, bundle=_bundle()) == out
-        assert "bucket:lnn-eu-123456789012-eu-west-1" in teardown_stack(spec, session=session)
+        removed = teardown_stack(spec, session=session).removed
+        assert "bucket:lnn-eu-123456789012-eu-west-1" in removed
         assert s3.list_buckets()["Buckets"] == []
 
 
