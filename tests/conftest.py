@@ -8,7 +8,9 @@ the real file, and they skip (naming the file and LNN_DATA_DIR) where it is abse
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -54,3 +56,11 @@ def course_cat() -> Path:
         # Only absence skips: a file that is there but unreadable must fail the test.
         pytest.skip(f"needs the course's cat data, set {DATA_DIR_ENV}: {exc}")
     return Path(os.environ[DATA_DIR_ENV])
+
+
+@pytest.fixture(scope="session")
+def stack_target() -> Callable[[], dict[str, Any]]:
+    """Where a message-passing test deploys its stack and serves its functions: keyword
+    arguments of `embedded_stack` and `train_on_stack`, fresh at each call. Here: {}, the
+    in-process moto. tests/localstack_host overrides it to run the same tests there."""
+    return dict

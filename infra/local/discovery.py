@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -90,11 +91,20 @@ def _resolve(raw: dict[str, Any], lam: Any, sqs: Any) -> SqsMapping:
     )
 
 
-def discover_mappings(lam: Any, sqs: Any, state: MappingState = "Enabled") -> list[SqsMapping]:
-    """All SQS mappings in `state`; one that cannot be resolved (mid-deploy) is skipped."""
+def discover_mappings(
+    lam: Any, sqs: Any, state: MappingState = "Enabled", functions: Collection[str] | None = None
+) -> list[SqsMapping]:
+    """The SQS mappings in `state` (of the named `functions` only, if given); one that
+    cannot be resolved (mid-deploy, or its queue torn down) is skipped."""
+    queries = [{}] if functions is None else [{"FunctionName": name} for name in functions]
     found: list[SqsMapping] = []
-    for page in lam.get_paginator("list_event_source_mappings").paginate():
-        for raw in page.get("EventSourceMappings", []):
+    for query in queries:
+        try:
+            pages = list(lam.get_paginator("list_event_source_mappings").paginate(**query))
+        except ClientError as exc:
+            logger.warning("no mappings of %s: %s", query.get("FunctionName"), exc)
+            continue
+        for raw in (m for page in pages for m in page.get("EventSourceMappings", [])):
             source = raw.get("EventSourceArn", "")
             if source.split(":")[2:3] != ["sqs"] or raw.get("State") != state:
                 continue

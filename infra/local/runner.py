@@ -43,8 +43,10 @@ class LambdaRunner:
     `serve="Enabled"` (the default) stands in for Lambda's poller where the API has none
     (moto); `serve="Disabled"` serves a stack deployed for a local runner (its mappings
     disabled, so that the endpoint's own poller, LocalStack's or AWS's, leaves the queues
-    alone). Functions run one at a time (os.environ holds the running function's variables);
-    `concurrency` batches of the same function may be in flight together.
+    alone). `functions` limits it to the mappings of these functions (default: every
+    function's, whatever stack deployed it). Functions run one at a time (os.environ holds
+    the running function's variables); `concurrency` batches of the same function may be in
+    flight together.
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class LambdaRunner:
         wait_time_seconds: int = 0,
         refresh_interval: float = 3.0,
         serve: MappingState = "Enabled",
+        functions: Collection[str] | None = None,
     ) -> None:
         if concurrency < 1 or not 0 <= wait_time_seconds <= 20:
             raise RunnerConfigError("need concurrency >= 1 and 0 <= wait_time_seconds <= 20")
@@ -68,6 +71,7 @@ class LambdaRunner:
         disable_if_moto_loaded()
         self.endpoint_url = endpoint_url
         self.serve = serve
+        self.functions = None if functions is None else tuple(functions)
         self.chaos = Chaos(chaos or ChaosSpec())
         self.concurrency = concurrency
         self.wait_time_seconds = wait_time_seconds
@@ -96,7 +100,7 @@ class LambdaRunner:
     def refresh(self) -> list[SqsMapping]:
         """Re-read mappings, function configurations and queue settings now."""
         self._refreshed_at = time.monotonic()
-        found = discover_mappings(self._lambda, self._sqs, self.serve)
+        found = discover_mappings(self._lambda, self._sqs, self.serve, self.functions)
         # A dead-letter queue's consumer gets its own slow lane: its queue is nearly always
         # empty, and polling it on every sweep would double the idle receives.
         dlqs = {m.redrive.dlq_arn for m in found if m.redrive is not None}

@@ -5,7 +5,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -16,7 +16,7 @@ from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.local.chaos import ChaosSpec
 from infra.stack import build_stack, deploy_stack, resolve_names
-from infra.stack.aws import Session
+from infra.stack.aws import Session, make_session
 from lnn.client import StackClient
 from lnn.engines.base import TrainingResult
 from lnn.model_file import load_model
@@ -127,20 +127,49 @@ def _hops(config: TrainConfig, record: RunRecord) -> int:
 
 @contextmanager
 def embedded_stack(
-    stack: str = "lnn", *, chaos: ChaosSpec | None = None
+    stack: str = "lnn",
+    *,
+    chaos: ChaosSpec | None = None,
+    endpoint_url: str | None = None,
+    max_depth: int = 8,
 ) -> Iterator[EmbeddedSession]:
-    """Deploy the stack into an in-process moto and give its client and Lambda runner."""
+    """Deploy the stack and give its client and a Lambda runner in this process.
+
+    Without `endpoint_url` the stack goes into an in-process moto and the runner serves
+    its (enabled) mappings. With it, the stack is deployed at that API for a local runner
+    (mappings disabled, so that the API's own poller leaves the queues alone; functions
+    it cannot run are no error: LocalStack without Docker) and the runner serves the
+    disabled mappings. The stack is left deployed there: use a fresh `stack` name per use.
+    """
+    local_runner = endpoint_url is not None
     reset_clients()
     reset_services()
     try:
-        with EmbeddedStack() as local, tempfile.TemporaryDirectory() as tmp:
-            spec = build_stack(resolve_names(local.session, stack=stack))
+        with ExitStack() as resources:
+            if local_runner:
+                session = make_session(endpoint_url=endpoint_url)
+            else:
+                session = resources.enter_context(EmbeddedStack()).session
+            tmp = resources.enter_context(tempfile.TemporaryDirectory())
             bundle = build_source_bundle(Path(tmp) / "lnn-source.zip").read_bytes()
-            deploy_stack(spec, session=local.session, bundle=bundle)
-            client = StackClient.connect(stack=stack, session=local.session)
+            names = resolve_names(
+                session, stack=stack, max_depth=max_depth, endpoint_url=endpoint_url
+            )
+            spec = build_stack(names, mappings_enabled=not local_runner)
+            deploy_stack(spec, session=session, bundle=bundle, endpoint_url=endpoint_url)
+            client = StackClient.connect(stack=stack, session=session, endpoint_url=endpoint_url)
             # Deployed once, above: the runner need not re-read the mappings.
-            runner = local.runner(chaos=chaos, retry_delay=0, refresh_interval=float("inf"))
-            yield EmbeddedSession(client, runner)
+            runner = LambdaRunner(
+                session,
+                endpoint_url,
+                chaos=chaos,
+                retry_delay=0,
+                refresh_interval=float("inf"),
+                serve="Disabled" if local_runner else "Enabled",
+                functions=[fn.name for fn in spec.functions],
+            )
+            with runner:
+                yield EmbeddedSession(client, runner)
     finally:
         reset_clients()
         reset_services()
@@ -154,11 +183,11 @@ def _embedded(
     stack: str,
     chaos: ChaosSpec | None,
     on_epoch: EpochCallback | None,
+    endpoint_url: str | None = None,
+    max_depth: int = 8,
 ) -> TrainingResult:
-    with (
-        embedded_stack(stack, chaos=chaos) as (client, runner),
-        ApiCallCounter() as counter,
-    ):
+    served = embedded_stack(stack, chaos=chaos, endpoint_url=endpoint_url, max_depth=max_depth)
+    with served as (client, runner), ApiCallCounter() as counter:
         runner.refresh()
         counter.reset()  # count the run, not the deploy and the runner's discovery
         client_counter = ApiCallCounter()
@@ -200,7 +229,20 @@ def train_on_stack(
     chaos: ChaosSpec | None = None,
     endpoint_url: str | None = None,
     on_epoch: EpochCallback | None = None,
+    max_depth: int = 8,
 ) -> TrainingResult:
+    """Train on the embedded engine (the Lambda runner in this process: against an
+    in-process moto, or, with `endpoint_url`, against that API, the stack deployed there
+    for it at `max_depth`) or on the stack deployed at an endpoint (`engine="endpoint"`,
+    served by whoever serves it)."""
     if engine == "embedded":
-        return _embedded(config, data, stack=stack, chaos=chaos, on_epoch=on_epoch)
+        return _embedded(
+            config,
+            data,
+            stack=stack,
+            chaos=chaos,
+            on_epoch=on_epoch,
+            endpoint_url=endpoint_url,
+            max_depth=max_depth,
+        )
     return _endpoint(config, data, stack=stack, on_epoch=on_epoch, endpoint_url=endpoint_url)

@@ -1,5 +1,8 @@
 """`lnn cancel` stops a run promptly; its in-flight tasks finish as no-ops."""
 
+from collections.abc import Callable
+from typing import Any
+
 from lnn.datasets import load_dataset
 from lnn.engines.stack import embedded_stack
 from lnn.prepare import prepare
@@ -7,7 +10,9 @@ from messages.status import RunStatus
 from messages.train_request import TrainConfig
 
 
-def test_cancel_stops_a_running_run_within_one_step() -> None:
+def test_cancel_stops_a_running_run_within_one_step(
+    stack_target: Callable[[], dict[str, Any]],
+) -> None:
     dataset = load_dataset("flower")
     config = TrainConfig(
         dataset="flower",
@@ -16,7 +21,7 @@ def test_cancel_stops_a_running_run_within_one_step() -> None:
         lr=1.2,
     )
     data = prepare(dataset, [layer.model_dump() for layer in config.layers])
-    with embedded_stack() as (client, runner):
+    with embedded_stack(**stack_target()) as (client, runner):
         request = client.start(config, data)
         run_id = request.run_id
         assert runner.run_until(lambda: len(client.history(run_id)) >= 2, timeout=120)

@@ -1,6 +1,9 @@
 """Faults injected with --chaos, each kind alone and all together over five seeds, change no
 byte of the model: sharded layers, mini-batches, dropout and Adam (guide: failure model)."""
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from infra.local.chaos import ChaosSpec
@@ -48,8 +51,8 @@ def data() -> PreparedData:
 
 
 @pytest.fixture(scope="module")
-def clean(data: PreparedData) -> TrainingResult:
-    result = train_on_stack(CONFIG, data)
+def clean(data: PreparedData, stack_target: Callable[[], dict[str, Any]]) -> TrainingResult:
+    result = train_on_stack(CONFIG, data, **stack_target())
     assert result.status == "SUCCEEDED", result.reason
     return result
 
@@ -57,10 +60,23 @@ def clean(data: PreparedData) -> TrainingResult:
 @pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_chaos_changes_no_byte_of_the_model(
-    kind: str, seed: int, data: PreparedData, clean: TrainingResult
+    kind: str,
+    seed: int,
+    data: PreparedData,
+    clean: TrainingResult,
+    stack_target: Callable[[], dict[str, Any]],
 ) -> None:
+    check_chaos(kind, seed, data, clean, stack_target())
+
+
+def check_chaos(
+    kind: str, seed: int, data: PreparedData, clean: TrainingResult, target: dict[str, Any]
+) -> None:
+    """Train CONFIG under the faults of `kind` drawn from `seed`, there where `target` (the
+    keyword arguments of `stack_target`) says; the model must be `clean`'s, byte for byte."""
     spec, counted = KINDS[kind]
-    result = train_on_stack(CONFIG, data, chaos=ChaosSpec.parse(f"{spec},seed={seed}"))
+    chaos = ChaosSpec.parse(f"{spec},seed={seed}")
+    result = train_on_stack(CONFIG, data, chaos=chaos, **target)
     assert result.status == "SUCCEEDED", result.reason
     injected = dict(result.extra["chaos"])
     deaths = injected.pop("process_deaths")

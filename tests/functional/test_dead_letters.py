@@ -3,6 +3,8 @@ message lands in the layer queue's DLQ after maxReceiveCount deliveries (guide r
 
 import json
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -16,8 +18,10 @@ from messages.train_request import TrainConfig
 RUN_ID = "bad-message-run"
 
 
-def test_malformed_layer_message_ends_in_dlq_and_fails_its_run() -> None:
-    with embedded_stack() as (client, runner):
+def test_malformed_layer_message_ends_in_dlq_and_fails_its_run(
+    stack_target: Callable[[], dict[str, Any]],
+) -> None:
+    with embedded_stack(**stack_target()) as (client, runner):
         outputs = client.outputs
         client.ledger.start(RUN_ID, dataset="flower", epochs=1)
         body = {
@@ -55,7 +59,7 @@ def test_malformed_layer_message_ends_in_dlq_and_fails_its_run() -> None:
 
 
 def test_a_process_that_dies_on_every_delivery_fails_its_run(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, stack_target: Callable[[], dict[str, Any]]
 ) -> None:
     """Nothing in the handler runs (as on a timeout or an out-of-memory kill): the message
     is dead-lettered after maxReceiveCount deliveries and the DLQ's consumer ends the run."""
@@ -73,7 +77,7 @@ def test_a_process_that_dies_on_every_delivery_fails_its_run(
     layers = [{"units": 4, "activation": "relu"}, {"units": 2, "activation": "tanh"}]
     layers.append({"units": 1, "activation": "sigmoid"})
     config = TrainConfig(dataset="moons", layers=layers, shards=2, epochs=2)
-    result = train_on_stack(config, prepare(dataset, layers))
+    result = train_on_stack(config, prepare(dataset, layers), **stack_target())
     assert result.status == "FAILED"
     # The process dies with its whole batch, so shard 0's task (same batch) may be named.
     assert re.fullmatch(

@@ -4,6 +4,9 @@ Each case trains the same request on both engines and compares model.npz arrays 
 per-epoch history to 1e-9. Shards of one unit reproduce "one Lambda per neuron".
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -48,7 +51,9 @@ def layers_of(text: str) -> list[dict]:
     return [{"units": int(u), "activation": a} for u, a in (p.split(":") for p in text.split(","))]
 
 
-def run_both(case: dict, shards: int, chaos: ChaosSpec | None = None):
+def run_both(case: dict, shards: int, chaos: ChaosSpec | None = None, **target: Any):
+    """The reference engine's result and the embedded engine's, there where `target` (the
+    keyword arguments of `stack_target`) says."""
     options = dict(case)
     dataset = load_dataset(options.pop("dataset"))
     config = TrainConfig(
@@ -56,7 +61,7 @@ def run_both(case: dict, shards: int, chaos: ChaosSpec | None = None):
     )
     data = prepare(dataset, [layer.model_dump() for layer in config.layers])
     columns = split(data, holdout=config.holdout, seed=config.seed)
-    return train_reference(config, columns), train_on_stack(config, data, chaos=chaos)
+    return train_reference(config, columns), train_on_stack(config, data, chaos=chaos, **target)
 
 
 def assert_same(reference, network) -> None:
@@ -83,10 +88,12 @@ def test_embedded_equals_reference(name: str, shards: int) -> None:
     assert_same(reference, network)
 
 
-def test_duplicate_delivery_changes_no_byte_of_the_model() -> None:
+def test_duplicate_delivery_changes_no_byte_of_the_model(
+    stack_target: Callable[[], dict[str, Any]],
+) -> None:
     case = CASES["deep-adam-l2-dropout-minibatch"]
-    _, clean = run_both(case, shards=2)
-    _, doubled = run_both(case, shards=2, chaos=ChaosSpec(duplicate=1.0))
+    _, clean = run_both(case, shards=2, **stack_target())
+    _, doubled = run_both(case, shards=2, chaos=ChaosSpec(duplicate=1.0), **stack_target())
     assert doubled.status == "SUCCEEDED", doubled.reason
     for (w1, b1), (w2, b2) in zip(clean.params, doubled.params, strict=True):
         assert w1.tobytes() == w2.tobytes() and b1.tobytes() == b2.tobytes()
@@ -94,14 +101,14 @@ def test_duplicate_delivery_changes_no_byte_of_the_model() -> None:
 
 
 def test_cold_containers_read_everything_back_and_change_nothing(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, stack_target: Callable[[], dict[str, Any]]
 ) -> None:
     """Every invocation as if in a fresh container: no array or Z survives in the process,
     so each read goes to its durable copy (S3 object or barrier item)."""
     from functions.protocol import memory
 
     case = CASES["deep-adam-l2-dropout-minibatch"]
-    _, warm = run_both(case, shards=2)
+    _, warm = run_both(case, shards=2, **stack_target())
     for capacity in (
         "ARRAY_CACHE_BYTES",
         "PLAN_CACHE_RUNS",
@@ -109,7 +116,7 @@ def test_cold_containers_read_everything_back_and_change_nothing(
         "Z_CACHE_ENTRIES",
     ):
         monkeypatch.setattr(memory, capacity, 0)
-    _, cold = run_both(case, shards=2)
+    _, cold = run_both(case, shards=2, **stack_target())
     assert cold.status == "SUCCEEDED", cold.reason
     for (w1, b1), (w2, b2) in zip(warm.params, cold.params, strict=True):
         assert w1.tobytes() == w2.tobytes() and b1.tobytes() == b2.tobytes()

@@ -1,10 +1,18 @@
-"""Fixtures for the checks against LocalStack on the host (scripts/localstack_host.py)."""
+"""Fixtures for the checks against LocalStack on the host (scripts/localstack_host.py).
+
+The tests here run the functional tests' own cases and checks (imported from
+tests/functional) with `stack_target` pointing at LocalStack: a fresh stack per use,
+deployed for the local runner, whose functions the test process serves.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
+import sys
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -12,6 +20,12 @@ import pytest
 from botocore.config import Config
 
 ENV_URL = "LNN_LOCALSTACK_URL"
+# Enough layers for every network the tests train; a shallow stack deploys in ~2 s.
+MAX_DEPTH = 3
+
+FUNCTIONAL = Path(__file__).resolve().parents[1] / "functional"
+if str(FUNCTIONAL) not in sys.path:
+    sys.path.insert(0, str(FUNCTIONAL))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -25,10 +39,13 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if os.environ.get(ENV_URL):
         return
+    ours = [item for item in items if "localstack_host" in item.keywords]
+    if ours and os.environ.get("CI"):
+        # CI runs them: a missing endpoint there is a broken CI script, not a reason to skip.
+        raise pytest.UsageError(f"CI is set but {ENV_URL} is not: .ci/run starts LocalStack")
     skip = pytest.mark.skip(reason=f"set {ENV_URL} (scripts/localstack_host.py start)")
-    for item in items:
-        if "localstack_host" in item.keywords:
-            item.add_marker(skip)
+    for item in ours:
+        item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +71,20 @@ def aws(endpoint_url: str) -> Callable[[str], Any]:
 def name() -> str:
     """A fresh resource name, so that reruns against the same LocalStack do not collide."""
     return f"lnn-smoke-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def stack_target(endpoint_url: str) -> Callable[[], dict[str, Any]]:
+    """The functional tests' `stack_target` at LocalStack: each call names a fresh stack
+    (LocalStack keeps the functions of a torn-down stack, so stacks are not reused)."""
+    prefix = f"ls{uuid.uuid4().hex[:6]}"
+    count = itertools.count(1)
+
+    def target() -> dict[str, Any]:
+        return {
+            "endpoint_url": endpoint_url,
+            "stack": f"{prefix}-{next(count)}",
+            "max_depth": MAX_DEPTH,
+        }
+
+    return target
