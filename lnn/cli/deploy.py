@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from infra.bundle import build_bundle
+from infra.bundle import build_bundle, build_source_bundle
 from infra.stack import (
     StackNotDeployedError,
     StackOutputs,
@@ -57,20 +57,25 @@ def deploy(
     """Deploy (or update) the stack with a freshly built bundle unless `bundle` is given;
     returns its outputs and each function's Lambda State.
 
-    `local_runner`: the mappings are deployed disabled and a function the endpoint cannot
-    run is no error (see `StackSpec.local_runner`)."""
+    `local_runner`: the mappings are deployed disabled, a function the endpoint cannot run
+    is no error (see `StackSpec.local_runner`) and the bundle is the project's sources only
+    (the runner imports the handlers from this checkout)."""
     names = resolve_names(session, stack=stack, max_depth=max_depth, endpoint_url=endpoint_url)
     spec = build_stack(names, architecture=arch, mappings_enabled=not local_runner)
-    if bundle is None:
-        with tempfile.TemporaryDirectory(prefix="lnn-deploy-") as tmp:
-            built = build_bundle(
-                architecture=arch,  # type: ignore[arg-type]
-                python_version=LAMBDA_PYTHON,
-                output=Path(tmp) / "lnn-lambda.zip",
-            )
-            code = built.read_bytes()
-    else:
+    if bundle is not None:
         code = bundle.read_bytes()
+    else:
+        with tempfile.TemporaryDirectory(prefix="lnn-deploy-") as tmp:
+            output = Path(tmp) / "lnn-lambda.zip"
+            if local_runner:  # the runner imports the handlers here: no wheels to fetch
+                built = build_source_bundle(output)
+            else:
+                built = build_bundle(
+                    architecture=arch,  # type: ignore[arg-type]
+                    python_version=LAMBDA_PYTHON,
+                    output=output,
+                )
+            code = built.read_bytes()
     outputs = deploy_stack(spec, session=session, bundle=code, endpoint_url=endpoint_url)
     return outputs, function_states(spec, session=session, endpoint_url=endpoint_url)
 

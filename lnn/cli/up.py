@@ -7,7 +7,11 @@ import signal
 import threading
 
 from infra.local import LambdaRunner, serve, serve_endpoint
+from infra.stack import resolve_names
+from infra.stack.aws import make_session
+from infra.stack.names import FUNCTION_KEYS
 from lnn.cli.connection import require_listening, stack_errors
+from lnn.cli.errors import UsageError
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -19,6 +23,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="start no emulator: serve the functions of the stacks deployed at this API with "
         "`lnn deploy --local-runner` (their mappings disabled) from this checkout",
+    )
+    p.add_argument(
+        "--stack",
+        default=None,
+        help="with --endpoint-url: serve this stack only (default: every local-runner stack)",
     )
 
 
@@ -39,6 +48,13 @@ def announce_runner(runner: LambdaRunner) -> None:
     )
 
 
+def stack_functions(stack: str, endpoint_url: str) -> list[str]:
+    """The function names of stack `stack` at the endpoint's account and region."""
+    session = make_session(endpoint_url=endpoint_url)
+    names = resolve_names(session, stack=stack, endpoint_url=endpoint_url)
+    return [names.function(key) for key in FUNCTION_KEYS]
+
+
 def cmd_up(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -47,10 +63,13 @@ def cmd_up(args: argparse.Namespace) -> int:
     stop = threading.Event()
     # SIGTERM (docker stop, a supervisor, a test) ends the loop like Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    if args.stack and not args.endpoint_url:
+        raise UsageError("--stack needs --endpoint-url (the embedded stack serves them all)")
     if args.endpoint_url:
         require_listening(args.endpoint_url)
         with stack_errors():
-            serve_endpoint(args.endpoint_url, stop=stop, ready=announce_runner)
+            functions = stack_functions(args.stack, args.endpoint_url) if args.stack else None
+            serve_endpoint(args.endpoint_url, stop=stop, ready=announce_runner, functions=functions)
         print("lnn up: stopped", flush=True)
         return 0
     with stack_errors():
