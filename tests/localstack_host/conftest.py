@@ -25,12 +25,18 @@ from served import MAX_DEPTH, ServedStack
 
 ENV_URL = "LNN_LOCALSTACK_URL"
 
-FUNCTIONAL = Path(__file__).resolve().parents[1] / "functional"
+_HERE = Path(__file__).resolve().parent
+_spent: dict[str, float] = {"seconds": 0.0, "tests": 0}
+_prefix: list[str] = []  # the node id prefix of the tests here
+
+FUNCTIONAL = _HERE.parent / "functional"
 if str(FUNCTIONAL) not in sys.path:
     sys.path.insert(0, str(FUNCTIONAL))
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if _HERE.is_relative_to(config.rootpath):
+        _prefix.append(_HERE.relative_to(config.rootpath).as_posix() + "/")
     config.addinivalue_line(
         "markers",
         "localstack_host: against LocalStack started by scripts/localstack_host.py "
@@ -48,6 +54,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     skip = pytest.mark.skip(reason=f"set {ENV_URL} (scripts/localstack_host.py start)")
     for item in ours:
         item.add_marker(skip)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add up the time of the tests here (setup, call, teardown) for the summary line."""
+    if _prefix and report.nodeid.startswith(_prefix[0]) and not report.skipped:
+        _spent["seconds"] += report.duration
+        _spent["tests"] += report.when == "call"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _spent["tests"]:
+        terminalreporter.write_line(
+            f"LocalStack on the host ({os.environ.get(ENV_URL)}): {_spent['tests']:.0f} tests "
+            f"in {_spent['seconds']:.0f} s"
+        )
 
 
 @pytest.fixture(scope="session")
