@@ -9,9 +9,10 @@ from pathlib import Path
 
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
+from lnn.cli.options import add_stall_option
 from lnn.cli.train import print_summary
 from lnn.client import StackClient
-from messages.status import HistoryEntry, RunStatus
+from messages.status import STALL_AFTER_S, HistoryEntry, RunStatus
 
 # A run submitted a moment ago has no record until the trainer has taken its request.
 START_GRACE_S = 30.0
@@ -37,6 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("run_id", metavar="RUN_ID")
     add_stack_options(p)
     add_follow_options(p)
+    add_stall_option(p)
     p.add_argument("--out", type=Path, default=None, help="download model.npz into DIR")
     p.add_argument("--json", action="store_true", help="print one JSON summary line last")
 
@@ -59,6 +61,7 @@ def follow_run(
     poll: float,
     out: Path | None,
     as_json: bool,
+    stall_after: float = STALL_AFTER_S,
 ) -> int:
     """Wait for the run, printing epochs; summary last, model.npz into `out` on success."""
     started = time.perf_counter()
@@ -69,7 +72,13 @@ def follow_run(
 
     try:
         with stack_errors():
-            record = client.wait(run_id, timeout=timeout or math.inf, poll=poll, on_epoch=show)
+            record = client.wait(
+                run_id,
+                timeout=timeout or math.inf,
+                poll=poll,
+                on_epoch=show,
+                stall_after=stall_after,
+            )
     except TimeoutError as exc:
         print(f"lnn: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -110,4 +119,5 @@ def cmd_follow(args: argparse.Namespace) -> int:
         poll=args.poll,
         out=args.out,
         as_json=args.json,
+        stall_after=args.stall_after,
     )

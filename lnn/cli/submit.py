@@ -74,6 +74,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             poll=args.poll,
             out=args.out or Path("runs") / request.run_id,  # where `lnn train` writes
             as_json=args.json,
+            stall_after=args.stall_after,
         )
     if args.json:
         print(json.dumps({"run_id": request.run_id, "stack": client.outputs.stack}))

@@ -17,7 +17,7 @@ from observers import drain, events_queue
 
 from infra.stack import StackNotDeployedError, build_stack, deploy_stack, resolve_names
 from lnn.cli.main import main
-from lnn.client import StackClient, StackClientError, StackDepthError
+from lnn.client import RunStalledError, StackClient, StackClientError, StackDepthError
 from lnn.prepare import PreparedData
 from messages import (
     HistoryEntry,
@@ -259,3 +259,15 @@ def test_submit_command_publishes_options_or_a_request_file(
     assert capsys.readouterr().out.strip() == "from-file"
     (body,) = _receive_all(client.clients.sqs, client.outputs.queue_urls["trainer"])
     assert parse_trainer_message(body) == request.model_copy(update={"run_id": "from-file"})
+
+
+def test_wait_and_follow_stop_on_a_stalled_run(
+    client: StackClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _running(client, "run-7")  # nothing serves it: it will never move
+    with pytest.raises(RunStalledError, match="run run-7 made no progress for more than 0 s"):
+        client.wait("run-7", timeout=10, poll=0, stall_after=0)
+    assert main(["follow", "run-7", "--stall-after", "0", "--poll", "0"]) == 1
+    assert "made no progress" in capsys.readouterr().err
+    assert main(["runs", "--stall-after", "0"]) == 0
+    assert "STALLED" in capsys.readouterr().out

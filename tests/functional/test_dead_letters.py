@@ -82,3 +82,20 @@ def test_a_process_that_dies_on_every_delivery_fails_its_run(
         r"out of memory\?\)",
         result.reason or "",
     ), result.reason
+
+
+def test_a_run_whose_message_is_lost_stops_as_stalled(monkeypatch: pytest.MonkeyPatch) -> None:
+    from functions.protocol import neuron
+
+    forward = neuron.forward
+
+    def loses_layer_2(task, svc):  # type: ignore[no-untyped-def]
+        return None if task.layer == 2 else forward(task, svc)  # acknowledged, never done
+
+    monkeypatch.setattr(neuron, "forward", loses_layer_2)
+    layers = [{"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]
+    config = TrainConfig(dataset="moons", layers=layers, epochs=2)
+    data = prepare(load_dataset("moons", samples=20), layers)
+    result = train_on_stack(config, data, stall_after=2)
+    assert result.status == "STALLED"
+    assert "made no progress for more than 2 s" in (result.reason or "")
