@@ -49,7 +49,8 @@ class QueuedMessage:
 
 
 def _consumer(queue: str) -> tuple[Work, bool]:
-    """The function consuming ``queue``: its work, and whether it may start runs."""
+    """The function consuming ``queue``: its work, and whether it is the trainer, which may
+    start runs and fails the run an invalid message names (the network's functions do not)."""
     if queue == TRAINER_QUEUE:
         return trainer_handler.work, True
     if queue == OUTPUT_QUEUE:
@@ -132,9 +133,16 @@ class InMemoryStack:
         message = self.queued.pop(index)
         message.receives += 1
         self.deliveries += 1
-        work, starts_runs = _consumer(message.queue)
+        work, trainer = _consumer(message.queue)
         try:
-            guarded(message.body, message.receives, work, self._container, starts_runs=starts_runs)
+            guarded(
+                message.body,
+                message.receives,
+                work,
+                self._container,
+                starts_runs=trainer,
+                fails_runs_on_invalid=trainer,
+            )
         except ProcessCrash:
             self.crashes += 1
             self.restart()
