@@ -262,3 +262,10 @@ def test_submit_command_publishes_options_or_a_request_file(
     assert capsys.readouterr().out.strip() == "from-file"
     (body,) = _receive_all(client.clients.sqs, client.outputs.queue_urls["trainer"])
     assert parse_trainer_message(body) == request.model_copy(update={"run_id": "from-file"})
+
+    del document["run_id"]  # the CLI names the run it publishes, and prints the name
+    (tmp_path / "request.json").write_text(json.dumps(document))
+    assert main(["submit", "--file", str(tmp_path / "request.json")]) == 0
+    drawn = capsys.readouterr().out.strip()
+    (body,) = _receive_all(client.clients.sqs, client.outputs.queue_urls["trainer"])
+    assert len(drawn) == 32 and parse_trainer_message(body).run_id == drawn
