@@ -52,6 +52,7 @@ class QueueSpec:
 class TopicSpec:
     key: str
     name: str
+    publishers: tuple[str, ...] = ()  # role ARNs that alone may publish; () = the account
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,14 @@ def build_stack(
         names=n,
         bucket=BucketSpec(n.bucket),
         tables=(TableSpec(n.runs_table, "pk", "sk"), TableSpec(n.barriers_table, "pk")),
-        topics=tuple(TopicSpec(n.queue_key(t), t) for t in topics),
+        topics=tuple(
+            TopicSpec(
+                n.queue_key(t),
+                t,
+                tuple(n.role_arn(k) for k in consumed) if t == n.network_topic else (),
+            )
+            for t in topics
+        ),
         queues=tuple(_queue(n, q, visibility, max_receive_count) for q in n.queues),
         subscriptions=(
             SubscriptionSpec(n.train_topic, n.trainer_queue),
@@ -202,6 +210,7 @@ def build_stack(
                     q,
                     (n.events_topic,) if k == "deadletters" else topics,
                     prunes_objects=k == "trainer",
+                    reads_inputs=k == "trainer",
                 ),
             )
             for k, q in consumed.items()

@@ -1,5 +1,6 @@
-"""A malformed message is never retried into a loop: its run fails with the reason and the
-message lands in the layer queue's DLQ after maxReceiveCount deliveries (guide rule 6)."""
+"""A malformed message is never retried into a loop: it lands in the layer queue's DLQ after
+maxReceiveCount deliveries (guide rule 6). Only the stack's functions publish network tasks,
+so a malformed one does not fail the run it names."""
 
 import json
 import re
@@ -16,7 +17,7 @@ from messages.train_request import TrainConfig
 RUN_ID = "bad-message-run"
 
 
-def test_malformed_layer_message_ends_in_dlq_and_fails_its_run() -> None:
+def test_malformed_layer_message_ends_in_dlq_and_spares_its_run() -> None:
     with embedded_stack() as (client, runner):
         outputs = client.outputs
         client.ledger.start(RUN_ID, dataset="flower", epochs=1)
@@ -47,9 +48,7 @@ def test_malformed_layer_message_ends_in_dlq_and_fails_its_run() -> None:
         assert runner.run_until(dead_lettered, timeout=60)
         neuron = runner.stats.function(outputs.function_arns["neuron"].split(":")[-1])
         assert neuron.failed == 5  # every delivery up to maxReceiveCount failed
-        record = client.record(RUN_ID)
-        assert record.status is RunStatus.FAILED
-        assert record.reason.startswith("invalid task: forward.shard")
+        assert client.record(RUN_ID).status is RunStatus.RUNNING
         landed = sqs.receive_message(QueueUrl=dlq)["Messages"][0]
         assert json.loads(landed["Body"]) == body
 
