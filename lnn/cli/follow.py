@@ -11,7 +11,7 @@ from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
 from lnn.cli.train import print_summary
 from lnn.client import StackClient
-from messages.status import HistoryEntry, RunStatus
+from messages.status import HistoryEntry, RunRecord, RunStatus
 
 # A run submitted a moment ago has no record until the trainer has taken its request.
 START_GRACE_S = 30.0
@@ -51,6 +51,12 @@ def format_epoch(entry: HistoryEntry) -> str:
     )
 
 
+def run_elapsed_s(record: RunRecord) -> float:
+    """How long the run took, however late `lnn follow` joined it: from the trainer's
+    acceptance to the record's last transition (the end, for a finished run)."""
+    return round((record.updated_at - record.created_at).total_seconds(), 3)
+
+
 def follow_run(
     client: StackClient,
     run_id: str,
@@ -61,7 +67,6 @@ def follow_run(
     as_json: bool,
 ) -> int:
     """Wait for the run, printing epochs; summary last, model.npz into `out` on success."""
-    started = time.perf_counter()
 
     def show(entry: HistoryEntry) -> None:
         if not as_json:
@@ -82,7 +87,7 @@ def follow_run(
     line = {key: stored.get(key) for key in RECORD_KEYS}
     line["engine"] = "endpoint"
     line["epochs"] = record.epoch
-    line["elapsed_s"] = round(time.perf_counter() - started, 3)
+    line["elapsed_s"] = run_elapsed_s(record)
     line["model_path"] = str(model_path) if model_path else None
     if as_json:
         print(json.dumps(line))
