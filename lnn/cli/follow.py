@@ -34,7 +34,7 @@ def add_follow_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("run_id", metavar="RUN_ID")
+    p.add_argument("run_id", metavar="RUN_ID", help="the run id `lnn submit` printed")
     add_stack_options(p)
     add_follow_options(p)
     p.add_argument("--out", type=Path, default=None, help="download model.npz into DIR")

@@ -54,7 +54,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=ENGINES, default="embedded", help="where to train")
     p.add_argument("--chaos", default=None, help="embedded only: duplicate=N")
     p.add_argument("--stack", default="lnn", help="stack name (embedded/endpoint)")
-    p.add_argument("--out", type=Path, default=None, help="output directory (default runs/RUN_ID)")
+    p.add_argument("--out", type=Path, default=None, help="output directory (default: runs/RUN_ID)")
     p.add_argument("--json", action="store_true", help="print one JSON summary line last")
 
 

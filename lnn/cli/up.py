@@ -10,7 +10,7 @@ from lnn.cli.connection import stack_errors
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p.add_argument("--port", type=int, default=4566, help="0 picks a free port")
     p.add_argument("-v", "--verbose", action="store_true", help="log every handler batch")
 
