@@ -68,7 +68,10 @@ class _Follower:
         return self.record is not None and self.record.status.is_terminal
 
 
-def _result(client: StackClient, run_id: str, record: RunRecord, extra: dict) -> TrainingResult:
+def fetch_result(
+    client: StackClient, run_id: str, record: RunRecord, extra: dict | None = None
+) -> TrainingResult:
+    """A finished run as the engines return it: its model (if any) and history fetched."""
     params: list = []
     if record.model_key:
         with tempfile.TemporaryDirectory() as tmp:
@@ -83,7 +86,7 @@ def _result(client: StackClient, run_id: str, record: RunRecord, extra: dict) ->
         dev_accuracy=record.dev_accuracy,
         test_accuracy=record.test_accuracy,
         reason=record.reason,
-        extra=extra,
+        extra=extra or {},
     )
 
 
@@ -166,7 +169,7 @@ def _embedded(
             "hops": _hops(config, record),
             "critical_path": _critical_path(api_calls, client_counter.snapshot(), runner),
         }
-        return _result(client, run_id, record, extra)
+        return fetch_result(client, run_id, record, extra)
 
 
 def _endpoint(
@@ -180,7 +183,7 @@ def _endpoint(
     client = StackClient.connect(stack=stack, session=Session(), endpoint_url=endpoint_url)
     run_id = client.start(config, data).run_id
     record = client.wait(run_id, timeout=TIMEOUT_S, poll=1.0, on_epoch=on_epoch)
-    return _result(client, run_id, record, {})
+    return fetch_result(client, run_id, record)
 
 
 def train_on_stack(
