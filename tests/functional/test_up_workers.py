@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from served import lnn_up
-from test_engine_equality import assert_same, layers_of
+from test_engine_equality import CASES, assert_same, layers_of
 
 from infra.local.workers import WorkerPool, WorkerStartError
 from lnn.datasets import load_dataset
@@ -27,19 +27,14 @@ WAIT_S = 60
 SEEDS = (1, 2, 3, 4)
 
 
+# Adam, L2, dropout, mini-batches and dev evaluations; small, to keep the queues shallow.
+CASE = dict(CASES["deep-adam-l2-dropout-minibatch"])
+DATASET, LAYERS = CASE.pop("dataset"), layers_of(CASE.pop("layers"))
+
+
 def config(seed: int) -> TrainConfig:
-    """Sharded hidden layers, mini-batches and evaluations; small, to keep queues shallow."""
-    return TrainConfig(
-        dataset="moons",
-        layers=layers_of("6:tanh,4:relu,1:sigmoid"),
-        shards=2,
-        batch_size=64,
-        epochs=2,
-        lr=0.1,
-        holdout=0.2,
-        eval_every=1,
-        seed=seed,
-    )
+    """The case with both hidden layers in two shards, from its own initial draw."""
+    return TrainConfig(dataset=DATASET, layers=LAYERS, shards=2, **(CASE | {"seed": seed}))
 
 
 def alive(pid: int) -> bool:
@@ -59,7 +54,7 @@ def eventually(predicate: Callable[[], object], what: str) -> None:
 
 
 def test_four_workers_race_four_runs_to_the_models_of_runs_alone(tmp_path: Path) -> None:
-    data = prepare(load_dataset("moons", seed=0, samples=160), layers_of("6:tanh,4:relu,1:sigmoid"))
+    data = prepare(load_dataset(DATASET), LAYERS)
     with lnn_up(tmp_path, "--workers", "4") as served:
         assert len(set(served.pids)) == 4
         client = served.deploy(tmp_path, max_depth=3)
