@@ -77,8 +77,16 @@ def cmd_up(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     stop = threading.Event()
-    # SIGTERM (docker stop, a supervisor, a test) ends the loop like Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+
+    def on_signal(signum: int, frame: object) -> None:
+        if stop.is_set():  # asked twice: stop waiting for the workers' batches
+            raise KeyboardInterrupt
+        stop.set()
+
+    # Ctrl-C and SIGTERM (docker stop, a supervisor, a test) stop alike, even where a shell
+    # started lnn up with SIGINT ignored (a background job).
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
     with stack_errors(), loopback_api(args.host, args.port) as endpoint_url:
         reports = serve_functions(
             endpoint_url,

@@ -1,8 +1,9 @@
 """`lnn up` as a subprocess for tests: any extra `lnn up` arguments, always stopped.
 
 `with lnn_up(tmp_path, "--workers", "4") as served:` waits for the ready line, gives the
-endpoint and the worker pids, and after the block holds each worker's report (pid,
-restarts, runner stats) from the line `lnn up --json` prints when it stops.
+endpoint and the worker pids; after the block (SIGTERM, unless the test stopped it) it
+holds the exit code and each worker's report (pid, restarts, runner stats) from the line
+`lnn up --json` prints when it stops.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class Served:
     process: subprocess.Popen[str]
     log: Path
     reports: list[dict[str, Any]] = field(default_factory=list)
+    returncode: int | None = None
 
     def log_text(self) -> str:
         return self.log.read_text()
@@ -113,12 +115,11 @@ def lnn_up(tmp_path: Path, *args: str) -> Iterator[Served]:
         assert ready is not None, f"lnn up exited before it served:\n{log.read_text()}"
         served = Served(ready["endpoint_url"], ready["workers"], process, log)
         yield served
-        if process.poll() is None:  # else the test ended it: there is nothing to report
+        if process.poll() is None:  # unless the test stopped it some other way
             process.send_signal(signal.SIGTERM)
-            stopped = _next_json(lines, STOP_TIMEOUT_S)
-            assert stopped is not None, f"lnn up printed no stop line:\n{log.read_text()}"
-            served.reports = stopped["workers"]
-            assert process.wait(timeout=STOP_TIMEOUT_S) == 0, log.read_text()
+        stopped = _next_json(lines, STOP_TIMEOUT_S)  # None: it died without a word
+        served.reports = stopped["workers"] if stopped else []
+        served.returncode = process.wait(timeout=STOP_TIMEOUT_S)
     finally:
         if process.poll() is None:
             process.kill()

@@ -67,6 +67,7 @@ def test_four_workers_race_four_runs_to_the_models_of_runs_alone(tmp_path: Path)
     for seed, network in results.items():
         columns = split(data, holdout=config(seed).holdout, seed=config(seed).seed)
         assert_same(train_reference(config(seed), columns), network)
+    assert served.returncode == 0
     # The races were real: several processes took shard tasks of the same layers.
     neurons = [r["stats"]["functions"].get("lnn-neuron", {}) for r in served.reports]
     assert sum(1 for n in neurons if n.get("records", 0) > 0) >= 2, served.reports
@@ -81,6 +82,7 @@ def test_a_killed_worker_is_replaced_and_none_outlives_lnn_up(tmp_path: Path) ->
         eventually(lambda: re.search(pattern, served.log_text()), "no restart reported")
         replacement = int(re.search(pattern, served.log_text()).group(1))  # type: ignore[union-attr]
         assert alive(replacement) and alive(survivor)
+    assert served.returncode == 0
     assert [(r["worker"], r["pid"], r["restarts"]) for r in served.reports] == [
         (1, replacement, 1),
         (2, survivor, 0),
@@ -94,6 +96,20 @@ def test_workers_stop_when_lnn_up_dies_without_a_word(tmp_path: Path) -> None:
         served.process.kill()  # SIGKILL: no handler runs, only the pipes close
         served.process.wait()
         eventually(lambda: not any(alive(pid) for pid in served.pids), "workers still running")
+    assert served.returncode == -signal.SIGKILL and served.reports == []
+
+
+def test_ctrl_c_stops_lnn_up_and_its_workers(tmp_path: Path) -> None:
+    with lnn_up(tmp_path, "--workers", "2") as served:
+        # A terminal's Ctrl-C reaches the whole process group.
+        for pid in [served.process.pid, *served.pids]:
+            os.kill(pid, signal.SIGINT)
+        served.process.wait(timeout=WAIT_S)
+    assert served.returncode == 0
+    # Each finished cleanly (stats sent), none was restarted: Ctrl-C is lnn up's to handle.
+    assert [(r["pid"], r["restarts"]) for r in served.reports] == [(p, 0) for p in served.pids]
+    assert all(r["stats"] is not None for r in served.reports)
+    assert not any(alive(pid) for pid in served.pids)
 
 
 def test_a_worker_that_cannot_start_fails_the_pool() -> None:
