@@ -110,7 +110,7 @@ class WorkerPool:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
         )
 
-    def _start_slot(self, slot: _Slot) -> None:
+    def _listen(self, slot: _Slot) -> None:
         slot.reader = threading.Thread(target=slot.listen, daemon=True)
         slot.reader.start()
 
@@ -118,7 +118,9 @@ class WorkerPool:
         deadline = time.monotonic() + START_TIMEOUT_S
         while not slot.ready.wait(0.1):
             code = slot.process.poll()
-            if code is not None:
+            if code is not None and slot.reader is not None:
+                slot.reader.join(timeout=5)  # a ready line may still sit in the pipe
+            if code is not None and not slot.ready.is_set():
                 raise WorkerStartError(
                     f"worker {slot.worker} (pid {slot.pid}) exited before it was "
                     f"ready ({_describe_exit(code)}); its log is above"
@@ -134,7 +136,7 @@ class WorkerPool:
         for worker in range(1, self.count + 1):
             slot = _Slot(worker, self._spawn(worker))
             self._slots.append(slot)
-            self._start_slot(slot)
+            self._listen(slot)
         for slot in self._slots:
             self._await_ready(slot)
         return self.pids
@@ -151,7 +153,7 @@ class WorkerPool:
             slot.process = self._spawn(slot.worker)
             slot.restarts += 1
             slot.ready, slot.stats = threading.Event(), None
-            self._start_slot(slot)
+            self._listen(slot)
             logger.warning(
                 "worker %d (pid %d) died (%s); restarted as pid %d",
                 slot.worker,
