@@ -12,7 +12,7 @@ from lnn.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
 from lnn.cli.options import add_stall_option
 from lnn.cli.train import print_summary
 from lnn.client import StackClient
-from messages.status import STALL_AFTER_S, HistoryEntry, RunStatus
+from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord, RunStatus
 
 # A run submitted a moment ago has no record until the trainer has taken its request.
 START_GRACE_S = 30.0
@@ -35,7 +35,7 @@ def add_follow_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("run_id", metavar="RUN_ID")
+    p.add_argument("run_id", metavar="RUN_ID", help="the run id `lnn submit` printed")
     add_stack_options(p)
     add_follow_options(p)
     add_stall_option(p)
@@ -53,6 +53,12 @@ def format_epoch(entry: HistoryEntry) -> str:
     )
 
 
+def run_elapsed_s(record: RunRecord) -> float:
+    """How long the run took, however late `lnn follow` joined it: from the trainer's
+    acceptance to the record's last transition (the end, for a finished run)."""
+    return round((record.updated_at - record.created_at).total_seconds(), 3)
+
+
 def follow_run(
     client: StackClient,
     run_id: str,
@@ -64,7 +70,6 @@ def follow_run(
     stall_after: float = STALL_AFTER_S,
 ) -> int:
     """Wait for the run, printing epochs; summary last, model.npz into `out` on success."""
-    started = time.perf_counter()
 
     def show(entry: HistoryEntry) -> None:
         if not as_json:
@@ -91,7 +96,7 @@ def follow_run(
     line = {key: stored.get(key) for key in RECORD_KEYS}
     line["engine"] = "endpoint"
     line["epochs"] = record.epoch
-    line["elapsed_s"] = round(time.perf_counter() - started, 3)
+    line["elapsed_s"] = run_elapsed_s(record)
     line["model_path"] = str(model_path) if model_path else None
     if as_json:
         print(json.dumps(line))

@@ -25,7 +25,7 @@ SHOWN = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("run_id", metavar="RUN_ID")
+    p.add_argument("run_id", metavar="RUN_ID", help="the run id `lnn submit` printed")
     add_stack_options(p)
     p.add_argument("--json", action="store_true", help="print the record as one JSON line")
     add_stall_option(p)

@@ -61,7 +61,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--stack", default="lnn", help="stack name (embedded/endpoint)")
     add_stall_option(p)
-    p.add_argument("--out", type=Path, default=None, help="output directory (default runs/RUN_ID)")
+    p.add_argument("--out", type=Path, default=None, help="output directory (default: runs/RUN_ID)")
     p.add_argument("--json", action="store_true", help="print one JSON summary line last")
 
 

@@ -90,7 +90,10 @@ def _stalled(record: RunRecord, stall_after: float, extra: dict) -> TrainingResu
     )
 
 
-def _result(client: StackClient, run_id: str, record: RunRecord, extra: dict) -> TrainingResult:
+def fetch_result(
+    client: StackClient, run_id: str, record: RunRecord, extra: dict | None = None
+) -> TrainingResult:
+    """A finished run as the engines return it: its model (if any) and history fetched."""
     params: list = []
     if record.model_key:
         with tempfile.TemporaryDirectory() as tmp:
@@ -105,7 +108,7 @@ def _result(client: StackClient, run_id: str, record: RunRecord, extra: dict) ->
         dev_accuracy=record.dev_accuracy,
         test_accuracy=record.test_accuracy,
         reason=record.reason,
-        extra=extra,
+        extra=extra or {},
     )
 
 
@@ -198,7 +201,7 @@ def _embedded(
         }
         if record.stalled(stall_after):
             return _stalled(record, stall_after, extra)
-        return _result(client, run_id, record, extra)
+        return fetch_result(client, run_id, record, extra)
 
 
 def _endpoint(
@@ -218,7 +221,7 @@ def _endpoint(
         )
     except RunStalledError:
         return _stalled(client.require_record(run_id), stall_after, {})
-    return _result(client, run_id, record, {})
+    return fetch_result(client, run_id, record)
 
 
 def train_on_stack(

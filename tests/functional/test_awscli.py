@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from served import child_env, deploy, lnn_up
+from served import child_env, deploy_with_script, lnn_up
 
 from messages.model_archive import decode_model
 
@@ -30,8 +30,8 @@ AWS = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which
 
 @pytest.fixture
 def endpoint(tmp_path: Path) -> Iterator[str]:
-    with lnn_up(tmp_path) as url:
-        yield url
+    with lnn_up(tmp_path) as served:
+        yield served.endpoint_url
 
 
 def _aws(endpoint: str, *args: str) -> str:
@@ -101,7 +101,7 @@ def _wait(endpoint: str, run_id: str) -> tuple[str, str]:
 
 
 def test_awscli_alone_trains_and_sees_a_bad_request_fail(endpoint: str, tmp_path: Path) -> None:
-    deploy(endpoint, tmp_path)
+    deploy_with_script(endpoint, tmp_path)
     topic = _aws(
         endpoint, "sns", "list-topics", "--query", "Topics[?ends_with(TopicArn, ':lnn-train')]"
     )

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import numpy as np
 import pytest
-from served import deploy, lnn_up
+from served import deploy_with_script, lnn_up, session
 
 from lnn.client import StackClient
 from lnn.datasets import load_dataset
@@ -23,8 +22,8 @@ RUN_TIMEOUT_S = 120
 
 @pytest.fixture
 def endpoint(tmp_path: Path) -> Iterator[str]:
-    with lnn_up(tmp_path) as url:
-        yield url
+    with lnn_up(tmp_path) as served:
+        yield served.endpoint_url
 
 
 def _request() -> TrainRequest:
@@ -44,11 +43,8 @@ def _request() -> TrainRequest:
 
 
 def test_a_plain_sns_publish_trains_on_the_served_stack(endpoint: str, tmp_path: Path) -> None:
-    stdout = deploy(endpoint, tmp_path)
-    session = boto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-    )
-    client = StackClient.connect(session=session, endpoint_url=endpoint)
+    stdout = deploy_with_script(endpoint, tmp_path)
+    client = StackClient.connect(session=session(), endpoint_url=endpoint)
     assert client.outputs.train_topic_arn in stdout
 
     request = _request()
