@@ -49,7 +49,7 @@ class LambdaRunner:
         session: boto3.Session,
         endpoint_url: str | None = None,
         *,
-        chaos: ChaosSpec | None = None,
+        chaos: ChaosSpec | str | None = None,
         retry_delay: float | None = None,
         concurrency: int = 1,
         wait_time_seconds: int = 0,
@@ -61,7 +61,10 @@ class LambdaRunner:
             raise RunnerConfigError(f"retry_delay must be >= 0 or None, got {retry_delay}")
         disable_if_moto_loaded()
         self.endpoint_url = endpoint_url
-        self.chaos = Chaos(chaos or ChaosSpec())
+        # A spec may come as its text (`lnn up --chaos`, passed on to worker processes).
+        self.chaos = Chaos(
+            ChaosSpec.parse(chaos) if isinstance(chaos, str) else chaos or ChaosSpec()
+        )
         self.concurrency = concurrency
         self.wait_time_seconds = wait_time_seconds
         self.refresh_interval = refresh_interval

@@ -11,6 +11,7 @@ from infra.local.emulator import loopback_api
 from infra.local.server import serve_functions
 from infra.local.workers import WorkerReport
 from lnn.cli.connection import stack_errors
+from lnn.cli.options import parse_chaos
 
 STATE_NOTE = "state: in memory only; every stack, run and model is lost when lnn up stops"
 
@@ -32,6 +33,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="Lambda workers: 1 runs the functions in this process, N > 1 in N processes "
         "that race for the same queues and barriers, like N Lambda containers",
+    )
+    p.add_argument(
+        "--chaos",
+        default=None,
+        metavar="SPEC",
+        help="inject faults into the functions served, e.g. duplicate=0.3,crash-after=0.05,seed=1"
+        " (see docs/failure-model.md)",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log every handler batch")
     p.add_argument(
@@ -76,6 +84,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    parse_chaos(args.chaos)  # a bad spec is a usage error before anything starts
+    options = {"chaos": args.chaos} if args.chaos else {}
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -93,6 +103,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             stop,
             workers=args.workers,
             ready=lambda pids: announce(endpoint_url, pids, as_json=args.json),
+            **options,
         )
     report(reports, as_json=args.json)
     return 0

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from served import lnn_up
 from test_engine_equality import CASES, assert_same, layers_of
 
@@ -53,9 +54,15 @@ def eventually(predicate: Callable[[], object], what: str) -> None:
         time.sleep(0.1)
 
 
-def test_four_workers_race_four_runs_to_the_models_of_runs_alone(tmp_path: Path) -> None:
+CHAOS = "duplicate=0.2,crash-before=0.03,crash-after=0.03,throttle=0.03,timeout=0.05,seed=5"
+
+
+@pytest.mark.parametrize("chaos", [(), ("--chaos", CHAOS)], ids=["clean", "chaos"])
+def test_four_workers_race_four_runs_to_the_models_of_runs_alone(
+    tmp_path: Path, chaos: tuple[str, ...]
+) -> None:
     data = prepare(load_dataset(DATASET), LAYERS)
-    with lnn_up(tmp_path, "--workers", "4") as served:
+    with lnn_up(tmp_path, "--workers", "4", *chaos) as served:
         assert len(set(served.pids)) == 4
         client = served.deploy(tmp_path, max_depth=3)
         requests = {seed: client.start(config(seed), data) for seed in SEEDS}  # all at once
@@ -72,6 +79,12 @@ def test_four_workers_race_four_runs_to_the_models_of_runs_alone(tmp_path: Path)
     neurons = [r["stats"]["functions"].get("lnn-neuron", {}) for r in served.reports]
     assert sum(1 for n in neurons if n.get("records", 0) > 0) >= 2, served.reports
     assert all(r["restarts"] == 0 for r in served.reports)
+    if chaos:  # the faults were real too: processes died and batches came back
+        deaths = [
+            sum(f.get("process_deaths", 0) for f in r["stats"]["functions"].values())
+            for r in served.reports
+        ]
+        assert sum(deaths) >= 8, served.reports
 
 
 def test_a_killed_worker_is_replaced_and_none_outlives_lnn_up(tmp_path: Path) -> None:
