@@ -165,6 +165,11 @@ class InMemoryStack:
         except Exception:
             self._redeliver(message)
 
+    @property
+    def container(self) -> Services:
+        """The services the functions' next delivery runs with."""
+        return self._container
+
     def restart(self) -> None:
         """Start a fresh container: everything the functions kept in memory is gone."""
         self._container = self._new_container()
