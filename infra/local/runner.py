@@ -31,7 +31,7 @@ from infra.local.stats import RunnerStats
 logger = logging.getLogger(__name__)
 
 DEFAULT_LOCAL_RETRY_DELAY = 0.2  # seconds; the local entry points use it, not VisibilityTimeout
-DEAD_LETTER_POLL_S = 1.0  # how often the dead-letter queues are read
+DEAD_LETTER_POLL_S = 5.0  # how often the dead-letter queues are read (each read costs a call)
 _SQS_MAX_BATCH = 10
 
 Batch = list[dict[str, Any]]

@@ -48,7 +48,7 @@ def test_a_plain_sns_publish_trains_on_the_served_stack(endpoint: str, tmp_path:
     assert client.outputs.train_topic_arn in stdout
 
     request = _request()
-    sns = session.client("sns", endpoint_url=endpoint)
+    sns = session().client("sns", endpoint_url=endpoint)
     sns.publish(TopicArn=client.outputs.train_topic_arn, Message=request.model_dump_json())
 
     epochs: list[int] = []
