@@ -27,6 +27,8 @@ __all__ = [
 
 ARCHITECTURES = ("x86_64", "arm64")
 HANDLERS = {key: f"functions.handlers.{key}.handler" for key in FUNCTION_KEYS}
+# The functions that publish network tasks; the network topic's policy admits them alone.
+NETWORK_PUBLISHERS = ("trainer", "neuron", "loss")
 # Deliveries a message gets before SQS moves it to its DLQ; the functions read it too.
 MAX_RECEIVE_COUNT = 5
 # A dead letter the consumer cannot attribute to a run stays in its DLQ for people to read;
@@ -190,7 +192,7 @@ def build_stack(
             TopicSpec(
                 n.queue_key(t),
                 t,
-                tuple(n.role_arn(k) for k in consumed) if t == n.network_topic else (),
+                tuple(n.role_arn(k) for k in NETWORK_PUBLISHERS) if t == n.network_topic else (),
             )
             for t in topics
         ),
