@@ -14,6 +14,7 @@ import re
 import sys
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
@@ -26,12 +27,24 @@ from messages.exceptions import MessageError
 Work = Callable[[str, Services], None]
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to sys.stderr as it is when a record is emitted, not as it was when the
+    logger was made (the local runner and tests redirect it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 @cache
 def _logger(service: str) -> Logger:
     # stderr: Lambda ships both streams to CloudWatch, and a local `lnn train --json` keeps
     # its stdout for the summary line. One traceback per failure: not serialized twice.
-    handler = logging.StreamHandler(sys.stderr)
-    return Logger(service=service, logger_handler=handler, serialize_stacktrace=False)
+    return Logger(service=service, logger_handler=_StderrHandler(), serialize_stacktrace=False)
 
 
 def logger() -> Logger:
