@@ -117,7 +117,13 @@ def _row_norms(x: np.ndarray) -> np.ndarray:
     # Each row is reduced on its own and in the same order whatever the number of rows, so a
     # shard's norms are its rows of the whole layer's norms, bit for bit.
     x = np.ascontiguousarray(x, dtype=np.float64)
-    return np.sqrt(np.einsum("ij,ij->i", x, x))
+    with np.errstate(invalid="ignore", over="ignore"):  # a diverged layer is reported, not warned
+        return np.sqrt(np.einsum("ij,ij->i", x, x))
+
+
+def _difference(new: np.ndarray, old: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", over="ignore"):
+        return new - old
 
 
 def backward_telemetry(
@@ -144,10 +150,10 @@ def backward_telemetry(
         fan_in=w_old.shape[1],
         weight_norm_sum=_row_norms(w_old),
         grad_norm_sum=_row_norms(dw),
-        update_norm_sum=_row_norms(w_new - w_old),
+        update_norm_sum=_row_norms(_difference(w_new, w_old)),
         bias_sum=b_old.reshape(-1),
         bias_grad_sum=db.reshape(-1),
-        bias_update_sum=(b_new - b_old).reshape(-1),
+        bias_update_sum=_difference(b_new, b_old).reshape(-1),
         weights=histogram(w_old, spec),
         weight_grads=histogram(dw, spec),
         deltas=histogram(dz, spec),

@@ -129,12 +129,16 @@ def forward_telemetry(
     a = np.ascontiguousarray(a, dtype=np.float64)
     if a.ndim != 2 or a.shape[1] < 1:
         raise ValueError(f"A must be (units, samples) with samples >= 1, got {a.shape}")
-    total = a.sum(axis=1)
-    deviation = a - (total / a.shape[1])[:, None]
+    # A diverged layer's NaN and inf are what telemetry is there to report, not to warn about
+    # in every Lambda's log.
+    with np.errstate(invalid="ignore", over="ignore"):
+        total = a.sum(axis=1)
+        deviation = a - (total / a.shape[1])[:, None]
+        m2 = np.einsum("ij,ij->i", deviation, deviation)
     return ForwardStats(
         count=a.shape[1],
         sum=total,
-        m2=np.einsum("ij,ij->i", deviation, deviation),
+        m2=m2,
         saturated=np.count_nonzero(saturated(a, activation), axis=1),
         activations=histogram(a, spec),
     )

@@ -134,9 +134,11 @@ class Histogram(ArrayRecord):
 def histogram(values: npt.ArrayLike, spec: HistogramSpec = DEFAULT_SPEC) -> Histogram:
     """The histogram of every element of ``values`` (any shape)."""
     flat = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
-    codes = (flat.view(np.uint64) >> np.uint64(52)).astype(np.intp)
-    # Counting the 4096 codes first and folding them into bins afterwards keeps the pass over
-    # the data to one shift and one bincount: the first layer of the cat net has 245,760 weights.
+    # Signed shift then mask: a uint64 shift would need a cast to a signed type for bincount,
+    # and that cast costs five times the rest. Counting the 4096 codes first and folding them
+    # into bins afterwards keeps the work per element to a shift, a mask and an increment: the
+    # first layer of the cat network has 245,760 weights.
+    codes = (flat.view(np.int64) >> 52) & (_CODES - 1)
     per_code = np.bincount(codes, minlength=_CODES)
     non_finite = per_code[_NON_FINITE] + per_code[_NON_FINITE | 0x800]
     nan = int(np.count_nonzero(np.isnan(flat))) if non_finite else 0
