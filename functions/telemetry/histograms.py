@@ -141,14 +141,15 @@ def histogram(values: npt.ArrayLike, spec: HistogramSpec = DEFAULT_SPEC) -> Hist
     codes = (flat.view(np.int64) >> 52) & (_CODES - 1)
     per_code = np.bincount(codes, minlength=_CODES)
     non_finite = per_code[_NON_FINITE] + per_code[_NON_FINITE | 0x800]
-    nan = int(np.count_nonzero(np.isnan(flat))) if non_finite else 0
     counts = np.zeros(spec.bins, dtype=np.int64)
     np.add.at(counts, _bin_of_code(spec), per_code)
-    if nan:
+    nan = 0
+    if non_finite:
         # NaN carries the non-finite exponent, so it was folded into an overflow bin: take it
         # out again, by sign bit, to keep the overflow bins for the infinities and huge values.
         nan_codes = codes[np.isnan(flat)]
         np.subtract.at(counts, _bin_of_code(spec)[nan_codes], 1)
+        nan = nan_codes.size
     return Histogram(spec, counts, nan)
 
 

@@ -8,7 +8,7 @@ histograms add, so the result equals what one shard owning the rows would have c
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
@@ -136,11 +136,8 @@ def merge_shards(shards: Sequence[LayerTelemetry]) -> LayerTelemetry:
                 f"shards must be contiguous and in row order: [{left.start}, {left.stop}) "
                 f"then [{right.start}, {right.stop})"
             )
-    return LayerTelemetry(
-        layer=first.layer,
-        activation=first.activation,
-        units=first.units,
-        start=first.start,
+    return replace(
+        first,
         stop=shards[-1].stop,
         forward=concat_forward([s.forward for s in shards]),
         backward=concat_backward([s.backward for s in shards]),
@@ -154,12 +151,8 @@ def merge_batches(batches: Sequence[LayerTelemetry]) -> LayerTelemetry:
     first = _same_layer(batches)
     if any((b.start, b.stop) != (first.start, first.stop) for b in batches):
         raise ValueError("batches to merge must cover the same rows")
-    return LayerTelemetry(
-        layer=first.layer,
-        activation=first.activation,
-        units=first.units,
-        start=first.start,
-        stop=first.stop,
+    return replace(
+        first,
         forward=pool_forward([b.forward for b in batches]),
         backward=pool_backward([b.backward for b in batches]),
     )
