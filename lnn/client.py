@@ -18,7 +18,7 @@ from functions.protocol.uploads import pack_training_data
 from infra.stack import StackNotDeployedError, StackOutputs, find_stack
 from infra.stack.aws import Clients, Session
 from messages.base import RUN_ID_PATTERN
-from messages.status import HistoryEntry, RunRecord
+from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord
 from messages.train_request import TrainConfig, TrainingData, TrainRequest
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "InvalidRunIdError",
     "RunNotFoundError",
+    "RunStalledError",
     "StackClient",
     "StackClientError",
     "StackDepthError",
@@ -46,6 +47,11 @@ class RunNotFoundError(StackClientError, ValueError):
 
 class InvalidRunIdError(StackClientError, ValueError):
     """A run id that cannot name S3 keys and table items."""
+
+
+class RunStalledError(TimeoutError):
+    """A RUNNING run made no progress for longer than the stall limit: waiting stops (not a
+    usage error: the request was fine, the stack is not serving it)."""
 
 
 class StackDepthError(StackClientError, ValueError):
@@ -148,8 +154,10 @@ class StackClient:
         timeout: float,
         poll: float = 1.0,
         on_epoch: Callable[[HistoryEntry], None] | None = None,
+        stall_after: float = STALL_AFTER_S,
     ) -> RunRecord:
-        """Poll until the run is SUCCEEDED, FAILED or CANCELLED; TimeoutError after `timeout` s.
+        """Poll until the run is SUCCEEDED, FAILED or CANCELLED; TimeoutError after `timeout` s,
+        RunStalledError once it has made no progress for `stall_after` s.
 
         `on_epoch` sees each history entry once, in epoch order, as it appears.
         """
@@ -165,6 +173,8 @@ class StackClient:
                     seen = self._report_epochs(run_id, after=seen, on_epoch=on_epoch)
                 if terminal:
                     return found
+                if found.stalled(stall_after):
+                    raise RunStalledError(found.stalled_reason(stall_after))
             if time.monotonic() >= deadline:
                 state = found.status.value if found else "not started"
                 raise TimeoutError(f"run {run_id} still {state} after {timeout:g}s")

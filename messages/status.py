@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Self
 
@@ -9,7 +10,11 @@ from pydantic import AwareDatetime, Field, model_validator
 
 from messages.base import Accuracy, Count, Float, FrozenModel, Int, RunId
 
-__all__ = ["HistoryEntry", "RunRecord", "RunStatus"]
+__all__ = ["STALL_AFTER_S", "HistoryEntry", "RunRecord", "RunStatus"]
+
+# A step is a few hops of well under a second each on AWS; minutes without any transition
+# mean a run is stuck (its functions not served, a message lost), not slow.
+STALL_AFTER_S = 300.0
 
 
 class RunStatus(StrEnum):
@@ -46,6 +51,7 @@ class RunRecord(FrozenModel):
     costs: list[Float] = Field(default_factory=list)
     created_at: AwareDatetime
     updated_at: AwareDatetime
+    progress_at: AwareDatetime | None = None  # the last transition that moved the run on
     reason: str | None = None
     last_error: str | None = Field(default=None, max_length=2000)  # of a failed delivery
     model_key: str | None = None
@@ -61,6 +67,20 @@ class RunRecord(FrozenModel):
         if self.updated_at < self.created_at:
             raise ValueError("updated_at is before created_at")
         return self
+
+    def stalled(self, after_s: float, *, now: datetime | None = None) -> bool:
+        """RUNNING without progress for more than ``after_s`` seconds: something is stuck."""
+        if self.status is not RunStatus.RUNNING:
+            return False
+        last = self.progress_at or self.created_at
+        return ((now or datetime.now(UTC)) - last).total_seconds() > after_s
+
+    def stalled_reason(self, after_s: float) -> str:
+        last = (self.progress_at or self.created_at).isoformat(timespec="seconds")
+        return (
+            f"run {self.run_id} made no progress for more than {after_s:g} s (last at {last}, "
+            f"step {self.step}); its functions may not be running"
+        )
 
     def stored(self) -> dict[str, Any]:
         """The record as plain JSON values, leaving out what it does not hold."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal, Self
-from uuid import uuid4
 
 from pydantic import Field, model_validator
 
@@ -78,10 +77,6 @@ class TrainingData(FrozenModel):
             )
 
 
-def _new_run_id() -> str:
-    return uuid4().hex
-
-
 Fraction01 = Annotated[Float, Field(ge=0.0, lt=1.0)]
 
 
@@ -138,7 +133,10 @@ class TrainRequest(TrainConfig):
     """A training run: its id, data, architecture and hyper-parameters."""
 
     kind: Literal["train_request"] = "train_request"
-    run_id: RunId = Field(default_factory=_new_run_id)
+    # Required: the publisher names the run, so it knows what to poll (SNS answers a publish
+    # with a message id only), and every delivery of one request names the same run (an id
+    # drawn on arrival would start a new run per duplicate delivery).
+    run_id: RunId
     data: TrainingData
 
     @model_validator(mode="after")

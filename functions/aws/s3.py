@@ -7,6 +7,7 @@ from botocore.exceptions import ClientError
 
 from functions.aws.clients import client
 from functions.ports import BlobStore, ObjectNotFoundError
+from functions.ports.blobs import check_range
 
 _DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
 
@@ -22,13 +23,23 @@ class S3BlobStore(BlobStore):
     def put_bytes(self, key: str, body: bytes) -> None:
         self._client().put_object(Bucket=self.bucket, Key=key, Body=body)
 
-    def get_bytes(self, key: str) -> bytes:
+    def _get(self, key: str, **options: str) -> bytes:
         try:
-            return self._client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
+            return self._client().get_object(Bucket=self.bucket, Key=key, **options)["Body"].read()
         except ClientError as exc:
-            if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
+            code = exc.response["Error"]["Code"]
+            if code in ("NoSuchKey", "404"):
                 raise ObjectNotFoundError(f"s3://{self.bucket}/{key} does not exist") from exc
+            if code == "InvalidRange":  # the object ends before the range starts
+                return b""
             raise
+
+    def get_bytes(self, key: str) -> bytes:
+        return self._get(key)
+
+    def get_range(self, key: str, start: int, stop: int) -> bytes:
+        check_range(start, stop)
+        return self._get(key, Range=f"bytes={start}-{stop - 1}")  # HTTP ranges are inclusive
 
     def delete(self, keys: Sequence[str]) -> None:
         for start in range(0, len(keys), _DELETE_BATCH):

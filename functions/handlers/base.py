@@ -14,14 +14,23 @@ from functions.protocol.failures import Work, guarded
 from functions.protocol.services import services
 
 
-def sqs_handler(work: Work, *, starts_runs: bool = False) -> Callable[[dict, Any], dict]:
+def sqs_handler(
+    work: Work, *, starts_runs: bool = False, fails_runs_on_invalid: bool = True
+) -> Callable[[dict, Any], dict]:
     """A Lambda handler that runs ``work(body, services)`` per record and reports failures
-    per record."""
+    per record (the flags: functions.protocol.failures.guarded)."""
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
     def record_handler(record: SQSRecord) -> None:
         receives = int(record.attributes.approximate_receive_count or 1)
-        guarded(record.body, receives, work, services(), starts_runs=starts_runs)
+        guarded(
+            record.body,
+            receives,
+            work,
+            services(),
+            starts_runs=starts_runs,
+            fails_runs_on_invalid=fails_runs_on_invalid,
+        )
 
     def handler(event: dict, context: Any) -> dict:
         return process_partial_response(

@@ -4,6 +4,7 @@ import threading
 from collections.abc import Sequence
 
 from functions.ports import BlobStore, ObjectNotFoundError
+from functions.ports.blobs import check_range
 
 
 class InMemoryBlobStore(BlobStore):
@@ -22,6 +23,10 @@ class InMemoryBlobStore(BlobStore):
         if found is None:
             raise ObjectNotFoundError(f"memory://{self.bucket}/{key} does not exist")
         return found
+
+    def get_range(self, key: str, start: int, stop: int) -> bytes:
+        check_range(start, stop)
+        return self.get_bytes(key)[start:stop]
 
     def delete(self, keys: Sequence[str]) -> None:
         with self._lock:

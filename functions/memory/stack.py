@@ -56,7 +56,8 @@ DLQ_SUFFIX = "-dlq"
 
 
 def _consumer(queue: str) -> tuple[Work, bool]:
-    """The function consuming ``queue``: its work, and whether it may start runs."""
+    """The function consuming ``queue``: its work, and whether it is the trainer, which may
+    start runs and fails the run an invalid message names (the network's functions do not)."""
     if queue.endswith(DLQ_SUFFIX):
         return dead_letter_handler.work, False
     if queue == TRAINER_QUEUE:
@@ -144,18 +145,30 @@ class InMemoryStack:
         message = self.queued.pop(index)
         message.receives += 1
         self.deliveries += 1
-        work, starts_runs = _consumer(message.queue)
+        work, trainer = _consumer(message.queue)
         try:
             poisoned = self._poison is not None and self._poison(message)
             if poisoned and not message.queue.endswith(DLQ_SUFFIX):
                 raise ProcessCrash("the process died before any handler code ran")
-            guarded(message.body, message.receives, work, self._container, starts_runs=starts_runs)
+            guarded(
+                message.body,
+                message.receives,
+                work,
+                self._container,
+                starts_runs=trainer,
+                fails_runs_on_invalid=trainer,
+            )
         except ProcessCrash:
             self.crashes += 1
             self.restart()
             self._redeliver(message)
         except Exception:
             self._redeliver(message)
+
+    @property
+    def container(self) -> Services:
+        """The services the functions' next delivery runs with."""
+        return self._container
 
     def restart(self) -> None:
         """Start a fresh container: everything the functions kept in memory is gone."""

@@ -17,5 +17,17 @@ class BlobStore(ABC):
         """The object's bytes; ObjectNotFoundError when the key holds nothing."""
 
     @abstractmethod
+    def get_range(self, key: str, start: int, stop: int) -> bytes:
+        """Bytes ``start`` to ``stop`` (exclusive) of the object, fewer where it ends first
+        (none when it ends before ``start``): a header can be read without the body.
+        ObjectNotFoundError when the key holds nothing."""
+
+    @abstractmethod
     def delete(self, keys: Sequence[str]) -> None:
         """Delete the objects; absent keys are fine."""
+
+
+def check_range(start: int, stop: int) -> None:
+    """Both adapters refuse the same ranges: S3 has no empty or negative one."""
+    if not 0 <= start < stop:
+        raise ValueError(f"byte range [{start}, {stop}) is empty or negative")

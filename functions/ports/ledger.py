@@ -69,6 +69,7 @@ class RunLedger(ABC):
             epochs=epochs,
             created_at=at,
             updated_at=at,
+            progress_at=at,
         )
         created, item = self._insert(record.stored())
         return created, RunRecord.model_validate(item)
@@ -80,7 +81,7 @@ class RunLedger(ABC):
 
         None when there is nothing to do: claimed and published before, or the run stopped.
         """
-        sets: dict[str, Any] = {"step": step}
+        sets: dict[str, Any] = {"step": step, "progress_at": now()}
         if first_in_epoch:
             sets["costs"] = [batch_cost]
         return self._transition(
@@ -97,7 +98,7 @@ class RunLedger(ABC):
         """Claim the evaluation after epoch ``epoch`` (0-based)."""
         return self._transition(
             run_id,
-            {"eval_epoch": epoch},
+            {"eval_epoch": epoch, "progress_at": now()},
             Expect(below={"eval_epoch": epoch}),
             append=None,
             claimed_field="eval_epoch",

@@ -13,6 +13,7 @@ import numpy as np
 
 from functions.ports import BlobStore
 from functions.protocol.memory import LruCache
+from functions.protocol.references import Scope, check_declared, check_location, read_declared
 from messages.arrays import ArrayRef, InlineArray, S3Array, decode_npy, encode_npy
 
 
@@ -63,10 +64,19 @@ class ArrayStore:
             found = self._cache.put(self._key(key), _frozen(decode_npy(self.get_bytes(key))))
         return found
 
-    def resolve(self, ref: ArrayRef) -> np.ndarray:
+    def resolve(self, ref: ArrayRef, scope: Scope) -> np.ndarray:
+        """The array a message refers to; an S3 reference only within ``scope`` and once its
+        object's header matches the declaration (functions.protocol.references)."""
         if isinstance(ref, InlineArray):
             return ref.to_numpy()
-        return self.get_array(ref.key)
+        check_location(ref, self.bucket, scope)
+        found = self._cache.get(self._key(ref.key)) if scope.immutable else None
+        if isinstance(found, np.ndarray):
+            check_declared(ref, found.dtype, found.shape)
+            return found
+        # Not cached, or cached as something else (a plan, parameters): the header decides.
+        array = read_declared(self.blobs, ref)
+        return self._cache.put(self._key(ref.key), array) if scope.immutable else array
 
     def pack(self, array: np.ndarray, key: str, *, inline_limit: int) -> ArrayRef:
         """Inline when it fits the message budget, else a claim check at ``key``."""

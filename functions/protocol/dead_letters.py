@@ -7,12 +7,17 @@ reason naming the message, so no run waits for ever on a message that will never
 """
 
 import json
+from collections.abc import Iterator
 from typing import Any
+
+from pydantic import BaseModel
 
 from functions.protocol.exceptions import UnattributableDeadLetterError
 from functions.protocol.failures import run_id_of
 from functions.protocol.outcomes import fail_run
+from functions.protocol.references import check_location, request_scope, task_scope
 from functions.protocol.services import Services
+from messages.arrays import S3Array
 from messages.exceptions import MessageError
 from messages.status import RunStatus
 from messages.tasks import parse_task, parse_trainer_message
@@ -20,17 +25,35 @@ from messages.tasks import parse_task, parse_trainer_message
 _NAMED_BY = ("layer", "shard", "epoch", "batch")
 
 
-def describe(body: str) -> str:
-    """ "forward task (layer 2, shard 0, epoch 3, batch 1)"; MessageError if invalid."""
+def _references(value: Any) -> Iterator[S3Array]:
+    if isinstance(value, S3Array):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _references(getattr(value, name))
+
+
+def describe(body: str, bucket: str) -> str:
+    """A message in words, e.g. "train forward task (layer 2, shard 0, epoch 3, batch 1)".
+
+    MessageError if the message is invalid, or refers to objects that no message of its
+    run could (then the stack did not send it, whatever run it names).
+    """
     document: Any = json.loads(body) if body.lstrip().startswith("{") else None
     kind = document.get("kind") if isinstance(document, dict) else None
+    message: BaseModel
     if kind in ("forward", "backward", "loss"):
-        task = parse_task(body)
+        message = task = parse_task(body)
         fields = task.model_dump()
         named = ", ".join(f"{name} {fields[name]}" for name in _NAMED_BY if name in fields)
-        return f"{task.phase} {task.kind} task ({named})"
-    message = parse_trainer_message(body)
-    return f"{getattr(message, 'kind', 'train_request')} message"
+        what, scope = f"{task.phase} {task.kind} task ({named})", task_scope(task.run_id)
+    else:
+        message = parse_trainer_message(body)
+        what = f"{getattr(message, 'kind', 'train_request')} message"
+        scope = request_scope(message.run_id)
+    for ref in _references(message):
+        check_location(ref, bucket, scope)
+    return what
 
 
 def dead_lettered(body: str, svc: Services) -> None:
@@ -39,7 +62,7 @@ def dead_lettered(body: str, svc: Services) -> None:
     if run_id is None:
         raise UnattributableDeadLetterError("a dead letter without a readable run id")
     try:
-        what = describe(body)
+        what = describe(body, svc.settings.bucket)
     except (MessageError, ValueError) as exc:
         # Not a message the stack sent: it must not stop the run it names.
         raise UnattributableDeadLetterError(f"an invalid dead letter naming {run_id}") from exc

@@ -14,6 +14,7 @@ import re
 import sys
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
@@ -26,12 +27,24 @@ from messages.exceptions import MessageError
 Work = Callable[[str, Services], None]
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to sys.stderr as it is when a record is emitted, not as it was when the
+    logger was made (the local runner and tests redirect it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 @cache
 def _logger(service: str) -> Logger:
     # stderr: Lambda ships both streams to CloudWatch, and a local `lnn train --json` keeps
     # its stdout for the summary line. One traceback per failure: not serialized twice.
-    handler = logging.StreamHandler(sys.stderr)
-    return Logger(service=service, logger_handler=handler, serialize_stacktrace=False)
+    return Logger(service=service, logger_handler=_StderrHandler(), serialize_stacktrace=False)
 
 
 def logger() -> Logger:
@@ -50,19 +63,29 @@ def run_id_of(body: str) -> str | None:
 
 
 def guarded(
-    body: str, receive_count: int, work: Work, svc: Services, *, starts_runs: bool = False
+    body: str,
+    receive_count: int,
+    work: Work,
+    svc: Services,
+    *,
+    starts_runs: bool = False,
+    fails_runs_on_invalid: bool = True,
 ) -> None:
     """Run ``work``; on failure record what the protocol must, then re-raise for SQS.
 
     ``starts_runs``: this queue carries TrainRequests, so a bad one is recorded as a FAILED
     run even when no record exists yet (the user must learn why it never started).
+    ``fails_runs_on_invalid=False``: this queue carries the network's tasks, which only the
+    stack's functions may publish; an invalid one therefore says nothing about the run it
+    names (anyone can write a run id), so it leaves that run alone and only goes on to the
+    dead-letter queue.
     """
     try:
         work(body, svc)
     except MessageError as exc:
         run_id = run_id_of(body)
         logger().error("invalid message", extra={"run_id": run_id, "reason": str(exc)})
-        if run_id:
+        if run_id and fails_runs_on_invalid:
             stop = reject_run if starts_runs else fail_run
             stop(svc.ledger, svc.bus, run_id, str(exc))
         raise

@@ -2,18 +2,24 @@
 
 Keys are deterministic, so a retried task writes the same bytes to the same key. Everything
 of a run lives under ``runs/{run}/``; what a client uploads for a request under
-``runs/{run}/upload/``.
+``runs/{run}/upload/``. Data a user uploads once and trains on in many runs lives under
+``inputs/``, which the functions only read.
 """
 
 RUNS_PREFIX = "runs/"
+INPUTS_PREFIX = "inputs/"
 
 
 def run_prefix(run: str) -> str:
     return f"{RUNS_PREFIX}{run}/"
 
 
+def upload_prefix(run: str) -> str:
+    return f"{run_prefix(run)}upload/"
+
+
 def upload_key(run: str, name: str) -> str:
-    return f"{run_prefix(run)}upload/{name}.npy"
+    return f"{upload_prefix(run)}{name}.npy"
 
 
 def plan_key(run: str) -> str:

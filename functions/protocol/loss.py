@@ -2,6 +2,7 @@
 
 from functions.protocol.grads import backward_tasks
 from functions.protocol.keys import barrier_key
+from functions.protocol.references import task_scope
 from functions.protocol.run_plan import batch_data, load_plan
 from functions.protocol.services import Services
 from functions.training.step import evaluate_outputs, loss_stage
@@ -16,7 +17,7 @@ def handle(task: LossTask, svc: Services) -> None:
     arrival = svc.barriers.arrive(key, 0, 1)
     if not arrival.should_publish:
         return
-    z = svc.store.resolve(task.outputs)
+    z = svc.store.resolve(task.outputs, task_scope(run))
     y = batch_data(svc, plan, task.phase, task.epoch, task.batch, "y")
     activation = plan.specs[-1].activation
     common = task.header()

@@ -12,6 +12,7 @@ from functions.ports.types import OUTPUT_ROUTE
 from functions.protocol.fanin import arrive, outputs, stored_outputs
 from functions.protocol.grads import backward_tasks, own_rows
 from functions.protocol.keys import acts_key, barrier_key, output_key, params_key
+from functions.protocol.references import task_scope
 from functions.protocol.run_plan import RunPlan, batch_data, load_plan
 from functions.protocol.scratch import recall_z, remember_z
 from functions.protocol.services import Services
@@ -87,7 +88,7 @@ def forward(task: ForwardTask, svc: Services) -> None:
     if task.inputs is None:
         a_prev = batch_data(svc, plan, task.phase, task.epoch, task.batch, "x")
     else:
-        a_prev = svc.store.resolve(task.inputs)
+        a_prev = svc.store.resolve(task.inputs, task_scope(run))
     is_output = layer == plan.depth
     mask = _mask(plan, task.phase, task.epoch, task.batch, layer, a_prev.shape[1], rows)
     z, a = forward_shard(
@@ -159,7 +160,7 @@ def backward(task: BackwardTask, svc: Services) -> None:
         w,
         a_prev=a_prev,
         z=z,
-        grad=own_rows(svc.store.resolve(task.grad), rows, spec.units),
+        grad=own_rows(svc.store.resolve(task.grad, task_scope(run)), rows, spec.units),
         grad_kind=task.grad_kind,
         activation=spec.activation,
         mask=_mask(plan, "train", task.epoch, task.batch, layer, a_prev.shape[1], rows),

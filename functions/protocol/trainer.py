@@ -10,6 +10,7 @@ import numpy as np
 from functions.protocol.keys import data_key, model_key, params_key, plan_key
 from functions.protocol.outcomes import cancel_run, reject_run
 from functions.protocol.pruning import prune_params
+from functions.protocol.references import request_scope
 from functions.protocol.run_plan import RunPlan, load_plan
 from functions.protocol.services import Services
 from functions.training import eval_epochs, eval_inputs, split_training_data
@@ -43,17 +44,18 @@ def start(request: TrainRequest, svc: Services) -> None:
             f"deployed for at most {svc.settings.max_depth}",
         )
         return
+    # The data is read before the run record exists: a request whose references fail their
+    # checks then fails on every delivery and reaches the dead-letter queue, rather than
+    # finding its own FAILED record on redelivery and passing as a duplicate.
+    store, data, scope = svc.store, request.data, request_scope(run)
+    x_test = store.resolve(data.x_test, scope) if data.x_test else None
+    y_test = store.resolve(data.y_test, scope) if data.y_test else None
+    x_train, y_train = store.resolve(data.x_train, scope), store.resolve(data.y_train, scope)
     created, record = svc.ledger.start(run, dataset=request.dataset, epochs=request.epochs)
     if not created and (record.status is not RunStatus.RUNNING or record.published_step >= 0):
         return
-    store = svc.store
     split = split_training_data(
-        store.resolve(request.data.x_train),
-        store.resolve(request.data.y_train),
-        holdout=request.holdout,
-        seed=request.seed,
-        x_test=store.resolve(request.data.x_test) if request.data.x_test else None,
-        y_test=store.resolve(request.data.y_test) if request.data.y_test else None,
+        x_train, y_train, holdout=request.holdout, seed=request.seed, x_test=x_test, y_test=y_test
     )
     x_eval, y_eval = eval_inputs(split)
     for name, array in (

@@ -13,7 +13,7 @@ from infra.local.exceptions import (
 )
 from infra.local.moto_compat import disable_moto_sqs_lambda_delivery
 from infra.local.runner import DEFAULT_LOCAL_RETRY_DELAY, LambdaRunner
-from infra.local.server import serve, serve_endpoint
+from infra.local.server import serve
 from infra.local.sqs_event import sqs_event
 from infra.local.stats import FunctionStats, RunnerStats
 
@@ -34,6 +34,5 @@ __all__ = [
     "StackNotStartedError",
     "disable_moto_sqs_lambda_delivery",
     "serve",
-    "serve_endpoint",
     "sqs_event",
 ]

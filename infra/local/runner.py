@@ -31,7 +31,7 @@ from infra.local.stats import RunnerStats
 logger = logging.getLogger(__name__)
 
 DEFAULT_LOCAL_RETRY_DELAY = 0.2  # seconds; the local entry points use it, not VisibilityTimeout
-DEAD_LETTER_POLL_S = 1.0  # how often the dead-letter queues are read
+DEAD_LETTER_POLL_S = 5.0  # how often the dead-letter queues are read (each read costs a call)
 _SQS_MAX_BATCH = 10
 
 Batch = list[dict[str, Any]]
@@ -54,7 +54,7 @@ class LambdaRunner:
         session: boto3.Session,
         endpoint_url: str | None = None,
         *,
-        chaos: ChaosSpec | None = None,
+        chaos: ChaosSpec | str | None = None,
         retry_delay: float | None = None,
         concurrency: int = 1,
         wait_time_seconds: int = 0,
@@ -72,7 +72,10 @@ class LambdaRunner:
         self.endpoint_url = endpoint_url
         self.serve = serve
         self.functions = None if functions is None else tuple(functions)
-        self.chaos = Chaos(chaos or ChaosSpec())
+        # A spec may come as its text (`lnn up --chaos`, passed on to worker processes).
+        self.chaos = Chaos(
+            ChaosSpec.parse(chaos) if isinstance(chaos, str) else chaos or ChaosSpec()
+        )
         self.concurrency = concurrency
         self.wait_time_seconds = wait_time_seconds
         self.refresh_interval = refresh_interval

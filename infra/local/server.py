@@ -1,49 +1,63 @@
-"""`lnn up`: a moto server on loopback plus a LambdaRunner serving whatever gets deployed."""
+"""`lnn up`: moto's AWS API on loopback plus the Lambda runner serving whatever gets deployed,
+in this process or in N worker processes."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import socket
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
 
-import boto3
-
 from infra.local.embedded import EmbeddedStack
-from infra.local.exceptions import PortInUseError
-from infra.local.moto_compat import disable_moto_sqs_lambda_delivery
-from infra.local.runner import DEFAULT_LOCAL_RETRY_DELAY, LambdaRunner
+from infra.local.emulator import loopback_api
+from infra.local.hosting import run_functions
+from infra.local.runner import DEFAULT_LOCAL_RETRY_DELAY
+from infra.local.workers import WorkerPool, WorkerReport
 
-__all__ = ["EmbeddedStack", "serve", "serve_endpoint"]
+__all__ = ["EmbeddedStack", "serve", "serve_functions"]
 
 logger = logging.getLogger(__name__)
 
-_FAKE_KEY = "test"
-_DEFAULT_REGION = "us-east-1"
-_MAX_IDLE_SLEEP = 0.5  # idle sweeps are HTTP requests here: keep them rare
+SUPERVISE_INTERVAL_S = 0.5  # how soon a dead worker is noticed and replaced
 
 
-def _check_free(host: str, port: int) -> None:
-    # moto's server thread would die on a taken port and leave start() waiting forever.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise PortInUseError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+def serve_functions(
+    endpoint_url: str,
+    stop: threading.Event,
+    *,
+    workers: int = 1,
+    ready: Callable[[list[int]], Any] | None = None,
+    **runner_options: Any,
+) -> list[WorkerReport]:
+    """Run the functions deployed at `endpoint_url` until `stop` or Ctrl-C.
 
-
-def _local_session() -> boto3.Session:
-    """The ambient session, with fake credentials and a region where none are set."""
-    session = boto3.Session()
-    region = session.region_name or _DEFAULT_REGION
-    if session.get_credentials() is None:
-        return boto3.Session(
-            aws_access_key_id=_FAKE_KEY, aws_secret_access_key=_FAKE_KEY, region_name=region
-        )
-    return boto3.Session(region_name=region)
+    workers=1 runs them in this process; N > 1 in N worker processes, each with its own
+    memory, racing for the same queues and barriers. `ready(pids)` is called once they
+    serve. `runner_options` go to every LambdaRunner (retry_delay defaults to a short
+    delay). Returns one report per worker, with its runner's statistics.
+    """
+    runner_options.setdefault("retry_delay", DEFAULT_LOCAL_RETRY_DELAY)
+    if workers == 1:
+        pid = os.getpid()
+        stats = None
+        with contextlib.suppress(KeyboardInterrupt):
+            stats = run_functions(
+                endpoint_url,
+                stop,
+                ready=None if ready is None else lambda: ready([pid]),
+                **runner_options,
+            ).as_dict()
+        return [WorkerReport(1, pid, 0, stats)]
+    level = logging.getLogger().getEffectiveLevel()
+    with WorkerPool(endpoint_url, workers, runner_options=runner_options, log_level=level) as pool:
+        if ready is not None:
+            ready(pool.pids)
+        with contextlib.suppress(KeyboardInterrupt):
+            while not stop.wait(SUPERVISE_INTERVAL_S):
+                pool.supervise()
+        return pool.stop()
 
 
 def serve(
@@ -52,55 +66,22 @@ def serve(
     *,
     stop: threading.Event | None = None,
     ready: Callable[[str], Any] | None = None,
+    workers: int = 1,
     **runner_options: Any,
-) -> None:
+) -> list[WorkerReport]:
     """Serve the AWS API on host:port and run deployed functions until `stop` or Ctrl-C.
 
-    `ready(endpoint_url)` is called once the API accepts requests. port=0 picks a free
-    port. `runner_options` go to LambdaRunner (retry_delay defaults to a short delay).
-    Stacks deployed later by other processes are picked up by the runner's refresh.
-    """
-    from moto.server import ThreadedMotoServer
-
-    if port:
-        _check_free(host, port)
-    stop = stop or threading.Event()
-    disable_moto_sqs_lambda_delivery()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one log line per request
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
-    try:
-        endpoint_url = f"http://{host}:{server.get_host_and_port()[1]}"
-        runner_options.setdefault("retry_delay", DEFAULT_LOCAL_RETRY_DELAY)
-        with LambdaRunner(_local_session(), endpoint_url, **runner_options) as runner:
-            logger.info("embedded AWS API on %s", endpoint_url)
-            if ready is not None:
-                ready(endpoint_url)
-            with contextlib.suppress(KeyboardInterrupt):
-                runner.run_forever(stop, max_idle_sleep=_MAX_IDLE_SLEEP)
-    finally:
-        server.stop()
-
-
-def serve_endpoint(
-    endpoint_url: str,
-    *,
-    stop: threading.Event | None = None,
-    ready: Callable[[LambdaRunner], Any] | None = None,
-    **runner_options: Any,
-) -> None:
-    """Serve, from this checkout, the functions of stacks deployed for a local runner (their
-    mappings disabled: `lnn deploy --local-runner`) at an API this process did not start
-    (LocalStack, a moto server, AWS), until `stop` or Ctrl-C.
-
-    `ready(runner)` is called after the first reading of the mappings. Stacks deployed later
-    are picked up by the runner's refresh.
+    `ready(endpoint_url)` is called once the API accepts requests and the functions are
+    served. port=0 picks a free port. Stacks deployed later by other processes are picked
+    up by the runners' refresh. The API's state lives in this process: gone on return.
     """
     stop = stop or threading.Event()
-    runner_options.setdefault("retry_delay", DEFAULT_LOCAL_RETRY_DELAY)
-    with LambdaRunner(_local_session(), endpoint_url, serve="Disabled", **runner_options) as runner:
-        runner.refresh()
-        if ready is not None:
-            ready(runner)
-        with contextlib.suppress(KeyboardInterrupt):
-            runner.run_forever(stop, max_idle_sleep=_MAX_IDLE_SLEEP)
+    with loopback_api(host, port) as endpoint_url:
+        logger.info("embedded AWS API on %s", endpoint_url)
+        return serve_functions(
+            endpoint_url,
+            stop,
+            workers=workers,
+            ready=None if ready is None else lambda pids: ready(endpoint_url),
+            **runner_options,
+        )

@@ -133,5 +133,11 @@ class StackNames:
         return self.arn("iam", f"role/{self.role(key)}", regional=False)
 
     @property
+    def account_arn(self) -> str:
+        """The account as a principal: its root user, and any of its principals whose own
+        IAM policies allow the action."""
+        return self.arn("iam", "root", regional=False)
+
+    @property
     def bucket_arn(self) -> str:
         return f"arn:{self.partition}:s3:::{self.bucket}"

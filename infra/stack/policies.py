@@ -14,6 +14,7 @@ __all__ = [
     "lambda_trust_policy",
     "policy_document",
     "queue_delivery_policy",
+    "topic_policy",
 ]
 
 _CONSUME = (
@@ -25,6 +26,19 @@ _CONSUME = (
 _TABLE = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query")
 _OBJECTS = ("s3:GetObject", "s3:PutObject")
 _VERSION = "2012-10-17"
+# What the account does to a topic besides publishing: deploy, inspect, subscribe, tear down.
+_TOPIC_MANAGEMENT = (
+    "sns:GetTopicAttributes",
+    "sns:SetTopicAttributes",
+    "sns:AddPermission",
+    "sns:RemovePermission",
+    "sns:DeleteTopic",
+    "sns:Subscribe",
+    "sns:ListSubscriptionsByTopic",
+    "sns:TagResource",
+    "sns:UntagResource",
+    "sns:ListTagsForResource",
+)
 
 
 @dataclass(frozen=True)
@@ -51,12 +65,18 @@ def function_statements(
     topics: tuple[str, ...],
     *,
     prunes_objects: bool = False,
+    reads_inputs: bool = False,
 ) -> tuple[PolicyStatement, ...]:
     """What `function` needs: consume `queues`, publish to `topics`, tables, runs/*, logs;
-    with `prunes_objects` (the trainer) also delete under runs/*."""
+    with `prunes_objects` (the trainer) also delete under runs/*, with `reads_inputs` (the
+    trainer) also read the data users share between runs under inputs/*."""
     log_group = names.arn("logs", f"log-group:/aws/lambda/{function}:*")
     objects = (*_OBJECTS, "s3:DeleteObject") if prunes_objects else _OBJECTS
+    inputs = (
+        PolicyStatement("InputObjects", ("s3:GetObject",), (f"{names.bucket_arn}/inputs/*",)),
+    )
     return (
+        *(inputs if reads_inputs else ()),
         PolicyStatement("ConsumeQueues", _CONSUME, tuple(names.queue_arn(q) for q in queues)),
         PolicyStatement("Publish", ("sns:Publish",), tuple(names.topic_arn(t) for t in topics)),
         PolicyStatement(
@@ -112,3 +132,45 @@ def queue_delivery_policy(queue_arn: str, topic_arns: tuple[str, ...]) -> str:
             ],
         }
     )
+
+
+def topic_policy(topic_arn: str, account_arn: str, publishers: tuple[str, ...] = ()) -> str:
+    """The account manages the topic. With no `publishers` any principal of the account may
+    publish (what its IAM policies allow); otherwise only those role ARNs may, and an
+    explicit Deny holds everyone else off, whatever their own policies grant."""
+    manage = {
+        "Sid": "AccountManages",
+        "Effect": "Allow",
+        "Principal": {"AWS": account_arn},
+        "Action": list(_TOPIC_MANAGEMENT),
+        "Resource": topic_arn,
+    }
+    publish: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": account_arn},
+        "Action": "sns:Publish",
+        "Resource": topic_arn,
+    }
+    if not publishers:
+        return _document([manage, {"Sid": "AccountPublishes", **publish}])
+    # Conditions on aws:PrincipalArn, not role principals: SNS would refuse a policy naming a
+    # role that does not exist yet, and the topics are deployed before the roles.
+    only = {"aws:PrincipalArn": list(publishers)}
+    return _document(
+        [
+            manage,
+            {"Sid": "StackFunctionsPublish", **publish, "Condition": {"ArnEquals": only}},
+            {
+                "Sid": "NobodyElsePublishes",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {"ArnNotEquals": only},
+            },
+        ]
+    )
+
+
+def _document(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": _VERSION, "Statement": statements})

@@ -27,6 +27,8 @@ __all__ = [
 
 ARCHITECTURES = ("x86_64", "arm64")
 HANDLERS = {key: f"functions.handlers.{key}.handler" for key in FUNCTION_KEYS}
+# The functions that publish network tasks; the network topic's policy admits them alone.
+NETWORK_PUBLISHERS = ("trainer", "neuron", "loss")
 # Deliveries a message gets before SQS moves it to its DLQ; the functions read it too.
 MAX_RECEIVE_COUNT = 5
 # A dead letter the consumer cannot attribute to a run stays in its DLQ for people to read;
@@ -52,6 +54,7 @@ class QueueSpec:
 class TopicSpec:
     key: str
     name: str
+    publishers: tuple[str, ...] = ()  # role ARNs that alone may publish; () = the account
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,14 @@ def build_stack(
         names=n,
         bucket=BucketSpec(n.bucket),
         tables=(TableSpec(n.runs_table, "pk", "sk"), TableSpec(n.barriers_table, "pk")),
-        topics=tuple(TopicSpec(n.queue_key(t), t) for t in topics),
+        topics=tuple(
+            TopicSpec(
+                n.queue_key(t),
+                t,
+                tuple(n.role_arn(k) for k in NETWORK_PUBLISHERS) if t == n.network_topic else (),
+            )
+            for t in topics
+        ),
         queues=tuple(_queue(n, q, visibility, max_receive_count) for q in n.queues),
         subscriptions=(
             SubscriptionSpec(n.train_topic, n.trainer_queue),
@@ -210,6 +220,7 @@ def build_stack(
                     q,
                     (n.events_topic,) if k == "deadletters" else topics,
                     prunes_objects=k == "trainer",
+                    reads_inputs=k == "trainer",
                 ),
             )
             for k, q in consumed.items()

@@ -8,14 +8,24 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from infra.stack.aws import Clients, error_code
+from infra.stack.policies import topic_policy
 from infra.stack.spec import StackSpec, SubscriptionSpec
 
 __all__ = ["delete_topics", "ensure_subscriptions", "ensure_topics", "find_topic_arns"]
 
 
 def ensure_topics(spec: StackSpec, clients: Clients) -> dict[str, str]:
-    """CreateTopic is idempotent by name; returns topic ARNs by physical name."""
-    return {t.name: str(clients.sns.create_topic(Name=t.name)["TopicArn"]) for t in spec.topics}
+    """CreateTopic is idempotent by name, and so is setting the access policy each time;
+    returns topic ARNs by physical name."""
+    arns = {}
+    for topic in spec.topics:
+        arn = str(clients.sns.create_topic(Name=topic.name)["TopicArn"])
+        policy = topic_policy(arn, spec.names.account_arn, topic.publishers)
+        clients.sns.set_topic_attributes(
+            TopicArn=arn, AttributeName="Policy", AttributeValue=policy
+        )
+        arns[topic.name] = arn
+    return arns
 
 
 def find_topic_arns(spec: StackSpec, clients: Clients) -> dict[str, str | None]:

@@ -18,11 +18,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "cases",
         nargs="*",
         metavar="CASE",
-        help=f"cases to run (default all: {', '.join(CASE_NAMES)})",
+        help=f"cases to run (default: all of {', '.join(CASE_NAMES)})",
     )
-    p.add_argument("--epochs", type=int, default=None, help="epochs per run (default per case)")
+    p.add_argument("--epochs", type=int, default=None, help="epochs per run (default: per case)")
     p.add_argument(
-        "--repeats", type=int, default=None, help="interleaved repeats (default per case)"
+        "--repeats", type=int, default=None, help="interleaved repeats (default: per case)"
     )
     p.add_argument(
         "--threads",
@@ -34,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--shards",
         type=int,
         default=1,
-        help="shards per layer for the message-passing engine (default 1)",
+        help="shards per layer for the message-passing engine",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object last")
 

@@ -7,7 +7,7 @@ from lnn.cli.errors import EXIT_FAILED, EXIT_OK
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("run_id", metavar="RUN_ID")
+    p.add_argument("run_id", metavar="RUN_ID", help="the run id `lnn submit` printed")
     add_stack_options(p)
     p.add_argument("--reason", default="cancelled by user", help="recorded on the run")
 

@@ -31,7 +31,9 @@ LAMBDA_PYTHON = "3.12"  # the runtime the stack's functions are created with
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_stack_options(p)
-    p.add_argument("--arch", choices=("x86_64", "arm64"), default="x86_64")
+    p.add_argument(
+        "--arch", choices=("x86_64", "arm64"), default="x86_64", help="the functions' CPU"
+    )
     p.add_argument("--max-depth", type=int, default=8, help="most layers a run may have")
     p.add_argument("--bundle", type=Path, default=None, help="use this Lambda zip, do not build")
     p.add_argument(

@@ -8,3 +8,5 @@ class UsageError(ValueError):
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+# What a shell reports for a writer killed by SIGPIPE (128 + 13), as in `lnn predict | head`.
+EXIT_BROKEN_PIPE = 141

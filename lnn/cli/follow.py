@@ -9,9 +9,10 @@ from pathlib import Path
 
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
+from lnn.cli.options import add_stall_option
 from lnn.cli.train import print_summary
 from lnn.client import StackClient
-from messages.status import HistoryEntry, RunStatus
+from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord, RunStatus
 
 # A run submitted a moment ago has no record until the trainer has taken its request.
 START_GRACE_S = 30.0
@@ -34,9 +35,10 @@ def add_follow_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("run_id", metavar="RUN_ID")
+    p.add_argument("run_id", metavar="RUN_ID", help="the run id `lnn submit` printed")
     add_stack_options(p)
     add_follow_options(p)
+    add_stall_option(p)
     p.add_argument("--out", type=Path, default=None, help="download model.npz into DIR")
     p.add_argument("--json", action="store_true", help="print one JSON summary line last")
 
@@ -51,6 +53,12 @@ def format_epoch(entry: HistoryEntry) -> str:
     )
 
 
+def run_elapsed_s(record: RunRecord) -> float:
+    """How long the run took, however late `lnn follow` joined it: from the trainer's
+    acceptance to the record's last transition (the end, for a finished run)."""
+    return round((record.updated_at - record.created_at).total_seconds(), 3)
+
+
 def follow_run(
     client: StackClient,
     run_id: str,
@@ -59,9 +67,9 @@ def follow_run(
     poll: float,
     out: Path | None,
     as_json: bool,
+    stall_after: float = STALL_AFTER_S,
 ) -> int:
     """Wait for the run, printing epochs; summary last, model.npz into `out` on success."""
-    started = time.perf_counter()
 
     def show(entry: HistoryEntry) -> None:
         if not as_json:
@@ -69,7 +77,13 @@ def follow_run(
 
     try:
         with stack_errors():
-            record = client.wait(run_id, timeout=timeout or math.inf, poll=poll, on_epoch=show)
+            record = client.wait(
+                run_id,
+                timeout=timeout or math.inf,
+                poll=poll,
+                on_epoch=show,
+                stall_after=stall_after,
+            )
     except TimeoutError as exc:
         print(f"lnn: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -82,7 +96,7 @@ def follow_run(
     line = {key: stored.get(key) for key in RECORD_KEYS}
     line["engine"] = "endpoint"
     line["epochs"] = record.epoch
-    line["elapsed_s"] = round(time.perf_counter() - started, 3)
+    line["elapsed_s"] = run_elapsed_s(record)
     line["model_path"] = str(model_path) if model_path else None
     if as_json:
         print(json.dumps(line))
@@ -110,4 +124,5 @@ def cmd_follow(args: argparse.Namespace) -> int:
         poll=args.poll,
         out=args.out,
         as_json=args.json,
+        stall_after=args.stall_after,
     )

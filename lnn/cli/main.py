@@ -2,12 +2,13 @@
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from lnn.cli.errors import EXIT_USAGE, UsageError
+from lnn.cli.errors import EXIT_BROKEN_PIPE, EXIT_USAGE, UsageError
 
 # name -> (module, help). Modules are imported lazily so `lnn schema` doesn't pay for moto.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -78,11 +79,25 @@ def _bad_input() -> tuple[type[BaseException], ...]:
     )
 
 
+def _quiet_broken_pipe() -> int:
+    """The reader went away (``| head``): no traceback, and none at exit either, when Python
+    flushes what is still buffered; so stdout is pointed at devnull (the recipe of Python's
+    signal module docs)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         module = importlib.import_module(COMMANDS[args.command][0])
-        return getattr(module, f"cmd_{args.command}")(args)
+        code = getattr(module, f"cmd_{args.command}")(args)
+        sys.stdout.flush()  # inside the try: a closed pipe shows up here at the latest
+        return code
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except KeyboardInterrupt:
         print("lnn: interrupted", file=sys.stderr)
         return 130

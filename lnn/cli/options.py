@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 from lnn.cli.errors import UsageError
+from messages.status import STALL_AFTER_S
 from messages.train_request import TrainConfig
 from messages.vocabulary import ACTIVATION_NAMES as ACTIVATIONS
 
@@ -57,3 +58,13 @@ def parse_chaos(text: str | None) -> ChaosSpec | None:
         return ChaosSpec.parse(text)
     except ChaosSpecError as exc:
         raise UsageError(str(exc)) from exc
+
+
+def add_stall_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--stall-after",
+        type=float,
+        default=STALL_AFTER_S,
+        metavar="S",
+        help="a RUNNING run without progress for S seconds is stalled",
+    )

@@ -19,7 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     source.add_argument("--input", help=".npz (x or x_test) or .csv, samples in rows")
     source.add_argument("--dataset", help="a built-in dataset: predicts its test (or train) set")
     p.add_argument("--output", type=Path, help="write a .csv (index,label,probabilities...)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def unlabelled_features(path: Path, n_features: int) -> np.ndarray | None:

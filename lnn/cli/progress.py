@@ -3,13 +3,24 @@
 from collections.abc import Callable
 from types import TracebackType
 
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from messages.status import HistoryEntry
 
 
+def accuracy_text(entry: HistoryEntry) -> str | None:
+    """``train 0.9100  dev 0.8800`` for an evaluated epoch; None for a cost-only one."""
+    parts = [
+        f"{name} {value:.4f}"
+        for name, value in (("train", entry.train_accuracy), ("dev", entry.dev_accuracy))
+        if value is not None
+    ]
+    return "  ".join(parts) or None
+
+
 class EpochProgress:
-    def __init__(self, epochs: int, *, enabled: bool) -> None:
+    def __init__(self, epochs: int, *, enabled: bool, console: Console | None = None) -> None:
         self._epochs = epochs
         self._progress: Progress | None = None
         if enabled and epochs > 0:
@@ -18,9 +29,12 @@ class EpochProgress:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TextColumn("cost {task.fields[cost]}"),
+                # Evaluations are every --eval-every epochs: the last one stays on show.
+                TextColumn("{task.fields[accuracy]}"),
                 TimeElapsedColumn(),
+                console=console,
             )
-            self._task = self._progress.add_task("train", total=epochs, cost="-")
+            self._task = self._progress.add_task("train", total=epochs, cost="-", accuracy="")
 
     def __enter__(self) -> "EpochProgress":
         if self._progress is not None:
@@ -42,5 +56,10 @@ class EpochProgress:
         return self.advance if self._progress is not None else None
 
     def advance(self, entry: HistoryEntry) -> None:
-        if self._progress is not None:
-            self._progress.update(self._task, completed=entry.epoch, cost=f"{entry.cost:.5f}")
+        if self._progress is None:
+            return
+        fields = {"cost": f"{entry.cost:.5f}"}
+        accuracy = accuracy_text(entry)
+        if accuracy is not None:
+            fields["accuracy"] = accuracy
+        self._progress.update(self._task, completed=entry.epoch, **fields)

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lnn.cli.connection import add_stack_options, connect, stack_errors
+from lnn.cli.options import add_stall_option
 from messages.status import RunRecord
 
 _WIDE = 160  # when piped, rich would otherwise squeeze the table into 80 columns
@@ -16,13 +17,14 @@ _WIDE = 160  # when piped, rich would otherwise squeeze the table into 80 column
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_stack_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON list")
+    add_stall_option(p)
 
 
 def _metric(value: Any) -> str:
     return "-" if value is None else f"{value:.4f}"
 
 
-def _table(stack: str, runs: list[RunRecord]) -> Table:
+def _table(stack: str, runs: list[RunRecord], stall_after: float) -> Table:
     table = Table(title=f"runs of stack {stack}")
     table.add_column("run_id", no_wrap=True)
     table.add_column("status")
@@ -34,7 +36,7 @@ def _table(stack: str, runs: list[RunRecord]) -> Table:
     for run in runs:
         table.add_row(
             run.run_id,
-            run.status.value,
+            "STALLED" if run.stalled(stall_after) else run.status.value,
             run.dataset or "-",
             f"{run.epoch}/{run.epochs}",
             _metric(run.final_cost),
@@ -59,5 +61,5 @@ def cmd_runs(args: argparse.Namespace) -> int:
     console = Console()
     if not console.is_terminal:
         console = Console(width=_WIDE)
-    console.print(_table(client.outputs.stack, runs))
+    console.print(_table(client.outputs.stack, runs, args.stall_after))
     return 0

@@ -13,9 +13,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=list(MESSAGES),
         metavar="NAME",
         help="print only this message's document (one of: %(choices)s); "
-        "default: an object mapping every message name to its document",
+        "(default: an object mapping every message name to its document)",
     )
-    p.add_argument("--indent", type=int, default=2)
+    p.add_argument("--indent", type=int, default=2, help="spaces per JSON nesting level")
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

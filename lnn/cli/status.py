@@ -4,6 +4,7 @@ import argparse
 import json
 
 from lnn.cli.connection import add_stack_options, connect, stack_errors
+from lnn.cli.options import add_stall_option
 
 SHOWN = (
     "run_id",
@@ -17,15 +18,17 @@ SHOWN = (
     "test_accuracy",
     "created_at",
     "updated_at",
+    "progress_at",
     "model_key",
     "reason",
 )
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("run_id", metavar="RUN_ID")
+    p.add_argument("run_id", metavar="RUN_ID", help="the run id `lnn submit` printed")
     add_stack_options(p)
     p.add_argument("--json", action="store_true", help="print the record as one JSON line")
+    add_stall_option(p)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -36,6 +39,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(record.stored()))
         return 0
     shown = record.stored()
+    if record.stalled(args.stall_after):
+        shown["status"] = f"RUNNING, STALLED: {record.stalled_reason(args.stall_after)}"
     for key in SHOWN:
         value = shown.get(key)
         if value is not None:

@@ -3,6 +3,7 @@
 import argparse
 import json
 from pathlib import Path
+from uuid import uuid4
 
 from lnn.cli import train
 from lnn.cli.connection import add_stack_options, connect, stack_errors
@@ -43,7 +44,8 @@ def load_config(args: argparse.Namespace) -> tuple[TrainConfig, PreparedData]:
 
 
 def load_request(path: Path, run_id: str | None) -> TrainRequest:
-    """A TrainRequest from a JSON file; `run_id` replaces the file's."""
+    """A TrainRequest from a JSON file; `run_id` replaces the file's, and a file without one
+    gets a new one here (the server requires it, and it is printed for the user)."""
     try:
         document = json.loads(path.read_text())
     except OSError as exc:
@@ -52,7 +54,8 @@ def load_request(path: Path, run_id: str | None) -> TrainRequest:
         raise UsageError(f"--file: {path} is not JSON: {exc}") from exc
     if not isinstance(document, dict):
         raise UsageError(f"--file: {path} must hold one JSON object (a TrainRequest)")
-    return TrainRequest.model_validate(document | ({"run_id": run_id} if run_id else {}))
+    run_id = run_id or document.get("run_id") or uuid4().hex
+    return TrainRequest.model_validate({**document, "run_id": run_id})
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
@@ -74,6 +77,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             poll=args.poll,
             out=args.out or Path("runs") / request.run_id,  # where `lnn train` writes
             as_json=args.json,
+            stall_after=args.stall_after,
         )
     if args.json:
         print(json.dumps({"run_id": request.run_id, "stack": client.outputs.stack}))

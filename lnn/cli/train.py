@@ -8,7 +8,7 @@ from pathlib import Path
 
 from functions.nn.layers import LayerSpec
 from lnn.cli.errors import UsageError
-from lnn.cli.options import add_config_option, parse_chaos, parse_layers
+from lnn.cli.options import add_config_option, add_stall_option, parse_chaos, parse_layers
 from lnn.cli.progress import EpochProgress
 from lnn.datasets import BUILTIN_DATASETS, load_dataset
 from lnn.engines.base import TrainingResult
@@ -60,7 +60,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "throttle=0.05,timeout=0.05,delay=2,seed=1 (see docs/failure-model.md)",
     )
     p.add_argument("--stack", default="lnn", help="stack name (embedded/endpoint)")
-    p.add_argument("--out", type=Path, default=None, help="output directory (default runs/RUN_ID)")
+    add_stall_option(p)
+    p.add_argument("--out", type=Path, default=None, help="output directory (default: runs/RUN_ID)")
     p.add_argument("--json", action="store_true", help="print one JSON summary line last")
 
 
@@ -113,6 +114,7 @@ def run_engine(
         stack=args.stack,
         chaos=chaos,
         on_epoch=progress.callback,
+        stall_after=args.stall_after,
     )
 
 

@@ -17,17 +17,18 @@ from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.local.chaos import ChaosSpec
 from infra.stack import build_stack, deploy_stack, resolve_names
 from infra.stack.aws import Session, make_session
-from lnn.client import StackClient
+from lnn.client import RunStalledError, StackClient
 from lnn.engines.base import TrainingResult
 from lnn.model_file import load_model
 from lnn.prepare import PreparedData
-from messages.status import HistoryEntry, RunRecord
+from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord
 from messages.train_request import TrainConfig
 
 EpochCallback = Callable[[HistoryEntry], None]
 STATUS_POLL_S = 0.25  # with a progress bar to feed
 QUIET_POLL_S = 1.0  # without one: fewer GetItems, at most a second late
 TIMEOUT_S = 24 * 3600.0
+STALLED = "STALLED"  # not a stored status: a waiter's verdict on a RUNNING run
 
 
 class EmbeddedSession(NamedTuple):
@@ -44,8 +45,10 @@ class _Follower:
         run_id: str,
         on_epoch: EpochCallback | None,
         calls: ApiCallCounter,
+        stall_after: float,
     ) -> None:
         self.client, self.run_id, self.on_epoch, self.calls = client, run_id, on_epoch, calls
+        self.stall_after = stall_after
         self.seen = 0
         self.next_check = 0.0
         self.record: RunRecord | None = None
@@ -66,10 +69,31 @@ class _Follower:
                 if entry.epoch > self.seen:
                     self.seen = entry.epoch
                     self.on_epoch(entry)
-        return self.record is not None and self.record.status.is_terminal
+        if self.record is None:
+            return False
+        return self.record.status.is_terminal or self.record.stalled(self.stall_after)
 
 
-def _result(client: StackClient, run_id: str, record: RunRecord, extra: dict) -> TrainingResult:
+def _stalled(record: RunRecord, stall_after: float, extra: dict) -> TrainingResult:
+    """What a waiter reports when it stops waiting on a run that no longer moves."""
+    return TrainingResult(
+        run_id=record.run_id,
+        status=STALLED,
+        params=[],
+        history=[],
+        final_cost=None,
+        train_accuracy=None,
+        dev_accuracy=None,
+        test_accuracy=None,
+        reason=record.stalled_reason(stall_after),
+        extra=extra,
+    )
+
+
+def fetch_result(
+    client: StackClient, run_id: str, record: RunRecord, extra: dict | None = None
+) -> TrainingResult:
+    """A finished run as the engines return it: its model (if any) and history fetched."""
     params: list = []
     if record.model_key:
         with tempfile.TemporaryDirectory() as tmp:
@@ -84,7 +108,7 @@ def _result(client: StackClient, run_id: str, record: RunRecord, extra: dict) ->
         dev_accuracy=record.dev_accuracy,
         test_accuracy=record.test_accuracy,
         reason=record.reason,
-        extra=extra,
+        extra=extra or {},
     )
 
 
@@ -183,6 +207,7 @@ def _embedded(
     stack: str,
     chaos: ChaosSpec | None,
     on_epoch: EpochCallback | None,
+    stall_after: float,
     endpoint_url: str | None = None,
     max_depth: int = 8,
 ) -> TrainingResult:
@@ -193,7 +218,7 @@ def _embedded(
         client_counter = ApiCallCounter()
         with client_counter:
             run_id = client.start(config, data).run_id
-        follower = _Follower(client, run_id, on_epoch, client_counter)
+        follower = _Follower(client, run_id, on_epoch, client_counter, stall_after)
         runner.run_until(follower.done, timeout=TIMEOUT_S)
         api_calls = counter.snapshot()
         record = follower.record or client.require_record(run_id)
@@ -203,7 +228,9 @@ def _embedded(
             "critical_path": _critical_path(api_calls, client_counter.snapshot(), runner),
             "chaos": _injected(runner),
         }
-        return _result(client, run_id, record, extra)
+        if record.stalled(stall_after):
+            return _stalled(record, stall_after, extra)
+        return fetch_result(client, run_id, record, extra)
 
 
 def _endpoint(
@@ -213,11 +240,17 @@ def _endpoint(
     stack: str,
     on_epoch: EpochCallback | None,
     endpoint_url: str | None,
+    stall_after: float,
 ) -> TrainingResult:
     client = StackClient.connect(stack=stack, session=Session(), endpoint_url=endpoint_url)
     run_id = client.start(config, data).run_id
-    record = client.wait(run_id, timeout=TIMEOUT_S, poll=1.0, on_epoch=on_epoch)
-    return _result(client, run_id, record, {})
+    try:
+        record = client.wait(
+            run_id, timeout=TIMEOUT_S, poll=1.0, on_epoch=on_epoch, stall_after=stall_after
+        )
+    except RunStalledError:
+        return _stalled(client.require_record(run_id), stall_after, {})
+    return fetch_result(client, run_id, record)
 
 
 def train_on_stack(
@@ -229,12 +262,14 @@ def train_on_stack(
     chaos: ChaosSpec | None = None,
     endpoint_url: str | None = None,
     on_epoch: EpochCallback | None = None,
+    stall_after: float = STALL_AFTER_S,
     max_depth: int = 8,
 ) -> TrainingResult:
     """Train on the embedded engine (the Lambda runner in this process: against an
     in-process moto, or, with `endpoint_url`, against that API, the stack deployed there
     for it at `max_depth`) or on the stack deployed at an endpoint (`engine="endpoint"`,
-    served by whoever serves it)."""
+    served by whoever serves it). A run that makes no progress for ``stall_after`` seconds
+    is reported STALLED (it keeps its record, RUNNING)."""
     if engine == "embedded":
         return _embedded(
             config,
@@ -242,7 +277,15 @@ def train_on_stack(
             stack=stack,
             chaos=chaos,
             on_epoch=on_epoch,
+            stall_after=stall_after,
             endpoint_url=endpoint_url,
             max_depth=max_depth,
         )
-    return _endpoint(config, data, stack=stack, on_epoch=on_epoch, endpoint_url=endpoint_url)
+    return _endpoint(
+        config,
+        data,
+        stack=stack,
+        on_epoch=on_epoch,
+        endpoint_url=endpoint_url,
+        stall_after=stall_after,
+    )

@@ -75,6 +75,7 @@ def test_flower_trains_on_localstack_lambdas(endpoint: str, tmp_path: Path) -> N
     layers = [{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]
     data = prepare(dataset, layers)
     request = TrainRequest(
+        run_id="localstack-flower",
         dataset=dataset.name,
         layers=layers,
         epochs=50,

@@ -15,9 +15,10 @@ import pytest
 from moto import mock_aws
 from observers import drain, events_queue
 
+from functions.protocol.references import request_scope
 from infra.stack import StackNotDeployedError, build_stack, deploy_stack, resolve_names
 from lnn.cli.main import main
-from lnn.client import StackClient, StackClientError, StackDepthError
+from lnn.client import RunStalledError, StackClient, StackClientError, StackDepthError
 from lnn.prepare import PreparedData
 from messages import (
     HistoryEntry,
@@ -116,7 +117,9 @@ def test_start_uploads_big_arrays_and_queues_a_valid_request(client: StackClient
     assert isinstance(request.data.y_train, InlineArray)
     np.testing.assert_array_equal(request.data.y_train.to_numpy(), data.y)
     assert request.data.x_test is not None and request.data.y_test is not None
-    np.testing.assert_array_equal(client.store.resolve(request.data.x_test), data.x_test)
+    np.testing.assert_array_equal(
+        client.store.resolve(request.data.x_test, request_scope("run-1")), data.x_test
+    )
 
 
 def test_a_network_deeper_than_the_stack_is_refused_before_upload(client: StackClient) -> None:
@@ -259,3 +262,22 @@ def test_submit_command_publishes_options_or_a_request_file(
     assert capsys.readouterr().out.strip() == "from-file"
     (body,) = _receive_all(client.clients.sqs, client.outputs.queue_urls["trainer"])
     assert parse_trainer_message(body) == request.model_copy(update={"run_id": "from-file"})
+
+    del document["run_id"]  # the CLI names the run it publishes, and prints the name
+    (tmp_path / "request.json").write_text(json.dumps(document))
+    assert main(["submit", "--file", str(tmp_path / "request.json")]) == 0
+    drawn = capsys.readouterr().out.strip()
+    (body,) = _receive_all(client.clients.sqs, client.outputs.queue_urls["trainer"])
+    assert len(drawn) == 32 and parse_trainer_message(body).run_id == drawn
+
+
+def test_wait_and_follow_stop_on_a_stalled_run(
+    client: StackClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _running(client, "run-7")  # nothing serves it: it will never move
+    with pytest.raises(RunStalledError, match="run run-7 made no progress for more than 0 s"):
+        client.wait("run-7", timeout=10, poll=0, stall_after=0)
+    assert main(["follow", "run-7", "--stall-after", "0", "--poll", "0"]) == 1
+    assert "made no progress" in capsys.readouterr().err
+    assert main(["runs", "--stall-after", "0"]) == 0
+    assert "STALLED" in capsys.readouterr().out

@@ -101,6 +101,21 @@ def test_blobs_round_trip_and_report_missing_keys(bed: Bed) -> None:
         bed.blobs.get_bytes(key)
 
 
+def test_a_range_reads_part_of_an_object_and_stops_at_its_end(bed: Bed) -> None:
+    key = f"runs/{_run_id()}/range.bin"
+    bed.blobs.put_bytes(key, b"0123456789")
+    assert bed.blobs.get_range(key, 0, 4) == b"0123"
+    assert bed.blobs.get_range(key, 6, 100) == b"6789"
+    assert bed.blobs.get_range(key, 10, 20) == b""
+    with pytest.raises(ValueError, match="empty"):
+        bed.blobs.get_range(key, 3, 3)
+    empty = f"{key}.empty"
+    bed.blobs.put_bytes(empty, b"")
+    assert bed.blobs.get_range(empty, 0, 8) == b""
+    with pytest.raises(ObjectNotFoundError, match=r"range\.bin\.absent"):
+        bed.blobs.get_range(f"{key}.absent", 0, 4)
+
+
 def test_an_arrival_claims_once_and_carries_its_output(bed: Bed) -> None:
     key = f"{_run_id()}#train#0#0#fwd#1"
     first = bed.barriers.arrive(key, 1, 2, ShardOutput(payload=b"one", value=0.25))

@@ -11,7 +11,9 @@ from typing import Any
 import boto3
 import pytest
 
-from infra.local import LambdaRunner, PortInUseError, serve, serve_endpoint
+from infra.local import PortInUseError, serve
+from infra.local.server import serve_functions
+from infra.local.workers import WorkerReport
 
 FAKE = {"aws_access_key_id": "test", "aws_secret_access_key": "test", "region_name": "us-east-1"}
 
@@ -70,23 +72,23 @@ def test_serve_runs_a_function_deployed_later_by_another_client(
         probe.connect(("127.0.0.1", port))
 
 
-def test_serve_endpoint_serves_only_the_disabled_mappings_of_an_api_it_did_not_start(
+def test_a_runner_against_an_api_it_did_not_start_serves_only_the_disabled_mappings(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """`lnn up --endpoint-url`: the runner of `serve` (moto) takes the enabled mapping, the
-    one of `serve_endpoint` the mapping deployed disabled for it, and nothing else."""
+    """`lnn up --endpoint-url`: the runner of `serve` (moto) takes the enabled mapping, a
+    runner serving "Disabled" the mapping deployed disabled for it, and nothing else."""
     monkeypatch.syspath_prepend(str(Path(__file__).parent))
     import runner_sample_stack as samples
 
     options = {"retry_delay": 0, "refresh_interval": 0.1}
     stop = threading.Event()
     endpoints: list[str] = []
-    runners: list[LambdaRunner] = []
     emulator = threading.Thread(
         target=serve, kwargs={"port": 0, "stop": stop, "ready": endpoints.append, **options}
     )
     emulator.start()
     threads = [emulator]
+    reports: list[WorkerReport] = []
     try:
         assert _wait(lambda: bool(endpoints), timeout=10)
         (endpoint,) = endpoints
@@ -97,26 +99,27 @@ def test_serve_endpoint_serves_only_the_disabled_mappings_of_an_api_it_did_not_s
             session, "off", handler, endpoint_url=endpoint, enabled=False
         )
         local = threading.Thread(
-            target=serve_endpoint,
-            args=(endpoint,),
-            kwargs={"stop": stop, "ready": runners.append, **options},
+            target=lambda: reports.extend(
+                serve_functions(endpoint, stop, serve="Disabled", **options)
+            )
         )
         local.start()
         threads.append(local)
-        assert _wait(lambda: bool(runners), timeout=10)
-        assert [m.function_name for m in runners[0].mappings] == [disabled.function_name]
         sqs = session.client("sqs", endpoint_url=endpoint)
         for sample in (enabled, disabled):
             sqs.send_message(QueueUrl=sample.queue_url, MessageBody="for someone")
         for sample in (enabled, disabled):
             assert _wait(lambda s=sample: samples.depth(sqs, s.queue_url) == 0, timeout=10)
-        assert runners[0].stats.function(disabled.function_name).records == 1
-        assert runners[0].stats.function(enabled.function_name).records == 0
     finally:
         stop.set()
         for thread in threads:
             thread.join(timeout=10)
     assert not any(thread.is_alive() for thread in threads)
+    (report,) = reports
+    assert report.stats is not None
+    assert {name: f["records"] for name, f in report.stats["functions"].items()} == {
+        disabled.function_name: 1
+    }
 
 
 def test_serve_refuses_a_taken_port() -> None:

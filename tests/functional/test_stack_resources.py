@@ -176,3 +176,25 @@ def test_storage_is_private_encrypted_and_on_demand(stack: Deployed) -> None:
         assert desc["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
         ttl = ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
         assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+
+
+def test_topic_policies_are_deployed_and_stay_put_on_redeploy(stack: Deployed) -> None:
+    sns, names = stack.session.client("sns"), stack.spec.names
+    roles = [names.role_arn(k) for k in ("trainer", "neuron", "loss")]
+
+    def stored() -> dict[str, dict[str, Any]]:
+        return {
+            key: json.loads(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"])
+            for key, arn in stack.out.topic_arns.items()
+        }
+
+    policies = stored()
+    network = {s["Sid"]: s for s in policies["network"]["Statement"]}
+    assert network["NobodyElsePublishes"]["Condition"] == {
+        "ArnNotEquals": {"aws:PrincipalArn": roles}
+    }
+    assert network["NobodyElsePublishes"]["Resource"] == stack.out.network_topic_arn
+    train = {s["Sid"]: s for s in policies["train"]["Statement"]}
+    assert train["AccountPublishes"]["Principal"] == {"AWS": names.account_arn}
+    deploy_stack(stack.spec, session=stack.session, bundle=_bundle())
+    assert stored() == policies

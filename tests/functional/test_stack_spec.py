@@ -12,10 +12,11 @@ from infra.stack import (
     StackConfigError,
     StackNames,
     StackOutputs,
+    StackSpec,
     build_stack,
 )
 from infra.stack.lambdas import create_function
-from infra.stack.policies import policy_document
+from infra.stack.policies import policy_document, topic_policy
 
 ACCOUNT = "123456789012"
 
@@ -203,3 +204,47 @@ def test_only_the_trainer_may_delete_run_objects() -> None:
         if "s3:DeleteObject" in statement["Action"]
     }
     assert deleters == {"lnn-trainer"}
+
+
+def _topic_policies(spec: StackSpec) -> dict[str, dict[str, Any]]:
+    names = spec.names
+    return {
+        t.key: json.loads(topic_policy(names.topic_arn(t.name), names.account_arn, t.publishers))
+        for t in spec.topics
+    }
+
+
+def test_only_the_stacks_functions_may_publish_on_the_network_topic() -> None:
+    spec = build_stack(_names(max_depth=2))
+    network = {s["Sid"]: s for s in _topic_policies(spec)["network"]["Statement"]}
+    roles = [f"arn:aws:iam::{ACCOUNT}:role/lnn-{k}-role" for k in ("trainer", "neuron", "loss")]
+    topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:lnn-network"
+    assert network["StackFunctionsPublish"]["Condition"] == {
+        "ArnEquals": {"aws:PrincipalArn": roles}
+    }
+    deny = network["NobodyElsePublishes"]
+    assert (deny["Effect"], deny["Principal"], deny["Action"]) == ("Deny", "*", "sns:Publish")
+    assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": roles}}
+    manage = network["AccountManages"]
+    assert manage["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    assert "sns:Publish" not in manage["Action"] and "sns:Subscribe" in manage["Action"]
+    assert all(s["Resource"] == topic for s in network.values())
+
+
+def test_the_train_and_events_topics_stay_open_to_the_account() -> None:
+    policies = _topic_policies(build_stack(_names(max_depth=2)))
+    for key in ("train", "events"):
+        statements = {s["Sid"]: s for s in policies[key]["Statement"]}
+        assert set(statements) == {"AccountManages", "AccountPublishes"}
+        publish = statements["AccountPublishes"]
+        assert publish["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+        assert (publish["Effect"], publish["Action"]) == ("Allow", "sns:Publish")
+        assert "Condition" not in publish
+
+
+def test_only_the_trainer_reads_shared_inputs() -> None:
+    spec = build_stack(_names(max_depth=2))
+    readers = {
+        r.function: s.resources for r in spec.roles for s in r.statements if s.sid == "InputObjects"
+    }
+    assert readers == {"lnn-trainer": (f"arn:aws:s3:::lnn-{ACCOUNT}-us-east-1/inputs/*",)}

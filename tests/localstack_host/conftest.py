@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import itertools
 import os
-import signal
-import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 from botocore.config import Config
-from served import MAX_DEPTH, ServedStack
+
+if TYPE_CHECKING:
+    from served_stack import ServedStack
 
 ENV_URL = "LNN_LOCALSTACK_URL"
 
@@ -100,6 +99,8 @@ def name() -> str:
 def stack_target(endpoint_url: str) -> Callable[[], dict[str, Any]]:
     """The functional tests' `stack_target` at LocalStack: each call names a fresh stack
     (LocalStack keeps the functions of a torn-down stack, so stacks are not reused)."""
+    from served_stack import MAX_DEPTH  # tests/functional must be on sys.path first
+
     prefix = f"ls{uuid.uuid4().hex[:6]}"
     count = itertools.count(1)
 
@@ -113,52 +114,22 @@ def stack_target(endpoint_url: str) -> Callable[[], dict[str, Any]]:
     return target
 
 
-UP_READY_S = 60
-
-
 @pytest.fixture(scope="module")
 def served_stack(
     endpoint_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServedStack]:
-    """Deploy a fresh stack for the local runner, serve it with `lnn up --endpoint-url`, and
-    tear both down afterwards (the teardown must exit 0 although LocalStack keeps the
-    Failed functions). The hook for end-to-end tests that drive the stack from outside,
-    like the awscli-driven run (tests/functional/test_awscli*.py): point its clients at
-    `served_stack.endpoint_url` with `served_stack.env`."""
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "LNN_DATA_DIR", "PYTHONPATH")
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    env |= {
-        "AWS_ENDPOINT_URL": endpoint_url,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    served = ServedStack(endpoint_url, f"cli{uuid.uuid4().hex[:6]}", env)
-    deployed = served.lnn("deploy", "--local-runner", "--stack", served.stack, "--max-depth", "3")
+    """A fresh stack deployed with `lnn deploy --local-runner`, served by `lnn up
+    --endpoint-url --stack` (tests/functional/served.py's `lnn_up`), both torn down after:
+    the teardown must exit 0 although LocalStack keeps the Failed functions."""
+    from served_stack import MAX_DEPTH, ServedStack
+
+    served = ServedStack.at(endpoint_url, f"cli{uuid.uuid4().hex[:6]}")
+    deployed = served.lnn(
+        "deploy", "--local-runner", "--stack", served.stack, "--max-depth", str(MAX_DEPTH)
+    )
     assert deployed.returncode == 0, deployed.stderr
-    log = tmp_path_factory.mktemp("up") / "up.log"
-    with log.open("w") as out:
-        up = subprocess.Popen(
-            [sys.executable, "-m", "lnn.cli.main", "up", "--endpoint-url", endpoint_url,
-             "--stack", served.stack],
-            env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + UP_READY_S
-        while "lnn up: serving" not in log.read_text():
-            assert up.poll() is None, f"lnn up exited {up.returncode}: {log.read_text()}"
-            assert time.monotonic() < deadline, f"lnn up not serving: {log.read_text()}"
-            time.sleep(0.2)
-        # trainer, 3 layers and output, and the deadletters function on their 5 DLQs
-        assert "serving 10 disabled mappings" in log.read_text(), log.read_text()
+    with served.up(tmp_path_factory.mktemp("up")) as up:
         yield served
-    finally:
-        up.send_signal(signal.SIGTERM)
-        try:
-            up.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            up.kill()
-            up.wait(timeout=10)
-        removed = served.lnn("deploy", "--teardown", "--stack", served.stack)
-    assert "lnn up: stopped" in log.read_text(), log.read_text()
+    assert up.returncode == 0, up.log_text()
+    removed = served.lnn("deploy", "--teardown", "--stack", served.stack)
     assert removed.returncode == 0, removed.stderr

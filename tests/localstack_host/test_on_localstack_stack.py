@@ -1,6 +1,6 @@
 """Deploy, teardown and serving on LocalStack on the host, the way a user without Docker
-does it: `lnn deploy --local-runner`, `lnn up --endpoint-url`, `lnn submit`, a plain SNS
-publish of a TrainRequest, `lnn deploy --teardown`.
+does it: `lnn deploy --local-runner`, `lnn up --endpoint-url`, `lnn submit`, `lnn deploy
+--teardown` (the awscli-driven run: test_on_localstack_awscli.py).
 
 LocalStack's Lambda cannot run functions here (no Docker): they end State Failed and stay
 records of handler, settings and environment for the runner. It can delete neither them
@@ -11,7 +11,6 @@ them.
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -19,14 +18,10 @@ from typing import Any
 import boto3
 import numpy as np
 import pytest
-from served import MAX_DEPTH, ServedStack
+from served_stack import MAX_DEPTH, ServedStack
 
 from infra.bundle import build_source_bundle
 from infra.stack import StackSpec, build_stack, deploy_stack, resolve_names, teardown_stack
-from lnn.client import StackClient
-from lnn.datasets import load_dataset
-from lnn.prepare import prepare
-from messages import InlineArray, TrainingData, TrainRequest
 
 pytestmark = pytest.mark.localstack_host
 
@@ -117,28 +112,3 @@ def test_lnn_submit_trains_on_the_served_stack(served_stack: ServedStack, tmp_pa
     assert done.returncode == 0, done.stderr
     with np.load(tmp_path / "model.npz") as model:
         assert model["W1"].shape == (3, 2) and model["W2"].shape == (1, 3)
-
-
-def test_a_plain_sns_publish_starts_a_run(served_stack: ServedStack) -> None:
-    """What `aws sns publish --message file://request.json` does (docs/localstack.md)."""
-    session = _session()
-    client = StackClient.connect(
-        stack=served_stack.stack, session=session, endpoint_url=served_stack.endpoint_url
-    )
-    data = prepare(load_dataset("flower"), LAYERS)
-    request = TrainRequest(
-        dataset="flower",
-        layers=LAYERS,
-        epochs=3,
-        lr=1.2,
-        data=TrainingData(
-            x_train=InlineArray.from_numpy(data.x), y_train=InlineArray.from_numpy(data.y)
-        ),
-    )
-    sns = session.client("sns", endpoint_url=served_stack.endpoint_url)
-    sns.publish(TopicArn=client.outputs.train_topic_arn, Message=request.model_dump_json())
-    record = client.wait(request.run_id, timeout=300, poll=1.0)
-    assert record.status.value == "SUCCEEDED", record.reason
-    status = served_stack.lnn("status", "--stack", served_stack.stack, request.run_id, "--json")
-    assert status.returncode == 0, status.stderr
-    assert json.loads(status.stdout.strip().splitlines()[-1])["epoch"] == 3

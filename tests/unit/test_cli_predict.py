@@ -1,6 +1,9 @@
 """`lnn predict` with a model trained in-process by `lnn train --engine reference`."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +139,25 @@ def test_regression_model_predicts_values(
     assert len(lines) == 40
     index, value, same = lines[0].split()
     assert index == "0" and float(value) == pytest.approx(float(same), abs=1e-4)
+
+
+def test_a_reader_that_went_away_ends_predict_quietly(trained: tuple[Path, dict]) -> None:
+    """`lnn predict ... | head`: the reader closes the pipe; no traceback, exit 141 as a
+    shell reports for SIGPIPE."""
+    model, _ = trained
+    command = [sys.executable, "-m", "lnn.cli.main", "predict", "--model", str(model)]
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write now fails with EPIPE, as after `head` has exited
+    try:
+        done = subprocess.run(
+            [*command, "--dataset", "flower"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.stderr == ""
+    assert done.returncode == 141

@@ -128,3 +128,23 @@ def test_inconsistent_run_records_are_rejected(overrides: dict[str, Any], expect
     with pytest.raises(ValidationError) as info:
         RunRecord.model_validate(_record(**overrides))
     assert expected in format_validation_error(info.value)
+
+
+def test_a_running_record_without_progress_past_the_limit_is_stalled() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    record = RunRecord(
+        run_id="r",
+        status="RUNNING",
+        created_at=start,
+        updated_at=start,
+        progress_at=start + timedelta(seconds=10),
+        step=7,
+    )
+    assert not record.stalled(300, now=start + timedelta(seconds=300))
+    assert record.stalled(300, now=start + timedelta(seconds=311))
+    assert "no progress for more than 300 s" in record.stalled_reason(300)
+    assert "step 7" in record.stalled_reason(300)
+    finished = record.model_copy(update={"status": "SUCCEEDED"})
+    assert not finished.stalled(300, now=start + timedelta(days=1))

@@ -32,6 +32,7 @@ def _s3(shape: tuple[int, ...], dtype: str = "float64") -> dict[str, Any]:
 def _request(**overrides: Any) -> dict[str, Any]:
     rng = np.random.default_rng(0)
     body: dict[str, Any] = {
+        "run_id": "run-1",
         "dataset": "tiny",
         "data": {
             "x_train": _inline(rng.standard_normal((3, M))),
@@ -51,7 +52,7 @@ def _rejected(body: dict[str, Any]) -> str:
 
 def test_defaults_and_derived_properties() -> None:
     req = TrainRequest.model_validate(_request(shards=3))
-    assert req.kind == "train_request" and len(req.run_id) == 32
+    assert req.kind == "train_request" and req.run_id == "run-1"
     assert (req.epochs, req.batch_size, req.lr, req.optimizer, req.dropout) == (
         1000,
         0,
@@ -63,7 +64,6 @@ def test_defaults_and_derived_properties() -> None:
     assert [req.shards_for(1), req.shards_for(2)] == [3, 1]
     with pytest.raises(IndexError):
         req.shards_for(3)
-    assert TrainRequest.model_validate(_request()).run_id != req.run_id
 
 
 def test_round_trips_with_both_storages_and_a_test_split() -> None:
@@ -193,6 +193,12 @@ def test_multi_label_sigmoid_output_is_allowed() -> None:
 )
 def test_bad_data_shapes_are_rejected_readably(data: dict[str, Any], expected: str) -> None:
     assert f"data: {expected}" in _rejected(_request(data=data))
+
+
+def test_a_request_must_name_its_run() -> None:
+    body = _request()
+    del body["run_id"]
+    assert _rejected(body) == "run_id: Field required"
 
 
 def test_bare_train_request_json_parses_as_a_train_request() -> None:

@@ -1,0 +1,158 @@
+"""A layer's telemetry (or a shard's: a contiguous row range of it), and the two merges.
+
+``merge_shards`` joins the shards of one step in row order: per-unit figures concatenate and
+histograms add, so the result equals what one shard owning the rows would have computed.
+``merge_batches`` pools the steps of a window (an epoch) for the same rows. The two commute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+from functions.telemetry.arrays import TELEMETRY_VERSION, check_version
+from functions.telemetry.backward import (
+    UNIT_SUMS,
+    BackwardStats,
+    concat_backward,
+    pool_backward,
+    safe_ratio,
+)
+from functions.telemetry.forward import ForwardStats, concat_forward, pool_forward
+
+
+@dataclass(frozen=True)
+class LayerTelemetry:
+    """Telemetry of rows ``[start, stop)`` of layer ``layer`` (1-based) of ``units`` units."""
+
+    layer: int
+    activation: str
+    units: int
+    start: int
+    stop: int
+    forward: ForwardStats
+    backward: BackwardStats
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start < self.stop <= self.units:
+            raise ValueError(f"rows [{self.start}, {self.stop}) outside a {self.units}-unit layer")
+        rows = self.stop - self.start
+        if not self.forward.units == self.backward.units == rows:
+            raise ValueError(
+                f"rows [{self.start}, {self.stop}) but forward has {self.forward.units} units "
+                f"and backward {self.backward.units}"
+            )
+
+    @property
+    def whole(self) -> bool:
+        return self.start == 0 and self.stop == self.units
+
+    @property
+    def dead_units(self) -> tuple[int, ...]:
+        """Layer-wide indices of the units saturated on every sample of the window."""
+        return tuple(int(i) + self.start for i in np.flatnonzero(~self.forward.active))
+
+    @property
+    def dead_fraction(self) -> float:
+        return len(self.dead_units) / (self.stop - self.start)
+
+    @property
+    def saturated_fraction(self) -> float:
+        """Saturated (unit, sample) pairs over all (unit, sample) pairs."""
+        return float(self.forward.saturated.sum()) / (self.forward.units * self.forward.count)
+
+    @property
+    def update_ratio(self) -> float:
+        """||update of W|| / ||W|| over the rows (Frobenius, from the mean per-unit norms)."""
+        b = self.backward
+        update = np.sqrt(np.sum(b.mean("update_norm") ** 2))
+        weight = np.sqrt(np.sum(b.mean("weight_norm") ** 2))
+        return float(safe_ratio(update, weight))
+
+    @property
+    def grad_rms(self) -> float:
+        """Root mean square of dW's elements (from the mean per-unit norms): comparable between
+        layers of different sizes, unlike the Frobenius norm."""
+        b = self.backward
+        return float(np.sqrt(np.sum(b.mean("grad_norm") ** 2) / (b.units * b.fan_in)))
+
+    @property
+    def finite(self) -> bool:
+        """No NaN or infinity in any figure or histogram. The sums catch a non-finite element
+        of W, dW, A or dZ too (its row's norm, sum or db turns non-finite)."""
+        f, b = self.forward, self.backward
+        sums = (f.sum, f.m2, *(getattr(b, name) for name in UNIT_SUMS))
+        histograms = (f.activations, b.weights, b.weight_grads, b.deltas)
+        return all(np.isfinite(s).all() for s in sums) and not any(h.nan for h in histograms)
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "v": TELEMETRY_VERSION,
+            "layer": self.layer,
+            "activation": self.activation,
+            "units": self.units,
+            "start": self.start,
+            "stop": self.stop,
+            "forward": self.forward.to_document(),
+            "backward": self.backward.to_document(),
+        }
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> LayerTelemetry:
+        check_version(doc, "layer telemetry")
+        return cls(
+            layer=int(doc["layer"]),
+            activation=str(doc["activation"]),
+            units=int(doc["units"]),
+            start=int(doc["start"]),
+            stop=int(doc["stop"]),
+            forward=ForwardStats.from_document(doc["forward"]),
+            backward=BackwardStats.from_document(doc["backward"]),
+        )
+
+
+def _same_layer(parts: Sequence[LayerTelemetry]) -> LayerTelemetry:
+    if not parts:
+        raise ValueError("nothing to merge")
+    first = parts[0]
+    if any(
+        (p.layer, p.activation, p.units) != (first.layer, first.activation, first.units)
+        for p in parts
+    ):
+        raise ValueError("only telemetry of one layer can be merged")
+    return first
+
+
+def merge_shards(shards: Sequence[LayerTelemetry]) -> LayerTelemetry:
+    """The shards of one step (or window), given in row order, as one record of their rows."""
+    first = _same_layer(shards)
+    for left, right in pairwise(shards):
+        if right.start != left.stop:
+            raise ValueError(
+                f"shards must be contiguous and in row order: [{left.start}, {left.stop}) "
+                f"then [{right.start}, {right.stop})"
+            )
+    return replace(
+        first,
+        stop=shards[-1].stop,
+        forward=concat_forward([s.forward for s in shards]),
+        backward=concat_backward([s.backward for s in shards]),
+    )
+
+
+def merge_batches(batches: Sequence[LayerTelemetry]) -> LayerTelemetry:
+    """The steps of a window (an epoch's batches, in order) for the same rows, pooled: the
+    activation figures as over all their samples, the parameter figures as means over the
+    steps, saturation counted over all samples, dead = never active in any batch."""
+    first = _same_layer(batches)
+    if any((b.start, b.stop) != (first.start, first.stop) for b in batches):
+        raise ValueError("batches to merge must cover the same rows")
+    return replace(
+        first,
+        forward=pool_forward([b.forward for b in batches]),
+        backward=pool_backward([b.backward for b in batches]),
+    )
