@@ -8,7 +8,13 @@ from pathlib import Path
 
 from functions.nn.layers import LayerSpec
 from lnn.cli.errors import UsageError
-from lnn.cli.options import add_config_option, add_stall_option, parse_chaos, parse_layers
+from lnn.cli.options import (
+    add_config_option,
+    add_stall_option,
+    add_telemetry_option,
+    parse_chaos,
+    parse_layers,
+)
 from lnn.cli.progress import EpochProgress
 from lnn.datasets import BUILTIN_DATASETS, load_dataset
 from lnn.engines.base import TrainingResult
@@ -47,6 +53,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_config_option(
         p, "--eval-every", help="evaluate accuracy every N epochs (0 = after the last epoch only)"
     )
+    add_telemetry_option(p)
     p.add_argument("--data-seed", type=int, default=0, help="seed of generated datasets")
     p.add_argument("--samples", type=int, default=None, help="size of a generated dataset")
     p.add_argument("--noise", type=float, default=None, help="noise of a generated dataset")
@@ -86,6 +93,7 @@ def build_config(args: argparse.Namespace, dataset_name: str) -> TrainConfig:
         seed=args.seed,
         shards=args.shards,
         eval_every=args.eval_every,
+        telemetry_every=args.telemetry_every,
     )
 
 
