@@ -14,7 +14,9 @@ from functions.aws import DynamoRunLedger, S3BlobStore, SnsBus
 from functions.protocol.arrays import ArrayStore
 from functions.protocol.memory import LruCache, nbytes
 from functions.protocol.outcomes import cancel_run
+from functions.protocol.telemetry import read_telemetry
 from functions.protocol.uploads import pack_training_data
+from functions.telemetry import TelemetryRecord
 from infra.stack import StackNotDeployedError, StackOutputs, find_stack
 from infra.stack.aws import Clients, Session
 from messages.base import RUN_ID_PATTERN
@@ -188,6 +190,12 @@ class StackClient:
                 on_epoch(entry)
                 after = entry.epoch
         return after
+
+    def telemetry(self, run_id: str) -> list[TelemetryRecord]:
+        """The run's telemetry records (one GetObject per layer per telemetry step), in step
+        then layer order; empty for a run without any."""
+        self.require_record(run_id)
+        return read_telemetry(self.store, run_id)
 
     def download_model(self, run_id: str, dest: Path) -> Path:
         """Write the run's model.npz to `dest` (a file path, or a directory to put it in)."""

@@ -15,6 +15,9 @@ __all__ = [
     "MESSAGE_ARRAY_BUDGET",
     "PUBLISH_BATCH_BYTES",
     "PUBLISH_BATCH_ENTRIES",
+    "TELEMETRY_ITEM_BUDGET",
+    "TELEMETRY_MAX_CLASSES",
+    "TELEMETRY_MESSAGE_BUDGET",
     "UPLOAD_INLINE_BUDGET",
 ]
 
@@ -39,6 +42,13 @@ MAX_INLINE_ARRAY_BYTES = 150 * 1024
 MESSAGE_ARRAY_BUDGET = 150_000
 # A DynamoDB item holds 400 KB: the shard outputs that ride in a barrier item share this.
 BARRIER_ITEM_BUDGET = 300_000
+# Telemetry documents (JSON text) of a step's shards share the rest of the item; one over
+# its share (a shard of hundreds of units) is written to S3 and the item names its key.
+TELEMETRY_ITEM_BUDGET = 80_000
+# The loss stage's telemetry for one output shard, in that shard's backward task.
+TELEMETRY_MESSAGE_BUDGET = 16_000
+# Class counts are k x k integers: beyond this many classes they are left out.
+TELEMETRY_MAX_CLASSES = 32
 # A TrainRequest carries up to four arrays (x, y of train and test) next to its config.
 UPLOAD_INLINE_BUDGET = MAX_INLINE_ARRAY_BYTES // 4
 # SNS PublishBatch: at most 10 entries and 256 KiB in total (some room left for attributes).

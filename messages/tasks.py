@@ -9,6 +9,7 @@ from pydantic import Discriminator, Field, Tag, TypeAdapter, ValidationError, mo
 from messages.arrays import ArrayRef
 from messages.base import Accuracy, Count, Float, FrozenModel, Int, RunId
 from messages.exceptions import MessageError, format_validation_error
+from messages.limits import TELEMETRY_MESSAGE_BUDGET
 from messages.train_request import TrainRequest
 
 __all__ = [
@@ -82,6 +83,9 @@ class BackwardTask(_TaskBase):
     grad: ArrayRef
     grad_kind: Literal["dz", "da"]
     batch_cost: Float
+    # On a telemetry step, to the output layer's shards: the loss stage's figures of this
+    # shard's units and the batch's class counts, as JSON text (or the S3 key of a large one).
+    telemetry: str | None = Field(default=None, max_length=TELEMETRY_MESSAGE_BUDGET)
 
     @model_validator(mode="after")
     def _train_only(self) -> Self:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, model_validator
 
 from messages.arrays import ArrayRef
-from messages.base import Float, FrozenModel, Int, RunId
+from messages.base import Count, Float, FrozenModel, Int, RunId
 from messages.limits import (
     MAX_BATCH_SIZE,
     MAX_EPOCHS,
@@ -102,6 +102,10 @@ class TrainConfig(FrozenModel):
     seed: Int = Field(default=1, ge=0, le=2**32 - 1)
     shards: Int = Field(default=1, ge=1, le=MAX_SHARDS)
     eval_every: Int = Field(default=0, ge=0)  # 0 = evaluate only after the last epoch
+    # Steps between telemetry steps; 0 = off; "auto" = every step of a run of at most
+    # AUTO_TELEMETRY_STEPS steps, else about that many spread over the run
+    # (functions.training.schedule.telemetry_cadence says which steps exactly).
+    telemetry_every: Literal["auto"] | Count = "auto"
 
     @model_validator(mode="after")
     def _check_layers(self) -> Self:

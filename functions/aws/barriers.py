@@ -1,7 +1,8 @@
 """DynamoBarriers: the barrier port on a DynamoDB table, one conditional UpdateItem per arrival.
 
 A shard adds itself to the item's ``arrived`` set only if it is not there yet; its (small)
-output rides in the same item. The arrival that completes the set publishes the next stage.
+output rides in the same item (``o{k}`` inline bytes, ``r{k}`` an S3 key, ``v{k}`` a number,
+``t{k}`` a telemetry document). The arrival that completes the set publishes the next stage.
 A duplicate fails the condition and does nothing, unless the barrier is complete but not
 marked published: then the first publisher may have crashed, and the duplicate heals it.
 """
@@ -20,7 +21,7 @@ TTL_SECONDS = 7 * 24 * 3600
 
 def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
     arrived = {int(x) for x in item.get("arrived", {}).get("NS", [])}
-    payloads, s3_keys, values = {}, {}, {}
+    payloads, s3_keys, values, telemetry = {}, {}, {}, {}
     for name, value in item.items():
         if name.startswith("o") and name[1:].isdigit():
             payloads[int(name[1:])] = value["B"]
@@ -28,6 +29,8 @@ def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
             s3_keys[int(name[1:])] = value["S"]
         elif name.startswith("v") and name[1:].isdigit():
             values[int(name[1:])] = float(value["N"])
+        elif name.startswith("t") and name[1:].isdigit():
+            telemetry[int(name[1:])] = value["S"]
     return Arrival(
         claimed=claimed,
         arrived=frozenset(arrived),
@@ -36,6 +39,7 @@ def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
         payloads=payloads,
         s3_keys=s3_keys,
         values=values,
+        telemetry=telemetry,
     )
 
 
@@ -65,6 +69,9 @@ class DynamoBarriers(Barriers):
         if output.value is not None:
             sets.append(f"v{shard} = :value")
             values[":value"] = {"N": str(Decimal(repr(output.value)))}
+        if output.telemetry is not None:
+            sets.append(f"t{shard} = :telemetry")
+            values[":telemetry"] = {"S": output.telemetry}
         try:
             response = self._client().update_item(
                 TableName=self.table,

@@ -12,6 +12,7 @@ class _Barrier:
     payloads: dict[int, bytes] = field(default_factory=dict)
     s3_keys: dict[int, str] = field(default_factory=dict)
     values: dict[int, float] = field(default_factory=dict)
+    telemetry: dict[int, str] = field(default_factory=dict)
     published: bool = False
 
     def view(self, expected: int, claimed: bool) -> Arrival:
@@ -23,6 +24,7 @@ class _Barrier:
             payloads=dict(self.payloads),
             s3_keys=dict(self.s3_keys),
             values=dict(self.values),
+            telemetry=dict(self.telemetry),
         )
 
 
@@ -45,6 +47,8 @@ class InMemoryBarriers(Barriers):
                 barrier.s3_keys[shard] = output.s3_key
             if output.value is not None:
                 barrier.values[shard] = float(output.value)
+            if output.telemetry is not None:
+                barrier.telemetry[shard] = str(output.telemetry)
             return barrier.view(expected, claimed=True)
 
     def read(self, key: str, expected: int) -> Arrival:

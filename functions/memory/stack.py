@@ -34,7 +34,9 @@ from functions.protocol.failures import Work, guarded
 from functions.protocol.memory import LruCache, nbytes
 from functions.protocol.services import Services
 from functions.protocol.settings import StackSettings
+from functions.protocol.telemetry import read_telemetry
 from functions.protocol.uploads import pack_training_data
+from functions.telemetry import TelemetryRecord
 from messages.model_archive import decode_model
 from messages.status import RunRecord
 from messages.train_request import TrainConfig, TrainRequest
@@ -128,6 +130,10 @@ class InMemoryStack:
         if record is None or record.model_key is None:
             raise LookupError(f"run {run_id} has no model")
         return decode_model(self.blobs.get_bytes(record.model_key))
+
+    def telemetry(self, run_id: str) -> list[TelemetryRecord]:
+        """The run's telemetry records, read back as a client reads them from S3."""
+        return read_telemetry(self.store, run_id)
 
     # --- delivery ------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ class Arrival:
     payloads: Mapping[int, bytes] = field(default_factory=dict)
     s3_keys: Mapping[int, str] = field(default_factory=dict)
     values: Mapping[int, float] = field(default_factory=dict)
+    telemetry: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def should_publish(self) -> bool:
@@ -58,11 +59,14 @@ class Expect:
 @dataclass(frozen=True)
 class ShardOutput:
     """What a shard leaves at its barrier: a small output inline (``payload``, .npy bytes)
-    or the key of a large one, and a number the stage after it sums (``value``)."""
+    or the key of a large one, a number the stage after it sums (``value``), and on a
+    telemetry step the shard's telemetry document (JSON text), which the arrival completing
+    the barrier merges."""
 
     payload: bytes | None = None
     s3_key: str | None = None
     value: float | None = None
+    telemetry: str | None = None
 
 
 NO_OUTPUT = ShardOutput()

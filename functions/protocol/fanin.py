@@ -18,6 +18,7 @@ def arrive(
     *,
     spill_key: str,
     value: float | None = None,
+    telemetry: str | None = None,
 ) -> Arrival:
     payload = s3_key = None
     if output is not None:
@@ -26,7 +27,7 @@ def arrive(
         else:
             store.put_array(spill_key, output)
             s3_key = spill_key
-    output = ShardOutput(payload=payload, s3_key=s3_key, value=value)
+    output = ShardOutput(payload=payload, s3_key=s3_key, value=value, telemetry=telemetry)
     return barriers.arrive(key, shard, expected, output)
 
 

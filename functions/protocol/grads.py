@@ -5,6 +5,7 @@ layer references one S3 object holding the whole layer's gradient and takes its 
 one PutObject per stage instead of one per shard.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ def backward_tasks(
     grad_kind: str,
     batch_cost: float,
     header: dict[str, Any],
+    telemetry: Sequence[str | None] | None = None,
 ) -> list[BackwardTask]:
     ranges = plan.ranges(layer)
     limit = plan.inline_limit(len(ranges))
@@ -41,7 +43,13 @@ def backward_tasks(
             ref = shared
         tasks.append(
             BackwardTask(
-                layer=layer, shard=k, grad_kind=grad_kind, batch_cost=batch_cost, grad=ref, **header
+                layer=layer,
+                shard=k,
+                grad_kind=grad_kind,
+                batch_cost=batch_cost,
+                grad=ref,
+                telemetry=None if telemetry is None else telemetry[k],
+                **header,
             )
         )
     return tasks

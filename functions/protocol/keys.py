@@ -52,6 +52,21 @@ def grad_key(run: str, epoch: int, batch: int, layer: int) -> str:
     return f"{stage_prefix(run, 'train', epoch, batch)}/grad/l{layer}.npy"
 
 
+def telemetry_prefix(run: str) -> str:
+    return f"{run_prefix(run)}telemetry/"
+
+
+def telemetry_key(run: str, epoch: int, batch: int, layer: int) -> str:
+    """A layer's merged telemetry of one step: one TelemetryRecord line (docs/telemetry.md)."""
+    return f"{telemetry_prefix(run)}e{epoch}/b{batch}/l{layer}.json"
+
+
+def telemetry_part_key(run: str, epoch: int, batch: int, layer: int, part: str) -> str:
+    """A telemetry document too large for the item or message it belongs in (``part`` names
+    its writer: ``s{shard}`` for a shard's, ``loss{shard}`` for the loss stage's)."""
+    return f"{telemetry_prefix(run)}e{epoch}/b{batch}/l{layer}/{part}.json"
+
+
 def model_key(run: str) -> str:
     return f"{run_prefix(run)}model.npz"
 

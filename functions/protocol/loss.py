@@ -5,6 +5,7 @@ from functions.protocol.keys import barrier_key
 from functions.protocol.references import task_scope
 from functions.protocol.run_plan import batch_data, load_plan
 from functions.protocol.services import Services
+from functions.protocol.telemetry import loss_documents
 from functions.training.step import evaluate_outputs, loss_stage
 from messages.tasks import EvalDone, EvalMetrics, LossTask
 
@@ -42,6 +43,7 @@ def handle(task: LossTask, svc: Services) -> None:
             grad_kind="dz",
             batch_cost=result.cost,
             header=common,
+            telemetry=loss_documents(svc, plan, task, z, y),
         )
         svc.bus.send_tasks(tasks, str(plan.depth))
     svc.barriers.mark_published(key)

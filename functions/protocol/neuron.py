@@ -16,6 +16,7 @@ from functions.protocol.references import task_scope
 from functions.protocol.run_plan import RunPlan, batch_data, load_plan
 from functions.protocol.scratch import recall_z, remember_z
 from functions.protocol.services import Services
+from functions.protocol.telemetry import shard_document, write_layer
 from functions.training.config import learning_rate
 from functions.training.step import forward_shard, shard_gradients, shard_mask, update_shard
 from messages.tasks import BackwardTask, ForwardTask, LossTask, StepDone
@@ -60,6 +61,7 @@ def _arrive(
     direction: str,
     output: np.ndarray | None,
     value: float | None = None,
+    telemetry: str | None = None,
 ) -> tuple[str, int, Arrival]:
     """Claim this shard's arrival at its layer's barrier: (barrier key, shards, arrival)."""
     stage = (task.run_id, task.phase, task.epoch, task.batch, direction, task.layer)
@@ -73,6 +75,7 @@ def _arrive(
         output,
         spill_key=output_key(*stage, task.shard),
         value=value,
+        telemetry=telemetry,
     )
     return barrier_key(*stage), expected, arrival
 
@@ -172,9 +175,11 @@ def backward(task: BackwardTask, svc: Services) -> None:
     svc.store.put_npz(
         params_key(run, layer, shard, task.step + 1), {"W": update.w, "b": update.b, **update.state}
     )
-    key, expected, arrival = _arrive(plan, svc, task, "bwd", update.da_prev)
+    telemetry = shard_document(svc, plan, task, z, w, b, grads, update)
+    key, expected, arrival = _arrive(plan, svc, task, "bwd", update.da_prev, telemetry=telemetry)
     if not arrival.should_publish:
         return
+    write_layer(svc, plan, task, arrival)  # before publishing: a retry heals a lost write too
     common = task.header()
     if layer == 1:
         svc.bus.send_to_trainer(StepDone(batch_cost=task.batch_cost, **common))

@@ -12,6 +12,7 @@ from functions.nn.types import Array
 from functions.protocol.keys import data_key, plan_key
 from functions.protocol.services import Services
 from functions.training.config import layer_specs, optimizer_for
+from functions.training.schedule import TelemetryCadence, telemetry_cadence
 from functions.training.shards import shard_ranges
 from messages.limits import MESSAGE_ARRAY_BUDGET, PUBLISH_BATCH_ENTRIES
 from messages.train_request import TrainConfig
@@ -43,6 +44,13 @@ class RunPlan:
     @property
     def batches_per_epoch(self) -> int:
         return n_batches(self.m_train, self.config.batch_size)
+
+    @cached_property
+    def telemetry(self) -> TelemetryCadence:
+        """The steps (1-based) whose backward shards record telemetry."""
+        return telemetry_cadence(
+            self.config.telemetry_every, self.config.epochs, self.batches_per_epoch
+        )
 
     def ranges(self, layer: int) -> list[tuple[int, int]]:
         return shard_ranges(self.specs[layer - 1].units, self.config.shards)

@@ -39,3 +39,35 @@ def iter_steps(
         for batch, columns in enumerate(batches):
             step += 1
             yield StepKey(epoch, batch, step, batch == len(batches) - 1), columns
+
+
+AUTO_TELEMETRY_STEPS = 500
+"""Under ``telemetry_every="auto"`` a run of at most this many steps has telemetry on every
+step; a longer one on every ``ceil(steps / 500)``-th, which gives 250 to 500 telemetry steps
+whatever its length: small runs stay fully visible, and a long run pays for telemetry on at
+most one step in two (the cat network's 2,500 steps: one in five)."""
+
+
+@dataclass(frozen=True)
+class TelemetryCadence:
+    """Which steps (1-based, as in StepKey) record telemetry: the first, every ``interval``-th
+    after it and the last, so a run's start and end are always seen; none when ``interval``
+    is 0. A pure function of the config and the batches per epoch (the data's size), so the
+    trainer, every shard and the reference engine agree without being told."""
+
+    interval: int
+    total_steps: int
+
+    def __contains__(self, step: int) -> bool:
+        if self.interval == 0 or not 1 <= step <= self.total_steps:
+            return False
+        return (step - 1) % self.interval == 0 or step == self.total_steps
+
+
+def telemetry_cadence(
+    telemetry_every: int | str, epochs: int, batches_per_epoch: int
+) -> TelemetryCadence:
+    total = epochs * batches_per_epoch
+    if telemetry_every == "auto":
+        return TelemetryCadence(max(1, -(-total // AUTO_TELEMETRY_STEPS)), total)
+    return TelemetryCadence(int(telemetry_every), total)

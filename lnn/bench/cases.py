@@ -25,6 +25,7 @@ CALLS_PER_SHARD_HOP_BUDGET = 3.0
 # amplifies a last-bit difference chaotically (one rounding of the sigmoid: 1e-16 apart after
 # 300 epochs, 3e-2 after 1000), so anything above round-off means the arithmetic differs.
 AGREEMENT_TOLERANCE = 1e-9
+EMBEDDED_TELEMETRY_EPOCHS = 5
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,63 @@ def embedded_vs_reference(cat: CatData, epochs: int, repeats: int) -> dict[str, 
     }
 
 
+def _identical(a: TrainingResult, b: TrainingResult) -> bool:
+    return all(
+        p.tobytes() == q.tobytes()
+        for (wa, ba), (wb, bb) in zip(a.params, b.params, strict=True)
+        for p, q in ((wa, wb), (ba, bb))
+    )
+
+
+def telemetry_cost(cat: CatData, epochs: int, repeats: int) -> dict[str, object]:
+    """The reference engine with telemetry on every step, and at the default cadence, each
+    timed against telemetry off; the embedded engine's calls per step on and off."""
+    config = cat.config(epochs)
+    every, auto, off = (config.model_copy(update={"telemetry_every": v}) for v in (1, "auto", 0))
+    on_run, off_run = time_interleaved(
+        lambda: train_reference(every, cat.split), lambda: train_reference(off, cat.split), repeats
+    )
+    auto_run, off_again = time_interleaved(
+        lambda: train_reference(auto, cat.split), lambda: train_reference(off, cat.split), repeats
+    )
+    metrics: dict[str, object] = {
+        "reference_every_step_overhead": on_run.median / off_run.median - 1,
+        "reference_default_cadence_overhead": auto_run.median / off_again.median - 1,
+        "default_cadence_telemetry_steps": len({r.step for r in auto_run.result.telemetry}),
+        "reference_off_s": off_run.median,
+        "reference_every_step_s": on_run.median,
+        "reference_default_cadence_s": auto_run.median,
+    }
+    agree = _identical(on_run.result, off_run.result)
+    try:
+        from lnn.engines.stack import train_on_stack
+    except ImportError:  # the reference figures stand alone
+        return {**metrics, "models_agree": agree}
+    # The embedded engine answers each call in milliseconds: a few epochs count its calls.
+    short = min(epochs, EMBEDDED_TELEMETRY_EPOCHS)
+    runs = {}
+    for name, cfg in (("on", every), ("off", off)):
+        cfg = cfg.model_copy(update={"epochs": short})
+        runs[name] = train_on_stack(cfg, cat.data, engine="embedded")
+        if runs[name].status != RunStatus.SUCCEEDED:
+            raise EngineRunFailedError(f"embedded run {runs[name].status}: {runs[name].reason}")
+    m = cat.data.x.shape[1]
+    steps = sum(1 for _ in iter_steps(m, config.batch_size, seed=config.seed, epochs=short))
+    calls = {
+        name: int(dict(run.extra.get("critical_path", {})).get("calls", 0))
+        for name, run in runs.items()
+    }
+    return {
+        **metrics,
+        "embedded_calls_per_step_on": calls["on"] / steps,
+        "embedded_calls_per_step_off": calls["off"] / steps,
+        "embedded_extra_calls_per_telemetry_step": (calls["on"] - calls["off"]) / steps,
+        "embedded_steps": steps,
+        "layers": len(config.layers),
+        "models_agree": agree and _identical(runs["on"], runs["off"]),
+    }
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -148,6 +206,13 @@ CASES: dict[str, Case] = {
             5,
             1,
             embedded_vs_reference,
+        ),
+        Case(
+            "telemetry-cost",
+            "telemetry on vs off: reference time, embedded calls per step",
+            1000,
+            1,
+            telemetry_cost,
         ),
     )
 }

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "follow": ("lnn.cli.follow", "print a run's epochs until it ends; exit 0 if it SUCCEEDED"),
     "runs": ("lnn.cli.runs", "list the stack's runs, newest first"),
     "cancel": ("lnn.cli.cancel", "cancel a running run"),
+    "inspect": ("lnn.cli.inspect", "per-layer telemetry of a run: dead, saturated, gradients"),
     "bench": ("lnn.cli.bench", "time engines side by side on the cat network, report ratios"),
 }
 

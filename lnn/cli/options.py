@@ -47,6 +47,32 @@ def add_config_option(p: argparse.ArgumentParser, flag: str, **kwargs: Any) -> N
     p.add_argument(flag, type=type(field.default), default=field.default, **kwargs)
 
 
+def parse_telemetry_every(text: str) -> int | str:
+    """``--telemetry-every N|auto|off``: steps between telemetry steps, as TrainConfig takes it
+    (``off`` is 0)."""
+    text = text.strip().lower()
+    if text in ("auto", "off"):
+        return "auto" if text == "auto" else 0
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a step count >= 0, auto or off, got {text!r}")
+    return value
+
+
+def add_telemetry_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--telemetry-every",
+        type=parse_telemetry_every,
+        default=TrainConfig.model_fields["telemetry_every"].default,
+        metavar="N|auto|off",
+        help="record per-unit telemetry every N steps (auto: every step of a run of at most "
+        "500 steps, else about 250-500 steps spread over the run; off or 0: never)",
+    )
+
+
 def parse_chaos(text: str | None) -> ChaosSpec | None:
     """``--chaos SPEC`` (infra.local.chaos); None without one. UsageError if malformed."""
     if not text:

@@ -8,13 +8,20 @@ from pathlib import Path
 
 from functions.nn.layers import LayerSpec
 from lnn.cli.errors import UsageError
-from lnn.cli.options import add_config_option, add_stall_option, parse_chaos, parse_layers
+from lnn.cli.options import (
+    add_config_option,
+    add_stall_option,
+    add_telemetry_option,
+    parse_chaos,
+    parse_layers,
+)
 from lnn.cli.progress import EpochProgress
 from lnn.datasets import BUILTIN_DATASETS, load_dataset
 from lnn.engines.base import TrainingResult
 from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
 from lnn.prepare import PreparedData, prepare, split
+from lnn.telemetry import write_telemetry
 from messages.status import RunStatus
 from messages.train_request import TrainConfig
 
@@ -47,6 +54,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_config_option(
         p, "--eval-every", help="evaluate accuracy every N epochs (0 = after the last epoch only)"
     )
+    add_telemetry_option(p)
     p.add_argument("--data-seed", type=int, default=0, help="seed of generated datasets")
     p.add_argument("--samples", type=int, default=None, help="size of a generated dataset")
     p.add_argument("--noise", type=float, default=None, help="noise of a generated dataset")
@@ -86,6 +94,7 @@ def build_config(args: argparse.Namespace, dataset_name: str) -> TrainConfig:
         seed=args.seed,
         shards=args.shards,
         eval_every=args.eval_every,
+        telemetry_every=args.telemetry_every,
     )
 
 
@@ -129,10 +138,12 @@ def make_out_dir(out: Path) -> None:
 def write_outputs(
     out: Path, result: TrainingResult, config: TrainConfig, data: PreparedData, classes: list[str]
 ) -> Path | None:
-    """Write model.npz (None when the run produced no parameters), history.json and plots."""
+    """Write model.npz (None when the run produced no parameters), history.json,
+    telemetry.jsonl (when the run recorded any) and plots."""
     make_out_dir(out)
     history = [h.model_dump(mode="json") for h in result.history]
     (out / "history.json").write_text(json.dumps(history, indent=1) + "\n")
+    write_telemetry(out, result.telemetry)
     title = f"{config.dataset} {','.join(f'{x.units}:{x.activation}' for x in config.layers)}"
     if history:
         plot_cost(result.history, out / "cost.png", title)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from functions.nn.types import Array
+from functions.telemetry import TelemetryRecord
 from messages.status import HistoryEntry
 
 
@@ -18,3 +19,5 @@ class TrainingResult:
     test_accuracy: float | None
     reason: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    # One record per (telemetry step, layer), in step then layer order.
+    telemetry: list[TelemetryRecord] = field(default_factory=list)

@@ -8,9 +8,11 @@ randomness and the same batch order, and keeps Z and the masks between forward a
 from collections.abc import Callable
 from uuid import uuid4
 
+from functions.nn.data import n_batches
 from functions.nn.types import Array
+from functions.telemetry import TelemetryRecord
 from functions.training.config import initial_params, layer_specs, learning_rate, optimizer_for
-from functions.training.schedule import eval_epochs, iter_steps
+from functions.training.schedule import eval_epochs, iter_steps, telemetry_cadence
 from functions.training.split import DataSplit, eval_inputs
 from functions.training.step import (
     EvalResult,
@@ -22,6 +24,7 @@ from functions.training.step import (
     update_shard,
     weight_sq_sum,
 )
+from functions.training.telemetry import hidden_forward, output_figures, shard_telemetry
 from lnn.engines.base import TrainingResult
 from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
@@ -72,6 +75,10 @@ def train_reference(
     evaluate_after = eval_epochs(config.epochs, config.eval_every)
     m = split.x_train.shape[1]
     full_batch = config.batch_size == 0 or config.batch_size >= m
+    cadence = telemetry_cadence(
+        config.telemetry_every, config.epochs, n_batches(m, config.batch_size)
+    )
+    telemetry: list[TelemetryRecord] = []
 
     history: list[HistoryEntry] = []
     cost_sum = 0.0
@@ -113,6 +120,10 @@ def train_reference(
         )
         lr = learning_rate(config, key.epoch)
         grad, grad_kind = result.dz, "dz"
+        observed = key.step in cadence
+        if observed:  # one shard per layer: the whole layer's rows
+            output = output_figures(zs[-1], y, specs[-1].activation, [(0, specs[-1].units)])
+            step_records: list[TelemetryRecord] = []
         for i in reversed(range(depth)):
             w, b = params[i]
             grads = shard_gradients(
@@ -127,9 +138,23 @@ def train_reference(
                 need_da_prev=i > 0,
             )
             update = update_shard(w, b, states[i], grads, optimizer=optimizer, lr=lr, step=key.step)
+            if observed:
+                is_output = i == depth - 1
+                forward = (
+                    output.forward[0] if is_output else hidden_forward(zs[i], specs[i].activation)
+                )
+                record = shard_telemetry(
+                    i + 1, specs[i], (0, specs[i].units), forward, w, b, grads, update
+                )
+                classes = output.classes if is_output else None
+                step_records.append(
+                    TelemetryRecord(key.epoch, key.batch, key.step, record, classes)
+                )
             params[i] = (update.w, update.b)
             states[i] = update.state
             grad, grad_kind = update.da_prev, "da"
+        if observed:
+            telemetry.extend(reversed(step_records))  # layer order
         cost_sum += result.cost * m_b
         if not key.closes_epoch:
             continue
@@ -152,4 +177,5 @@ def train_reference(
         train_accuracy=final.train_accuracy,
         dev_accuracy=final.dev_accuracy,
         test_accuracy=final.test_accuracy,
+        telemetry=telemetry,
     )

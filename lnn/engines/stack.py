@@ -109,6 +109,7 @@ def fetch_result(
         test_accuracy=record.test_accuracy,
         reason=record.reason,
         extra=extra or {},
+        telemetry=client.telemetry(run_id),
     )
 
 

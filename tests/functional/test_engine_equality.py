@@ -15,6 +15,7 @@ from lnn.datasets import load_dataset
 from lnn.engines.reference import train_reference
 from lnn.engines.stack import train_on_stack
 from lnn.prepare import prepare, split
+from lnn.telemetry import differences
 from messages.train_request import TrainConfig
 
 TOLERANCE = 1e-9
@@ -79,6 +80,9 @@ def assert_same(reference, network) -> None:
             assert (expected is None) == (got is None), field
             if expected is not None:
                 assert abs(expected - got) <= TOLERANCE, field
+    # Telemetry (every step of these short runs under "auto"), read back from S3.
+    assert network.telemetry and len(network.telemetry) == len(reference.telemetry)
+    assert differences(reference.telemetry, network.telemetry, tolerance=TOLERANCE) == []
 
 
 @pytest.mark.parametrize("shards", [3, 64], ids=["three-unit-shards", "unit-per-shard"])

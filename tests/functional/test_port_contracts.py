@@ -134,6 +134,23 @@ def test_an_arrival_claims_once_and_carries_its_output(bed: Bed) -> None:
     assert not bed.barriers.read(f"{key}#absent", 2).arrived
 
 
+def test_telemetry_documents_ride_in_the_arrival_and_a_duplicate_keeps_the_first(
+    bed: Bed,
+) -> None:
+    key = f"{_run_id()}#train#0#0#bwd#2"
+    doc = '{"v":1,"layer":2,"sum":[0.1,"nan"]}'
+    first = bed.barriers.arrive(key, 1, 2, ShardOutput(payload=b"da", telemetry=doc))
+    assert first.telemetry == {1: doc}
+    again = bed.barriers.arrive(key, 1, 2, ShardOutput(telemetry='{"other":1}'))
+    assert not again.claimed and again.telemetry == {1: doc}
+    last = bed.barriers.arrive(key, 0, 2, ShardOutput(payload=b"da0", telemetry="{}"))
+    assert last.should_publish and last.telemetry == {0: "{}", 1: doc}
+    assert last.payloads == {0: b"da0", 1: b"da"}
+    assert bed.barriers.read(key, 2).telemetry == {0: "{}", 1: doc}
+    plain = bed.barriers.arrive(f"{key}#plain", 0, 1, ShardOutput(payload=b"x"))
+    assert plain.telemetry == {}
+
+
 def test_steps_are_claimed_once_and_healed_until_published(bed: Bed) -> None:
     run = _run_id()
     created, record = bed.ledger.start(run, dataset="toy", epochs=3)

@@ -6,10 +6,12 @@ of every handler: trainer start, forward and backward shards, the loss stage, st
 evaluation transitions, the model write), before and after the call.
 """
 
+import numpy as np
 import pytest
 from memory_runs import RUN, config, identical, toy_data, train
 
 from functions.memory import CrashPlan, InMemoryStack
+from functions.protocol.telemetry import read_telemetry
 from messages.status import RunStatus
 
 
@@ -19,6 +21,7 @@ def _tiny():  # two shards on the hidden layer, two batches, one evaluation
         epochs=1,
         batch_size=6,
         holdout=0.0,
+        telemetry_every=0,  # telemetry's own calls: the case below
     )
 
 
@@ -41,6 +44,33 @@ def test_a_crash_at_every_port_call_changes_no_byte() -> None:
                 failures.append(f"{when} {name} (call {at}): {record}")
             elif not identical(stack.model(RUN)[0], expected):
                 failures.append(f"{when} {name} (call {at}): a different model")
+    assert not failures, failures
+
+
+def test_a_crash_at_every_port_call_leaves_the_clean_telemetry() -> None:
+    x, y = toy_data(m=12)
+    cfg = config(
+        layers=[{"units": 3, "activation": "relu"}, {"units": 2, "activation": "softmax"}],
+        epochs=1,
+        batch_size=6,
+        holdout=0.0,
+        telemetry_every=1,
+    )
+    y = np.vstack([y, 1 - y])
+    clean = train(InMemoryStack(), cfg, x, y)
+    model, records = clean.model(RUN)[0], [r.to_document() for r in clean.telemetry(RUN)]
+    assert len(records) == 4
+    failures = []
+    for at, name in enumerate(clean.counter.calls):
+        for when in ("before", "after"):
+            stack = train(InMemoryStack(crash=CrashPlan(at, when)), cfg, x, y)
+            record = stack.record(RUN)
+            if stack.crashes != 1 or record is None or record.status is not RunStatus.SUCCEEDED:
+                failures.append(f"{when} {name} (call {at}): {stack.crashes} crashes, {record}")
+            elif not identical(stack.model(RUN)[0], model):
+                failures.append(f"{when} {name} (call {at}): a different model")
+            elif [r.to_document() for r in read_telemetry(stack.store, RUN)] != records:
+                failures.append(f"{when} {name} (call {at}): different telemetry")
     assert not failures, failures
 
 

@@ -1,0 +1,59 @@
+"""The telemetry of one shard in one step, from the arrays its step math already produced;
+shared by the neuron and loss Lambdas and the reference engine, so both compute the very same
+figures (docs/telemetry.md)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from functions.nn.activations import get_activation
+from functions.nn.layers import LayerSpec
+from functions.nn.types import Array
+from functions.telemetry import (
+    ClassCounts,
+    ForwardStats,
+    LayerTelemetry,
+    backward_telemetry,
+    class_counts,
+    forward_telemetry,
+)
+from functions.training.step import ShardGradients, ShardUpdate
+from messages.limits import TELEMETRY_MAX_CLASSES
+
+
+@dataclass(frozen=True)
+class OutputFigures:
+    """What the loss stage sees of the output layer: forward figures per shard (the loss
+    stage holds the whole layer's A, which softmax needs) and the batch's class counts."""
+
+    forward: list[ForwardStats]
+    classes: ClassCounts | None
+
+
+def output_figures(
+    z: Array, y: Array, activation: str, ranges: Sequence[tuple[int, int]]
+) -> OutputFigures:
+    a = get_activation(activation).forward(z)
+    forward = [forward_telemetry(z[lo:hi], activation, a=a[lo:hi]) for lo, hi in ranges]
+    counted = activation != "linear" and max(a.shape[0], 2) <= TELEMETRY_MAX_CLASSES
+    return OutputFigures(forward, class_counts(y, a, activation) if counted else None)
+
+
+def hidden_forward(z: Array, activation: str) -> ForwardStats:
+    """A hidden shard's forward figures from its Z: on A = g(Z), before any dropout mask."""
+    return forward_telemetry(z, activation)
+
+
+def shard_telemetry(
+    layer: int,
+    spec: LayerSpec,
+    rows: tuple[int, int],
+    forward: ForwardStats,
+    w: Array,
+    b: Array,
+    grads: ShardGradients,
+    update: ShardUpdate,
+) -> LayerTelemetry:
+    """The shard's record: the parameters its step used (``w``, ``b``), its gradients and
+    the update ``update_shard`` made."""
+    backward = backward_telemetry(w, b, update.w, update.b, grads.dw, grads.db, grads.dz)
+    return LayerTelemetry(layer, spec.activation, spec.units, rows[0], rows[1], forward, backward)

@@ -1,0 +1,112 @@
+"""``lnn inspect RUN``: what each layer's units did, from the run's telemetry.
+
+RUN is a run id on a deployed stack, or a directory (or file) holding a telemetry.jsonl that
+`lnn train --out` or `lnn inspect --out` wrote. The table shows one epoch (the last recorded,
+or ``--epoch``), each layer merged over that epoch's telemetry steps; a value that crossed a
+threshold of functions.telemetry.flags is marked with "!" and explained below the table.
+"""
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from functions.telemetry import TelemetryRecord, loads_records
+from lnn.cli.connection import add_stack_options, connect, stack_errors
+from lnn.cli.errors import UsageError
+from lnn.cli.train import make_out_dir
+from lnn.telemetry import TELEMETRY_FILE, epoch_window, layer_rows, write_telemetry
+
+_WIDE = 160  # when piped, rich would otherwise squeeze the table into 80 columns
+# The column on which each kind of flag is marked.
+_FLAGGED_COLUMN = {
+    "dead": "dead",
+    "saturated": "saturated",
+    "update_ratio_low": "update_ratio",
+    "update_ratio_high": "update_ratio",
+    "vanishing": "grad_rms",
+    "exploding": "grad_rms",
+    "nonfinite": "layer",
+}
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("run", metavar="RUN", help="a run id, or a directory/file with telemetry.jsonl")
+    add_stack_options(p)
+    p.add_argument("--epoch", type=int, default=None, help="epoch to show, from 1 (default: last)")
+    p.add_argument(
+        "--out", type=Path, default=None, help="write telemetry.jsonl into this directory"
+    )
+    p.add_argument("--json", action="store_true", help="print the table as one JSON line")
+
+
+def _local_file(run: str) -> Path | None:
+    path = Path(run)
+    if path.is_dir():
+        path = path / TELEMETRY_FILE
+    return path if path.is_file() else None
+
+
+def load_records(args: argparse.Namespace) -> list[TelemetryRecord]:
+    local = _local_file(args.run)
+    if local is not None:
+        try:
+            return loads_records(local.read_text(encoding="utf-8"))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"{local} is not a telemetry file: {exc}") from exc
+    client = connect(args)
+    with stack_errors():
+        return client.telemetry(args.run)
+
+
+def _cell(row: dict[str, Any], column: str, text: str) -> str:
+    marked = any(_FLAGGED_COLUMN.get(f["kind"]) == column for f in row["flags"])
+    return f"[bold red]{text} ![/]" if marked else text
+
+
+def _table(rows: list[dict[str, Any]]) -> Table:
+    table = Table()
+    for name in ("layer", "activation", "units", "dead", "saturated", "grad RMS", "update ratio"):
+        table.add_column(name, justify="left" if name == "activation" else "right")
+    for row in rows:
+        table.add_row(
+            _cell(row, "layer", str(row["layer"])),
+            row["activation"],
+            str(row["units"]),
+            _cell(row, "dead", str(row["dead"])),
+            _cell(row, "saturated", f"{row['saturated']:.1%}"),
+            _cell(row, "grad_rms", f"{row['grad_rms']:.3e}"),
+            _cell(row, "update_ratio", f"{row['update_ratio']:.3e}"),
+        )
+    return table
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    records = load_records(args)
+    if args.out is not None:
+        make_out_dir(args.out)
+        write_telemetry(args.out, records)
+    if not records:
+        raise UsageError(f"run {args.run} has no telemetry (was it trained with telemetry off?)")
+    try:
+        epoch, layers = epoch_window(records, None if args.epoch is None else args.epoch - 1)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    rows = layer_rows(layers)
+    steps = sorted({r.step for r in records if r.epoch == epoch})
+    if args.json:
+        print(json.dumps({"run": args.run, "epoch": epoch + 1, "steps": steps, "layers": rows}))
+        return 0
+    console = Console(width=_WIDE) if not Console().is_terminal else Console()
+    title = f"{args.run}: epoch {epoch + 1}, {len(steps)} telemetry step(s)"
+    console.print(title, highlight=False, soft_wrap=True)
+    console.print(_table(rows))
+    for row in rows:
+        for flag in row["flags"]:
+            console.print(f"! layer {row['layer']}: {flag['message']}", highlight=False)
+        if row["dead_units"]:
+            console.print(f"  layer {row['layer']} dead units: {row['dead_units']}")
+    return 0

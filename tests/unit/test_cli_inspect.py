@@ -1,0 +1,55 @@
+"""`lnn train --out` writes telemetry.jsonl; `lnn inspect` reads it back into a table."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from functions.telemetry import loads_records
+from lnn.cli.main import main
+
+
+def _train(tmp_path: Path, *options: str) -> Path:
+    out = tmp_path / "run"
+    args = ["train", "--engine", "reference", "--json", "--dataset", "moons", "--out", str(out)]
+    assert main([*args, "--layers", "6:relu,3:tanh,1:sigmoid", "--epochs", "4", *options]) == 0
+    return out
+
+
+def test_train_out_writes_one_record_per_step_and_layer(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = _train(tmp_path, "--batch-size", "100")
+    capsys.readouterr()
+    records = loads_records((out / "telemetry.jsonl").read_text())
+    assert [(r.step, r.telemetry.layer) for r in records[:4]] == [(1, 1), (1, 2), (1, 3), (2, 1)]
+    assert len(records) == 3 * 4 * 3  # 3 batches x 4 epochs x 3 layers
+    assert {r.batch for r in records} == {0, 1, 2}
+    assert all(r.telemetry.whole for r in records)
+
+
+def test_telemetry_off_writes_no_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = _train(tmp_path, "--telemetry-every", "off")
+    capsys.readouterr()
+    assert (out / "model.npz").exists() and not (out / "telemetry.jsonl").exists()
+    assert main(["inspect", str(out / "model.npz")]) == 2  # neither a run nor telemetry
+
+
+def test_inspect_shows_a_layer_table_and_marks_flags(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = _train(tmp_path, "--init", "zeros")  # zero weights: relu units all dead
+    capsys.readouterr()
+    assert main(["inspect", str(out), "--json", "--out", str(tmp_path / "copy")]) == 0
+    line = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert line["epoch"] == 4 and line["steps"] == [4]
+    first = line["layers"][0]
+    assert first["units"] == 6 and first["dead"] == 6 and first["dead_units"] == list(range(6))
+    assert {"dead", "update_ratio_low"} <= {f["kind"] for f in first["flags"]}
+    copy = (tmp_path / "copy" / "telemetry.jsonl").read_text()
+    assert copy == (out / "telemetry.jsonl").read_text()
+    assert main(["inspect", str(out), "--epoch", "1"]) == 0
+    table = capsys.readouterr().out
+    assert "epoch 1, 1 telemetry step(s)" in table and "6 of 6 units dead" in table
+    assert "6 !" in table  # the dead count is marked
+    assert main(["inspect", str(out), "--epoch", "9"]) == 2

@@ -1,0 +1,63 @@
+"""Which steps record telemetry: one pure function of the config and the batches per epoch."""
+
+import argparse
+
+import pytest
+from pydantic import ValidationError
+
+from functions.training.schedule import AUTO_TELEMETRY_STEPS, telemetry_cadence
+from lnn.cli import train
+from messages.train_request import TrainConfig
+
+
+def steps(every: int | str, epochs: int, batches: int = 1) -> list[int]:
+    cadence = telemetry_cadence(every, epochs, batches)
+    return [s for s in range(0, epochs * batches + 2) if s in cadence]
+
+
+def test_auto_records_every_step_of_a_small_run() -> None:
+    assert steps("auto", AUTO_TELEMETRY_STEPS) == list(range(1, AUTO_TELEMETRY_STEPS + 1))
+    assert steps("auto", 3, batches=4) == list(range(1, 13))
+
+
+@pytest.mark.parametrize("total", [501, 999, 1000, 2500, 100_000, 123_457])
+def test_auto_spreads_250_to_500_steps_over_a_long_run(total: int) -> None:
+    chosen = steps("auto", total)
+    assert 250 <= len(chosen) <= AUTO_TELEMETRY_STEPS + 1
+    assert chosen[0] == 1 and chosen[-1] == total
+
+
+def test_the_cat_network_records_every_fifth_step_and_the_last() -> None:
+    chosen = steps("auto", 2500)
+    assert chosen[:3] == [1, 6, 11] and chosen[-2:] == [2496, 2500]
+    assert len(chosen) == 501
+
+
+def test_an_explicit_interval_and_off() -> None:
+    assert steps(4, 10) == [1, 5, 9, 10]
+    assert steps(1, 3, batches=2) == [1, 2, 3, 4, 5, 6]
+    assert steps(0, 10) == []
+    assert steps(20, 10) == [1, 10]
+    assert steps("auto", 0) == []
+
+
+def test_the_config_takes_auto_or_a_count() -> None:
+    base = {"dataset": "d", "layers": [{"units": 1, "activation": "sigmoid"}]}
+    assert TrainConfig(**base).telemetry_every == "auto"
+    assert TrainConfig(**base, telemetry_every=0).telemetry_every == 0
+    for bad in (-1, "often", "3", True):
+        with pytest.raises(ValidationError):
+            TrainConfig(**base, telemetry_every=bad)
+
+
+def test_cli_telemetry_every() -> None:
+    p = argparse.ArgumentParser()
+    train.add_arguments(p)
+    assert p.parse_args([]).telemetry_every == "auto"
+    assert p.parse_args(["--telemetry-every", "off"]).telemetry_every == 0
+    assert p.parse_args(["--telemetry-every", "7"]).telemetry_every == 7
+    assert p.parse_args(["--telemetry-every", "AUTO"]).telemetry_every == "auto"
+    args = p.parse_args(["--telemetry-every", "3"])
+    assert train.build_config(args, "flower").telemetry_every == 3
+    with pytest.raises(SystemExit):
+        p.parse_args(["--telemetry-every", "-2"])
