@@ -275,13 +275,18 @@ class LambdaRunner:
         self.stats.duplicates_injected += len(batch)
         if not self.chaos.spec.delay:
             return 1
-        for message in batch:
-            self._sqs.send_message(
-                QueueUrl=mapping.queue_url,
-                MessageBody=message["Body"],
-                MessageAttributes=sendable_attributes(message),
-                DelaySeconds=self.chaos.late_by(),
-            )
+        # One call for the batch (at most 10 records, what SendMessageBatch takes).
+        entries = []
+        for i, message in enumerate(batch):
+            entry = {
+                "Id": str(i),
+                "MessageBody": message["Body"],
+                "DelaySeconds": self.chaos.late_by(),
+            }
+            if attributes := sendable_attributes(message):
+                entry["MessageAttributes"] = attributes
+            entries.append(entry)
+        self._sqs.send_message_batch(QueueUrl=mapping.queue_url, Entries=entries)
         return 0
 
     def _complete(self, mapping: SqsMapping, messages: Batch, outcome: Outcome) -> None:
