@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +44,15 @@ _EMULATOR_KEY = "test"
 
 _RETRIES = {"mode": "standard", "max_attempts": 5}
 
+# A client costs about 20 ms to create (model loading, endpoint resolution): one deploy and
+# stack lookup asked for the same eight several times. Clients are kept per session object
+# and forgotten with it; the key holds whatever the clients were made from.
+_ClientsKey = tuple[str | None, str | None, bool]
+_made: weakref.WeakKeyDictionary[boto3.Session, dict[_ClientsKey, Clients]] = (
+    weakref.WeakKeyDictionary()
+)
+_made_lock = threading.Lock()
+
 
 @dataclass(frozen=True)
 class Clients:
@@ -59,14 +70,26 @@ class Clients:
 
     @classmethod
     def create(cls, session: boto3.Session, endpoint_url: str | None = None) -> Clients:
+        """The session's clients for `endpoint_url`, made on first use and then reused."""
         region = session.region_name
         if not region:
             raise StackConfigError("no AWS region configured: set AWS_DEFAULT_REGION")
-        base = Config(retries=_RETRIES)
         # Emulators on loopback cannot serve virtual-hosted bucket names.
         emulated = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3")
         emulated = emulated or os.environ.get("AWS_ENDPOINT_URL")
-        s3_config = base.merge(Config(s3={"addressing_style": "path"})) if emulated else base
+        key = (region, endpoint_url, bool(emulated))
+        with _made_lock:
+            known = _made.setdefault(session, {})
+            if key not in known:
+                known[key] = cls._make(session, region, endpoint_url, path_style=bool(emulated))
+            return known[key]
+
+    @classmethod
+    def _make(
+        cls, session: boto3.Session, region: str, endpoint_url: str | None, *, path_style: bool
+    ) -> Clients:
+        base = Config(retries=_RETRIES)
+        s3_config = base.merge(Config(s3={"addressing_style": "path"})) if path_style else base
 
         def make(service: str, config: Config = base) -> Any:
             return session.client(service, endpoint_url=endpoint_url, config=config)

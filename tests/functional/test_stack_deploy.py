@@ -28,6 +28,7 @@ from infra.stack import (
     teardown_stack,
 )
 from infra.stack import lambdas as stack_lambdas
+from infra.stack.aws import Clients
 
 
 def _bundle(marker: str = "v1") -> bytes:
@@ -284,3 +285,17 @@ def test_conflicting_existing_resource_is_a_one_line_deploy_error(
     with pytest.raises(DeployError, match="lnn-runs exists with another key schema") as caught:
         deploy_stack(spec, session=session, bundle=_bundle())
     assert "\n" not in str(caught.value)
+
+
+def test_clients_are_made_once_per_session_and_target(
+    session: boto3.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = Clients.create(session)
+    assert Clients.create(session) is first
+    assert Clients.create(session, "http://127.0.0.1:4566") is not first
+    assert Clients.create(boto3.Session(region_name="us-east-1")) is not first
+    # An emulator named by the environment needs path-style S3: other clients.
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:4566")
+    path_style = Clients.create(session)
+    assert path_style is not first
+    assert path_style.s3.meta.config.s3["addressing_style"] == "path"
