@@ -91,10 +91,16 @@ class LambdaRunner:
         self._dead_letter_mappings: dict[str, SqsMapping] = {}
         self._refreshed_at = float("-inf")
         self._dead_letters_polled_at = float("-inf")
+        self._idle = False
 
     @property
     def retry_delay(self) -> float | None:
         return self._retries.delay
+
+    @property
+    def idle(self) -> bool:
+        """True when the latest step found every queue it polled empty."""
+        return self._idle
 
     @property
     def mappings(self) -> list[SqsMapping]:
@@ -126,7 +132,7 @@ class LambdaRunner:
     def poll_once(self) -> int:
         """One pass over all mappings; returns the records delivered to handlers."""
         self._housekeeping()
-        return self._sweep()
+        return self._noting_idle(self._sweep())
 
     def run_until(
         self,
@@ -183,6 +189,13 @@ class LambdaRunner:
                 self._poll(mapping)
 
     def _step(self) -> int:
+        return self._noting_idle(self._poll_predicted())
+
+    def _noting_idle(self, delivered: int) -> int:
+        self._idle = delivered == 0
+        return delivered
+
+    def _poll_predicted(self) -> int:
         """Poll the queues predicted to be busy next; sweep all when they are empty."""
         self._housekeeping()
         guesses = self._predictor.guesses(self._mappings.keys())

@@ -37,7 +37,12 @@ class EmbeddedSession(NamedTuple):
 
 
 class _Follower:
-    """Reports new epochs and answers "is the run over?" without polling DynamoDB per hop."""
+    """Reports new epochs and answers "is the run over?" without polling DynamoDB per hop.
+
+    It looks at the run every poll interval, and at once when the runner has gone quiet
+    after delivering something since the last look: a run that just ended is seen
+    without waiting out the interval (in-process, nothing else is in flight then).
+    """
 
     def __init__(
         self,
@@ -46,16 +51,22 @@ class _Follower:
         on_epoch: EpochCallback | None,
         calls: ApiCallCounter,
         stall_after: float,
+        runner: LambdaRunner,
     ) -> None:
         self.client, self.run_id, self.on_epoch, self.calls = client, run_id, on_epoch, calls
         self.stall_after = stall_after
+        self.runner = runner
         self.seen = 0
+        self.records_seen = 0
         self.next_check = 0.0
         self.record: RunRecord | None = None
 
     def done(self) -> bool:
-        if time.monotonic() < self.next_check:
+        records = self.runner.stats.records
+        went_quiet = self.runner.idle and records != self.records_seen
+        if time.monotonic() < self.next_check and not went_quiet:
             return False
+        self.records_seen = records
         pause = STATUS_POLL_S if self.on_epoch is not None else QUIET_POLL_S
         self.next_check = time.monotonic() + pause
         with self.calls:
@@ -219,7 +230,7 @@ def _embedded(
         client_counter = ApiCallCounter()
         with client_counter:
             run_id = client.start(config, data).run_id
-        follower = _Follower(client, run_id, on_epoch, client_counter, stall_after)
+        follower = _Follower(client, run_id, on_epoch, client_counter, stall_after, runner)
         runner.run_until(follower.done, timeout=TIMEOUT_S)
         api_calls = counter.snapshot()
         record = follower.record or client.require_record(run_id)

@@ -105,6 +105,20 @@ def test_handler_receives_a_genuine_sqs_event_and_successes_are_deleted(
     assert runner.stats.failed == 0
 
 
+def test_runner_is_idle_after_a_pass_that_found_every_queue_empty(
+    stack: EmbeddedStack, sqs: Any, handlers: Any, samples: Any
+) -> None:
+    sample = samples.deploy_sample(stack.session, "quiet", "runner_sample_handlers.ok")
+    runner = stack.runner(retry_delay=0)
+    assert not runner.idle  # nothing polled yet
+    sqs.send_message(QueueUrl=sample.queue_url, MessageBody="hello")
+
+    assert runner.poll_once() == 1
+    assert not runner.idle
+    assert runner.poll_once() == 0
+    assert runner.idle
+
+
 def test_partial_batch_failure_redelivers_only_the_failed_record(
     stack: EmbeddedStack, sqs: Any, handlers: Any, samples: Any
 ) -> None:
