@@ -16,7 +16,7 @@ from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.local.chaos import ChaosSpec
 from infra.stack import build_stack, deploy_stack, resolve_names
-from infra.stack.aws import Session, make_session
+from infra.stack.aws import Clients, Session, make_session
 from lnn.client import RunStalledError, StackClient
 from lnn.engines.base import TrainingResult
 from lnn.model_file import load_model
@@ -192,8 +192,9 @@ def embedded_stack(
                 session, stack=stack, max_depth=max_depth, endpoint_url=endpoint_url
             )
             spec = build_stack(names, mappings_enabled=not local_runner)
-            deploy_stack(spec, session=session, bundle=bundle, endpoint_url=endpoint_url)
-            client = StackClient.connect(stack=stack, session=session, endpoint_url=endpoint_url)
+            outputs = deploy_stack(spec, session=session, bundle=bundle, endpoint_url=endpoint_url)
+            # The deploy's outputs are what a lookup would find (some 45 calls more).
+            client = StackClient(outputs, Clients.create(session, endpoint_url))
             # Deployed once, above: the runner need not re-read the mappings.
             runner = LambdaRunner(
                 session,
