@@ -33,6 +33,7 @@ class EmbeddedStack:
         self._mock: Any = None
         self._runners: list[LambdaRunner] = []
         self._session: boto3.Session | None = None
+        self._saved_default: boto3.Session | None = None
 
     @property
     def session(self) -> boto3.Session:
@@ -64,6 +65,10 @@ class EmbeddedStack:
             self._restore_environment()
             raise
         self._session = boto3.Session(region_name=self.region)
+        # The functions make their clients from boto3's default session, as on Lambda: made
+        # this one, they share the service models deploy loaded (~0.1 s less per stack).
+        self._saved_default = boto3.DEFAULT_SESSION
+        boto3.DEFAULT_SESSION = self._session
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -73,6 +78,8 @@ class EmbeddedStack:
             self._mock.stop()
         finally:
             self._runners.clear()
+            if boto3.DEFAULT_SESSION is self._session:
+                boto3.DEFAULT_SESSION = self._saved_default
             self._session = None
             self._restore_environment()
 

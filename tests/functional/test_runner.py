@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from infra.local import EmbeddedStack, RunnerConfigError
@@ -315,6 +316,14 @@ def test_follows_a_pipeline_without_sweeping_every_queue_per_hop(
     # Once learnt, each hop's queue is polled first; a plain sweep wastes 3 polls a hop.
     assert runner.stats.records == 20
     assert runner.stats.empty_receives < 30
+
+
+def test_the_stack_session_is_boto3s_default_while_the_stack_is_up() -> None:
+    before = boto3.DEFAULT_SESSION
+    with EmbeddedStack() as embedded:
+        # The functions' own clients come from the default session.
+        assert boto3.DEFAULT_SESSION is embedded.session
+    assert boto3.DEFAULT_SESSION is before
 
 
 def test_bad_options_are_rejected(stack: EmbeddedStack) -> None:
