@@ -10,6 +10,7 @@ import boto3
 from infra.local.exceptions import StackNotStartedError
 from infra.local.moto_compat import disable_moto_sqs_lambda_delivery
 from infra.local.runner import DEFAULT_LOCAL_RETRY_DELAY, LambdaRunner
+from infra.local.speedups import speed_up_botocore, speed_up_moto
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -59,6 +60,8 @@ class EmbeddedStack:
         os.environ.update(values)
         try:
             disable_moto_sqs_lambda_delivery()
+            speed_up_moto()
+            speed_up_botocore()
             self._mock = mock_aws()
             self._mock.start()
         except BaseException:

@@ -26,6 +26,7 @@ from infra.local.moto_compat import disable_if_moto_loaded
 from infra.local.redrive import Redriver, sendable_attributes
 from infra.local.retries import RetryScheduler
 from infra.local.schedule import HopPredictor
+from infra.local.speedups import speed_up_botocore
 from infra.local.stats import RunnerStats
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class LambdaRunner:
         if serve not in ("Enabled", "Disabled"):
             raise RunnerConfigError(f"serve must be 'Enabled' or 'Disabled', got {serve!r}")
         disable_if_moto_loaded()
+        speed_up_botocore()  # the handlers' SNS publishes
         self.endpoint_url = endpoint_url
         self.serve = serve
         self.functions = None if functions is None else tuple(functions)
