@@ -1,9 +1,11 @@
 """InMemoryBarriers: the barrier port on a dict; an arrival is atomic under a lock."""
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from functions.ports import NO_OUTPUT, Arrival, Barriers, ShardOutput
+from functions.ports import NO_OUTPUT, Arrival, Barriers, BarrierTimeline, ShardOutput
 
 
 @dataclass
@@ -13,18 +15,21 @@ class _Barrier:
     s3_keys: dict[int, str] = field(default_factory=dict)
     values: dict[int, float] = field(default_factory=dict)
     telemetry: dict[int, str] = field(default_factory=dict)
-    published: bool = False
+    spans: dict[int, str] = field(default_factory=dict)
+    message_ids: dict[int, str] = field(default_factory=dict)
+    ordinals: dict[int, int] = field(default_factory=dict)
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     def view(self, expected: int, claimed: bool) -> Arrival:
         return Arrival(
             claimed=claimed,
             arrived=frozenset(self.arrived),
             complete=len(self.arrived) >= expected,
-            published=self.published,
             payloads=dict(self.payloads),
             s3_keys=dict(self.s3_keys),
             values=dict(self.values),
             telemetry=dict(self.telemetry),
+            message_ids=dict(self.message_ids),
         )
 
 
@@ -41,6 +46,7 @@ class InMemoryBarriers(Barriers):
             if shard in barrier.arrived:
                 return barrier.view(expected, claimed=False)
             barrier.arrived.add(shard)
+            barrier.ordinals[shard] = len(barrier.arrived)
             if output.payload is not None:
                 barrier.payloads[shard] = bytes(output.payload)
             if output.s3_key is not None:
@@ -49,12 +55,28 @@ class InMemoryBarriers(Barriers):
                 barrier.values[shard] = float(output.value)
             if output.telemetry is not None:
                 barrier.telemetry[shard] = str(output.telemetry)
+            if output.span is not None:
+                barrier.spans[shard] = str(output.span)
+            if output.message_id is not None:
+                barrier.message_ids[shard] = str(output.message_id)
             return barrier.view(expected, claimed=True)
 
     def read(self, key: str, expected: int) -> Arrival:
         with self._lock:
             return self.items.get(key, _Barrier()).view(expected, claimed=False)
 
-    def mark_published(self, key: str) -> None:
+    def note(self, key: str, span: dict[str, Any]) -> None:
         with self._lock:
-            self.items.setdefault(key, _Barrier()).published = True
+            self.items.setdefault(key, _Barrier()).notes.append(dict(span))
+
+    def timelines(self, keys: Sequence[str], shards: int) -> dict[str, BarrierTimeline]:
+        with self._lock:
+            return {
+                key: BarrierTimeline(
+                    arrivals=dict(b.spans),
+                    ordinals=dict(b.ordinals),
+                    notes=tuple(dict(n) for n in b.notes),
+                )
+                for key in keys
+                if (b := self.items.get(key)) is not None
+            }

@@ -19,6 +19,8 @@ def arrive(
     spill_key: str,
     value: float | None = None,
     telemetry: str | None = None,
+    span: str | None = None,
+    message_id: str | None = None,
 ) -> Arrival:
     payload = s3_key = None
     if output is not None:
@@ -27,7 +29,14 @@ def arrive(
         else:
             store.put_array(spill_key, output)
             s3_key = spill_key
-    output = ShardOutput(payload=payload, s3_key=s3_key, value=value, telemetry=telemetry)
+    output = ShardOutput(
+        payload=payload,
+        s3_key=s3_key,
+        value=value,
+        telemetry=telemetry,
+        span=span,
+        message_id=message_id,
+    )
     return barriers.arrive(key, shard, expected, output)
 
 
