@@ -48,3 +48,21 @@ def test_the_embedded_stack_still_answers_with_the_stand_ins() -> None:
         sns.publish(TopicArn=topic, Message=body)
         received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
         assert body in [m["Body"] for m in received]
+
+
+def test_sqs_still_drops_messages_past_the_queue_retention_period() -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sqs.models import sqs_backends
+
+    speed_up_moto()
+    with EmbeddedStack() as stack:
+        sqs = stack.session.client("sqs")
+        url = sqs.create_queue(QueueName="short", Attributes={"MessageRetentionPeriod": "60"})
+        url = url["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="fresh")
+        backend = sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+        (message,) = backend.get_queue("short")._messages
+        assert backend.is_message_valid_based_on_retention_period("short", message)
+        message.sent_timestamp -= 61_000  # milliseconds: sent 61 s ago
+        assert not backend.is_message_valid_based_on_retention_period("short", message)
+        assert "Messages" not in sqs.receive_message(QueueUrl=url)
