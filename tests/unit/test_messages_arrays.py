@@ -78,6 +78,36 @@ def test_big_endian_input_decodes_to_equal_native_array() -> None:
     assert np.array_equal(decoded, original)
 
 
+def _layouts() -> list[np.ndarray]:
+    grid = np.arange(24, dtype=np.float64).reshape(4, 6) / 7
+    return [
+        grid,
+        np.asfortranarray(grid),
+        grid.T,  # Fortran-contiguous view
+        grid[:, ::2],  # neither C- nor F-contiguous
+        grid[1:3],
+        grid.astype(">f8"),
+        np.asfortranarray(grid.astype(">i4")),
+        (grid > 1).reshape(2, 3, 4),
+        np.float64(2.5),
+        np.zeros((0, 3), dtype=np.uint8),
+    ]
+
+
+@pytest.mark.parametrize("original", _layouts(), ids=lambda a: f"{a.dtype.str}{a.shape}")
+def test_from_numpy_holds_what_the_wire_would_give(original: np.ndarray) -> None:
+    made = InlineArray.from_numpy(original)  # built without decoding its own payload
+    wired = InlineArray.model_validate_json(made.model_dump_json())
+    assert made == wired
+    assert (made.dtype, made.shape, made.data) == (wired.dtype, wired.shape, wired.data)
+    mine, theirs = made.to_numpy(), wired.to_numpy()
+    assert (mine.dtype, mine.shape, mine.strides) == (theirs.dtype, theirs.shape, theirs.strides)
+    assert mine.tobytes("A") == theirs.tobytes("A")
+    assert not mine.flags.writeable
+    assert mine.flags.c_contiguous == theirs.flags.c_contiguous
+    assert mine.flags.f_contiguous == theirs.flags.f_contiguous
+
+
 def test_s3_reference_round_trips_and_canonicalises_dtype() -> None:
     ref = REF.validate_python(
         {
