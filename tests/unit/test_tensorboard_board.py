@@ -1,6 +1,8 @@
 """The pure parts of the TensorBoard export: which scalars, histograms and pictures a run's
 board holds, against hand computations on a small layer."""
 
+import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ from functions.telemetry import (
     forward_telemetry,
     histogram,
 )
+from lnn.cli.main import main
 from lnn.datasets import load_dataset
 from lnn.datasets.images import image_shape
 from lnn.tensorboard import run_board
@@ -148,3 +151,27 @@ def test_digits_are_8x8_and_other_data_no_picture() -> None:
     assert load_dataset("digits").image_shape == (8, 8)
     assert load_dataset("moons").image_shape is None
     assert image_shape("cat", 12287) is None  # a file that only shares the name
+
+
+def _train(tmp_path: Path, *options: str) -> int:
+    argv = ["train", "--engine", "reference", "--dataset", "moons", "--layers", "3:tanh,1:sigmoid"]
+    return main([*argv, "--epochs", "2", "--json", "--out", str(tmp_path / "run"), *options])
+
+
+def test_train_without_the_option_never_imports_tensorboardx(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "tensorboardX", None)  # makes `import tensorboardX` fail
+    assert _train(tmp_path) == 0
+    assert "tensorboard" not in json.loads(capsys.readouterr().out.splitlines()[-1])
+
+
+def test_a_log_dir_that_cannot_be_made_exits_2_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    assert _train(tmp_path, "--tensorboard", str(blocked / "tb")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--tensorboard: cannot create directory" in err
+    assert not any((tmp_path / "run").iterdir())  # made, as --out is, but nothing trained
