@@ -110,6 +110,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if board.empty:
         raise UsageError(f"run {run.name} has nothing to export yet (no epoch, no telemetry)")
     written = write_board(args.tensorboard, run.name, board)
+    pictured = sum(p.pixels.shape[0] for p in board.pictures)
     counts = f"{len(board.scalars)} scalars, {len(board.histograms)} histograms"
-    print(f"{written}: {counts}, {len(board.pictures)} picture sets")
+    print(f"{written}: {counts}, {pictured} unit pictures")
     return 0
