@@ -23,11 +23,12 @@ from lnn.plots import plot_cost, plot_decision_boundary
 from lnn.prepare import PreparedData, prepare, split
 from lnn.telemetry import write_telemetry
 from lnn.tensorboard import make_log_dir, run_board, write_board
+from lnn.trace import write_spans
 from messages.status import RunStatus
 from messages.train_request import TrainConfig
 
 ENGINES = ("reference", "embedded", "endpoint")
-# What write_outputs puts in --out, besides telemetry.jsonl (lnn.telemetry) and the plots.
+# What write_outputs puts in --out, besides telemetry.jsonl, spans.jsonl and the plots.
 HISTORY_FILE = "history.json"
 MODEL_FILE = "model.npz"
 
@@ -150,11 +151,12 @@ def write_outputs(
     out: Path, result: TrainingResult, config: TrainConfig, data: PreparedData, classes: list[str]
 ) -> Path | None:
     """Write model.npz (None when the run produced no parameters), history.json,
-    telemetry.jsonl (when the run recorded any) and plots."""
+    telemetry.jsonl and spans.jsonl (when the run recorded any) and plots."""
     make_out_dir(out)
     history = [h.model_dump(mode="json") for h in result.history]
     (out / HISTORY_FILE).write_text(json.dumps(history, indent=1) + "\n")
     write_telemetry(out, result.telemetry)
+    write_spans(out, result.spans)
     title = f"{config.dataset} {','.join(f'{x.units}:{x.activation}' for x in config.layers)}"
     if history:
         plot_cost(result.history, out / "cost.png", title)
