@@ -26,7 +26,7 @@ from functions.ports import (
 from lnn.engines.stack import embedded_stack
 from messages.schema import message_schema
 from messages.status import HistoryEntry, RunRecord, RunStatus
-from messages.tasks import StepDone
+from messages.tasks import EvalDone, EvalMetrics
 
 
 @dataclass
@@ -259,7 +259,8 @@ def test_history_and_listing(bed: Bed) -> None:
 
 def test_the_bus_routes_tasks_and_events(bed: Bed) -> None:
     run = _run_id()
-    done = StepDone(run_id=run, epoch=0, batch=0, step=0, phase="train", batch_cost=0.5)
+    metrics = EvalMetrics(train_cost=0.5)
+    done = EvalDone(run_id=run, epoch=0, batch=0, step=0, phase="eval", metrics=metrics)
     bed.bus.send_tasks([done] * 12, "1")  # more than one PublishBatch
     bed.bus.send_tasks([done], "out")
     bed.bus.send_to_trainer(done)
