@@ -5,7 +5,8 @@ import numpy as np
 
 from functions.protocol.fanin import outputs, stored_outputs
 from functions.protocol.grads import backward_tasks, own_rows
-from functions.protocol.keys import acts_key, barrier_key, params_key
+from functions.protocol.keys import acts_key, barrier_key
+from functions.protocol.params import write_params
 from functions.protocol.references import task_scope
 from functions.protocol.run_plan import RunPlan, batch_data, load_plan
 from functions.protocol.scratch import recall_z
@@ -61,11 +62,12 @@ def backward(task: BackwardTask, svc: Services) -> None:
     )
     lr = learning_rate(plan.config, task.epoch)
     update = update_shard(w, b, state, grads, optimizer=plan.optimizer, lr=lr, step=task.step + 1)
-    svc.store.put_npz(
-        params_key(run, layer, shard, task.step + 1), {"W": update.w, "b": update.b, **update.state}
-    )
+    new = {"W": update.w, "b": update.b, **update.state}
+    inline = write_params(svc, plan, layer, shard, task.step + 1, new)
     telemetry = shard_document(svc, plan, task, z, w, b, grads, update)
-    expected, arrival = claim_arrival(plan, svc, task, "bwd", update.da_prev, telemetry=telemetry)
+    expected, arrival = claim_arrival(
+        plan, svc, task, "bwd", update.da_prev, telemetry=telemetry, params=inline
+    )
     if not publishes(task, arrival):
         return
     write_layer(svc, plan, task, arrival)  # before publishing: a retry heals a lost write too

@@ -6,7 +6,8 @@ import numpy as np
 from functions.ports import Arrival, ObjectNotFoundError
 from functions.protocol.delivery import current
 from functions.protocol.fanin import arrive
-from functions.protocol.keys import barrier_key, output_key, params_key
+from functions.protocol.keys import barrier_key, output_key
+from functions.protocol.params import read_params
 from functions.protocol.run_plan import RunPlan
 from functions.protocol.services import Services
 from functions.protocol.spans import arrival_span, note
@@ -40,7 +41,7 @@ def shard_params(
     has been pruned (its shard already arrived at the barrier: nothing is left to do)."""
     layer, shard, run = task.layer, task.shard, task.run_id
     try:
-        return svc.store.get_npz(params_key(run, layer, shard, task.step))
+        return read_params(svc, plan, layer, shard, task.step)
     except ObjectNotFoundError:
         key = barrier_key(run, task.phase, task.epoch, task.batch, direction, layer)
         if shard in svc.barriers.read(key, len(plan.ranges(layer))).arrived:
@@ -57,6 +58,7 @@ def claim_arrival(
     output: np.ndarray | None,
     value: float | None = None,
     telemetry: str | None = None,
+    params: bytes | None = None,
 ) -> tuple[int, Arrival]:
     """Claim this shard's arrival at its layer's barrier: (shards, arrival)."""
     stage = (task.run_id, task.phase, task.epoch, task.batch, direction, task.layer)
@@ -73,6 +75,7 @@ def claim_arrival(
         telemetry=telemetry,
         span=arrival_span(),
         message_id=current().message_id,
+        params=params,
     )
     if not arrival.claimed:
         if publishes(task, arrival):

@@ -14,6 +14,7 @@ import numpy as np
 from functions.protocol.delivery import current
 from functions.protocol.keys import data_key, model_key, params_key, plan_key
 from functions.protocol.outcomes import cancel_run, reject_run
+from functions.protocol.params import read_params
 from functions.protocol.references import request_scope
 from functions.protocol.run_plan import RunPlan, load_plan
 from functions.protocol.services import Services
@@ -110,10 +111,7 @@ def finish(
     """Assemble the model from every shard's last parameters and close the run."""
     params = []
     for layer in range(1, plan.depth + 1):
-        shards = [
-            svc.store.get_npz(params_key(plan.run_id, layer, k, step))
-            for k in range(len(plan.ranges(layer)))
-        ]
+        shards = [read_params(svc, plan, layer, k, step) for k in range(len(plan.ranges(layer)))]
         w = np.concatenate([p["W"] for p in shards], axis=0)
         params.append((w, np.concatenate([p["b"] for p in shards], axis=0)))
     config = {

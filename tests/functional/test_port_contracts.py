@@ -177,6 +177,18 @@ def test_spans_ride_in_the_arrival_and_the_mark_and_rare_ones_are_notes(bed: Bed
     assert bed.barriers.read(key, 2).payloads == {1: b"one", 0: b"zero"}
 
 
+def test_a_small_parameter_version_rides_in_its_arrival_and_a_duplicate_keeps_it(
+    bed: Bed,
+) -> None:
+    key = f"{_run_id()}#train#0#0#bwd#2"
+    assert bed.barriers.shard_params(key, 0) is None  # no item yet
+    bed.barriers.arrive(key, 0, 2, ShardOutput(payload=b"da", params=b"npz-0"))
+    bed.barriers.arrive(key, 0, 2, ShardOutput(params=b"other"))  # a duplicate
+    bed.barriers.arrive(key, 1, 2, ShardOutput(payload=b"da1"))
+    assert bed.barriers.shard_params(key, 0) == b"npz-0"
+    assert bed.barriers.shard_params(key, 1) is None  # it carried none
+
+
 def test_timelines_read_more_keys_than_one_batch_holds(bed: Bed) -> None:
     run = _run_id()
     keys = [f"{run}#train#{i}#0#fwd#1" for i in range(130)]
