@@ -63,7 +63,7 @@ def backward(task: BackwardTask, svc: Services) -> None:
     lr = learning_rate(plan.config, task.epoch)
     update = update_shard(w, b, state, grads, optimizer=plan.optimizer, lr=lr, step=task.step + 1)
     new = {"W": update.w, "b": update.b, **update.state}
-    inline = write_params(svc, plan, layer, shard, task.step + 1, new)
+    inline = write_params(svc.store, plan, layer, shard, task.step + 1, new)
     telemetry = shard_document(svc, plan, task, z, w, b, grads, update)
     expected, arrival = claim_arrival(
         plan, svc, task, "bwd", update.da_prev, telemetry=telemetry, params=inline

@@ -14,10 +14,10 @@ import io
 
 import numpy as np
 
-from functions.ports import ObjectNotFoundError
+from functions.ports import Barriers, ObjectNotFoundError
+from functions.protocol.arrays import ArrayStore
 from functions.protocol.keys import barrier_key, params_key
 from functions.protocol.run_plan import RunPlan
-from functions.protocol.services import Services
 from messages.limits import PARAMS_ITEM_BUDGET
 
 Params = dict[str, np.ndarray]
@@ -52,30 +52,32 @@ def _decode(body: bytes) -> Params:
 
 
 def write_params(
-    svc: Services, plan: RunPlan, layer: int, shard: int, version: int, params: Params
+    store: ArrayStore, plan: RunPlan, layer: int, shard: int, version: int, params: Params
 ) -> bytes | None:
     """Store version ``version``: the bytes its backward arrival must carry, or None when
     it went to S3 (the arrival then carries nothing more)."""
     key = params_key(plan.run_id, layer, shard, version)
     if version == 0 or not inline(plan, layer):
-        svc.store.put_npz(key, params)
+        store.put_npz(key, params)
         return None
-    svc.store.remember_npz(key, params)
+    store.remember_npz(key, params)
     return encode_params(params)
 
 
-def read_params(svc: Services, plan: RunPlan, layer: int, shard: int, version: int) -> Params:
+def read_params(
+    store: ArrayStore, barriers: Barriers, plan: RunPlan, layer: int, shard: int, version: int
+) -> Params:
     """Version ``version`` of the shard; ObjectNotFoundError when it is not there (pruned
-    from S3, or its backward arrival has not happened)."""
+    from S3, or its backward arrival has not happened). Clients read with it too."""
     key = params_key(plan.run_id, layer, shard, version)
     if version == 0 or not inline(plan, layer):
-        return svc.store.get_npz(key)
-    found = svc.store.cached_npz(key)
+        return store.get_npz(key)
+    found = store.cached_npz(key)
     if found is None:
-        body = svc.barriers.shard_params(_written_by(plan, layer, version), shard)
+        body = barriers.shard_params(_written_by(plan, layer, version), shard)
         if body is None:
             raise ObjectNotFoundError(
                 f"version {version} of layer {layer} shard {shard} is not in its barrier"
             )
-        found = svc.store.remember_npz(key, _decode(body))
+        found = store.remember_npz(key, _decode(body))
     return found

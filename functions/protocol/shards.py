@@ -41,7 +41,7 @@ def shard_params(
     has been pruned (its shard already arrived at the barrier: nothing is left to do)."""
     layer, shard, run = task.layer, task.shard, task.run_id
     try:
-        return read_params(svc, plan, layer, shard, task.step)
+        return read_params(svc.store, svc.barriers, plan, layer, shard, task.step)
     except ObjectNotFoundError:
         key = barrier_key(run, task.phase, task.epoch, task.batch, direction, layer)
         if shard in svc.barriers.read(key, len(plan.ranges(layer))).arrived:

@@ -111,7 +111,10 @@ def finish(
     """Assemble the model from every shard's last parameters and close the run."""
     params = []
     for layer in range(1, plan.depth + 1):
-        shards = [read_params(svc, plan, layer, k, step) for k in range(len(plan.ranges(layer)))]
+        shards = [
+            read_params(svc.store, svc.barriers, plan, layer, k, step)
+            for k in range(len(plan.ranges(layer)))
+        ]
         w = np.concatenate([p["W"] for p in shards], axis=0)
         params.append((w, np.concatenate([p["b"] for p in shards], axis=0)))
     config = {
