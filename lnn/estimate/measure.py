@@ -27,6 +27,7 @@ class Measured:
     run: MeasurementRun
     tally: Tally
     seconds: float  # wall time of the embedded run, from its start to its end
+    engine_hops: int | None  # the hops the engine itself counts for the run (a cross-check)
 
 
 def network_of(session: EmbeddedSession) -> Network:
@@ -70,7 +71,8 @@ def measure_run(
         )
     trace = RunTrace.of(recorder.operations, invocations)
     tally = tally_run(trace, network, book, DynamoItems(book.units, keys))
-    return Measured(run, tally, recorder.seconds)
+    hops = result.extra.get("hops")
+    return Measured(run, tally, recorder.seconds, hops if isinstance(hops, int) else None)
 
 
 def measure(

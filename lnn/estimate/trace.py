@@ -165,7 +165,8 @@ def _lambda_units(trace: RunTrace, book: PriceBook) -> dict[str, float]:
             ops = trace.calls.get(index, [])
             seconds = trace.compute_seconds(index)
             seconds += sum(book.call_seconds(op.service, band) for op in ops)
-            billed_ms = math.ceil(seconds * 1000 / step_ms) * step_ms
+            # A hair off a whole unit is float round-off, not a started unit.
+            billed_ms = math.ceil(seconds * 1000 / step_ms - 1e-9) * step_ms
             gb_s += inv.memory_mb / 1024 * billed_ms / 1000
         out[f"units.lambda_gb_second.{band}"] = gb_s
     return out
