@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "runs": ("lnn.cli.runs", "list the stack's runs, newest first"),
     "cancel": ("lnn.cli.cancel", "cancel a running run"),
     "inspect": ("lnn.cli.inspect", "per-layer telemetry of a run: dead, saturated, gradients"),
+    "trace": ("lnn.cli.trace", "a run's message timeline as a Chrome Trace Event file"),
     "bench": ("lnn.cli.bench", "time engines side by side on the cat network, report ratios"),
     "estimate": ("lnn.cli.estimate", "project a run's AWS time and bill from a few embedded steps"),
 }

@@ -22,6 +22,7 @@ from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
 from lnn.prepare import PreparedData, prepare, split
 from lnn.telemetry import write_telemetry
+from lnn.trace import write_spans
 from messages.status import RunStatus
 from messages.train_request import TrainConfig
 
@@ -139,11 +140,12 @@ def write_outputs(
     out: Path, result: TrainingResult, config: TrainConfig, data: PreparedData, classes: list[str]
 ) -> Path | None:
     """Write model.npz (None when the run produced no parameters), history.json,
-    telemetry.jsonl (when the run recorded any) and plots."""
+    telemetry.jsonl and spans.jsonl (when the run recorded any) and plots."""
     make_out_dir(out)
     history = [h.model_dump(mode="json") for h in result.history]
     (out / "history.json").write_text(json.dumps(history, indent=1) + "\n")
     write_telemetry(out, result.telemetry)
+    write_spans(out, result.spans)
     title = f"{config.dataset} {','.join(f'{x.units}:{x.activation}' for x in config.layers)}"
     if history:
         plot_cost(result.history, out / "cost.png", title)
