@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from threadpoolctl import threadpool_limits
+
 from infra.local.api_trace import ApiCallRecorder
 from lnn.engines.stack import EmbeddedSession, embedded_stack, run_embedded
 from lnn.estimate.billing import DynamoItems
@@ -88,7 +90,8 @@ def measure(
     that would otherwise land in the fixed part and, by difference, lower the step's."""
     announce = on_run or (lambda _: None)
     measured = {}
-    with embedded_stack(stack) as session:
+    # One BLAS thread, as on Lambda: a function below 1,769 MB has less than one vCPU.
+    with threadpool_limits(limits=1, user_api="blas"), embedded_stack(stack) as session:
         network, keys = network_of(session), table_keys(session)
         warm_up = plan.runs[0]
         announce(f"warm-up ({warm_up.label})")
