@@ -67,23 +67,27 @@ def _wires() -> list[_Wire]:
 
 
 def _on_send(request: Any, **_: Any) -> None:
+    wires = _wires()
+    if not wires:  # hooked once per client: calls made while no recorder is entered
+        return
     # A streamed upload (S3 with a trailing checksum) is chunked: its own length is decoded.
     headers = request.headers
     length = headers.get("X-Amz-Decoded-Content-Length") or headers.get("Content-Length")
     body = request.body
     size = int(length) if length is not None else len(body) if isinstance(body, bytes | str) else 0
-    for wire in _wires():
+    for wire in wires:
         wire.request_bytes = size  # a retry sends the same body again: the last one counts
 
 
 def _on_response(http_response: Any, model: Any, **_: Any) -> None:
-    if http_response is None:
+    wires = _wires()
+    if not wires or http_response is None:
         return
     if model.has_streaming_output:  # reading .content here would consume the caller's stream
         size = int(http_response.headers.get("content-length") or 0)
     else:
         size = len(http_response.content or b"")
-    for wire in _wires():
+    for wire in wires:
         wire.response_bytes = size
 
 

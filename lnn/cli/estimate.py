@@ -15,6 +15,8 @@ DEFAULT_STEPS = 3
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     train.add_arguments(p)
+    out = p._option_string_actions["--out"]  # train's --out, which says where models go
+    out.help, out.metavar = "also write the estimate to DIR/estimate.json", "DIR"
     p.add_argument(
         "--steps",
         type=int,

@@ -45,11 +45,8 @@ class Network:
 
     def polls(self, op: ApiOperation) -> bool:
         """A call of the Lambda poller (the runner) on a served queue."""
-        return (
-            op.function is None
-            and op.service == "sqs"
-            and op.params.get("QueueUrl") in (self.queue_urls)
-        )
+        served = op.params.get("QueueUrl") in self.queue_urls
+        return op.function is None and op.service == "sqs" and served
 
 
 @dataclass(frozen=True)
