@@ -10,7 +10,7 @@ from threadpoolctl import threadpool_limits
 
 from infra.local.api_trace import ApiCallRecorder
 from lnn.engines.stack import EmbeddedSession, embedded_stack, run_embedded
-from lnn.estimate.billing import DynamoItems
+from lnn.estimate.dynamodb import DynamoItems
 from lnn.estimate.invocations import timed_handlers
 from lnn.estimate.plan import MeasurementRun, Plan
 from lnn.estimate.pricebook import PriceBook

@@ -11,6 +11,7 @@ from typing import Any
 # The four corners of a latency band: the p50 and the p99 ranges, low and high ends.
 BANDS = ("p50_low", "p50_high", "p99_low", "p99_high")
 PRICES_FILE = "prices.json"
+Units = dict[str, float]  # billed amounts keyed like the prices, e.g. {"sqs_request": 2}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from infra.local.api_trace import ApiOperation
-from lnn.estimate.billing import DynamoItems, units_of
+from lnn.estimate.billing import units_of
+from lnn.estimate.dynamodb import DynamoItems
 from lnn.estimate.invocations import Invocation
 from lnn.estimate.pricebook import BANDS, PriceBook
 from lnn.estimate.tally import Tally

@@ -6,18 +6,8 @@ import pytest
 
 from infra.local.api_trace import ApiOperation
 from infra.local.sized import Sized
-from lnn.estimate.billing import (
-    DynamoItems,
-    chunks,
-    item_size,
-    number_size,
-    read_units,
-    s3_units,
-    sns_payload,
-    sqs_payload,
-    units_of,
-    write_units,
-)
+from lnn.estimate.billing import chunks, s3_units, sns_payload, sqs_payload, units_of
+from lnn.estimate.dynamodb import DynamoItems, item_size, number_size, read_units, write_units
 from lnn.estimate.pricebook import load_price_book
 from lnn.estimate.projection import bill
 from lnn.estimate.tally import Tally

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from infra.local.api_trace import ApiOperation
-from lnn.estimate.billing import DynamoItems
+from lnn.estimate.dynamodb import DynamoItems
 from lnn.estimate.invocations import Invocation
 from lnn.estimate.plan import plan, shape_of
 from lnn.estimate.pricebook import load_price_book
