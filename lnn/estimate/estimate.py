@@ -127,5 +127,5 @@ def estimate(
     columns = split(data, holdout=config.holdout, seed=config.seed).x_train.shape[1]
     measurement = plan(config, columns, steps)
     measured = measure(measurement, data, book, stack=stack, on_run=on_run)
-    found = parts(measurement, {label: m.tally for label, m in measured.items()})
+    found = parts(measurement, measured, book)
     return Estimate(config, measurement, measured, found, run_tally(measurement, found), book)

@@ -10,6 +10,7 @@ from threadpoolctl import threadpool_limits
 
 from infra.local.api_trace import ApiCallRecorder
 from lnn.engines.stack import EmbeddedSession, embedded_stack, run_embedded
+from lnn.estimate.compute import Samples
 from lnn.estimate.dynamodb import DynamoItems
 from lnn.estimate.invocations import timed_handlers
 from lnn.estimate.plan import MeasurementRun, Plan
@@ -28,6 +29,7 @@ class MeasurementFailedError(RuntimeError):
 class Measured:
     run: MeasurementRun
     tally: Tally
+    samples: Samples  # compute of each kind of invocation and path share
     seconds: float  # wall time of the embedded run, from its start to its end
     engine_hops: int | None  # the hops the engine itself counts for the run (a cross-check)
 
@@ -72,9 +74,10 @@ def measure_run(
             f"measurement run {run.label} ended {result.status}: {result.reason}"
         )
     trace = RunTrace.of(recorder.operations, invocations)
-    tally = tally_run(trace, network, book, DynamoItems(book.units, keys))
+    tally, samples = tally_run(trace, network, book, DynamoItems(book.units, keys))
     hops = result.extra.get("hops")
-    return Measured(run, tally, recorder.seconds, hops if isinstance(hops, int) else None)
+    engine_hops = hops if isinstance(hops, int) else None
+    return Measured(run, tally, samples, recorder.seconds, engine_hops)
 
 
 def measure(

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from lnn.estimate.compute import pooled, robust
 from lnn.estimate.plan import Plan
 from lnn.estimate.pricebook import BANDS, PriceBook
 from lnn.estimate.tally import Tally
+
+if TYPE_CHECKING:  # measuring needs the embedded engine; projecting does not
+    from lnn.estimate.measure import Measured
 
 # Priced quantities whose amount does not depend on the latencies.
 FLAT_PRICES = (
@@ -30,16 +35,25 @@ class Parts:
     evaluation: Tally  # one further evaluation (empty if the run has none)
 
 
-def _step_and_fixed(plan: Plan, measured: Mapping[str, Tally], kind: str) -> tuple[Tally, Tally]:
-    short, long = measured[f"short-{kind}"], measured[f"long-{kind}"]
-    step = (long - short) * (1 / plan.extra_steps)
+def _step_and_fixed(
+    plan: Plan, measured: Mapping[str, Measured], kind: str, book: PriceBook
+) -> tuple[Tally, Tally]:
+    labels = (f"short-{kind}", f"long-{kind}")
+    short, long = (measured[label].tally for label in labels)
+    samples = pooled({k: m.samples for k, m in measured.items()}, labels)
+    step = robust((long - short) * (1 / plan.extra_steps), samples, book)
     return step, short - step * plan.steps_per_epoch
 
 
-def parts(plan: Plan, measured: Mapping[str, Tally]) -> Parts:
+def parts(plan: Plan, measured: Mapping[str, Measured], book: PriceBook) -> Parts:
+    """A step (telemetry weighted as in the run) and an evaluation by difference, their
+    compute at the median of each kind's (lnn.estimate.compute); the fixed part is the rest
+    of the short run."""
     target = plan.target
     kinds = {
-        k: _step_and_fixed(plan, measured, k) for k in ("off", "on") if f"short-{k}" in measured
+        k: _step_and_fixed(plan, measured, k, book)
+        for k in ("off", "on")
+        if f"short-{k}" in measured
     }
     on_share = target.telemetry_steps / target.steps if target.steps else 0.0
     step = Tally()
@@ -50,8 +64,10 @@ def parts(plan: Plan, measured: Mapping[str, Tally]) -> Parts:
     fixed = kinds["on" if "on" in kinds else "off"][1]
     evaluation = Tally()
     if "evaluating" in measured:
-        kind = "off" if "long-off" in measured else "on"
-        evaluation = (measured["evaluating"] - measured[f"long-{kind}"]) * (1 / plan.extra_epochs)
+        long = f"long-{'off' if 'long-off' in measured else 'on'}"
+        extra = measured["evaluating"].tally - measured[long].tally
+        samples = pooled({k: m.samples for k, m in measured.items()}, ("evaluating", long))
+        evaluation = robust(extra * (1 / plan.extra_epochs), samples, book)
     return Parts(fixed, step, evaluation)
 
 

@@ -11,13 +11,20 @@ plus its slowest invocation up to its publish.
 from __future__ import annotations
 
 import bisect
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from infra.local.api_trace import ApiOperation
 from lnn.estimate.billing import units_of
+from lnn.estimate.compute import (
+    Samples,
+    calls_latency,
+    gb_seconds,
+    lambda_kind,
+    path_kind,
+    record,
+)
 from lnn.estimate.dynamodb import DynamoItems
 from lnn.estimate.invocations import Invocation
 from lnn.estimate.pricebook import BANDS, PriceBook
@@ -112,7 +119,7 @@ def stages(trace: RunTrace, network: Network) -> list[Stage]:
 class PathPart:
     compute: float
     calls: float  # the latency of the AWS calls on the way
-    count: int
+    calls_made: tuple[str, ...]  # their names
 
     @property
     def seconds(self) -> float:
@@ -127,51 +134,62 @@ def path_part(
     ops = trace.calls.get(index, [])
     cut = next((op.started for op in ops if network.hop_kind(op)), None) if publishes else None
     before = [op for op in ops if cut is None or op.started < cut]
-    latency = sum(book.call_seconds(op.service, band) for op in before)
-    return PathPart(trace.compute_seconds(index, cut), latency, len(before))
+    names = tuple(op.name for op in before)
+    return PathPart(trace.compute_seconds(index, cut), calls_latency(names, band, book), names)
 
 
-def _critical_path(trace: RunTrace, network: Network, book: PriceBook) -> dict[str, float]:
+def _critical_path(
+    trace: RunTrace,
+    network: Network,
+    book: PriceBook,
+    values: dict[str, float],
+    samples: dict[str, list[float]],
+) -> None:
     found = stages(trace, network)
-    out: dict[str, float] = {"hops": float(len(found))}
+    values["hops"] = float(len(found))
     for band in BANDS:
-        totals = defaultdict(float)
         for stage in found:
-            parts = [
-                path_part(trace, network, book, i, band, publishes=i == stage.publisher)
+            shares = [
+                (i, path_part(trace, network, book, i, band, publishes=i == stage.publisher))
                 for i in stage.consumers
             ]
-            slowest = max(parts, key=lambda p: p.seconds)
+            index, slowest = max(shares, key=lambda share: share[1].seconds)
             messaging = book.hop[stage.kind].seconds[band]
-            totals[""] += messaging + slowest.seconds
-            totals[".messaging"] += messaging
-            totals[".calls"] += slowest.calls
-            totals[".compute"] += slowest.compute
-            totals[".call_count"] += slowest.count
-        out.update({f"path{part}.{band}": value for part, value in totals.items()})
-    return out
+            values[f"path.{band}"] += messaging + slowest.seconds
+            values[f"path.messaging.{band}"] += messaging
+            values[f"path.calls.{band}"] += slowest.calls
+            values[f"path.compute.{band}"] += slowest.compute
+            values[f"path.call_count.{band}"] += len(slowest.calls_made)
+            kind = path_kind(
+                band,
+                trace.invocations[index].function,
+                slowest.calls_made,
+                publishes=index == stage.publisher,
+            )
+            record(values, samples, kind, slowest.compute)
 
 
-def _lambda_units(trace: RunTrace, book: PriceBook) -> dict[str, float]:
-    """Requests and GB-seconds: each invocation's compute plus its calls at AWS's latency,
-    billed per started duration unit."""
-    step_ms = book.units.lambda_duration_ms
-    out: dict[str, float] = {"units.lambda_request": float(len(trace.invocations))}
-    for band in BANDS:
-        gb_s = 0.0
-        for index, inv in enumerate(trace.invocations):
-            ops = trace.calls.get(index, [])
-            seconds = trace.compute_seconds(index)
-            seconds += sum(book.call_seconds(op.service, band) for op in ops)
-            # A hair off a whole unit is float round-off, not a started unit.
-            billed_ms = math.ceil(seconds * 1000 / step_ms - 1e-9) * step_ms
-            gb_s += inv.memory_mb / 1024 * billed_ms / 1000
-        out[f"units.lambda_gb_second.{band}"] = gb_s
-    return out
+def _lambda_units(
+    trace: RunTrace, book: PriceBook, values: dict[str, float], samples: dict[str, list[float]]
+) -> None:
+    """Requests and GB-seconds: each invocation's compute plus its calls at AWS's latency."""
+    values["units.lambda_request"] = float(len(trace.invocations))
+    for index, inv in enumerate(trace.invocations):
+        calls = [op.name for op in trace.calls.get(index, [])]
+        compute = trace.compute_seconds(index)
+        values["compute"] += compute
+        record(values, samples, lambda_kind(inv.memory_mb, inv.function, calls), compute)
+        for band in BANDS:
+            seconds = compute + calls_latency(calls, band, book)
+            values[f"units.lambda_gb_second.{band}"] += gb_seconds(inv.memory_mb, seconds, book)
 
 
-def tally_run(trace: RunTrace, network: Network, book: PriceBook, items: DynamoItems) -> Tally:
+def tally_run(
+    trace: RunTrace, network: Network, book: PriceBook, items: DynamoItems
+) -> tuple[Tally, Samples]:
+    """The run's tally, and the compute of each kind of invocation and path share in it."""
     values: dict[str, float] = defaultdict(float)
+    samples: dict[str, list[float]] = defaultdict(list)
     in_handlers = {id(op) for ops in trace.calls.values() for op in ops}
     for op in trace.operations:  # in order: DynamoDB's item sizes build up as they happened
         units = units_of(op, book.units, items)
@@ -192,7 +210,6 @@ def tally_run(trace: RunTrace, network: Network, book: PriceBook, items: DynamoI
             values["client_calls"] += 1
     values["invocations"] = float(len(trace.invocations))
     values["shard_tasks"] = float(sum(inv.records for inv in trace.invocations))
-    values["compute"] = sum(trace.compute_seconds(i) for i in range(len(trace.invocations)))
-    values.update(_lambda_units(trace, book))
-    values.update(_critical_path(trace, network, book))
-    return Tally(dict(values))
+    _lambda_units(trace, book, values, samples)
+    _critical_path(trace, network, book, values, samples)
+    return Tally(dict(values)), Samples(dict(samples))

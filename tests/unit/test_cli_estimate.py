@@ -7,6 +7,7 @@ import pytest
 from rich.console import Console
 
 from lnn.cli.main import main
+from lnn.estimate.compute import Samples
 from lnn.estimate.estimate import Estimate
 from lnn.estimate.measure import Measured
 from lnn.estimate.plan import plan
@@ -38,18 +39,18 @@ def made_up_estimate() -> Estimate:
     layers = [{"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]
     config = TrainConfig(dataset="xor", layers=layers, epochs=50, telemetry_every=0)
     measurement = plan(config, 4, 2)
-    per_band = {f"path.{band}": 0.1 * (i + 1) for i, band in enumerate(BANDS)}
+    per_band = {f"path.messaging.{band}": 0.1 * (i + 1) for i, band in enumerate(BANDS)}
     step = Tally(
         {"hops": 6, "calls": 30, "calls.sns.Publish": 7, "units.sqs_request": 12, **per_band}
     )
     fixed = Tally({"hops": 9, "calls": 40, "calls.sns.Publish": 9, "units.sqs_request": 18})
     tallies = {"short-off": fixed + step, "long-off": fixed + step * 3}
-    found = parts(measurement, tallies)
-    measured = {
-        label: Measured(run, tallies[label], 1.0, int(tallies[label]["hops"]))
-        for label, run in ((r.label, r) for r in measurement.runs)
-    }
     book = load_price_book()
+    measured = {
+        r.label: Measured(r, tallies[r.label], Samples(), 1.0, int(tallies[r.label]["hops"]))
+        for r in measurement.runs
+    }
+    found = parts(measurement, measured, book)
     return Estimate(config, measurement, measured, found, run_tally(measurement, found), book)
 
 

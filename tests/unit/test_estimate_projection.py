@@ -6,9 +6,11 @@ from typing import Any
 import pytest
 
 from infra.local.api_trace import ApiOperation
+from lnn.estimate.compute import Samples, lambda_kind, path_kind
 from lnn.estimate.dynamodb import DynamoItems
 from lnn.estimate.invocations import Invocation
-from lnn.estimate.plan import plan, shape_of
+from lnn.estimate.measure import Measured
+from lnn.estimate.plan import Plan, plan, shape_of
 from lnn.estimate.pricebook import load_price_book
 from lnn.estimate.projection import parts, run_tally
 from lnn.estimate.tally import Tally
@@ -55,7 +57,7 @@ def test_parts_found_by_difference_give_back_the_run_they_were_made_of() -> None
         "long-on": with_telemetry + on * 6,
         "evaluating": fixed + off * 6 + evaluation * 2,
     }
-    found = parts(measurement, measured)
+    found = parts(measurement, as_measured(measurement, measured), BOOK)
     target = measurement.target
     assert (target.steps, target.telemetry_steps, target.evaluations) == (
         200,
@@ -67,6 +69,41 @@ def test_parts_found_by_difference_give_back_the_run_they_were_made_of() -> None
     assert found.fixed["calls"] == pytest.approx(11)
     assert run_tally(measurement, found)["calls"] == pytest.approx(11 + 41 * 7 + 159 * 5 + 4 * 3)
     assert run_tally(measurement, found)["path.p50_low"] == pytest.approx(1.0)
+
+
+def as_measured(
+    measurement: Plan, tallies: dict[str, Tally], samples: dict[str, Samples] | None = None
+) -> dict[str, Measured]:
+    samples = samples or {}
+    return {
+        r.label: Measured(r, tallies[r.label], samples.get(r.label, Samples()), 1.0, None)
+        for r in measurement.runs
+    }
+
+
+def test_a_steps_compute_is_its_kinds_at_their_median_not_the_difference() -> None:
+    measurement = plan(config(telemetry_every=0), 10, 2)  # 1 and 3 steps
+    neuron = lambda_kind(1024, "lnn-neuron", ["dynamodb.UpdateItem", "sns.Publish"])
+    share = path_kind("p50_low", "lnn-neuron", ["dynamodb.UpdateItem"], publishes=True)
+    # Two of each per step and one in the fixed part (loading the data): 1.0 s in the short
+    # run, 0.6 s in the long one on a busy machine, so that by difference a step's compute
+    # would be (0.66 - 1.02) / 2 s, less than nothing.
+    short = Tally({f"n.{neuron}": 3, f"n.{share}": 3, "compute": 1.0 + 0.02})
+    long = Tally({f"n.{neuron}": 7, f"n.{share}": 7, "compute": 0.6 + 3 * 0.02})
+    samples = {
+        "short-off": Samples({neuron: [1.0, 0.01, 0.01], share: [0.9, 0.008, 0.008]}),
+        "long-off": Samples({neuron: [0.6] + [0.01] * 6, share: [0.5] + [0.008] * 6}),
+    }
+    found = parts(
+        measurement, as_measured(measurement, {"short-off": short, "long-off": long}, samples), BOOK
+    )
+    assert found.step["compute"] == pytest.approx(2 * 0.01)
+    assert found.step["path.compute.p50_low"] == pytest.approx(2 * 0.008)
+    # Messaging and calls come from the counts: here none, so the path is its compute.
+    assert found.step["path.p50_low"] == pytest.approx(2 * 0.008)
+    # Lambda: 10 ms of compute + an UpdateItem (1 ms) + a publish (40 ms) at p50 low, at 1 GB.
+    assert found.step["units.lambda_gb_second.p50_low"] == pytest.approx(2 * 0.051)
+    assert found.fixed["compute"] == pytest.approx(1.02 - 0.02)
 
 
 def test_a_run_shape_counts_steps_evaluations_and_telemetry_steps() -> None:
@@ -113,7 +150,7 @@ def test_the_critical_path_is_read_from_the_publishes_in_the_trace() -> None:
     trace = two_hop_trace()
     assert [len(trace.calls[i]) for i in (0, 1)] == [3, 1]
     assert [s.publisher for s in stages(trace, NETWORK)] == [0, None]
-    tally = tally_run(trace, NETWORK, BOOK, DynamoItems(BOOK.units, {}))
+    tally, samples = tally_run(trace, NETWORK, BOOK, DynamoItems(BOOK.units, {}))
     assert tally["hops"] == 2
     # Hop 1: 40 ms of SNS, then the first invocation until its publish: 0.3 s less its 0.1 s
     # UpdateItem (compute 0.2 s) and that call at DynamoDB's p50 low of 1 ms. Hop 2: 40 ms,
@@ -125,10 +162,14 @@ def test_the_critical_path_is_read_from_the_publishes_in_the_trace() -> None:
     assert tally["units.lambda_gb_second.p50_low"] == pytest.approx(0.342 + 0.170)
     assert tally["units.lambda_request"] == 2
     assert tally["compute"] == pytest.approx(0.3 + 0.15)
+    first = lambda_kind(1024, "f", ["dynamodb.UpdateItem", "sns.Publish", "dynamodb.UpdateItem"])
+    assert samples.values[first] == [pytest.approx(0.3)] and tally[f"n.{first}"] == 1
+    share = path_kind("p99_high", "f", ["dynamodb.UpdateItem"], publishes=True)
+    assert samples.values[share] == [pytest.approx(0.2)]
 
 
 def test_the_bill_counts_the_networks_calls_not_the_clients_nor_idle_polls() -> None:
-    tally = tally_run(two_hop_trace(), NETWORK, BOOK, DynamoItems(BOOK.units, {}))
+    tally, _ = tally_run(two_hop_trace(), NETWORK, BOOK, DynamoItems(BOOK.units, {}))
     assert tally.with_prefix("calls.") == {
         "dynamodb.UpdateItem": 2,
         "s3.PutObject": 1,
@@ -148,6 +189,6 @@ def test_side_by_side_invocations_of_a_stage_last_as_long_as_the_slowest() -> No
         [call("sns", "Publish", 0.0, 0.01, params=publish, function=None)],
         [invocation(1.0, 0.3), invocation(2.0, 0.1)],
     )
-    tally = tally_run(trace, NETWORK, BOOK, DynamoItems(BOOK.units, {}))
+    tally, _ = tally_run(trace, NETWORK, BOOK, DynamoItems(BOOK.units, {}))
     assert tally["hops"] == 1
     assert tally["path.p50_high"] == pytest.approx(0.040 + 0.3)
