@@ -22,11 +22,15 @@ from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
 from lnn.prepare import PreparedData, prepare, split
 from lnn.telemetry import write_telemetry
+from lnn.tensorboard import make_log_dir, run_board, write_board
 from lnn.trace import write_spans
 from messages.status import RunStatus
 from messages.train_request import TrainConfig
 
 ENGINES = ("reference", "embedded", "endpoint")
+# What write_outputs puts in --out, besides telemetry.jsonl, spans.jsonl and the plots.
+HISTORY_FILE = "history.json"
+MODEL_FILE = "model.npz"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -71,6 +75,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stack", default="lnn", help="stack name (embedded/endpoint)")
     add_stall_option(p)
     p.add_argument("--out", type=Path, default=None, help="output directory (default: runs/RUN_ID)")
+    p.add_argument(
+        "--tensorboard",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write TensorBoard event files into DIR/RUN_ID (view: tensorboard --logdir DIR)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON summary line last")
 
 
@@ -143,7 +154,7 @@ def write_outputs(
     telemetry.jsonl and spans.jsonl (when the run recorded any) and plots."""
     make_out_dir(out)
     history = [h.model_dump(mode="json") for h in result.history]
-    (out / "history.json").write_text(json.dumps(history, indent=1) + "\n")
+    (out / HISTORY_FILE).write_text(json.dumps(history, indent=1) + "\n")
     write_telemetry(out, result.telemetry)
     write_spans(out, result.spans)
     title = f"{config.dataset} {','.join(f'{x.units}:{x.activation}' for x in config.layers)}"
@@ -157,7 +168,7 @@ def write_outputs(
         "n_features": int(data.x.shape[0]),
         "classes": classes,
     }
-    model_path = save_model(out / "model.npz", result.params, model_config)
+    model_path = save_model(out / MODEL_FILE, result.params, model_config)
     if data.x.shape[0] == 2:
         specs = [LayerSpec(x.units, x.activation) for x in config.layers]
         plot_decision_boundary(result.params, specs, data.x, data.y, out / "boundary.png", title)
@@ -192,6 +203,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = build_config(args, dataset.name)
     data = prepare(dataset, [layer.model_dump() for layer in config.layers])
     make_out_dir(args.out or Path("runs"))
+    if args.tensorboard is not None:
+        make_log_dir(args.tensorboard)
     show = sys.stdout.isatty() and not args.json
     with EpochProgress(config.epochs, enabled=show) as progress:
         result = run_engine(args, config, data, progress)
@@ -199,6 +212,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     model_path = write_outputs(out, result, config, data, list(dataset.classes))
     line = summary(result, config, time.perf_counter() - started, model_path)
     line["engine"] = args.engine
+    if args.tensorboard is not None:
+        board = run_board(config, result.history, result.telemetry, result.params)
+        line["tensorboard"] = str(write_board(args.tensorboard, result.run_id, board))
     if args.json:
         print(json.dumps(line))
     else:
@@ -222,8 +238,9 @@ def print_summary(line: dict) -> None:
         "elapsed_s",
         "model_path",
         "reason",
+        "tensorboard",
     )
     for key in keys:
-        if key == "reason" and line.get(key) is None:
+        if key in ("reason", "tensorboard") and line.get(key) is None:
             continue
         print(f"{key:>15}: {fmt(line.get(key))}")
