@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "trace": ("lnn.cli.trace", "a run's message timeline as a Chrome Trace Event file"),
     "export": ("lnn.cli.export", "write a run as TensorBoard logs (scalars, histograms, pictures)"),
     "bench": ("lnn.cli.bench", "time engines side by side on the cat network, report ratios"),
+    "estimate": ("lnn.cli.estimate", "project a run's AWS time and bill from a few embedded steps"),
 }
 
 

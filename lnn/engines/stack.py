@@ -5,7 +5,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import NamedTuple
 
@@ -16,6 +16,7 @@ from functions.training.shards import shard_ranges
 from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.local.chaos import ChaosSpec
+from infra.local.stats import RunnerStats
 from infra.stack import build_stack, deploy_stack, resolve_names
 from infra.stack.aws import Session, make_session
 from lnn.client import RunStalledError, StackClient
@@ -220,14 +221,33 @@ def _embedded(
     max_depth: int = 8,
 ) -> TrainingResult:
     served = embedded_stack(stack, chaos=chaos, endpoint_url=endpoint_url, max_depth=max_depth)
-    with served as (client, runner), ApiCallCounter() as counter:
+    with served as session:
+        return run_embedded(session, config, data, on_epoch=on_epoch, stall_after=stall_after)
+
+
+def run_embedded(
+    session: EmbeddedSession,
+    config: TrainConfig,
+    data: PreparedData,
+    *,
+    on_epoch: EpochCallback | None = None,
+    stall_after: float = STALL_AFTER_S,
+    observe: AbstractContextManager[object] | None = None,
+) -> TrainingResult:
+    """One run on a stack from `embedded_stack` (which may serve several, one after the
+    other). `observe` is entered from the run's start until it ends (e.g. to trace its
+    calls), without the runner's discovery before and the download of the results after."""
+    client, runner = session
+    runner.stats = RunnerStats()  # this run's own deliveries and idle polls
+    with ApiCallCounter() as counter:
         runner.refresh()
         counter.reset()  # count the run, not the deploy and the runner's discovery
         client_counter = ApiCallCounter()
-        with client_counter:
-            run_id = client.start(config, data).run_id
-        follower = _Follower(client, run_id, on_epoch, client_counter, stall_after)
-        runner.run_until(follower.done, timeout=TIMEOUT_S)
+        with observe or nullcontext():
+            with client_counter:
+                run_id = client.start(config, data).run_id
+            follower = _Follower(client, run_id, on_epoch, client_counter, stall_after)
+            runner.run_until(follower.done, timeout=TIMEOUT_S)
         api_calls = counter.snapshot()
         record = follower.record or client.require_record(run_id)
         extra = {
