@@ -1,0 +1,136 @@
+"""Feeding a RunView from a deployed stack (embedded, `lnn up`, LocalStack, AWS), by polling
+what the run leaves there: its record and history, its plan, its telemetry objects, its
+current parameters (for the boundary and the weight pictures) and its spans.
+
+`poll` reads only what moved since the last call and throttles itself, so a waiter may call
+it as often as it likes; it runs in the caller's thread with the caller's client.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from functions.ports import ObjectNotFoundError
+from functions.protocol.keys import data_key, params_key, plan_key
+from functions.protocol.run_plan import RunPlan
+from functions.telemetry import TelemetryRecord
+from lnn.client import StackClient
+from lnn.watch.view import RunView
+from messages.status import RunRecord
+
+POLL_S = 0.5  # between reads of the telemetry and the spans
+PARAMS_EVERY_S = 1.0  # between reads of the current parameters (one GetObject per shard)
+LIVE_PARAMS = "the boundary and the weight pictures follow the parameters of the latest step"
+
+
+def whole_steps(records: list[TelemetryRecord], depth: int) -> list[TelemetryRecord]:
+    """Records of the steps whose every layer is written. A step's layers are written from
+    the output down as the backward pass goes; a reader that caught one halfway reads that
+    step again next time."""
+    if records and sum(1 for r in records if r.step == records[-1].step) < depth:
+        last = records[-1].step
+        return [r for r in records if r.step != last]
+    return records
+
+
+class StackFeed:
+    def __init__(self, view: RunView, run_id: str) -> None:
+        self.view, self.run_id = view, run_id
+        self.plan: RunPlan | None = None
+        self._next_poll = 0.0
+        self._next_params = 0.0
+        self._params_step = -1
+
+    def poll(
+        self,
+        client: StackClient,
+        record: RunRecord | None,
+        calls: Callable[[], dict[str, Any]] | None = None,
+        *,
+        force: bool = False,
+    ) -> None:
+        """Bring the view up to ``record`` (the caller's last read of the run record)."""
+        now = time.monotonic()
+        if not force and now < self._next_poll:
+            return
+        self._next_poll = now + POLL_S
+        if record is None:
+            return
+        self._record(record)
+        if calls is not None:
+            self.view.update(calls=calls())
+        if self.plan is None and not self._read_plan(client):
+            return
+        if record.epoch > self.view.epoch or record.status.is_terminal:
+            self.view.add_history(client.history(self.run_id, after=self.view.epoch))
+        self._read_telemetry(client)
+        self._read_spans(client)
+        if self.view.wants_params() and (force or now >= self._next_params):
+            self._next_params = now + PARAMS_EVERY_S
+            self._read_params(client, record.step)
+
+    def _record(self, record: RunRecord) -> None:
+        ended = record.updated_at.timestamp() if record.status.is_terminal else None
+        self.view.update(
+            run_id=record.run_id,
+            status=record.status.value,
+            reason=record.reason,
+            step=record.step,
+            started=record.created_at.timestamp(),
+            ended=ended,
+        )
+
+    def _read_plan(self, client: StackClient) -> bool:
+        try:
+            self.plan = RunPlan.from_document(client.store.get_json(plan_key(self.run_id)))
+        except ObjectNotFoundError:  # the trainer has not started the run yet
+            return False
+        plan = self.plan
+        points = None
+        if plan.n_features == 2:
+            x = client.store.get_array(data_key(self.run_id, "x_train"))
+            y = client.store.get_array(data_key(self.run_id, "y_train"))
+            points = (x, y)
+        self.view.update(
+            config=plan.config,
+            n_features=plan.n_features,
+            steps_per_epoch=plan.batches_per_epoch,
+            points=points,
+            note=LIVE_PARAMS,
+        )
+        return True
+
+    def _read_telemetry(self, client: StackClient) -> None:
+        assert self.plan is not None
+        last = self.view.series.steps[-1] if self.view.series.steps else 0
+        if last >= self.plan.telemetry.total_steps:
+            return
+        records = client.telemetry(self.run_id, after_step=last)
+        self.view.add_telemetry(whole_steps(records, self.plan.depth))
+
+    def _read_spans(self, client: StackClient) -> None:
+        reader = getattr(client, "spans", None)  # StackClient.spans lands with the spans work
+        if reader is not None:
+            self.view.set_spans(reader(self.run_id))
+
+    def _read_params(self, client: StackClient, step: int) -> None:
+        """Every shard's parameters at version ``step`` (the trainer claimed it, so all
+        exist; pruning keeps the newest versions), joined into whole layers."""
+        assert self.plan is not None
+        if step == self._params_step:
+            return
+        params = []
+        try:
+            for layer in range(1, self.plan.depth + 1):
+                shards = [
+                    client.store.get_npz(params_key(self.run_id, layer, k, step))
+                    for k in range(len(self.plan.ranges(layer)))
+                ]
+                w = np.concatenate([p["W"] for p in shards], axis=0)
+                params.append((w, np.concatenate([p["b"] for p in shards], axis=0)))
+        except ObjectNotFoundError:  # pruned while we read: the next poll takes a newer one
+            return
+        self._params_step = step
+        self.view.set_params(step, params)
