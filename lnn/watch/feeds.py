@@ -25,12 +25,10 @@ def planned_view(
     view = RunView(engine=engine)
     steps = None if split is None else n_batches(split.x_train.shape[1], config.batch_size)
     view.update(
-        config=config,
-        n_features=int(x.shape[0]),
-        steps_per_epoch=steps,
-        points=(x, y) if x.shape[0] == 2 else None,
-        status="RUNNING",
+        config=config, n_features=int(x.shape[0]), steps_per_epoch=steps, status="RUNNING"
     )
+    if x.shape[0] == 2:
+        view.set_points(x, y)
     return view
 
 
@@ -76,3 +74,22 @@ def finish(view: RunView, result: TrainingResult, *, steps: int | None = None) -
     view.update(step=final_step)
     if result.params:
         view.set_params(final_step, result.params)
+
+
+def result_view(
+    engine: str,
+    config: TrainConfig,
+    x: Array,
+    y: Array,
+    result: TrainingResult,
+    *,
+    split: DataSplit,
+    elapsed_s: float | None = None,
+) -> RunView:
+    """The view of a finished run, for its report."""
+    view = planned_view(engine, config, x, y, split)
+    now = time.time()
+    view.update(started=now - (elapsed_s or 0.0), ended=now)
+    steps = view.steps_per_epoch
+    finish(view, result, steps=None if steps is None else steps * len(result.history))
+    return view

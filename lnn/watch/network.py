@@ -49,8 +49,10 @@ def network_section(
             "layer": number,
             "activation": spec.activation,
             "units": spec.units,
-            "shards": [{"start": a, "stop": b, "lane": lane("neuron", number, k)}
-                       for k, (a, b) in enumerate(ranges)],
+            "shards": [
+                {"start": a, "stop": b, "lane": lane("neuron", number, k)}
+                for k, (a, b) in enumerate(ranges)
+            ],
             "now": None,
             "dead": [],
             "saturated": [],

@@ -6,8 +6,10 @@ current parameters (for the boundary and the weight pictures) and its spans.
 it as often as it likes; it runs in the caller's thread with the caller's client.
 """
 
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,6 +19,7 @@ from functions.protocol.keys import data_key, params_key, plan_key
 from functions.protocol.run_plan import RunPlan
 from functions.telemetry import TelemetryRecord
 from lnn.client import StackClient
+from lnn.model_file import load_model
 from lnn.watch.view import RunView
 from messages.status import RunRecord
 
@@ -36,8 +39,9 @@ def whole_steps(records: list[TelemetryRecord], depth: int) -> list[TelemetryRec
 
 
 class StackFeed:
-    def __init__(self, view: RunView, run_id: str) -> None:
-        self.view, self.run_id = view, run_id
+    def __init__(self, view: RunView) -> None:
+        self.view = view
+        self.run_id = ""
         self.plan: RunPlan | None = None
         self._next_poll = 0.0
         self._next_params = 0.0
@@ -46,12 +50,16 @@ class StackFeed:
     def poll(
         self,
         client: StackClient,
+        run_id: str,
         record: RunRecord | None,
         calls: Callable[[], dict[str, Any]] | None = None,
         *,
         force: bool = False,
     ) -> None:
-        """Bring the view up to ``record`` (the caller's last read of the run record)."""
+        """Bring the view up to ``record``, the caller's last read of run ``run_id``'s record
+        (``calls``: the embedded engine's AWS calls per hop so far)."""
+        if run_id != self.run_id:
+            self.run_id, self.plan = run_id, None
         now = time.monotonic()
         if not force and now < self._next_poll:
             return
@@ -71,6 +79,15 @@ class StackFeed:
             self._next_params = now + PARAMS_EVERY_S
             self._read_params(client, record.step)
 
+    def final(self, client: StackClient, record: RunRecord) -> None:
+        """Everything of a finished run: the rest of its telemetry and, when it succeeded,
+        its model (the boundary and the pictures of the parameters it ended with)."""
+        self.poll(client, record.run_id, record, force=True)
+        if record.model_key and self.plan is not None and self.view.wants_params():
+            with tempfile.TemporaryDirectory() as tmp:
+                model = load_model(client.download_model(record.run_id, Path(tmp) / "model.npz"))
+            self.view.set_params(record.step, model.params)
+
     def _record(self, record: RunRecord) -> None:
         ended = record.updated_at.timestamp() if record.status.is_terminal else None
         self.view.update(
@@ -88,16 +105,14 @@ class StackFeed:
         except ObjectNotFoundError:  # the trainer has not started the run yet
             return False
         plan = self.plan
-        points = None
         if plan.n_features == 2:
             x = client.store.get_array(data_key(self.run_id, "x_train"))
             y = client.store.get_array(data_key(self.run_id, "y_train"))
-            points = (x, y)
+            self.view.set_points(x, y)
         self.view.update(
             config=plan.config,
             n_features=plan.n_features,
             steps_per_epoch=plan.batches_per_epoch,
-            points=points,
             note=LIVE_PARAMS,
         )
         return True

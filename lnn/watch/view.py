@@ -56,7 +56,8 @@ class RunView:
         self._version += 1
 
     def update(self, **fields: Any) -> None:
-        """Set plain fields (status, epoch, run_id, config, ...); a change bumps the version."""
+        """Set plain fields (status, epoch, run_id, config, ...; not arrays): a change bumps
+        the version."""
         with self._lock:
             for name, value in fields.items():
                 if not hasattr(self, name):
@@ -64,6 +65,13 @@ class RunView:
                 if getattr(self, name) != value:
                     setattr(self, name, value)
                     self._changed()
+
+    def set_points(self, x: Array, y: Array) -> None:
+        """The training points of 2-D data (``x`` (2, m), ``y`` (units, m)): the boundary's."""
+        with self._lock:
+            self.points = (x, y)
+            self._sections.pop("params_step", None)  # redraw the boundary over them
+            self._changed()
 
     def add_history(self, entries: Sequence[HistoryEntry]) -> None:
         with self._lock:

@@ -105,7 +105,7 @@
     var title = (LOG_STATISTICS[stat] ? "log10 " : "") + net.statistics[stat];
     var traces = [
       { x: edges.x, y: edges.y, mode: "lines", line: { color: "#ccc", width: 0.5 },
-        hoverinfo: "skip", showlegend: false, type: "scattergl" },
+        hoverinfo: "skip", showlegend: false },
       { x: [0], y: [0], mode: "markers+text", text: [net.inputs + " inputs"], textposition: "top center",
         marker: { size: 18, color: "#bbb", symbol: "square" }, hoverinfo: "text", showlegend: false },
       { x: units.x, y: units.y, customdata: units.custom, hovertext: units.text, hoverinfo: "text",
