@@ -24,9 +24,7 @@ def planned_view(
     (the reference engine's columns) gives the steps per epoch before the run starts."""
     view = RunView(engine=engine)
     steps = None if split is None else n_batches(split.x_train.shape[1], config.batch_size)
-    view.update(
-        config=config, n_features=int(x.shape[0]), steps_per_epoch=steps, status="RUNNING"
-    )
+    view.update(config=config, n_features=int(x.shape[0]), steps_per_epoch=steps, status="RUNNING")
     if x.shape[0] == 2:
         view.set_points(x, y)
     return view
