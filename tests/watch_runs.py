@@ -1,5 +1,5 @@
-"""Small runs watched in-process, shared by the watch page's tests: a view fed by the
-reference engine's callbacks, and spans built by hand in the shape the stack records."""
+"""Small runs watched in-process, shared by the watch page's unit and browser tests: a view fed
+by the reference engine's callbacks, and spans built by hand in the shape the stack records."""
 
 from dataclasses import dataclass
 from typing import Any
