@@ -10,13 +10,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import uuid4
 
-from functions.aws import DynamoRunLedger, S3BlobStore, SnsBus
+from functions.aws import DynamoBarriers, DynamoRunLedger, S3BlobStore, SnsBus
+from functions.ports import ObjectNotFoundError
 from functions.protocol.arrays import ArrayStore
+from functions.protocol.keys import plan_key
 from functions.protocol.memory import LruCache, nbytes
 from functions.protocol.outcomes import cancel_run
+from functions.protocol.run_plan import RunPlan
 from functions.protocol.telemetry import read_telemetry
+from functions.protocol.timeline import read_spans
 from functions.protocol.uploads import pack_training_data
 from functions.telemetry import TelemetryRecord
+from functions.telemetry.spans import Span
 from infra.stack import StackNotDeployedError, StackOutputs, find_stack
 from infra.stack.aws import Clients, Session
 from messages.base import RUN_ID_PATTERN
@@ -73,6 +78,7 @@ class StackClient:
         blobs = S3BlobStore(outputs.bucket, s3=clients.s3)
         self.store = ArrayStore(blobs, LruCache(_CLIENT_CACHE_BYTES, nbytes))
         self.ledger = DynamoRunLedger(outputs.runs_table, dynamodb=clients.dynamodb)
+        self.barriers = DynamoBarriers(outputs.barriers_table, dynamodb=clients.dynamodb)
         self.bus = SnsBus(
             network_topic_arn=outputs.network_topic_arn,
             train_topic_arn=outputs.train_topic_arn,
@@ -200,6 +206,16 @@ class StackClient:
         layer per telemetry step), in step then layer order; empty for a run without any."""
         self.require_record(run_id)
         return read_telemetry(self.store, run_id, after_step=after_step)
+
+    def spans(self, run_id: str) -> list[Span]:
+        """The run's message timeline (BatchGetItem over its barrier items, 100 a call),
+        ordered by start time; empty for a run that never planned a step."""
+        self.require_record(run_id)
+        try:
+            plan = RunPlan.from_document(self.store.get_json(plan_key(run_id)))
+        except ObjectNotFoundError:
+            return []
+        return read_spans(self.barriers, plan)
 
     def download_model(self, run_id: str, dest: Path) -> Path:
         """Write the run's model.npz to `dest` (a file path, or a directory to put it in)."""

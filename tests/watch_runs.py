@@ -1,9 +1,9 @@
 """Small runs watched in-process, shared by the watch page's unit and browser tests: a view fed
 by the reference engine's callbacks, and spans built by hand in the shape the stack records."""
 
-from dataclasses import dataclass
 from typing import Any
 
+from functions.telemetry.spans import Span
 from functions.training.split import split_training_data
 from lnn.datasets import load_dataset
 from lnn.engines.base import TrainingResult
@@ -39,42 +39,32 @@ def watched_run(cfg: TrainConfig, **data_options: Any) -> tuple[RunView, Trainin
     return view, result
 
 
-@dataclass(frozen=True)
-class FakeSpan:
-    """functions.telemetry.spans.Span's fields, for the timeline before the stack's spans."""
-
-    function: str
-    phase: str
-    direction: str
-    epoch: int
-    batch: int
-    layer: int
-    shard: int
-    start: float
-    end: float
-    delivery: int = 1
-    outcome: str = "completed"
-    detail: str | None = None
-
-    @property
-    def lane(self) -> str:
-        return f"{self.function} L{self.layer} s{self.shard}"
-
-
-def spans_of_steps(steps: int, *, t0: float = 1000.0) -> list[FakeSpan]:
-    """Per step: layer 1 and 2 forward on two shards, the loss, backward, the trainer."""
+def spans_of_steps(steps: int, *, t0: float = 1000.0) -> list[Span]:
+    """Per step, as the stack records them: layers 1 and 2 forward on two shards each (the
+    second shard's arrival completes the barrier), the loss stage, then backward."""
     spans = []
     t = t0
     for epoch in range(steps):
-        for layer, direction in ((1, "fwd"), (2, "fwd"), (2, "bwd"), (1, "bwd")):
-            for shard in range(2):
+        for layer, direction in ((1, "fwd"), (2, "fwd"), (0, "loss"), (2, "bwd"), (1, "bwd")):
+            function = "loss" if direction == "loss" else "neuron"
+            for shard in range(1 if function == "loss" else 2):
+                outcome = "completed" if shard == 1 or function == "loss" else "claimed"
                 spans.append(
-                    FakeSpan("neuron", "train", direction, epoch, 0, layer, shard, t, t + 0.01)
+                    Span(
+                        function,
+                        "train",
+                        direction,
+                        epoch,
+                        0,
+                        layer,
+                        shard,
+                        t,
+                        t + 0.01,
+                        1,
+                        outcome,
+                    )
                 )
             t += 0.02
-        spans.append(FakeSpan("loss", "train", "loss", epoch, 0, 2, 0, t, t + 0.005))
-        spans.append(FakeSpan("trainer", "train", "step", epoch, 0, 0, 0, t + 0.01, t + 0.012))
-        t += 0.05
     return spans
 
 

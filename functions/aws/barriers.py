@@ -2,21 +2,25 @@
 
 A shard adds itself to the item's ``arrived`` set only if it is not there yet; its (small)
 output rides in the same item (``o{k}`` inline bytes, ``r{k}`` an S3 key, ``v{k}`` a number,
-``t{k}`` a telemetry document). The arrival that completes the set publishes the next stage.
+``t{k}`` a telemetry document, ``p{k}`` its span; ``pub`` the publisher's span, ``notes`` the
+spans of rare events). The arrival that completes the set publishes the next stage.
 A duplicate fails the condition and does nothing, unless the barrier is complete but not
 marked published: then the first publisher may have crashed, and the duplicate heals it.
 """
 
+import json
 import time
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from functions.aws.clients import client
-from functions.ports import NO_OUTPUT, Arrival, Barriers, ShardOutput
+from functions.ports import NO_OUTPUT, Arrival, Barriers, BarrierTimeline, ShardOutput
 
 TTL_SECONDS = 7 * 24 * 3600
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem
 
 
 def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
@@ -41,6 +45,16 @@ def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
         values=values,
         telemetry=telemetry,
     )
+
+
+def _timeline(item: dict) -> BarrierTimeline:
+    arrivals = {
+        int(name[1:]): value["S"]
+        for name, value in item.items()
+        if name.startswith("p") and name[1:].isdigit()
+    }
+    notes = tuple(json.loads(v["S"]) for v in item.get("notes", {}).get("L", []))
+    return BarrierTimeline(arrivals, item.get("pub", {}).get("S"), notes)
 
 
 class DynamoBarriers(Barriers):
@@ -72,6 +86,9 @@ class DynamoBarriers(Barriers):
         if output.telemetry is not None:
             sets.append(f"t{shard} = :telemetry")
             values[":telemetry"] = {"S": output.telemetry}
+        if output.span is not None:
+            sets.append(f"p{shard} = :span")
+            values[":span"] = {"S": output.span}
         try:
             response = self._client().update_item(
                 TableName=self.table,
@@ -95,10 +112,52 @@ class DynamoBarriers(Barriers):
         )
         return _arrival(response.get("Item", {}), expected, claimed=False)
 
-    def mark_published(self, key: str) -> None:
+    def mark_published(self, key: str, publisher: str | None = None) -> None:
+        values: dict[str, dict] = {":yes": {"BOOL": True}}
+        expression = "SET published = :yes"
+        if publisher is not None:
+            expression += ", pub = :pub"
+            values[":pub"] = {"S": publisher}
         self._client().update_item(
             TableName=self.table,
             Key={"pk": {"S": key}},
-            UpdateExpression="SET published = :yes",
-            ExpressionAttributeValues={":yes": {"BOOL": True}},
+            UpdateExpression=expression,
+            ExpressionAttributeValues=values,
         )
+
+    def note(self, key: str, span: dict[str, Any]) -> None:
+        self._client().update_item(
+            TableName=self.table,
+            Key={"pk": {"S": key}},
+            UpdateExpression=(
+                "SET notes = list_append(if_not_exists(notes, :empty), :one), "
+                "expires_at = if_not_exists(expires_at, :ttl)"
+            ),
+            ExpressionAttributeValues={
+                ":empty": {"L": []},
+                ":one": {"L": [{"S": json.dumps(span, separators=(",", ":"))}]},
+                ":ttl": {"N": str(int(time.time()) + TTL_SECONDS)},
+            },
+        )
+
+    def timelines(self, keys: Sequence[str], shards: int) -> dict[str, BarrierTimeline]:
+        # Only the span attributes: the outputs beside them can weigh hundreds of KB.
+        names = {"#pub": "pub", "#notes": "notes", "#pk": "pk"}
+        names.update({f"#p{k}": f"p{k}" for k in range(shards)})
+        projection = ", ".join(names)
+        found: dict[str, BarrierTimeline] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), BATCH_GET_LIMIT):
+            pending: dict[str, Any] = {
+                self.table: {
+                    "Keys": [{"pk": {"S": k}} for k in unique[start : start + BATCH_GET_LIMIT]],
+                    "ProjectionExpression": projection,
+                    "ExpressionAttributeNames": names,
+                }
+            }
+            while pending:
+                response = self._client().batch_get_item(RequestItems=pending)
+                for item in response.get("Responses", {}).get(self.table, []):
+                    found[item["pk"]["S"]] = _timeline(item)
+                pending = response.get("UnprocessedKeys") or {}
+        return found

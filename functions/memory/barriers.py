@@ -1,9 +1,11 @@
 """InMemoryBarriers: the barrier port on a dict; an arrival is atomic under a lock."""
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from functions.ports import NO_OUTPUT, Arrival, Barriers, ShardOutput
+from functions.ports import NO_OUTPUT, Arrival, Barriers, BarrierTimeline, ShardOutput
 
 
 @dataclass
@@ -13,7 +15,10 @@ class _Barrier:
     s3_keys: dict[int, str] = field(default_factory=dict)
     values: dict[int, float] = field(default_factory=dict)
     telemetry: dict[int, str] = field(default_factory=dict)
+    spans: dict[int, str] = field(default_factory=dict)
     published: bool = False
+    publisher: str | None = None
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     def view(self, expected: int, claimed: bool) -> Arrival:
         return Arrival(
@@ -49,12 +54,33 @@ class InMemoryBarriers(Barriers):
                 barrier.values[shard] = float(output.value)
             if output.telemetry is not None:
                 barrier.telemetry[shard] = str(output.telemetry)
+            if output.span is not None:
+                barrier.spans[shard] = str(output.span)
             return barrier.view(expected, claimed=True)
 
     def read(self, key: str, expected: int) -> Arrival:
         with self._lock:
             return self.items.get(key, _Barrier()).view(expected, claimed=False)
 
-    def mark_published(self, key: str) -> None:
+    def mark_published(self, key: str, publisher: str | None = None) -> None:
         with self._lock:
-            self.items.setdefault(key, _Barrier()).published = True
+            barrier = self.items.setdefault(key, _Barrier())
+            barrier.published = True
+            if publisher is not None:
+                barrier.publisher = publisher
+
+    def note(self, key: str, span: dict[str, Any]) -> None:
+        with self._lock:
+            self.items.setdefault(key, _Barrier()).notes.append(dict(span))
+
+    def timelines(self, keys: Sequence[str], shards: int) -> dict[str, BarrierTimeline]:
+        with self._lock:
+            return {
+                key: BarrierTimeline(
+                    arrivals=dict(b.spans),
+                    publisher=b.publisher,
+                    notes=tuple(dict(n) for n in b.notes),
+                )
+                for key in keys
+                if (b := self.items.get(key)) is not None
+            }

@@ -31,12 +31,16 @@ from functions.memory.faults import CallCounter, CrashPlan, ProcessCrash, Tripwi
 from functions.memory.ledger import InMemoryRunLedger
 from functions.protocol.arrays import ArrayStore
 from functions.protocol.failures import Work, guarded
+from functions.protocol.keys import plan_key
 from functions.protocol.memory import LruCache, nbytes
+from functions.protocol.run_plan import RunPlan
 from functions.protocol.services import Services
 from functions.protocol.settings import StackSettings
 from functions.protocol.telemetry import read_telemetry
+from functions.protocol.timeline import read_spans
 from functions.protocol.uploads import pack_training_data
 from functions.telemetry import TelemetryRecord
+from functions.telemetry.spans import Span
 from messages.model_archive import decode_model
 from messages.status import RunRecord
 from messages.train_request import TrainConfig, TrainRequest
@@ -134,6 +138,11 @@ class InMemoryStack:
     def telemetry(self, run_id: str) -> list[TelemetryRecord]:
         """The run's telemetry records, read back as a client reads them from S3."""
         return read_telemetry(self.store, run_id)
+
+    def spans(self, run_id: str) -> list[Span]:
+        """The run's message timeline, read back as a client reads it from the barriers."""
+        plan = RunPlan.from_document(self.store.get_json(plan_key(run_id)))
+        return read_spans(self.barriers, plan)
 
     # --- delivery ------------------------------------------------------------------------
 

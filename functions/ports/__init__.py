@@ -14,11 +14,20 @@ from functions.ports.exceptions import (
     PublishError,
 )
 from functions.ports.ledger import RunLedger
-from functions.ports.types import NO_OUTPUT, Arrival, Change, Expect, Route, ShardOutput
+from functions.ports.types import (
+    NO_OUTPUT,
+    Arrival,
+    BarrierTimeline,
+    Change,
+    Expect,
+    Route,
+    ShardOutput,
+)
 
 __all__ = [
     "NO_OUTPUT",
     "Arrival",
+    "BarrierTimeline",
     "Barriers",
     "BlobStore",
     "Bus",

@@ -1,8 +1,10 @@
 """Barriers: a layer's fan-in, where arriving is the idempotency claim."""
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
 
-from functions.ports.types import NO_OUTPUT, Arrival, ShardOutput
+from functions.ports.types import NO_OUTPUT, Arrival, BarrierTimeline, ShardOutput
 
 
 class Barriers(ABC):
@@ -24,5 +26,15 @@ class Barriers(ABC):
         """The barrier as it stands (strongly consistent), without arriving."""
 
     @abstractmethod
-    def mark_published(self, key: str) -> None:
-        """Record that the stage after this barrier has been published."""
+    def mark_published(self, key: str, publisher: str | None = None) -> None:
+        """Record that the stage after this barrier has been published (and by whom)."""
+
+    @abstractmethod
+    def note(self, key: str, span: dict[str, Any]) -> None:
+        """Append a span document to the barrier's notes (creating the item if need be)."""
+
+    @abstractmethod
+    def timelines(self, keys: Sequence[str], shards: int) -> dict[str, BarrierTimeline]:
+        """The timeline of each barrier that exists among ``keys``, none of which has more
+        than ``shards`` shards (eventually consistent: for readers after the fact, not for
+        the protocol)."""

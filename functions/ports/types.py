@@ -61,15 +61,28 @@ class ShardOutput:
     """What a shard leaves at its barrier: a small output inline (``payload``, .npy bytes)
     or the key of a large one, a number the stage after it sums (``value``), and on a
     telemetry step the shard's telemetry document (JSON text), which the arrival completing
-    the barrier merges."""
+    the barrier merges; ``span`` says when and on which delivery it ran
+    (functions/protocol/spans.py)."""
 
     payload: bytes | None = None
     s3_key: str | None = None
     value: float | None = None
     telemetry: str | None = None
+    span: str | None = None
 
 
 NO_OUTPUT = ShardOutput()
+
+
+@dataclass(frozen=True)
+class BarrierTimeline:
+    """What a barrier item holds of the message timeline: each shard's arrival span, the
+    span of whoever published the next stage, and the notes of rare events (span
+    documents), in the forms functions/protocol/spans.py writes."""
+
+    arrivals: Mapping[int, str] = field(default_factory=dict)
+    publisher: str | None = None
+    notes: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

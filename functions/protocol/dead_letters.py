@@ -17,6 +17,7 @@ from functions.protocol.failures import run_id_of
 from functions.protocol.outcomes import fail_run
 from functions.protocol.references import check_location, request_scope, task_scope
 from functions.protocol.services import Services
+from functions.protocol.spans import note_failure
 from messages.arrays import S3Array
 from messages.exceptions import MessageError
 from messages.status import RunStatus
@@ -66,6 +67,7 @@ def dead_lettered(body: str, svc: Services) -> None:
     except (MessageError, ValueError) as exc:
         # Not a message the stack sent: it must not stop the run it names.
         raise UnattributableDeadLetterError(f"an invalid dead letter naming {run_id}") from exc
+    note_failure(svc.barriers, body, "dead_lettered", what)
     record = svc.ledger.get(run_id)
     if record is None or record.status is not RunStatus.RUNNING:
         return  # no run, or one that ended anyway: nothing waits for this message

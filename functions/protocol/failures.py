@@ -21,6 +21,7 @@ from aws_lambda_powertools import Logger
 from functions.protocol.exceptions import UnattributableDeadLetterError
 from functions.protocol.outcomes import fail_run, reject_run
 from functions.protocol.services import Services
+from functions.protocol.spans import delivery, note_failure
 from messages.base import RUN_ID_PATTERN
 from messages.exceptions import MessageError
 
@@ -80,6 +81,18 @@ def guarded(
     names (anyone can write a run id), so it leaves that run alone and only goes on to the
     dead-letter queue.
     """
+    with delivery(receive_count):
+        _guarded(body, receive_count, work, svc, starts_runs, fails_runs_on_invalid)
+
+
+def _guarded(
+    body: str,
+    receive_count: int,
+    work: Work,
+    svc: Services,
+    starts_runs: bool,
+    fails_runs_on_invalid: bool,
+) -> None:
     try:
         work(body, svc)
     except MessageError as exc:
@@ -101,6 +114,7 @@ def guarded(
             logger().exception("task failed", extra=extra)
         else:
             logger().error("task failed again", extra=extra)
+        note_failure(svc.barriers, body, "failed", error)
         if run_id:
             if last:
                 fail_run(svc.ledger, svc.bus, run_id, error)

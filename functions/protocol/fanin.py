@@ -19,6 +19,7 @@ def arrive(
     spill_key: str,
     value: float | None = None,
     telemetry: str | None = None,
+    span: str | None = None,
 ) -> Arrival:
     payload = s3_key = None
     if output is not None:
@@ -27,7 +28,9 @@ def arrive(
         else:
             store.put_array(spill_key, output)
             s3_key = spill_key
-    output = ShardOutput(payload=payload, s3_key=s3_key, value=value, telemetry=telemetry)
+    output = ShardOutput(
+        payload=payload, s3_key=s3_key, value=value, telemetry=telemetry, span=span
+    )
     return barriers.arrive(key, shard, expected, output)
 
 

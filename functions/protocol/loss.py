@@ -1,10 +1,11 @@
 """The loss Lambda's work: cost and dZ of the output layer, or the metrics of an eval pass."""
 
+from functions.ports import ShardOutput
 from functions.protocol.grads import backward_tasks
-from functions.protocol.keys import barrier_key
 from functions.protocol.references import task_scope
 from functions.protocol.run_plan import batch_data, load_plan
 from functions.protocol.services import Services
+from functions.protocol.spans import arrival_span, note, publisher_span, task_barrier
 from functions.protocol.telemetry import loss_documents
 from functions.training.step import evaluate_outputs, loss_stage
 from messages.tasks import EvalDone, EvalMetrics, LossTask
@@ -14,10 +15,13 @@ def handle(task: LossTask, svc: Services) -> None:
     plan = load_plan(svc, task.run_id)
     run = task.run_id
     # One "shard": the claim only dedupes. It comes first because the output is a message.
-    key = barrier_key(run, task.phase, task.epoch, task.batch, "loss", plan.depth)
-    arrival = svc.barriers.arrive(key, 0, 1)
-    if not arrival.should_publish:
-        return
+    key = task_barrier(task)
+    arrival = svc.barriers.arrive(key, 0, 1, ShardOutput(span=arrival_span()))
+    if not arrival.claimed:
+        if not arrival.should_publish:
+            note(svc.barriers, task, "duplicate")
+            return
+        note(svc.barriers, task, "healed", "found its barrier claimed and unpublished")
     z = svc.store.resolve(task.outputs, task_scope(run))
     y = batch_data(svc, plan, task.phase, task.epoch, task.batch, "y")
     activation = plan.specs[-1].activation
@@ -46,4 +50,4 @@ def handle(task: LossTask, svc: Services) -> None:
             telemetry=loss_documents(svc, plan, task, z, y),
         )
         svc.bus.send_tasks(tasks, str(plan.depth))
-    svc.barriers.mark_published(key)
+    svc.barriers.mark_published(key, publisher_span(0))

@@ -16,6 +16,7 @@ from functions.protocol.references import task_scope
 from functions.protocol.run_plan import RunPlan, batch_data, load_plan
 from functions.protocol.scratch import recall_z, remember_z
 from functions.protocol.services import Services
+from functions.protocol.spans import arrival_span, note, publisher_span
 from functions.protocol.telemetry import shard_document, write_layer
 from functions.training.config import learning_rate
 from functions.training.step import forward_shard, shard_gradients, shard_mask, update_shard
@@ -50,6 +51,7 @@ def _params(
     except ObjectNotFoundError:
         key = barrier_key(run, task.phase, task.epoch, task.batch, direction, layer)
         if shard in svc.barriers.read(key, len(plan.ranges(layer))).arrived:
+            note(svc.barriers, task, "duplicate", "its parameters were pruned: step passed")
             return None
         raise
 
@@ -76,7 +78,13 @@ def _arrive(
         spill_key=output_key(*stage, task.shard),
         value=value,
         telemetry=telemetry,
+        span=arrival_span(),
     )
+    if not arrival.claimed:
+        if arrival.should_publish:
+            note(svc.barriers, task, "healed", "found its barrier complete and unpublished")
+        else:
+            note(svc.barriers, task, "duplicate")
     return barrier_key(*stage), expected, arrival
 
 
@@ -126,7 +134,7 @@ def forward(task: ForwardTask, svc: Services) -> None:
             ForwardTask(layer=layer + 1, shard=k, inputs=ref, **common) for k in range(next_shards)
         ]
         svc.bus.send_tasks(tasks, str(layer + 1))
-    svc.barriers.mark_published(key)
+    svc.barriers.mark_published(key, publisher_span(task.shard))
 
 
 def _layer_inputs(plan: RunPlan, svc: Services, task: BackwardTask, layer: int) -> np.ndarray:
@@ -198,4 +206,4 @@ def backward(task: BackwardTask, svc: Services) -> None:
             header=common,
         )
         svc.bus.send_tasks(tasks, str(layer - 1))
-    svc.barriers.mark_published(key)
+    svc.barriers.mark_published(key, publisher_span(task.shard))

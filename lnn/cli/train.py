@@ -23,6 +23,7 @@ from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
 from lnn.prepare import PreparedData, prepare, split
 from lnn.telemetry import write_telemetry
+from lnn.trace import write_spans
 from lnn.watch.feeds import ReferenceFeed, finish, planned_view, result_view
 from lnn.watch.report import write_report
 from lnn.watch.session import add_page_options, keep_serving, serve
@@ -177,11 +178,12 @@ def write_outputs(
     elapsed_s: float | None = None,
 ) -> Path | None:
     """Write model.npz (None when the run produced no parameters), history.json,
-    telemetry.jsonl (when the run recorded any), plots and report.html."""
+    telemetry.jsonl and spans.jsonl (when the run recorded any), plots and report.html."""
     make_out_dir(out)
     history = [h.model_dump(mode="json") for h in result.history]
     (out / "history.json").write_text(json.dumps(history, indent=1) + "\n")
     write_telemetry(out, result.telemetry)
+    write_spans(out, result.spans)
     columns = split(data, holdout=config.holdout, seed=config.seed)
     report = result_view(engine, config, data.x, data.y, result, split=columns, elapsed_s=elapsed_s)
     write_report(out, report)

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
+from functions.telemetry.spans import Span
 from messages.status import HistoryEntry
 
 
@@ -21,3 +22,5 @@ class TrainingResult:
     extra: dict[str, object] = field(default_factory=dict)
     # One record per (telemetry step, layer), in step then layer order.
     telemetry: list[TelemetryRecord] = field(default_factory=list)
+    # The message timeline, ordered by start time (none from the reference engine).
+    spans: list[Span] = field(default_factory=list)

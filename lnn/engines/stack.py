@@ -132,6 +132,7 @@ def fetch_result(
         reason=record.reason,
         extra=extra or {},
         telemetry=client.telemetry(run_id),
+        spans=client.spans(run_id),
     )
 
 

@@ -67,7 +67,7 @@ def finish(view: RunView, result: TrainingResult, *, steps: int | None = None) -
         view.update(calls={"hops": extra.get("hops"), **dict(extra.get("critical_path") or {})})
     view.add_history(result.history)
     view.add_telemetry(result.telemetry)
-    view.set_spans(getattr(result, "spans", []))
+    view.set_spans(result.spans)
     final_step = steps if steps is not None else (view.step or len(result.history))
     view.update(step=final_step)
     if result.params:

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from functions.telemetry import SATURATED_FRACTION, LayerTelemetry
+from functions.telemetry.spans import lane_of
 from functions.training.shards import shard_ranges
 from lnn.watch.numbers import evenly, figures
 from lnn.watch.series import STATISTICS, TelemetrySeries, unit_statistics
@@ -13,11 +14,6 @@ from messages.train_request import TrainConfig
 
 UNIT_HISTORY_STEPS = 500  # a unit's history: at most this many telemetry steps
 _SATURATING = frozenset({"sigmoid", "tanh"})  # where "saturated" means a vanishing slope
-
-
-def lane(function: str, layer: int, shard: int) -> str:
-    """A shard's name on the page, the same in the diagram and the message timeline."""
-    return f"{function} L{layer} s{shard}"
 
 
 def _marks(window: LayerTelemetry, *, is_output: bool) -> tuple[list[int], list[int]]:
@@ -50,7 +46,7 @@ def network_section(
             "activation": spec.activation,
             "units": spec.units,
             "shards": [
-                {"start": a, "stop": b, "lane": lane("neuron", number, k)}
+                {"start": a, "stop": b, "lane": lane_of("neuron", number, k)}
                 for k, (a, b) in enumerate(ranges)
             ],
             "now": None,

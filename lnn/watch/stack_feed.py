@@ -20,6 +20,8 @@ from functions.protocol.run_plan import RunPlan
 from functions.telemetry import TelemetryRecord
 from lnn.client import StackClient
 from lnn.model_file import load_model
+from lnn.watch.recent_spans import read_recent_spans
+from lnn.watch.timeline import TIMELINE_STEPS
 from lnn.watch.view import RunView
 from messages.status import RunRecord
 
@@ -74,7 +76,7 @@ class StackFeed:
         if record.epoch > self.view.epoch or record.status.is_terminal:
             self.view.add_history(client.history(self.run_id, after=self.view.epoch))
         self._read_telemetry(client)
-        self._read_spans(client)
+        self._read_spans(client, record.step)
         if self.view.wants_params() and (force or now >= self._next_params):
             self._next_params = now + PARAMS_EVERY_S
             self._read_params(client, record.step)
@@ -83,6 +85,7 @@ class StackFeed:
         """Everything of a finished run: the rest of its telemetry and, when it succeeded,
         its model (the boundary and the pictures of the parameters it ended with)."""
         self.poll(client, record.run_id, record, force=True)
+        self.view.set_spans(client.spans(record.run_id))  # all of them: the counts of the run
         if record.model_key and self.plan is not None and self.view.wants_params():
             with tempfile.TemporaryDirectory() as tmp:
                 model = load_model(client.download_model(record.run_id, Path(tmp) / "model.npz"))
@@ -125,10 +128,10 @@ class StackFeed:
         records = client.telemetry(self.run_id, after_step=last)
         self.view.add_telemetry(whole_steps(records, self.plan.depth))
 
-    def _read_spans(self, client: StackClient) -> None:
-        reader = getattr(client, "spans", None)  # StackClient.spans lands with the spans work
-        if reader is not None:
-            self.view.set_spans(reader(self.run_id))
+    def _read_spans(self, client: StackClient, step: int) -> None:
+        assert self.plan is not None
+        spans = read_recent_spans(client.barriers, self.plan, step, TIMELINE_STEPS + 1)
+        self.view.set_spans(spans)
 
     def _read_params(self, client: StackClient, step: int) -> None:
         """Every shard's parameters at version ``step`` (the trainer claimed it, so all

@@ -2,42 +2,23 @@
 each task a bar from its start to its end, coloured by what came of it."""
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
+from functions.telemetry.spans import Span
 from lnn.watch.numbers import figure
 
 TIMELINE_STEPS = 3  # the most recent (phase, epoch, batch) groups shown
 # Outcomes that are not the plain path of a message: marked on the page.
 MARKED = frozenset({"duplicate", "healed", "failed", "dead_lettered"})
-_FUNCTIONS = ("trainer", "neuron", "loss")
+_FUNCTIONS = ("trainer", "neuron", "loss")  # lanes top to bottom: the order of a step
 
 
-class SpanLike(Protocol):
-    """What the timeline reads of a span (functions.telemetry.spans.Span)."""
-
-    function: str
-    phase: str
-    direction: str
-    epoch: int
-    batch: int
-    layer: int
-    shard: int
-    start: float
-    end: float
-    delivery: int
-    outcome: str
-    detail: str | None
-
-    @property
-    def lane(self) -> str: ...
-
-
-def _lane_order(span: SpanLike) -> tuple[int, int, int]:
+def _lane_order(span: Span) -> tuple[int, int, int]:
     kind = _FUNCTIONS.index(span.function) if span.function in _FUNCTIONS else len(_FUNCTIONS)
     return (kind, span.layer, span.shard)
 
 
-def timeline_section(spans: Sequence[SpanLike]) -> dict[str, Any]:
+def timeline_section(spans: Sequence[Span]) -> dict[str, Any]:
     groups: dict[tuple[str, int, int], float] = {}
     for s in spans:
         key = (s.phase, s.epoch, s.batch)

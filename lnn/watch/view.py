@@ -11,6 +11,7 @@ from typing import Any
 from functions.nn.layers import LayerSpec
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
+from functions.telemetry.spans import Span
 from lnn.watch.boundary import boundary_section
 from lnn.watch.curves import history_section, layer_curves_section
 from lnn.watch.histograms import histogram_section
@@ -18,7 +19,7 @@ from lnn.watch.images import image_shape, weight_images_section
 from lnn.watch.network import network_section
 from lnn.watch.numbers import figure
 from lnn.watch.series import TelemetrySeries
-from lnn.watch.timeline import SpanLike, timeline_section
+from lnn.watch.timeline import timeline_section
 from messages.status import HistoryEntry
 from messages.train_request import TrainConfig
 
@@ -47,7 +48,7 @@ class RunView:
         self.history: list[HistoryEntry] = []
         self.series = TelemetrySeries()
         self.points: tuple[Array, Array] | None = None
-        self.spans: list[SpanLike] = []
+        self.spans: list[Span] = []
         self.calls: dict[str, Any] = {}
         self.note: str | None = None  # how the parameter views are refreshed, for the page
         self._params: tuple[int, Params] | None = None
@@ -90,7 +91,7 @@ class RunView:
                 self.series.extend(fresh)
                 self._changed()
 
-    def set_spans(self, spans: Sequence[SpanLike]) -> None:
+    def set_spans(self, spans: Sequence[Span]) -> None:
         with self._lock:
             if list(spans) != self.spans:
                 self.spans = list(spans)

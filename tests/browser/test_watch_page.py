@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import Tab
-from pages import TIMEOUT_MS, click_unit, diagram, drawn, text
+from pages import PLOTS, TIMEOUT_MS, click_unit, diagram, drawn, text
 
 from lnn.datasets import load_dataset
 from lnn.engines.base import TrainingResult
@@ -84,8 +84,15 @@ def test_the_live_page_follows_an_embedded_run(tab: Tab, screenshots: Path) -> N
             timeout=TIMEOUT_MS,
         )
         assert _epoch(page) == 40
-        for plot in ("cost-plot", "histogram-plot", "boundary-plot", "update-ratio-plot"):
+        for plot in PLOTS:
             assert drawn(page, plot), plot
+        lanes = page.evaluate(
+            "() => document.getElementById('timeline-plot').layout.yaxis.categoryarray"
+        )
+        assert sorted(lanes) == sorted(
+            [f"neuron L{layer} s{shard}" for layer in (1, 2) for shard in (0, 1)]
+            + ["neuron L3 s0", "loss"]
+        )
         page.screenshot(path=str(screenshots / "live-page.png"), full_page=True)
     assert tab.errors == []
 

@@ -151,6 +151,39 @@ def test_telemetry_documents_ride_in_the_arrival_and_a_duplicate_keeps_the_first
     assert plain.telemetry == {}
 
 
+def test_spans_ride_in_the_arrival_and_the_mark_and_rare_ones_are_notes(bed: Bed) -> None:
+    key = f"{_run_id()}#train#0#0#fwd#1"
+    bed.barriers.arrive(key, 1, 2, ShardOutput(payload=b"one", span="1.5,1.75,1"))
+    bed.barriers.arrive(key, 1, 2, ShardOutput(span="9.0,9.5,2"))  # a duplicate: ignored
+    bed.barriers.note(key, {"outcome": "duplicate", "start": 9.0})
+    bed.barriers.arrive(key, 0, 2, ShardOutput(payload=b"zero", span="2.0,2.25,1"))
+    bed.barriers.mark_published(key, "0,2.0,2.5,1")
+    bed.barriers.note(key, {"outcome": "healed", "delivery": 2})
+    absent = f"{key}#absent"
+    noted_only = f"{key}#noted"
+    bed.barriers.note(noted_only, {"outcome": "failed"})  # before any arrival: creates it
+    found = bed.barriers.timelines([key, absent, noted_only, key], 4)
+    assert set(found) == {key, noted_only}
+    assert found[key].arrivals == {1: "1.5,1.75,1", 0: "2.0,2.25,1"}
+    assert found[key].publisher == "0,2.0,2.5,1"
+    assert found[key].notes == (
+        {"outcome": "duplicate", "start": 9.0},
+        {"outcome": "healed", "delivery": 2},
+    )
+    assert found[noted_only].notes == ({"outcome": "failed"},) and not found[noted_only].arrivals
+    assert bed.barriers.arrive(noted_only, 0, 1).claimed  # a note does not claim anything
+    assert bed.barriers.read(key, 2).payloads == {1: b"one", 0: b"zero"}
+
+
+def test_timelines_read_more_keys_than_one_batch_holds(bed: Bed) -> None:
+    run = _run_id()
+    keys = [f"{run}#train#{i}#0#fwd#1" for i in range(130)]
+    for i, key in enumerate(keys):
+        bed.barriers.arrive(key, 0, 1, ShardOutput(span=f"{i}.0,{i}.5,1"))
+    found = bed.barriers.timelines(keys, 1)
+    assert [found[k].arrivals[0] for k in keys] == [f"{i}.0,{i}.5,1" for i in range(130)]
+
+
 def test_steps_are_claimed_once_and_healed_until_published(bed: Bed) -> None:
     run = _run_id()
     created, record = bed.ledger.start(run, dataset="toy", epochs=3)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from watch_runs import FakeSpan, config, dead_relu_config, spans_of_steps, watched_run
+from watch_runs import config, dead_relu_config, spans_of_steps, watched_run
 
 from functions.telemetry import DEFAULT_SPEC
+from functions.telemetry.spans import Span
 from lnn.cli.main import main
 from lnn.watch.histograms import bin_labels
 from lnn.watch.numbers import evenly, figure, figures
@@ -134,18 +135,23 @@ def test_first_layer_weights_become_one_picture_per_unit() -> None:
 
 def test_timeline_keeps_the_recent_steps_in_lanes_and_marks_trouble() -> None:
     spans = spans_of_steps(5)
-    late = FakeSpan("neuron", "train", "fwd", 4, 0, 1, 1, 1000.9, 1000.95, 2, "duplicate")
-    healed = FakeSpan("trainer", "train", "step", 4, 0, 0, 0, 1001.0, 1001.1, 3, "healed", "crash")
+    late = Span("neuron", "train", "fwd", 4, 0, 1, 1, 1000.9, 1000.95, 2, "duplicate")
+    healed = Span("neuron", "train", "bwd", 4, 0, 2, 0, 1001.0, 1001.1, 3, "healed", "crash")
     section = timeline_section([*spans, late, healed])
     assert section["steps"] == [f"train e{e + 1} b0" for e in range(5 - TIMELINE_STEPS, 5)]
-    assert section["lanes"][0] == "trainer L0 s0" and section["lanes"][-1] == "loss L2 s0"
-    assert len(section["lanes"]) == 6  # trainer, 2 layers x 2 shards, loss
+    assert section["lanes"] == [
+        "neuron L1 s0",
+        "neuron L1 s1",
+        "neuron L2 s0",
+        "neuron L2 s1",
+        "loss",
+    ]
     per_step = len(spans) // 5
     assert len(section["bars"]) == per_step * TIMELINE_STEPS + 2
     marked = [bar for bar in section["bars"] if bar["marked"]]
     assert [(b["outcome"], b["retry"]) for b in marked] == [("duplicate", True), ("healed", True)]
     assert "(crash)" in marked[1]["label"]
-    assert section["counts"] == {"completed": len(spans), "duplicate": 1, "healed": 1}
+    assert section["counts"] == {"claimed": 20, "completed": 25, "duplicate": 1, "healed": 1}
     assert timeline_section([])["bars"] == []
 
 
