@@ -127,3 +127,31 @@ def test_a_stack_that_is_not_there_is_one_line(
     assert main(["watch", run_id, "--endpoint-url", url]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"nothing answers at {url}" in err[0]
+
+
+def test_train_watch_serves_the_reference_run(tmp_path: Path) -> None:
+    argv = ["train", "--engine", "reference", "--dataset", "moons", "--layers", "3:relu,1:sigmoid"]
+    options = ["--epochs", "5", "--out", str(tmp_path / "run"), "--watch", "--no-browser"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lnn.cli.main", *argv, *options, "--json"],
+        cwd=REPO,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None and process.stdout is not None
+        url = process.stderr.readline().split(" at ", 1)[1].strip()
+        summary = json.loads(process.stdout.readline())  # the run's line comes before the wait
+        assert "the page stays" in process.stderr.readline()
+        status = _document(url)["status"]
+        assert (status["run_id"], status["status"]) == (summary["run_id"], "SUCCEEDED")
+        assert status["epoch"] == 5 and status["engine"] == "reference"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert (tmp_path / "run" / "report.html").is_file()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
