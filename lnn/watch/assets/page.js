@@ -160,7 +160,7 @@
     });
     draw("accuracy-plot", accuracy, { xaxis: { title: { text: "epoch" } }, yaxis: { title: { text: "accuracy" } } });
     draw("lr-plot", [{ x: h.epochs, y: h.lr, name: "learning rate", mode: "lines" }],
-      { xaxis: { title: { text: "epoch" } }, yaxis: { title: { text: "learning rate" } } });
+      { xaxis: { title: { text: "epoch" } }, yaxis: { type: "log", title: { text: "learning rate" } } });
   }
 
   function renderLayers(curves) {
