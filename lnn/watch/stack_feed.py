@@ -63,6 +63,7 @@ class StackFeed:
         if run_id != self.run_id:
             self.run_id, self.plan = run_id, None
         now = time.monotonic()
+        force = force or (record is not None and record.status.is_terminal)  # all of it
         if not force and now < self._next_poll:
             return
         self._next_poll = now + POLL_S
