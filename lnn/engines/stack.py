@@ -1,6 +1,7 @@
 """The message-passing engines: the embedded stack (moto + the local Lambda runner, in this
 process) and a deployed stack at an endpoint (LocalStack, `lnn up`, AWS)."""
 
+import functools
 import tempfile
 import time
 from collections import Counter
@@ -278,11 +279,7 @@ def _endpoint(
 ) -> TrainingResult:
     client = StackClient.connect(stack=stack, session=Session(), endpoint_url=endpoint_url)
     run_id = client.start(config, data).run_id
-
-    def observe(record: RunRecord | None) -> None:
-        if observer is not None:
-            observer.poll(client, run_id, record)
-
+    observe = None if observer is None else functools.partial(observer.poll, client, run_id)
     try:
         record = client.wait(
             run_id,
@@ -290,7 +287,7 @@ def _endpoint(
             poll=1.0,
             on_epoch=on_epoch,
             stall_after=stall_after,
-            on_poll=observe if observer is not None else None,
+            on_poll=observe,
         )
     except RunStalledError:
         return _stalled(client.require_record(run_id), stall_after, {})
