@@ -76,8 +76,7 @@ class _Follower:
     def done(self) -> bool:
         if time.monotonic() < self.next_check:
             return False
-        watched = self.on_epoch is not None or self.observer is not None
-        pause = STATUS_POLL_S if watched else QUIET_POLL_S
+        pause = STATUS_POLL_S if self.on_epoch is not None else QUIET_POLL_S
         self.next_check = time.monotonic() + pause
         with self.calls:
             return self._check()

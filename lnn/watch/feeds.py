@@ -13,8 +13,8 @@ from lnn.watch.view import RunView
 from messages.status import HistoryEntry
 from messages.train_request import TrainConfig
 
-PARAMS_EVERY_S = 1.0  # between parameter snapshots handed to the page while training
-IN_PROCESS_PARAMS = "the boundary and the weight pictures follow the parameters, once a second"
+PARAMS_EVERY_S = 2.0  # between parameter snapshots handed to the page while training
+IN_PROCESS_PARAMS = "the boundary and the weight pictures follow the parameters, every 2 s"
 
 
 def planned_view(

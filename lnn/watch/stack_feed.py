@@ -25,8 +25,10 @@ from lnn.watch.timeline import TIMELINE_STEPS
 from lnn.watch.view import RunView
 from messages.status import RunRecord
 
-POLL_S = 0.5  # between reads of the telemetry and the spans
-PARAMS_EVERY_S = 1.0  # between reads of the current parameters (one GetObject per shard)
+# Between reads of the telemetry and the spans, and of the current parameters (one GetObject
+# per shard): the page draws every 2 s, and each read takes calls from the run's own.
+POLL_S = 1.0
+PARAMS_EVERY_S = 2.0
 LIVE_PARAMS = "the boundary and the weight pictures follow the parameters of the latest step"
 
 

@@ -129,13 +129,17 @@ def test_a_stack_that_is_not_there_is_one_line(
     assert len(err) == 1 and f"nothing answers at {url}" in err[0]
 
 
-def test_train_watch_serves_the_reference_run(tmp_path: Path) -> None:
-    argv = ["train", "--engine", "reference", "--dataset", "moons", "--layers", "3:relu,1:sigmoid"]
+def _train_watched(
+    tmp_path: Path, engine: str, env: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`lnn train --watch` on ``engine``: its summary line and its page's document after the
+    run, before Ctrl-C ends it with the run's exit code (0) and report.html written."""
+    argv = ["train", "--engine", engine, "--dataset", "moons", "--layers", "3:relu,1:sigmoid"]
     options = ["--epochs", "5", "--out", str(tmp_path / "run"), "--watch", "--no-browser"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "lnn.cli.main", *argv, *options, "--json"],
+        [sys.executable, "-m", "lnn.cli.main", *argv, *options, "--samples", "60", "--json"],
         cwd=REPO,
-        env=child_env(),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -145,13 +149,29 @@ def test_train_watch_serves_the_reference_run(tmp_path: Path) -> None:
         url = process.stderr.readline().split(" at ", 1)[1].strip()
         summary = json.loads(process.stdout.readline())  # the run's line comes before the wait
         assert "the page stays" in process.stderr.readline()
-        status = _document(url)["status"]
-        assert (status["run_id"], status["status"]) == (summary["run_id"], "SUCCEEDED")
-        assert status["epoch"] == 5 and status["engine"] == "reference"
+        document = _document(url)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
         assert (tmp_path / "run" / "report.html").is_file()
+        return summary, document
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_train_watch_serves_the_reference_run(tmp_path: Path) -> None:
+    summary, document = _train_watched(tmp_path, "reference", child_env())
+    status = document["status"]
+    assert (status["run_id"], status["status"]) == (summary["run_id"], "SUCCEEDED")
+    assert status["epoch"] == 5 and status["engine"] == "reference"
+
+
+def test_train_watch_follows_an_endpoint_run(stack: tuple[Served, str], tmp_path: Path) -> None:
+    served, _ = stack
+    env = {**child_env(), "AWS_ENDPOINT_URL": served.endpoint_url}
+    summary, document = _train_watched(tmp_path, "endpoint", env)
+    status = document["status"]
+    assert (status["run_id"], status["status"]) == (summary["run_id"], "SUCCEEDED")
+    assert (status["epoch"], status["steps"], status["telemetry_steps"]) == (5, 5, 5)
+    assert "neuron L1 s0" in document["timeline"]["lanes"]

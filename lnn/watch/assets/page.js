@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var live = window.LNN_LIVE || null;
-  var POLL_MS = 1000;
+  var POLL_MS = 2000;  // each redraw takes the CPU the run trains on (often the same machine)
   var LOG_STATISTICS = { gradient: true, update_ratio: true };
   var OUTCOME_COLOURS = {
     claimed: "#9ab", completed: "#4a7", duplicate: "#e90", healed: "#a4c",
