@@ -6,7 +6,16 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-__all__ = ["RUN_ID_PATTERN", "Accuracy", "Count", "Float", "FrozenModel", "Int", "RunId"]
+__all__ = [
+    "RUN_ID_PATTERN",
+    "Accuracy",
+    "Count",
+    "Float",
+    "FrozenModel",
+    "Int",
+    "MessageId",
+    "RunId",
+]
 
 RUN_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -29,6 +38,9 @@ Float = Annotated[float, _NUMBER]
 
 RunId = Annotated[str, Field(pattern=RUN_ID_PATTERN)]
 """A run id: 1..64 characters from letters, digits, '_' and '-' (safe in S3 keys and ARNs)."""
+
+MessageId = Annotated[str, Field(min_length=1, max_length=100)]
+"""The id of an SQS message (AWS: a UUID; emulators and tests: any short text)."""
 
 # Bounds come before the validator: a bound that follows one is enforced by a wrapper
 # function whose JSON Schema keeps pydantic's name ("ge", not "minimum"; pydantic

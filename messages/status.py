@@ -8,7 +8,7 @@ from typing import Any, Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from messages.base import Accuracy, Count, Float, FrozenModel, Int, RunId
+from messages.base import Accuracy, Count, Float, FrozenModel, Int, MessageId, RunId
 
 __all__ = ["STALL_AFTER_S", "HistoryEntry", "RunRecord", "RunStatus"]
 
@@ -33,10 +33,11 @@ class RunStatus(StrEnum):
 class RunRecord(FrozenModel):
     """One run as the run ledger stores it, and as `lnn status --json` prints it.
 
-    Besides the run's outcome it holds the trainer's transition counters: ``step`` is the
-    last step claimed and ``published_step`` the last one whose tasks went out (likewise
-    ``eval_epoch`` and ``published_eval`` for evaluations, -1 before the first), and
-    ``costs`` the batch costs of the epoch in progress, in batch order.
+    Besides the run's outcome it holds the transition counters: ``step`` is the last step
+    claimed and ``eval_epoch`` the last evaluation (-1 before the first), each with the id
+    of the message whose delivery claimed it (``step_message``, ``eval_message``, and
+    ``start_message`` for the run's start), and ``costs`` the batch costs of the epoch in
+    progress, in batch order.
     """
 
     run_id: RunId
@@ -45,9 +46,10 @@ class RunRecord(FrozenModel):
     epochs: Count = 0
     epoch: Count = 0  # completed epochs
     step: Count = 0
-    published_step: Int = Field(default=-1, ge=-1)
     eval_epoch: Int = Field(default=-1, ge=-1)
-    published_eval: Int = Field(default=-1, ge=-1)
+    start_message: MessageId | None = None
+    step_message: MessageId | None = None
+    eval_message: MessageId | None = None
     costs: list[Float] = Field(default_factory=list)
     created_at: AwareDatetime
     updated_at: AwareDatetime

@@ -2,10 +2,11 @@
 
 A shard adds itself to the item's ``arrived`` set only if it is not there yet; its (small)
 output rides in the same item (``o{k}`` inline bytes, ``r{k}`` an S3 key, ``v{k}`` a number,
-``t{k}`` a telemetry document, ``p{k}`` its span; ``pub`` the publisher's span, ``notes`` the
-spans of rare events). The arrival that completes the set publishes the next stage.
-A duplicate fails the condition and does nothing, unless the barrier is complete but not
-marked published: then the first publisher may have crashed, and the duplicate heals it.
+``t{k}`` a telemetry document, ``p{k}`` its span, ``m{k}`` the message id that claimed it,
+``q{k}`` its place in the order of arrivals, counted by ``n``; ``notes`` the spans of rare
+events). The arrival that completes the set publishes the next stage. A duplicate fails
+the condition and does nothing, unless it is a redelivery of the claiming message
+(``Arrival.publishes``): then that message's publisher may have died, and it heals it.
 """
 
 import json
@@ -25,7 +26,7 @@ BATCH_GET_LIMIT = 100  # keys per BatchGetItem
 
 def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
     arrived = {int(x) for x in item.get("arrived", {}).get("NS", [])}
-    payloads, s3_keys, values, telemetry = {}, {}, {}, {}
+    payloads, s3_keys, values, telemetry, message_ids = {}, {}, {}, {}, {}
     for name, value in item.items():
         if name.startswith("o") and name[1:].isdigit():
             payloads[int(name[1:])] = value["B"]
@@ -35,26 +36,32 @@ def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
             values[int(name[1:])] = float(value["N"])
         elif name.startswith("t") and name[1:].isdigit():
             telemetry[int(name[1:])] = value["S"]
+        elif name.startswith("m") and name[1:].isdigit():
+            message_ids[int(name[1:])] = value["S"]
     return Arrival(
         claimed=claimed,
         arrived=frozenset(arrived),
         complete=len(arrived) >= expected,
-        published=item.get("published", {}).get("BOOL", False),
         payloads=payloads,
         s3_keys=s3_keys,
         values=values,
         telemetry=telemetry,
+        message_ids=message_ids,
     )
 
 
-def _timeline(item: dict) -> BarrierTimeline:
-    arrivals = {
-        int(name[1:]): value["S"]
+def _numbered(item: dict, prefix: str) -> dict[int, Any]:
+    return {
+        int(name[1:]): next(iter(value.values()))
         for name, value in item.items()
-        if name.startswith("p") and name[1:].isdigit()
+        if name.startswith(prefix) and name[1:].isdigit()
     }
+
+
+def _timeline(item: dict) -> BarrierTimeline:
+    ordinals = {k: int(v) for k, v in _numbered(item, "q").items()}
     notes = tuple(json.loads(v["S"]) for v in item.get("notes", {}).get("L", []))
-    return BarrierTimeline(arrivals, item.get("pub", {}).get("S"), notes)
+    return BarrierTimeline(_numbered(item, "p"), ordinals, notes)
 
 
 class DynamoBarriers(Barriers):
@@ -68,11 +75,14 @@ class DynamoBarriers(Barriers):
     def arrive(
         self, key: str, shard: int, expected: int, output: ShardOutput = NO_OUTPUT
     ) -> Arrival:
-        sets = ["expires_at = :ttl"]
+        # q{k} reads the count before this update: SET and ADD both see the old item.
+        sets = ["expires_at = :ttl", f"q{shard} = if_not_exists(n, :zero) + :one"]
         values: dict[str, dict] = {
             ":shard": {"NS": [str(shard)]},
             ":k": {"N": str(shard)},
             ":ttl": {"N": str(int(time.time()) + TTL_SECONDS)},
+            ":zero": {"N": "0"},
+            ":one": {"N": "1"},
         }
         if output.payload is not None:
             sets.append(f"o{shard} = :payload")
@@ -89,11 +99,14 @@ class DynamoBarriers(Barriers):
         if output.span is not None:
             sets.append(f"p{shard} = :span")
             values[":span"] = {"S": output.span}
+        if output.message_id is not None:
+            sets.append(f"m{shard} = :message")
+            values[":message"] = {"S": output.message_id}
         try:
             response = self._client().update_item(
                 TableName=self.table,
                 Key={"pk": {"S": key}},
-                UpdateExpression=f"ADD arrived :shard SET {', '.join(sets)}",
+                UpdateExpression=f"ADD arrived :shard, n :one SET {', '.join(sets)}",
                 ConditionExpression="attribute_not_exists(arrived) OR NOT contains(arrived, :k)",
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
@@ -112,19 +125,6 @@ class DynamoBarriers(Barriers):
         )
         return _arrival(response.get("Item", {}), expected, claimed=False)
 
-    def mark_published(self, key: str, publisher: str | None = None) -> None:
-        values: dict[str, dict] = {":yes": {"BOOL": True}}
-        expression = "SET published = :yes"
-        if publisher is not None:
-            expression += ", pub = :pub"
-            values[":pub"] = {"S": publisher}
-        self._client().update_item(
-            TableName=self.table,
-            Key={"pk": {"S": key}},
-            UpdateExpression=expression,
-            ExpressionAttributeValues=values,
-        )
-
     def note(self, key: str, span: dict[str, Any]) -> None:
         self._client().update_item(
             TableName=self.table,
@@ -142,8 +142,9 @@ class DynamoBarriers(Barriers):
 
     def timelines(self, keys: Sequence[str], shards: int) -> dict[str, BarrierTimeline]:
         # Only the span attributes: the outputs beside them can weigh hundreds of KB.
-        names = {"#pub": "pub", "#notes": "notes", "#pk": "pk"}
+        names = {"#notes": "notes", "#pk": "pk"}
         names.update({f"#p{k}": f"p{k}" for k in range(shards)})
+        names.update({f"#q{k}": f"q{k}" for k in range(shards)})
         projection = ", ".join(names)
         found: dict[str, BarrierTimeline] = {}
         unique = list(dict.fromkeys(keys))

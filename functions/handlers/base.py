@@ -30,6 +30,7 @@ def sqs_handler(
             services(),
             starts_runs=starts_runs,
             fails_runs_on_invalid=fails_runs_on_invalid,
+            message_id=record.message_id,
         )
 
     def handler(event: dict, context: Any) -> dict:

@@ -16,8 +16,8 @@ class _Barrier:
     values: dict[int, float] = field(default_factory=dict)
     telemetry: dict[int, str] = field(default_factory=dict)
     spans: dict[int, str] = field(default_factory=dict)
-    published: bool = False
-    publisher: str | None = None
+    message_ids: dict[int, str] = field(default_factory=dict)
+    ordinals: dict[int, int] = field(default_factory=dict)
     notes: list[dict[str, Any]] = field(default_factory=list)
 
     def view(self, expected: int, claimed: bool) -> Arrival:
@@ -25,11 +25,11 @@ class _Barrier:
             claimed=claimed,
             arrived=frozenset(self.arrived),
             complete=len(self.arrived) >= expected,
-            published=self.published,
             payloads=dict(self.payloads),
             s3_keys=dict(self.s3_keys),
             values=dict(self.values),
             telemetry=dict(self.telemetry),
+            message_ids=dict(self.message_ids),
         )
 
 
@@ -46,6 +46,7 @@ class InMemoryBarriers(Barriers):
             if shard in barrier.arrived:
                 return barrier.view(expected, claimed=False)
             barrier.arrived.add(shard)
+            barrier.ordinals[shard] = len(barrier.arrived)
             if output.payload is not None:
                 barrier.payloads[shard] = bytes(output.payload)
             if output.s3_key is not None:
@@ -56,18 +57,13 @@ class InMemoryBarriers(Barriers):
                 barrier.telemetry[shard] = str(output.telemetry)
             if output.span is not None:
                 barrier.spans[shard] = str(output.span)
+            if output.message_id is not None:
+                barrier.message_ids[shard] = str(output.message_id)
             return barrier.view(expected, claimed=True)
 
     def read(self, key: str, expected: int) -> Arrival:
         with self._lock:
             return self.items.get(key, _Barrier()).view(expected, claimed=False)
-
-    def mark_published(self, key: str, publisher: str | None = None) -> None:
-        with self._lock:
-            barrier = self.items.setdefault(key, _Barrier())
-            barrier.published = True
-            if publisher is not None:
-                barrier.publisher = publisher
 
     def note(self, key: str, span: dict[str, Any]) -> None:
         with self._lock:
@@ -78,7 +74,7 @@ class InMemoryBarriers(Barriers):
             return {
                 key: BarrierTimeline(
                     arrivals=dict(b.spans),
-                    publisher=b.publisher,
+                    ordinals=dict(b.ordinals),
                     notes=tuple(dict(n) for n in b.notes),
                 )
                 for key in keys

@@ -172,6 +172,7 @@ class InMemoryStack:
                 self._container,
                 starts_runs=trainer,
                 fails_runs_on_invalid=trainer,
+                message_id=message.message_id,
             )
         except ProcessCrash:
             self.crashes += 1

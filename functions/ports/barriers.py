@@ -11,8 +11,9 @@ class Barriers(ABC):
     """One barrier per (run, phase, epoch, batch, direction, layer).
 
     ``arrive`` adds a shard to the barrier only if it is not there yet, in one atomic
-    step, and stores the shard's small output with it; a second arrival of the same shard
-    changes nothing and reports what it found (``claimed`` False).
+    step, numbers the arrival and stores the shard's small output with it; a second
+    arrival of the same shard changes nothing and reports what it found (``claimed``
+    False).
     """
 
     @abstractmethod
@@ -24,10 +25,6 @@ class Barriers(ABC):
     @abstractmethod
     def read(self, key: str, expected: int) -> Arrival:
         """The barrier as it stands (strongly consistent), without arriving."""
-
-    @abstractmethod
-    def mark_published(self, key: str, publisher: str | None = None) -> None:
-        """Record that the stage after this barrier has been published (and by whom)."""
 
     @abstractmethod
     def note(self, key: str, span: dict[str, Any]) -> None:

@@ -1,9 +1,11 @@
 """RunLedger: each run's record and history, changed only by the protocol's transitions.
 
-The verbs (start, claim a step, claim an evaluation, mark published, succeed, fail, cancel)
-are written once here over a few storage primitives. Every transition is one conditional
-write: it applies once however often its message comes, and never to a run that is no
-longer RUNNING, which is how a cancel or a failure stops the run's in-flight messages.
+The verbs (start, claim a step, claim an evaluation, succeed, fail, cancel) are written
+once here over a few storage primitives. Every transition is one conditional write: it
+applies once however often its message comes, and never to a run that is no longer
+RUNNING, which is how a cancel or a failure stops the run's in-flight messages. A claim
+records the id of the message whose delivery made it: only a redelivery of that message
+is told to heal it (functions/protocol/delivery.py).
 """
 
 from abc import ABC, abstractmethod
@@ -26,7 +28,8 @@ def now() -> str:
 @dataclass(frozen=True)
 class Transition:
     """A claimed transition: the record after the claim, and whether this caller made it
-    (False: it was claimed before but never marked published, so the caller heals it)."""
+    (False: the caller redelivers the message that claimed it, whose process may have
+    died before it published, so it publishes again)."""
 
     record: RunRecord
     claimed: bool
@@ -59,8 +62,11 @@ class RunLedger(ABC):
 
     # --- the verbs -------------------------------------------------------------------
 
-    def start(self, run_id: str, *, dataset: str, epochs: int) -> tuple[bool, RunRecord]:
-        """Open a RUNNING run; a duplicate request gets the existing record back."""
+    def start(
+        self, run_id: str, *, dataset: str, epochs: int, message_id: str | None = None
+    ) -> tuple[bool, RunRecord]:
+        """Open a RUNNING run, started by message ``message_id``; a duplicate request gets
+        the existing record back."""
         at = now()
         record = RunRecord(
             run_id=run_id,
@@ -70,18 +76,32 @@ class RunLedger(ABC):
             created_at=at,
             updated_at=at,
             progress_at=at,
+            start_message=message_id,
         )
         created, item = self._insert(record.stored())
         return created, RunRecord.model_validate(item)
 
     def claim_step(
-        self, run_id: str, step: int, batch_cost: float, *, first_in_epoch: bool
+        self,
+        run_id: str,
+        step: int,
+        batch_cost: float,
+        *,
+        first_in_epoch: bool,
+        epochs_done: int | None,
+        message_id: str,
     ) -> Transition | None:
-        """Claim step ``step`` (the previous one finished with ``batch_cost``).
+        """Claim step ``step`` (the previous one finished with ``batch_cost``; it closed
+        epoch ``epochs_done`` when given).
 
-        None when there is nothing to do: claimed and published before, or the run stopped.
+        None when there is nothing to do: claimed by another message, or the run stopped.
         """
-        sets: dict[str, Any] = {"step": step, "progress_at": now()}
+        sets: dict[str, Any] = {
+            "step": step,
+            "progress_at": now(),
+            "step_message": message_id,
+            "epoch": epochs_done,
+        }
         if first_in_epoch:
             sets["costs"] = [batch_cost]
         return self._transition(
@@ -89,31 +109,20 @@ class RunLedger(ABC):
             sets,
             Expect(equal={"step": step - 1}),
             append=None if first_in_epoch else {"costs": batch_cost},
-            claimed_field="step",
-            published_field="published_step",
-            value=step,
+            claimed=("step", step),
+            message=("step_message", message_id),
         )
 
-    def claim_eval(self, run_id: str, epoch: int) -> Transition | None:
+    def claim_eval(self, run_id: str, epoch: int, *, message_id: str) -> Transition | None:
         """Claim the evaluation after epoch ``epoch`` (0-based)."""
         return self._transition(
             run_id,
-            {"eval_epoch": epoch, "progress_at": now()},
+            {"eval_epoch": epoch, "progress_at": now(), "eval_message": message_id},
             Expect(below={"eval_epoch": epoch}),
             append=None,
-            claimed_field="eval_epoch",
-            published_field="published_eval",
-            value=epoch,
+            claimed=("eval_epoch", epoch),
+            message=("eval_message", message_id),
         )
-
-    def mark_step_published(self, run_id: str, step: int, *, epochs_done: int | None) -> None:
-        sets: dict[str, Any] = {"published_step": step}
-        if epochs_done is not None:
-            sets["epoch"] = epochs_done
-        self._change(run_id, sets)
-
-    def mark_eval_published(self, run_id: str, epoch: int) -> None:
-        self._change(run_id, {"published_eval": epoch})
 
     def succeed(
         self, run_id: str, *, model_key: str, final_cost: float, accuracies: Mapping[str, Any]
@@ -187,17 +196,16 @@ class RunLedger(ABC):
         expect: Expect,
         *,
         append: Mapping[str, float] | None,
-        claimed_field: str,
-        published_field: str,
-        value: int,
+        claimed: tuple[str, int],
+        message: tuple[str, str],
     ) -> Transition | None:
         applied, item = self._change(run_id, sets, expect, **(append or {}))
         if applied:
             return Transition(RunRecord.model_validate(item), claimed=True)
-        # Claimed by an earlier delivery that may have died before publishing: heal it.
+        # This message's earlier delivery claimed it and may have died before publishing.
         healing = (
             item.get("status") == RunStatus.RUNNING.value
-            and item.get(claimed_field) == value
-            and item.get(published_field, -1) < value
+            and item.get(claimed[0]) == claimed[1]
+            and item.get(message[0]) == message[1]
         )
         return Transition(RunRecord.model_validate(item), claimed=False) if healing else None

@@ -20,16 +20,20 @@ class Arrival:
     claimed: bool
     arrived: frozenset[int]
     complete: bool
-    published: bool
     payloads: Mapping[int, bytes] = field(default_factory=dict)
     s3_keys: Mapping[int, str] = field(default_factory=dict)
     values: Mapping[int, float] = field(default_factory=dict)
     telemetry: Mapping[int, str] = field(default_factory=dict)
+    message_ids: Mapping[int, str] = field(default_factory=dict)
 
-    @property
-    def should_publish(self) -> bool:
-        """This arrival completed the barrier, or found it complete and never published."""
-        return self.complete and (self.claimed or not self.published)
+    def publishes(self, shard: int, message_id: str) -> bool:
+        """Whether the caller publishes the next stage: its arrival completed the barrier,
+        or the barrier is complete and this is a redelivery of the message whose arrival
+        claimed ``shard`` (its process may have died before it published; downstream
+        claims make a second publish harmless). Any other duplicate does nothing."""
+        if not self.complete:
+            return False
+        return self.claimed or self.message_ids.get(shard) == message_id
 
 
 @dataclass(frozen=True)
@@ -62,13 +66,15 @@ class ShardOutput:
     or the key of a large one, a number the stage after it sums (``value``), and on a
     telemetry step the shard's telemetry document (JSON text), which the arrival completing
     the barrier merges; ``span`` says when and on which delivery it ran
-    (functions/protocol/spans.py)."""
+    (functions/protocol/spans.py); ``message_id`` names the message whose delivery claims
+    the arrival (functions/protocol/delivery.py)."""
 
     payload: bytes | None = None
     s3_key: str | None = None
     value: float | None = None
     telemetry: str | None = None
     span: str | None = None
+    message_id: str | None = None
 
 
 NO_OUTPUT = ShardOutput()
@@ -76,12 +82,12 @@ NO_OUTPUT = ShardOutput()
 
 @dataclass(frozen=True)
 class BarrierTimeline:
-    """What a barrier item holds of the message timeline: each shard's arrival span, the
-    span of whoever published the next stage, and the notes of rare events (span
+    """What a barrier item holds of the message timeline: each shard's arrival span and
+    its place in the order of arrivals (from 1), and the notes of rare events (span
     documents), in the forms functions/protocol/spans.py writes."""
 
     arrivals: Mapping[int, str] = field(default_factory=dict)
-    publisher: str | None = None
+    ordinals: Mapping[int, int] = field(default_factory=dict)
     notes: tuple[dict[str, Any], ...] = ()
 
 

@@ -18,10 +18,11 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from functions.protocol.delivery import delivery
 from functions.protocol.exceptions import UnattributableDeadLetterError
 from functions.protocol.outcomes import fail_run, reject_run
 from functions.protocol.services import Services
-from functions.protocol.spans import delivery, note_failure
+from functions.protocol.spans import note_failure
 from messages.base import RUN_ID_PATTERN
 from messages.exceptions import MessageError
 
@@ -71,8 +72,10 @@ def guarded(
     *,
     starts_runs: bool = False,
     fails_runs_on_invalid: bool = True,
+    message_id: str | None = None,
 ) -> None:
-    """Run ``work``; on failure record what the protocol must, then re-raise for SQS.
+    """Run ``work`` as one delivery of message ``message_id``; on failure record what the
+    protocol must, then re-raise for SQS.
 
     ``starts_runs``: this queue carries TrainRequests, so a bad one is recorded as a FAILED
     run even when no record exists yet (the user must learn why it never started).
@@ -81,7 +84,7 @@ def guarded(
     names (anyone can write a run id), so it leaves that run alone and only goes on to the
     dead-letter queue.
     """
-    with delivery(receive_count):
+    with delivery(receive_count, message_id):
         _guarded(body, receive_count, work, svc, starts_runs, fails_runs_on_invalid)
 
 

@@ -20,6 +20,7 @@ def arrive(
     value: float | None = None,
     telemetry: str | None = None,
     span: str | None = None,
+    message_id: str | None = None,
 ) -> Arrival:
     payload = s3_key = None
     if output is not None:
@@ -29,7 +30,12 @@ def arrive(
             store.put_array(spill_key, output)
             s3_key = spill_key
     output = ShardOutput(
-        payload=payload, s3_key=s3_key, value=value, telemetry=telemetry, span=span
+        payload=payload,
+        s3_key=s3_key,
+        value=value,
+        telemetry=telemetry,
+        span=span,
+        message_id=message_id,
     )
     return barriers.arrive(key, shard, expected, output)
 

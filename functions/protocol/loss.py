@@ -1,11 +1,12 @@
 """The loss Lambda's work: cost and dZ of the output layer, or the metrics of an eval pass."""
 
 from functions.ports import ShardOutput
+from functions.protocol.delivery import current
 from functions.protocol.grads import backward_tasks
 from functions.protocol.references import task_scope
 from functions.protocol.run_plan import batch_data, load_plan
 from functions.protocol.services import Services
-from functions.protocol.spans import arrival_span, note, publisher_span, task_barrier
+from functions.protocol.spans import arrival_span, note, task_barrier
 from functions.protocol.telemetry import loss_documents
 from functions.training.step import evaluate_outputs, loss_stage
 from messages.tasks import EvalDone, EvalMetrics, LossTask
@@ -16,12 +17,15 @@ def handle(task: LossTask, svc: Services) -> None:
     run = task.run_id
     # One "shard": the claim only dedupes. It comes first because the output is a message.
     key = task_barrier(task)
-    arrival = svc.barriers.arrive(key, 0, 1, ShardOutput(span=arrival_span()))
+    message_id = current().message_id
+    arrival = svc.barriers.arrive(
+        key, 0, 1, ShardOutput(span=arrival_span(), message_id=message_id)
+    )
     if not arrival.claimed:
-        if not arrival.should_publish:
+        if not arrival.publishes(0, message_id):
             note(svc.barriers, task, "duplicate")
             return
-        note(svc.barriers, task, "healed", "found its barrier claimed and unpublished")
+        note(svc.barriers, task, "healed", "a redelivery of the claiming message: published")
     z = svc.store.resolve(task.outputs, task_scope(run))
     y = batch_data(svc, plan, task.phase, task.epoch, task.batch, "y")
     activation = plan.specs[-1].activation
@@ -50,4 +54,3 @@ def handle(task: LossTask, svc: Services) -> None:
             telemetry=loss_documents(svc, plan, task, z, y),
         )
         svc.bus.send_tasks(tasks, str(plan.depth))
-    svc.barriers.mark_published(key, publisher_span(0))

@@ -9,6 +9,7 @@ import numpy as np
 
 from functions.ports import Arrival, ObjectNotFoundError
 from functions.ports.types import OUTPUT_ROUTE
+from functions.protocol.delivery import current
 from functions.protocol.fanin import arrive, outputs, stored_outputs
 from functions.protocol.grads import backward_tasks, own_rows
 from functions.protocol.keys import acts_key, barrier_key, output_key, params_key
@@ -16,7 +17,7 @@ from functions.protocol.references import task_scope
 from functions.protocol.run_plan import RunPlan, batch_data, load_plan
 from functions.protocol.scratch import recall_z, remember_z
 from functions.protocol.services import Services
-from functions.protocol.spans import arrival_span, note, publisher_span
+from functions.protocol.spans import arrival_span, note
 from functions.protocol.telemetry import shard_document, write_layer
 from functions.training.config import learning_rate
 from functions.training.step import forward_shard, shard_gradients, shard_mask, update_shard
@@ -64,8 +65,8 @@ def _arrive(
     output: np.ndarray | None,
     value: float | None = None,
     telemetry: str | None = None,
-) -> tuple[str, int, Arrival]:
-    """Claim this shard's arrival at its layer's barrier: (barrier key, shards, arrival)."""
+) -> tuple[int, Arrival]:
+    """Claim this shard's arrival at its layer's barrier: (shards, arrival)."""
     stage = (task.run_id, task.phase, task.epoch, task.batch, direction, task.layer)
     expected = len(plan.ranges(task.layer))
     arrival = arrive(
@@ -79,13 +80,18 @@ def _arrive(
         value=value,
         telemetry=telemetry,
         span=arrival_span(),
+        message_id=current().message_id,
     )
     if not arrival.claimed:
-        if arrival.should_publish:
-            note(svc.barriers, task, "healed", "found its barrier complete and unpublished")
+        if _publishes(task, arrival):
+            note(svc.barriers, task, "healed", "a redelivery of the claiming message: published")
         else:
             note(svc.barriers, task, "duplicate")
-    return barrier_key(*stage), expected, arrival
+    return expected, arrival
+
+
+def _publishes(task: ForwardTask | BackwardTask, arrival: Arrival) -> bool:
+    return arrival.publishes(task.shard, current().message_id)
 
 
 def forward(task: ForwardTask, svc: Services) -> None:
@@ -108,8 +114,8 @@ def forward(task: ForwardTask, svc: Services) -> None:
     if task.phase == "train" and not is_output:
         remember_z(svc, (run, task.epoch, task.batch, layer, shard), z)
     weight_sq = float(np.sum(w * w)) if plan.config.l2 else 0.0  # only the L2 term needs it
-    key, expected, arrival = _arrive(plan, svc, task, "fwd", z if is_output else a, weight_sq)
-    if not arrival.should_publish:
+    expected, arrival = _arrive(plan, svc, task, "fwd", z if is_output else a, weight_sq)
+    if not _publishes(task, arrival):
         return
     full = np.concatenate(outputs(arrival, svc.store, expected), axis=0)
     weight_sq_sum = task.weight_sq_sum
@@ -134,7 +140,6 @@ def forward(task: ForwardTask, svc: Services) -> None:
             ForwardTask(layer=layer + 1, shard=k, inputs=ref, **common) for k in range(next_shards)
         ]
         svc.bus.send_tasks(tasks, str(layer + 1))
-    svc.barriers.mark_published(key, publisher_span(task.shard))
 
 
 def _layer_inputs(plan: RunPlan, svc: Services, task: BackwardTask, layer: int) -> np.ndarray:
@@ -184,8 +189,8 @@ def backward(task: BackwardTask, svc: Services) -> None:
         params_key(run, layer, shard, task.step + 1), {"W": update.w, "b": update.b, **update.state}
     )
     telemetry = shard_document(svc, plan, task, z, w, b, grads, update)
-    key, expected, arrival = _arrive(plan, svc, task, "bwd", update.da_prev, telemetry=telemetry)
-    if not arrival.should_publish:
+    expected, arrival = _arrive(plan, svc, task, "bwd", update.da_prev, telemetry=telemetry)
+    if not _publishes(task, arrival):
         return
     write_layer(svc, plan, task, arrival)  # before publishing: a retry heals a lost write too
     common = task.header()
@@ -206,4 +211,3 @@ def backward(task: BackwardTask, svc: Services) -> None:
             header=common,
         )
         svc.bus.send_tasks(tasks, str(layer - 1))
-    svc.barriers.mark_published(key, publisher_span(task.shard))

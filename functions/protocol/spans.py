@@ -1,21 +1,18 @@
 """Where spans ride (docs/telemetry.md, "Spans"): on the barrier writes a task makes anyway.
 
 A delivery's start time and receive count are set by ``guarded`` for the work it runs
-(``delivery``). A shard's arrival carries its span (start, claim time, delivery) in the same
-UpdateItem that claims it, and the mark that says a stage was published names its publisher
-and when it finished: a clean step costs no extra call. Only what is rare costs one write
-each, a note appended to the task's barrier item: a duplicate dropped, a crashed publisher
-healed, a delivery that failed, a message dead-lettered.
+(functions/protocol/delivery.py). A shard's arrival carries its span (start, claim time,
+delivery) in the same UpdateItem that claims it, and the barrier numbers its arrivals, so
+the one that completed it is known: a clean step costs no extra call. Only what is rare
+costs one write each, a note appended to the task's barrier item: a duplicate dropped, a
+crashed publisher healed, a delivery that failed, a message dead-lettered.
 """
 
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
 
 from functions.ports import Barriers, BarrierTimeline
+from functions.protocol.delivery import current
 from functions.protocol.keys import barrier_key
 from functions.telemetry.spans import FUNCTION_OF_DIRECTION, Outcome, Span
 from messages.exceptions import MessageError
@@ -26,31 +23,6 @@ LOSS_LAYER = 0  # the loss stage's barrier and lane, after the output layer's
 DETAIL_LIMIT = 300  # characters of an error kept in a span; the run record keeps it whole
 _log = logging.getLogger(__name__)
 _DIRECTION = {"forward": "fwd", "backward": "bwd", "loss": "loss"}
-
-
-@dataclass(frozen=True)
-class Delivery:
-    started: float
-    count: int
-
-
-_current: ContextVar[Delivery | None] = ContextVar("lnn_delivery", default=None)
-
-
-@contextmanager
-def delivery(count: int) -> Iterator[Delivery]:
-    """The delivery being worked on, for the spans its work leaves."""
-    current = Delivery(time.time(), count)
-    token = _current.set(current)
-    try:
-        yield current
-    finally:
-        _current.reset(token)
-
-
-def _now() -> Delivery:
-    # Work called outside guarded (a test driving the protocol directly) still leaves spans.
-    return _current.get() or Delivery(time.time(), 1)
 
 
 def direction_of(task: NetworkTask) -> str:
@@ -74,19 +46,13 @@ def task_barrier(task: NetworkTask) -> str:
 
 def arrival_span() -> str:
     """What a shard's arrival stores: "start,claimed_at,delivery"."""
-    current = _now()
-    return f"{current.started:.6f},{time.time():.6f},{current.count}"
-
-
-def publisher_span(shard: int) -> str:
-    """What the published mark stores: "shard,start,published_at,delivery"."""
-    current = _now()
-    return f"{shard},{current.started:.6f},{time.time():.6f},{current.count}"
+    now = current()
+    return f"{now.started:.6f},{time.time():.6f},{now.count}"
 
 
 def span_of(task: NetworkTask, outcome: Outcome, detail: str | None = None) -> Span:
     direction = direction_of(task)
-    current = _now()
+    now = current()
     return Span(
         function=FUNCTION_OF_DIRECTION[direction],
         phase=task.phase,
@@ -95,9 +61,9 @@ def span_of(task: NetworkTask, outcome: Outcome, detail: str | None = None) -> S
         batch=task.batch,
         layer=layer_of(task),
         shard=shard_of(task),
-        start=current.started,
+        start=now.started,
         end=time.time(),
-        delivery=current.count,
+        delivery=now.count,
         outcome=outcome,
         detail=detail,
     )
@@ -124,20 +90,21 @@ def note_failure(barriers: Barriers, body: str, outcome: Outcome, detail: str) -
 
 
 def barrier_spans(
-    timeline: BarrierTimeline, *, phase: str, direction: str, epoch: int, batch: int, layer: int
+    timeline: BarrierTimeline,
+    expected: int,
+    *,
+    phase: str,
+    direction: str,
+    epoch: int,
+    batch: int,
+    layer: int,
 ) -> list[Span]:
-    """The spans one barrier item holds: its arrivals, its publisher, its notes."""
-    publisher = None
-    if timeline.publisher is not None:
-        shard, start, end, count = timeline.publisher.split(",")
-        publisher = (int(shard), float(start), float(end), int(count))
+    """The spans one barrier item of ``expected`` shards holds: its arrivals (the one
+    numbered ``expected`` completed it and published), then its notes."""
     spans = []
     for shard, text in sorted(timeline.arrivals.items()):
         start, end, count = text.split(",")
-        outcome: Outcome = "claimed"
-        stop = float(end)
-        if publisher is not None and publisher[0] == shard and publisher[3] == int(count):
-            outcome, stop = "completed", publisher[2]
+        completed = timeline.ordinals.get(shard) == expected
         spans.append(
             Span(
                 function=FUNCTION_OF_DIRECTION[direction],
@@ -148,9 +115,9 @@ def barrier_spans(
                 layer=layer,
                 shard=shard,
                 start=float(start),
-                end=stop,
+                end=float(end),
                 delivery=int(count),
-                outcome=outcome,
+                outcome="completed" if completed else "claimed",
             )
         )
     spans.extend(Span.from_document(document) for document in timeline.notes)

@@ -72,8 +72,10 @@ def read_spans(barriers: Barriers, plan: RunPlan) -> list[Span]:
                 return ordered(spans)  # the run stopped before this step
             for s in stages:
                 if (timeline := found.get(s.key(run))) is not None:
+                    shards = 1 if s.direction == "loss" else len(plan.ranges(s.layer))
                     spans += barrier_spans(
                         timeline,
+                        shards,
                         phase=s.phase,
                         direction=s.direction,
                         epoch=s.epoch,

@@ -1,12 +1,14 @@
 """The trainer Lambda's work: start a run, claim each step and evaluation transition, finish.
 
-Every transition is claimed on the run item before anything is published; a duplicate that
-finds its transition claimed but not marked published re-publishes (healing a crash), and a
-run that is no longer RUNNING (cancelled, failed) makes every transition a no-op.
+Every transition is claimed on the run item before anything is published; a redelivery of
+the message that claimed it re-publishes (healing a crash between claim and publish), any
+other duplicate does nothing, and a run that is no longer RUNNING (cancelled, failed) makes
+every transition a no-op.
 """
 
 import numpy as np
 
+from functions.protocol.delivery import current
 from functions.protocol.keys import data_key, model_key, params_key, plan_key
 from functions.protocol.outcomes import cancel_run, reject_run
 from functions.protocol.pruning import prune_params
@@ -51,9 +53,14 @@ def start(request: TrainRequest, svc: Services) -> None:
     x_test = store.resolve(data.x_test, scope) if data.x_test else None
     y_test = store.resolve(data.y_test, scope) if data.y_test else None
     x_train, y_train = store.resolve(data.x_train, scope), store.resolve(data.y_train, scope)
-    created, record = svc.ledger.start(run, dataset=request.dataset, epochs=request.epochs)
-    if not created and (record.status is not RunStatus.RUNNING or record.published_step >= 0):
-        return
+    message_id = current().message_id
+    created, record = svc.ledger.start(
+        run, dataset=request.dataset, epochs=request.epochs, message_id=message_id
+    )
+    if not created and (
+        record.status is not RunStatus.RUNNING or record.start_message != message_id
+    ):
+        return  # started by another message (a redelivery of the starting one heals it)
     split = split_training_data(
         x_train, y_train, holdout=request.holdout, seed=request.seed, x_test=x_test, y_test=y_test
     )
@@ -79,7 +86,6 @@ def start(request: TrainRequest, svc: Services) -> None:
         )
     )
     launch(svc, plan, "train" if request.epochs > 0 else "eval", 0, 0, 0)
-    svc.ledger.mark_step_published(run, 0, epochs_done=None)
 
 
 def epoch_cost(plan: RunPlan, costs: list[float]) -> float:
@@ -94,29 +100,34 @@ def step_done(message: StepDone, svc: Services) -> None:
     run, epoch, batch = message.run_id, message.epoch, message.batch
     plan = load_plan(svc, run)
     step = message.step + 1
-    claim = svc.ledger.claim_step(run, step, message.batch_cost, first_in_epoch=batch == 0)
+    closes_epoch = batch == plan.batches_per_epoch - 1
+    claim = svc.ledger.claim_step(
+        run,
+        step,
+        message.batch_cost,
+        first_in_epoch=batch == 0,
+        epochs_done=epoch + 1 if closes_epoch else None,
+        message_id=current().message_id,
+    )
     if claim is None:
         return
     prune_params(svc, plan, step)
-    epochs_done = None
-    if batch < plan.batches_per_epoch - 1:
+    if not closes_epoch:
         launch(svc, plan, "train", epoch, batch + 1, step)
     else:
         cost = epoch_cost(plan, claim.record.costs)
         svc.ledger.put_history(run, HistoryEntry(epoch=epoch + 1, cost=cost))
-        epochs_done = epoch + 1
         if epoch in eval_epochs(plan.config.epochs, plan.config.eval_every):
             launch(svc, plan, "eval", epoch, 0, step)
         else:
             svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=cost))
             launch(svc, plan, "train", epoch + 1, 0, step)
-    svc.ledger.mark_step_published(run, step, epochs_done=epochs_done)
 
 
 def eval_done(message: EvalDone, svc: Services) -> None:
     run, epoch, metrics = message.run_id, message.epoch, message.metrics
     plan = load_plan(svc, run)
-    claim = svc.ledger.claim_eval(run, epoch)
+    claim = svc.ledger.claim_eval(run, epoch, message_id=current().message_id)
     if claim is None:
         return
     epochs = plan.config.epochs
@@ -135,7 +146,6 @@ def eval_done(message: EvalDone, svc: Services) -> None:
         finish(svc, plan, message.step, final_cost, accuracies)
         return
     launch(svc, plan, "train", epoch + 1, 0, message.step)
-    svc.ledger.mark_eval_published(run, epoch)
 
 
 def finish(

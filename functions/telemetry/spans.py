@@ -18,7 +18,8 @@ OUTCOMES: tuple[Outcome, ...] = (
     "claimed",  # arrived at its barrier; another shard's arrival completed it
     "completed",  # its arrival completed the barrier, and it published the next stage
     "duplicate",  # found its shard already arrived: dropped, nothing published
-    "healed",  # a redelivery that found its barrier complete but never published: published
+    "healed",  # a redelivery of the message that claimed (its first delivery may have died
+    # before it published, or SQS delivered the message twice): published again
     "failed",  # raised; SQS redelivers it (or, at the last delivery, the run failed)
     "dead_lettered",  # reached its dead-letter queue; the run failed with the reason
 )

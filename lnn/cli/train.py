@@ -23,6 +23,7 @@ from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
 from lnn.prepare import PreparedData, prepare, split
 from lnn.telemetry import write_telemetry
+from lnn.tensorboard import make_log_dir, run_board, write_board
 from lnn.trace import write_spans
 from lnn.watch.feeds import ReferenceFeed, finish, planned_view, result_view
 from lnn.watch.report import write_report
@@ -32,6 +33,9 @@ from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
 ENGINES = ("reference", "embedded", "endpoint")
+# What write_outputs puts in --out, besides telemetry.jsonl, spans.jsonl and the plots.
+HISTORY_FILE = "history.json"
+MODEL_FILE = "model.npz"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -76,6 +80,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stack", default="lnn", help="stack name (embedded/endpoint)")
     add_stall_option(p)
     p.add_argument("--out", type=Path, default=None, help="output directory (default: runs/RUN_ID)")
+    p.add_argument(
+        "--tensorboard",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write TensorBoard event files into DIR/RUN_ID (view: tensorboard --logdir DIR)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON summary line last")
     p.add_argument(
         "--watch",
@@ -181,7 +192,7 @@ def write_outputs(
     telemetry.jsonl and spans.jsonl (when the run recorded any), plots and report.html."""
     make_out_dir(out)
     history = [h.model_dump(mode="json") for h in result.history]
-    (out / "history.json").write_text(json.dumps(history, indent=1) + "\n")
+    (out / HISTORY_FILE).write_text(json.dumps(history, indent=1) + "\n")
     write_telemetry(out, result.telemetry)
     write_spans(out, result.spans)
     columns = split(data, holdout=config.holdout, seed=config.seed)
@@ -198,7 +209,7 @@ def write_outputs(
         "n_features": int(data.x.shape[0]),
         "classes": classes,
     }
-    model_path = save_model(out / "model.npz", result.params, model_config)
+    model_path = save_model(out / MODEL_FILE, result.params, model_config)
     if data.x.shape[0] == 2:
         specs = [LayerSpec(x.units, x.activation) for x in config.layers]
         plot_decision_boundary(result.params, specs, data.x, data.y, out / "boundary.png", title)
@@ -233,6 +244,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = build_config(args, dataset.name)
     data = prepare(dataset, [layer.model_dump() for layer in config.layers])
     make_out_dir(args.out or Path("runs"))
+    if args.tensorboard is not None:
+        make_log_dir(args.tensorboard)
     show = sys.stdout.isatty() and not args.json
     view = server = None
     if args.watch:
@@ -249,6 +262,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     line = summary(result, config, time.perf_counter() - started, model_path)
     line["engine"] = args.engine
+    if args.tensorboard is not None:
+        board = run_board(config, result.history, result.telemetry, result.params)
+        line["tensorboard"] = str(write_board(args.tensorboard, result.run_id, board))
     if args.json:
         print(json.dumps(line), flush=True)
     else:
@@ -275,8 +291,9 @@ def print_summary(line: dict) -> None:
         "elapsed_s",
         "model_path",
         "reason",
+        "tensorboard",
     )
     for key in keys:
-        if key == "reason" and line.get(key) is None:
+        if key in ("reason", "tensorboard") and line.get(key) is None:
             continue
         print(f"{key:>15}: {fmt(line.get(key))}")

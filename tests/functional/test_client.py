@@ -170,7 +170,7 @@ def test_wait_reports_each_epoch_once_in_order_until_terminal(client: StackClien
         seen.append(entry)
         if entry.epoch == 2:  # the run moves on while the client polls
             ledger.put_history("run-3", HistoryEntry(epoch=3, cost=0.3))
-            ledger.mark_step_published("run-3", 1, epochs_done=3)
+            ledger.claim_step("run-3", 1, 0.3, first_in_epoch=True, epochs_done=3, message_id="m1")
             ledger.succeed("run-3", model_key="m", final_cost=0.3, accuracies={})
 
     record = client.wait("run-3", timeout=10, poll=0, on_epoch=on_epoch)
@@ -234,7 +234,7 @@ def test_status_runs_and_cancel_commands(
     assert main(["status", "run-6", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert RunRecord.model_validate(shown) == client.record("run-6")
-    assert shown["status"] == "RUNNING" and shown["published_step"] == -1
+    assert shown["status"] == "RUNNING" and shown["eval_epoch"] == -1
     assert main(["cancel", "run-6"]) == 0
     assert main(["cancel", "run-6"]) == 1
     assert "is CANCELLED, not RUNNING" in capsys.readouterr().out

@@ -118,18 +118,21 @@ def test_a_range_reads_part_of_an_object_and_stops_at_its_end(bed: Bed) -> None:
 
 def test_an_arrival_claims_once_and_carries_its_output(bed: Bed) -> None:
     key = f"{_run_id()}#train#0#0#fwd#1"
-    first = bed.barriers.arrive(key, 1, 2, ShardOutput(payload=b"one", value=0.25))
-    assert first.claimed and not first.complete and not first.should_publish
-    again = bed.barriers.arrive(key, 1, 2, ShardOutput(payload=b"other"))
+    first = bed.barriers.arrive(key, 1, 2, ShardOutput(payload=b"one", value=0.25, message_id="a"))
+    assert first.claimed and not first.complete and not first.publishes(1, "a")
+    again = bed.barriers.arrive(key, 1, 2, ShardOutput(payload=b"other", message_id="b"))
     assert not again.claimed and again.arrived == {1} and again.payloads[1] == b"one"
-    last = bed.barriers.arrive(key, 0, 2, ShardOutput(s3_key="runs/x/s0.npy"))
-    assert last.claimed and last.complete and last.should_publish
+    last = bed.barriers.arrive(key, 0, 2, ShardOutput(s3_key="runs/x/s0.npy", message_id="c"))
+    assert last.claimed and last.complete and last.publishes(0, "c")
     assert last.s3_keys == {0: "runs/x/s0.npy"} and last.values == {1: 0.25}
-    healer = bed.barriers.arrive(key, 0, 2)  # the publisher may have died: heal
-    assert not healer.claimed and healer.should_publish
-    bed.barriers.mark_published(key)
-    late = bed.barriers.arrive(key, 1, 2)
-    assert late.published and not late.should_publish
+    assert last.message_ids == {1: "a", 0: "c"}
+    # a redelivery of a claiming message publishes (its process may have died): it heals
+    healer = bed.barriers.arrive(key, 0, 2, ShardOutput(message_id="c"))
+    assert not healer.claimed and healer.publishes(0, "c")
+    assert bed.barriers.arrive(key, 1, 2, ShardOutput(message_id="a")).publishes(1, "a")
+    # any other duplicate does nothing
+    late = bed.barriers.arrive(key, 1, 2, ShardOutput(message_id="d"))
+    assert not late.claimed and not late.publishes(1, "d")
     assert bed.barriers.read(key, 2).arrived == {0, 1}
     assert not bed.barriers.read(f"{key}#absent", 2).arrived
 
@@ -144,7 +147,7 @@ def test_telemetry_documents_ride_in_the_arrival_and_a_duplicate_keeps_the_first
     again = bed.barriers.arrive(key, 1, 2, ShardOutput(telemetry='{"other":1}'))
     assert not again.claimed and again.telemetry == {1: doc}
     last = bed.barriers.arrive(key, 0, 2, ShardOutput(payload=b"da0", telemetry="{}"))
-    assert last.should_publish and last.telemetry == {0: "{}", 1: doc}
+    assert last.complete and last.claimed and last.telemetry == {0: "{}", 1: doc}
     assert last.payloads == {0: b"da0", 1: b"da"}
     assert bed.barriers.read(key, 2).telemetry == {0: "{}", 1: doc}
     plain = bed.barriers.arrive(f"{key}#plain", 0, 1, ShardOutput(payload=b"x"))
@@ -157,7 +160,6 @@ def test_spans_ride_in_the_arrival_and_the_mark_and_rare_ones_are_notes(bed: Bed
     bed.barriers.arrive(key, 1, 2, ShardOutput(span="9.0,9.5,2"))  # a duplicate: ignored
     bed.barriers.note(key, {"outcome": "duplicate", "start": 9.0})
     bed.barriers.arrive(key, 0, 2, ShardOutput(payload=b"zero", span="2.0,2.25,1"))
-    bed.barriers.mark_published(key, "0,2.0,2.5,1")
     bed.barriers.note(key, {"outcome": "healed", "delivery": 2})
     absent = f"{key}#absent"
     noted_only = f"{key}#noted"
@@ -165,7 +167,7 @@ def test_spans_ride_in_the_arrival_and_the_mark_and_rare_ones_are_notes(bed: Bed
     found = bed.barriers.timelines([key, absent, noted_only, key], 4)
     assert set(found) == {key, noted_only}
     assert found[key].arrivals == {1: "1.5,1.75,1", 0: "2.0,2.25,1"}
-    assert found[key].publisher == "0,2.0,2.5,1"
+    assert found[key].ordinals == {1: 1, 0: 2}  # shard 0 arrived second: it completed
     assert found[key].notes == (
         {"outcome": "duplicate", "start": 9.0},
         {"outcome": "healed", "delivery": 2},
@@ -184,30 +186,39 @@ def test_timelines_read_more_keys_than_one_batch_holds(bed: Bed) -> None:
     assert [found[k].arrivals[0] for k in keys] == [f"{i}.0,{i}.5,1" for i in range(130)]
 
 
-def test_steps_are_claimed_once_and_healed_until_published(bed: Bed) -> None:
+def _step(bed: Bed, run: str, step: int, cost: float, message: str, **options: Any) -> Any:
+    first = options.pop("first_in_epoch", step == 1)
+    epochs_done = options.pop("epochs_done", None)
+    return bed.ledger.claim_step(
+        run, step, cost, first_in_epoch=first, epochs_done=epochs_done, message_id=message
+    )
+
+
+def test_steps_are_claimed_once_and_healed_by_the_claiming_message(bed: Bed) -> None:
     run = _run_id()
-    created, record = bed.ledger.start(run, dataset="toy", epochs=3)
+    created, record = bed.ledger.start(run, dataset="toy", epochs=3, message_id="m0")
     assert created and record.status is RunStatus.RUNNING and record.step == 0
-    assert not bed.ledger.start(run, dataset="toy", epochs=3)[0]
-    claim = bed.ledger.claim_step(run, 1, 0.5, first_in_epoch=True)
+    again, found = bed.ledger.start(run, dataset="toy", epochs=3, message_id="m9")
+    assert not again and found.start_message == "m0"
+    claim = _step(bed, run, 1, 0.5, "m1")
     assert claim is not None and claim.claimed and claim.record.costs == [0.5]
-    healing = bed.ledger.claim_step(run, 1, 0.5, first_in_epoch=True)
+    healing = _step(bed, run, 1, 0.5, "m1")  # the claiming message, redelivered
     assert healing is not None and not healing.claimed
-    bed.ledger.mark_step_published(run, 1, epochs_done=None)
-    assert bed.ledger.claim_step(run, 1, 0.5, first_in_epoch=True) is None
-    assert bed.ledger.claim_step(run, 3, 0.1, first_in_epoch=False) is None  # not next
-    second = bed.ledger.claim_step(run, 2, 0.25, first_in_epoch=False)
+    assert _step(bed, run, 1, 0.5, "m2") is None  # a duplicate sent separately
+    assert _step(bed, run, 3, 0.1, "m3", first_in_epoch=False) is None  # not next
+    second = _step(bed, run, 2, 0.25, "m4", first_in_epoch=False, epochs_done=1)
     assert second is not None and second.record.costs == [0.5, 0.25]
-    bed.ledger.mark_step_published(run, 2, epochs_done=1)
-    assert bed.ledger.get(run).epoch == 1
+    assert second.record.epoch == 1 and second.record.step_message == "m4"
+    assert _step(bed, run, 1, 0.5, "m1") is None  # the step has moved on
 
 
 def test_evaluations_and_the_terminal_transitions(bed: Bed) -> None:
     run = _run_id()
-    bed.ledger.start(run, dataset="toy", epochs=3)
-    assert bed.ledger.claim_eval(run, 1).claimed
-    bed.ledger.mark_eval_published(run, 1)
-    assert bed.ledger.claim_eval(run, 1) is None and bed.ledger.claim_eval(run, 0) is None
+    bed.ledger.start(run, dataset="toy", epochs=3, message_id="m0")
+    assert bed.ledger.claim_eval(run, 1, message_id="e1").claimed
+    assert not bed.ledger.claim_eval(run, 1, message_id="e1").claimed  # heals
+    assert bed.ledger.claim_eval(run, 1, message_id="e2") is None
+    assert bed.ledger.claim_eval(run, 0, message_id="e0") is None
     accuracies = {"train_accuracy": 0.75, "dev_accuracy": None}
     assert bed.ledger.succeed(run, model_key="m.npz", final_cost=0.2, accuracies=accuracies)
     assert not bed.ledger.succeed(run, model_key="m.npz", final_cost=0.2, accuracies={})
@@ -218,7 +229,7 @@ def test_evaluations_and_the_terminal_transitions(bed: Bed) -> None:
         "m.npz",
         0.75,
     )
-    assert bed.ledger.claim_step(run, 1, 0.1, first_in_epoch=True) is None
+    assert _step(bed, run, 1, 0.1, "m1") is None
 
 
 def test_stopping_needs_a_running_run_and_reject_records_a_refused_request(bed: Bed) -> None:
@@ -227,7 +238,7 @@ def test_stopping_needs_a_running_run_and_reject_records_a_refused_request(bed: 
     assert bed.ledger.cancel(run, "enough") and not bed.ledger.fail(run, "late")
     assert bed.ledger.get(run).reason == "enough"
     assert not bed.ledger.cancel(absent, "x") and not bed.ledger.fail(absent, "x")
-    bed.ledger.mark_step_published(absent, 1, epochs_done=1)
+    assert _step(bed, absent, 1, 0.1, "m1") is None
     assert bed.ledger.get(absent) is None  # no phantom records
     assert bed.ledger.reject(refused, "too deep") and not bed.ledger.reject(refused, "again")
     record = bed.ledger.get(refused)
@@ -268,8 +279,7 @@ def test_the_stored_run_item_is_a_run_record(moto_stack: Any) -> None:
     client, _ = moto_stack
     run = _run_id()
     client.ledger.start(run, dataset="toy", epochs=2)
-    client.ledger.claim_step(run, 1, 0.5, first_in_epoch=True)
-    client.ledger.mark_step_published(run, 1, epochs_done=1)
+    client.ledger.claim_step(run, 1, 0.5, first_in_epoch=True, epochs_done=1, message_id="m1")
     client.ledger.succeed(run, model_key="runs/m.npz", final_cost=0.5, accuracies={})
     raw = client.clients.dynamodb.get_item(TableName=client.outputs.runs_table, Key=run_key(run))
     item = deserialize(raw["Item"])

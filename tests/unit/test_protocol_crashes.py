@@ -32,7 +32,7 @@ def test_a_crash_at_every_port_call_changes_no_byte() -> None:
     expected = clean.model(RUN)[0]
     calls = clean.counter.calls
     touched = {name.split(".")[1] for name in calls}
-    assert {"arrive", "mark_published", "claim_step", "claim_eval", "succeed"} <= touched
+    assert {"arrive", "send_tasks", "claim_step", "claim_eval", "succeed"} <= touched
     failures = []
     for at, name in enumerate(calls):
         for when in ("before", "after"):
