@@ -6,8 +6,7 @@ from collections import deque
 
 from functions.ports import Barriers
 from functions.protocol.run_plan import RunPlan
-from functions.protocol.spans import barrier_spans
-from functions.protocol.timeline import KEYS_PER_READ, Stage, run_passes
+from functions.protocol.timeline import KEYS_PER_READ, Stage, run_passes, stage_spans
 from functions.telemetry.spans import Span, ordered
 
 
@@ -31,12 +30,5 @@ def read_recent_spans(barriers: Barriers, plan: RunPlan, step: int, count: int) 
     spans: list[Span] = []
     for s in stages:
         if (timeline := found.get(s.key(plan.run_id))) is not None:
-            spans += barrier_spans(
-                timeline,
-                phase=s.phase,
-                direction=s.direction,
-                epoch=s.epoch,
-                batch=s.batch,
-                layer=s.layer,
-            )
+            spans += stage_spans(plan, s, timeline)
     return ordered(spans)

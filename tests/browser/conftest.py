@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_pages import Tab
 
 CHROMIUM_ENV = "LNN_CHROMIUM"
 CHROMIUM = "/usr/bin/chromium"  # Debian's package `chromium`
@@ -38,15 +38,6 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=str(path), headless=True)
         yield launched
         launched.close()
-
-
-@dataclass
-class Tab:
-    """A page in a fresh browser context, with what its console said."""
-
-    context: Any
-    page: Any
-    errors: list[str] = field(default_factory=list)
 
 
 @pytest.fixture

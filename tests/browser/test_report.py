@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Tab
-from pages import PLOTS, TIMEOUT_MS, diagram, drawn, text
+from browser_pages import PLOTS, TIMEOUT_MS, Tab, diagram, drawn, text
 from watch_runs import config, spans_of_steps, watched_run
 
 from lnn.watch.report import write_report

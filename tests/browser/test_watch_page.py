@@ -7,8 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from conftest import Tab
-from pages import PLOTS, TIMEOUT_MS, click_unit, diagram, drawn, text
+from browser_pages import PLOTS, TIMEOUT_MS, Tab, click_unit, diagram, drawn, text
 
 from lnn.datasets import load_dataset
 from lnn.engines.base import TrainingResult

@@ -1,8 +1,20 @@
 """Reading the watch page the way a person would: texts, the diagram's points, clicks."""
 
+from dataclasses import dataclass, field
 from typing import Any
 
 TIMEOUT_MS = 60_000
+
+
+@dataclass
+class Tab:
+    """A page in a fresh browser context, with what its console said."""
+
+    context: Any
+    page: Any
+    errors: list[str] = field(default_factory=list)
+
+
 PLOTS = (
     "network-plot",
     "cost-plot",
