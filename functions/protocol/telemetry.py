@@ -32,7 +32,7 @@ from functions.training.step import ShardGradients, ShardUpdate
 from functions.training.telemetry import hidden_forward, output_figures, shard_telemetry
 from messages.exceptions import MessageError
 from messages.limits import TELEMETRY_ITEM_BUDGET, TELEMETRY_MESSAGE_BUDGET
-from messages.tasks import BackwardTask, LossTask
+from messages.tasks import BackwardTask, ForwardTask, LossTask
 
 _REF = "ref"  # a document too large for its item or message: {"ref": S3 key}
 
@@ -60,13 +60,13 @@ def _load(svc: Services, run: str, text: str) -> dict[str, Any]:
     return document
 
 
-def observed(plan: RunPlan, task: LossTask | BackwardTask) -> bool:
+def observed(plan: RunPlan, task: LossTask | ForwardTask | BackwardTask) -> bool:
     """Whether the task's step (the update it makes: ``task.step + 1``) records telemetry."""
     return task.phase == "train" and task.step + 1 in plan.telemetry
 
 
 def loss_documents(
-    svc: Services, plan: RunPlan, task: LossTask, z: ndarray, y: ndarray
+    svc: Services, plan: RunPlan, task: LossTask | ForwardTask, z: ndarray, y: ndarray
 ) -> list[str | None]:
     """For each output shard's backward task: the loss stage's figures of its units."""
     ranges = plan.ranges(plan.depth)

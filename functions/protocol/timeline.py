@@ -31,11 +31,19 @@ class Stage:
 
 
 def _pass(plan: RunPlan, phase: str, epoch: int, batch: int) -> list[Stage]:
-    """The stages of one step (or one evaluation pass), in the order they run."""
-    stages = [Stage(phase, "fwd", epoch, batch, layer) for layer in range(1, plan.depth + 1)]
-    stages.append(Stage(phase, "loss", epoch, batch, LOSS_LAYER))
+    """The barriers of one step (or one evaluation pass), in the order they are claimed.
+
+    With one shard on the output layer its training task claims no forward or loss barrier:
+    it runs the loss and its backward pass too, and claims the backward barrier
+    (functions/protocol/output.py); its evaluation task claims the forward one.
+    """
+    depth, folded = plan.depth, plan.loss_in_output_shard
+    last_forward = depth - 1 if folded and phase == "train" else depth
+    stages = [Stage(phase, "fwd", epoch, batch, layer) for layer in range(1, last_forward + 1)]
+    if not folded:
+        stages.append(Stage(phase, "loss", epoch, batch, LOSS_LAYER))
     if phase == "train":
-        stages += [Stage(phase, "bwd", epoch, batch, layer) for layer in range(plan.depth, 0, -1)]
+        stages += [Stage(phase, "bwd", epoch, batch, layer) for layer in range(depth, 0, -1)]
     return stages
 
 

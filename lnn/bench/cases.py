@@ -11,21 +11,33 @@ from typing import Literal
 
 import numpy as np
 
-from functions.training.schedule import iter_steps
+from functions.training.schedule import iter_steps, telemetry_cadence
 from lnn.bench.numpy_loop import train_numpy
 from lnn.bench.timing import time_interleaved
 from lnn.bench.workload import CatData, max_abs_diff
 from lnn.engines.base import TrainingResult
 from lnn.engines.reference import train_reference
 from messages.status import RunStatus
+from messages.train_request import TrainConfig
 
 TARGET_RATIO = 1.3
-CALLS_PER_SHARD_HOP_BUDGET = 3.0
+
+
+def calls_per_shard_hop_budget(shards: int) -> float:
+    """Issue 11's targets: 4.0 AWS calls per shard hop with one shard per layer (nothing
+    shares a hop's receive, delete and publish), 2.5 from four shards on."""
+    return 2.5 if shards >= 4 else 4.0
+
+
 # Both sides do the same float operations, so their models match bit for bit. Training
 # amplifies a last-bit difference chaotically (one rounding of the sigmoid: 1e-16 apart after
 # 300 epochs, 3e-2 after 1000), so anything above round-off means the arithmetic differs.
 AGREEMENT_TOLERANCE = 1e-9
 EMBEDDED_TELEMETRY_EPOCHS = 5
+# The embedded time of telemetry: long enough for a per-step difference of a few per cent to
+# show through the run's fixed start and finish, short enough for a few repeats.
+EMBEDDED_TIMED_EPOCHS = 40
+CAT_RUN_EPOCHS = 2500  # the run the issue's figure is about: its default cadence is timed
 
 
 @dataclass(frozen=True)
@@ -116,8 +128,9 @@ def embedded_vs_reference(cat: CatData, epochs: int, repeats: int) -> dict[str, 
         "shards": cat.shards,
         "shard_tasks_per_step": critical.get("shard_tasks", 0) / steps,
         "calls_per_shard_hop": per_shard_hop,
-        "calls_budget": CALLS_PER_SHARD_HOP_BUDGET,
-        "meets_budget": per_shard_hop is not None and per_shard_hop <= CALLS_PER_SHARD_HOP_BUDGET,
+        "calls_budget": calls_per_shard_hop_budget(cat.shards),
+        "meets_budget": per_shard_hop is not None
+        and per_shard_hop <= calls_per_shard_hop_budget(cat.shards),
         "max_abs_diff": diff,
         "models_agree": diff <= AGREEMENT_TOLERANCE,
         "api_calls": api_calls,
@@ -170,14 +183,47 @@ def telemetry_cost(cat: CatData, epochs: int, repeats: int) -> dict[str, object]
         name: int(dict(run.extra.get("critical_path", {})).get("calls", 0))
         for name, run in runs.items()
     }
+    timed = _embedded_cadence_cost(cat, off, min(epochs, EMBEDDED_TIMED_EPOCHS), repeats)
     return {
         **metrics,
+        **timed,
         "embedded_calls_per_step_on": calls["on"] / steps,
         "embedded_calls_per_step_off": calls["off"] / steps,
         "embedded_extra_calls_per_telemetry_step": (calls["on"] - calls["off"]) / steps,
         "embedded_steps": steps,
         "layers": len(config.layers),
         "models_agree": agree and _identical(runs["on"], runs["off"]),
+    }
+
+
+def _embedded_cadence_cost(
+    cat: CatData, off: TrainConfig, epochs: int, repeats: int
+) -> dict[str, object]:
+    """The embedded engine at the cadence ``auto`` gives the whole 2,500-epoch cat run (one
+    step in five), timed against telemetry off over ``epochs`` epochs, interleaved."""
+    from lnn.engines.stack import train_on_stack
+
+    batches = sum(
+        1 for _ in iter_steps(cat.data.x.shape[1], off.batch_size, seed=off.seed, epochs=1)
+    )
+    interval = telemetry_cadence("auto", CAT_RUN_EPOCHS, batches).interval
+    short_off = off.model_copy(update={"epochs": epochs})
+    short_on = short_off.model_copy(update={"telemetry_every": interval})
+    on_run, off_run = time_interleaved(
+        lambda: train_on_stack(short_on, cat.data, engine="embedded"),
+        lambda: train_on_stack(short_off, cat.data, engine="embedded"),
+        repeats,
+    )
+    for run in (on_run.result, off_run.result):
+        if run.status != RunStatus.SUCCEEDED:
+            raise EngineRunFailedError(f"embedded run {run.status}: {run.reason}")
+    return {
+        "embedded_default_cadence_interval": interval,
+        "embedded_default_cadence_overhead": on_run.median / off_run.median - 1,
+        "embedded_default_cadence_s": on_run.median,
+        "embedded_off_s": off_run.median,
+        "embedded_timed_epochs": epochs,
+        "embedded_runs_s": {"on": on_run.seconds, "off": off_run.seconds},
     }
 
 
@@ -209,7 +255,7 @@ CASES: dict[str, Case] = {
         ),
         Case(
             "telemetry-cost",
-            "telemetry on vs off: reference time, embedded calls per step",
+            "telemetry on vs off: reference time, embedded calls per step and time",
             1000,
             1,
             telemetry_cost,

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple, Protocol
 from functions.aws.clients import reset_clients
 from functions.protocol.services import reset_services
 from functions.training.schedule import eval_epochs
+from functions.training.shards import shard_ranges
 from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.local.chaos import ChaosSpec
@@ -166,11 +167,16 @@ def _injected(runner: LambdaRunner) -> dict[str, int]:
 
 def _hops(config: TrainConfig, record: RunRecord) -> int:
     """Messages on the run's critical path: the TrainRequest; per step, a forward stage per
-    layer, the loss, a backward stage per layer and the StepDone; per evaluation, a forward
-    stage per layer, the loss and the EvalDone. Duplicates and retries are off that path."""
+    layer, the loss and a backward stage per layer (the next step starts from layer 1's
+    backward), where one output shard does its forward, the loss and its backward in one
+    hop; per evaluation, the forward stages, the loss and the EvalDone. Duplicates and
+    retries are off that path."""
     depth = len(config.layers)
+    folded = len(shard_ranges(config.layers[-1].units, config.shards)) == 1
+    per_step = 2 * depth - 1 if folded else 2 * depth + 1
+    per_eval = depth + 1 if folded else depth + 2
     evals = sum(1 for e in eval_epochs(config.epochs, config.eval_every) if e <= record.eval_epoch)
-    return 1 + record.step * (2 * depth + 2) + evals * (depth + 2)
+    return 1 + record.step * per_step + evals * per_eval
 
 
 @contextmanager
