@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from functions.ports import ObjectNotFoundError
-from functions.protocol.keys import data_key, params_key, plan_key
+from functions.protocol.keys import data_key, plan_key
+from functions.protocol.params import read_params
 from functions.protocol.run_plan import RunPlan
 from functions.telemetry import TelemetryRecord
 from lnn.client import StackClient
@@ -137,8 +138,8 @@ class StackFeed:
         self.view.set_spans(spans)
 
     def _read_params(self, client: StackClient, step: int) -> None:
-        """Every shard's parameters at version ``step`` (the trainer claimed it, so all
-        exist; pruning keeps the newest versions), joined into whole layers."""
+        """Every shard's parameters at version ``step`` (claimed, so all exist; pruning
+        keeps the newest versions), joined into whole layers."""
         assert self.plan is not None
         if step == self._params_step:
             return
@@ -146,7 +147,7 @@ class StackFeed:
         try:
             for layer in range(1, self.plan.depth + 1):
                 shards = [
-                    client.store.get_npz(params_key(self.run_id, layer, k, step))
+                    read_params(client.store, client.barriers, self.plan, layer, k, step)
                     for k in range(len(self.plan.ranges(layer)))
                 ]
                 w = np.concatenate([p["W"] for p in shards], axis=0)

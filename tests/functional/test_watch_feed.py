@@ -46,11 +46,9 @@ def test_the_feed_gathers_the_run_as_it_goes(stack_target: Callable[[], dict[str
     document = view.document()
     assert document["boundary"]["step"] == 18  # the last step's parameters
     assert document["status"]["calls"]["calls_per_shard_hop"] > 0
+    # one output shard runs the loss itself (functions/protocol/output.py): no loss lane
     lanes = document["timeline"]["lanes"]
-    assert lanes == [
-        *(f"neuron L{n} s{k}" for n in (1, 2, 3) for k in (0, 1) if n < 3 or k == 0),
-        "loss",
-    ]
+    assert lanes == ["neuron L1 s0", "neuron L1 s1", "neuron L2 s0", "neuron L2 s1", "neuron L3 s0"]
 
 
 def test_recent_passes_end_at_the_pass_in_flight() -> None:
@@ -63,6 +61,7 @@ def test_recent_passes_end_at_the_pass_in_flight() -> None:
         ("train", 1, 0),
         ("train", 1, 1),
     ]
-    assert [s.direction for s in passes[-1]] == ["fwd"] * 3 + ["loss"] + ["bwd"] * 3
+    # one output shard: its training task runs the forward, the loss and the backward pass
+    assert [s.direction for s in passes[-1]] == ["fwd"] * 2 + ["bwd"] * 3
     final = recent_passes(plan, step=6, count=2)
     assert [(p[0].phase, p[0].epoch) for p in final] == [("train", 1), ("eval", 1)]
