@@ -133,15 +133,16 @@ def write_layer(svc: Services, plan: RunPlan, task: BackwardTask, arrival: Arriv
     svc.store.put_bytes(telemetry_key(run, task.epoch, task.batch, layer), body)
 
 
-def read_telemetry(store: ArrayStore, run: str) -> list[TelemetryRecord]:
-    """A run's records in step then layer order, read back from their keys (its plan says
-    which exist); it stops at the first telemetry step with none, where the run stopped."""
+def read_telemetry(store: ArrayStore, run: str, *, after_step: int = 0) -> list[TelemetryRecord]:
+    """A run's records of the steps after ``after_step``, in step then layer order, read back
+    from their keys (its plan says which exist); it stops at the first telemetry step with
+    none, where the run stopped (or, for a run in progress, has not yet reached)."""
     try:
         plan = RunPlan.from_document(store.get_json(plan_key(run)))
     except ObjectNotFoundError:
         return []
     records: list[TelemetryRecord] = []
-    for step in range(1, plan.telemetry.total_steps + 1):
+    for step in range(after_step + 1, plan.telemetry.total_steps + 1):
         if step not in plan.telemetry:
             continue
         epoch, batch = divmod(step - 1, plan.batches_per_epoch)

@@ -8,7 +8,7 @@ where the run stopped (or where the items expired, a week after it ran).
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from functions.ports import Barriers
+from functions.ports import Barriers, BarrierTimeline
 from functions.protocol.keys import barrier_key
 from functions.protocol.run_plan import RunPlan
 from functions.protocol.spans import LOSS_LAYER, barrier_spans
@@ -80,14 +80,19 @@ def read_spans(barriers: Barriers, plan: RunPlan) -> list[Span]:
                 return ordered(spans)  # the run stopped before this step
             for s in stages:
                 if (timeline := found.get(s.key(run))) is not None:
-                    shards = 1 if s.direction == "loss" else len(plan.ranges(s.layer))
-                    spans += barrier_spans(
-                        timeline,
-                        shards,
-                        phase=s.phase,
-                        direction=s.direction,
-                        epoch=s.epoch,
-                        batch=s.batch,
-                        layer=s.layer,
-                    )
+                    spans += stage_spans(plan, s, timeline)
     return ordered(spans)
+
+
+def stage_spans(plan: RunPlan, stage: Stage, timeline: BarrierTimeline) -> list[Span]:
+    """The spans of one stage's barrier item."""
+    shards = 1 if stage.direction == "loss" else len(plan.ranges(stage.layer))
+    return barrier_spans(
+        timeline,
+        shards,
+        phase=stage.phase,
+        direction=stage.direction,
+        epoch=stage.epoch,
+        batch=stage.batch,
+        layer=stage.layer,
+    )
