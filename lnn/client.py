@@ -163,16 +163,20 @@ class StackClient:
         poll: float = 1.0,
         on_epoch: Callable[[HistoryEntry], None] | None = None,
         stall_after: float = STALL_AFTER_S,
+        on_poll: Callable[[RunRecord | None], None] | None = None,
     ) -> RunRecord:
         """Poll until the run is SUCCEEDED, FAILED or CANCELLED; TimeoutError after `timeout` s,
         RunStalledError once it has made no progress for `stall_after` s.
 
-        `on_epoch` sees each history entry once, in epoch order, as it appears.
+        `on_epoch` sees each history entry once, in epoch order, as it appears; `on_poll`
+        each record read (None before the run has one), in this thread.
         """
         deadline = time.monotonic() + timeout
         seen, read_at = -1, None  # last epoch reported; the record's epoch at the last read
         while True:
             found = self.record(run_id)
+            if on_poll is not None:
+                on_poll(found)
             if found is not None:
                 terminal = found.status.is_terminal
                 # The history grows with the run: read it only when the record moved on.
@@ -197,11 +201,11 @@ class StackClient:
                 after = entry.epoch
         return after
 
-    def telemetry(self, run_id: str) -> list[TelemetryRecord]:
-        """The run's telemetry records (one GetObject per layer per telemetry step), in step
-        then layer order; empty for a run without any."""
+    def telemetry(self, run_id: str, *, after_step: int = 0) -> list[TelemetryRecord]:
+        """The run's telemetry records of the steps after ``after_step`` (one GetObject per
+        layer per telemetry step), in step then layer order; empty for a run without any."""
         self.require_record(run_id)
-        return read_telemetry(self.store, run_id)
+        return read_telemetry(self.store, run_id, after_step=after_step)
 
     def spans(self, run_id: str) -> list[Span]:
         """The run's message timeline (BatchGetItem over its barrier items, 100 a call),

@@ -13,6 +13,7 @@ __all__ = [
     "MAX_SHARDS",
     "MAX_UNITS",
     "MESSAGE_ARRAY_BUDGET",
+    "PARAMS_ITEM_BUDGET",
     "PUBLISH_BATCH_BYTES",
     "PUBLISH_BATCH_ENTRIES",
     "TELEMETRY_ITEM_BUDGET",
@@ -41,7 +42,10 @@ MAX_INLINE_ARRAY_BYTES = 150 * 1024
 # MESSAGE_ARRAY_BUDGET // min(n, PUBLISH_BATCH_ENTRIES) so a whole PublishBatch still fits.
 MESSAGE_ARRAY_BUDGET = 150_000
 # A DynamoDB item holds 400 KB: the shard outputs that ride in a barrier item share this.
-BARRIER_ITEM_BUDGET = 300_000
+BARRIER_ITEM_BUDGET = 280_000
+# A backward barrier item also carries its shards' new parameter versions (.npz bytes)
+# when they fit in this, shared among them (functions/protocol/params.py).
+PARAMS_ITEM_BUDGET = 20_000
 # Telemetry documents (JSON text) of a step's shards share the rest of the item; one over
 # its share (a shard of hundreds of units) is written to S3 and the item names its key.
 TELEMETRY_ITEM_BUDGET = 80_000

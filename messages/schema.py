@@ -22,7 +22,6 @@ from messages.tasks import (
     EvalDone,
     ForwardTask,
     LossTask,
-    StepDone,
     Task,
     TrainerMessage,
 )
@@ -39,7 +38,6 @@ MESSAGES: dict[str, Any] = {
     "ForwardTask": ForwardTask,
     "LossTask": LossTask,
     "BackwardTask": BackwardTask,
-    "StepDone": StepDone,
     "EvalDone": EvalDone,
     "CancelRun": CancelRun,
     "RunAccepted": RunAccepted,

@@ -19,7 +19,6 @@ __all__ = [
     "EvalMetrics",
     "ForwardTask",
     "LossTask",
-    "StepDone",
     "Task",
     "TaskAdapter",
     "TrainerMessage",
@@ -94,13 +93,6 @@ class BackwardTask(_TaskBase):
         return self
 
 
-class StepDone(_TaskBase):
-    """Layer 1 finished its backward pass: the trainer may start the next step."""
-
-    kind: Literal["step_done"] = "step_done"
-    batch_cost: Float
-
-
 class EvalMetrics(FrozenModel):
     train_cost: Float
     train_accuracy: Accuracy | None = None
@@ -123,9 +115,7 @@ class CancelRun(FrozenModel):
     reason: str = Field(default="cancelled by user", min_length=1)
 
 
-Task = Annotated[
-    ForwardTask | LossTask | BackwardTask | StepDone | EvalDone, Field(discriminator="kind")
-]
+Task = Annotated[ForwardTask | LossTask | BackwardTask | EvalDone, Field(discriminator="kind")]
 TaskAdapter: TypeAdapter[Task] = TypeAdapter(Task)
 
 
@@ -138,15 +128,13 @@ def _trainer_kind(value: Any) -> str | None:
 
 TrainerMessage = Annotated[
     Annotated[TrainRequest, Tag("train_request")]
-    | Annotated[StepDone, Tag("step_done")]
     | Annotated[EvalDone, Tag("eval_done")]
     | Annotated[CancelRun, Tag("cancel")],
     Discriminator(
         _trainer_kind,
         custom_error_type="invalid_kind",
         custom_error_message=(
-            "expected a JSON object whose kind is train_request (or absent), "
-            "step_done, eval_done or cancel"
+            "expected a JSON object whose kind is train_request (or absent), eval_done or cancel"
         ),
     ),
 ]

@@ -3,10 +3,11 @@
 A shard adds itself to the item's ``arrived`` set only if it is not there yet; its (small)
 output rides in the same item (``o{k}`` inline bytes, ``r{k}`` an S3 key, ``v{k}`` a number,
 ``t{k}`` a telemetry document, ``p{k}`` its span, ``m{k}`` the message id that claimed it,
-``q{k}`` its place in the order of arrivals, counted by ``n``; ``notes`` the spans of rare
-events). The arrival that completes the set publishes the next stage. A duplicate fails
-the condition and does nothing, unless it is a redelivery of the claiming message
-(``Arrival.publishes``): then that message's publisher may have died, and it heals it.
+``q{k}`` its place in the order of arrivals, counted by ``n``, ``w{k}`` a small parameter
+version; ``notes`` the spans of rare events). The arrival that completes the set publishes
+the next stage. A duplicate fails the condition and does nothing, unless it is a redelivery
+of the claiming message (``Arrival.publishes``): then that message's publisher may have
+died, and it heals it.
 """
 
 import json
@@ -102,6 +103,9 @@ class DynamoBarriers(Barriers):
         if output.message_id is not None:
             sets.append(f"m{shard} = :message")
             values[":message"] = {"S": output.message_id}
+        if output.params is not None:
+            sets.append(f"w{shard} = :params")
+            values[":params"] = {"B": output.params}
         try:
             response = self._client().update_item(
                 TableName=self.table,
@@ -124,6 +128,17 @@ class DynamoBarriers(Barriers):
             TableName=self.table, Key={"pk": {"S": key}}, ConsistentRead=True
         )
         return _arrival(response.get("Item", {}), expected, claimed=False)
+
+    def shard_params(self, key: str, shard: int) -> bytes | None:
+        response = self._client().get_item(
+            TableName=self.table,
+            Key={"pk": {"S": key}},
+            ConsistentRead=True,
+            ProjectionExpression="#w",
+            ExpressionAttributeNames={"#w": f"w{shard}"},
+        )
+        found = response.get("Item", {}).get(f"w{shard}")
+        return None if found is None else bytes(found["B"])
 
     def note(self, key: str, span: dict[str, Any]) -> None:
         self._client().update_item(

@@ -1,7 +1,7 @@
 """Neuron Lambda: forward and backward tasks of one shard, from a layer queue."""
 
 from functions.handlers.base import sqs_handler
-from functions.protocol import neuron
+from functions.protocol import backward, forward
 from functions.protocol.services import Services
 from messages.exceptions import MessageError
 from messages.tasks import BackwardTask, ForwardTask, parse_task
@@ -10,9 +10,9 @@ from messages.tasks import BackwardTask, ForwardTask, parse_task
 def work(body: str, svc: Services) -> None:
     task = parse_task(body)
     if isinstance(task, ForwardTask):
-        neuron.forward(task, svc)
+        forward.forward(task, svc)
     elif isinstance(task, BackwardTask):
-        neuron.backward(task, svc)
+        backward.backward(task, svc)
     else:
         raise MessageError(f"a layer queue got a {task.kind} task")
 

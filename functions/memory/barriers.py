@@ -17,6 +17,7 @@ class _Barrier:
     telemetry: dict[int, str] = field(default_factory=dict)
     spans: dict[int, str] = field(default_factory=dict)
     message_ids: dict[int, str] = field(default_factory=dict)
+    params: dict[int, bytes] = field(default_factory=dict)
     ordinals: dict[int, int] = field(default_factory=dict)
     notes: list[dict[str, Any]] = field(default_factory=list)
 
@@ -59,11 +60,18 @@ class InMemoryBarriers(Barriers):
                 barrier.spans[shard] = str(output.span)
             if output.message_id is not None:
                 barrier.message_ids[shard] = str(output.message_id)
+            if output.params is not None:
+                barrier.params[shard] = bytes(output.params)
             return barrier.view(expected, claimed=True)
 
     def read(self, key: str, expected: int) -> Arrival:
         with self._lock:
             return self.items.get(key, _Barrier()).view(expected, claimed=False)
+
+    def shard_params(self, key: str, shard: int) -> bytes | None:
+        with self._lock:
+            barrier = self.items.get(key)
+            return None if barrier is None else barrier.params.get(shard)
 
     def note(self, key: str, span: dict[str, Any]) -> None:
         with self._lock:

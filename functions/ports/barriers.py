@@ -27,6 +27,11 @@ class Barriers(ABC):
         """The barrier as it stands (strongly consistent), without arriving."""
 
     @abstractmethod
+    def shard_params(self, key: str, shard: int) -> bytes | None:
+        """The parameter version ``shard``'s arrival carries (strongly consistent); None
+        if it has not arrived or carried none."""
+
+    @abstractmethod
     def note(self, key: str, span: dict[str, Any]) -> None:
         """Append a span document to the barrier's notes (creating the item if need be)."""
 

@@ -67,7 +67,8 @@ class ShardOutput:
     telemetry step the shard's telemetry document (JSON text), which the arrival completing
     the barrier merges; ``span`` says when and on which delivery it ran
     (functions/protocol/spans.py); ``message_id`` names the message whose delivery claims
-    the arrival (functions/protocol/delivery.py)."""
+    the arrival (functions/protocol/delivery.py); ``params`` is a backward shard's new
+    parameter version when it is small (functions/protocol/params.py)."""
 
     payload: bytes | None = None
     s3_key: str | None = None
@@ -75,6 +76,7 @@ class ShardOutput:
     telemetry: str | None = None
     span: str | None = None
     message_id: str | None = None
+    params: bytes | None = None
 
 
 NO_OUTPUT = ShardOutput()

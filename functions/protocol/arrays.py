@@ -88,8 +88,17 @@ class ArrayStore:
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
         self.blobs.put_bytes(key, buffer.getvalue())
+        self.remember_npz(key, arrays)
+
+    def remember_npz(self, key: str, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Keep read-only copies of ``arrays`` as this process's copy of the npz at ``key``
+        (stored elsewhere, or about to be)."""
         frozen = {name: _frozen(np.array(a, copy=True)) for name, a in arrays.items()}
         self._cache.put(self._key(key), frozen)
+        return frozen
+
+    def cached_npz(self, key: str) -> dict[str, np.ndarray] | None:
+        return self._cache.get(self._key(key))
 
     def get_npz(self, key: str) -> dict[str, np.ndarray]:
         found = self._cache.get(self._key(key))

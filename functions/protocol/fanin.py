@@ -21,6 +21,7 @@ def arrive(
     telemetry: str | None = None,
     span: str | None = None,
     message_id: str | None = None,
+    params: bytes | None = None,
 ) -> Arrival:
     payload = s3_key = None
     if output is not None:
@@ -36,6 +37,7 @@ def arrive(
         telemetry=telemetry,
         span=span,
         message_id=message_id,
+        params=params,
     )
     return barriers.arrive(key, shard, expected, output)
 

@@ -7,6 +7,7 @@ serve nobody but a late duplicate, which finds its barrier already passed and st
 """
 
 from functions.protocol.keys import params_key
+from functions.protocol.params import inline
 from functions.protocol.run_plan import RunPlan
 from functions.protocol.services import Services
 
@@ -26,6 +27,7 @@ def prune_params(svc: Services, plan: RunPlan, step: int) -> None:
     keys = [
         params_key(plan.run_id, layer, shard, version)
         for layer in range(1, plan.depth + 1)
+        if not inline(plan, layer)  # its versions after 0 live in barrier items, which expire
         for shard in range(len(plan.ranges(layer)))
         for version in stale_versions(step)
     ]

@@ -55,6 +55,12 @@ class RunPlan:
     def ranges(self, layer: int) -> list[tuple[int, int]]:
         return shard_ranges(self.specs[layer - 1].units, self.config.shards)
 
+    @property
+    def loss_in_output_shard(self) -> bool:
+        """One shard owns the output layer, so the loss stage (and, in training, the output
+        layer's backward pass) runs in that shard's invocation: no hops of their own."""
+        return len(self.ranges(self.depth)) == 1
+
     def full_batch(self) -> bool:
         return self.config.batch_size == 0 or self.config.batch_size >= self.m_train
 

@@ -32,7 +32,7 @@ from functions.training.step import ShardGradients, ShardUpdate
 from functions.training.telemetry import hidden_forward, output_figures, shard_telemetry
 from messages.exceptions import MessageError
 from messages.limits import TELEMETRY_ITEM_BUDGET, TELEMETRY_MESSAGE_BUDGET
-from messages.tasks import BackwardTask, LossTask
+from messages.tasks import BackwardTask, ForwardTask, LossTask
 
 _REF = "ref"  # a document too large for its item or message: {"ref": S3 key}
 
@@ -60,13 +60,13 @@ def _load(svc: Services, run: str, text: str) -> dict[str, Any]:
     return document
 
 
-def observed(plan: RunPlan, task: LossTask | BackwardTask) -> bool:
+def observed(plan: RunPlan, task: LossTask | ForwardTask | BackwardTask) -> bool:
     """Whether the task's step (the update it makes: ``task.step + 1``) records telemetry."""
     return task.phase == "train" and task.step + 1 in plan.telemetry
 
 
 def loss_documents(
-    svc: Services, plan: RunPlan, task: LossTask, z: ndarray, y: ndarray
+    svc: Services, plan: RunPlan, task: LossTask | ForwardTask, z: ndarray, y: ndarray
 ) -> list[str | None]:
     """For each output shard's backward task: the loss stage's figures of its units."""
     ranges = plan.ranges(plan.depth)
@@ -133,15 +133,16 @@ def write_layer(svc: Services, plan: RunPlan, task: BackwardTask, arrival: Arriv
     svc.store.put_bytes(telemetry_key(run, task.epoch, task.batch, layer), body)
 
 
-def read_telemetry(store: ArrayStore, run: str) -> list[TelemetryRecord]:
-    """A run's records in step then layer order, read back from their keys (its plan says
-    which exist); it stops at the first telemetry step with none, where the run stopped."""
+def read_telemetry(store: ArrayStore, run: str, *, after_step: int = 0) -> list[TelemetryRecord]:
+    """A run's records of the steps after ``after_step``, in step then layer order, read back
+    from their keys (its plan says which exist); it stops at the first telemetry step with
+    none, where the run stopped (or, for a run in progress, has not yet reached)."""
     try:
         plan = RunPlan.from_document(store.get_json(plan_key(run)))
     except ObjectNotFoundError:
         return []
     records: list[TelemetryRecord] = []
-    for step in range(1, plan.telemetry.total_steps + 1):
+    for step in range(after_step + 1, plan.telemetry.total_steps + 1):
         if step not in plan.telemetry:
             continue
         epoch, batch = divmod(step - 1, plan.batches_per_epoch)

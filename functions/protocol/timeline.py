@@ -8,7 +8,7 @@ where the run stopped (or where the items expired, a week after it ran).
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from functions.ports import Barriers
+from functions.ports import Barriers, BarrierTimeline
 from functions.protocol.keys import barrier_key
 from functions.protocol.run_plan import RunPlan
 from functions.protocol.spans import LOSS_LAYER, barrier_spans
@@ -31,11 +31,19 @@ class Stage:
 
 
 def _pass(plan: RunPlan, phase: str, epoch: int, batch: int) -> list[Stage]:
-    """The stages of one step (or one evaluation pass), in the order they run."""
-    stages = [Stage(phase, "fwd", epoch, batch, layer) for layer in range(1, plan.depth + 1)]
-    stages.append(Stage(phase, "loss", epoch, batch, LOSS_LAYER))
+    """The barriers of one step (or one evaluation pass), in the order they are claimed.
+
+    With one shard on the output layer its training task claims no forward or loss barrier:
+    it runs the loss and its backward pass too, and claims the backward barrier
+    (functions/protocol/output.py); its evaluation task claims the forward one.
+    """
+    depth, folded = plan.depth, plan.loss_in_output_shard
+    last_forward = depth - 1 if folded and phase == "train" else depth
+    stages = [Stage(phase, "fwd", epoch, batch, layer) for layer in range(1, last_forward + 1)]
+    if not folded:
+        stages.append(Stage(phase, "loss", epoch, batch, LOSS_LAYER))
     if phase == "train":
-        stages += [Stage(phase, "bwd", epoch, batch, layer) for layer in range(plan.depth, 0, -1)]
+        stages += [Stage(phase, "bwd", epoch, batch, layer) for layer in range(depth, 0, -1)]
     return stages
 
 
@@ -72,14 +80,19 @@ def read_spans(barriers: Barriers, plan: RunPlan) -> list[Span]:
                 return ordered(spans)  # the run stopped before this step
             for s in stages:
                 if (timeline := found.get(s.key(run))) is not None:
-                    shards = 1 if s.direction == "loss" else len(plan.ranges(s.layer))
-                    spans += barrier_spans(
-                        timeline,
-                        shards,
-                        phase=s.phase,
-                        direction=s.direction,
-                        epoch=s.epoch,
-                        batch=s.batch,
-                        layer=s.layer,
-                    )
+                    spans += stage_spans(plan, s, timeline)
     return ordered(spans)
+
+
+def stage_spans(plan: RunPlan, stage: Stage, timeline: BarrierTimeline) -> list[Span]:
+    """The spans of one stage's barrier item."""
+    shards = 1 if stage.direction == "loss" else len(plan.ranges(stage.layer))
+    return barrier_spans(
+        timeline,
+        shards,
+        phase=stage.phase,
+        direction=stage.direction,
+        epoch=stage.epoch,
+        batch=stage.batch,
+        layer=stage.layer,
+    )

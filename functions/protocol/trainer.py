@@ -1,4 +1,7 @@
-"""The trainer Lambda's work: start a run, claim each step and evaluation transition, finish.
+"""The trainer Lambda's work: start a run, close each evaluation, finish (or cancel) it.
+
+Steps move on without it: the arrival completing layer 1's backward pass claims the next
+step (functions/protocol/steps.py).
 
 Every transition is claimed on the run item before anything is published; a redelivery of
 the message that claimed it re-publishes (healing a crash between claim and publish), any
@@ -11,28 +14,18 @@ import numpy as np
 from functions.protocol.delivery import current
 from functions.protocol.keys import data_key, model_key, params_key, plan_key
 from functions.protocol.outcomes import cancel_run, reject_run
-from functions.protocol.pruning import prune_params
+from functions.protocol.params import read_params
 from functions.protocol.references import request_scope
 from functions.protocol.run_plan import RunPlan, load_plan
 from functions.protocol.services import Services
-from functions.training import eval_epochs, eval_inputs, split_training_data
+from functions.protocol.steps import epoch_cost, launch
+from functions.training import eval_inputs, split_training_data
 from functions.training.config import initial_params
 from messages.events import EpochCompleted, RunAccepted, RunSucceeded
 from messages.model_archive import encode_model
 from messages.status import HistoryEntry, RunStatus
-from messages.tasks import CancelRun, EvalDone, ForwardTask, StepDone
+from messages.tasks import CancelRun, EvalDone
 from messages.train_request import TrainRequest
-
-
-def launch(svc: Services, plan: RunPlan, phase: str, epoch: int, batch: int, step: int) -> None:
-    """Send layer 1's forward tasks for one step (or one evaluation pass)."""
-    tasks = [
-        ForwardTask(
-            run_id=plan.run_id, epoch=epoch, batch=batch, step=step, phase=phase, layer=1, shard=k
-        )
-        for k in range(len(plan.ranges(1)))
-    ]
-    svc.bus.send_tasks(tasks, "1")
 
 
 def start(request: TrainRequest, svc: Services) -> None:
@@ -88,42 +81,6 @@ def start(request: TrainRequest, svc: Services) -> None:
     launch(svc, plan, "train" if request.epochs > 0 else "eval", 0, 0, 0)
 
 
-def epoch_cost(plan: RunPlan, costs: list[float]) -> float:
-    """Sample-weighted mean of the batch costs, summed in batch order like the reference."""
-    total = 0.0
-    for batch, cost in enumerate(costs):
-        total += float(cost) * plan.batch_size_of(batch)
-    return total / plan.m_train
-
-
-def step_done(message: StepDone, svc: Services) -> None:
-    run, epoch, batch = message.run_id, message.epoch, message.batch
-    plan = load_plan(svc, run)
-    step = message.step + 1
-    closes_epoch = batch == plan.batches_per_epoch - 1
-    claim = svc.ledger.claim_step(
-        run,
-        step,
-        message.batch_cost,
-        first_in_epoch=batch == 0,
-        epochs_done=epoch + 1 if closes_epoch else None,
-        message_id=current().message_id,
-    )
-    if claim is None:
-        return
-    prune_params(svc, plan, step)
-    if not closes_epoch:
-        launch(svc, plan, "train", epoch, batch + 1, step)
-    else:
-        cost = epoch_cost(plan, claim.record.costs)
-        svc.ledger.put_history(run, HistoryEntry(epoch=epoch + 1, cost=cost))
-        if epoch in eval_epochs(plan.config.epochs, plan.config.eval_every):
-            launch(svc, plan, "eval", epoch, 0, step)
-        else:
-            svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=cost))
-            launch(svc, plan, "train", epoch + 1, 0, step)
-
-
 def eval_done(message: EvalDone, svc: Services) -> None:
     run, epoch, metrics = message.run_id, message.epoch, message.metrics
     plan = load_plan(svc, run)
@@ -155,7 +112,7 @@ def finish(
     params = []
     for layer in range(1, plan.depth + 1):
         shards = [
-            svc.store.get_npz(params_key(plan.run_id, layer, k, step))
+            read_params(svc.store, svc.barriers, plan, layer, k, step)
             for k in range(len(plan.ranges(layer)))
         ]
         w = np.concatenate([p["W"] for p in shards], axis=0)

@@ -26,6 +26,13 @@ OUTCOMES: tuple[Outcome, ...] = (
 FUNCTION_OF_DIRECTION = {"fwd": "neuron", "bwd": "neuron", "loss": "loss"}
 
 
+def lane_of(function: str, layer: int, shard: int) -> str:
+    """A track's name: a neuron shard's own, else the function's (one loss stage)."""
+    if function == "neuron":
+        return f"neuron L{layer} s{shard}"
+    return function
+
+
 @dataclass(frozen=True)
 class Span:
     function: str
@@ -44,9 +51,7 @@ class Span:
     @property
     def lane(self) -> str:
         """The track it belongs to: one per function and shard."""
-        if self.function == "neuron":
-            return f"neuron L{self.layer} s{self.shard}"
-        return self.function
+        return lane_of(self.function, self.layer, self.shard)
 
     @property
     def duration(self) -> float:

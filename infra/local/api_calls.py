@@ -1,35 +1,61 @@
-"""Count every AWS API call made in this process, by "service.Operation"."""
+"""Count every AWS API call made in this process, by "service.Operation"; tracers (see
+infra.local.api_trace) see each call whole, on the same hook."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import Counter
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.client import BaseClient
 
 _lock = threading.Lock()
 _active: list[ApiCallCounter] = []
+_tracers: list[ApiTracer] = []
 _original: Any = None
+
+
+class ApiTracer(Protocol):
+    def around(self, call: Any, client: BaseClient, operation: str, params: Any) -> Any:
+        """Make the call with ``call(client, operation, params)`` and return its result."""
 
 
 def _counting_make_api_call(client: BaseClient, operation_name: str, api_params: Any) -> Any:
     key = f"{client.meta.service_model.service_name}.{operation_name}"
     for counter in tuple(_active):
         counter._add(key)
-    return _original(client, operation_name, api_params)
+    call = _original
+    for tracer in tuple(_tracers):
+        call = functools.partial(tracer.around, call)
+    return call(client, operation_name, api_params)
+
+
+def _hook() -> None:
+    global _original
+    # Hooked once for the process's life (idle, it only passes calls on): hooking and
+    # unhooking around other wrappers of the same method (chaos) could chain them in a loop.
+    if _original is None:
+        _original = BaseClient._make_api_call
+        BaseClient._make_api_call = _counting_make_api_call
 
 
 def _install(counter: ApiCallCounter) -> None:
-    global _original
     with _lock:
-        # Hooked once for the process's life (idle, it only passes calls on): hooking and
-        # unhooking around other wrappers of the same method (chaos) could chain them in a
-        # loop.
-        if _original is None:
-            _original = BaseClient._make_api_call
-            BaseClient._make_api_call = _counting_make_api_call
+        _hook()
         _active.append(counter)
+
+
+def add_tracer(tracer: ApiTracer) -> None:
+    """From now on every botocore call in the process goes through ``tracer.around``."""
+    with _lock:
+        _hook()
+        _tracers.append(tracer)
+
+
+def remove_tracer(tracer: ApiTracer) -> None:
+    with _lock:
+        _tracers.remove(tracer)
 
 
 def _uninstall(counter: ApiCallCounter) -> None:

@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_info
 from lnn.bench.cases import CaseResult
 
 # Long per-operation detail: in the JSON, not in the tables.
-_JSON_ONLY = frozenset({"api_calls", "description"})
+_JSON_ONLY = frozenset({"api_calls", "description", "embedded_runs_s"})
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,12 @@ from threadpoolctl import threadpool_limits
 from lnn.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
 
 # Kept here so building the parser does not import the engines.
-CASE_NAMES = ("reference-vs-numpy", "embedded-vs-reference", "telemetry-cost")
+CASE_NAMES = (
+    "reference-vs-numpy",
+    "embedded-vs-reference",
+    "embedded-floor",
+    "telemetry-cost",
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

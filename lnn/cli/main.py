@@ -25,7 +25,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cancel": ("lnn.cli.cancel", "cancel a running run"),
     "inspect": ("lnn.cli.inspect", "per-layer telemetry of a run: dead, saturated, gradients"),
     "trace": ("lnn.cli.trace", "a run's message timeline as a Chrome Trace Event file"),
+    "export": ("lnn.cli.export", "write a run as TensorBoard logs (scalars, histograms, pictures)"),
+    "watch": ("lnn.cli.watch", "serve the live page of a run on a deployed stack"),
+    "report": ("lnn.cli.report", "write the self-contained report.html of a run on a stack"),
     "bench": ("lnn.cli.bench", "time engines side by side on the cat network, report ratios"),
+    "estimate": ("lnn.cli.estimate", "project a run's AWS time and bill from a few embedded steps"),
 }
 
 

@@ -4,6 +4,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from functions.nn.layers import LayerSpec
@@ -22,11 +23,19 @@ from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
 from lnn.prepare import PreparedData, prepare, split
 from lnn.telemetry import write_telemetry
+from lnn.tensorboard import make_log_dir, run_board, write_board
 from lnn.trace import write_spans
-from messages.status import RunStatus
+from lnn.watch.feeds import ReferenceFeed, finish, planned_view, result_view
+from lnn.watch.report import write_report
+from lnn.watch.session import add_page_options, keep_serving, serve
+from lnn.watch.view import RunView
+from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
 ENGINES = ("reference", "embedded", "endpoint")
+# What write_outputs puts in --out, besides telemetry.jsonl, spans.jsonl and the plots.
+HISTORY_FILE = "history.json"
+MODEL_FILE = "model.npz"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -71,7 +80,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stack", default="lnn", help="stack name (embedded/endpoint)")
     add_stall_option(p)
     p.add_argument("--out", type=Path, default=None, help="output directory (default: runs/RUN_ID)")
+    p.add_argument(
+        "--tensorboard",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write TensorBoard event files into DIR/RUN_ID (view: tensorboard --logdir DIR)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON summary line last")
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="serve a live page of the run on 127.0.0.1, kept up after it until Ctrl-C",
+    )
+    add_page_options(p)
 
 
 def build_config(args: argparse.Namespace, dataset_name: str) -> TrainConfig:
@@ -99,9 +121,22 @@ def build_config(args: argparse.Namespace, dataset_name: str) -> TrainConfig:
     )
 
 
+def _each(*callbacks: Callable[[HistoryEntry], None]) -> Callable[[HistoryEntry], None]:
+    def call(entry: HistoryEntry) -> None:
+        for callback in callbacks:
+            callback(entry)
+
+    return call
+
+
 def run_engine(
-    args: argparse.Namespace, config: TrainConfig, data: PreparedData, progress: EpochProgress
+    args: argparse.Namespace,
+    config: TrainConfig,
+    data: PreparedData,
+    progress: EpochProgress,
+    view: RunView | None = None,
 ) -> TrainingResult:
+    """Train on the chosen engine; ``view`` (the live page's) follows the run as it goes."""
     chaos = parse_chaos(args.chaos)
     if chaos is not None and args.engine != "embedded":
         raise UsageError("--chaos needs --engine embedded (or serve the stack with lnn up --chaos)")
@@ -109,8 +144,14 @@ def run_engine(
         from lnn.engines.reference import train_reference
 
         columns = split(data, holdout=config.holdout, seed=config.seed)
-        return train_reference(config, columns, on_epoch=progress.advance)
+        if view is None:
+            return train_reference(config, columns, on_epoch=progress.advance)
+        feed = ReferenceFeed(view)
+        return train_reference(
+            config, columns, on_epoch=_each(progress.advance, feed.on_epoch), on_step=feed.on_step
+        )
     from lnn.engines.stack import train_on_stack
+    from lnn.watch.stack_feed import StackFeed
 
     if args.engine == "endpoint":
         from lnn.cli.connection import require_listening
@@ -125,6 +166,7 @@ def run_engine(
         chaos=chaos,
         on_epoch=progress.callback,
         stall_after=args.stall_after,
+        observer=None if view is None else StackFeed(view),
     )
 
 
@@ -137,15 +179,25 @@ def make_out_dir(out: Path) -> None:
 
 
 def write_outputs(
-    out: Path, result: TrainingResult, config: TrainConfig, data: PreparedData, classes: list[str]
+    out: Path,
+    result: TrainingResult,
+    config: TrainConfig,
+    data: PreparedData,
+    classes: list[str],
+    *,
+    engine: str = "reference",
+    elapsed_s: float | None = None,
 ) -> Path | None:
     """Write model.npz (None when the run produced no parameters), history.json,
-    telemetry.jsonl and spans.jsonl (when the run recorded any) and plots."""
+    telemetry.jsonl and spans.jsonl (when the run recorded any), plots and report.html."""
     make_out_dir(out)
     history = [h.model_dump(mode="json") for h in result.history]
-    (out / "history.json").write_text(json.dumps(history, indent=1) + "\n")
+    (out / HISTORY_FILE).write_text(json.dumps(history, indent=1) + "\n")
     write_telemetry(out, result.telemetry)
     write_spans(out, result.spans)
+    columns = split(data, holdout=config.holdout, seed=config.seed)
+    report = result_view(engine, config, data.x, data.y, result, split=columns, elapsed_s=elapsed_s)
+    write_report(out, report)
     title = f"{config.dataset} {','.join(f'{x.units}:{x.activation}' for x in config.layers)}"
     if history:
         plot_cost(result.history, out / "cost.png", title)
@@ -157,7 +209,7 @@ def write_outputs(
         "n_features": int(data.x.shape[0]),
         "classes": classes,
     }
-    model_path = save_model(out / "model.npz", result.params, model_config)
+    model_path = save_model(out / MODEL_FILE, result.params, model_config)
     if data.x.shape[0] == 2:
         specs = [LayerSpec(x.units, x.activation) for x in config.layers]
         plot_decision_boundary(result.params, specs, data.x, data.y, out / "boundary.png", title)
@@ -192,17 +244,34 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = build_config(args, dataset.name)
     data = prepare(dataset, [layer.model_dump() for layer in config.layers])
     make_out_dir(args.out or Path("runs"))
+    if args.tensorboard is not None:
+        make_log_dir(args.tensorboard)
     show = sys.stdout.isatty() and not args.json
+    view = server = None
+    if args.watch:
+        reference = args.engine == "reference"
+        columns = split(data, holdout=config.holdout, seed=config.seed) if reference else None
+        view = planned_view(args.engine, config, data.x, data.y, columns)
+        server = serve(view, args, f"lnn train: {config.dataset} {args.layers}")
     with EpochProgress(config.epochs, enabled=show) as progress:
-        result = run_engine(args, config, data, progress)
+        result = run_engine(args, config, data, progress, view)
     out = args.out or Path("runs") / result.run_id
-    model_path = write_outputs(out, result, config, data, list(dataset.classes))
+    elapsed = time.perf_counter() - started
+    model_path = write_outputs(
+        out, result, config, data, list(dataset.classes), engine=args.engine, elapsed_s=elapsed
+    )
     line = summary(result, config, time.perf_counter() - started, model_path)
     line["engine"] = args.engine
+    if args.tensorboard is not None:
+        board = run_board(config, result.history, result.telemetry, result.params)
+        line["tensorboard"] = str(write_board(args.tensorboard, result.run_id, board))
     if args.json:
-        print(json.dumps(line))
+        print(json.dumps(line), flush=True)
     else:
         print_summary(line)
+    if view is not None and server is not None:
+        finish(view, result)
+        keep_serving(server)
     return 0 if result.status == RunStatus.SUCCEEDED else 1
 
 
@@ -222,8 +291,9 @@ def print_summary(line: dict) -> None:
         "elapsed_s",
         "model_path",
         "reason",
+        "tensorboard",
     )
     for key in keys:
-        if key == "reason" and line.get(key) is None:
+        if key in ("reason", "tensorboard") and line.get(key) is None:
             continue
         print(f"{key:>15}: {fmt(line.get(key))}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lnn.datasets.exceptions import DatasetError
+from lnn.datasets.images import image_shape
 
 __all__ = ["Dataset"]
 
@@ -79,3 +80,9 @@ class Dataset:
     @property
     def is_classification(self) -> bool:
         return bool(self.classes)
+
+    @property
+    def image_shape(self) -> tuple[int, ...] | None:
+        """The shape of the picture each sample's features flatten (lnn.datasets.images), or
+        None when they are not pixels."""
+        return image_shape(self.name, self.n_features)

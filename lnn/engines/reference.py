@@ -30,6 +30,9 @@ from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
 EpochCallback = Callable[[HistoryEntry], None]
+# After each step: its number (1-based), the parameters after it (a new list; the arrays are
+# never written in place) and the step's telemetry records (empty off the cadence).
+StepCallback = Callable[[int, list[tuple[Array, Array]], list[TelemetryRecord]], None]
 
 
 def evaluate(
@@ -64,7 +67,11 @@ def history_entry(epoch: int, cost: float, evaluated: EvalResult | None) -> Hist
 
 
 def train_reference(
-    config: TrainConfig, split: DataSplit, *, on_epoch: EpochCallback | None = None
+    config: TrainConfig,
+    split: DataSplit,
+    *,
+    on_epoch: EpochCallback | None = None,
+    on_step: StepCallback | None = None,
 ) -> TrainingResult:
     specs = layer_specs(config)
     depth = len(specs)
@@ -155,6 +162,8 @@ def train_reference(
             grad, grad_kind = update.da_prev, "da"
         if observed:
             telemetry.extend(reversed(step_records))  # layer order
+        if on_step is not None:
+            on_step(key.step, list(params), list(reversed(step_records)) if observed else [])
         cost_sum += result.cost * m_b
         if not key.closes_epoch:
             continue

@@ -1,20 +1,23 @@
 """The message-passing engines: the embedded stack (moto + the local Lambda runner, in this
 process) and a deployed stack at an endpoint (LocalStack, `lnn up`, AWS)."""
 
+import functools
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from functions.aws.clients import reset_clients
 from functions.protocol.services import reset_services
 from functions.training.schedule import eval_epochs
+from functions.training.shards import shard_ranges
 from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.local.chaos import ChaosSpec
+from infra.local.stats import RunnerStats
 from infra.stack import build_stack, deploy_stack, resolve_names
 from infra.stack.aws import Clients, Session, make_session
 from lnn.client import RunStalledError, StackClient
@@ -25,6 +28,22 @@ from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord
 from messages.train_request import TrainConfig
 
 EpochCallback = Callable[[HistoryEntry], None]
+
+
+class StackObserver(Protocol):
+    """Someone following the run from the waiting loop (the watch page): called with each
+    record the loop reads, in its thread, with its client; its own calls count as the
+    client's. ``calls`` gives the embedded engine's AWS calls per hop so far."""
+
+    def poll(
+        self,
+        client: StackClient,
+        run_id: str,
+        record: RunRecord | None,
+        calls: Callable[[], dict[str, Any]] | None = None,
+    ) -> None: ...
+
+
 STATUS_POLL_S = 0.25  # with a progress bar to feed
 QUIET_POLL_S = 1.0  # without one: fewer GetItems, at most a second late
 TIMEOUT_S = 24 * 3600.0
@@ -52,10 +71,13 @@ class _Follower:
         calls: ApiCallCounter,
         stall_after: float,
         runner: LambdaRunner,
+        observer: StackObserver | None = None,
+        critical_path: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
         self.client, self.run_id, self.on_epoch, self.calls = client, run_id, on_epoch, calls
         self.stall_after = stall_after
         self.runner = runner
+        self.observer, self.critical_path = observer, critical_path
         self.seen = 0
         self.records_seen = 0
         self.next_check = 0.0
@@ -80,6 +102,8 @@ class _Follower:
                 if entry.epoch > self.seen:
                     self.seen = entry.epoch
                     self.on_epoch(entry)
+        if self.observer is not None:
+            self.observer.poll(self.client, self.run_id, self.record, self.critical_path)
         if self.record is None:
             return False
         return self.record.status.is_terminal or self.record.stalled(self.stall_after)
@@ -155,11 +179,16 @@ def _injected(runner: LambdaRunner) -> dict[str, int]:
 
 def _hops(config: TrainConfig, record: RunRecord) -> int:
     """Messages on the run's critical path: the TrainRequest; per step, a forward stage per
-    layer, the loss, a backward stage per layer and the StepDone; per evaluation, a forward
-    stage per layer, the loss and the EvalDone. Duplicates and retries are off that path."""
+    layer, the loss and a backward stage per layer (the next step starts from layer 1's
+    backward), where one output shard does its forward, the loss and its backward in one
+    hop; per evaluation, the forward stages, the loss and the EvalDone. Duplicates and
+    retries are off that path."""
     depth = len(config.layers)
+    folded = len(shard_ranges(config.layers[-1].units, config.shards)) == 1
+    per_step = 2 * depth - 1 if folded else 2 * depth + 1
+    per_eval = depth + 1 if folded else depth + 2
     evals = sum(1 for e in eval_epochs(config.epochs, config.eval_every) if e <= record.eval_epoch)
-    return 1 + record.step * (2 * depth + 2) + evals * (depth + 2)
+    return 1 + record.step * per_step + evals * per_eval
 
 
 @contextmanager
@@ -224,16 +253,56 @@ def _embedded(
     stall_after: float,
     endpoint_url: str | None = None,
     max_depth: int = 8,
+    observer: StackObserver | None = None,
 ) -> TrainingResult:
     served = embedded_stack(stack, chaos=chaos, endpoint_url=endpoint_url, max_depth=max_depth)
-    with served as (client, runner), ApiCallCounter() as counter:
+    with served as session:
+        return run_embedded(
+            session, config, data, on_epoch=on_epoch, stall_after=stall_after, observer=observer
+        )
+
+
+def run_embedded(
+    session: EmbeddedSession,
+    config: TrainConfig,
+    data: PreparedData,
+    *,
+    on_epoch: EpochCallback | None = None,
+    stall_after: float = STALL_AFTER_S,
+    observe: AbstractContextManager[object] | None = None,
+    observer: StackObserver | None = None,
+) -> TrainingResult:
+    """One run on a stack from `embedded_stack` (which may serve several, one after the
+    other). `observe` is entered from the run's start until it ends (e.g. to trace its
+    calls), without the runner's discovery before and the download of the results after;
+    `observer` is polled while it runs (the live page)."""
+    client, runner = session
+    runner.stats = RunnerStats()  # this run's own deliveries and idle polls
+    with ApiCallCounter() as counter:
         runner.refresh()
         counter.reset()  # count the run, not the deploy and the runner's discovery
         client_counter = ApiCallCounter()
-        with client_counter:
-            run_id = client.start(config, data).run_id
-        follower = _Follower(client, run_id, on_epoch, client_counter, stall_after, runner)
-        runner.run_until(follower.done, timeout=TIMEOUT_S)
+        with observe or nullcontext():
+            with client_counter:
+                run_id = client.start(config, data).run_id
+
+            def calls_so_far() -> dict[str, Any]:
+                record = follower.record
+                hops = {"hops": _hops(config, record)} if record is not None else {}
+                network = _critical_path(counter.snapshot(), client_counter.snapshot(), runner)
+                return {**hops, **network}
+
+            follower = _Follower(
+                client,
+                run_id,
+                on_epoch,
+                client_counter,
+                stall_after,
+                runner,
+                observer,
+                calls_so_far,
+            )
+            runner.run_until(follower.done, timeout=TIMEOUT_S)
         api_calls = counter.snapshot()
         record = follower.record or client.require_record(run_id)
         extra = {
@@ -255,12 +324,19 @@ def _endpoint(
     on_epoch: EpochCallback | None,
     endpoint_url: str | None,
     stall_after: float,
+    observer: StackObserver | None = None,
 ) -> TrainingResult:
     client = StackClient.connect(stack=stack, session=Session(), endpoint_url=endpoint_url)
     run_id = client.start(config, data).run_id
+    observe = None if observer is None else functools.partial(observer.poll, client, run_id)
     try:
         record = client.wait(
-            run_id, timeout=TIMEOUT_S, poll=1.0, on_epoch=on_epoch, stall_after=stall_after
+            run_id,
+            timeout=TIMEOUT_S,
+            poll=1.0,
+            on_epoch=on_epoch,
+            stall_after=stall_after,
+            on_poll=observe,
         )
     except RunStalledError:
         return _stalled(client.require_record(run_id), stall_after, {})
@@ -278,12 +354,14 @@ def train_on_stack(
     on_epoch: EpochCallback | None = None,
     stall_after: float = STALL_AFTER_S,
     max_depth: int = 8,
+    observer: StackObserver | None = None,
 ) -> TrainingResult:
     """Train on the embedded engine (the Lambda runner in this process: against an
     in-process moto, or, with `endpoint_url`, against that API, the stack deployed there
     for it at `max_depth`) or on the stack deployed at an endpoint (`engine="endpoint"`,
     served by whoever serves it). A run that makes no progress for ``stall_after`` seconds
-    is reported STALLED (it keeps its record, RUNNING)."""
+    is reported STALLED (it keeps its record, RUNNING). ``observer`` follows the run from
+    the waiting loop (the watch page)."""
     if engine == "embedded":
         return _embedded(
             config,
@@ -294,6 +372,7 @@ def train_on_stack(
             stall_after=stall_after,
             endpoint_url=endpoint_url,
             max_depth=max_depth,
+            observer=observer,
         )
     return _endpoint(
         config,
@@ -302,4 +381,5 @@ def train_on_stack(
         on_epoch=on_epoch,
         endpoint_url=endpoint_url,
         stall_after=stall_after,
+        observer=observer,
     )

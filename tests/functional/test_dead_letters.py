@@ -62,16 +62,16 @@ def test_a_process_that_dies_on_every_delivery_fails_its_run(
 ) -> None:
     """Nothing in the handler runs (as on a timeout or an out-of-memory kill): the message
     is dead-lettered after maxReceiveCount deliveries and the DLQ's consumer ends the run."""
-    from functions.protocol import neuron
+    from functions.protocol import backward as module
 
-    backward = neuron.backward
+    backward = module.backward
 
     def dies_on_layer_2_shard_1(task, svc):  # type: ignore[no-untyped-def]
         if (task.layer, task.shard) == (2, 1):
             raise ProcessDeath("killed: out of memory")
         return backward(task, svc)
 
-    monkeypatch.setattr(neuron, "backward", dies_on_layer_2_shard_1)
+    monkeypatch.setattr(module, "backward", dies_on_layer_2_shard_1)
     dataset = load_dataset("moons", samples=40)
     layers = [{"units": 4, "activation": "relu"}, {"units": 2, "activation": "tanh"}]
     layers.append({"units": 1, "activation": "sigmoid"})
@@ -88,14 +88,14 @@ def test_a_process_that_dies_on_every_delivery_fails_its_run(
 
 
 def test_a_run_whose_message_is_lost_stops_as_stalled(monkeypatch: pytest.MonkeyPatch) -> None:
-    from functions.protocol import neuron
+    from functions.protocol import forward as module
 
-    forward = neuron.forward
+    forward = module.forward
 
     def loses_layer_2(task, svc):  # type: ignore[no-untyped-def]
         return None if task.layer == 2 else forward(task, svc)  # acknowledged, never done
 
-    monkeypatch.setattr(neuron, "forward", loses_layer_2)
+    monkeypatch.setattr(module, "forward", loses_layer_2)
     layers = [{"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]
     config = TrainConfig(dataset="moons", layers=layers, epochs=2)
     data = prepare(load_dataset("moons", samples=20), layers)

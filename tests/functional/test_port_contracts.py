@@ -26,7 +26,7 @@ from functions.ports import (
 from lnn.engines.stack import embedded_stack
 from messages.schema import message_schema
 from messages.status import HistoryEntry, RunRecord, RunStatus
-from messages.tasks import StepDone
+from messages.tasks import EvalDone, EvalMetrics
 
 
 @dataclass
@@ -177,6 +177,18 @@ def test_spans_ride_in_the_arrival_and_the_mark_and_rare_ones_are_notes(bed: Bed
     assert bed.barriers.read(key, 2).payloads == {1: b"one", 0: b"zero"}
 
 
+def test_a_small_parameter_version_rides_in_its_arrival_and_a_duplicate_keeps_it(
+    bed: Bed,
+) -> None:
+    key = f"{_run_id()}#train#0#0#bwd#2"
+    assert bed.barriers.shard_params(key, 0) is None  # no item yet
+    bed.barriers.arrive(key, 0, 2, ShardOutput(payload=b"da", params=b"npz-0"))
+    bed.barriers.arrive(key, 0, 2, ShardOutput(params=b"other"))  # a duplicate
+    bed.barriers.arrive(key, 1, 2, ShardOutput(payload=b"da1"))
+    assert bed.barriers.shard_params(key, 0) == b"npz-0"
+    assert bed.barriers.shard_params(key, 1) is None  # it carried none
+
+
 def test_timelines_read_more_keys_than_one_batch_holds(bed: Bed) -> None:
     run = _run_id()
     keys = [f"{run}#train#{i}#0#fwd#1" for i in range(130)]
@@ -259,7 +271,8 @@ def test_history_and_listing(bed: Bed) -> None:
 
 def test_the_bus_routes_tasks_and_events(bed: Bed) -> None:
     run = _run_id()
-    done = StepDone(run_id=run, epoch=0, batch=0, step=0, phase="train", batch_cost=0.5)
+    metrics = EvalMetrics(train_cost=0.5)
+    done = EvalDone(run_id=run, epoch=0, batch=0, step=0, phase="eval", metrics=metrics)
     bed.bus.send_tasks([done] * 12, "1")  # more than one PublishBatch
     bed.bus.send_tasks([done], "out")
     bed.bus.send_to_trainer(done)

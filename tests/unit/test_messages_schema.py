@@ -37,7 +37,6 @@ from messages import (
     RunStatus,
     RunSucceeded,
     S3Array,
-    StepDone,
     TrainingData,
     TrainRequest,
     json_schema,
@@ -84,7 +83,6 @@ SAMPLES: list[tuple[BaseModel, tuple[str, ...]]] = [
         BackwardTask(**HEADER, layer=2, shard=1, grad=INLINE, grad_kind="dz", batch_cost=0.7),
         ("Task",),
     ),
-    (StepDone(**HEADER, batch_cost=0.25), ("Task", "TrainerMessage")),
     (
         EvalDone(
             **{**HEADER, "phase": "eval"}, metrics=EvalMetrics(train_cost=0.1, dev_accuracy=1)

@@ -19,7 +19,6 @@ from messages import (
     LossTask,
     MessageError,
     S3Array,
-    StepDone,
     TaskAdapter,
     format_validation_error,
     parse_task,
@@ -38,7 +37,6 @@ TASKS = [
     LossTask(**COMMON, outputs=S3),
     BackwardTask(**COMMON, layer=2, shard=1, grad=INLINE, grad_kind="dz", batch_cost=0.69),
     BackwardTask(**COMMON, layer=1, shard=0, grad=S3, grad_kind="da", batch_cost=0.5),
-    StepDone(**COMMON, batch_cost=0.25),
     EvalDone(
         **{**COMMON, "phase": "eval"},
         metrics=EvalMetrics(train_cost=0.1, train_accuracy=1.0, dev_accuracy=0.5),
@@ -79,11 +77,29 @@ def _body(**fields: Any) -> str:
             _body(kind="forward", layer=1, shard=0, inputs=S3.model_dump()),
             "layer 1 reads the data plan; inputs must be null",
         ),
-        (_body(kind="step_done", batch_cost="0.3"), "step_done.batch_cost: expected a number"),
         (
-            _body(kind="step_done", batch_cost=float("nan")),
-            "step_done.batch_cost: Input should be a finite number (got nan)",
+            _body(
+                kind="backward",
+                layer=1,
+                shard=0,
+                grad=S3.model_dump(),
+                grad_kind="dz",
+                batch_cost="0.3",
+            ),
+            "backward.batch_cost: expected a number",
         ),
+        (
+            _body(
+                kind="backward",
+                layer=1,
+                shard=0,
+                grad=S3.model_dump(),
+                grad_kind="dz",
+                batch_cost=float("nan"),
+            ),
+            "backward.batch_cost: Input should be a finite number (got nan)",
+        ),
+        (_body(kind="step_done", batch_cost=0.3), "does not match any of the expected tags"),
         (_body(kind="loss"), "loss.outputs: Field required"),
         (
             _body(kind="loss", run_id="bad/id", outputs=S3.model_dump()),
@@ -123,8 +139,8 @@ def test_trainer_queue_messages() -> None:
     cancel = CancelRun(run_id="run-1")
     assert cancel.reason == "cancelled by user"
     assert parse_trainer_message(cancel.model_dump_json()) == cancel
-    step = StepDone(**COMMON, batch_cost=0.2)
-    assert parse_trainer_message(step.model_dump_json()) == step
+    done = EvalDone(**{**COMMON, "phase": "eval"}, metrics=EvalMetrics(train_cost=0.2))
+    assert parse_trainer_message(done.model_dump_json()) == done
     with pytest.raises(MessageError, match="kind is train_request"):
         parse_trainer_message(TASKS[0].model_dump_json())
     with pytest.raises(MessageError, match="expected a JSON object"):

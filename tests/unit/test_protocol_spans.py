@@ -10,6 +10,7 @@ from collections import Counter
 from itertools import pairwise
 
 import numpy as np
+import pytest
 from memory_runs import RUN, config, toy_data, train
 
 from functions.memory import CrashPlan, InMemoryStack
@@ -43,9 +44,19 @@ def _key(span: Span) -> tuple:
     return (span.phase, span.direction, span.epoch, span.batch, span.layer, span.shard)
 
 
-def test_a_clean_run_leaves_one_span_per_shard_task_and_one_completion_per_barrier() -> None:
+SOFTMAX = [{"units": 4, "activation": "relu"}, {"units": 2, "activation": "softmax"}]
+
+
+@pytest.mark.parametrize("output_shards", [1, 2])
+def test_a_clean_run_leaves_one_span_per_shard_task_and_one_completion_per_barrier(
+    output_shards: int,
+) -> None:
     x, y = toy_data()
-    stack = train(InMemoryStack(), _cfg(), x, y)
+    if output_shards == 1:  # the loss and the output layer's backward run in its shard
+        cfg = _cfg()
+    else:  # the loss stage is a hop of its own
+        cfg, y = _cfg(layers=SOFTMAX), np.vstack([y, 1 - y])
+    stack = train(InMemoryStack(), cfg, x, y)
     spans = stack.spans(RUN)
     assert {s.outcome for s in spans} == {"claimed", "completed"}
     assert Counter(_key(s) for s in spans) == _tasks(stack)
@@ -129,7 +140,8 @@ def test_the_trace_is_valid_trace_event_json_with_one_track_per_function_and_sha
     assert {(e["pid"], e["tid"]) for e in slices} <= names.keys()
     main_lanes = {n for n in names.values() if not n.endswith("(repeats)")}
     assert main_lanes == {s.lane for s in spans}
-    assert "loss" in main_lanes and "neuron L1 s1" in main_lanes
+    assert "neuron L3 s0" in main_lanes and "neuron L1 s1" in main_lanes
+    assert "loss" not in main_lanes  # one output shard: the loss runs inside it
     # a track's slices must nest (a viewer requirement): on a main track they never overlap
     for track in {(e["pid"], e["tid"]) for e in slices}:
         if names[track].endswith("(repeats)"):

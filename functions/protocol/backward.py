@@ -1,0 +1,91 @@
+"""A neuron shard's backward pass: gradients, its parameters' next version, and the fan-in
+that follows (the previous layer's backward tasks, or, after layer 1, the next step)."""
+
+import numpy as np
+
+from functions.protocol.fanin import outputs, stored_outputs
+from functions.protocol.grads import backward_tasks, own_rows
+from functions.protocol.keys import acts_key, barrier_key
+from functions.protocol.params import write_params
+from functions.protocol.references import task_scope
+from functions.protocol.run_plan import RunPlan, batch_data, load_plan
+from functions.protocol.scratch import recall_z
+from functions.protocol.services import Services
+from functions.protocol.shards import claim_arrival, dropout_mask, publishes, shard_params
+from functions.protocol.steps import step_done
+from functions.protocol.telemetry import shard_document, write_layer
+from functions.training.config import learning_rate
+from functions.training.step import shard_gradients, update_shard
+from messages.tasks import BackwardTask
+
+
+def _layer_inputs(plan: RunPlan, svc: Services, task: BackwardTask, layer: int) -> np.ndarray:
+    """A_{layer-1} of this step: this process's copy, else the forward barrier's (durable)."""
+    key_acts = acts_key(task.run_id, "train", task.epoch, task.batch, layer - 1)
+    found = svc.store.cached(key_acts)
+    if found is None:
+        key = barrier_key(task.run_id, "train", task.epoch, task.batch, "fwd", layer - 1)
+        expected = len(plan.ranges(layer - 1))
+        found = svc.store.remember(key_acts, stored_outputs(svc.barriers, svc.store, key, expected))
+    return found
+
+
+def backward(task: BackwardTask, svc: Services) -> None:
+    plan = load_plan(svc, task.run_id)
+    layer, shard, run = task.layer, task.shard, task.run_id
+    rows = plan.ranges(layer)[shard]
+    spec = plan.specs[layer - 1]
+    params = shard_params(plan, svc, task, "bwd")
+    if params is None:
+        return
+    w, b = params["W"], params["b"]
+    state = {name: value for name, value in params.items() if name not in ("W", "b")}
+    if layer == 1:
+        a_prev = batch_data(svc, plan, "train", task.epoch, task.batch, "x")
+    else:
+        a_prev = _layer_inputs(plan, svc, task, layer)
+    z = None
+    if task.grad_kind == "da":
+        z = recall_z(svc, (run, task.epoch, task.batch, layer, shard))
+        if z is None:  # another container ran the forward: recompute, bit for bit the same
+            z = w @ a_prev + b
+    grads = shard_gradients(
+        w,
+        a_prev=a_prev,
+        z=z,
+        grad=own_rows(svc.store.resolve(task.grad, task_scope(run)), rows, spec.units),
+        grad_kind=task.grad_kind,
+        activation=spec.activation,
+        mask=dropout_mask(plan, "train", task.epoch, task.batch, layer, a_prev.shape[1], rows),
+        l2=plan.config.l2,
+        need_da_prev=layer > 1,
+    )
+    lr = learning_rate(plan.config, task.epoch)
+    update = update_shard(w, b, state, grads, optimizer=plan.optimizer, lr=lr, step=task.step + 1)
+    new = {"W": update.w, "b": update.b, **update.state}
+    inline = write_params(svc.store, plan, layer, shard, task.step + 1, new)
+    telemetry = shard_document(svc, plan, task, z, w, b, grads, update)
+    expected, arrival = claim_arrival(
+        plan, svc, task, "bwd", update.da_prev, telemetry=telemetry, params=inline
+    )
+    if not publishes(task, arrival):
+        return
+    write_layer(svc, plan, task, arrival)  # before publishing: a retry heals a lost write too
+    common = task.header()
+    if layer == 1:
+        step_done(svc, plan, task)
+    else:
+        parts = outputs(arrival, svc.store, expected)
+        da_prev = parts[0].copy()
+        for part in parts[1:]:
+            da_prev += part
+        tasks = backward_tasks(
+            svc,
+            plan,
+            layer - 1,
+            da_prev,
+            grad_kind="da",
+            batch_cost=task.batch_cost,
+            header=common,
+        )
+        svc.bus.send_tasks(tasks, str(layer - 1))

@@ -1,0 +1,105 @@
+"""The measurement runs of a plan, one after the other on one embedded stack, each traced
+(its AWS calls and its handlers' invocations) and tallied."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from threadpoolctl import threadpool_limits
+
+from infra.local.api_trace import ApiCallRecorder
+from lnn.engines.stack import EmbeddedSession, embedded_stack, run_embedded
+from lnn.estimate.compute import Samples
+from lnn.estimate.dynamodb import DynamoItems
+from lnn.estimate.invocations import timed_handlers
+from lnn.estimate.plan import MeasurementRun, Plan
+from lnn.estimate.pricebook import PriceBook
+from lnn.estimate.tally import Tally
+from lnn.estimate.trace import Network, RunTrace, tally_run
+from lnn.prepare import PreparedData
+from messages.status import RunStatus
+
+
+class MeasurementFailedError(RuntimeError):
+    """A measurement run did not succeed, so it measured nothing that can be projected."""
+
+
+@dataclass(frozen=True)
+class Measured:
+    run: MeasurementRun
+    tally: Tally
+    samples: Samples  # compute of each kind of invocation and path share
+    seconds: float  # wall time of the embedded run, from its start to its end
+    engine_hops: int | None  # the hops the engine itself counts for the run (a cross-check)
+
+
+def network_of(session: EmbeddedSession) -> Network:
+    """The served queues (as the runner found them) and the topics subscribed to them."""
+    mappings = session.runner.refresh()
+    arns = {m.queue_arn for m in mappings}
+    sns = session.client.clients.sns
+    topics = {
+        sub["TopicArn"]
+        for page in sns.get_paginator("list_subscriptions").paginate()
+        for sub in page["Subscriptions"]
+        if sub.get("Endpoint") in arns
+    }
+    return Network(frozenset(m.queue_url for m in mappings), frozenset(topics))
+
+
+def table_keys(session: EmbeddedSession) -> dict[str, tuple[str, ...]]:
+    outputs, dynamodb = session.client.outputs, session.client.clients.dynamodb
+    keys = {}
+    for table in (outputs.runs_table, outputs.barriers_table):
+        schema = dynamodb.describe_table(TableName=table)["Table"]["KeySchema"]
+        keys[table] = tuple(k["AttributeName"] for k in schema)
+    return keys
+
+
+def measure_run(
+    session: EmbeddedSession,
+    run: MeasurementRun,
+    data: PreparedData,
+    network: Network,
+    book: PriceBook,
+    keys: dict[str, tuple[str, ...]],
+) -> Measured:
+    handlers = {m.handler for m in session.runner.mappings}
+    recorder = ApiCallRecorder()
+    with timed_handlers(handlers) as invocations:
+        result = run_embedded(session, run.config, data, observe=recorder)
+    if result.status != RunStatus.SUCCEEDED:
+        raise MeasurementFailedError(
+            f"measurement run {run.label} ended {result.status}: {result.reason}"
+        )
+    trace = RunTrace.of(recorder.operations, invocations)
+    tally, samples = tally_run(trace, network, book, DynamoItems(book.units, keys))
+    hops = result.extra.get("hops")
+    engine_hops = hops if isinstance(hops, int) else None
+    return Measured(run, tally, samples, recorder.seconds, engine_hops)
+
+
+def measure(
+    plan: Plan,
+    data: PreparedData,
+    book: PriceBook,
+    *,
+    stack: str = "lnn",
+    on_run: Callable[[str], None] | None = None,
+) -> dict[str, Measured]:
+    """Every run of the plan on one embedded stack, by label, after an unmeasured warm-up
+    run: the first run of a process imports the handlers and fills caches, a cold start
+    that would otherwise land in the fixed part and, by difference, lower the step's."""
+    announce = on_run or (lambda _: None)
+    measured = {}
+    # One BLAS thread, as on Lambda: a function below 1,769 MB has less than one vCPU.
+    with threadpool_limits(limits=1, user_api="blas"), embedded_stack(stack) as session:
+        network, keys = network_of(session), table_keys(session)
+        warm_up = plan.runs[0]
+        announce(f"warm-up ({warm_up.label})")
+        run_embedded(session, warm_up.config, data)
+        for run in plan.runs:
+            announce(run.label)
+            measured[run.label] = measure_run(session, run, data, network, book, keys)
+    return measured

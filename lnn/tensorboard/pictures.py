@@ -1,0 +1,42 @@
+"""The first layer's units as pictures, when the inputs are pictures: what each unit looks
+for in an image (the cat network's 20 units, each a 64x64 RGB picture of its weights)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from functions.nn.types import Array
+from lnn.datasets.images import image_shape
+from lnn.tensorboard import tags
+
+_GREY = 127.5  # a zero weight; the unit's largest |weight| is black or full colour
+
+
+@dataclass(frozen=True, eq=False)
+class Pictures:
+    """``pixels``: uint8 (units, height, width, channels), one picture per unit."""
+
+    tag: str
+    step: int
+    pixels: np.ndarray
+
+
+def unit_pixels(w: Array, shape: tuple[int, ...]) -> np.ndarray:
+    """Each row of ``w`` (one unit's weights on the pixels) as a picture of ``shape``
+    (height, width[, channels]), scaled on its own so zero is mid-grey and its largest
+    |weight| is 0 or 255: a unit's pattern shows whatever the size of its weights."""
+    peak = np.max(np.abs(w), axis=1, keepdims=True)
+    scaled = np.divide(w, peak, out=np.zeros_like(w, dtype=np.float64), where=peak > 0)
+    pixels = np.rint(_GREY * (1.0 + scaled)).astype(np.uint8)
+    channels = shape[2] if len(shape) == 3 else 1
+    return pixels.reshape(w.shape[0], shape[0], shape[1], channels)
+
+
+def first_layer_pictures(dataset: str, w1: Array, step: int) -> list[Pictures]:
+    """``layer1/units`` when ``dataset``'s features are pictures and W1 is finite; else none."""
+    shape = image_shape(dataset, int(w1.shape[1]))
+    if shape is None or not np.all(np.isfinite(w1)):
+        return []
+    return [Pictures(tags.layer_tag(1, tags.UNITS), step, unit_pixels(w1, shape))]

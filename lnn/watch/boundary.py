@@ -1,0 +1,41 @@
+"""The decision boundary of a network on 2-D inputs: its output over a grid spanning the
+data, and the training points to lay over it."""
+
+from typing import Any
+
+import numpy as np
+
+from functions.nn.layers import LayerSpec
+from functions.nn.predict import predict_proba
+from functions.nn.types import Array
+from lnn.watch.numbers import evenly, figures
+
+GRID = 60  # points per axis: a smooth enough boundary, 3,600 predictions
+POINTS = 1000  # training points drawn at most
+_PAD = 0.5  # beyond the data, as lnn.plots draws it
+
+
+def boundary_section(
+    params: list[tuple[Array, Array]], specs: list[LayerSpec], x: Array, y: Array, step: int
+) -> dict[str, Any]:
+    """``x`` is (2, m), ``y`` (units, m). ``z`` is the probability of class 1 for one output
+    unit, the predicted class for several."""
+    xs = np.linspace(x[0].min() - _PAD, x[0].max() + _PAD, GRID)
+    ys = np.linspace(x[1].min() - _PAD, x[1].max() + _PAD, GRID)
+    gx, gy = np.meshgrid(xs, ys)
+    proba = predict_proba(params, np.vstack([gx.ravel(), gy.ravel()]), specs)
+    z = proba[0] if proba.shape[0] == 1 else proba.argmax(axis=0).astype(np.float64)
+    labels = y[0] if y.shape[0] == 1 else y.argmax(axis=0)
+    shown = evenly(x.shape[1], POINTS)
+    return {
+        "step": step,
+        "classes": int(max(2, y.shape[0])),
+        "x": figures(xs),
+        "y": figures(ys),
+        "z": [figures(row) for row in z.reshape(gx.shape)],
+        "points": {
+            "x": figures(x[0, shown]),
+            "y": figures(x[1, shown]),
+            "label": [int(v) if float(v).is_integer() else float(v) for v in labels[shown]],
+        },
+    }

@@ -1,0 +1,46 @@
+"""Curves over the run: cost and accuracies per epoch, the learning rate, and each layer's
+update ratio, gradient RMS and saturated fraction per telemetry step."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from functions.training.config import learning_rate
+from lnn.watch.numbers import evenly, figures
+from lnn.watch.series import TelemetrySeries
+from messages.status import HistoryEntry
+from messages.train_request import TrainConfig
+
+LAYER_CURVE_STEPS = 1000
+
+
+def _optional(values: Sequence[float | None]) -> list[float | None]:
+    return [None if v is None else figures([v])[0] for v in values]
+
+
+def history_section(config: TrainConfig, history: Sequence[HistoryEntry]) -> dict[str, Any]:
+    epochs = [h.epoch for h in history]
+    return {
+        "epochs": epochs,
+        "cost": figures([h.cost for h in history]),
+        "train": _optional([h.train_accuracy for h in history]),
+        "dev": _optional([h.dev_accuracy for h in history]),
+        "test": _optional([h.test_accuracy for h in history]),
+        # HistoryEntry.epoch counts from 1; the schedule's epochs from 0.
+        "lr": figures([learning_rate(config, e - 1) for e in epochs]),
+    }
+
+
+def layer_curves_section(series: TelemetrySeries) -> dict[str, Any]:
+    picked = evenly(len(series.steps), LAYER_CURVE_STEPS)
+    return {
+        "steps": [series.steps[i] for i in picked],
+        "layers": [
+            {
+                "layer": number,
+                "update_ratio": figures([found.update_ratio[i] for i in picked]),
+                "grad_rms": figures([found.grad_rms[i] for i in picked]),
+                "saturated": figures([found.saturated[i] for i in picked]),
+            }
+            for number, found in sorted(series.layers.items())
+        ],
+    }

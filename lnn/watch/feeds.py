@@ -1,0 +1,93 @@
+"""Feeding a RunView from this process: a run about to train (its config and data), the
+reference engine's callbacks while it trains, and the TrainingResult any engine returns."""
+
+import time
+from collections.abc import Sequence
+
+from functions.nn.data import n_batches
+from functions.nn.types import Array
+from functions.telemetry import TelemetryRecord
+from functions.training.split import DataSplit
+from lnn.engines.base import TrainingResult
+from lnn.watch.view import RunView
+from messages.status import HistoryEntry
+from messages.train_request import TrainConfig
+
+PARAMS_EVERY_S = 2.0  # between parameter snapshots handed to the page while training
+IN_PROCESS_PARAMS = "the boundary and the weight pictures follow the parameters, every 2 s"
+
+
+def planned_view(
+    engine: str, config: TrainConfig, x: Array, y: Array, split: DataSplit | None = None
+) -> RunView:
+    """A view of a run about to train on ``x`` (features, m), ``y`` (units, m); ``split``
+    (the reference engine's columns) gives the steps per epoch before the run starts."""
+    view = RunView(engine=engine)
+    steps = None if split is None else n_batches(split.x_train.shape[1], config.batch_size)
+    view.update(config=config, n_features=int(x.shape[0]), steps_per_epoch=steps, status="RUNNING")
+    if x.shape[0] == 2:
+        view.set_points(x, y)
+    return view
+
+
+class ReferenceFeed:
+    """The reference engine's callbacks (``on_epoch``, ``on_step``): they only hand over
+    references, the page's server draws from them in its own thread."""
+
+    def __init__(self, view: RunView) -> None:
+        self.view = view
+        self._next_params = 0.0
+        view.update(note=IN_PROCESS_PARAMS)
+
+    def on_epoch(self, entry: HistoryEntry) -> None:
+        self.view.add_history([entry])
+
+    def on_step(
+        self, step: int, params: list[tuple[Array, Array]], records: Sequence[TelemetryRecord]
+    ) -> None:
+        self.view.update(step=step)
+        if records:
+            self.view.add_telemetry(records)
+        now = time.monotonic()
+        if now >= self._next_params:
+            self._next_params = now + PARAMS_EVERY_S
+            self.view.set_params(step, params)
+
+
+def finish(view: RunView, result: TrainingResult, *, steps: int | None = None) -> None:
+    """The run's end as its engine reports it: everything the page shows, complete."""
+    view.update(
+        run_id=result.run_id,
+        status=result.status,
+        reason=result.reason,
+        ended=time.time() if view.ended is None else view.ended,
+    )
+    extra = result.extra
+    if "critical_path" in extra or "hops" in extra:
+        view.update(calls={"hops": extra.get("hops"), **dict(extra.get("critical_path") or {})})
+    view.add_history(result.history)
+    view.add_telemetry(result.telemetry)
+    view.set_spans(result.spans)
+    final_step = steps if steps is not None else (view.step or len(result.history))
+    view.update(step=final_step)
+    if result.params:
+        view.set_params(final_step, result.params)
+
+
+def result_view(
+    engine: str,
+    config: TrainConfig,
+    x: Array,
+    y: Array,
+    result: TrainingResult,
+    *,
+    split: DataSplit,
+    elapsed_s: float | None = None,
+) -> RunView:
+    """The view of a finished run, for its report."""
+    view = planned_view(engine, config, x, y, split)
+    now = time.time()
+    view.update(started=now - (elapsed_s or 0.0), ended=now)
+    steps = view.steps_per_epoch
+    finish(view, result, steps=None if steps is None else steps * len(result.history))
+    return view

@@ -1,0 +1,73 @@
+"""The diagram's data: layers as columns, units grouped by the shard (function) that owns
+them, each unit's statistics now and over the telemetry steps, dead and saturated units."""
+
+from typing import Any
+
+import numpy as np
+
+from functions.telemetry import SATURATED_FRACTION, LayerTelemetry
+from functions.telemetry.spans import lane_of
+from functions.training.shards import shard_ranges
+from lnn.watch.numbers import evenly, figures
+from lnn.watch.series import STATISTICS, TelemetrySeries, unit_statistics
+from messages.train_request import TrainConfig
+
+UNIT_HISTORY_STEPS = 500  # a unit's history: at most this many telemetry steps
+_SATURATING = frozenset({"sigmoid", "tanh"})  # where "saturated" means a vanishing slope
+
+
+def _marks(window: LayerTelemetry, *, is_output: bool) -> tuple[list[int], list[int]]:
+    """Dead units, and units saturated on most samples (hidden sigmoid/tanh units only, as
+    in functions.telemetry.flags: an output unit saturated everywhere is a confident one)."""
+    dead = list(window.dead_units)
+    if is_output or window.activation not in _SATURATING:
+        return dead, []
+    fractions = window.forward.saturated_fraction
+    saturated = [
+        window.start + i
+        for i, f in enumerate(fractions.tolist())
+        if f > SATURATED_FRACTION and window.start + i not in dead
+    ]
+    return dead, saturated
+
+
+def network_section(
+    config: TrainConfig, n_features: int | None, series: TelemetrySeries
+) -> dict[str, Any]:
+    window = series.last_epoch()
+    windows = {t.layer: t for t in window[1]} if window else {}
+    picked = evenly(len(series.steps), UNIT_HISTORY_STEPS)
+    depth = len(config.layers)
+    layers = []
+    for number, spec in enumerate(config.layers, start=1):
+        ranges = shard_ranges(spec.units, config.shards)
+        entry: dict[str, Any] = {
+            "layer": number,
+            "activation": spec.activation,
+            "units": spec.units,
+            "shards": [
+                {"start": a, "stop": b, "lane": lane_of("neuron", number, k)}
+                for k, (a, b) in enumerate(ranges)
+            ],
+            "now": None,
+            "dead": [],
+            "saturated": [],
+            "history": None,
+        }
+        found = series.layers.get(number)
+        if number in windows:
+            entry["now"] = {k: figures(v) for k, v in unit_statistics(windows[number]).items()}
+            entry["dead"], entry["saturated"] = _marks(windows[number], is_output=number == depth)
+        if found is not None:
+            entry["history"] = {
+                key: [figures(row) for row in np.stack([found.units[key][i] for i in picked]).T]
+                for key in STATISTICS
+            }
+        layers.append(entry)
+    return {
+        "inputs": n_features,
+        "statistics": STATISTICS,
+        "epoch": None if window is None else window[0] + 1,
+        "steps": [series.steps[i] for i in picked],
+        "layers": layers,
+    }

@@ -1,0 +1,25 @@
+"""report.html: the page of a run at its end, one self-contained file (plotly.js, the page
+script and the document inline), which opens offline in any browser."""
+
+from pathlib import Path
+
+from lnn.watch.page import report_page
+from lnn.watch.view import RunView
+
+REPORT_FILE = "report.html"
+
+
+def report_title(view: RunView) -> str:
+    config = view.config
+    if config is None:
+        return f"lnn report {view.run_id or ''}".strip()
+    layers = ",".join(f"{x.units}:{x.activation}" for x in config.layers)
+    return f"lnn report: {config.dataset} {layers}"
+
+
+def write_report(path: Path, view: RunView) -> Path:
+    """Write the report of ``view`` to ``path`` (a file, or a directory to put it in)."""
+    if path.is_dir():
+        path = path / REPORT_FILE
+    path.write_text(report_page(report_title(view), view.document()), encoding="utf-8")
+    return path

@@ -1,0 +1,93 @@
+"""The live page's server: the standard library's ThreadingHTTPServer on 127.0.0.1, in a
+daemon thread, answering the page, its two scripts and the document of one RunView."""
+
+import json
+import threading
+from functools import cache
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from lnn.watch.page import DOCUMENT_PATH, PLOTLY_PATH, SCRIPT_PATH, asset, live_page, plotly_js
+from lnn.watch.view import RunView
+
+HOST = "127.0.0.1"  # the page shows the run to this machine only
+
+
+class WatchServer:
+    def __init__(self, view: RunView, *, port: int = 0, title: str = "lnn watch") -> None:
+        self.view = view
+        self.title = title
+        self._httpd = ThreadingHTTPServer((HOST, port), _handler(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/"
+
+    def start(self) -> "WatchServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> "WatchServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def document_body(self, since: int | None) -> bytes:
+        """The whole document, or only the status when the page already has this version."""
+        status = self.view.status_section()
+        body: dict[str, Any]
+        if since is not None and since == status["version"]:
+            body = {"status": status}
+        else:
+            body = self.view.document()
+        return json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _handler(server: WatchServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            url = urlsplit(self.path)
+            if url.path == "/":
+                self._send(live_page(server.title).encode(), "text/html; charset=utf-8")
+            elif url.path == SCRIPT_PATH:
+                self._send(asset("page.js").encode(), "text/javascript; charset=utf-8")
+            elif url.path == PLOTLY_PATH:
+                self._send(_plotly_bytes(), "text/javascript; charset=utf-8", cache=True)
+            elif url.path == DOCUMENT_PATH:
+                since = parse_qs(url.query).get("since", [""])[0]
+                body = server.document_body(int(since) if since.isdigit() else None)
+                self._send(body, "application/json")
+            else:
+                self.send_error(HTTPStatus.NOT_FOUND)
+
+        def _send(self, body: bytes, kind: str, *, cache: bool = False) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "max-age=86400" if cache else "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # a request per second would drown the training's own output
+
+    return Handler
+
+
+@cache
+def _plotly_bytes() -> bytes:
+    return plotly_js().encode()

@@ -1,0 +1,158 @@
+"""Feeding a RunView from a deployed stack (embedded, `lnn up`, LocalStack, AWS), by polling
+what the run leaves there: its record and history, its plan, its telemetry objects, its
+current parameters (for the boundary and the weight pictures) and its spans.
+
+`poll` reads only what moved since the last call and throttles itself, so a waiter may call
+it as often as it likes; it runs in the caller's thread with the caller's client.
+"""
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from functions.ports import ObjectNotFoundError
+from functions.protocol.keys import data_key, plan_key
+from functions.protocol.params import read_params
+from functions.protocol.run_plan import RunPlan
+from functions.telemetry import TelemetryRecord
+from lnn.client import StackClient
+from lnn.model_file import load_model
+from lnn.watch.recent_spans import read_recent_spans
+from lnn.watch.timeline import TIMELINE_STEPS
+from lnn.watch.view import RunView
+from messages.status import RunRecord
+
+# Between reads of the telemetry and the spans, and of the current parameters (one GetObject
+# per shard): the page draws every 2 s, and each read takes calls from the run's own.
+POLL_S = 1.0
+PARAMS_EVERY_S = 2.0
+LIVE_PARAMS = "the boundary and the weight pictures follow the parameters of the latest step"
+
+
+def whole_steps(records: list[TelemetryRecord], depth: int) -> list[TelemetryRecord]:
+    """Records of the steps whose every layer is written. A step's layers are written from
+    the output down as the backward pass goes; a reader that caught one halfway reads that
+    step again next time."""
+    if records and sum(1 for r in records if r.step == records[-1].step) < depth:
+        last = records[-1].step
+        return [r for r in records if r.step != last]
+    return records
+
+
+class StackFeed:
+    def __init__(self, view: RunView) -> None:
+        self.view = view
+        self.run_id = ""
+        self.plan: RunPlan | None = None
+        self._next_poll = 0.0
+        self._next_params = 0.0
+        self._params_step = -1
+
+    def poll(
+        self,
+        client: StackClient,
+        run_id: str,
+        record: RunRecord | None,
+        calls: Callable[[], dict[str, Any]] | None = None,
+        *,
+        force: bool = False,
+    ) -> None:
+        """Bring the view up to ``record``, the caller's last read of run ``run_id``'s record
+        (``calls``: the embedded engine's AWS calls per hop so far)."""
+        if run_id != self.run_id:
+            self.run_id, self.plan = run_id, None
+        now = time.monotonic()
+        force = force or (record is not None and record.status.is_terminal)  # all of it
+        if not force and now < self._next_poll:
+            return
+        self._next_poll = now + POLL_S
+        if record is None:
+            return
+        self._record(record)
+        if calls is not None:
+            self.view.update(calls=calls())
+        if self.plan is None and not self._read_plan(client):
+            return
+        if record.epoch > self.view.epoch or record.status.is_terminal:
+            self.view.add_history(client.history(self.run_id, after=self.view.epoch))
+        self._read_telemetry(client)
+        self._read_spans(client, record.step)
+        if self.view.wants_params() and (force or now >= self._next_params):
+            self._next_params = now + PARAMS_EVERY_S
+            self._read_params(client, record.step)
+
+    def final(self, client: StackClient, record: RunRecord) -> None:
+        """Everything of a finished run: the rest of its telemetry and, when it succeeded,
+        its model (the boundary and the pictures of the parameters it ended with)."""
+        self.poll(client, record.run_id, record, force=True)
+        self.view.set_spans(client.spans(record.run_id))  # all of them: the counts of the run
+        if record.model_key and self.plan is not None and self.view.wants_params():
+            with tempfile.TemporaryDirectory() as tmp:
+                model = load_model(client.download_model(record.run_id, Path(tmp) / "model.npz"))
+            self.view.set_params(record.step, model.params)
+
+    def _record(self, record: RunRecord) -> None:
+        ended = record.updated_at.timestamp() if record.status.is_terminal else None
+        self.view.update(
+            run_id=record.run_id,
+            status=record.status.value,
+            reason=record.reason,
+            step=record.step,
+            started=record.created_at.timestamp(),
+            ended=ended,
+        )
+
+    def _read_plan(self, client: StackClient) -> bool:
+        try:
+            self.plan = RunPlan.from_document(client.store.get_json(plan_key(self.run_id)))
+        except ObjectNotFoundError:  # the trainer has not started the run yet
+            return False
+        plan = self.plan
+        if plan.n_features == 2:
+            x = client.store.get_array(data_key(self.run_id, "x_train"))
+            y = client.store.get_array(data_key(self.run_id, "y_train"))
+            self.view.set_points(x, y)
+        self.view.update(
+            config=plan.config,
+            n_features=plan.n_features,
+            steps_per_epoch=plan.batches_per_epoch,
+            note=LIVE_PARAMS,
+        )
+        return True
+
+    def _read_telemetry(self, client: StackClient) -> None:
+        assert self.plan is not None
+        last = self.view.series.steps[-1] if self.view.series.steps else 0
+        if last >= self.plan.telemetry.total_steps:
+            return
+        records = client.telemetry(self.run_id, after_step=last)
+        self.view.add_telemetry(whole_steps(records, self.plan.depth))
+
+    def _read_spans(self, client: StackClient, step: int) -> None:
+        assert self.plan is not None
+        spans = read_recent_spans(client.barriers, self.plan, step, TIMELINE_STEPS + 1)
+        self.view.set_spans(spans)
+
+    def _read_params(self, client: StackClient, step: int) -> None:
+        """Every shard's parameters at version ``step`` (claimed, so all exist; pruning
+        keeps the newest versions), joined into whole layers."""
+        assert self.plan is not None
+        if step == self._params_step:
+            return
+        params = []
+        try:
+            for layer in range(1, self.plan.depth + 1):
+                shards = [
+                    read_params(client.store, client.barriers, self.plan, layer, k, step)
+                    for k in range(len(self.plan.ranges(layer)))
+                ]
+                w = np.concatenate([p["W"] for p in shards], axis=0)
+                params.append((w, np.concatenate([p["b"] for p in shards], axis=0)))
+        except ObjectNotFoundError:  # pruned while we read: the next poll takes a newer one
+            return
+        self._params_step = step
+        self.view.set_params(step, params)

@@ -1,0 +1,186 @@
+"""RunView: what is known of one run, fed by whoever watches it (the reference engine's
+callbacks, a stack reader, a finished TrainingResult) and read by the page's server from its
+own threads. It turns into the page's document (``document()``), rebuilt only after a change.
+"""
+
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from functions.nn.layers import LayerSpec
+from functions.nn.types import Array
+from functions.telemetry import TelemetryRecord
+from functions.telemetry.spans import Span
+from lnn.watch.boundary import boundary_section
+from lnn.watch.curves import history_section, layer_curves_section
+from lnn.watch.histograms import histogram_section
+from lnn.watch.images import image_shape, weight_images_section
+from lnn.watch.network import network_section
+from lnn.watch.numbers import figure
+from lnn.watch.series import TelemetrySeries
+from lnn.watch.timeline import timeline_section
+from messages.status import HistoryEntry
+from messages.train_request import TrainConfig
+
+Params = list[tuple[Array, Array]]
+# Sections whose data the run may not have (yet): the page says why instead of drawing.
+NO_TELEMETRY = "no telemetry recorded yet (or the run has telemetry off)"
+
+
+class RunView:
+    def __init__(self, *, engine: str, run_id: str | None = None) -> None:
+        self._lock = threading.Lock()
+        self._version = 0
+        self._cached: tuple[int, dict[str, Any]] | None = None
+        self._sections: dict[str, Any] = {}  # parameter views, rebuilt when the params move
+        self.engine = engine
+        self.run_id = run_id
+        self.config: TrainConfig | None = None
+        self.n_features: int | None = None
+        self.steps_per_epoch: int | None = None
+        self.status = "PENDING"
+        self.reason: str | None = None
+        self.epoch = 0
+        self.step = 0
+        self.started = time.time()
+        self.ended: float | None = None
+        self.history: list[HistoryEntry] = []
+        self.series = TelemetrySeries()
+        self.points: tuple[Array, Array] | None = None
+        self.spans: list[Span] = []
+        self.calls: dict[str, Any] = {}
+        self.note: str | None = None  # how the parameter views are refreshed, for the page
+        self._params: tuple[int, Params] | None = None
+
+    def _changed(self) -> None:
+        self._version += 1
+
+    def update(self, **fields: Any) -> None:
+        """Set plain fields (status, epoch, run_id, config, ...; not arrays): a change bumps
+        the version."""
+        with self._lock:
+            for name, value in fields.items():
+                if not hasattr(self, name):
+                    raise AttributeError(f"RunView has no field {name}")
+                if getattr(self, name) != value:
+                    setattr(self, name, value)
+                    self._changed()
+
+    def set_points(self, x: Array, y: Array) -> None:
+        """The training points of 2-D data (``x`` (2, m), ``y`` (units, m)): the boundary's."""
+        with self._lock:
+            self.points = (x, y)
+            self._sections.pop("params_step", None)  # redraw the boundary over them
+            self._changed()
+
+    def add_history(self, entries: Sequence[HistoryEntry]) -> None:
+        with self._lock:
+            known = self.history[-1].epoch if self.history else 0
+            fresh = [e for e in entries if e.epoch > known]
+            if fresh:
+                self.history.extend(fresh)
+                self.epoch = max(self.epoch, fresh[-1].epoch)
+                self._changed()
+
+    def add_telemetry(self, records: Sequence[TelemetryRecord]) -> None:
+        with self._lock:
+            last = self.series.steps[-1] if self.series.steps else 0
+            fresh = [r for r in records if r.step > last]
+            if fresh:
+                self.series.extend(fresh)
+                self._changed()
+
+    def set_spans(self, spans: Sequence[Span]) -> None:
+        with self._lock:
+            if list(spans) != self.spans:
+                self.spans = list(spans)
+                self._changed()
+
+    def set_params(self, step: int, params: Params) -> None:
+        """The network's parameters after ``step`` (the boundary and the weight pictures are
+        drawn from them when the page next asks, not in the caller's thread)."""
+        with self._lock:
+            if self._params is None or self._params[0] != step:
+                self._params = (step, list(params))
+                self._changed()
+
+    def _parameter_sections(self, config: TrainConfig) -> None:
+        if self._params is None or self._sections.get("params_step") == self._params[0]:
+            return
+        step, params = self._params
+        specs = [LayerSpec(x.units, x.activation) for x in config.layers]
+        if self.points is not None:
+            x, y = self.points
+            self._sections["boundary"] = boundary_section(params, specs, x, y, step)
+        shape = image_shape(config.dataset, self.n_features)
+        if shape is not None:
+            self._sections["weights"] = weight_images_section(params[0][0], shape, step)
+        self._sections["params_step"] = step
+
+    def wants_params(self) -> bool:
+        """Whether parameters would show anywhere (2-D data or image inputs)."""
+        with self._lock:
+            if self.config is None:
+                return False
+            return self.points is not None or (
+                image_shape(self.config.dataset, self.n_features) is not None
+            )
+
+    def status_section(self) -> dict[str, Any]:
+        with self._lock:
+            config = self.config
+            steps = None
+            if config is not None and self.steps_per_epoch:
+                steps = config.epochs * self.steps_per_epoch
+            end = self.ended if self.ended is not None else time.time()
+            return {
+                "version": self._version,
+                "run_id": self.run_id,
+                "engine": self.engine,
+                "dataset": None if config is None else config.dataset,
+                "layers": None
+                if config is None
+                else ",".join(f"{x.units}:{x.activation}" for x in config.layers),
+                "status": self.status,
+                "reason": self.reason,
+                "epoch": self.epoch,
+                "epochs": None if config is None else config.epochs,
+                "step": self.step,
+                "steps": steps,
+                "elapsed_s": figure(max(end - self.started, 0.0)),
+                "telemetry_steps": len(self.series.steps),
+                "calls": dict(self.calls),
+                "note": self.note,
+            }
+
+    def document(self) -> dict[str, Any]:
+        """The page's whole document; the same object until something changes."""
+        status = self.status_section()
+        with self._lock:
+            if self._cached is not None and self._cached[0] == self._version:
+                return {**self._cached[1], "status": status}
+            built = self._build()
+            self._cached = (self._version, built)
+        return {**built, "status": status}
+
+    def _build(self) -> dict[str, Any]:
+        config = self.config
+        has_telemetry = bool(self.series.steps)
+        document: dict[str, Any] = {"version": self._version}
+        if config is None:
+            return document
+        document["network"] = network_section(config, self.n_features, self.series)
+        document["history"] = history_section(config, self.history)
+        document["layer_curves"] = layer_curves_section(self.series) if has_telemetry else None
+        document["histograms"] = histogram_section(self.series) if has_telemetry else None
+        self._parameter_sections(config)
+        document["boundary"] = self._sections.get("boundary")
+        document["weights"] = self._sections.get("weights")
+        document["timeline"] = timeline_section(self.spans)
+        document["inputs"] = {
+            "two_d": self.points is not None,
+            "images": image_shape(config.dataset, self.n_features) is not None,
+            "spans": self.engine != "reference",
+        }
+        return document

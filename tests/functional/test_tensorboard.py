@@ -1,0 +1,180 @@
+"""`lnn train --tensorboard` and `lnn export --tensorboard`, read back with TensorBoard's own
+reader (EventAccumulator): the figures a user looks at in TensorBoard are the run's own.
+
+The data is a tiny generated cat set (tests/conftest.py, 12 random 64x64 RGB pictures), so
+the first layer's 20 units are shown as 64x64x3 pictures as on the course's cat network.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from board_events import picture, read_log, scalars, snapshot
+
+from functions.telemetry import TelemetryRecord, loads_records
+from functions.training.config import learning_rate
+from lnn.cli.main import main
+from lnn.datasets import load_dataset
+from lnn.engines.stack import embedded_stack
+from lnn.model_file import load_model
+from lnn.prepare import prepare
+from messages.status import HistoryEntry
+from messages.train_request import TrainConfig
+
+LAYERS = "20:relu,3:tanh,1:sigmoid"
+# 12 pictures, 2 of each class held out (the split is stratified): 8 to train on in batches
+# of 5 and 3, so a run's steps and epochs differ.
+TRAIN = ["--dataset", "cat", "--layers", LAYERS, "--epochs", "3", "--batch-size", "5"]
+OPTIONS = ["--lr", "0.05", "--lr-decay", "0.5", "--holdout", "0.25", "--eval-every", "2"]
+BATCH_SIZES = (5, 3)
+PIXELS = 64 * 64 * 3
+
+
+def f32(value: float) -> float:
+    """TensorBoard stores scalars as float32."""
+    return float(np.float32(value))
+
+
+def expected_tile(w_row: np.ndarray) -> np.ndarray:
+    """A unit's picture: its weights reshaped as the cat loader flattened the pixels
+    (64, 64, 3), zero mid-grey, the largest |weight| at 0 or 255."""
+    return np.rint(127.5 * (1.0 + w_row / np.abs(w_row).max())).reshape(64, 64, 3)
+
+
+def check_history(log, history: list[HistoryEntry], config: TrainConfig) -> None:
+    assert scalars(log, "cost") == {e.epoch: f32(e.cost) for e in history}
+    for name in ("train", "dev", "test"):
+        shown = scalars(log, f"accuracy/{name}")
+        assert shown == {
+            e.epoch: f32(getattr(e, f"{name}_accuracy")) for e in history if e.epoch in (2, 3)
+        }
+    rates = scalars(log, "learning_rate")
+    # inverse_time, rate 0.5: 0.05 / (1 + 0.5 * (epoch - 1)).
+    assert rates == {1: f32(0.05), 2: f32(0.05 / 1.5), 3: f32(0.025)}
+    assert rates == {e: f32(learning_rate(config, e - 1)) for e in (1, 2, 3)}
+
+
+def check_layers(log, records: list[TelemetryRecord]) -> None:
+    assert {r.step for r in records} == set(range(1, 7))  # every step of 3 epochs x 2 batches
+    for r in records:
+        t, layer = r.telemetry, r.telemetry.layer
+        b = t.backward
+        figures = {
+            "grad_rms": t.grad_rms,
+            "update_ratio": t.update_ratio,
+            "saturated": t.saturated_fraction,
+            "dead": len(t.dead_units),
+            "weight_norm": float(np.sqrt(np.sum(b.weight_norm_sum**2))),
+        }
+        for name, value in figures.items():
+            assert scalars(log, f"layer{layer}/{name}")[r.step] == f32(value), (name, r.step)
+        weights = b.fan_in * t.units
+        counts = {"W": weights, "dW": weights, "A": t.units * BATCH_SIZES[r.batch]}
+        for name, expected in counts.items():
+            (event,) = [e for e in log.Histograms(f"layer{layer}/{name}") if e.step == r.step]
+            assert sum(event.histogram_value.bucket) == event.histogram_value.num == expected
+        # The records' own bins, handed over as they are: counts and upper edges.
+        (w_event,) = [e for e in log.Histograms(f"layer{layer}/W") if e.step == r.step]
+        occupied = np.flatnonzero(b.weights.counts)
+        first, stop = occupied[0], occupied[-1] + 1
+        assert list(w_event.histogram_value.bucket) == b.weights.counts[first:stop].tolist()
+        edges = b.weights.spec.edges()
+        assert list(w_event.histogram_value.bucket_limit) == edges[first + 1 : stop + 1].tolist()
+
+
+def check_pictures(log, w1: np.ndarray, last_epoch: int) -> None:
+    step, grid = picture(log, "layer1/units")
+    assert step == last_epoch
+    assert grid.shape == (3 * 64, 8 * 64, 3)  # 20 units in rows of 8
+    for unit in range(20):
+        row, column = divmod(unit, 8)
+        tile = grid[row * 64 : (row + 1) * 64, column * 64 : (column + 1) * 64]
+        np.testing.assert_array_equal(tile, expected_tile(w1[unit]), err_msg=f"unit {unit}")
+    assert not grid[2 * 64 :, 4 * 64 :].any()  # the grid's four empty places
+
+
+def test_train_writes_the_run_and_export_of_its_out_dir_writes_the_same(
+    tiny_cat: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, logs = tmp_path / "run", tmp_path / "tb"
+    argv = ["train", "--engine", "embedded", *TRAIN, *OPTIONS, "--json", "--out", str(out)]
+    assert main([*argv, "--tensorboard", str(logs)]) == 0
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    run_dir = Path(summary["tensorboard"])
+    assert run_dir == logs / summary["run_id"]
+
+    entries = json.loads((out / "history.json").read_text())
+    history = [HistoryEntry.model_validate(e) for e in entries]
+    records = loads_records((out / "telemetry.jsonl").read_text())
+    model = load_model(out / "model.npz")
+    config = TrainConfig.model_validate(
+        {k: v for k, v in model.config.items() if k in TrainConfig.model_fields}
+    )
+    log = read_log(run_dir)
+    check_history(log, history, config)
+    check_layers(log, records)
+    check_pictures(log, model.params[0][0], last_epoch=3)
+
+    assert main(["export", str(out), "--tensorboard", str(tmp_path / "again")]) == 0
+    assert str(tmp_path / "again" / summary["run_id"]) in capsys.readouterr().out
+    exported = read_log(tmp_path / "again" / summary["run_id"])
+    assert snapshot(exported) == snapshot(log)
+    # Exporting again replaces the run's events rather than adding a second copy.
+    assert main(["export", str(out), "--tensorboard", str(tmp_path / "again")]) == 0
+    assert len(list((tmp_path / "again" / summary["run_id"]).iterdir())) == 1
+    assert snapshot(read_log(tmp_path / "again" / summary["run_id"])) == snapshot(log)
+
+
+def test_export_reads_a_run_from_the_stack(
+    tiny_cat: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dataset = load_dataset("cat")
+    layers = [{"units": 20, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}]
+    config = TrainConfig(dataset="cat", layers=layers, epochs=2, batch_size=5, lr=0.05)
+    data = prepare(dataset, layers)
+    logs = tmp_path / "tb"
+    with embedded_stack() as (client, runner):
+        run_id = client.start(config, data).run_id
+
+        def finished() -> bool:
+            found = client.record(run_id)
+            return found is not None and found.status.is_terminal
+
+        assert runner.run_until(finished, timeout=300)
+        assert main(["export", run_id, "--tensorboard", str(logs)]) == 0
+        history, records = client.history(run_id), client.telemetry(run_id)
+        w1 = load_model(client.download_model(run_id, tmp_path)).params[0][0]
+        capsys.readouterr()
+        assert main(["export", "ghost", "--tensorboard", str(logs)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "no run ghost in stack lnn" in err
+    log = read_log(logs / run_id)
+    assert scalars(log, "cost") == {e.epoch: f32(e.cost) for e in history}
+    assert scalars(log, "learning_rate") == {1: f32(0.05), 2: f32(0.05)}
+    # 12 pictures, none held out: batches of 5, 5 and 2; 2 epochs.
+    assert {r.step for r in records} == set(range(1, 7))
+    for r in records:
+        grad_rms = scalars(log, f"layer{r.telemetry.layer}/grad_rms")
+        assert grad_rms[r.step] == f32(r.telemetry.grad_rms)
+    w_counts = {e.step: e.histogram_value.num for e in log.Histograms("layer1/W")}
+    assert w_counts == {step: 20 * PIXELS for step in range(1, 7)}
+    step, grid = picture(log, "layer1/units")
+    assert step == 2 and grid.shape == (3 * 64, 8 * 64, 3)
+    np.testing.assert_array_equal(grid[:64, 64:128], expected_tile(w1[1]))
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: str(tmp / "missing" / "run"), "no such directory, and not a run id"),
+        (lambda tmp: str(tmp), "nothing to export"),
+    ],
+)
+def test_export_of_a_missing_or_empty_directory_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make, message: str
+) -> None:
+    assert main(["export", make(tmp_path), "--tensorboard", str(tmp_path / "tb")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert not (tmp_path / "tb").exists()
