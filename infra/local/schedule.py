@@ -28,9 +28,11 @@ class HopPredictor:
 
     def hit(self, key: str, *, full: bool) -> None:
         """`key` delivered records; `full` when its receive was full (more may wait)."""
-        if self._last is not None and self._last != key:
+        if self._last is not None:
             # A layer queue carries both directions: layer 4 follows layer 3 when the network
-            # came from layer 2, layer 2 when it came from 4. So learn with two queues of context.
+            # came from layer 2, layer 2 when it came from 4. So learn with two queues of
+            # context. A queue can follow itself: layer 1's last backward stage starts the
+            # next step's forward stage on layer 1.
             for context in ((self._before_last, self._last), self._last):
                 followers = self._followers.setdefault(context, [])
                 if key in followers:

@@ -8,10 +8,10 @@ STEP = ["trainer", "l1", "l2", "l3", "l4", "out", "l4", "l3", "l2", "l1"]
 QUEUES = set(STEP)
 
 
-def wrong_first_guesses(predictor: HopPredictor, steps: int) -> int:
+def wrong_first_guesses(predictor: HopPredictor, steps: int, step: list[str] | None = None) -> int:
     wrong = 0
     for _ in range(steps):
-        for queue in STEP:
+        for queue in step or STEP:
             guesses = predictor.guesses(QUEUES)
             wrong += bool(guesses) and guesses[0] != queue
             predictor.hit(queue, full=False)
@@ -35,3 +35,11 @@ def test_guesses_only_known_queues() -> None:
     predictor = HopPredictor()
     wrong_first_guesses(predictor, steps=1)
     assert "l3" not in predictor.guesses(QUEUES - {"l3"})
+
+
+def test_a_queue_that_follows_itself_is_guessed_first() -> None:
+    # Layer 1's last backward stage starts the next step on layer 1 itself.
+    predictor = HopPredictor()
+    step = ["l1", "l2", "l3", "out", "l3", "l2", "l1"]
+    wrong_first_guesses(predictor, steps=2, step=step)
+    assert wrong_first_guesses(predictor, steps=5, step=step) == 0
