@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from threadpoolctl import threadpool_info
 
-from lnn.bench.cases import CaseResult
+from lnn.bench.types import CaseResult
 
 # Long per-operation detail: in the JSON, not in the tables.
 _JSON_ONLY = frozenset({"api_calls", "description", "embedded_runs_s"})

@@ -17,7 +17,7 @@ from lnn.bench import (
     time_interleaved,
     train_numpy,
 )
-from lnn.bench.cases import per_step_by_service
+from lnn.bench.engines import per_step_by_service
 from lnn.cli.bench import CASE_NAMES
 from lnn.cli.main import main
 from lnn.engines.reference import train_reference
