@@ -24,23 +24,36 @@ def _unqualified(arn: str) -> str:
     return ":".join(parts[:7])
 
 
-def _list(lam: Any, *, deleting: bool = False, **query: str) -> list[dict[str, Any]]:
-    """The mappings matching `query`; those being deleted only if `deleting`."""
+def _list_all(lam: Any, **query: str) -> list[dict[str, Any]]:
+    """The mappings matching `query`, in any state."""
     pages = lam.get_paginator("list_event_source_mappings").paginate(**query)
-    found = [m for page in pages for m in page.get("EventSourceMappings", [])]
+    return [m for page in pages for m in page.get("EventSourceMappings", [])]
+
+
+def _in_state(found: list[dict[str, Any]], *, deleting: bool) -> list[dict[str, Any]]:
     return [m for m in found if (m.get("State") == "Deleting") == deleting]
 
 
-def _await_deletion(lam: Any, source: str, target: str) -> None:
+def _list(lam: Any, *, deleting: bool = False, **query: str) -> list[dict[str, Any]]:
+    """The mappings matching `query`; those being deleted only if `deleting`."""
+    return _in_state(_list_all(lam, **query), deleting=deleting)
+
+
+def _await_deletion(
+    lam: Any, source: str, target: str, listed: list[dict[str, Any]] | None = None
+) -> None:
     """Wait for a mapping of (source, target) that is being deleted to go: until then the
     API refuses to create it again. LocalStack 4.14.0 never completes the deletion of a
-    disabled mapping; say so rather than fail on the conflict."""
+    disabled mapping; say so rather than fail on the conflict. `listed`: the source's
+    mappings as just listed, for the first look."""
 
-    def gone() -> bool:
-        found = _list(lam, deleting=True, EventSourceArn=source)
-        return not any(_unqualified(m.get("FunctionArn", "")) == target for m in found)
+    def gone(found: list[dict[str, Any]] | None = None) -> bool:
+        if found is None:
+            found = _list_all(lam, EventSourceArn=source)
+        deleting = _in_state(found, deleting=True)
+        return not any(_unqualified(m.get("FunctionArn", "")) == target for m in deleting)
 
-    if gone():
+    if gone(listed):
         return
     try:
         poll(gone, what="the deletion of a mapping", timeout=DELETION_TIMEOUT, interval=2.0)
@@ -93,9 +106,10 @@ def ensure_mappings(
     result: dict[tuple[str, str], str] = {}
     for mapping in spec.mappings:
         source, target = queue_arns[mapping.queue], by_name[mapping.function]
+        listed = _list_all(lam, EventSourceArn=source)
         matches = [
             m
-            for m in _list(lam, EventSourceArn=source)
+            for m in _in_state(listed, deleting=False)
             if _unqualified(m.get("FunctionArn", "")) == target
         ]
         for extra in matches[1:]:
@@ -105,7 +119,7 @@ def ensure_mappings(
             if _differs(matches[0], mapping):
                 lam.update_event_source_mapping(UUID=uuid, **_settings(mapping))
         else:
-            _await_deletion(lam, source, target)
+            _await_deletion(lam, source, target, listed)
             uuid = _create(lam, mapping, source)
         result[(mapping.queue, mapping.function)] = uuid
     return result
