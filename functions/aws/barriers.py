@@ -25,30 +25,16 @@ TTL_SECONDS = 7 * 24 * 3600
 BATCH_GET_LIMIT = 100  # keys per BatchGetItem
 
 
-def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
-    arrived = {int(x) for x in item.get("arrived", {}).get("NS", [])}
-    payloads, s3_keys, values, telemetry, message_ids = {}, {}, {}, {}, {}
-    for name, value in item.items():
-        if name.startswith("o") and name[1:].isdigit():
-            payloads[int(name[1:])] = value["B"]
-        elif name.startswith("r") and name[1:].isdigit():
-            s3_keys[int(name[1:])] = value["S"]
-        elif name.startswith("v") and name[1:].isdigit():
-            values[int(name[1:])] = float(value["N"])
-        elif name.startswith("t") and name[1:].isdigit():
-            telemetry[int(name[1:])] = value["S"]
-        elif name.startswith("m") and name[1:].isdigit():
-            message_ids[int(name[1:])] = value["S"]
-    return Arrival(
-        claimed=claimed,
-        arrived=frozenset(arrived),
-        complete=len(arrived) >= expected,
-        payloads=payloads,
-        s3_keys=s3_keys,
-        values=values,
-        telemetry=telemetry,
-        message_ids=message_ids,
-    )
+# ShardOutput field -> (attribute prefix, DynamoDB type): shard k's is attribute {prefix}{k}.
+_OUTPUT_ATTRIBUTES = {
+    "payload": ("o", "B"),
+    "s3_key": ("r", "S"),
+    "value": ("v", "N"),
+    "telemetry": ("t", "S"),
+    "span": ("p", "S"),
+    "message_id": ("m", "S"),
+    "params": ("w", "B"),
+}
 
 
 def _numbered(item: dict, prefix: str) -> dict[int, Any]:
@@ -59,10 +45,25 @@ def _numbered(item: dict, prefix: str) -> dict[int, Any]:
     }
 
 
+def _arrival(item: dict, expected: int, claimed: bool) -> Arrival:
+    arrived = {int(x) for x in item.get("arrived", {}).get("NS", [])}
+    found = {field: _numbered(item, prefix) for field, (prefix, _) in _OUTPUT_ATTRIBUTES.items()}
+    return Arrival(
+        claimed=claimed,
+        arrived=frozenset(arrived),
+        complete=len(arrived) >= expected,
+        payloads=found["payload"],
+        s3_keys=found["s3_key"],
+        values={k: float(v) for k, v in found["value"].items()},
+        telemetry=found["telemetry"],
+        message_ids=found["message_id"],
+    )
+
+
 def _timeline(item: dict) -> BarrierTimeline:
     ordinals = {k: int(v) for k, v in _numbered(item, "q").items()}
     notes = tuple(json.loads(v["S"]) for v in item.get("notes", {}).get("L", []))
-    return BarrierTimeline(_numbered(item, "p"), ordinals, notes)
+    return BarrierTimeline(_numbered(item, _OUTPUT_ATTRIBUTES["span"][0]), ordinals, notes)
 
 
 class DynamoBarriers(Barriers):
@@ -85,27 +86,12 @@ class DynamoBarriers(Barriers):
             ":zero": {"N": "0"},
             ":one": {"N": "1"},
         }
-        if output.payload is not None:
-            sets.append(f"o{shard} = :payload")
-            values[":payload"] = {"B": output.payload}
-        if output.s3_key is not None:
-            sets.append(f"r{shard} = :ref")
-            values[":ref"] = {"S": output.s3_key}
-        if output.value is not None:
-            sets.append(f"v{shard} = :value")
-            values[":value"] = {"N": str(Decimal(repr(output.value)))}
-        if output.telemetry is not None:
-            sets.append(f"t{shard} = :telemetry")
-            values[":telemetry"] = {"S": output.telemetry}
-        if output.span is not None:
-            sets.append(f"p{shard} = :span")
-            values[":span"] = {"S": output.span}
-        if output.message_id is not None:
-            sets.append(f"m{shard} = :message")
-            values[":message"] = {"S": output.message_id}
-        if output.params is not None:
-            sets.append(f"w{shard} = :params")
-            values[":params"] = {"B": output.params}
+        for field, (prefix, kind) in _OUTPUT_ATTRIBUTES.items():
+            value = getattr(output, field)
+            if value is not None:
+                sets.append(f"{prefix}{shard} = :{field}")
+                text = str(Decimal(repr(value))) if kind == "N" else value
+                values[f":{field}"] = {kind: text}
         try:
             response = self._client().update_item(
                 TableName=self.table,

@@ -18,6 +18,12 @@ from messages.limits import MESSAGE_ARRAY_BUDGET, PUBLISH_BATCH_ENTRIES
 from messages.train_request import TrainConfig
 
 
+def loss_in_output_shard(config: TrainConfig) -> bool:
+    """One shard owns the output layer, so the loss stage (and, in training, the output
+    layer's backward pass) runs in that shard's invocation: no hops of their own."""
+    return len(shard_ranges(config.layers[-1].units, config.shards)) == 1
+
+
 @dataclass(frozen=True)
 class RunPlan:
     run_id: str
@@ -57,9 +63,7 @@ class RunPlan:
 
     @property
     def loss_in_output_shard(self) -> bool:
-        """One shard owns the output layer, so the loss stage (and, in training, the output
-        layer's backward pass) runs in that shard's invocation: no hops of their own."""
-        return len(self.ranges(self.depth)) == 1
+        return loss_in_output_shard(self.config)
 
     def full_batch(self) -> bool:
         return self.config.batch_size == 0 or self.config.batch_size >= self.m_train

@@ -30,14 +30,16 @@ class Stage:
         return barrier_key(run, self.phase, self.epoch, self.batch, self.direction, self.layer)
 
 
-def _pass(plan: RunPlan, phase: str, epoch: int, batch: int) -> list[Stage]:
-    """The barriers of one step (or one evaluation pass), in the order they are claimed.
+def pass_stages(
+    depth: int, folded: bool, phase: str, epoch: int = 0, batch: int = 0
+) -> list[Stage]:
+    """The barriers of one step (or one evaluation pass), in the order they are claimed:
+    one per hop, since each hop's task claims one barrier.
 
-    With one shard on the output layer its training task claims no forward or loss barrier:
-    it runs the loss and its backward pass too, and claims the backward barrier
-    (functions/protocol/output.py); its evaluation task claims the forward one.
+    ``folded``: one shard owns the output layer, so its training task claims no forward or
+    loss barrier: it runs the loss and its backward pass too, and claims the backward
+    barrier (functions/protocol/output.py); its evaluation task claims the forward one.
     """
-    depth, folded = plan.depth, plan.loss_in_output_shard
     last_forward = depth - 1 if folded and phase == "train" else depth
     stages = [Stage(phase, "fwd", epoch, batch, layer) for layer in range(1, last_forward + 1)]
     if not folded:
@@ -45,6 +47,10 @@ def _pass(plan: RunPlan, phase: str, epoch: int, batch: int) -> list[Stage]:
     if phase == "train":
         stages += [Stage(phase, "bwd", epoch, batch, layer) for layer in range(depth, 0, -1)]
     return stages
+
+
+def _pass(plan: RunPlan, phase: str, epoch: int, batch: int) -> list[Stage]:
+    return pass_stages(plan.depth, plan.loss_in_output_shard, phase, epoch, batch)
 
 
 def run_passes(plan: RunPlan) -> Iterator[list[Stage]]:

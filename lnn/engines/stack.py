@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from functions.aws.clients import reset_clients
+from functions.protocol.run_plan import loss_in_output_shard
 from functions.protocol.services import reset_services
+from functions.protocol.timeline import pass_stages
 from functions.training.schedule import eval_epochs
-from functions.training.shards import shard_ranges
 from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.local.chaos import ChaosSpec
@@ -178,15 +179,12 @@ def _injected(runner: LambdaRunner) -> dict[str, int]:
 
 
 def _hops(config: TrainConfig, record: RunRecord) -> int:
-    """Messages on the run's critical path: the TrainRequest; per step, a forward stage per
-    layer, the loss and a backward stage per layer (the next step starts from layer 1's
-    backward), where one output shard does its forward, the loss and its backward in one
-    hop; per evaluation, the forward stages, the loss and the EvalDone. Duplicates and
-    retries are off that path."""
-    depth = len(config.layers)
-    folded = len(shard_ranges(config.layers[-1].units, config.shards)) == 1
-    per_step = 2 * depth - 1 if folded else 2 * depth + 1
-    per_eval = depth + 1 if folded else depth + 2
+    """Messages on the run's critical path: the TrainRequest; per step, one per barrier the
+    step claims (functions/protocol/timeline.py); per evaluation, its barriers and the
+    EvalDone. Duplicates and retries are off that path."""
+    depth, folded = len(config.layers), loss_in_output_shard(config)
+    per_step = len(pass_stages(depth, folded, "train"))
+    per_eval = len(pass_stages(depth, folded, "eval")) + 1  # and the EvalDone to the trainer
     evals = sum(1 for e in eval_epochs(config.epochs, config.eval_every) if e <= record.eval_epoch)
     return 1 + record.step * per_step + evals * per_eval
 
