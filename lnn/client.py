@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from functions.aws import DynamoBarriers, DynamoRunLedger, S3BlobStore, SnsBus
-from functions.ports import ObjectNotFoundError
 from functions.protocol.arrays import ArrayStore
-from functions.protocol.keys import plan_key
 from functions.protocol.memory import LruCache, nbytes
 from functions.protocol.outcomes import cancel_run
-from functions.protocol.run_plan import RunPlan
+from functions.protocol.run_plan import find_plan
 from functions.protocol.telemetry import read_telemetry
 from functions.protocol.timeline import read_spans
 from functions.protocol.uploads import pack_training_data
@@ -211,11 +209,8 @@ class StackClient:
         """The run's message timeline (BatchGetItem over its barrier items, 100 a call),
         ordered by start time; empty for a run that never planned a step."""
         self.require_record(run_id)
-        try:
-            plan = RunPlan.from_document(self.store.get_json(plan_key(run_id)))
-        except ObjectNotFoundError:
-            return []
-        return read_spans(self.barriers, plan)
+        plan = find_plan(self.store, run_id)
+        return [] if plan is None else read_spans(self.barriers, plan)
 
     def download_model(self, run_id: str, dest: Path) -> Path:
         """Write the run's model.npz to `dest` (a file path, or a directory to put it in)."""

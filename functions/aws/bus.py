@@ -5,20 +5,7 @@ from typing import Any
 
 from functions.aws.clients import client
 from functions.ports import Bus, PublishError, Route
-from messages.limits import PUBLISH_BATCH_BYTES, PUBLISH_BATCH_ENTRIES
-
-
-def _chunks(bodies: list[str]) -> list[list[tuple[int, str]]]:
-    chunks: list[list[tuple[int, str]]] = [[]]
-    size = 0
-    for index, body in enumerate(bodies):
-        full = len(chunks[-1]) == PUBLISH_BATCH_ENTRIES or size + len(body) > PUBLISH_BATCH_BYTES
-        if chunks[-1] and full:
-            chunks.append([])
-            size = 0
-        chunks[-1].append((index, body))
-        size += len(body)
-    return chunks
+from messages.batching import batch_bodies
 
 
 class SnsBus(Bus):
@@ -40,7 +27,7 @@ class SnsBus(Bus):
 
     def publish_tasks(self, bodies: list[str], route: Route) -> None:
         attributes = {"layer": {"DataType": "String", "StringValue": route}}
-        for chunk in _chunks(bodies):
+        for chunk in batch_bodies(bodies):
             if len(chunk) == 1:
                 self._client().publish(
                     TopicArn=self.network_topic_arn,

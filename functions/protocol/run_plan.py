@@ -9,6 +9,8 @@ from functions.nn.data import minibatch_indices, n_batches
 from functions.nn.layers import LayerSpec
 from functions.nn.optimizers import Optimizer
 from functions.nn.types import Array
+from functions.ports import ObjectNotFoundError
+from functions.protocol.arrays import ArrayStore
 from functions.protocol.keys import data_key, plan_key
 from functions.protocol.services import Services
 from functions.training.config import layer_specs, optimizer_for
@@ -98,6 +100,14 @@ class RunPlan:
             n_features=int(document["n_features"]),
             eval_sizes=tuple(document["eval_sizes"]),
         )
+
+
+def find_plan(store: ArrayStore, run_id: str) -> RunPlan | None:
+    """The run's plan as stored, read afresh (clients); None before the trainer wrote it."""
+    try:
+        return RunPlan.from_document(store.get_json(plan_key(run_id)))
+    except ObjectNotFoundError:
+        return None
 
 
 def load_plan(svc: Services, run_id: str) -> RunPlan:

@@ -16,8 +16,8 @@ from numpy import ndarray
 
 from functions.ports import Arrival, ObjectNotFoundError
 from functions.protocol.arrays import ArrayStore
-from functions.protocol.keys import plan_key, telemetry_key, telemetry_part_key, telemetry_prefix
-from functions.protocol.run_plan import RunPlan
+from functions.protocol.keys import telemetry_key, telemetry_part_key, telemetry_prefix
+from functions.protocol.run_plan import RunPlan, find_plan
 from functions.protocol.services import Services
 from functions.telemetry import (
     ClassCounts,
@@ -137,9 +137,8 @@ def read_telemetry(store: ArrayStore, run: str, *, after_step: int = 0) -> list[
     """A run's records of the steps after ``after_step``, in step then layer order, read back
     from their keys (its plan says which exist); it stops at the first telemetry step with
     none, where the run stopped (or, for a run in progress, has not yet reached)."""
-    try:
-        plan = RunPlan.from_document(store.get_json(plan_key(run)))
-    except ObjectNotFoundError:
+    plan = find_plan(store, run)
+    if plan is None:
         return []
     records: list[TelemetryRecord] = []
     for step in range(after_step + 1, plan.telemetry.total_steps + 1):

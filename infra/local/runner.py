@@ -28,6 +28,7 @@ from infra.local.retries import RetryScheduler
 from infra.local.schedule import HopPredictor
 from infra.local.speedups import speed_up_botocore
 from infra.local.stats import RunnerStats
+from messages.batching import batch_bodies
 
 logger = logging.getLogger(__name__)
 
@@ -290,18 +291,17 @@ class LambdaRunner:
         self.stats.duplicates_injected += len(batch)
         if not self.chaos.spec.delay:
             return 1
-        # One call for the batch (at most 10 records, what SendMessageBatch takes).
-        entries = []
-        for i, message in enumerate(batch):
-            entry = {
-                "Id": str(i),
-                "MessageBody": message["Body"],
-                "DelaySeconds": self.chaos.late_by(),
-            }
-            if attributes := sendable_attributes(message):
-                entry["MessageAttributes"] = attributes
-            entries.append(entry)
-        self._sqs.send_message_batch(QueueUrl=mapping.queue_url, Entries=entries)
+        # As few calls as SendMessageBatch allows (entries and bytes per call).
+        for chunk in batch_bodies([message["Body"] for message in batch]):
+            entries = []
+            for i, body in chunk:
+                entry = {"Id": str(i), "MessageBody": body, "DelaySeconds": self.chaos.late_by()}
+                if attributes := sendable_attributes(batch[i]):
+                    entry["MessageAttributes"] = attributes
+                entries.append(entry)
+            response = self._sqs.send_message_batch(QueueUrl=mapping.queue_url, Entries=entries)
+            if response.get("Failed"):
+                raise RuntimeError(f"chaos could not resend late copies: {response['Failed']}")
         return 0
 
     def _complete(self, mapping: SqsMapping, messages: Batch, outcome: Outcome) -> None:

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from functions.nn.types import Array
-from functions.ports.exceptions import ObjectNotFoundError
-from functions.protocol.keys import plan_key
-from functions.protocol.run_plan import RunPlan
+from functions.protocol.run_plan import find_plan
 from functions.telemetry import TelemetryRecord, loads_records
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
@@ -84,10 +82,8 @@ def from_stack(args: argparse.Namespace) -> RunContent:
     client = connect(args)
     with stack_errors():
         record = client.require_record(args.run)
-        try:
-            config = RunPlan.from_document(client.store.get_json(plan_key(args.run))).config
-        except ObjectNotFoundError:  # the trainer has not planned the run yet
-            config = None
+        plan = find_plan(client.store, args.run)  # None: the trainer has not planned it yet
+        config = None if plan is None else plan.config
         params = None
         if record.model_key:
             with tempfile.TemporaryDirectory() as tmp:

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from functions.ports import ObjectNotFoundError
-from functions.protocol.keys import data_key, plan_key
+from functions.protocol.keys import data_key
 from functions.protocol.params import read_params
-from functions.protocol.run_plan import RunPlan
+from functions.protocol.run_plan import RunPlan, find_plan
 from functions.telemetry import TelemetryRecord
 from lnn.client import StackClient
 from lnn.model_file import load_model
@@ -107,11 +107,9 @@ class StackFeed:
         )
 
     def _read_plan(self, client: StackClient) -> bool:
-        try:
-            self.plan = RunPlan.from_document(client.store.get_json(plan_key(self.run_id)))
-        except ObjectNotFoundError:  # the trainer has not started the run yet
+        self.plan = plan = find_plan(client.store, self.run_id)
+        if plan is None:  # the trainer has not started the run yet
             return False
-        plan = self.plan
         if plan.n_features == 2:
             x = client.store.get_array(data_key(self.run_id, "x_train"))
             y = client.store.get_array(data_key(self.run_id, "y_train"))

@@ -1,0 +1,19 @@
+"""How message bodies are grouped into batch calls (SNS PublishBatch, SQS SendMessageBatch):
+at most PUBLISH_BATCH_ENTRIES a call, and at most PUBLISH_BATCH_BYTES of bodies together."""
+
+from messages.limits import PUBLISH_BATCH_BYTES, PUBLISH_BATCH_ENTRIES
+
+
+def batch_bodies(bodies: list[str]) -> list[list[tuple[int, str]]]:
+    """``bodies`` in order, cut into batches of (index, body); a body alone over the byte
+    budget gets a batch of its own (the service then judges it)."""
+    chunks: list[list[tuple[int, str]]] = [[]]
+    size = 0
+    for index, body in enumerate(bodies):
+        full = len(chunks[-1]) == PUBLISH_BATCH_ENTRIES or size + len(body) > PUBLISH_BATCH_BYTES
+        if chunks[-1] and full:
+            chunks.append([])
+            size = 0
+        chunks[-1].append((index, body))
+        size += len(body)
+    return chunks
