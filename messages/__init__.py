@@ -14,6 +14,7 @@ from messages.events import (
     EpochCompleted,
     Event,
     EventAdapter,
+    RequestRefused,
     RunAccepted,
     RunCancelled,
     RunFailed,
@@ -31,7 +32,6 @@ from messages.status import HistoryEntry, RunRecord, RunStatus
 from messages.tasks import (
     BackwardTask,
     CancelRun,
-    EvalDone,
     EvalMetrics,
     ForwardTask,
     LossTask,
@@ -44,6 +44,7 @@ from messages.tasks import (
 )
 from messages.train_request import (
     Activation,
+    CancelToken,
     LayerSpecModel,
     TrainConfig,
     TrainingData,
@@ -58,8 +59,8 @@ __all__ = [
     "ArrayTooLargeError",
     "BackwardTask",
     "CancelRun",
+    "CancelToken",
     "EpochCompleted",
-    "EvalDone",
     "EvalMetrics",
     "Event",
     "EventAdapter",
@@ -70,6 +71,7 @@ __all__ = [
     "LayerSpecModel",
     "LossTask",
     "MessageError",
+    "RequestRefused",
     "RunAccepted",
     "RunCancelled",
     "RunFailed",

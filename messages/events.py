@@ -16,6 +16,7 @@ __all__ = [
     "EpochCompleted",
     "Event",
     "EventAdapter",
+    "RequestRefused",
     "RunAccepted",
     "RunCancelled",
     "RunFailed",
@@ -69,8 +70,18 @@ class RunCancelled(_EventBase):
     reason: str = Field(min_length=1)
 
 
+class RequestRefused(_EventBase):
+    """A message on the train topic that named this run and was refused without touching
+    it: a second TrainRequest for a run id in use, an invalid one, a cancel without the
+    run's token. ``message_id`` is the refused message's SQS id."""
+
+    event: Literal["request_refused"] = "request_refused"
+    reason: str = Field(min_length=1)
+    message_id: str | None = None
+
+
 Event = Annotated[
-    RunAccepted | EpochCompleted | RunSucceeded | RunFailed | RunCancelled,
+    RunAccepted | EpochCompleted | RunSucceeded | RunFailed | RunCancelled | RequestRefused,
     Field(discriminator="event"),
 ]
 EventAdapter: TypeAdapter[Event] = TypeAdapter(Event)

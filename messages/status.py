@@ -47,7 +47,8 @@ class RunRecord(FrozenModel):
     epoch: Count = 0  # completed epochs
     step: Count = 0
     eval_epoch: Int = Field(default=-1, ge=-1)
-    start_message: MessageId | None = None
+    start_message: MessageId | None = None  # the TrainRequest's: only it may end the run
+    cancel_digest: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     step_message: MessageId | None = None
     eval_message: MessageId | None = None
     costs: list[Float] = Field(default_factory=list)

@@ -10,12 +10,11 @@ from messages.arrays import ArrayRef
 from messages.base import Accuracy, Count, Float, FrozenModel, Int, RunId
 from messages.exceptions import MessageError, format_validation_error
 from messages.limits import TELEMETRY_MESSAGE_BUDGET
-from messages.train_request import TrainRequest
+from messages.train_request import CancelToken, TrainRequest
 
 __all__ = [
     "BackwardTask",
     "CancelRun",
-    "EvalDone",
     "EvalMetrics",
     "ForwardTask",
     "LossTask",
@@ -100,22 +99,16 @@ class EvalMetrics(FrozenModel):
     test_accuracy: Accuracy | None = None
 
 
-class EvalDone(_TaskBase):
-    """An evaluation pass finished with these metrics."""
-
-    kind: Literal["eval_done"] = "eval_done"
-    metrics: EvalMetrics
-
-
 class CancelRun(FrozenModel):
-    """Ask the trainer to stop a run."""
+    """Ask the trainer to stop a run: only with the cancel token its TrainRequest set."""
 
     kind: Literal["cancel"] = "cancel"
     run_id: RunId
-    reason: str = Field(default="cancelled by user", min_length=1)
+    token: CancelToken
+    reason: str = Field(default="cancelled by user", min_length=1, max_length=500)
 
 
-Task = Annotated[ForwardTask | LossTask | BackwardTask | EvalDone, Field(discriminator="kind")]
+Task = Annotated[ForwardTask | LossTask | BackwardTask, Field(discriminator="kind")]
 TaskAdapter: TypeAdapter[Task] = TypeAdapter(Task)
 
 
@@ -127,14 +120,12 @@ def _trainer_kind(value: Any) -> str | None:
 
 
 TrainerMessage = Annotated[
-    Annotated[TrainRequest, Tag("train_request")]
-    | Annotated[EvalDone, Tag("eval_done")]
-    | Annotated[CancelRun, Tag("cancel")],
+    Annotated[TrainRequest, Tag("train_request")] | Annotated[CancelRun, Tag("cancel")],
     Discriminator(
         _trainer_kind,
         custom_error_type="invalid_kind",
         custom_error_message=(
-            "expected a JSON object whose kind is train_request (or absent), eval_done or cancel"
+            "expected a JSON object whose kind is train_request (or absent) or cancel"
         ),
     ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
@@ -18,7 +19,15 @@ from messages.limits import (
 )
 from messages.vocabulary import ActivationName, InitName, LrScheduleName, OptimizerName
 
-__all__ = ["Activation", "LayerSpecModel", "TrainConfig", "TrainRequest", "TrainingData"]
+__all__ = [
+    "Activation",
+    "CancelToken",
+    "LayerSpecModel",
+    "TrainConfig",
+    "TrainRequest",
+    "TrainingData",
+    "cancel_digest",
+]
 
 Activation = ActivationName  # the name messages/__init__ has always exported
 _FLOAT_DTYPES = ("float64", "float32")
@@ -133,6 +142,14 @@ class TrainConfig(FrozenModel):
         return min(self.shards, self.layers[layer - 1].units)
 
 
+CancelToken = Annotated[str, Field(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+def cancel_digest(token: str) -> str:
+    """What the run record keeps of a cancel token: its SHA-256, in hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class TrainRequest(TrainConfig):
     """A training run: its id, data, architecture and hyper-parameters."""
 
@@ -142,6 +159,10 @@ class TrainRequest(TrainConfig):
     # drawn on arrival would start a new run per duplicate delivery).
     run_id: RunId
     data: TrainingData
+    # A secret of the publisher's: a CancelRun on the train topic must carry it. The run
+    # record keeps only its digest; without one, only `lnn cancel` (the runs table) can stop
+    # the run.
+    cancel_token: CancelToken | None = None
 
     @model_validator(mode="after")
     def _check_outputs(self) -> Self:
@@ -155,7 +176,7 @@ class TrainRequest(TrainConfig):
 
     @property
     def config(self) -> TrainConfig:
-        return TrainConfig(**self.model_dump(exclude={"kind", "run_id", "data"}))
+        return TrainConfig(**self.model_dump(exclude={"kind", "run_id", "data", "cancel_token"}))
 
     @property
     def n_features(self) -> int:

@@ -31,6 +31,7 @@ def sqs_handler(
             starts_runs=starts_runs,
             fails_runs_on_invalid=fails_runs_on_invalid,
             message_id=record.message_id,
+            redriven_from=record.attributes.dead_letter_queue_source_arn,
         )
 
     def handler(event: dict, context: Any) -> dict:

@@ -1,9 +1,9 @@
-"""Trainer Lambda: TrainRequests, evaluation completions, cancellations."""
+"""Trainer Lambda: the train topic's TrainRequests and cancellations."""
 
 from functions.handlers.base import sqs_handler
 from functions.protocol import trainer
 from functions.protocol.services import Services
-from messages.tasks import CancelRun, EvalDone, parse_trainer_message
+from messages.tasks import CancelRun, parse_trainer_message
 from messages.train_request import TrainRequest
 
 
@@ -11,8 +11,6 @@ def work(body: str, svc: Services) -> None:
     message = parse_trainer_message(body)
     if isinstance(message, TrainRequest):
         trainer.start(message, svc)
-    elif isinstance(message, EvalDone):
-        trainer.eval_done(message, svc)
     elif isinstance(message, CancelRun):
         trainer.cancel(message, svc)
 

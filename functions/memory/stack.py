@@ -119,10 +119,20 @@ class InMemoryStack:
     def store(self) -> ArrayStore:
         return ArrayStore(self.blobs, LruCache(64 * 1024 * 1024, nbytes))
 
-    def submit(self, config: TrainConfig, x: np.ndarray, y: np.ndarray, run_id: str) -> str:
+    def submit(
+        self,
+        config: TrainConfig,
+        x: np.ndarray,
+        y: np.ndarray,
+        run_id: str,
+        *,
+        cancel_token: str | None = None,
+    ) -> str:
         """Publish a TrainRequest for column-major ``x`` (features x samples) and ``y``."""
         data = pack_training_data(self.store, run_id, x, y)
-        request = TrainRequest(**config.model_dump(), run_id=run_id, data=data)
+        request = TrainRequest(
+            **config.model_dump(), run_id=run_id, data=data, cancel_token=cancel_token
+        )
         self.bus.send_to_trainer(request)
         return run_id
 
@@ -195,13 +205,27 @@ class InMemoryStack:
             self.kept.append(message)  # a DLQ has no DLQ: it waits there for people
         elif message.receives >= self.settings.max_receives:
             self.dead_lettered.append(message)
-            self.queued.append(
-                QueuedMessage(message.queue + DLQ_SUFFIX, message.message_id, message.body)
+            # SQS moves the message itself: its id and receive count go with it.
+            dlq = QueuedMessage(
+                message.queue + DLQ_SUFFIX, message.message_id, message.body, message.receives
             )
+            self.queued.append(dlq)
         elif self._reorder:
             self.queued.insert(self._random.randrange(len(self.queued) + 1), message)
         else:
             self.queued.append(message)
+
+    def send_to_dead_letters(self, queue: str, body: str) -> str:
+        """Write ``body`` straight into ``queue``'s DLQ, as anyone allowed SendMessage on it
+        could: the letter SQS did not redrive, which the consumer must refuse."""
+        message_id = f"m{next(self._ids)}"
+        self.queued.append(QueuedMessage(queue + DLQ_SUFFIX, message_id, body))
+        return message_id
+
+    def publish(self, queue: str, body: str) -> None:
+        """Publish a raw body to ``queue`` (the train topic's is TRAINER_QUEUE), as any
+        client allowed to could."""
+        self._enqueue(queue, body)
 
     def _enqueue(self, queue: str, body: str) -> None:
         copies = 2 if self._duplicate and self._random.random() < self._duplicate else 1

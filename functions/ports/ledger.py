@@ -63,10 +63,16 @@ class RunLedger(ABC):
     # --- the verbs -------------------------------------------------------------------
 
     def start(
-        self, run_id: str, *, dataset: str, epochs: int, message_id: str | None = None
+        self,
+        run_id: str,
+        *,
+        dataset: str,
+        epochs: int,
+        message_id: str | None = None,
+        cancel_digest: str | None = None,
     ) -> tuple[bool, RunRecord]:
-        """Open a RUNNING run, started by message ``message_id``; a duplicate request gets
-        the existing record back."""
+        """Open a RUNNING run, started by message ``message_id`` (with the digest of its
+        cancel token, if it set one); a duplicate request gets the existing record back."""
         at = now()
         record = RunRecord(
             run_id=run_id,
@@ -77,6 +83,7 @@ class RunLedger(ABC):
             updated_at=at,
             progress_at=at,
             start_message=message_id,
+            cancel_digest=cancel_digest,
         )
         created, item = self._insert(record.stored())
         return created, RunRecord.model_validate(item)
@@ -149,16 +156,26 @@ class RunLedger(ABC):
         reason can then say so, although the process that failed it last may have died."""
         self._change(run_id, {"last_error": error[:LAST_ERROR_CHARS]}, Expect())
 
-    def reject(self, run_id: str, reason: str) -> bool:
-        """Record a request that never started as FAILED: fails a RUNNING run, or creates
-        the FAILED record when there is none. False if the run had already stopped."""
-        if self.fail(run_id, reason):
-            return True
+    def reject(self, run_id: str, reason: str, *, message_id: str | None = None) -> bool:
+        """Record a request that never started as FAILED: creates the FAILED record (of
+        message ``message_id``) when there is none, or fails the RUNNING run that message
+        itself started. False if a run of that id exists otherwise: a request never changes
+        another request's run."""
         at = now()
         record = RunRecord(
-            run_id=run_id, status=RunStatus.FAILED, reason=reason, created_at=at, updated_at=at
+            run_id=run_id,
+            status=RunStatus.FAILED,
+            reason=reason,
+            created_at=at,
+            updated_at=at,
+            start_message=message_id,
         )
-        return self._insert(record.stored())[0]
+        created, item = self._insert(record.stored())
+        if created:
+            return True
+        if message_id is None or item.get("start_message") != message_id:
+            return False
+        return self.fail(run_id, reason)
 
     def get(self, run_id: str) -> RunRecord | None:
         item = self._get(run_id)

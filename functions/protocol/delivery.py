@@ -19,15 +19,18 @@ class Delivery:
     started: float  # Unix seconds
     count: int  # the SQS receive count, from 1
     message_id: str
+    redriven_from: str | None = None  # a dead letter's source queue, where SQS says it
 
 
 _current: ContextVar[Delivery | None] = ContextVar("lnn_delivery", default=None)
 
 
 @contextmanager
-def delivery(count: int, message_id: str | None = None) -> Iterator[Delivery]:
+def delivery(
+    count: int, message_id: str | None = None, redriven_from: str | None = None
+) -> Iterator[Delivery]:
     """Work inside this block belongs to one delivery of one message."""
-    current = Delivery(time.time(), count, message_id or _unnamed())
+    current = Delivery(time.time(), count, message_id or _unnamed(), redriven_from)
     token = _current.set(current)
     try:
         yield current

@@ -4,7 +4,8 @@ An invalid message will never become valid: its run is failed at once with the r
 the record is still reported failed so SQS redrives it to the dead-letter queue (rule 6).
 Any other error may be transient: SQS redelivers it; its text is kept on the run, and only
 the last allowed delivery fails the run (or, if the process dies instead, the dead-letter
-consumer does).
+consumer does). On the train topic, the public door, a message changes only the run its
+own TrainRequest started (docs/security.md).
 """
 
 import json
@@ -18,9 +19,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from functions.protocol.delivery import delivery
+from functions.protocol.delivery import current, delivery
 from functions.protocol.exceptions import UnattributableDeadLetterError
-from functions.protocol.outcomes import fail_run, reject_run
+from functions.protocol.outcomes import fail_run, refuse, reject_run
 from functions.protocol.services import Services
 from functions.protocol.spans import note_failure
 from messages.base import RUN_ID_PATTERN
@@ -73,18 +74,23 @@ def guarded(
     starts_runs: bool = False,
     fails_runs_on_invalid: bool = True,
     message_id: str | None = None,
+    redriven_from: str | None = None,
 ) -> None:
     """Run ``work`` as one delivery of message ``message_id``; on failure record what the
     protocol must, then re-raise for SQS.
 
-    ``starts_runs``: this queue carries TrainRequests, so a bad one is recorded as a FAILED
-    run even when no record exists yet (the user must learn why it never started).
+    ``starts_runs``: this queue is the train topic's, the public door, which carries
+    TrainRequests and cancels from anyone allowed to start a run. A bad request whose run
+    id names no run is recorded as a FAILED run (the user must learn why it never
+    started); a run that exists is changed only by the request that started it, and any
+    other message naming it is refused with a RequestRefused event, the run untouched.
     ``fails_runs_on_invalid=False``: this queue carries the network's tasks, which only the
     stack's functions may publish; an invalid one therefore says nothing about the run it
     names (anyone can write a run id), so it leaves that run alone and only goes on to the
-    dead-letter queue.
+    dead-letter queue. ``redriven_from``: the queue SQS moved this dead letter from, where
+    the platform says so (functions/protocol/dead_letters.py).
     """
-    with delivery(receive_count, message_id):
+    with delivery(receive_count, message_id, redriven_from):
         _guarded(body, receive_count, work, svc, starts_runs, fails_runs_on_invalid)
 
 
@@ -101,9 +107,10 @@ def _guarded(
     except MessageError as exc:
         run_id = run_id_of(body)
         logger().error("invalid message", extra={"run_id": run_id, "reason": str(exc)})
-        if run_id and fails_runs_on_invalid:
-            stop = reject_run if starts_runs else fail_run
-            stop(svc.ledger, svc.bus, run_id, str(exc))
+        if run_id and starts_runs:
+            _request_failed(svc, body, run_id, str(exc), final=True)
+        elif run_id and fails_runs_on_invalid:
+            fail_run(svc.ledger, svc.bus, run_id, str(exc))
         raise
     except UnattributableDeadLetterError as exc:
         logger().warning("dead letter kept in its queue", extra={"reason": str(exc)})
@@ -118,9 +125,35 @@ def _guarded(
         else:
             logger().error("task failed again", extra=extra)
         note_failure(svc.barriers, body, "failed", error)
-        if run_id:
-            if last:
-                fail_run(svc.ledger, svc.bus, run_id, error)
-            else:
-                svc.ledger.note_error(run_id, error)
+        if run_id and starts_runs:
+            _request_failed(svc, body, run_id, error, final=last)
+        elif run_id and last:
+            fail_run(svc.ledger, svc.bus, run_id, error)
+        elif run_id:
+            svc.ledger.note_error(run_id, error)
         raise
+
+
+def is_train_request(body: str) -> bool:
+    """The train topic's messages without a "kind" are TrainRequests (tasks._trainer_kind)."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(document, dict) and document.get("kind", "train_request") == "train_request"
+
+
+def _request_failed(svc: Services, body: str, run_id: str, reason: str, *, final: bool) -> None:
+    """A delivery from the train topic failed (``final``: for good). Only a TrainRequest
+    may end a run, and only its own: the one it created, or would create."""
+    message_id = current().message_id
+    record = svc.ledger.get(run_id)
+    if record is not None and record.start_message != message_id:
+        logger().warning("refused: the run is another request's", extra={"run_id": run_id})
+        refuse(svc.bus, run_id, reason, message_id)
+    elif not is_train_request(body):
+        return  # a cancel for a run that does not exist: the log line above says so
+    elif final:
+        reject_run(svc.ledger, svc.bus, run_id, reason, message_id=message_id)
+    elif record is not None:
+        svc.ledger.note_error(run_id, reason)

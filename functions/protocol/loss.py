@@ -9,6 +9,7 @@ import numpy as np
 
 from functions.ports import ShardOutput
 from functions.protocol.delivery import current
+from functions.protocol.evaluations import close_evaluation
 from functions.protocol.grads import backward_tasks
 from functions.protocol.references import task_scope
 from functions.protocol.run_plan import RunPlan, batch_data, load_plan
@@ -16,7 +17,7 @@ from functions.protocol.services import Services
 from functions.protocol.spans import arrival_span, note, task_barrier
 from functions.protocol.telemetry import loss_documents
 from functions.training.step import evaluate_outputs, loss_stage
-from messages.tasks import BackwardTask, EvalDone, EvalMetrics, ForwardTask, LossTask
+from messages.tasks import BackwardTask, EvalMetrics, ForwardTask, LossTask
 
 
 def output_gradients(
@@ -45,7 +46,7 @@ def output_gradients(
 def evaluate(
     svc: Services, plan: RunPlan, task: LossTask | ForwardTask, z: np.ndarray, weight_sq_sum: float
 ) -> None:
-    """Report an evaluation pass's cost and accuracies to the trainer (the caller claimed)."""
+    """Close an evaluation pass with its cost and accuracies (the caller claimed)."""
     y = batch_data(svc, plan, task.phase, task.epoch, task.batch, "y")
     activation = plan.specs[-1].activation
     result = evaluate_outputs(
@@ -57,7 +58,7 @@ def evaluate(
         dev_accuracy=result.dev_accuracy,
         test_accuracy=result.test_accuracy,
     )
-    svc.bus.send_to_trainer(EvalDone(metrics=metrics, **task.header()))
+    close_evaluation(svc, plan, task, metrics)
 
 
 def handle(task: LossTask, svc: Services) -> None:

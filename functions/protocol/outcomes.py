@@ -5,7 +5,7 @@ failure handling of every function, and `lnn cancel` on the user's side.
 """
 
 from functions.ports import Bus, RunLedger
-from messages.events import RunCancelled, RunFailed
+from messages.events import RequestRefused, RunCancelled, RunFailed
 
 
 def fail_run(ledger: RunLedger, bus: Bus, run_id: str, reason: str) -> bool:
@@ -16,12 +16,21 @@ def fail_run(ledger: RunLedger, bus: Bus, run_id: str, reason: str) -> bool:
     return False
 
 
-def reject_run(ledger: RunLedger, bus: Bus, run_id: str, reason: str) -> bool:
-    """Fail a request that may never have started: creates the FAILED record if needed."""
-    if ledger.reject(run_id, reason):
+def reject_run(
+    ledger: RunLedger, bus: Bus, run_id: str, reason: str, *, message_id: str | None = None
+) -> bool:
+    """Fail a request that may never have started: creates the FAILED record if needed,
+    and fails a running run only if request ``message_id`` started it."""
+    if ledger.reject(run_id, reason, message_id=message_id):
         bus.emit(RunFailed(run_id=run_id, reason=reason))
         return True
     return False
+
+
+def refuse(bus: Bus, run_id: str, reason: str, message_id: str) -> None:
+    """Tell whoever follows ``run_id`` that a message naming it was refused, the run
+    untouched (the sender of a train-topic message gets no other answer)."""
+    bus.emit(RequestRefused(run_id=run_id, reason=reason, message_id=message_id))
 
 
 def cancel_run(ledger: RunLedger, bus: Bus, run_id: str, reason: str) -> bool:

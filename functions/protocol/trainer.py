@@ -1,44 +1,43 @@
-"""The trainer Lambda's work: start a run, close each evaluation, finish (or cancel) it.
+"""The trainer Lambda's work: start a run, or cancel one for the holder of its cancel token.
 
 Steps move on without it: the arrival completing layer 1's backward pass claims the next
-step (functions/protocol/steps.py).
+step (functions/protocol/steps.py), and the invocation that computes an evaluation's
+metrics closes it (functions/protocol/evaluations.py). The trainer's queue is the train
+topic's, the public door: what comes in there may start a run under a fresh id and nothing
+else (docs/security.md).
 
-Every transition is claimed on the run item before anything is published; a redelivery of
-the message that claimed it re-publishes (healing a crash between claim and publish), any
-other duplicate does nothing, and a run that is no longer RUNNING (cancelled, failed) makes
-every transition a no-op.
+The start is claimed on the run item before anything is published; a redelivery of the
+message that claimed it re-publishes (healing a crash between claim and publish), any other
+request naming the run is refused without touching it.
 """
+
+import hmac
 
 import numpy as np
 
 from functions.protocol.delivery import current
-from functions.protocol.keys import data_key, model_key, params_key, plan_key
-from functions.protocol.outcomes import cancel_run, reject_run
-from functions.protocol.params import read_params
+from functions.protocol.keys import data_key, params_key, plan_key
+from functions.protocol.outcomes import cancel_run, refuse
 from functions.protocol.references import request_scope
-from functions.protocol.run_plan import RunPlan, load_plan
+from functions.protocol.run_plan import RunPlan
 from functions.protocol.services import Services
-from functions.protocol.steps import epoch_cost, launch
+from functions.protocol.steps import launch
 from functions.training import eval_inputs, split_training_data
 from functions.training.config import initial_params
-from messages.events import EpochCompleted, RunAccepted, RunSucceeded
-from messages.model_archive import encode_model
-from messages.status import HistoryEntry, RunStatus
-from messages.tasks import CancelRun, EvalDone
-from messages.train_request import TrainRequest
+from messages.events import RunAccepted
+from messages.exceptions import MessageError
+from messages.status import RunStatus
+from messages.tasks import CancelRun
+from messages.train_request import TrainRequest, cancel_digest
 
 
 def start(request: TrainRequest, svc: Services) -> None:
     run = request.run_id
     if request.depth > svc.settings.max_depth:
-        reject_run(
-            svc.ledger,
-            svc.bus,
-            run,
+        raise MessageError(
             f"the network has {request.depth} layers but the stack was "
-            f"deployed for at most {svc.settings.max_depth}",
+            f"deployed for at most {svc.settings.max_depth}"
         )
-        return
     # The data is read before the run record exists: a request whose references fail their
     # checks then fails on every delivery and reaches the dead-letter queue, rather than
     # finding its own FAILED record on redelivery and passing as a duplicate.
@@ -47,13 +46,20 @@ def start(request: TrainRequest, svc: Services) -> None:
     y_test = store.resolve(data.y_test, scope) if data.y_test else None
     x_train, y_train = store.resolve(data.x_train, scope), store.resolve(data.y_train, scope)
     message_id = current().message_id
+    digest = cancel_digest(request.cancel_token) if request.cancel_token else None
     created, record = svc.ledger.start(
-        run, dataset=request.dataset, epochs=request.epochs, message_id=message_id
+        run,
+        dataset=request.dataset,
+        epochs=request.epochs,
+        message_id=message_id,
+        cancel_digest=digest,
     )
-    if not created and (
-        record.status is not RunStatus.RUNNING or record.start_message != message_id
-    ):
-        return  # started by another message (a redelivery of the starting one heals it)
+    if not created and record.start_message != message_id:
+        reason = f"run {run} exists already ({record.status.value}): this request was ignored"
+        refuse(svc.bus, run, reason, message_id)
+        return
+    if not created and record.status is not RunStatus.RUNNING:
+        return  # a redelivery of the starting request, whose run has ended since
     split = split_training_data(
         x_train, y_train, holdout=request.holdout, seed=request.seed, x_test=x_test, y_test=y_test
     )
@@ -81,63 +87,13 @@ def start(request: TrainRequest, svc: Services) -> None:
     launch(svc, plan, "train" if request.epochs > 0 else "eval", 0, 0, 0)
 
 
-def eval_done(message: EvalDone, svc: Services) -> None:
-    run, epoch, metrics = message.run_id, message.epoch, message.metrics
-    plan = load_plan(svc, run)
-    claim = svc.ledger.claim_eval(run, epoch, message_id=current().message_id)
-    if claim is None:
-        return
-    epochs = plan.config.epochs
-    accuracies = {
-        "train_accuracy": metrics.train_accuracy,
-        "dev_accuracy": metrics.dev_accuracy,
-        "test_accuracy": metrics.test_accuracy,
-    }
-    final_cost = metrics.train_cost
-    if epochs > 0:
-        final_cost = epoch_cost(plan, claim.record.costs)
-        entry = HistoryEntry(epoch=epoch + 1, cost=final_cost, **accuracies)
-        svc.ledger.put_history(run, entry)
-        svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=final_cost, **accuracies))
-    if epochs == 0 or epoch == epochs - 1:
-        finish(svc, plan, message.step, final_cost, accuracies)
-        return
-    launch(svc, plan, "train", epoch + 1, 0, message.step)
-
-
-def finish(
-    svc: Services, plan: RunPlan, step: int, final_cost: float, accuracies: dict[str, float | None]
-) -> None:
-    """Assemble the model from every shard's last parameters and close the run."""
-    params = []
-    for layer in range(1, plan.depth + 1):
-        shards = [
-            read_params(svc.store, svc.barriers, plan, layer, k, step)
-            for k in range(len(plan.ranges(layer)))
-        ]
-        w = np.concatenate([p["W"] for p in shards], axis=0)
-        params.append((w, np.concatenate([p["b"] for p in shards], axis=0)))
-    config = {
-        **plan.config.model_dump(mode="json"),
-        "run_id": plan.run_id,
-        "n_features": plan.n_features,
-    }
-    key = model_key(plan.run_id)
-    svc.store.put_bytes(key, encode_model(params, config))
-    succeeded = svc.ledger.succeed(
-        plan.run_id, model_key=key, final_cost=final_cost, accuracies=accuracies
-    )
-    if succeeded:
-        svc.bus.emit(
-            RunSucceeded(
-                run_id=plan.run_id,
-                model_key=key,
-                final_cost=final_cost,
-                epochs=plan.config.epochs,
-                **accuracies,
-            )
-        )
-
-
 def cancel(message: CancelRun, svc: Services) -> None:
+    """Cancel the run if ``message`` carries the token its TrainRequest set; MessageError
+    (the run untouched) otherwise."""
+    record = svc.ledger.get(message.run_id)
+    digest = cancel_digest(message.token)
+    if record is None or record.cancel_digest is None:
+        raise MessageError(f"cancel refused: run {message.run_id} set no cancel token")
+    if not hmac.compare_digest(record.cancel_digest, digest):
+        raise MessageError(f"cancel refused: the token is not run {message.run_id}'s")
     cancel_run(svc.ledger, svc.bus, message.run_id, message.reason)

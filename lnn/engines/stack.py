@@ -180,11 +180,12 @@ def _injected(runner: LambdaRunner) -> dict[str, int]:
 
 def _hops(config: TrainConfig, record: RunRecord) -> int:
     """Messages on the run's critical path: the TrainRequest; per step, one per barrier the
-    step claims (functions/protocol/timeline.py); per evaluation, its barriers and the
-    EvalDone. Duplicates and retries are off that path."""
+    step claims (functions/protocol/timeline.py); per evaluation, its barriers (the
+    invocation completing the last one closes it). Duplicates and retries are off that
+    path."""
     depth, folded = len(config.layers), loss_in_output_shard(config)
     per_step = len(pass_stages(depth, folded, "train"))
-    per_eval = len(pass_stages(depth, folded, "eval")) + 1  # and the EvalDone to the trainer
+    per_eval = len(pass_stages(depth, folded, "eval"))
     evals = sum(1 for e in eval_epochs(config.epochs, config.eval_every) if e <= record.eval_epoch)
     return 1 + record.step * per_step + evals * per_eval
 

@@ -22,14 +22,13 @@ from messages import (
     BackwardTask,
     CancelRun,
     EpochCompleted,
-    EvalDone,
-    EvalMetrics,
     ForwardTask,
     FrozenModel,
     HistoryEntry,
     InlineArray,
     LayerSpecModel,
     LossTask,
+    RequestRefused,
     RunAccepted,
     RunCancelled,
     RunFailed,
@@ -45,6 +44,7 @@ from messages.limits import MAX_INLINE_ARRAY_BYTES, MAX_LAYERS, MAX_UNITS
 from messages.schema import DIALECT, MESSAGES, _server_only, message_schema, schema_id
 
 DOCUMENTS = json_schema()
+TOKEN = "a-cancel-token-of-the-publisher"
 AT = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 HEADER: dict[str, Any] = {"run_id": "run-1", "epoch": 2, "batch": 1, "step": 9, "phase": "train"}
 INLINE = InlineArray.from_numpy(np.arange(6, dtype=np.float64).reshape(2, 3))
@@ -83,13 +83,7 @@ SAMPLES: list[tuple[BaseModel, tuple[str, ...]]] = [
         BackwardTask(**HEADER, layer=2, shard=1, grad=INLINE, grad_kind="dz", batch_cost=0.7),
         ("Task",),
     ),
-    (
-        EvalDone(
-            **{**HEADER, "phase": "eval"}, metrics=EvalMetrics(train_cost=0.1, dev_accuracy=1)
-        ),
-        ("Task", "TrainerMessage"),
-    ),
-    (CancelRun(run_id="run-1"), ("TrainerMessage",)),
+    (CancelRun(run_id="run-1", token=TOKEN), ("TrainerMessage",)),
     (RunAccepted(run_id="run-1", dataset="moons", layers=LAYERS, epochs=10, at=AT), ("Event",)),
     (EpochCompleted(run_id="run-1", epoch=3, cost=0.4, train_accuracy=0.9, at=AT), ("Event",)),
     (
@@ -98,6 +92,7 @@ SAMPLES: list[tuple[BaseModel, tuple[str, ...]]] = [
     ),
     (RunFailed(run_id="run-1", reason="boom", at=AT), ("Event",)),
     (RunCancelled(run_id="run-1", reason="asked", at=AT), ("Event",)),
+    (RequestRefused(run_id="run-1", reason="in use", message_id="m-1", at=AT), ("Event",)),
     (RECORD, ()),
     (HistoryEntry(epoch=3, cost=0.4, test_accuracy=0.0), ()),
 ]
@@ -212,7 +207,7 @@ def _body(sample: str) -> dict[str, Any]:
         "TrainRequest": REQUEST,
         "ForwardTask": ForwardTask(**HEADER, layer=2, shard=0, inputs=S3),
         "LossTask": LossTask(**HEADER, outputs=S3),
-        "CancelRun": CancelRun(run_id="run-1"),
+        "CancelRun": CancelRun(run_id="run-1", token=TOKEN),
         "EpochCompleted": EpochCompleted(run_id="run-1", epoch=3, cost=0.4, at=AT),
         "RunRecord": RECORD,
         "HistoryEntry": HistoryEntry(epoch=3, cost=0.4),
@@ -244,6 +239,8 @@ REJECTED: list[tuple[str, str, str, Callable[[dict[str, Any]], None]]] = [
     ("event without tag", "Event", "EpochCompleted", _drop("event")),
     ("empty run id", "TrainRequest", "TrainRequest", _set("run_id", "")),
     ("run id with slash", "CancelRun", "CancelRun", _set("run_id", "../other")),
+    ("cancel without token", "CancelRun", "CancelRun", _drop("token")),
+    ("cancel token too short", "CancelRun", "CancelRun", _set("token", "short")),
     ("run id with space", "Task", "ForwardTask", _set("run_id", "run 1")),
     ("run id too long", "RunRecord", "RunRecord", _set("run_id", "r" * 65)),
     (

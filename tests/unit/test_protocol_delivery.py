@@ -101,12 +101,13 @@ def test_a_run_that_never_ends_cannot_hang_the_stack() -> None:
     assert np.isfinite(stack.deliveries)
 
 
-def test_a_cancel_message_on_the_trainer_queue_stops_the_run() -> None:
+def test_a_cancel_message_with_the_run_s_token_stops_the_run() -> None:
     x, y = toy_data()
     stack = InMemoryStack()
-    stack.submit(config(epochs=5), x, y, RUN)
+    stack.submit(config(epochs=5), x, y, RUN, cancel_token="the-publisher-s-secret")
     stack.run(until=lambda: stack.deliveries >= 10)
-    stack.bus.send_to_trainer(CancelRun(run_id=RUN, reason="published by awscli"))
+    cancel = CancelRun(run_id=RUN, token="the-publisher-s-secret", reason="published by awscli")
+    stack.bus.send_to_trainer(cancel)
     stack.run()
     record = stack.record(RUN)
     assert (record.status, record.reason) == (RunStatus.CANCELLED, "published by awscli")
