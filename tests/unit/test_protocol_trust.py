@@ -128,9 +128,7 @@ def test_a_request_whose_process_dies_on_every_delivery_ends_failed() -> None:
 def test_a_dead_lettered_request_never_ends_another_request_s_run() -> None:
     x, y = toy_data()
     starter: list[str] = []
-    stack = InMemoryStack(
-        poison=lambda m: m.queue == TRAINER_QUEUE and m.message_id not in starter
-    )
+    stack = InMemoryStack(poison=lambda m: m.queue == TRAINER_QUEUE and m.message_id not in starter)
     stack.submit(config(), x, y, RUN)
     (request,) = stack.queued
     starter.append(request.message_id)
