@@ -1,6 +1,6 @@
 """Faults injected on purpose into the functions the runner serves (``--chaos SPEC``).
 
-``duplicate=P,crash-before=P,crash-after=P,throttle=P,timeout=P,delay=S,seed=N``:
+``duplicate=P,crash-before=P,crash-after=P,throttle=P,timeout=P,forge=P,delay=S,kill=F,seed=N``:
 - duplicate: a batch is delivered a second time (with ``delay``: a late copy of a record is
   sent back to its queue instead, arriving after the original was processed);
 - crash-before / crash-after: the process dies just before, or just after, one of the
@@ -9,10 +9,16 @@
 - throttle: one of the handler's AWS calls fails with a throttling error (per call);
 - timeout: the invocation runs past its function timeout (per invocation): it is killed
   after a few of its calls, or after its last one, and its batch is redelivered;
+- forge: a forger copies the batch's records straight into their queue's dead-letter queue
+  (per batch), as anyone allowed SendMessage there could; the dead-letter consumer must
+  refuse them, since SQS did not move them;
 - delay: redeliveries come back after up to S seconds, so they arrive late and reordered;
+- kill: every invocation of function F (trainer, neuron or loss) dies before any handler
+  code runs, as on a timeout or out of memory at every delivery: its messages are
+  dead-lettered and their runs must end FAILED, not hang;
 - seed: the faults are drawn from this seed.
-So that chaos cannot dead-letter a message by itself, a batch is only faulted while every
-record in it has been received fewer than maxReceiveCount - 1 times.
+So that the other faults cannot dead-letter a message by themselves, a batch is only
+faulted while every record in it has been received fewer than maxReceiveCount - 1 times.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from botocore.exceptions import ClientError
 
 from infra.local.exceptions import ChaosSpecError
 
-_RATES = ("duplicate", "crash_before", "crash_after", "throttle", "timeout")
+_RATES = ("duplicate", "crash_before", "crash_after", "throttle", "timeout", "forge")
+KILLABLE = ("trainer", "neuron", "loss")  # the dead-letter consumer is the safety net
 _MAX_DELAY_S = 900  # SQS DelaySeconds and visibility can go no further in one step
 
 
@@ -43,7 +50,9 @@ class ChaosSpec:
     crash_after: float = 0.0
     throttle: float = 0.0
     timeout: float = 0.0
+    forge: float = 0.0
     delay: float = 0.0
+    kill: str = ""
     seed: int = 0
 
     @classmethod
@@ -58,6 +67,11 @@ class ChaosSpec:
             name = known.get(key.strip())
             if name is None:
                 raise ChaosSpecError(f"--chaos: unknown fault {key!r}; known: {', '.join(known)}")
+            if name == "kill":
+                if raw not in KILLABLE:
+                    raise ChaosSpecError(f"--chaos: kill is one of {', '.join(KILLABLE)}")
+                values[name] = raw
+                continue
             try:
                 values[name] = int(raw) if name == "seed" else float(raw)
             except ValueError as exc:
@@ -72,7 +86,7 @@ class ChaosSpec:
 
     @property
     def active(self) -> bool:
-        return any(getattr(self, name) for name in _RATES)
+        return bool(self.kill) or any(getattr(self, name) for name in _RATES)
 
 
 class Chaos:
@@ -97,8 +111,14 @@ class Chaos:
         with self._lock:
             self.injected[kind] += n
 
-    def invocation(self, receive_counts: list[int], max_receives: int) -> Invocation:
-        """The faults of one handler invocation over a batch with these receive counts."""
+    def invocation(
+        self, receive_counts: list[int], max_receives: int, function: str = ""
+    ) -> Invocation:
+        """The faults of one invocation of ``function`` (its key: trainer, neuron, ...) over
+        a batch with these receive counts."""
+        if self.spec.kill and function == self.spec.kill:
+            self.count("kill")
+            return Invocation(self, None, killed=True)
         eligible = self.spec.active and max(receive_counts) < max_receives - 1
         kill_after = None
         if eligible and self.chance(self.spec.timeout):
@@ -110,10 +130,13 @@ class Chaos:
 class Invocation:
     """While entered (on the invoking thread), the handler's AWS calls meet the faults."""
 
-    def __init__(self, chaos: Chaos | None, kill_after: int | None) -> None:
+    def __init__(self, chaos: Chaos | None, kill_after: int | None, killed: bool = False) -> None:
         self.chaos, self.kill_after, self.calls = chaos, kill_after, 0
+        self.killed = killed
 
     def __enter__(self) -> Invocation:
+        if self.killed:
+            raise ProcessDeath("killed before any handler code ran (--chaos kill)")
         _install()
         _current.invocation = self
         return self

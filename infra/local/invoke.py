@@ -54,6 +54,13 @@ def lambda_environment(
     return env
 
 
+def function_key(mapping: SqsMapping) -> str:
+    """The stack's name for the mapped function (trainer, neuron, ...), from its handler
+    ``functions.handlers.<key>.handler``."""
+    parts = mapping.handler.rsplit(".", 2)
+    return parts[-2] if len(parts) == 3 else mapping.function_name
+
+
 def _receive_counts(messages: list[dict[str, Any]]) -> list[int]:
     return [int(m.get("Attributes", {}).get("ApproximateReceiveCount", "1")) for m in messages]
 
@@ -84,7 +91,11 @@ def invoke_batch(
             memory_limit_in_mb=mapping.memory_mb,
             timeout_s=mapping.timeout_s,
         )
-        faults = chaos.invocation(_receive_counts(messages), max_receives) if chaos else None
+        faults = (
+            chaos.invocation(_receive_counts(messages), max_receives, function_key(mapping))
+            if chaos
+            else None
+        )
         try:
             with faults or nullcontext():
                 response = handler(json.loads(payload), context)

@@ -1,8 +1,10 @@
 """Dead-lettering for an AWS API that does not enforce RedrivePolicy itself.
 
-moto 5 and SQS move a message to its DLQ on the ReceiveMessage after its
+moto 5, LocalStack and SQS move a message to its DLQ on the ReceiveMessage after its
 maxReceiveCount-th receive, so there a record never arrives over the count and this
-does nothing.
+does nothing. (A letter moved here is sent anew, without the receive count or source
+queue that show SQS moved it; the dead-letter consumer would refuse it as forged.) The
+same sending serves ``--chaos forge``.
 """
 
 from __future__ import annotations
@@ -44,7 +46,15 @@ class Redriver:
                 keep.append(message)
         return keep, len(messages) - len(keep)
 
+    def forge(self, dlq_arn: str, message: dict[str, Any]) -> None:
+        """Write a copy of ``message`` into the DLQ with SendMessage, as SQS never does."""
+        self._send(dlq_arn, message)
+
     def _move(self, mapping: SqsMapping, dlq_arn: str, message: dict[str, Any]) -> None:
+        self._send(dlq_arn, message)
+        self._sqs.delete_message(QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def _send(self, dlq_arn: str, message: dict[str, Any]) -> None:
         if dlq_arn not in self._dlq_urls:
             self._dlq_urls[dlq_arn] = queue_url_for_arn(self._sqs, dlq_arn)
         attributes = sendable_attributes(message)
@@ -58,4 +68,3 @@ class Redriver:
             MessageAttributes=attributes,
             **fifo,
         )
-        self._sqs.delete_message(QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"])

@@ -187,9 +187,13 @@ class LambdaRunner:
                 logger.warning("reading event source mappings failed: %s", exc)
         self._retries.release_due()
         if time.monotonic() - self._dead_letters_polled_at >= DEAD_LETTER_POLL_S:
-            self._dead_letters_polled_at = time.monotonic()
-            for mapping in self._dead_letter_mappings.values():
-                self._poll(mapping)
+            self.poll_dead_letters()
+
+    def poll_dead_letters(self) -> int:
+        """Read every dead-letter queue now (it is otherwise read every DEAD_LETTER_POLL_S);
+        returns the letters delivered to their consumer."""
+        self._dead_letters_polled_at = time.monotonic()
+        return sum(self._poll(mapping) for mapping in self._dead_letter_mappings.values())
 
     def _step(self) -> int:
         return self._noting_idle(self._poll_predicted())
@@ -271,6 +275,7 @@ class LambdaRunner:
             return [Outcome({m["MessageId"] for m in b}, handler_errors=1) for b in batches]
 
         def invoke(batch: Batch) -> Outcome:
+            self._forge(mapping, batch)
             return invoke_batch(
                 mapping, handler, batch, duplicates=self._duplicates(mapping, batch), chaos=chaos
             )
@@ -303,6 +308,18 @@ class LambdaRunner:
             if response.get("Failed"):
                 raise RuntimeError(f"chaos could not resend late copies: {response['Failed']}")
         return 0
+
+    def _forge(self, mapping: SqsMapping, batch: Batch) -> None:
+        """With ``--chaos forge=P``, copy ``batch`` straight into its queue's DLQ, as a
+        forger allowed SendMessage there would: SQS did not move these letters, so the
+        dead-letter consumer must refuse them."""
+        if mapping.redrive is None or mapping.uuid in self._dead_letter_mappings:
+            return
+        if not self.chaos.chance(self.chaos.spec.forge):
+            return
+        self.chaos.count("forge", len(batch))
+        for message in batch:
+            self._redriver.forge(mapping.redrive.dlq_arn, message)
 
     def _complete(self, mapping: SqsMapping, messages: Batch, outcome: Outcome) -> None:
         """Delete what succeeded; leave the failures for redelivery."""

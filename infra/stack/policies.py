@@ -10,10 +10,12 @@ from infra.stack.names import StackNames
 
 __all__ = [
     "PolicyStatement",
+    "dead_letter_queue_policy",
     "function_statements",
     "lambda_trust_policy",
     "policy_document",
     "queue_delivery_policy",
+    "redrive_allow_policy",
     "topic_policy",
 ]
 
@@ -115,8 +117,13 @@ def lambda_trust_policy() -> str:
     )
 
 
+_SEND = ["sqs:SendMessage", "sqs:SendMessageBatch"]
+
+
 def queue_delivery_policy(queue_arn: str, topic_arns: tuple[str, ...]) -> str:
-    """Lets only the given SNS topics send to the queue."""
+    """Lets only the given SNS topics send to the queue: an explicit Deny holds off direct
+    sends by anyone else, whatever their own policies grant (a missing aws:SourceArn
+    matches ArnNotEquals)."""
     return json.dumps(
         {
             "Version": _VERSION,
@@ -128,10 +135,43 @@ def queue_delivery_policy(queue_arn: str, topic_arns: tuple[str, ...]) -> str:
                     "Action": "sqs:SendMessage",
                     "Resource": queue_arn,
                     "Condition": {"ArnEquals": {"aws:SourceArn": list(topic_arns)}},
+                },
+                {
+                    "Sid": "NothingElseSends",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": _SEND,
+                    "Resource": queue_arn,
+                    "Condition": {"ArnNotEquals": {"aws:SourceArn": list(topic_arns)}},
+                },
+            ],
+        }
+    )
+
+
+def dead_letter_queue_policy(dlq_arn: str) -> str:
+    """Nobody sends to a DLQ: SQS moves dead letters into it itself (the source queue's
+    redrive, allowed by the DLQ's RedriveAllowPolicy), and a letter written there by hand
+    could otherwise fail the run it names."""
+    return json.dumps(
+        {
+            "Version": _VERSION,
+            "Statement": [
+                {
+                    "Sid": "OnlyRedriveFillsIt",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": _SEND,
+                    "Resource": dlq_arn,
                 }
             ],
         }
     )
+
+
+def redrive_allow_policy(source_queue_arn: str) -> str:
+    """Only ``source_queue_arn`` may use the DLQ as its dead-letter target."""
+    return json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [source_queue_arn]})
 
 
 def topic_policy(topic_arn: str, account_arn: str, publishers: tuple[str, ...] = ()) -> str:

@@ -10,7 +10,11 @@ from botocore.exceptions import ClientError
 
 from infra.stack.aws import Clients, error_code
 from infra.stack.exceptions import DeployError
-from infra.stack.policies import queue_delivery_policy
+from infra.stack.policies import (
+    dead_letter_queue_policy,
+    queue_delivery_policy,
+    redrive_allow_policy,
+)
 from infra.stack.spec import QueueSpec, StackSpec
 
 __all__ = ["delete_queues", "ensure_queues", "find_queue_url", "find_queue_urls"]
@@ -62,6 +66,8 @@ def ensure_queues(spec: StackSpec, clients: Clients) -> dict[str, str]:
         dlq_attributes = {
             "MessageRetentionPeriod": str(queue.dlq_message_retention),
             "VisibilityTimeout": str(queue.dlq_visibility_timeout),
+            "Policy": dead_letter_queue_policy(spec.names.queue_arn(queue.dlq_name)),
+            "RedriveAllowPolicy": redrive_allow_policy(spec.names.queue_arn(queue.name)),
         }
         dlq_url = _ensure(sqs, queue.dlq_name, dlq_attributes)
         redrive = {

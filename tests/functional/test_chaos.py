@@ -1,6 +1,7 @@
 """Faults injected with --chaos, each kind alone and all together over five seeds, change no
 byte of the model: sharded layers, mini-batches, dropout and Adam (guide: failure model)."""
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -37,8 +38,11 @@ KINDS = {
     "throttle": ("throttle=0.12", "throttle"),
     "timeout": ("timeout=0.4", "timeout"),
     "late": ("duplicate=0.5,delay=1", "duplicate"),
+    # Letters written straight into the dead-letter queues, which their consumer refuses.
+    "forge": ("forge=0.5", "forge"),
     "all": (
-        "duplicate=0.3,crash-before=0.05,crash-after=0.05,throttle=0.05,timeout=0.1,delay=1",
+        "duplicate=0.3,crash-before=0.05,crash-after=0.05,throttle=0.05,timeout=0.1,forge=0.1,"
+        "delay=1",
         None,
     ),
 }
@@ -89,8 +93,26 @@ def check_chaos(
     assert [h.model_dump() for h in result.history] == [h.model_dump() for h in clean.history]
 
 
+def test_a_trainer_that_dies_on_every_delivery_ends_its_run_failed(
+    data: PreparedData, stack_target: Callable[[], dict[str, Any]]
+) -> None:
+    """The TrainRequest never gets as far as its run record: its dead letter records the run
+    FAILED, so the client stops waiting well before the stall limit."""
+    started = time.monotonic()
+    chaos = ChaosSpec.parse("kill=trainer")
+    result = train_on_stack(CONFIG, data, chaos=chaos, stall_after=600, **stack_target())
+    assert result.status == "FAILED"
+    assert (result.reason or "").startswith(
+        "the run never started: train_request message was dead-lettered after 5 deliveries"
+    )
+    assert result.extra["chaos"]["kill"] == 5
+    assert time.monotonic() - started < 300
+
+
 def test_a_bad_chaos_spec_is_one_line() -> None:
     with pytest.raises(ValueError, match=r"^--chaos: unknown fault 'explode'"):
         ChaosSpec.parse("explode=1")
     with pytest.raises(ValueError, match="probability"):
         ChaosSpec.parse("crash-before=2")
+    with pytest.raises(ValueError, match=r"^--chaos: kill is one of trainer, neuron, loss$"):
+        ChaosSpec.parse("kill=deadletters")

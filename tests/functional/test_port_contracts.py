@@ -26,7 +26,7 @@ from functions.ports import (
 from lnn.engines.stack import embedded_stack
 from messages.schema import message_schema
 from messages.status import HistoryEntry, RunRecord, RunStatus
-from messages.tasks import EvalDone, EvalMetrics
+from messages.tasks import ForwardTask
 
 
 @dataclass
@@ -257,6 +257,18 @@ def test_stopping_needs_a_running_run_and_reject_records_a_refused_request(bed: 
     assert (record.status, record.reason, record.dataset) == (RunStatus.FAILED, "too deep", None)
 
 
+def test_a_request_rejects_only_the_run_it_started(bed: Bed) -> None:
+    run = _run_id()
+    digest = "ab" * 32
+    bed.ledger.start(run, dataset="toy", epochs=1, message_id="m-start", cancel_digest=digest)
+    assert not bed.ledger.reject(run, "another request's", message_id="m-other")
+    assert not bed.ledger.reject(run, "a request without an id")
+    record = bed.ledger.get(run)
+    assert (record.status, record.cancel_digest) == (RunStatus.RUNNING, digest)
+    assert bed.ledger.reject(run, "its own request", message_id="m-start")
+    assert bed.ledger.get(run).reason == "its own request"
+
+
 def test_history_and_listing(bed: Bed) -> None:
     older, newer = _run_id(), _run_id()
     bed.ledger.start(older, dataset="toy", epochs=2)
@@ -271,11 +283,10 @@ def test_history_and_listing(bed: Bed) -> None:
 
 def test_the_bus_routes_tasks_and_events(bed: Bed) -> None:
     run = _run_id()
-    metrics = EvalMetrics(train_cost=0.5)
-    done = EvalDone(run_id=run, epoch=0, batch=0, step=0, phase="eval", metrics=metrics)
-    bed.bus.send_tasks([done] * 12, "1")  # more than one PublishBatch
-    bed.bus.send_tasks([done], "out")
-    bed.bus.send_to_trainer(done)
+    task = ForwardTask(run_id=run, epoch=0, batch=0, step=0, phase="eval", layer=1, shard=0)
+    bed.bus.send_tasks([task] * 12, "1")  # more than one PublishBatch
+    bed.bus.send_tasks([task], "out")
+    bed.bus.send_to_trainer(task)
     assert [json.loads(b)["run_id"] for b in bed.received("layer-1")] == [run] * 12
     assert len(bed.received("output")) == 1 and len(bed.received("trainer")) == 1
     ledger_events = bed.events()
