@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "InvalidRunIdError",
+    "RunExistsError",
     "RunNotFoundError",
     "RunStalledError",
     "StackClient",
@@ -57,6 +58,10 @@ class InvalidRunIdError(StackClientError, ValueError):
 class RunStalledError(TimeoutError):
     """A RUNNING run made no progress for longer than the stall limit: waiting stops (not a
     usage error: the request was fine, the stack is not serving it)."""
+
+
+class RunExistsError(StackClientError, ValueError):
+    """The run id names a run the stack has already: a request for it would be refused."""
 
 
 class StackDepthError(StackClientError, ValueError):
@@ -115,10 +120,21 @@ class StackClient:
             )
 
     def submit(self, request: TrainRequest) -> str:
-        """Publish `request` to the train topic; returns its run id."""
+        """Publish `request` to the train topic; returns its run id. RunExistsError if the
+        stack has a run of that id: the trainer would refuse the request, leaving that run
+        alone, and this is the answer its sender gets at once."""
         self.check_depth(request)
+        self._check_new(request.run_id)
         self.bus.send_to_trainer(request)
         return request.run_id
+
+    def _check_new(self, run_id: str) -> None:
+        found = self.record(run_id)
+        if found is not None:
+            raise RunExistsError(
+                f"run {run_id} exists already ({found.status.value}); a request naming it "
+                "would be refused: choose another --run-id"
+            )
 
     def start(
         self, config: TrainConfig, data: PreparedData, *, run_id: str | None = None
@@ -128,6 +144,7 @@ class StackClient:
         run_id = run_id or uuid4().hex
         if not re.match(RUN_ID_PATTERN, run_id):
             raise InvalidRunIdError(f"run id {run_id!r} must be 1-64 of A-Z, a-z, 0-9, '_', '-'")
+        self._check_new(run_id)  # before the upload, which would write under its keys
         request = TrainRequest(**config.model_dump(), run_id=run_id, data=self.upload(run_id, data))
         self.submit(request)
         return request

@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 
 from infra.local import LambdaRunner
-from lnn.client import StackClient
+from lnn.client import RunExistsError, StackClient
 from lnn.datasets import load_dataset
 from lnn.engines.base import TrainingResult
 from lnn.engines.stack import embedded_stack, train_on_stack
 from lnn.prepare import PreparedData, prepare
+from messages.arrays import InlineArray
 from messages.status import RunStatus
-from messages.train_request import TrainConfig
+from messages.train_request import TrainConfig, TrainingData, TrainRequest
 
 LAYERS = [{"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]
 CONFIG = TrainConfig(dataset="moons", layers=LAYERS, epochs=6, batch_size=8, lr=0.1, seed=4)
@@ -146,7 +147,14 @@ def test_an_invalid_request_reusing_a_running_run_s_id_changes_nothing(
         topic = client.outputs.train_topic_arn
         evil = {"run_id": VICTIM, "evil": True}
         client.clients.sns.publish(TopicArn=topic, Message=json.dumps(evil))
-        client.start(CONFIG, data, run_id=VICTIM)  # a valid duplicate, from another user
+        with pytest.raises(RunExistsError, match=f"^run {VICTIM} exists already"):
+            client.start(CONFIG, data, run_id=VICTIM)  # `lnn submit` answers at once
+        # A valid duplicate from a client that does not ask first (awscli, say).
+        inline = TrainingData(
+            x_train=InlineArray.from_numpy(data.x), y_train=InlineArray.from_numpy(data.y)
+        )
+        duplicate = TrainRequest(**CONFIG.model_dump(), run_id=VICTIM, data=inline)
+        client.clients.sns.publish(TopicArn=topic, Message=duplicate.model_dump_json())
 
     record, events = _attack_mid_run(data, stack_target(), reuse_the_id)
     _assert_untouched(record, clean)
