@@ -104,10 +104,25 @@ def test_queues_redrive_to_their_dlq_with_long_visibility(stack: Deployed) -> No
         assert redrive["deadLetterTargetArn"] == names.queue_arn(f"lnn-{key}-dlq")
         assert int(redrive["maxReceiveCount"]) == 5
         assert int(attrs["VisibilityTimeout"]) >= 6 * 30
-        statement = json.loads(attrs["Policy"])["Statement"][0]
-        topic = "lnn-train" if key == "trainer" else "lnn-network"
-        assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == [names.topic_arn(topic)]
+        allow, deny = json.loads(attrs["Policy"])["Statement"]
+        topic = [names.topic_arn("lnn-train" if key == "trainer" else "lnn-network")]
+        assert allow["Condition"]["ArnEquals"]["aws:SourceArn"] == topic
+        # Nothing but that topic sends: a direct SendMessage has no aws:SourceArn at all.
+        assert (deny["Effect"], deny["Principal"]) == ("Deny", "*")
+        assert deny["Condition"]["ArnNotEquals"]["aws:SourceArn"] == topic
         assert f"{key}-dlq" in out.queue_urls
+
+
+def test_dead_letter_queues_take_no_sends_and_serve_only_their_queue(stack: Deployed) -> None:
+    """Only SQS's redrive fills a DLQ: a letter sent there by hand could fail a run."""
+    sqs, out, names = stack.session.client("sqs"), stack.out, stack.spec.names
+    for key in ("trainer", "layer-1", "output"):
+        url = out.queue_urls[f"{key}-dlq"]
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        (deny,) = json.loads(attrs["Policy"])["Statement"]
+        assert (deny["Effect"], deny["Principal"], "Condition" in deny) == ("Deny", "*", False)
+        assert set(deny["Action"]) == {"sqs:SendMessage", "sqs:SendMessageBatch"}
+        assert deny["Resource"] == names.queue_arn(f"lnn-{key}-dlq")
 
 
 def _subscriptions(sns: Any, topic_arn: str) -> dict[str, tuple[str, Any]]:
