@@ -12,7 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from test_chaos import CONFIG, KINDS, check_chaos, clean, data
+from test_chaos import (
+    CONFIG,
+    KINDS,
+    check_chaos,
+    clean,
+    data,
+    test_a_trainer_that_dies_on_every_delivery_ends_its_run_failed,
+)
 from test_engine_equality import (
     CASES,
     assert_same,
@@ -31,6 +38,7 @@ pytestmark = pytest.mark.localstack_host
 __all__ = [
     "clean",
     "data",
+    "test_a_trainer_that_dies_on_every_delivery_ends_its_run_failed",
     "test_cold_containers_read_everything_back_and_change_nothing",
     "test_duplicate_delivery_changes_no_byte_of_the_model",
 ]
