@@ -12,7 +12,7 @@ from functions.memory import InMemoryStack, QueuedMessage
 from functions.protocol.keys import params_key
 from functions.protocol.outcomes import cancel_run
 from messages.status import RunStatus
-from messages.tasks import CancelRun
+from messages.tasks import CancelRun, ForwardTask
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -160,3 +160,14 @@ def test_a_dead_letter_without_a_run_is_kept_and_creates_no_run() -> None:
     assert [m.body for m in stack.kept] == ["not json", '{"kind": "forward", "run_id": "ghost"}']
     assert [r.run_id for r in stack.ledger.runs()] == [RUN]
     assert stack.record(RUN).status is RunStatus.SUCCEEDED
+
+
+def test_a_well_formed_dead_letter_naming_no_run_is_kept() -> None:
+    """docs/failure-model.md: a dead letter that names no run of the stack stays in its DLQ
+    for people to read (it used to be dropped when it parsed)."""
+    stack = InMemoryStack()
+    task = ForwardTask(run_id="ghost", epoch=0, batch=0, step=0, phase="train", layer=1, shard=0)
+    stack.bus.send_tasks([task], "1")
+    stack.run()
+    assert [m.body for m in stack.kept] == [task.model_dump_json()]
+    assert stack.ledger.runs() == []
