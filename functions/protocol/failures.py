@@ -149,8 +149,9 @@ def _request_failed(svc: Services, body: str, run_id: str, reason: str, *, final
     message_id = current().message_id
     record = svc.ledger.get(run_id)
     if record is not None and record.start_message != message_id:
-        logger().warning("refused: the run is another request's", extra={"run_id": run_id})
-        refuse(svc.bus, run_id, reason, message_id)
+        if final:  # an error that may pass is only retried: nothing to tell yet
+            logger().warning("refused: the run is another request's", extra={"run_id": run_id})
+            refuse(svc.bus, run_id, reason, message_id)
     elif not is_train_request(body):
         return  # a cancel for a run that does not exist: the log line above says so
     elif final:
