@@ -21,7 +21,7 @@ from functions.protocol.uploads import pack_training_data
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from infra.stack import StackNotDeployedError, StackOutputs, find_stack
-from infra.stack.aws import Clients, Session
+from infra.stack.aws import AWS_ERRORS, CLIENT_LIMITS, Clients, Session, make_session, unanswered
 from messages.base import RUN_ID_PATTERN
 from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord
 from messages.train_request import TrainConfig, TrainingData, TrainRequest
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from lnn.prepare import PreparedData
 
 __all__ = [
+    "STALLED",
     "InvalidRunIdError",
     "RunExistsError",
     "RunNotFoundError",
@@ -37,8 +38,14 @@ __all__ = [
     "StackClient",
     "StackClientError",
     "StackDepthError",
+    "StackUnreachableError",
+    "never_started_reason",
+    "no_answer",
 ]
 
+# Not a stored status: a waiter's verdict on a RUNNING run that stopped moving, or on a
+# submitted run that never got a record.
+STALLED = "STALLED"
 # Downloads of one command: small, since a client reads each object about once.
 _CLIENT_CACHE_BYTES = 64 * 1024 * 1024
 
@@ -56,8 +63,40 @@ class InvalidRunIdError(StackClientError, ValueError):
 
 
 class RunStalledError(TimeoutError):
-    """A RUNNING run made no progress for longer than the stall limit: waiting stops (not a
-    usage error: the request was fine, the stack is not serving it)."""
+    """A RUNNING run made no progress for longer than the stall limit, or a submitted run
+    got no record within it: waiting stops (not a usage error: the request was fine, the
+    stack is not serving it). ``record`` is the run's last record, None if it never had one."""
+
+    def __init__(self, reason: str, record: RunRecord | None = None) -> None:
+        super().__init__(reason)
+        self.record = record
+
+
+class StackUnreachableError(RuntimeError):
+    """The stack's API did not answer (refused, closed, or silent past the client's timeouts):
+    not the user's input, so exit 1 rather than 2; a run it was serving may still be going."""
+
+
+def never_started_reason(run_id: str, after_s: float) -> str:
+    return (
+        f"run {run_id} never started: no record after {after_s:g} s; is the stack served "
+        "(`lnn up`, or its functions deployed)? A request its trainer could not take ends "
+        "in the trainer's dead-letter queue"
+    )
+
+
+def no_answer(exc: BaseException) -> StackUnreachableError | None:
+    """``exc`` as one line when it means the API did not answer at all (botocore's connection
+    errors, also wrapped in another error), else None."""
+    if isinstance(exc, StackUnreachableError):
+        return exc
+    lost = unanswered(exc)
+    if lost is None:
+        return None
+    return StackUnreachableError(
+        f"the AWS API did not answer: {' '.join(str(lost).split())}; is its server "
+        "(`lnn up`, LocalStack) running, and not stopped?"
+    )
 
 
 class RunExistsError(StackClientError, ValueError):
@@ -97,8 +136,9 @@ class StackClient:
         session: Session | None = None,
         endpoint_url: str | None = None,
     ) -> StackClient:
-        """Find stack `stack`; StackNotDeployedError (one line) when it is absent."""
-        session = session or Session()
+        """Find stack `stack`; StackNotDeployedError (one line) when it is absent. Without a
+        `session`, one whose calls give up on a silent API after CLIENT_LIMITS."""
+        session = session or make_session(endpoint_url=endpoint_url, limits=CLIENT_LIMITS)
         outputs = find_stack(session, stack=stack, endpoint_url=endpoint_url)
         if outputs is None:
             raise StackNotDeployedError(
@@ -180,32 +220,61 @@ class StackClient:
         stall_after: float = STALL_AFTER_S,
         on_poll: Callable[[RunRecord | None], None] | None = None,
     ) -> RunRecord:
-        """Poll until the run is SUCCEEDED, FAILED or CANCELLED; TimeoutError after `timeout` s,
-        RunStalledError once it has made no progress for `stall_after` s.
+        """Poll until the run is SUCCEEDED, FAILED or CANCELLED; TimeoutError after `timeout` s.
+
+        Called right after the run was submitted (or once it has a record), it never waits
+        for ever on something that will not come: RunStalledError once the run has made no
+        progress for `stall_after` s, or has no record `stall_after` s after this call;
+        StackUnreachableError once the API has not answered for `stall_after` s (a poll that
+        fails on a moment's outage is retried until then).
 
         `on_epoch` sees each history entry once, in epoch order, as it appears; `on_poll`
         each record read (None before the run has one), in this thread.
         """
-        deadline = time.monotonic() + timeout
+        started = answered = time.monotonic()
+        deadline = started + timeout
         seen, read_at = -1, None  # last epoch reported; the record's epoch at the last read
         while True:
-            found = self.record(run_id)
-            if on_poll is not None:
-                on_poll(found)
-            if found is not None:
-                terminal = found.status.is_terminal
+            try:
+                found = self.record(run_id)
+                if on_poll is not None:
+                    on_poll(found)
                 # The history grows with the run: read it only when the record moved on.
-                if on_epoch is not None and (terminal or found.epoch != read_at):
-                    read_at = found.epoch
+                if (
+                    found is not None
+                    and on_epoch is not None
+                    and (found.status.is_terminal or found.epoch != read_at)
+                ):
                     seen = self._report_epochs(run_id, after=seen, on_epoch=on_epoch)
-                if terminal:
+                    read_at = found.epoch
+            except AWS_ERRORS as exc:
+                silent = time.monotonic() - answered
+                if no_answer(exc) is None:
+                    raise
+                if silent > stall_after:
+                    raise StackUnreachableError(self._silence(run_id, silent, exc)) from exc
+                time.sleep(poll)
+                continue
+            answered = time.monotonic()
+            if found is not None:
+                if found.status.is_terminal:
                     return found
                 if found.stalled(stall_after):
-                    raise RunStalledError(found.stalled_reason(stall_after))
+                    raise RunStalledError(found.stalled_reason(stall_after), found)
+            elif answered - started > stall_after:
+                raise RunStalledError(never_started_reason(run_id, stall_after))
             if time.monotonic() >= deadline:
                 state = found.status.value if found else "not started"
                 raise TimeoutError(f"run {run_id} still {state} after {timeout:g}s")
             time.sleep(poll)
+
+    def _silence(self, run_id: str, silent: float, exc: BaseException) -> str:
+        lost = unanswered(exc) or exc
+        return (
+            f"the AWS API at {self.clients.dynamodb.meta.endpoint_url} has not answered for "
+            f"{silent:.0f} s ({' '.join(str(lost).split())}); run {run_id} may still be "
+            f"running: `lnn status {run_id}` once the API is back"
+        )
 
     def _report_epochs(
         self, run_id: str, *, after: int, on_epoch: Callable[[HistoryEntry], None]

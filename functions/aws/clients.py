@@ -11,7 +11,14 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+# Spelled out, not left to botocore's defaults (the same values): a call to an API that
+# stopped answering gives up after 5 attempts of at most 60 s each, so the local runner's
+# handlers cannot wait for ever either (on AWS, the function's own timeout comes first).
+_CONFIG = Config(
+    connect_timeout=60,
+    read_timeout=60,
+    retries={"mode": "standard", "max_attempts": 5},
+)
 _lock = threading.Lock()
 _clients: dict[tuple[str, str | None, str | None], Any] = {}
 

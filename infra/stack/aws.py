@@ -13,15 +13,26 @@ from typing import Any, TypeVar
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 
 from infra.stack.exceptions import DeployError, StackConfigError
 from infra.stack.names import StackNames
 
 __all__ = [
     "AWS_ERRORS",
+    "CLIENT_LIMITS",
+    "DEFAULT_LIMITS",
     "EMULATOR_REGION",
+    "ApiLimits",
     "Clients",
+    "LimitedSession",
     "Session",
     "aws_errors",
     "error_code",
@@ -29,6 +40,7 @@ __all__ = [
     "poll",
     "resolve_names",
     "retry_propagation",
+    "unanswered",
 ]
 
 T = TypeVar("T")
@@ -42,12 +54,68 @@ Session = boto3.Session
 EMULATOR_REGION = "us-east-1"
 _EMULATOR_KEY = "test"
 
-_RETRIES = {"mode": "standard", "max_attempts": 5}
+# What the SDK raises when the API did not answer at all (refused, reset, timed out), as
+# opposed to answering with an error: a client cannot tell a dead stack from a slow one.
+_UNANSWERED = (
+    EndpointConnectionError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+    ConnectionClosedError,
+)
+
+
+@dataclass(frozen=True)
+class ApiLimits:
+    """How long one API call may take: each attempt's connect and read timeouts (a read
+    timeout bounds each wait for bytes, not a whole transfer) and the attempts in all."""
+
+    connect_s: float
+    read_s: float
+    attempts: int
+
+    def config(self) -> Config:
+        return Config(
+            connect_timeout=self.connect_s,
+            read_timeout=self.read_s,
+            retries={"mode": "standard", "max_attempts": self.attempts},
+        )
+
+
+# Deploys, teardowns and the local runner: botocore's own timeouts (a first DynamoDB or
+# Lambda call may start LocalStack's backend), five attempts as before.
+DEFAULT_LIMITS = ApiLimits(connect_s=60, read_s=60, attempts=5)
+# The user's commands (status, follow, train on an endpoint, ...) make small calls: an API
+# that has not answered one within 10 s is frozen or gone, and three attempts (about 35 s
+# at worst) are all a user should wait before hearing so, not botocore's ~6 minutes.
+CLIENT_LIMITS = ApiLimits(connect_s=5, read_s=10, attempts=3)
+
+
+class LimitedSession(boto3.Session):
+    """A session whose `Clients` keep to ``limits`` (a plain session's get DEFAULT_LIMITS):
+    the limits travel with the session, so a stack lookup made from it keeps to them too."""
+
+    def __init__(self, *, limits: ApiLimits, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.limits = limits
+
+
+def unanswered(exc: BaseException) -> BaseException | None:
+    """The SDK's "the API did not answer" error that caused ``exc`` (itself, or one on its
+    ``__cause__``/``__context__`` chain, as when aws_errors wrapped it); None otherwise."""
+    seen: set[int] = set()
+    found: BaseException | None = exc
+    while found is not None and id(found) not in seen:
+        if isinstance(found, _UNANSWERED):
+            return found
+        seen.add(id(found))
+        found = found.__cause__ or found.__context__
+    return None
+
 
 # A client costs about 20 ms to create (model loading, endpoint resolution): one deploy and
 # stack lookup asked for the same eight several times. Clients are kept per session object
 # and forgotten with it; the key holds whatever the clients were made from.
-_ClientsKey = tuple[str | None, str | None, bool]
+_ClientsKey = tuple[str | None, str | None, bool, ApiLimits]
 _made: weakref.WeakKeyDictionary[boto3.Session, dict[_ClientsKey, Clients]] = (
     weakref.WeakKeyDictionary()
 )
@@ -77,18 +145,27 @@ class Clients:
         # Emulators on loopback cannot serve virtual-hosted bucket names.
         emulated = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3")
         emulated = emulated or os.environ.get("AWS_ENDPOINT_URL")
-        key = (region, endpoint_url, bool(emulated))
+        limits = session.limits if isinstance(session, LimitedSession) else DEFAULT_LIMITS
+        key = (region, endpoint_url, bool(emulated), limits)
         with _made_lock:
             known = _made.setdefault(session, {})
             if key not in known:
-                known[key] = cls._make(session, region, endpoint_url, path_style=bool(emulated))
+                known[key] = cls._make(
+                    session, region, endpoint_url, path_style=bool(emulated), limits=limits
+                )
             return known[key]
 
     @classmethod
     def _make(
-        cls, session: boto3.Session, region: str, endpoint_url: str | None, *, path_style: bool
+        cls,
+        session: boto3.Session,
+        region: str,
+        endpoint_url: str | None,
+        *,
+        path_style: bool,
+        limits: ApiLimits,
     ) -> Clients:
-        base = Config(retries=_RETRIES)
+        base = limits.config()
         s3_config = base.merge(Config(s3={"addressing_style": "path"})) if path_style else base
 
         def make(service: str, config: Config = base) -> Any:
@@ -179,16 +256,28 @@ def retry_propagation(
     raise ValueError(f"attempts must be at least 1, got {attempts}")
 
 
-def make_session(*, region: str | None = None, endpoint_url: str | None = None) -> boto3.Session:
-    """The ambient AWS session; for an emulator endpoint, fake credentials fill any gap."""
-    session = boto3.Session(region_name=region) if region else boto3.Session()
+def make_session(
+    *,
+    region: str | None = None,
+    endpoint_url: str | None = None,
+    limits: ApiLimits | None = None,
+) -> boto3.Session:
+    """The ambient AWS session; for an emulator endpoint, fake credentials fill any gap.
+    With ``limits``, a LimitedSession: its clients give up on an API that does not answer."""
+
+    def new(**options: Any) -> boto3.Session:
+        return (
+            boto3.Session(**options) if limits is None else LimitedSession(limits=limits, **options)
+        )
+
+    session = new(region_name=region) if region else new()
     if not (endpoint_url or os.environ.get("AWS_ENDPOINT_URL")):
         return session
     region = session.region_name or EMULATOR_REGION
     if session.get_credentials() is None:
-        return boto3.Session(
+        return new(
             aws_access_key_id=_EMULATOR_KEY,
             aws_secret_access_key=_EMULATOR_KEY,
             region_name=region,
         )
-    return boto3.Session(region_name=region)
+    return new(region_name=region)

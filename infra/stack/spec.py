@@ -8,6 +8,7 @@ from infra.stack.environment import stack_environment
 from infra.stack.exceptions import StackConfigError
 from infra.stack.names import FUNCTION_KEYS, StackNames
 from infra.stack.policies import PolicyStatement, function_statements
+from messages.status import FUNCTION_TIMEOUT_S, visibility_timeout_s
 
 __all__ = [
     "ARCHITECTURES",
@@ -169,7 +170,7 @@ def _queue(names: StackNames, name: str, visibility: int, max_receives: int) -> 
 def build_stack(
     names: StackNames,
     *,
-    function_timeout: int = 60,
+    function_timeout: int = FUNCTION_TIMEOUT_S,
     memory: int = 1024,
     architecture: str = "x86_64",
     mappings_enabled: bool = True,
@@ -178,7 +179,7 @@ def build_stack(
     """The whole stack; `mappings_enabled=False` leaves SQS polling to an external runner."""
     _check(function_timeout, memory, architecture)
     n = names
-    visibility = 6 * function_timeout
+    visibility = visibility_timeout_s(function_timeout)
     topics = (n.train_topic, n.network_topic, n.events_topic)
     consumed = {
         "trainer": (n.trainer_queue,),

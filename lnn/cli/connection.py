@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 from infra.bundle import BundleError
 from infra.local import LocalStackError
 from infra.stack import StackError
-from infra.stack.aws import AWS_ERRORS, make_session
+from infra.stack.aws import AWS_ERRORS, CLIENT_LIMITS, make_session
 from lnn.cli.errors import UsageError
-from lnn.client import StackClient, StackClientError
+from lnn.client import StackClient, StackClientError, no_answer
 
 
 def add_stack_options(p: argparse.ArgumentParser, *, stack: bool = True) -> None:
@@ -47,7 +47,8 @@ def require_listening(endpoint_url: str | None, *, timeout: float = 3.0) -> None
 
 @contextmanager
 def stack_errors() -> Iterator[None]:
-    """Report stack, bundle and AWS failures as one-line usage errors (exit code 2)."""
+    """Report stack, bundle and AWS failures as one-line usage errors (exit code 2), except
+    an API that did not answer: StackUnreachableError (exit 1, the input was fine)."""
     try:
         yield
     except (
@@ -57,12 +58,16 @@ def stack_errors() -> Iterator[None]:
         LocalStackError,
         *AWS_ERRORS,
     ) as exc:
+        lost = no_answer(exc)
+        if lost is not None:
+            raise lost from exc
         raise UsageError(" ".join(str(exc).split())) from exc
 
 
 def connect(args: argparse.Namespace) -> StackClient:
     require_listening(args.endpoint_url)
-    session = make_session(region=args.region, endpoint_url=args.endpoint_url)
+    # A user's command: its calls give up on an API that does not answer (CLIENT_LIMITS).
+    session = make_session(region=args.region, endpoint_url=args.endpoint_url, limits=CLIENT_LIMITS)
     with stack_errors():
         return StackClient.connect(
             stack=args.stack, session=session, endpoint_url=args.endpoint_url

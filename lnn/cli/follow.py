@@ -11,7 +11,7 @@ from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
 from lnn.cli.options import add_stall_option
 from lnn.cli.train import print_summary
-from lnn.client import StackClient
+from lnn.client import STALLED, RunStalledError, StackClient
 from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord, RunStatus
 
 # A run submitted a moment ago has no record until the trainer has taken its request.
@@ -86,6 +86,8 @@ def follow_run(
             )
     except TimeoutError as exc:
         print(f"lnn: {exc}", file=sys.stderr)
+        if as_json and isinstance(exc, RunStalledError):
+            print(json.dumps(stalled_line(run_id, exc)))  # --json: a summary line still ends it
         return EXIT_FAILED
     succeeded = record.status is RunStatus.SUCCEEDED
     model_path = None
@@ -103,6 +105,19 @@ def follow_run(
     else:
         print_summary(line)
     return EXIT_OK if succeeded else EXIT_FAILED
+
+
+def stalled_line(run_id: str, stalled: RunStalledError) -> dict:
+    """The --json summary of a run the wait gave up on: STALLED (a waiter's verdict, not a
+    stored status), why, and the epochs its record says were done."""
+    record = stalled.record
+    stored = {} if record is None else record.stored()
+    line = {key: stored.get(key) for key in RECORD_KEYS}
+    line.update(run_id=run_id, status=STALLED, reason=str(stalled), engine="endpoint")
+    line["epochs"] = 0 if record is None else record.epoch
+    line["elapsed_s"] = None if record is None else run_elapsed_s(record)
+    line["model_path"] = None
+    return line
 
 
 def wait_for_record(client: StackClient, run_id: str, *, poll: float) -> None:

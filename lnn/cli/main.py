@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from lnn.cli.errors import EXIT_BROKEN_PIPE, EXIT_USAGE, UsageError
+from lnn.cli.errors import EXIT_BROKEN_PIPE, EXIT_FAILED, EXIT_USAGE, UsageError
 
 # name -> (module, help). Modules are imported lazily so `lnn schema` doesn't pay for moto.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -108,6 +108,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("lnn: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        from lnn.client import no_answer
+
+        # First: an API that did not answer may come wrapped in a usage or deploy error.
+        lost = no_answer(exc)
+        if lost is not None:  # the input was fine, the stack's API is down or frozen
+            print(f"lnn: error: {one_line(lost)}", file=sys.stderr)
+            return EXIT_FAILED
         if not isinstance(exc, _bad_input()):
             raise
         print(f"lnn: error: {one_line(exc)}", file=sys.stderr)

@@ -5,6 +5,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 from functions.nn.layers import LayerSpec
@@ -150,24 +151,26 @@ def run_engine(
         return train_reference(
             config, columns, on_epoch=_each(progress.advance, feed.on_epoch), on_step=feed.on_step
         )
+    from lnn.cli.connection import require_listening, stack_errors
     from lnn.engines.stack import train_on_stack
     from lnn.watch.stack_feed import StackFeed
 
     if args.engine == "endpoint":
-        from lnn.cli.connection import require_listening
-
         require_listening(None)  # $AWS_ENDPOINT_URL, when set
 
-    return train_on_stack(
-        config,
-        data,
-        engine=args.engine,
-        stack=args.stack,
-        chaos=chaos,
-        on_epoch=progress.callback,
-        stall_after=args.stall_after,
-        observer=None if view is None else StackFeed(view),
-    )
+    # As every stack command: a stack that is not there is one line (exit 2), an API that
+    # stops answering one line (exit 1), not a traceback.
+    with stack_errors() if args.engine == "endpoint" else nullcontext():
+        return train_on_stack(
+            config,
+            data,
+            engine=args.engine,
+            stack=args.stack,
+            chaos=chaos,
+            on_epoch=progress.callback,
+            stall_after=args.stall_after,
+            observer=None if view is None else StackFeed(view),
+        )
 
 
 def make_out_dir(out: Path) -> None:

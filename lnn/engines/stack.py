@@ -20,8 +20,8 @@ from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.local.chaos import ChaosSpec
 from infra.local.stats import RunnerStats
 from infra.stack import build_stack, deploy_stack, resolve_names
-from infra.stack.aws import Clients, Session, make_session
-from lnn.client import RunStalledError, StackClient
+from infra.stack.aws import CLIENT_LIMITS, Clients, make_session
+from lnn.client import STALLED, RunStalledError, StackClient, never_started_reason
 from lnn.engines.base import TrainingResult
 from lnn.model_file import load_model
 from lnn.prepare import PreparedData
@@ -48,7 +48,6 @@ class StackObserver(Protocol):
 STATUS_POLL_S = 0.25  # with a progress bar to feed
 QUIET_POLL_S = 1.0  # without one: fewer GetItems, at most a second late
 TIMEOUT_S = 24 * 3600.0
-STALLED = "STALLED"  # not a stored status: a waiter's verdict on a RUNNING run
 
 
 class EmbeddedSession(NamedTuple):
@@ -83,6 +82,10 @@ class _Follower:
         self.records_seen = 0
         self.next_check = 0.0
         self.record: RunRecord | None = None
+        # Made right after the run was submitted: a run without a record stall_after s
+        # later never started (its request dead-lettered, say), and waiting stops.
+        self.submitted = time.monotonic()
+        self.never_started = False
 
     def done(self) -> bool:
         records = self.runner.stats.records
@@ -106,22 +109,29 @@ class _Follower:
         if self.observer is not None:
             self.observer.poll(self.client, self.run_id, self.record, self.critical_path)
         if self.record is None:
-            return False
+            self.never_started = time.monotonic() - self.submitted > self.stall_after
+            return self.never_started
         return self.record.status.is_terminal or self.record.stalled(self.stall_after)
 
 
-def _stalled(record: RunRecord, stall_after: float, extra: dict) -> TrainingResult:
-    """What a waiter reports when it stops waiting on a run that no longer moves."""
+def _stalled(
+    client: StackClient, run_id: str, stalled: RunStalledError, extra: dict
+) -> TrainingResult:
+    """What a waiter reports when it stops waiting on a run that no longer moves (or never
+    started): the epochs its record says were done, with their history, and no model."""
+    record = stalled.record
+    done = [] if record is None else client.history(run_id)
     return TrainingResult(
-        run_id=record.run_id,
+        run_id=run_id,
         status=STALLED,
         params=[],
-        history=[],
+        # Up to the record's epoch: the epochs the run is known to have completed.
+        history=[entry for entry in done if record is not None and entry.epoch <= record.epoch],
         final_cost=None,
         train_accuracy=None,
         dev_accuracy=None,
         test_accuracy=None,
-        reason=record.stalled_reason(stall_after),
+        reason=str(stalled),
         extra=extra,
     )
 
@@ -303,15 +313,19 @@ def run_embedded(
             )
             runner.run_until(follower.done, timeout=TIMEOUT_S)
         api_calls = counter.snapshot()
-        record = follower.record or client.require_record(run_id)
+        record = follower.record
         extra = {
             "api_calls": api_calls,
-            "hops": _hops(config, record),
+            "hops": 0 if record is None else _hops(config, record),
             "critical_path": _critical_path(api_calls, client_counter.snapshot(), runner),
             "chaos": _injected(runner),
         }
+        if record is None:  # the follower gave up on a run that never got a record
+            reason = never_started_reason(run_id, stall_after)
+            return _stalled(client, run_id, RunStalledError(reason), extra)
         if record.stalled(stall_after):
-            return _stalled(record, stall_after, extra)
+            stalled = RunStalledError(record.stalled_reason(stall_after), record)
+            return _stalled(client, run_id, stalled, extra)
         return fetch_result(client, run_id, record, extra)
 
 
@@ -325,7 +339,9 @@ def _endpoint(
     stall_after: float,
     observer: StackObserver | None = None,
 ) -> TrainingResult:
-    client = StackClient.connect(stack=stack, session=Session(), endpoint_url=endpoint_url)
+    # The user's side of a stack it does not serve: calls give up on a silent API.
+    session = make_session(endpoint_url=endpoint_url, limits=CLIENT_LIMITS)
+    client = StackClient.connect(stack=stack, session=session, endpoint_url=endpoint_url)
     run_id = client.start(config, data).run_id
     observe = None if observer is None else functools.partial(observer.poll, client, run_id)
     try:
@@ -337,8 +353,8 @@ def _endpoint(
             stall_after=stall_after,
             on_poll=observe,
         )
-    except RunStalledError:
-        return _stalled(client.require_record(run_id), stall_after, {})
+    except RunStalledError as stalled:
+        return _stalled(client, run_id, stalled, {})
     return fetch_result(client, run_id, record)
 
 

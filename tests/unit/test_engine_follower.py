@@ -65,3 +65,22 @@ def test_a_quiet_runner_without_new_work_waits_for_the_interval() -> None:
     for _ in range(5):  # e.g. a retry waiting out its delay: no look per idle sweep
         assert not follower.done()
     assert client.looks == 1
+
+
+@dataclass
+class _Unstarted:
+    """A stack that never writes the run's record (its request dead-lettered, say)."""
+
+    looks: int = 0
+
+    def record(self, run_id: str) -> None:
+        self.looks += 1
+
+
+def test_a_run_without_a_record_past_the_stall_limit_ends_the_wait() -> None:
+    client, runner = _Unstarted(), _Runner()
+    patient = _Follower(client, "r", None, ApiCallCounter(), 60.0, runner)  # type: ignore[arg-type]
+    assert not patient.done() and not patient.never_started  # within its limit: waits on
+
+    hasty = _Follower(client, "r", None, ApiCallCounter(), 0.0, runner)  # type: ignore[arg-type]
+    assert hasty.done() and hasty.never_started
