@@ -20,8 +20,10 @@ from functions.protocol.run_plan import RunPlan, load_plan
 from functions.protocol.services import Services
 from functions.protocol.steps import epoch_cost, launch
 from functions.training import eval_inputs, split_training_data
+from functions.training.checks import TrainingDataError, check_training_data
 from functions.training.config import initial_params
 from messages.events import EpochCompleted, RunAccepted, RunSucceeded
+from messages.exceptions import MessageError
 from messages.model_archive import encode_model
 from messages.status import HistoryEntry, RunStatus
 from messages.tasks import CancelRun, EvalDone
@@ -46,6 +48,12 @@ def start(request: TrainRequest, svc: Services) -> None:
     x_test = store.resolve(data.x_test, scope) if data.x_test else None
     y_test = store.resolve(data.y_test, scope) if data.y_test else None
     x_train, y_train = store.resolve(data.x_train, scope), store.resolve(data.y_train, scope)
+    activation = request.layers[-1].activation
+    try:
+        check_training_data(x_train, y_train, activation=activation, suffix="_train")
+        check_training_data(x_test, y_test, activation=activation, suffix="_test")
+    except TrainingDataError as exc:  # invalid for good: the run fails, the message is dead
+        raise MessageError(str(exc)) from exc
     message_id = current().message_id
     created, record = svc.ledger.start(
         run, dataset=request.dataset, epochs=request.epochs, message_id=message_id
