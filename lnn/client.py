@@ -156,7 +156,8 @@ class StackClient:
         if config.depth > self.outputs.max_depth:
             raise StackDepthError(
                 f"the network has {config.depth} layers but stack {self.outputs.stack} was "
-                f"deployed for at most {self.outputs.max_depth}; redeploy with --max-depth"
+                f"deployed for at most {self.outputs.max_depth}; redeploy it deeper: "
+                f"lnn deploy --stack {self.outputs.stack} --max-depth {config.depth}"
             )
 
     def submit(self, request: TrainRequest) -> str:

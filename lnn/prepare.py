@@ -7,6 +7,7 @@ import numpy as np
 
 from functions.nn.data import one_hot
 from functions.nn.types import Array
+from functions.training.checks import TrainingDataError, check_training_data
 from functions.training.split import DataSplit, split_training_data
 from lnn.cli.errors import UsageError
 from lnn.datasets import Dataset
@@ -63,12 +64,24 @@ def prepare(dataset: Dataset, layers: list[dict[str, object]]) -> PreparedData:
     if dataset.x_test is not None and dataset.y_test is not None:
         x_test = np.ascontiguousarray(dataset.x_test.T, dtype=np.float64)
         y_test = targets(dataset.y_test)
-    return PreparedData(
+    data = PreparedData(
         x=np.ascontiguousarray(dataset.x_train.T, dtype=np.float64),
         y=targets(dataset.y_train),
         x_test=x_test,
         y_test=y_test,
     )
+    check_prepared(data, activation)
+    return data
+
+
+def check_prepared(data: PreparedData, activation: str) -> None:
+    """UsageError (exit 2) for data the trainer would refuse: the same check, run here so
+    that no engine uploads or trains on it."""
+    try:
+        check_training_data(data.x, data.y, activation=activation)
+        check_training_data(data.x_test, data.y_test, activation=activation, suffix="_test")
+    except TrainingDataError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def split(data: PreparedData, *, holdout: float, seed: int) -> DataSplit:

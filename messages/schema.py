@@ -74,7 +74,11 @@ _SERVER_ONLY: dict[str, str] = {
         "softmax only in the output layer and with at least 2 units; the step schedule "
         "needs lr_decay below 1"
     ),
-    "TrainRequest._check_outputs": "the output layer's units equal y_train's rows",
+    "TrainRequest._check_outputs": (
+        "the output layer's units equal y_train's rows; and once the trainer has read the "
+        "arrays (functions/training/checks.py): no NaN or infinity, and y_* fitting the "
+        "output's loss (sigmoid: 0 or 1; softmax: one-hot columns; others: any finite number)"
+    ),
     "ForwardTask._inputs_match_layer": "inputs is null exactly when layer is 1",
     "BackwardTask._train_only": "phase is train",
     "RunRecord._consistent": "epoch is at most epochs; updated_at is not before created_at",

@@ -126,11 +126,16 @@ class DynamoRunLedger(RunLedger):
             values[f":a{i}"] = [value]
             values[":empty"] = []
             clauses.append(f"#a{i} = list_append(if_not_exists(#a{i}, :empty), :a{i})")
+        expression = "SET " + ", ".join(clauses)
+        for i, field in enumerate(change.removes):
+            names[f"#r{i}"] = field
+        if change.removes:
+            expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(change.removes)))
         return _conditional(
             self._client().update_item,
             TableName=self.table,
             Key=run_key(run_id),
-            UpdateExpression="SET " + ", ".join(clauses),
+            UpdateExpression=expression,
             ConditionExpression=condition,
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=serialize(values),

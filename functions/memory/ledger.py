@@ -31,6 +31,8 @@ class InMemoryRunLedger(RunLedger):
             item.update(copy.deepcopy(dict(change.sets)))
             for name, value in change.append.items():
                 item[name] = [*item.get(name, []), value]
+            for name in change.removes:
+                item.pop(name, None)
             return True, copy.deepcopy(item)
 
     def _get(self, run_id: str) -> dict[str, Any] | None:

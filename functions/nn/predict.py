@@ -15,11 +15,33 @@ from functions.nn.exceptions import NNError
 from functions.nn.layers import LayerSpec
 from functions.nn.types import Array, Params
 
+# Bytes of one layer's activations per chunk of columns: a 4096-unit layer over a plot's
+# 200 x 200 grid would otherwise hold 1.3 GB (twice: Z and A) at once.
+CHUNK_BYTES = 32 * 1024 * 1024
 
-def predict_proba(params: Params, x: Array, specs: Sequence[LayerSpec]) -> Array:
-    """Output activations of the whole network for ``x`` (n_features, m), without dropout."""
+
+def predict_proba(
+    params: Params, x: Array, specs: Sequence[LayerSpec], *, chunk_bytes: int = CHUNK_BYTES
+) -> Array:
+    """Output activations of the whole network for ``x`` (n_features, m), without dropout.
+
+    Columns are independent, so they are evaluated in chunks sized to keep the widest
+    layer's activations under ``chunk_bytes``: peak memory no longer grows with m.
+    """
     if len(params) != len(specs):
         raise NNError(f"{len(params)} parameter pairs for {len(specs)} layers")
+    m = x.shape[1]
+    widest = max([x.shape[0], *(w.shape[0] for w, _ in params)])
+    columns = max(1, chunk_bytes // (widest * np.dtype(np.float64).itemsize))
+    if m <= columns:
+        return _forward(params, x, specs)
+    out = np.empty((params[-1][0].shape[0], m), dtype=np.float64)
+    for start in range(0, m, columns):
+        out[:, start : start + columns] = _forward(params, x[:, start : start + columns], specs)
+    return out
+
+
+def _forward(params: Params, x: Array, specs: Sequence[LayerSpec]) -> Array:
     a = x
     for (w, b), spec in zip(params, specs, strict=True):
         _, a = dense_forward(w, b, a, get_activation(spec.activation))
@@ -41,4 +63,4 @@ def predict_labels(proba: Array, output_activation: str) -> Array:
     return np.array(proba, copy=True)
 
 
-__all__ = ["predict_labels", "predict_proba"]
+__all__ = ["CHUNK_BYTES", "predict_labels", "predict_proba"]

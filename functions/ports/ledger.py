@@ -134,14 +134,16 @@ class RunLedger(ABC):
     def succeed(
         self, run_id: str, *, model_key: str, final_cost: float, accuracies: Mapping[str, Any]
     ) -> bool:
-        """Close a RUNNING run as SUCCEEDED; False if it had already stopped."""
+        """Close a RUNNING run as SUCCEEDED; False if it had already stopped. The error of a
+        delivery that failed and was retried is dropped: the run recovered from it, and a
+        finished run showing it would look like a problem."""
         sets = {
             "status": RunStatus.SUCCEEDED.value,
             "model_key": model_key,
             "final_cost": final_cost,
             **accuracies,
         }
-        return self._change(run_id, sets, Expect())[0]
+        return self._change(run_id, sets, Expect(), removes=("last_error",))[0]
 
     def fail(self, run_id: str, reason: str) -> bool:
         """Mark a RUNNING run FAILED; False if it was not running (or does not exist)."""
@@ -195,12 +197,19 @@ class RunLedger(ABC):
     # --- shared by the verbs ----------------------------------------------------------
 
     def _change(
-        self, run_id: str, sets: Mapping[str, Any], expect: Expect | None = None, **append: float
+        self,
+        run_id: str,
+        sets: Mapping[str, Any],
+        expect: Expect | None = None,
+        *,
+        removes: tuple[str, ...] = (),
+        **append: float,
     ) -> tuple[bool, dict[str, Any]]:
         # A record leaves out what it does not hold (DynamoDB stores no nulls), so None is
-        # "not set" and is not written.
+        # "not set" and is not written; a field is cleared by removing it.
         present = {name: value for name, value in sets.items() if value is not None}
-        return self._update(run_id, Change({**present, "updated_at": now()}, expect, append))
+        change = Change({**present, "updated_at": now()}, expect, append, removes)
+        return self._update(run_id, change)
 
     def _stop(self, run_id: str, status: RunStatus, reason: str) -> bool:
         sets = {"status": status.value, "reason": reason}

@@ -23,6 +23,7 @@ from functions.protocol.run_plan import RunPlan
 from functions.protocol.services import Services
 from functions.protocol.steps import launch
 from functions.training import eval_inputs, split_training_data
+from functions.training.checks import TrainingDataError, check_training_data
 from functions.training.config import initial_params
 from messages.events import RunAccepted
 from messages.exceptions import MessageError
@@ -45,6 +46,12 @@ def start(request: TrainRequest, svc: Services) -> None:
     x_test = store.resolve(data.x_test, scope) if data.x_test else None
     y_test = store.resolve(data.y_test, scope) if data.y_test else None
     x_train, y_train = store.resolve(data.x_train, scope), store.resolve(data.y_train, scope)
+    activation = request.layers[-1].activation
+    try:
+        check_training_data(x_train, y_train, activation=activation, suffix="_train")
+        check_training_data(x_test, y_test, activation=activation, suffix="_test")
+    except TrainingDataError as exc:  # invalid for good: the run fails, the message is dead
+        raise MessageError(str(exc)) from exc
     message_id = current().message_id
     digest = cancel_digest(request.cancel_token) if request.cancel_token else None
     created, record = svc.ledger.start(

@@ -5,12 +5,16 @@ import json
 from pathlib import Path
 from uuid import uuid4
 
+import numpy as np
+
+from functions.training.checks import TrainingDataError, check_training_data
 from lnn.cli import train
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
 from lnn.cli.follow import add_follow_options, follow_run
 from lnn.datasets import load_dataset
 from lnn.prepare import PreparedData, prepare
+from messages.arrays import ArrayRef, InlineArray
 from messages.train_request import TrainConfig, TrainRequest
 
 # `lnn train` options that choose where to train; a submit always trains on the stack.
@@ -55,7 +59,27 @@ def load_request(path: Path, run_id: str | None) -> TrainRequest:
     if not isinstance(document, dict):
         raise UsageError(f"--file: {path} must hold one JSON object (a TrainRequest)")
     run_id = run_id or document.get("run_id") or uuid4().hex
-    return TrainRequest.model_validate({**document, "run_id": run_id})
+    request = TrainRequest.model_validate({**document, "run_id": run_id})
+    check_inline_data(request)
+    return request
+
+
+def check_inline_data(request: TrainRequest) -> None:
+    """UsageError for inline arrays the trainer would refuse (it checks the S3 references
+    itself, once it has read them): a bad file then starts no run."""
+
+    def inline(ref: ArrayRef | None) -> np.ndarray | None:
+        return ref.to_numpy() if isinstance(ref, InlineArray) else None
+
+    data, activation = request.data, request.layers[-1].activation
+    try:
+        for part, x, y in (
+            ("_train", data.x_train, data.y_train),
+            ("_test", data.x_test, data.y_test),
+        ):
+            check_training_data(inline(x), inline(y), activation=activation, suffix=part)
+    except TrainingDataError as exc:
+        raise UsageError(f"--file: {exc}") from exc
 
 
 def cmd_submit(args: argparse.Namespace) -> int:

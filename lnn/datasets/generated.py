@@ -19,8 +19,8 @@ def _check(name: str, seed: int, samples: int, noise: float, n_classes: int) -> 
         raise DatasetError(f"{name}: seed must be >= 0, got {seed}")
     if samples < n_classes:
         raise DatasetError(f"{name}: samples must be at least {n_classes}, got {samples}")
-    if noise < 0:
-        raise DatasetError(f"{name}: noise must be >= 0, got {noise}")
+    if not 0 <= noise < np.inf:  # also NaN, which compares False with everything
+        raise DatasetError(f"{name}: noise must be a finite number >= 0, got {noise}")
 
 
 def _class_sizes(samples: int, n_classes: int) -> list[int]:

@@ -264,7 +264,9 @@ def _embedded(
     max_depth: int = 8,
     observer: StackObserver | None = None,
 ) -> TrainingResult:
-    served = embedded_stack(stack, chaos=chaos, endpoint_url=endpoint_url, max_depth=max_depth)
+    # The embedded engine deploys its own stack: deep enough for the network it trains.
+    depth = max(max_depth, config.depth)
+    served = embedded_stack(stack, chaos=chaos, endpoint_url=endpoint_url, max_depth=depth)
     with served as session:
         return run_embedded(
             session, config, data, on_epoch=on_epoch, stall_after=stall_after, observer=observer

@@ -125,7 +125,9 @@ def test_start_uploads_big_arrays_and_queues_a_valid_request(client: StackClient
 def test_a_network_deeper_than_the_stack_is_refused_before_upload(client: StackClient) -> None:
     data = PreparedData(x=np.zeros((2, 4)), y=np.zeros((1, 4)), x_test=None, y_test=None)
     layers = [{"units": 2, "activation": "relu"}] * DEPTH + [{"units": 1, "activation": "sigmoid"}]
-    with pytest.raises(StackDepthError, match=f"at most {DEPTH}"):
+    # One line naming the command that makes the stack deep enough (lnn submit says it too).
+    fix = f"at most {DEPTH}; redeploy it deeper: lnn deploy --stack lnn --max-depth {DEPTH + 1}$"
+    with pytest.raises(StackDepthError, match=fix):
         client.start(_config(layers), data, run_id="deep")
     assert _receive_all(client.clients.sqs, client.outputs.queue_urls["trainer"]) == []
     listing = client.clients.s3.list_objects_v2(Bucket=client.outputs.bucket, Prefix="runs/deep")

@@ -231,15 +231,18 @@ def test_evaluations_and_the_terminal_transitions(bed: Bed) -> None:
     assert not bed.ledger.claim_eval(run, 1, message_id="e1").claimed  # heals
     assert bed.ledger.claim_eval(run, 1, message_id="e2") is None
     assert bed.ledger.claim_eval(run, 0, message_id="e0") is None
+    bed.ledger.note_error(run, "ThrottlingError: retried")
+    assert bed.ledger.get(run).last_error == "ThrottlingError: retried"
     accuracies = {"train_accuracy": 0.75, "dev_accuracy": None}
     assert bed.ledger.succeed(run, model_key="m.npz", final_cost=0.2, accuracies=accuracies)
     assert not bed.ledger.succeed(run, model_key="m.npz", final_cost=0.2, accuracies={})
     assert not bed.ledger.cancel(run, "late") and not bed.ledger.fail(run, "late")
     record = bed.ledger.get(run)
-    assert (record.status, record.model_key, record.train_accuracy) == (
+    assert (record.status, record.model_key, record.train_accuracy, record.last_error) == (
         RunStatus.SUCCEEDED,
         "m.npz",
         0.75,
+        None,  # the run recovered from that error
     )
     assert _step(bed, run, 1, 0.1, "m1") is None
 

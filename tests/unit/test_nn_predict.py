@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from functions.nn import LayerSpec, NNError, UnknownActivationError, get_activation
+from functions.nn import predict as predict_module
 from functions.nn.predict import predict_labels, predict_proba
 from functions.training.gradcheck import seeded_case
 from functions.training.passes import ShardedLayers
@@ -41,3 +42,30 @@ def test_bad_layers_are_rejected() -> None:
         LayerSpec(0, "relu")
     with pytest.raises(NNError, match="layers"):
         predict_proba(case.params[:2], case.x, SPECS)
+
+
+def test_predictions_in_chunks_of_columns_equal_the_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A wide layer over many points is evaluated a chunk of columns at a time (bounded
+    memory: the plots' 200 x 200 grid through 4096 units), with the same numbers."""
+    specs = [LayerSpec(64, "relu"), LayerSpec(16, "tanh"), LayerSpec(3, "softmax")]
+    case = seeded_case(specs, features=2, samples=1000, keep_prob=1.0, seed=3)
+    whole = predict_proba(case.params, case.x, specs)
+    widths: list[int] = []
+    forward = predict_module.dense_forward
+
+    def counted(w: np.ndarray, b: np.ndarray, a: np.ndarray, activation: object) -> object:
+        widths.append(a.shape[1])
+        return forward(w, b, a, activation)
+
+    monkeypatch.setattr(predict_module, "dense_forward", counted)
+    # 64 units x 8 bytes x 100 columns: the widest layer's activations of 100 points.
+    chunked = predict_proba(case.params, case.x, specs, chunk_bytes=64 * 8 * 100)
+    assert widths == [100] * 30  # ten chunks, three layers each
+    np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-12)
+    widths.clear()
+    odd = predict_proba(case.params, case.x, specs, chunk_bytes=64 * 8 * 300)
+    assert sorted(set(widths)) == [100, 300]  # the last chunk holds the rest
+    np.testing.assert_allclose(odd, whole, rtol=0, atol=1e-12)
+    assert predict_proba(case.params, case.x, specs, chunk_bytes=1).shape == whole.shape
