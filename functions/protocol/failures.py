@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from pydantic import ValidationError
 
 from functions.protocol.delivery import current, delivery
 from functions.protocol.exceptions import UnattributableDeadLetterError
@@ -25,7 +26,7 @@ from functions.protocol.outcomes import fail_run, refuse, reject_run
 from functions.protocol.services import Services
 from functions.protocol.spans import note_failure
 from messages.base import RUN_ID_PATTERN
-from messages.exceptions import MessageError
+from messages.exceptions import MessageError, format_validation_error
 
 Work = Callable[[str, Services], None]
 
@@ -117,7 +118,7 @@ def _guarded(
         raise
     except Exception as exc:
         run_id = run_id_of(body)
-        error = f"{type(exc).__name__}: {exc}"
+        error = one_line(exc)
         last = receive_count >= svc.settings.max_receives
         extra = {"run_id": run_id, "delivery": receive_count, "error": error}
         if receive_count == 1:  # the traceback once; its retries say how far they got
@@ -132,6 +133,14 @@ def _guarded(
         elif run_id:
             svc.ledger.note_error(run_id, error)
         raise
+
+
+def one_line(exc: Exception) -> str:
+    """An error as the one line a run's reason and last_error hold (pydantic's own text of
+    an invalid model spans several lines)."""
+    if isinstance(exc, ValidationError):
+        return f"{type(exc).__name__}: {format_validation_error(exc)}"
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
 def is_train_request(body: str) -> bool:

@@ -3,9 +3,11 @@
 import json
 
 import pytest
+from pydantic import ValidationError
 
 from functions.memory import InMemoryStack
-from functions.protocol.failures import guarded
+from functions.protocol.failures import guarded, one_line
+from messages.tasks import EvalMetrics
 
 
 def _boom(body: str, svc: object) -> None:
@@ -27,3 +29,13 @@ def test_each_function_logs_as_itself_with_one_traceback(
     assert first["exception"].count("Traceback") == 1 and "stack_trace" not in first
     assert "exception" not in second and second["delivery"] == 2
     assert second["error"] == "RuntimeError: disk on fire"
+
+
+def test_a_failure_is_recorded_as_one_line() -> None:
+    """A run's reason is one line, whatever the error's own text (pydantic's spans several)."""
+    try:
+        EvalMetrics(train_cost=float("inf"), train_accuracy=2.0)
+    except ValidationError as exc:
+        text = one_line(exc)
+    assert "\n" not in text and text.startswith("ValidationError: train_cost")
+    assert one_line(RuntimeError("first\n  second")) == "RuntimeError: first second"
