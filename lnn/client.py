@@ -11,13 +11,10 @@ from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from functions.aws import DynamoBarriers, DynamoRunLedger, S3BlobStore, SnsBus
-from functions.protocol.arrays import ArrayStore
-from functions.protocol.memory import LruCache, nbytes
-from functions.protocol.outcomes import cancel_run
-from functions.protocol.run_plan import find_plan
-from functions.protocol.telemetry import read_telemetry
-from functions.protocol.timeline import read_spans
-from functions.protocol.uploads import pack_training_data
+from functions.protocol.arrays import ArrayStore, LruCache, nbytes, pack_training_data
+from functions.protocol.plan import find_plan
+from functions.protocol.telemetry import read_spans, read_telemetry
+from functions.protocol.trainer import cancel_run
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from infra.stack import StackNotDeployedError, StackOutputs, find_stack

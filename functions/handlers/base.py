@@ -10,8 +10,8 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from functions.protocol.delivery import services
 from functions.protocol.failures import Work, guarded
-from functions.protocol.services import services
 
 
 def sqs_handler(

@@ -1,8 +1,8 @@
 """Loss Lambda: cost and output gradient (or eval metrics), from the output queue."""
 
 from functions.handlers.base import sqs_handler
-from functions.protocol import loss
-from functions.protocol.services import Services
+from functions.protocol import output
+from functions.protocol.delivery import Services
 from messages.exceptions import MessageError
 from messages.tasks import LossTask, parse_task
 
@@ -11,7 +11,7 @@ def work(body: str, svc: Services) -> None:
     task = parse_task(body)
     if not isinstance(task, LossTask):
         raise MessageError(f"the output queue got a {task.kind} task")
-    loss.handle(task, svc)
+    output.handle(task, svc)
 
 
 # Only the stack's functions publish tasks: an invalid one must not fail the run it names.

@@ -2,7 +2,7 @@
 
 from functions.handlers.base import sqs_handler
 from functions.protocol import backward, forward
-from functions.protocol.services import Services
+from functions.protocol.delivery import Services
 from messages.exceptions import MessageError
 from messages.tasks import BackwardTask, ForwardTask, parse_task
 

@@ -2,7 +2,7 @@
 
 from functions.handlers.base import sqs_handler
 from functions.protocol import trainer
-from functions.protocol.services import Services
+from functions.protocol.delivery import Services
 from messages.tasks import CancelRun, parse_trainer_message
 from messages.train_request import TrainRequest
 

@@ -29,16 +29,12 @@ from functions.memory.blobs import InMemoryBlobStore
 from functions.memory.bus import OUTPUT_QUEUE, TRAINER_QUEUE, InMemoryBus
 from functions.memory.faults import CallCounter, CrashPlan, ProcessCrash, Tripwire
 from functions.memory.ledger import InMemoryRunLedger
-from functions.protocol.arrays import ArrayStore
+from functions.protocol.arrays import ArrayStore, LruCache, nbytes, pack_training_data
+from functions.protocol.delivery import Services, StackSettings
 from functions.protocol.failures import Work, guarded
 from functions.protocol.keys import plan_key
-from functions.protocol.memory import LruCache, nbytes
-from functions.protocol.run_plan import RunPlan
-from functions.protocol.services import Services
-from functions.protocol.settings import StackSettings
-from functions.protocol.telemetry import read_telemetry
-from functions.protocol.timeline import read_spans
-from functions.protocol.uploads import pack_training_data
+from functions.protocol.plan import RunPlan
+from functions.protocol.telemetry import read_spans, read_telemetry
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from messages.model_archive import decode_model

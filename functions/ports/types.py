@@ -66,9 +66,9 @@ class ShardOutput:
     or the key of a large one, a number the stage after it sums (``value``), and on a
     telemetry step the shard's telemetry document (JSON text), which the arrival completing
     the barrier merges; ``span`` says when and on which delivery it ran
-    (functions/protocol/spans.py); ``message_id`` names the message whose delivery claims
+    (functions/protocol/telemetry.py); ``message_id`` names the message whose delivery claims
     the arrival (functions/protocol/delivery.py); ``params`` is a backward shard's new
-    parameter version when it is small (functions/protocol/params.py)."""
+    parameter version when it is small (functions/protocol/fanin.py)."""
 
     payload: bytes | None = None
     s3_key: str | None = None
@@ -86,7 +86,7 @@ NO_OUTPUT = ShardOutput()
 class BarrierTimeline:
     """What a barrier item holds of the message timeline: each shard's arrival span and
     its place in the order of arrivals (from 1), and the notes of rare events (span
-    documents), in the forms functions/protocol/spans.py writes."""
+    documents), in the forms functions/protocol/telemetry.py writes."""
 
     arrivals: Mapping[int, str] = field(default_factory=dict)
     ordinals: Mapping[int, int] = field(default_factory=dict)

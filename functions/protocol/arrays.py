@@ -1,20 +1,199 @@
-"""ArrayStore: numpy arrays, npz archives and JSON documents on a blob store.
+"""What a function keeps between invocations in one process (a warm Lambda container).
+
+Only an optimization: every entry can be rebuilt from durable state, so a process that
+dies loses time, never correctness. Each cache is bounded and keyed by what identifies its
+object; the in-memory stack drops a whole ProcessMemory to play a fresh container.
+
+S3 array references from messages, checked before use (guide rule 8).
+
+A reference is only a claim: whoever wrote the message chose its bucket, key, dtype and
+shape. It may name the stack's bucket only, and only keys under the prefixes of its message's
+scope: a TrainRequest its own upload prefix and the shared inputs prefix, a task of the
+network its own run's prefix, so no message reads another run's objects. The object's .npy
+header is read first, with a ranged read, and must agree with the declared dtype and shape;
+the body is then read up to the size the header implies and one byte more, never the whole
+object, however large. Anything else is an invalid message (ArrayReferenceError).
+
+ArrayStore: numpy arrays, npz archives and JSON documents on a blob store.
 
 Nothing is ever overwritten (a new version gets a new key), so a cached copy can never be
 stale: a warm container skips the read. Cached arrays are read-only, being shared.
+
+The arrays of a TrainRequest: inline when small, else objects under the run's upload keys.
 """
 
 import io
 import json
-from collections.abc import Sequence
-from typing import Any
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
 from functions.ports import BlobStore
-from functions.protocol.memory import LruCache
-from functions.protocol.references import Scope, check_declared, check_location, read_declared
+from functions.protocol.keys import INPUTS_PREFIX, run_prefix, upload_key, upload_prefix
 from messages.arrays import ArrayRef, InlineArray, S3Array, decode_npy, encode_npy
+from messages.exceptions import ArrayDecodeError, MessageError
+from messages.limits import UPLOAD_INLINE_BUDGET
+from messages.train_request import TrainingData
+
+V = TypeVar("V")
+
+ARRAY_CACHE_BYTES = 512 * 1024 * 1024
+PLAN_CACHE_RUNS = 64
+BATCH_CACHE_ENTRIES = 4  # the x and y of the last two batches
+Z_CACHE_ENTRIES = 256
+
+
+class LruCache(Generic[V]):
+    """Least recently used first out, once the entries' total size passes ``capacity``
+    (size 1 per entry unless ``size_of`` says otherwise)."""
+
+    def __init__(self, capacity: int, size_of: Callable[[Any], int] = lambda _: 1) -> None:
+        self._capacity = capacity
+        self._size_of = size_of
+        self._size = 0
+        self._items: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> V | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def pop(self, key: Hashable) -> V | None:
+        with self._lock:
+            item = self._items.pop(key, None)
+            if item is None:
+                return None
+            self._size -= item[1]
+            return item[0]
+
+    def put(self, key: Hashable, value: V) -> V:
+        size = self._size_of(value)
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = (value, size)
+                self._size += size
+                while self._size > self._capacity and self._items:
+                    _, (_, dropped) = self._items.popitem(last=False)
+                    self._size -= dropped
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def nbytes(value: Any) -> int:
+    """Bytes held by an array, a dict of arrays, or a JSON-like document (roughly)."""
+    if hasattr(value, "nbytes"):
+        return int(value.nbytes)
+    if isinstance(value, dict):
+        return sum(nbytes(v) for v in value.values()) or 64
+    return 64
+
+
+@dataclass
+class ProcessMemory:
+    """The caches of one process: decoded objects, run plans, batch columns, forward Zs."""
+
+    objects: LruCache[Any] = field(default_factory=lambda: LruCache(ARRAY_CACHE_BYTES, nbytes))
+    plans: LruCache[Any] = field(default_factory=lambda: LruCache(PLAN_CACHE_RUNS))
+    batches: LruCache[Any] = field(default_factory=lambda: LruCache(BATCH_CACHE_ENTRIES))
+    z: LruCache[Any] = field(default_factory=lambda: LruCache(Z_CACHE_ENTRIES))
+
+
+# Headers numpy writes for the allowed dtypes and up to four dimensions take 128 bytes; a
+# longer one is not a plain array, and reading this much first makes small objects one read.
+HEADER_PROBE_BYTES = 1024
+
+
+class ArrayReferenceError(MessageError):
+    """An S3 reference points outside its scope or at an object it does not describe."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a message's references may point; ``immutable`` when nothing there is ever
+    rewritten (a run's own outputs), so a cached copy stays true."""
+
+    prefixes: tuple[str, ...]
+    immutable: bool
+
+
+def request_scope(run_id: str) -> Scope:
+    """A TrainRequest's data: its own uploads, or inputs a user may replace between runs."""
+    return Scope((upload_prefix(run_id), INPUTS_PREFIX), immutable=False)
+
+
+def task_scope(run_id: str) -> Scope:
+    """The network's own references (activations, gradients, outputs) of one run."""
+    return Scope((run_prefix(run_id),), immutable=True)
+
+
+def _where(ref: S3Array) -> str:
+    return f"s3://{ref.bucket}/{ref.key}"
+
+
+def check_location(ref: S3Array, bucket: str, scope: Scope) -> None:
+    if ref.bucket != bucket:
+        raise ArrayReferenceError(f"{_where(ref)}: not in this stack's bucket {bucket}")
+    # S3 keeps dot segments literally, but HTTP layers may resolve them out of the prefix.
+    if any(part in ("", ".", "..") for part in ref.key.split("/")):
+        raise ArrayReferenceError(f"{_where(ref)}: the key has an empty or dot segment")
+    if not ref.key.startswith(scope.prefixes):
+        allowed = ", ".join(scope.prefixes)
+        raise ArrayReferenceError(f"{_where(ref)}: outside the prefixes it may name ({allowed})")
+
+
+def check_declared(ref: S3Array, dtype: np.dtype, shape: tuple[int, ...]) -> None:
+    if dtype.name != ref.dtype or tuple(shape) != tuple(ref.shape):
+        raise ArrayReferenceError(
+            f"{_where(ref)}: the object holds {dtype.name} {tuple(shape)} but the reference "
+            f"declares {ref.dtype} {tuple(ref.shape)}"
+        )
+
+
+def _header(ref: S3Array, probe: bytes) -> tuple[np.dtype, tuple[int, ...], int]:
+    """(dtype, shape, offset of the data) from the first bytes of a .npy object."""
+    buffer = io.BytesIO(probe)
+    try:
+        version = np.lib.format.read_magic(buffer)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(buffer)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(buffer)
+        else:
+            raise ValueError(f".npy version {version} is not supported")
+    except Exception as exc:  # numpy raises ValueError, EOFError, SyntaxError, ...
+        raise ArrayReferenceError(f"{_where(ref)}: not a .npy array ({exc})") from exc
+    return dtype, tuple(shape), buffer.tell()
+
+
+def read_declared(blobs: BlobStore, ref: S3Array) -> np.ndarray:
+    """The referenced array, read only once its header matches the declaration."""
+    probe = blobs.get_range(ref.key, 0, HEADER_PROBE_BYTES)
+    dtype, shape, offset = _header(ref, probe)
+    check_declared(ref, dtype, shape)
+    size = offset + math.prod(shape) * dtype.itemsize
+    # One byte past the declared end tells an object with trailing bytes from an exact one.
+    if len(probe) > size or len(probe) < HEADER_PROBE_BYTES:
+        raw = probe[: size + 1]
+    else:
+        raw = probe + blobs.get_range(ref.key, len(probe), size + 1)
+    if len(raw) != size:
+        how = "has bytes after" if len(raw) > size else "is shorter than"
+        raise ArrayReferenceError(f"{_where(ref)}: the object {how} its {size}-byte .npy array")
+    try:
+        return decode_npy(raw, expected_dtype=ref.dtype, expected_shape=ref.shape)
+    except ArrayDecodeError as exc:
+        raise ArrayReferenceError(f"{_where(ref)}: {exc}") from exc
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -118,3 +297,23 @@ class ArrayStore:
         if found is None:
             found = self._cache.put(self._key(key), json.loads(self.get_bytes(key)))
         return found
+
+
+def pack_training_data(
+    store: ArrayStore,
+    run_id: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    x_test: np.ndarray | None = None,
+    y_test: np.ndarray | None = None,
+) -> TrainingData:
+    """Column-major arrays (features x samples) as the request's data references."""
+
+    def put(name: str, array: np.ndarray) -> ArrayRef:
+        key = upload_key(run_id, name)
+        return store.pack(np.asarray(array), key, inline_limit=UPLOAD_INLINE_BUDGET)
+
+    test = {}
+    if x_test is not None and y_test is not None:
+        test = {"x_test": put("x_test", x_test), "y_test": put("y_test", y_test)}
+    return TrainingData(x_train=put("x_train", x), y_train=put("y_train", y), **test)

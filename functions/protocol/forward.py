@@ -9,15 +9,19 @@ layer: functions/protocol/output.py).
 import numpy as np
 
 from functions.ports.types import OUTPUT_ROUTE
-from functions.protocol.fanin import outputs
+from functions.protocol.arrays import task_scope
+from functions.protocol.delivery import Services
+from functions.protocol.fanin import (
+    claim_arrival,
+    dropout_mask,
+    outputs,
+    publishes,
+    remember_z,
+    shard_params,
+)
 from functions.protocol.keys import acts_key
-from functions.protocol.loss import evaluate
-from functions.protocol.output import train_output_shard
-from functions.protocol.references import task_scope
-from functions.protocol.run_plan import batch_data, load_plan
-from functions.protocol.scratch import remember_z
-from functions.protocol.services import Services
-from functions.protocol.shards import claim_arrival, dropout_mask, publishes, shard_params
+from functions.protocol.output import evaluate, train_output_shard
+from functions.protocol.plan import batch_data, load_plan
 from functions.training.step import forward_shard
 from messages.tasks import ForwardTask, LossTask
 

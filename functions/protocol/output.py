@@ -1,4 +1,10 @@
-"""The output layer in one shard, in training: its forward pass, the loss and its backward
+"""The loss stage: cost and dZ of the output layer, or the metrics of an evaluation pass.
+
+It is a hop of its own (the loss Lambda, on the output queue) when the output layer has
+several shards; with one shard it runs inside that shard (functions/protocol/output.py and
+the evaluation branch of functions/protocol/forward.py).
+
+The output layer in one shard, in training: its forward pass, the loss and its backward
 pass in one invocation.
 
 When one shard owns the output layer (RunPlan.loss_in_output_shard) the loss stage needs
@@ -10,12 +16,78 @@ same byte for byte; the backward arrival is the task's one claim.
 
 import numpy as np
 
-from functions.protocol.backward import backward
+from functions.ports import ShardOutput
+from functions.protocol.arrays import task_scope
+from functions.protocol.backward import backward, backward_tasks
+from functions.protocol.delivery import Services, current
 from functions.protocol.keys import acts_key
-from functions.protocol.loss import output_gradients
-from functions.protocol.run_plan import RunPlan, batch_data
-from functions.protocol.services import Services
-from messages.tasks import ForwardTask
+from functions.protocol.plan import RunPlan, batch_data, load_plan
+from functions.protocol.telemetry import arrival_span, loss_documents, note, task_barrier
+from functions.protocol.trainer import close_evaluation
+from functions.training.step import evaluate_outputs, loss_stage
+from messages.tasks import BackwardTask, EvalMetrics, ForwardTask, LossTask
+
+
+def output_gradients(
+    svc: Services,
+    plan: RunPlan,
+    task: LossTask | ForwardTask,
+    z: np.ndarray,
+    y: np.ndarray,
+    weight_sq_sum: float,
+) -> list[BackwardTask]:
+    """The output layer's backward tasks of a training step (cost and dZ_L in them)."""
+    activation = plan.specs[-1].activation
+    result = loss_stage(z, y, activation, l2=plan.config.l2, weight_sq_sum=weight_sq_sum)
+    return backward_tasks(
+        svc,
+        plan,
+        plan.depth,
+        result.dz,
+        grad_kind="dz",
+        batch_cost=result.cost,
+        header=task.header(),
+        telemetry=loss_documents(svc, plan, task, z, y),
+    )
+
+
+def evaluate(
+    svc: Services, plan: RunPlan, task: LossTask | ForwardTask, z: np.ndarray, weight_sq_sum: float
+) -> None:
+    """Close an evaluation pass with its cost and accuracies (the caller claimed)."""
+    y = batch_data(svc, plan, task.phase, task.epoch, task.batch, "y")
+    activation = plan.specs[-1].activation
+    result = evaluate_outputs(
+        z, y, plan.eval_sizes, activation, l2=plan.config.l2, weight_sq_sum=weight_sq_sum
+    )
+    metrics = EvalMetrics(
+        train_cost=result.train_cost,
+        train_accuracy=result.train_accuracy,
+        dev_accuracy=result.dev_accuracy,
+        test_accuracy=result.test_accuracy,
+    )
+    close_evaluation(svc, plan, task, metrics)
+
+
+def handle(task: LossTask, svc: Services) -> None:
+    plan = load_plan(svc, task.run_id)
+    # One "shard": the claim only dedupes. It comes first because the output is a message.
+    message_id = current().message_id
+    arrival = svc.barriers.arrive(
+        task_barrier(task), 0, 1, ShardOutput(span=arrival_span(), message_id=message_id)
+    )
+    if not arrival.claimed:
+        if not arrival.publishes(0, message_id):
+            note(svc.barriers, task, "duplicate")
+            return
+        note(svc.barriers, task, "healed", "a redelivery of the claiming message: published")
+    z = svc.store.resolve(task.outputs, task_scope(task.run_id))
+    if task.phase == "eval":
+        evaluate(svc, plan, task, z, task.weight_sq_sum)
+        return
+    y = batch_data(svc, plan, task.phase, task.epoch, task.batch, "y")
+    tasks = output_gradients(svc, plan, task, z, y, task.weight_sq_sum)
+    svc.bus.send_tasks(tasks, str(plan.depth))
 
 
 def train_output_shard(

@@ -7,18 +7,37 @@ UpdateItem that claims it); the arrival that completes a layer's backward barrie
 shards' records in shard order and writes one object per layer at a deterministic key. A
 retry rebuilds the same bytes from the same stored documents, so the write is idempotent. A
 step without telemetry runs none of this and makes no call.
+
+Where spans ride (docs/telemetry.md, "Spans"): on the barrier writes a task makes anyway.
+
+A delivery's start time and receive count are set by ``guarded`` for the work it runs
+(functions/protocol/delivery.py). A shard's arrival carries its span (start, claim time,
+delivery) in the same UpdateItem that claims it, and the barrier numbers its arrivals, so
+the one that completed it is known: a clean step costs no extra call. Only what is rare
+costs one write each, a note appended to the task's barrier item: a duplicate dropped, a
+crashed publisher healed, a delivery that failed, a message dead-lettered.
+
+A run's message timeline, read back from its barrier items (functions/protocol/spans.py).
+
+Every barrier key of a run is computable from its plan, so the reader asks for them in
+order, a step at a time in batches of keys, and stops at the first step that left nothing:
+where the run stopped (or where the items expired, a week after it ran).
 """
 
 import json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from numpy import ndarray
 
-from functions.ports import Arrival, ObjectNotFoundError
+from functions.ports import Arrival, Barriers, BarrierTimeline, ObjectNotFoundError
 from functions.protocol.arrays import ArrayStore
-from functions.protocol.keys import telemetry_key, telemetry_part_key, telemetry_prefix
-from functions.protocol.run_plan import RunPlan, find_plan
-from functions.protocol.services import Services
+from functions.protocol.delivery import Services, current
+from functions.protocol.keys import barrier_key, telemetry_key, telemetry_part_key, telemetry_prefix
+from functions.protocol.plan import RunPlan, find_plan
 from functions.telemetry import (
     ClassCounts,
     ForwardStats,
@@ -28,11 +47,13 @@ from functions.telemetry import (
     loads_records,
     merge_shards,
 )
+from functions.telemetry.spans import FUNCTION_OF_DIRECTION, Outcome, Span, ordered
+from functions.training.schedule import eval_epochs
 from functions.training.step import ShardGradients, ShardUpdate
 from functions.training.telemetry import hidden_forward, output_figures, shard_telemetry
 from messages.exceptions import MessageError
 from messages.limits import TELEMETRY_ITEM_BUDGET, TELEMETRY_MESSAGE_BUDGET
-from messages.tasks import BackwardTask, ForwardTask, LossTask
+from messages.tasks import BackwardTask, ForwardTask, LossTask, parse_task
 
 _REF = "ref"  # a document too large for its item or message: {"ref": S3 key}
 
@@ -156,3 +177,198 @@ def read_telemetry(store: ArrayStore, run: str, *, after_step: int = 0) -> list[
             break
         records.extend(found)
     return records
+
+
+NetworkTask = ForwardTask | BackwardTask | LossTask
+LOSS_LAYER = 0  # the loss stage's barrier and lane, after the output layer's
+DETAIL_LIMIT = 300  # characters of an error kept in a span; the run record keeps it whole
+_log = logging.getLogger(__name__)
+_DIRECTION = {"forward": "fwd", "backward": "bwd", "loss": "loss"}
+
+
+def direction_of(task: NetworkTask) -> str:
+    return _DIRECTION[task.kind]
+
+
+def layer_of(task: NetworkTask) -> int:
+    return LOSS_LAYER if isinstance(task, LossTask) else task.layer
+
+
+def shard_of(task: NetworkTask) -> int:
+    return 0 if isinstance(task, LossTask) else task.shard
+
+
+def task_barrier(task: NetworkTask) -> str:
+    """The barrier a network task arrives at (the loss stage's has one shard)."""
+    return barrier_key(
+        task.run_id, task.phase, task.epoch, task.batch, direction_of(task), layer_of(task)
+    )
+
+
+def arrival_span() -> str:
+    """What a shard's arrival stores: "start,claimed_at,delivery"."""
+    now = current()
+    return f"{now.started:.6f},{time.time():.6f},{now.count}"
+
+
+def span_of(task: NetworkTask, outcome: Outcome, detail: str | None = None) -> Span:
+    direction = direction_of(task)
+    now = current()
+    return Span(
+        function=FUNCTION_OF_DIRECTION[direction],
+        phase=task.phase,
+        direction=direction,
+        epoch=task.epoch,
+        batch=task.batch,
+        layer=layer_of(task),
+        shard=shard_of(task),
+        start=now.started,
+        end=time.time(),
+        delivery=now.count,
+        outcome=outcome,
+        detail=detail,
+    )
+
+
+def note(
+    barriers: Barriers, task: NetworkTask, outcome: Outcome, detail: str | None = None
+) -> None:
+    """One extra write, on the rare paths only."""
+    barriers.note(task_barrier(task), span_of(task, outcome, detail).to_document())
+
+
+def note_failure(barriers: Barriers, body: str, outcome: Outcome, detail: str) -> None:
+    """The span of a delivery that failed, when its body is a network task; best effort: a
+    failing note must not hide the failure it reports."""
+    try:
+        task = parse_task(body)
+    except (MessageError, ValueError):
+        return  # an invalid or trainer message names no barrier
+    try:
+        note(barriers, task, outcome, detail[:DETAIL_LIMIT])
+    except Exception as exc:  # the failure being handled is what SQS must see, not this one
+        _log.warning("could not note a span: %s", exc)
+
+
+def barrier_spans(
+    timeline: BarrierTimeline,
+    expected: int,
+    *,
+    phase: str,
+    direction: str,
+    epoch: int,
+    batch: int,
+    layer: int,
+) -> list[Span]:
+    """The spans one barrier item of ``expected`` shards holds: its arrivals (the one
+    numbered ``expected`` completed it and published), then its notes."""
+    spans = []
+    for shard, text in sorted(timeline.arrivals.items()):
+        start, end, count = text.split(",")
+        completed = timeline.ordinals.get(shard) == expected
+        spans.append(
+            Span(
+                function=FUNCTION_OF_DIRECTION[direction],
+                phase=phase,
+                direction=direction,
+                epoch=epoch,
+                batch=batch,
+                layer=layer,
+                shard=shard,
+                start=float(start),
+                end=float(end),
+                delivery=int(count),
+                outcome="completed" if completed else "claimed",
+            )
+        )
+    spans.extend(Span.from_document(document) for document in timeline.notes)
+    return spans
+
+
+KEYS_PER_READ = 100
+
+
+@dataclass(frozen=True)
+class Stage:
+    phase: str
+    direction: str
+    epoch: int
+    batch: int
+    layer: int
+
+    def key(self, run: str) -> str:
+        return barrier_key(run, self.phase, self.epoch, self.batch, self.direction, self.layer)
+
+
+def pass_stages(
+    depth: int, folded: bool, phase: str, epoch: int = 0, batch: int = 0
+) -> list[Stage]:
+    """The barriers of one step (or one evaluation pass), in the order they are claimed:
+    one per hop, since each hop's task claims one barrier.
+
+    ``folded``: one shard owns the output layer, so its training task claims no forward or
+    loss barrier: it runs the loss and its backward pass too, and claims the backward
+    barrier (functions/protocol/output.py); its evaluation task claims the forward one.
+    """
+    last_forward = depth - 1 if folded and phase == "train" else depth
+    stages = [Stage(phase, "fwd", epoch, batch, layer) for layer in range(1, last_forward + 1)]
+    if not folded:
+        stages.append(Stage(phase, "loss", epoch, batch, LOSS_LAYER))
+    if phase == "train":
+        stages += [Stage(phase, "bwd", epoch, batch, layer) for layer in range(depth, 0, -1)]
+    return stages
+
+
+def _pass(plan: RunPlan, phase: str, epoch: int, batch: int) -> list[Stage]:
+    return pass_stages(plan.depth, plan.loss_in_output_shard, phase, epoch, batch)
+
+
+def run_passes(plan: RunPlan) -> Iterator[list[Stage]]:
+    """Every step and evaluation pass of the run, in the order the trainer starts them."""
+    epochs = plan.config.epochs
+    evaluated = eval_epochs(epochs, plan.config.eval_every)
+    if epochs == 0:
+        yield _pass(plan, "eval", 0, 0)
+    for epoch in range(epochs):
+        for batch in range(plan.batches_per_epoch):
+            yield _pass(plan, "train", epoch, batch)
+        if epoch in evaluated:
+            yield _pass(plan, "eval", epoch, 0)
+
+
+def read_spans(barriers: Barriers, plan: RunPlan) -> list[Span]:
+    """Every span the run's barriers hold, ordered by start time."""
+    run, widest = plan.run_id, max(len(plan.ranges(layer)) for layer in range(1, plan.depth + 1))
+    spans: list[Span] = []
+    chunk: list[list[Stage]] = []
+    passes = run_passes(plan)
+    while True:
+        chunk.clear()
+        for stages in passes:
+            chunk.append(stages)
+            if sum(len(s) for s in chunk) + len(stages) > KEYS_PER_READ:
+                break
+        if not chunk:
+            break
+        found = barriers.timelines([s.key(run) for stages in chunk for s in stages], widest)
+        for stages in chunk:
+            if not any(s.key(run) in found for s in stages):
+                return ordered(spans)  # the run stopped before this step
+            for s in stages:
+                if (timeline := found.get(s.key(run))) is not None:
+                    spans += stage_spans(plan, s, timeline)
+    return ordered(spans)
+
+
+def stage_spans(plan: RunPlan, stage: Stage, timeline: BarrierTimeline) -> list[Span]:
+    """The spans of one stage's barrier item."""
+    shards = 1 if stage.direction == "loss" else len(plan.ranges(stage.layer))
+    return barrier_spans(
+        timeline,
+        shards,
+        phase=stage.phase,
+        direction=stage.direction,
+        epoch=stage.epoch,
+        batch=stage.batch,
+        layer=stage.layer,
+    )

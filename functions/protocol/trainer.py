@@ -1,4 +1,37 @@
-"""The trainer Lambda's work: start a run, or cancel one for the holder of its cancel token.
+"""A run's terminal transitions, each followed by its lifecycle event when it applied.
+
+One implementation for every caller: the trainer (a CancelRun message, a bad request), the
+failure handling of every function, and `lnn cancel` on the user's side.
+
+Old parameter versions leave S3 as a run goes on.
+
+Every step writes a new version per shard and nothing is overwritten, so a long run would
+keep every step's weights (about 5 GB for the cat network's 2,500 steps). Each task reads
+only its own step's version, so once the trainer has claimed step t, versions far behind t
+serve nobody but a late duplicate, which finds its barrier already passed and stops.
+
+Moving a run from one step to the next, by whoever completes layer 1's backward pass.
+
+The step transition used to be a hop of its own: layer 1's last backward shard told the
+trainer, which claimed the step and started the next one. It is now claimed by the arrival
+that completes layer 1's backward barrier, in the same invocation, on the run record (the
+same conditional write as before, with the id of the message that claimed the barrier), so
+a step costs one hop less and the trainer runs only at the run's start, its evaluations and
+its finish. Healing is unchanged: a redelivery of the claiming message finds the barrier
+and the step claimed by itself, and publishes again.
+
+Closing an evaluation pass, in the invocation that computed its metrics.
+
+The metrics used to travel to the trainer as an EvalDone message on the train topic, the
+public door anyone who may start a run can publish to, so a forged EvalDone could end any
+run with made-up accuracies. They are now acted on where they were computed: the invocation
+whose arrival completed the evaluation's last barrier claims the evaluation on the run
+record (with its own message id, so a redelivery of that message heals a crash after the
+claim, as the step claim does), records the epoch, and starts the next epoch or finishes the
+run. No message carries results any more, so there is nothing to forge, and an evaluation
+costs one hop less.
+
+The trainer Lambda's work: start a run, or cancel one for the holder of its cancel token.
 
 Steps move on without it: the arrival completing layer 1's backward pass claims the next
 step (functions/protocol/steps.py), and the invocation that computes an evaluation's
@@ -15,21 +48,194 @@ import hmac
 
 import numpy as np
 
-from functions.protocol.delivery import current
-from functions.protocol.keys import data_key, params_key, plan_key
-from functions.protocol.outcomes import cancel_run, refuse
-from functions.protocol.references import request_scope
-from functions.protocol.run_plan import RunPlan
-from functions.protocol.services import Services
-from functions.protocol.steps import launch
-from functions.training import eval_inputs, split_training_data
+from functions.ports import Bus, RunLedger
+from functions.protocol.arrays import request_scope
+from functions.protocol.delivery import Services, current
+from functions.protocol.fanin import inline, read_params
+from functions.protocol.keys import data_key, model_key, params_key, plan_key
+from functions.protocol.plan import RunPlan
+from functions.training import eval_epochs, eval_inputs, split_training_data
 from functions.training.checks import TrainingDataError, check_training_data
 from functions.training.config import initial_params
-from messages.events import RunAccepted
+from messages.events import (
+    EpochCompleted,
+    RequestRefused,
+    RunAccepted,
+    RunCancelled,
+    RunFailed,
+    RunSucceeded,
+)
 from messages.exceptions import MessageError
-from messages.status import RunStatus
-from messages.tasks import CancelRun
+from messages.model_archive import encode_model
+from messages.status import HistoryEntry, RunStatus
+from messages.tasks import BackwardTask, CancelRun, EvalMetrics, ForwardTask, LossTask
 from messages.train_request import TrainRequest, cancel_digest
+
+
+def fail_run(ledger: RunLedger, bus: Bus, run_id: str, reason: str) -> bool:
+    """Fail a RUNNING run; False if it was not running or does not exist."""
+    if ledger.fail(run_id, reason):
+        bus.emit(RunFailed(run_id=run_id, reason=reason))
+        return True
+    return False
+
+
+def reject_run(
+    ledger: RunLedger, bus: Bus, run_id: str, reason: str, *, message_id: str | None = None
+) -> bool:
+    """Fail a request that may never have started: creates the FAILED record if needed,
+    and fails a running run only if request ``message_id`` started it."""
+    if ledger.reject(run_id, reason, message_id=message_id):
+        bus.emit(RunFailed(run_id=run_id, reason=reason))
+        return True
+    return False
+
+
+def refuse(bus: Bus, run_id: str, reason: str, message_id: str) -> None:
+    """Tell whoever follows ``run_id`` that a message naming it was refused, the run
+    untouched (the sender of a train-topic message gets no other answer)."""
+    bus.emit(RequestRefused(run_id=run_id, reason=reason, message_id=message_id))
+
+
+def cancel_run(ledger: RunLedger, bus: Bus, run_id: str, reason: str) -> bool:
+    """Cancel a RUNNING run; its in-flight messages then find it stopped and do nothing."""
+    if ledger.cancel(run_id, reason):
+        bus.emit(RunCancelled(run_id=run_id, reason=reason))
+        return True
+    return False
+
+
+KEEP_VERSIONS = 16  # the newest versions always kept: slack for late duplicates
+PRUNE_EVERY = 32  # steps between deletions: one DeleteObjects call serves many versions
+
+
+def stale_versions(step: int) -> range:
+    """Versions to delete when `step` is claimed: every PRUNE_EVERY steps, the block of
+    versions that has fallen KEEP_VERSIONS behind (the blocks tile, none is missed)."""
+    if step % PRUNE_EVERY or step <= KEEP_VERSIONS:
+        return range(0)
+    return range(max(0, step - KEEP_VERSIONS - PRUNE_EVERY), step - KEEP_VERSIONS)
+
+
+def prune_params(svc: Services, plan: RunPlan, step: int) -> None:
+    keys = [
+        params_key(plan.run_id, layer, shard, version)
+        for layer in range(1, plan.depth + 1)
+        if not inline(plan, layer)  # its versions after 0 live in barrier items, which expire
+        for shard in range(len(plan.ranges(layer)))
+        for version in stale_versions(step)
+    ]
+    if keys:
+        svc.store.delete(keys)
+
+
+def launch(svc: Services, plan: RunPlan, phase: str, epoch: int, batch: int, step: int) -> None:
+    """Send layer 1's forward tasks for one step (or one evaluation pass)."""
+    tasks = [
+        ForwardTask(
+            run_id=plan.run_id, epoch=epoch, batch=batch, step=step, phase=phase, layer=1, shard=k
+        )
+        for k in range(len(plan.ranges(1)))
+    ]
+    svc.bus.send_tasks(tasks, "1")
+
+
+def epoch_cost(plan: RunPlan, costs: list[float]) -> float:
+    """Sample-weighted mean of the batch costs, summed in batch order like the reference."""
+    total = 0.0
+    for batch, cost in enumerate(costs):
+        total += float(cost) * plan.batch_size_of(batch)
+    return total / plan.m_train
+
+
+def step_done(svc: Services, plan: RunPlan, task: BackwardTask) -> None:
+    """Layer 1's backward pass of ``task``'s step is complete: claim the step, then start
+    the next batch, the evaluation that closes the epoch, or the next epoch."""
+    run, epoch, batch = plan.run_id, task.epoch, task.batch
+    step = task.step + 1
+    closes_epoch = batch == plan.batches_per_epoch - 1
+    claim = svc.ledger.claim_step(
+        run,
+        step,
+        task.batch_cost,
+        first_in_epoch=batch == 0,
+        epochs_done=epoch + 1 if closes_epoch else None,
+        message_id=current().message_id,
+    )
+    if claim is None:
+        return  # claimed by another message, or the run stopped (cancelled, failed)
+    prune_params(svc, plan, step)
+    if not closes_epoch:
+        launch(svc, plan, "train", epoch, batch + 1, step)
+        return
+    cost = epoch_cost(plan, claim.record.costs)
+    if epoch in eval_epochs(plan.config.epochs, plan.config.eval_every):
+        launch(svc, plan, "eval", epoch, 0, step)  # the trainer records this epoch after it
+        return
+    svc.ledger.put_history(run, HistoryEntry(epoch=epoch + 1, cost=cost))
+    svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=cost))
+    launch(svc, plan, "train", epoch + 1, 0, step)
+
+
+def close_evaluation(
+    svc: Services, plan: RunPlan, task: ForwardTask | LossTask, metrics: EvalMetrics
+) -> None:
+    """The evaluation after epoch ``task.epoch`` gave ``metrics``: claim it, record the
+    epoch, then start the next epoch or finish the run."""
+    run, epoch = plan.run_id, task.epoch
+    claim = svc.ledger.claim_eval(run, epoch, message_id=current().message_id)
+    if claim is None:
+        return  # claimed by another message, or the run stopped (cancelled, failed)
+    epochs = plan.config.epochs
+    accuracies = {
+        "train_accuracy": metrics.train_accuracy,
+        "dev_accuracy": metrics.dev_accuracy,
+        "test_accuracy": metrics.test_accuracy,
+    }
+    final_cost = metrics.train_cost
+    if epochs > 0:
+        final_cost = epoch_cost(plan, claim.record.costs)
+        entry = HistoryEntry(epoch=epoch + 1, cost=final_cost, **accuracies)
+        svc.ledger.put_history(run, entry)
+        svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=final_cost, **accuracies))
+    if epochs == 0 or epoch == epochs - 1:
+        finish(svc, plan, task.step, final_cost, accuracies)
+        return
+    launch(svc, plan, "train", epoch + 1, 0, task.step)
+
+
+def finish(
+    svc: Services, plan: RunPlan, step: int, final_cost: float, accuracies: dict[str, float | None]
+) -> None:
+    """Assemble the model from every shard's last parameters and close the run."""
+    params = []
+    for layer in range(1, plan.depth + 1):
+        shards = [
+            read_params(svc.store, svc.barriers, plan, layer, k, step)
+            for k in range(len(plan.ranges(layer)))
+        ]
+        w = np.concatenate([p["W"] for p in shards], axis=0)
+        params.append((w, np.concatenate([p["b"] for p in shards], axis=0)))
+    config = {
+        **plan.config.model_dump(mode="json"),
+        "run_id": plan.run_id,
+        "n_features": plan.n_features,
+    }
+    key = model_key(plan.run_id)
+    svc.store.put_bytes(key, encode_model(params, config))
+    succeeded = svc.ledger.succeed(
+        plan.run_id, model_key=key, final_cost=final_cost, accuracies=accuracies
+    )
+    if succeeded:
+        svc.bus.emit(
+            RunSucceeded(
+                run_id=plan.run_id,
+                model_key=key,
+                final_cost=final_cost,
+                epochs=plan.config.epochs,
+                **accuracies,
+            )
+        )
 
 
 def start(request: TrainRequest, svc: Services) -> None:

@@ -1,7 +1,7 @@
 """Spans: what one delivery of one task did, and when (the message timeline).
 
 A span is written by the function that handled the delivery, on writes it makes anyway
-(functions/protocol/spans.py says where), and read back by ``lnn trace``, the live page and
+(functions/protocol/telemetry.py says where), and read back by ``lnn trace``, the live page and
 the report. The file form (``--out DIR/spans.jsonl``) is JSON Lines, one span per line, in
 the field order below (docs/telemetry.md, "Spans").
 """

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from functions.aws.clients import reset_clients
-from functions.protocol.run_plan import loss_in_output_shard
-from functions.protocol.services import reset_services
-from functions.protocol.timeline import pass_stages
+from functions.protocol.delivery import reset_services
+from functions.protocol.plan import loss_in_output_shard
+from functions.protocol.telemetry import pass_stages
 from functions.training.schedule import eval_epochs
 from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
@@ -190,7 +190,7 @@ def _injected(runner: LambdaRunner) -> dict[str, int]:
 
 def _hops(config: TrainConfig, record: RunRecord) -> int:
     """Messages on the run's critical path: the TrainRequest; per step, one per barrier the
-    step claims (functions/protocol/timeline.py); per evaluation, its barriers (the
+    step claims (functions/protocol/telemetry.py); per evaluation, its barriers (the
     invocation completing the last one closes it). Duplicates and retries are off that
     path."""
     depth, folded = len(config.layers), loss_in_output_shard(config)

@@ -5,8 +5,8 @@ last few passes cost one, however long the run has been going."""
 from collections import deque
 
 from functions.ports import Barriers
-from functions.protocol.run_plan import RunPlan
-from functions.protocol.timeline import KEYS_PER_READ, Stage, run_passes, stage_spans
+from functions.protocol.plan import RunPlan
+from functions.protocol.telemetry import KEYS_PER_READ, Stage, run_passes, stage_spans
 from functions.telemetry.spans import Span, ordered
 
 

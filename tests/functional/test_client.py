@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 from observers import drain, events_queue
 
-from functions.protocol.references import request_scope
+from functions.protocol.arrays import request_scope
 from infra.stack import StackNotDeployedError, build_stack, deploy_stack, resolve_names
 from lnn.cli.main import main
 from lnn.client import RunStalledError, StackClient, StackClientError, StackDepthError

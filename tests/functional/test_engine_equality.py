@@ -109,7 +109,7 @@ def test_cold_containers_read_everything_back_and_change_nothing(
 ) -> None:
     """Every invocation as if in a fresh container: no array or Z survives in the process,
     so each read goes to its durable copy (S3 object or barrier item)."""
-    from functions.protocol import memory
+    from functions.protocol import arrays as memory
 
     case = CASES["deep-adam-l2-dropout-minibatch"]
     _, warm = run_both(case, shards=2, **stack_target())

@@ -293,7 +293,7 @@ def test_the_bus_routes_tasks_and_events(bed: Bed) -> None:
     assert [json.loads(b)["run_id"] for b in bed.received("layer-1")] == [run] * 12
     assert len(bed.received("output")) == 1 and len(bed.received("trainer")) == 1
     ledger_events = bed.events()
-    from functions.protocol.outcomes import cancel_run
+    from functions.protocol.trainer import cancel_run
 
     bed.ledger.start(run, dataset="toy", epochs=1)
     assert cancel_run(bed.ledger, bed.bus, run, "stop")

@@ -3,7 +3,7 @@ pruned step is a no-op, not a failure."""
 
 import json
 
-from functions.protocol.pruning import KEEP_VERSIONS, PRUNE_EVERY
+from functions.protocol.trainer import KEEP_VERSIONS, PRUNE_EVERY
 from lnn.datasets import load_dataset
 from lnn.engines.stack import embedded_stack
 from lnn.prepare import prepare
@@ -14,7 +14,7 @@ from messages.train_request import TrainConfig
 def test_old_parameter_versions_are_pruned_and_late_duplicates_stop_quietly() -> None:
     dataset = load_dataset("flower")
     # Wide enough that its versions are S3 objects (24 KB each): a small layer's ride in
-    # barrier items, which expire instead (functions/protocol/params.py).
+    # barrier items, which expire instead (functions/protocol/fanin.py).
     config = TrainConfig(
         dataset="flower",
         layers=[{"units": 1000, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from functions.protocol.run_plan import RunPlan
+from functions.protocol.plan import RunPlan
 from lnn.datasets import load_dataset
 from lnn.engines.stack import train_on_stack
 from lnn.prepare import prepare

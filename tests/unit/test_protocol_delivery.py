@@ -10,7 +10,7 @@ from memory_runs import RUN, config, identical, toy_data, train
 
 from functions.memory import InMemoryStack, QueuedMessage
 from functions.protocol.keys import params_key
-from functions.protocol.outcomes import cancel_run
+from functions.protocol.trainer import cancel_run
 from messages.status import RunStatus
 from messages.tasks import CancelRun, ForwardTask
 

@@ -11,15 +11,16 @@ from memory_runs import RUN, config, identical, toy_data
 from functions.memory import InMemoryStack
 from functions.memory.blobs import InMemoryBlobStore
 from functions.ports import BlobStore
-from functions.protocol.arrays import ArrayStore
-from functions.protocol.keys import data_key, plan_key, upload_key
-from functions.protocol.memory import LruCache, nbytes
-from functions.protocol.references import (
+from functions.protocol.arrays import (
     HEADER_PROBE_BYTES,
     ArrayReferenceError,
+    ArrayStore,
+    LruCache,
+    nbytes,
     request_scope,
     task_scope,
 )
+from functions.protocol.keys import data_key, plan_key, upload_key
 from messages.arrays import InlineArray, S3Array, encode_npy
 from messages.status import RunStatus
 from messages.tasks import ForwardTask, LossTask

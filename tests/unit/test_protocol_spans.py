@@ -15,7 +15,7 @@ from memory_runs import RUN, config, toy_data, train
 
 from functions.memory import CrashPlan, InMemoryStack
 from functions.protocol.keys import params_key
-from functions.protocol.timeline import run_passes
+from functions.protocol.telemetry import run_passes
 from functions.telemetry.spans import Span, dumps_spans, loads_spans
 from lnn.trace import chrome_trace
 from messages.status import RunStatus
@@ -28,7 +28,7 @@ def _cfg(**overrides: object):
 def _tasks(stack: InMemoryStack) -> Counter:
     """Every shard task the run's plan makes: (phase, direction, epoch, batch, layer, shard)."""
     from functions.protocol.keys import plan_key
-    from functions.protocol.run_plan import RunPlan
+    from functions.protocol.plan import RunPlan
 
     plan = RunPlan.from_document(stack.store.get_json(plan_key(RUN)))
     found: Counter = Counter()

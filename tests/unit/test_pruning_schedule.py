@@ -1,6 +1,6 @@
 """Which parameter versions the trainer deletes as a run goes on."""
 
-from functions.protocol.pruning import KEEP_VERSIONS, PRUNE_EVERY, stale_versions
+from functions.protocol.trainer import KEEP_VERSIONS, PRUNE_EVERY, stale_versions
 
 
 def test_deleted_blocks_tile_every_old_version_exactly_once() -> None:

@@ -11,8 +11,8 @@ from functions.nn.optimizers import Optimizer
 from functions.nn.types import Array
 from functions.ports import ObjectNotFoundError
 from functions.protocol.arrays import ArrayStore
+from functions.protocol.delivery import Services
 from functions.protocol.keys import data_key, plan_key
-from functions.protocol.services import Services
 from functions.training.config import layer_specs, optimizer_for
 from functions.training.schedule import TelemetryCadence, telemetry_cadence
 from functions.training.shards import shard_ranges
