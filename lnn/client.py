@@ -11,10 +11,16 @@ from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from functions.aws import DynamoBarriers, DynamoRunLedger, S3BlobStore, SnsBus
-from functions.protocol.arrays import ArrayStore, LruCache, nbytes, pack_training_data
-from functions.protocol.plan import find_plan
-from functions.protocol.telemetry import read_spans, read_telemetry
-from functions.protocol.trainer import cancel_run
+from functions.protocol import (
+    ArrayStore,
+    LruCache,
+    cancel_run,
+    find_plan,
+    nbytes,
+    pack_training_data,
+    read_spans,
+    read_telemetry,
+)
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from infra.stack import StackNotDeployedError, StackOutputs, find_stack

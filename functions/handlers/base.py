@@ -10,8 +10,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from functions.protocol.delivery import services
-from functions.protocol.failures import Work, guarded
+from functions.protocol import Work, guarded, services
 
 
 def sqs_handler(

@@ -1,8 +1,7 @@
 """Loss Lambda: cost and output gradient (or eval metrics), from the output queue."""
 
 from functions.handlers.base import sqs_handler
-from functions.protocol import output
-from functions.protocol.delivery import Services
+from functions.protocol import Services, output
 from messages.exceptions import MessageError
 from messages.tasks import LossTask, parse_task
 

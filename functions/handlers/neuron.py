@@ -1,8 +1,7 @@
 """Neuron Lambda: forward and backward tasks of one shard, from a layer queue."""
 
 from functions.handlers.base import sqs_handler
-from functions.protocol import backward, forward
-from functions.protocol.delivery import Services
+from functions.protocol import Services, backward, forward
 from messages.exceptions import MessageError
 from messages.tasks import BackwardTask, ForwardTask, parse_task
 

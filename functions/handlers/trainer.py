@@ -1,8 +1,7 @@
 """Trainer Lambda: the train topic's TrainRequests and cancellations."""
 
 from functions.handlers.base import sqs_handler
-from functions.protocol import trainer
-from functions.protocol.delivery import Services
+from functions.protocol import Services, trainer
 from messages.tasks import CancelRun, parse_trainer_message
 from messages.train_request import TrainRequest
 

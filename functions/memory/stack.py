@@ -29,12 +29,20 @@ from functions.memory.blobs import InMemoryBlobStore
 from functions.memory.bus import OUTPUT_QUEUE, TRAINER_QUEUE, InMemoryBus
 from functions.memory.faults import CallCounter, CrashPlan, ProcessCrash, Tripwire
 from functions.memory.ledger import InMemoryRunLedger
-from functions.protocol.arrays import ArrayStore, LruCache, nbytes, pack_training_data
-from functions.protocol.delivery import Services, StackSettings
-from functions.protocol.failures import Work, guarded
-from functions.protocol.keys import plan_key
-from functions.protocol.plan import RunPlan
-from functions.protocol.telemetry import read_spans, read_telemetry
+from functions.protocol import (
+    ArrayStore,
+    LruCache,
+    RunPlan,
+    Services,
+    StackSettings,
+    Work,
+    guarded,
+    nbytes,
+    pack_training_data,
+    plan_key,
+    read_spans,
+    read_telemetry,
+)
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from messages.model_archive import decode_model

@@ -1,2 +1,65 @@
 """The distributed training protocol: what the trainer, neuron and loss Lambdas do with a
-message, written against the adapters in functions.aws so the handlers stay thin."""
+message, written against the ports in functions.ports so the handlers stay thin.
+
+One module per question a reader asks, in the order a task meets them:
+
+- ``forward``: what a forward task does (compute a shard of A, claim, publish);
+- ``output``: the output layer and the loss (one shard runs both; the evaluation's metrics);
+- ``backward``: the backward pass (gradients, the next parameter version, dA downstream);
+- ``trainer``: the run's transitions (start, each step, each evaluation, finish, cancel);
+- ``fanin``: fan-in and shard state (barrier arrivals, parameter versions, the Z cache);
+- ``arrays``: where arrays live (inline or S3, references checked, uploads, process memory);
+- ``keys``: the S3 and barrier key layout, defined once;
+- ``plan``: a run's plan (its shards, batches and data) read back by every task;
+- ``failures``: what a failed delivery and a dead letter do to a run;
+- ``delivery``: one delivery (its message id and receive count) and the services it uses;
+- ``telemetry``: telemetry and spans riding on writes the task makes anyway.
+
+docs/reading.md walks one task through them. The names below are what handlers, adapters
+and the user side use; everything else is the protocol's own.
+"""
+
+from functions.protocol.arrays import ArrayStore, LruCache, nbytes, pack_training_data
+from functions.protocol.delivery import Services, StackSettings, reset_services, services
+from functions.protocol.failures import Work, dead_lettered, guarded
+from functions.protocol.fanin import read_params
+from functions.protocol.keys import data_key, plan_key
+from functions.protocol.plan import RunPlan, find_plan, loss_in_output_shard
+from functions.protocol.telemetry import (
+    KEYS_PER_READ,
+    Stage,
+    pass_stages,
+    read_spans,
+    read_telemetry,
+    run_passes,
+    stage_spans,
+)
+from functions.protocol.trainer import cancel_run
+
+__all__ = [
+    "KEYS_PER_READ",
+    "ArrayStore",
+    "LruCache",
+    "RunPlan",
+    "Services",
+    "StackSettings",
+    "Stage",
+    "Work",
+    "cancel_run",
+    "data_key",
+    "dead_lettered",
+    "find_plan",
+    "guarded",
+    "loss_in_output_shard",
+    "nbytes",
+    "pack_training_data",
+    "pass_stages",
+    "plan_key",
+    "read_params",
+    "read_spans",
+    "read_telemetry",
+    "reset_services",
+    "run_passes",
+    "services",
+    "stage_spans",
+]

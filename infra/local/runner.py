@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from functions.protocol.delivery import reset_services
+from functions.protocol import reset_services
 from infra.local.chaos import Chaos, ChaosSpec
 from infra.local.discovery import MappingState, SqsMapping, discover_mappings
 from infra.local.exceptions import HandlerImportError, RunnerConfigError

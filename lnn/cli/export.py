@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from functions.nn.types import Array
-from functions.protocol.plan import find_plan
+from functions.protocol import find_plan
 from functions.telemetry import TelemetryRecord, loads_records
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError

@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from functions.aws.clients import reset_clients
-from functions.protocol.delivery import reset_services
-from functions.protocol.plan import loss_in_output_shard
-from functions.protocol.telemetry import pass_stages
+from functions.protocol import loss_in_output_shard, pass_stages, reset_services
 from functions.training.schedule import eval_epochs
 from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner

@@ -5,8 +5,7 @@ last few passes cost one, however long the run has been going."""
 from collections import deque
 
 from functions.ports import Barriers
-from functions.protocol.plan import RunPlan
-from functions.protocol.telemetry import KEYS_PER_READ, Stage, run_passes, stage_spans
+from functions.protocol import KEYS_PER_READ, RunPlan, Stage, run_passes, stage_spans
 from functions.telemetry.spans import Span, ordered
 
 

@@ -15,9 +15,7 @@ from typing import Any
 import numpy as np
 
 from functions.ports import ObjectNotFoundError
-from functions.protocol.fanin import read_params
-from functions.protocol.keys import data_key
-from functions.protocol.plan import RunPlan, find_plan
+from functions.protocol import RunPlan, data_key, find_plan, read_params
 from functions.telemetry import TelemetryRecord
 from lnn.client import StackClient
 from lnn.model_file import load_model
