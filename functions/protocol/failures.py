@@ -1,11 +1,12 @@
 """What happens when a record cannot be processed.
 
 An invalid message will never become valid: its run is failed at once with the reason, and
-the record is still reported failed so SQS redrives it to the dead-letter queue (rule 6).
-Any other error may be transient: SQS redelivers it; its text is kept on the run, and only
-the last allowed delivery fails the run (or, if the process dies instead, the dead-letter
-consumer does). On the train topic, the public door, a message changes only the run its
-own TrainRequest started (docs/security.md).
+the record is still reported failed so SQS redrives it to the dead-letter queue
+(docs/design.md, rule 7). Any other error may be transient: SQS redelivers it; its text is
+kept on the run, and only the last allowed delivery fails the run (or, if the process dies
+instead, the dead-letter consumer does; docs/design.md, rules 8 and 9). On the train topic,
+the public door, a message changes only the run its own TrainRequest started
+(docs/security.md).
 """
 
 import json

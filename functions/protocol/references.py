@@ -1,4 +1,4 @@
-"""S3 array references from messages, checked before use (guide rule 8).
+"""S3 array references from messages, checked before use (docs/design.md, rule 10).
 
 A reference is only a claim: whoever wrote the message chose its bucket, key, dtype and
 shape. It may name the stack's bucket only, and only keys under the prefixes of its message's
