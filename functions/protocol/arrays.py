@@ -4,7 +4,7 @@ Only an optimization: every entry can be rebuilt from durable state, so a proces
 dies loses time, never correctness. Each cache is bounded and keyed by what identifies its
 object; the in-memory stack drops a whole ProcessMemory to play a fresh container.
 
-S3 array references from messages, checked before use (guide rule 8).
+S3 array references from messages, checked before use (docs/design.md, rule 10).
 
 A reference is only a claim: whoever wrote the message chose its bucket, key, dtype and
 shape. It may name the stack's bucket only, and only keys under the prefixes of its message's

@@ -1,11 +1,12 @@
 """What happens when a record cannot be processed.
 
 An invalid message will never become valid: its run is failed at once with the reason, and
-the record is still reported failed so SQS redrives it to the dead-letter queue (rule 6).
-Any other error may be transient: SQS redelivers it; its text is kept on the run, and only
-the last allowed delivery fails the run (or, if the process dies instead, the dead-letter
-consumer does). On the train topic, the public door, a message changes only the run its
-own TrainRequest started (docs/security.md).
+the record is still reported failed so SQS redrives it to the dead-letter queue
+(docs/design.md, rule 7). Any other error may be transient: SQS redelivers it; its text is
+kept on the run, and only the last allowed delivery fails the run (or, if the process dies
+instead, the dead-letter consumer does; docs/design.md, rules 8 and 9). On the train topic,
+the public door, a message changes only the run its own TrainRequest started
+(docs/security.md).
 
 What the dead-letter consumer does with a message that used up its deliveries.
 
@@ -102,7 +103,7 @@ def guarded(
     stack's functions may publish; an invalid one therefore says nothing about the run it
     names (anyone can write a run id), so it leaves that run alone and only goes on to the
     dead-letter queue. ``redriven_from``: the queue SQS moved this dead letter from, where
-    the platform says so (functions/protocol/dead_letters.py).
+    the platform says so (dead_lettered, below).
     """
     with delivery(receive_count, message_id, redriven_from):
         _guarded(body, receive_count, work, svc, starts_runs, fails_runs_on_invalid)

@@ -74,7 +74,7 @@ def _load(svc: Services, run: str, text: str) -> dict[str, Any]:
     if _REF in document:
         key = document[_REF]
         # The loss stage's reference travels in a message: it may name this run's telemetry
-        # objects only (guide rule 8).
+        # objects only (docs/design.md, rule 10).
         if not isinstance(key, str) or not key.startswith(telemetry_prefix(run)) or ".." in key:
             raise MessageError(f"telemetry reference {key!r} is outside run {run}'s telemetry")
         document = json.loads(svc.store.get_bytes(key))

@@ -1,5 +1,6 @@
 """Faults injected with --chaos, each kind alone and all together over five seeds, change no
-byte of the model: sharded layers, mini-batches, dropout and Adam (guide: failure model)."""
+byte of the model: sharded layers, mini-batches, dropout and Adam (docs/design.md, "Failure
+model")."""
 
 import time
 from collections.abc import Callable

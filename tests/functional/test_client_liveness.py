@@ -1,4 +1,4 @@
-"""No client waits for ever (guide rule 9): a run that never gets a record, an API that is
+"""No client waits for ever (docs/design.md, rule 9): a run that never gets a record, an API that is
 frozen and an API that is gone all end the wait after about the stall limit, with one line
 on stderr and exit 1; a run the wait gave up on reports the epochs it had done."""
 

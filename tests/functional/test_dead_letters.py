@@ -1,6 +1,6 @@
 """A malformed message is never retried into a loop: it lands in the layer queue's DLQ after
-maxReceiveCount deliveries (guide rule 6). Only the stack's functions publish network tasks,
-so a malformed one does not fail the run it names."""
+maxReceiveCount deliveries (docs/design.md, rule 7). Only the stack's functions publish network
+tasks, so a malformed one does not fail the run it names."""
 
 import json
 import re

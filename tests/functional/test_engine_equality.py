@@ -1,4 +1,4 @@
-"""The distributed network equals the in-process reference engine (guide rule 5).
+"""The distributed network equals the in-process reference engine (docs/design.md, rule 3).
 
 Each case trains the same request on both engines and compares model.npz arrays and the
 per-epoch history to 1e-9. Shards of one unit reproduce "one Lambda per neuron".

@@ -1,6 +1,6 @@
 """No message from outside the stack's functions may end, fail or fake another run: each hole
 found on the train topic and the dead-letter queues, reproduced with the calls a hostile
-client of the stack would make (guide rule 9, docs/security.md)."""
+client of the stack would make (docs/design.md, rule 11; docs/security.md)."""
 
 import json
 import time

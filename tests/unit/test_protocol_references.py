@@ -1,4 +1,4 @@
-"""S3 references from messages are checked before use (guide rule 8): the stack's bucket,
+"""S3 references from messages are checked before use (docs/design.md, rule 10): the stack's bucket,
 the message's own prefixes, and a .npy header that matches the declaration, read before the
 body. A request that fails any check ends FAILED with a one-line reason and is dead-lettered."""
 

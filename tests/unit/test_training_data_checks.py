@@ -1,6 +1,6 @@
 """Bad training data is refused at every door with one line naming the problem: non-finite
-numbers, and targets the output layer's loss is not defined for (guide rule 6). The CLI exits
-2 before any run exists; the trainer fails the run and dead-letters the request."""
+numbers, and targets the output layer's loss is not defined for (docs/design.md, rule 7). The
+CLI exits 2 before any run exists; the trainer fails the run and dead-letters the request."""
 
 import json
 from pathlib import Path
