@@ -47,7 +47,7 @@ def output_gradients(
         grad_kind="dz",
         batch_cost=result.cost,
         header=task.header(),
-        telemetry=loss_documents(svc, plan, task, z, y),
+        telemetry=loss_documents(svc, plan, task, z, y, result.a),
     )
 
 

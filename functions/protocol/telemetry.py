@@ -87,13 +87,19 @@ def observed(plan: RunPlan, task: LossTask | ForwardTask | BackwardTask) -> bool
 
 
 def loss_documents(
-    svc: Services, plan: RunPlan, task: LossTask | ForwardTask, z: ndarray, y: ndarray
+    svc: Services,
+    plan: RunPlan,
+    task: LossTask | ForwardTask,
+    z: ndarray,
+    y: ndarray,
+    a: ndarray,
 ) -> list[str | None]:
-    """For each output shard's backward task: the loss stage's figures of its units."""
+    """For each output shard's backward task: the loss stage's figures of its units (``a``
+    is the g(Z) the loss stage computed)."""
     ranges = plan.ranges(plan.depth)
     if not observed(plan, task):
         return [None] * len(ranges)
-    figures = output_figures(z, y, plan.specs[-1].activation, ranges)
+    figures = output_figures(z, y, plan.specs[-1].activation, ranges, a)
     classes = None if figures.classes is None else figures.classes.to_document()
     documents: list[str | None] = []
     for shard, forward in enumerate(figures.forward):

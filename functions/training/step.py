@@ -23,6 +23,7 @@ from functions.nn.types import Array
 class LossResult:
     cost: float
     dz: Array
+    a: Array  # g(Z) of the output layer, which the telemetry's figures reuse
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def loss_stage(
     a = act.forward(z)
     m = z.shape[1]
     cost = loss.cost(y, a, z) + l2 * weight_sq_sum / (2 * m)
-    return LossResult(float(cost), output_delta(loss, act, y, a, z))
+    return LossResult(float(cost), output_delta(loss, act, y, a, z), a)
 
 
 def shard_gradients(

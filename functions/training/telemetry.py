@@ -30,9 +30,16 @@ class OutputFigures:
 
 
 def output_figures(
-    z: Array, y: Array, activation: str, ranges: Sequence[tuple[int, int]]
+    z: Array,
+    y: Array,
+    activation: str,
+    ranges: Sequence[tuple[int, int]],
+    a: Array | None = None,
 ) -> OutputFigures:
-    a = get_activation(activation).forward(z)
+    """The output layer's forward figures per shard and its class counts; ``a`` is g(Z)
+    when the loss stage computed it already."""
+    if a is None:
+        a = get_activation(activation).forward(z)
     forward = [forward_telemetry(z[lo:hi], activation, a=a[lo:hi]) for lo, hi in ranges]
     counted = activation != "linear" and max(a.shape[0], 2) <= TELEMETRY_MAX_CLASSES
     return OutputFigures(forward, class_counts(y, a, activation) if counted else None)

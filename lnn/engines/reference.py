@@ -129,7 +129,8 @@ def train_reference(
         grad, grad_kind = result.dz, "dz"
         observed = key.step in cadence
         if observed:  # one shard per layer: the whole layer's rows
-            output = output_figures(zs[-1], y, specs[-1].activation, [(0, specs[-1].units)])
+            ranges = [(0, specs[-1].units)]
+            output = output_figures(zs[-1], y, specs[-1].activation, ranges, a=result.a)
             step_records: list[TelemetryRecord] = []
         for i in reversed(range(depth)):
             w, b = params[i]
