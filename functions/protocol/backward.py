@@ -27,7 +27,7 @@ from functions.protocol.fanin import (
 )
 from functions.protocol.keys import acts_key, barrier_key, grad_key
 from functions.protocol.plan import RunPlan, batch_data, load_plan
-from functions.protocol.telemetry import shard_document, write_layer
+from functions.protocol.telemetry import shard_telemetry_of
 from functions.protocol.trainer import step_done
 from functions.training.config import learning_rate
 from functions.training.step import shard_gradients, update_shard
@@ -126,13 +126,13 @@ def backward(task: BackwardTask, svc: Services) -> None:
     update = update_shard(w, b, state, grads, optimizer=plan.optimizer, lr=lr, step=task.step + 1)
     new = {"W": update.w, "b": update.b, **update.state}
     inline = write_params(svc.store, plan, layer, shard, task.step + 1, new)
-    telemetry = shard_document(svc, plan, task, z, w, b, grads, update)
+    telemetry = shard_telemetry_of(svc, plan, task, z, w, b, grads, update)
     expected, arrival = claim_arrival(
-        plan, svc, task, "bwd", update.da_prev, telemetry=telemetry, params=inline
+        plan, svc, task, "bwd", update.da_prev, telemetry=telemetry.document, params=inline
     )
     if not publishes(task, arrival):
         return
-    write_layer(svc, plan, task, arrival)  # before publishing: a retry heals a lost write too
+    telemetry.write_layer(arrival)  # before publishing: a retry heals a lost write too
     common = task.header()
     if layer == 1:
         step_done(svc, plan, task)

@@ -56,6 +56,7 @@ from messages.limits import TELEMETRY_ITEM_BUDGET, TELEMETRY_MESSAGE_BUDGET
 from messages.tasks import BackwardTask, ForwardTask, LossTask, parse_task
 
 _REF = "ref"  # a document too large for its item or message: {"ref": S3 key}
+_CLASSES = "classes"  # the batch's class counts, in shard 0's record of the output layer
 
 
 def _dumps(document: dict[str, Any]) -> str:
@@ -95,7 +96,8 @@ def loss_documents(
     a: ndarray,
 ) -> list[str | None]:
     """For each output shard's backward task: the loss stage's figures of its units (``a``
-    is the g(Z) the loss stage computed)."""
+    is the g(Z) the loss stage computed). The batch's class counts go to shard 0 alone:
+    its record in the barrier is where the layer's merge reads them."""
     ranges = plan.ranges(plan.depth)
     if not observed(plan, task):
         return [None] * len(ranges)
@@ -103,21 +105,40 @@ def loss_documents(
     classes = None if figures.classes is None else figures.classes.to_document()
     documents: list[str | None] = []
     for shard, forward in enumerate(figures.forward):
-        text = _dumps({"forward": forward.to_document(), "classes": classes})
+        document = {"forward": forward.to_document(), "classes": classes if shard == 0 else None}
         key = telemetry_part_key(task.run_id, task.epoch, task.batch, plan.depth, f"loss{shard}")
-        documents.append(_inline_or_spill(svc, text, key, TELEMETRY_MESSAGE_BUDGET))
+        documents.append(_inline_or_spill(svc, _dumps(document), key, TELEMETRY_MESSAGE_BUDGET))
     return documents
 
 
-def _loss_document(svc: Services, task: BackwardTask) -> dict[str, Any]:
-    if task.telemetry is None:
-        raise MessageError(
-            f"the output layer's backward task of step {task.step + 1} lacks telemetry"
-        )
-    return _load(svc, task.run_id, task.telemetry)
+@dataclass(frozen=True)
+class ShardTelemetry:
+    """A backward shard's telemetry on a telemetry step: ``document`` rides in its barrier
+    arrival, and the arrival that completes the layer's barrier writes the merged record."""
+
+    svc: Services
+    plan: RunPlan
+    task: BackwardTask
+    document: str | None  # None off the cadence: the shard records nothing
+
+    def write_layer(self, arrival: Arrival) -> None:
+        """From the arrival that completed the layer's backward barrier: the merged record,
+        at a deterministic key (a retry writes the same bytes)."""
+        if self.document is None:
+            return
+        task, run = self.task, self.task.run_id
+        shards = range(len(self.plan.ranges(task.layer)))
+        documents = [_load(self.svc, run, arrival.telemetry[k]) for k in shards]
+        parts = [LayerTelemetry.from_document(d) for d in documents]
+        counts = documents[0].get(_CLASSES)
+        classes = None if counts is None else ClassCounts.from_document(counts)
+        merged = merge_shards(parts)
+        record = TelemetryRecord(task.epoch, task.batch, task.step + 1, merged, classes)
+        body = dumps_records([record]).encode()
+        self.svc.store.put_bytes(telemetry_key(run, task.epoch, task.batch, task.layer), body)
 
 
-def shard_document(
+def shard_telemetry_of(
     svc: Services,
     plan: RunPlan,
     task: BackwardTask,
@@ -126,38 +147,32 @@ def shard_document(
     b: ndarray,
     grads: ShardGradients,
     update: ShardUpdate,
-) -> str | None:
-    """The backward shard's record for its barrier arrival; None off the cadence."""
+) -> ShardTelemetry:
+    """The backward shard's record for its barrier arrival (nothing off the cadence). The
+    output layer's forward figures, and shard 0's class counts, come from the loss stage's
+    document in the task, read once."""
     if not observed(plan, task):
-        return None
+        return ShardTelemetry(svc, plan, task, None)
     layer, spec = task.layer, plan.specs[task.layer - 1]
+    classes = None
     if layer == plan.depth:
-        forward = ForwardStats.from_document(_loss_document(svc, task)["forward"])
+        if task.telemetry is None:
+            raise MessageError(
+                f"the output layer's backward task of step {task.step + 1} lacks telemetry"
+            )
+        loss = _load(svc, task.run_id, task.telemetry)
+        forward, classes = ForwardStats.from_document(loss["forward"]), loss.get("classes")
     else:
         if z is None:
             raise ValueError(f"layer {layer}'s backward shard holds no Z")
         forward = hidden_forward(z, spec.activation)
     rows = plan.ranges(layer)[task.shard]
-    record = shard_telemetry(layer, spec, rows, forward, w, b, grads, update)
+    record = shard_telemetry(layer, spec, rows, forward, w, b, grads, update).to_document()
+    if classes is not None:
+        record[_CLASSES] = classes
     key = telemetry_part_key(task.run_id, task.epoch, task.batch, layer, f"s{task.shard}")
     limit = TELEMETRY_ITEM_BUDGET // len(plan.ranges(layer))
-    return _inline_or_spill(svc, _dumps(record.to_document()), key, limit)
-
-
-def write_layer(svc: Services, plan: RunPlan, task: BackwardTask, arrival: Arrival) -> None:
-    """From the arrival that completed the layer's backward barrier: the merged record."""
-    if not observed(plan, task):
-        return
-    run, layer = task.run_id, task.layer
-    shards = range(len(plan.ranges(layer)))
-    parts = [LayerTelemetry.from_document(_load(svc, run, arrival.telemetry[k])) for k in shards]
-    classes = None
-    if layer == plan.depth:
-        counts = _loss_document(svc, task)["classes"]
-        classes = None if counts is None else ClassCounts.from_document(counts)
-    record = TelemetryRecord(task.epoch, task.batch, task.step + 1, merge_shards(parts), classes)
-    body = dumps_records([record]).encode()
-    svc.store.put_bytes(telemetry_key(run, task.epoch, task.batch, layer), body)
+    return ShardTelemetry(svc, plan, task, _inline_or_spill(svc, _dumps(record), key, limit))
 
 
 def read_telemetry(store: ArrayStore, run: str, *, after_step: int = 0) -> list[TelemetryRecord]:
