@@ -1,13 +1,18 @@
-"""A neuron shard's forward pass, and the fan-in that follows.
+"""What a forward task does: one shard of a layer's activations, then the next stage.
 
-Compute from immutable inputs, claim arrival at the layer's barrier (carrying the output),
-and, if this arrival completed the barrier, publish the next stage: the next layer's
-forward tasks, or the loss stage (in this very invocation when one shard owns the output
-layer: functions/protocol/output.py).
+The path is the same for every task: read the inputs (the shard's parameter version and
+A_{l-1}), compute (one call into functions/training), claim arrival at the layer's barrier
+(one UpdateItem, carrying the output and the span), and, if this arrival completed the
+barrier, publish the next stage: the next layer's forward tasks, the loss stage, or (one
+shard owning the output layer) the loss and the backward pass in this very invocation
+(functions/protocol/output.py).
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
+from functions.ports import Arrival
 from functions.ports.types import OUTPUT_ROUTE
 from functions.protocol.arrays import task_scope
 from functions.protocol.delivery import Services
@@ -21,57 +26,77 @@ from functions.protocol.fanin import (
 )
 from functions.protocol.keys import acts_key
 from functions.protocol.output import evaluate, train_output_shard
-from functions.protocol.plan import batch_data, load_plan
+from functions.protocol.plan import RunPlan, batch_data, load_plan
 from functions.training.step import forward_shard
 from messages.tasks import ForwardTask, LossTask
 
 
+class _Inputs(NamedTuple):
+    w: np.ndarray
+    b: np.ndarray
+    a_prev: np.ndarray
+    mask: np.ndarray | None
+
+
 def forward(task: ForwardTask, svc: Services) -> None:
     plan = load_plan(svc, task.run_id)
-    layer, shard, run = task.layer, task.shard, task.run_id
-    rows = plan.ranges(layer)[shard]
-    params = shard_params(plan, svc, task, "fwd")
-    if params is None:
-        return
-    w, b = params["W"], params["b"]
-    if task.inputs is None:
-        a_prev = batch_data(svc, plan, task.phase, task.epoch, task.batch, "x")
-    else:
-        a_prev = svc.store.resolve(task.inputs, task_scope(run))
-    is_output = layer == plan.depth
-    mask = dropout_mask(plan, task.phase, task.epoch, task.batch, layer, a_prev.shape[1], rows)
+    inputs = _read_inputs(plan, svc, task)
+    if inputs is None:
+        return  # a late duplicate: its parameter version is gone, its shard arrived
+    is_output = task.layer == plan.depth
+    activation = plan.specs[task.layer - 1].activation
     z, a = forward_shard(
-        w, b, a_prev, plan.specs[layer - 1].activation, mask=mask, is_output=is_output
+        inputs.w, inputs.b, inputs.a_prev, activation, mask=inputs.mask, is_output=is_output
     )
-    if task.phase == "train" and not is_output:
-        remember_z(svc, (run, task.epoch, task.batch, layer, shard), z)
-    weight_sq = float(np.sum(w * w)) if plan.config.l2 else 0.0  # only the L2 term needs it
+    # Only the L2 term of the cost needs the squared weights.
+    weight_sq = float(np.sum(inputs.w * inputs.w)) if plan.config.l2 else 0.0
     if is_output and plan.loss_in_output_shard and task.phase == "train":
         # Its backward arrival is the claim: a duplicate recomputes the same bytes and stops there.
-        train_output_shard(svc, plan, task, a_prev, z, task.weight_sq_sum + weight_sq)
+        train_output_shard(svc, plan, task, inputs.a_prev, z, task.weight_sq_sum + weight_sq)
         return
+    if task.phase == "train" and not is_output:
+        remember_z(svc, (task.run_id, task.epoch, task.batch, task.layer, task.shard), z)
     expected, arrival = claim_arrival(plan, svc, task, "fwd", z if is_output else a, weight_sq)
-    if not publishes(task, arrival):
-        return
+    if publishes(task, arrival):
+        _publish_next_stage(svc, plan, task, arrival, expected)
+
+
+def _read_inputs(plan: RunPlan, svc: Services, task: ForwardTask) -> _Inputs | None:
+    """The shard's parameters of ``task.step`` (None once pruned), A_{l-1} and the dropout
+    mask of its rows."""
+    params = shard_params(plan, svc, task, "fwd")
+    if params is None:
+        return None
+    if task.inputs is None:  # layer 1 reads its batch of the data
+        a_prev = batch_data(svc, plan, task.phase, task.epoch, task.batch, "x")
+    else:
+        a_prev = svc.store.resolve(task.inputs, task_scope(task.run_id))
+    rows = plan.ranges(task.layer)[task.shard]
+    width = a_prev.shape[1]
+    mask = dropout_mask(plan, task.phase, task.epoch, task.batch, task.layer, width, rows)
+    return _Inputs(params["W"], params["b"], a_prev, mask)
+
+
+def _publish_next_stage(
+    svc: Services, plan: RunPlan, task: ForwardTask, arrival: Arrival, expected: int
+) -> None:
+    """From the arrival that completed the layer: the whole layer's output, to the next
+    layer's shards, to the loss stage, or (one output shard, evaluating) into the metrics."""
+    layer, run = task.layer, task.run_id
     full = np.concatenate(outputs(arrival, svc.store, expected), axis=0)
     weight_sq_sum = task.weight_sq_sum
     for k in range(expected):
         weight_sq_sum += arrival.values[k]
     common = {**task.header(), "weight_sq_sum": weight_sq_sum}
-    if is_output and plan.loss_in_output_shard:  # an evaluation: its metrics, from here
+    key_acts = acts_key(run, task.phase, task.epoch, task.batch, layer)
+    if layer == plan.depth and plan.loss_in_output_shard:
         evaluate(svc, plan, task, full, weight_sq_sum)
-    elif is_output:
-        ref = svc.store.pack(
-            full,
-            acts_key(run, task.phase, task.epoch, task.batch, layer),
-            inline_limit=plan.inline_limit(1),
-        )
+    elif layer == plan.depth:
+        ref = svc.store.pack(full, key_acts, inline_limit=plan.inline_limit(1))
         svc.bus.send_tasks([LossTask(outputs=ref, **common)], OUTPUT_ROUTE)
     else:
         next_shards = len(plan.ranges(layer + 1))
-        key_acts = acts_key(run, task.phase, task.epoch, task.batch, layer)
-        limit = plan.inline_limit(next_shards)
-        ref = svc.store.pack(full, key_acts, inline_limit=limit)
+        ref = svc.store.pack(full, key_acts, inline_limit=plan.inline_limit(next_shards))
         if task.phase == "train":  # the backward pass of layer + 1 reads it again
             svc.store.remember(key_acts, full)
         tasks = [
