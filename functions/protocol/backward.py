@@ -9,7 +9,7 @@ that follows (the previous layer's backward tasks, or, after layer 1, the next s
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -81,6 +81,86 @@ def own_rows(grad: np.ndarray, rows: tuple[int, int], units: int) -> np.ndarray:
     return grad
 
 
+class _Inputs(NamedTuple):
+    params: dict[str, np.ndarray]  # W, b and the optimizer's state
+    a_prev: np.ndarray
+    z: np.ndarray | None  # the shard's Z, which a hidden layer's dA needs
+    grad: np.ndarray  # the shard's rows of dZ (output layer) or dA
+
+
+def backward(task: BackwardTask, svc: Services) -> None:
+    plan = load_plan(svc, task.run_id)
+    inputs = _read_inputs(plan, svc, task)
+    if inputs is None:
+        return  # a late duplicate: its parameter version is gone, its shard arrived
+    w, b = inputs.params["W"], inputs.params["b"]
+    state = {name: value for name, value in inputs.params.items() if name not in ("W", "b")}
+    rows = plan.ranges(task.layer)[task.shard]
+    grads = shard_gradients(
+        w,
+        a_prev=inputs.a_prev,
+        z=inputs.z,
+        grad=inputs.grad,
+        grad_kind=task.grad_kind,
+        activation=plan.specs[task.layer - 1].activation,
+        mask=dropout_mask(
+            plan, "train", task.epoch, task.batch, task.layer, inputs.a_prev.shape[1], rows
+        ),
+        l2=plan.config.l2,
+        need_da_prev=task.layer > 1,
+    )
+    lr = learning_rate(plan.config, task.epoch)
+    update = update_shard(w, b, state, grads, optimizer=plan.optimizer, lr=lr, step=task.step + 1)
+    new = {"W": update.w, "b": update.b, **update.state}
+    inline = write_params(svc.store, plan, task.layer, task.shard, task.step + 1, new)
+    telemetry = shard_telemetry_of(svc, plan, task, inputs.z, w, b, grads, update)
+    expected, arrival = claim_arrival(
+        plan, svc, task, "bwd", update.da_prev, telemetry=telemetry.document, params=inline
+    )
+    if not publishes(task, arrival):
+        return
+    telemetry.write_layer(arrival)  # before publishing: a retry heals a lost write too
+    if task.layer == 1:
+        step_done(svc, plan, task)
+        return
+    parts = outputs(arrival, svc.store, expected)
+    da_prev = parts[0].copy()
+    for part in parts[1:]:
+        da_prev += part
+    tasks = backward_tasks(
+        svc,
+        plan,
+        task.layer - 1,
+        da_prev,
+        grad_kind="da",
+        batch_cost=task.batch_cost,
+        header=task.header(),
+    )
+    svc.bus.send_tasks(tasks, str(task.layer - 1))
+
+
+def _read_inputs(plan: RunPlan, svc: Services, task: BackwardTask) -> _Inputs | None:
+    """The shard's parameters of ``task.step`` (None once pruned), A_{l-1}, its Z (this
+    process's, or recomputed bit for bit when another container ran the forward) and its
+    rows of the gradient."""
+    layer, shard, run = task.layer, task.shard, task.run_id
+    params = shard_params(plan, svc, task, "bwd")
+    if params is None:
+        return None
+    if layer == 1:
+        a_prev = batch_data(svc, plan, "train", task.epoch, task.batch, "x")
+    else:
+        a_prev = _layer_inputs(plan, svc, task, layer)
+    z = None
+    if task.grad_kind == "da":
+        z = recall_z(svc, (run, task.epoch, task.batch, layer, shard))
+        if z is None:
+            z = params["W"] @ a_prev + params["b"]
+    rows, units = plan.ranges(layer)[shard], plan.specs[layer - 1].units
+    grad = own_rows(svc.store.resolve(task.grad, task_scope(run)), rows, units)
+    return _Inputs(params, a_prev, z, grad)
+
+
 def _layer_inputs(plan: RunPlan, svc: Services, task: BackwardTask, layer: int) -> np.ndarray:
     """A_{layer-1} of this step: this process's copy, else the forward barrier's (durable)."""
     key_acts = acts_key(task.run_id, "train", task.epoch, task.batch, layer - 1)
@@ -90,64 +170,3 @@ def _layer_inputs(plan: RunPlan, svc: Services, task: BackwardTask, layer: int) 
         expected = len(plan.ranges(layer - 1))
         found = svc.store.remember(key_acts, stored_outputs(svc.barriers, svc.store, key, expected))
     return found
-
-
-def backward(task: BackwardTask, svc: Services) -> None:
-    plan = load_plan(svc, task.run_id)
-    layer, shard, run = task.layer, task.shard, task.run_id
-    rows = plan.ranges(layer)[shard]
-    spec = plan.specs[layer - 1]
-    params = shard_params(plan, svc, task, "bwd")
-    if params is None:
-        return
-    w, b = params["W"], params["b"]
-    state = {name: value for name, value in params.items() if name not in ("W", "b")}
-    if layer == 1:
-        a_prev = batch_data(svc, plan, "train", task.epoch, task.batch, "x")
-    else:
-        a_prev = _layer_inputs(plan, svc, task, layer)
-    z = None
-    if task.grad_kind == "da":
-        z = recall_z(svc, (run, task.epoch, task.batch, layer, shard))
-        if z is None:  # another container ran the forward: recompute, bit for bit the same
-            z = w @ a_prev + b
-    grads = shard_gradients(
-        w,
-        a_prev=a_prev,
-        z=z,
-        grad=own_rows(svc.store.resolve(task.grad, task_scope(run)), rows, spec.units),
-        grad_kind=task.grad_kind,
-        activation=spec.activation,
-        mask=dropout_mask(plan, "train", task.epoch, task.batch, layer, a_prev.shape[1], rows),
-        l2=plan.config.l2,
-        need_da_prev=layer > 1,
-    )
-    lr = learning_rate(plan.config, task.epoch)
-    update = update_shard(w, b, state, grads, optimizer=plan.optimizer, lr=lr, step=task.step + 1)
-    new = {"W": update.w, "b": update.b, **update.state}
-    inline = write_params(svc.store, plan, layer, shard, task.step + 1, new)
-    telemetry = shard_telemetry_of(svc, plan, task, z, w, b, grads, update)
-    expected, arrival = claim_arrival(
-        plan, svc, task, "bwd", update.da_prev, telemetry=telemetry.document, params=inline
-    )
-    if not publishes(task, arrival):
-        return
-    telemetry.write_layer(arrival)  # before publishing: a retry heals a lost write too
-    common = task.header()
-    if layer == 1:
-        step_done(svc, plan, task)
-    else:
-        parts = outputs(arrival, svc.store, expected)
-        da_prev = parts[0].copy()
-        for part in parts[1:]:
-            da_prev += part
-        tasks = backward_tasks(
-            svc,
-            plan,
-            layer - 1,
-            da_prev,
-            grad_kind="da",
-            batch_cost=task.batch_cost,
-            header=common,
-        )
-        svc.bus.send_tasks(tasks, str(layer - 1))
