@@ -1,25 +1,22 @@
-"""What a function keeps between invocations in one process (a warm Lambda container).
+"""Where arrays live: inline in a message or in S3, checked on the way in, and kept in this
+process on the way out.
 
-Only an optimization: every entry can be rebuilt from durable state, so a process that
-dies loses time, never correctness. Each cache is bounded and keyed by what identifies its
-object; the in-memory stack drops a whole ProcessMemory to play a fresh container.
-
-S3 array references from messages, checked before use (docs/design.md, rule 10).
-
-A reference is only a claim: whoever wrote the message chose its bucket, key, dtype and
-shape. It may name the stack's bucket only, and only keys under the prefixes of its message's
-scope: a TrainRequest its own upload prefix and the shared inputs prefix, a task of the
-network its own run's prefix, so no message reads another run's objects. The object's .npy
-header is read first, with a ranged read, and must agree with the declared dtype and shape;
-the body is then read up to the size the header implies and one byte more, never the whole
-object, however large. Anything else is an invalid message (ArrayReferenceError).
-
-ArrayStore: numpy arrays, npz archives and JSON documents on a blob store.
-
-Nothing is ever overwritten (a new version gets a new key), so a cached copy can never be
-stale: a warm container skips the read. Cached arrays are read-only, being shared.
-
-The arrays of a TrainRequest: inline when small, else objects under the run's upload keys.
+- Process memory (ProcessMemory, LruCache): what a warm Lambda container keeps between
+  invocations. Only an optimization: every entry can be rebuilt from durable state, so a
+  process that dies loses time, never correctness. Each cache is bounded and keyed by what
+  identifies its object; the in-memory stack drops a whole ProcessMemory to play a fresh
+  container.
+- References (docs/design.md, rule 10): an S3 reference in a message is only a claim. It
+  may name the stack's bucket only, and only keys under its message's scope (a TrainRequest
+  its own upload prefix and the shared inputs prefix, a network task its own run's prefix),
+  so no message reads another run's objects. The .npy header is read first, with a ranged
+  read, and must agree with the declared dtype and shape; the body is read up to the size
+  the header implies and one byte more. Anything else is an ArrayReferenceError.
+- ArrayStore: arrays, npz archives and JSON documents on a blob store. Nothing is ever
+  overwritten (a new version gets a new key), so a cached copy is never stale. Cached arrays
+  are read-only, being shared.
+- Uploads: a TrainRequest's arrays travel inline when small, else as objects under the
+  run's upload keys.
 """
 
 import io

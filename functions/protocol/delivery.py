@@ -1,13 +1,14 @@
-"""The delivery being worked on: when it started, its receive count and its SQS message id.
+"""One delivery: the message being worked on, where the stack lives, and the services it
+uses.
 
-``guarded`` sets it around the work of one record. The message id is what makes a claim
-heal-able without a second write: a claim records the id of the message whose delivery made
-it, and only a redelivery of that very message (its process may have died between claiming
-and publishing) publishes again. A duplicate sent separately has another id and is dropped.
-
-Where the stack lives, read from the function's environment (set by the deploy).
-
-The ports a handler works with, and this process's memory, bundled per stack.
+- Delivery: when it started, its receive count and its SQS message id, set by ``guarded``
+  around the work of one record. The message id makes a claim heal-able without a second
+  write: a claim records the id of the message whose delivery made it, and only a
+  redelivery of that very message (its process may have died between claiming and
+  publishing) publishes again. A duplicate sent separately has another id and is dropped.
+- StackSettings: where the stack lives, read from the function's environment (set by the
+  deploy).
+- Services: the ports a handler works with, and this process's memory, bundled per stack.
 """
 
 import os

@@ -1,22 +1,16 @@
-"""What happens when a record cannot be processed.
+"""Failures and dead letters: what a record that cannot be processed does to its run.
 
-An invalid message will never become valid: its run is failed at once with the reason, and
-the record is still reported failed so SQS redrives it to the dead-letter queue
-(docs/design.md, rule 7). Any other error may be transient: SQS redelivers it; its text is
-kept on the run, and only the last allowed delivery fails the run (or, if the process dies
-instead, the dead-letter consumer does; docs/design.md, rules 8 and 9). On the train topic,
-the public door, a message changes only the run its own TrainRequest started
-(docs/security.md).
-
-What the dead-letter consumer does with a message that used up its deliveries.
-
-A message reaches a dead-letter queue when its function failed it maxReceiveCount times,
-or when the process died on every delivery (a timeout, out of memory) and no handler code
-ever ran. Either way the run it belongs to can no longer finish: it is failed here with a
-reason naming the message, so no run waits for ever on a message that will never come; a
-TrainRequest that never got as far as its run record gets a FAILED one. Only letters SQS
-itself moved count, and a train-topic letter only ever ends the run its own request
-started (docs/security.md).
+- An invalid message will never become valid: its run is failed at once with the reason,
+  and the record is still reported failed so SQS redrives it to the dead-letter queue
+  (docs/design.md, rule 7). Any other error may be transient: SQS redelivers it, its text
+  is kept on the run, and only the last allowed delivery fails the run (rules 8 and 9).
+- On the train topic, the public door, a message changes only the run its own TrainRequest
+  started (docs/security.md).
+- A message reaches a dead-letter queue when its function failed it maxReceiveCount times,
+  or when its process died on every delivery (a timeout, out of memory) and no handler code
+  ran. Either way its run can no longer finish: the dead-letter consumer fails it with a
+  reason naming the message, so no run waits for ever, and a TrainRequest that never got as
+  far as its record gets a FAILED one. Only letters SQS itself moved count.
 """
 
 import json

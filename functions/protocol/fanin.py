@@ -1,23 +1,18 @@
-"""Shard outputs through the barrier: small ones ride in the item, large ones go to S3.
+"""Fan-in and shard state: what a shard reads, claims and keeps in either direction.
 
-Where a shard's parameter versions live: small ones in the backward arrival that made
-them, large ones in S3.
-
-Version v of a shard (v = the number of updates it has had) is written by that shard's
-backward pass of step v. When it is small (``inline``: within its share of
-PARAMS_ITEM_BUDGET) it rides in that pass's barrier arrival, in the very UpdateItem that
-claims it, so a step makes no PutObject for it; otherwise, and for version 0 (written by
-the trainer before any step), it is the object at ``params_key``. Where a version lives is
-a pure function of the plan, so readers need no lookup. Either way this process keeps a
-copy, which the shard's next task usually finds.
-
-What a neuron shard does in either direction: its parameters, its dropout mask, and its
-claimed arrival at the layer's barrier (which carries its output).
-
-Z of recent forward shards, kept in this process so the backward pass can skip a matmul.
-
-Only an optimization: a container that did not run the forward recomputes Z from the same
-inputs and gets the same bits.
+- Outputs through the barrier: a shard's output rides in its arrival's item when small and
+  goes to S3 when not; the completing arrival reads them all back in shard order.
+- Parameter versions: version v of a shard (v = the updates it has had) is written by that
+  shard's backward pass of step v. When it is small (``inline``: within its share of
+  PARAMS_ITEM_BUDGET) it rides in that pass's barrier arrival, in the very UpdateItem that
+  claims it, so a step makes no PutObject for it; otherwise, and for version 0 (written by
+  the trainer), it is the object at ``params_key``. Where a version lives is a pure function
+  of the plan, so readers need no lookup, and this process keeps a copy that the shard's next
+  task usually finds.
+- The claim: a shard's arrival at its layer's barrier carries its output, its span and the
+  message id of its delivery (docs/design.md, rules 4 and 5).
+- The Z cache: Z of recent forward shards stays in this process so the backward pass can
+  skip a matmul; a container that did not run the forward recomputes the same bits.
 """
 
 import io

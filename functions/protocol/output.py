@@ -1,17 +1,12 @@
-"""The loss stage: cost and dZ of the output layer, or the metrics of an evaluation pass.
+"""The output layer and the loss: cost and dZ_L in training, the metrics in an evaluation.
 
-It is a hop of its own (the loss Lambda, on the output queue) when the output layer has
-several shards; with one shard it runs inside that shard (functions/protocol/output.py and
-the evaluation branch of functions/protocol/forward.py).
-
-The output layer in one shard, in training: its forward pass, the loss and its backward
-pass in one invocation.
-
-When one shard owns the output layer (RunPlan.loss_in_output_shard) the loss stage needs
-nothing the shard does not hold, so it and the layer's backward pass run where Z_L was
-computed, instead of two hops (output queue, then the layer's queue) later. The arithmetic
-is the loss stage's and the backward shard's own, on the same arrays, so the model is the
-same byte for byte; the backward arrival is the task's one claim.
+The loss stage is a hop of its own (the loss Lambda, on the output queue) when the output
+layer has several shards, since softmax needs every unit's Z. When one shard owns the output
+layer (RunPlan.loss_in_output_shard) the loss needs nothing the shard does not hold, so the
+loss and the layer's backward pass run where Z_L was computed, instead of two hops later;
+the arithmetic is the same functions on the same arrays, so the model is the same byte for
+byte, and the backward arrival is the task's one claim. An evaluation's metrics close the
+evaluation in the invocation that computed them (functions/protocol/trainer.py).
 """
 
 import numpy as np

@@ -1,27 +1,20 @@
-"""Telemetry on the protocol's existing writes (docs/telemetry.md, "Where it rides").
+"""Telemetry and spans, riding on writes the protocol makes anyway (docs/telemetry.md).
 
-Only on a telemetry step (``RunPlan.telemetry``, the same cadence as the reference engine's):
-the loss stage puts the output layer's forward figures and class counts into that layer's
-backward tasks; every backward shard puts its record into its barrier arrival (the same
-UpdateItem that claims it); the arrival that completes a layer's backward barrier merges the
-shards' records in shard order and writes one object per layer at a deterministic key. A
-retry rebuilds the same bytes from the same stored documents, so the write is idempotent. A
-step without telemetry runs none of this and makes no call.
-
-Where spans ride (docs/telemetry.md, "Spans"): on the barrier writes a task makes anyway.
-
-A delivery's start time and receive count are set by ``guarded`` for the work it runs
-(functions/protocol/delivery.py). A shard's arrival carries its span (start, claim time,
-delivery) in the same UpdateItem that claims it, and the barrier numbers its arrivals, so
-the one that completed it is known: a clean step costs no extra call. Only what is rare
-costs one write each, a note appended to the task's barrier item: a duplicate dropped, a
-crashed publisher healed, a delivery that failed, a message dead-lettered.
-
-A run's message timeline, read back from its barrier items (functions/protocol/spans.py).
-
-Every barrier key of a run is computable from its plan, so the reader asks for them in
-order, a step at a time in batches of keys, and stops at the first step that left nothing:
-where the run stopped (or where the items expired, a week after it ran).
+- Telemetry, on a telemetry step only (``RunPlan.telemetry``, the reference engine's
+  cadence): the loss stage puts the output layer's forward figures and class counts into
+  that layer's backward tasks; every backward shard puts its record into its barrier
+  arrival (the UpdateItem that claims it); the arrival that completes a layer's backward
+  barrier merges the shards' records in shard order and writes one object per layer at a
+  deterministic key, so a retry writes the same bytes. A step without telemetry runs none
+  of this and makes no call.
+- Spans: a shard's arrival carries its span (start, claim time, delivery) in the same
+  UpdateItem that claims it, and the barrier numbers its arrivals, so the one that
+  completed it is known and a clean step costs no extra call. Only what is rare costs one
+  write each, a note on the task's barrier item: a duplicate dropped, a crashed publisher
+  healed, a delivery that failed, a message dead-lettered.
+- The timeline read back: every barrier key of a run is computable from its plan, so the
+  reader asks for them in order, a batch of keys at a time, and stops at the first step
+  that left nothing (where the run stopped, or where the items expired).
 """
 
 import json

@@ -1,47 +1,24 @@
-"""A run's terminal transitions, each followed by its lifecycle event when it applied.
+"""The run's transitions: its start, each step, each evaluation, its finish, and how it stops.
 
-One implementation for every caller: the trainer (a CancelRun message, a bad request), the
-failure handling of every function, and `lnn cancel` on the user's side.
-
-Old parameter versions leave S3 as a run goes on.
-
-Every step writes a new version per shard and nothing is overwritten, so a long run would
-keep every step's weights (about 5 GB for the cat network's 2,500 steps). Each task reads
-only its own step's version, so once the trainer has claimed step t, versions far behind t
-serve nobody but a late duplicate, which finds its barrier already passed and stops.
-
-Moving a run from one step to the next, by whoever completes layer 1's backward pass.
-
-The step transition used to be a hop of its own: layer 1's last backward shard told the
-trainer, which claimed the step and started the next one. It is now claimed by the arrival
-that completes layer 1's backward barrier, in the same invocation, on the run record (the
-same conditional write as before, with the id of the message that claimed the barrier), so
-a step costs one hop less and the trainer runs only at the run's start, its evaluations and
-its finish. Healing is unchanged: a redelivery of the claiming message finds the barrier
-and the step claimed by itself, and publishes again.
-
-Closing an evaluation pass, in the invocation that computed its metrics.
-
-The metrics used to travel to the trainer as an EvalDone message on the train topic, the
-public door anyone who may start a run can publish to, so a forged EvalDone could end any
-run with made-up accuracies. They are now acted on where they were computed: the invocation
-whose arrival completed the evaluation's last barrier claims the evaluation on the run
-record (with its own message id, so a redelivery of that message heals a crash after the
-claim, as the step claim does), records the epoch, and starts the next epoch or finishes the
-run. No message carries results any more, so there is nothing to forge, and an evaluation
-costs one hop less.
-
-The trainer Lambda's work: start a run, or cancel one for the holder of its cancel token.
-
-Steps move on without it: the arrival completing layer 1's backward pass claims the next
-step (functions/protocol/steps.py), and the invocation that computes an evaluation's
-metrics closes it (functions/protocol/evaluations.py). The trainer's queue is the train
-topic's, the public door: what comes in there may start a run under a fresh id and nothing
-else (docs/security.md).
-
-The start is claimed on the run item before anything is published; a redelivery of the
-message that claimed it re-publishes (healing a crash between claim and publish), any other
-request naming the run is refused without touching it.
+- The trainer Lambda starts a run, or cancels one for the holder of its cancel token. Its
+  queue is the train topic's, the public door: what comes in there may start a run under a
+  fresh id and nothing else (docs/security.md). The start is claimed on the run item before
+  anything is published; a redelivery of the message that claimed it re-publishes (healing
+  a crash between claim and publish), and any other request naming the run is refused
+  without touching it.
+- Steps move on without the trainer: the arrival that completes layer 1's backward barrier
+  claims the next step on the run record in the same invocation, with the id of the message
+  that claimed the barrier, and starts the next batch, the epoch's evaluation or the next
+  epoch. Healing is the same: a redelivery of the claiming message publishes again.
+- An evaluation is closed where its metrics were computed: that invocation claims it on the
+  run record, records the epoch, and starts the next epoch or finishes the run (the model
+  assembled from every shard's last version). The metrics used to travel to the trainer on
+  the train topic, where a forged message could end any run; now no message carries them.
+- Old parameter versions leave S3 as the run goes on: once step t is claimed, versions far
+  behind it serve nobody but a late duplicate, which finds its barrier passed and stops
+  (the cat network would otherwise keep about 5 GB of weights).
+- The terminal transitions (fail, reject, cancel) have one implementation for every
+  caller, each followed by its lifecycle event when it applied.
 """
 
 import hmac
