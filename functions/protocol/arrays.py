@@ -149,7 +149,7 @@ def check_location(ref: S3Array, bucket: str, scope: Scope) -> None:
         raise ArrayReferenceError(f"{_where(ref)}: outside the prefixes it may name ({allowed})")
 
 
-def check_declared(ref: S3Array, dtype: np.dtype, shape: tuple[int, ...]) -> None:
+def _check_declared(ref: S3Array, dtype: np.dtype, shape: tuple[int, ...]) -> None:
     if dtype.name != ref.dtype or tuple(shape) != tuple(ref.shape):
         raise ArrayReferenceError(
             f"{_where(ref)}: the object holds {dtype.name} {tuple(shape)} but the reference "
@@ -173,11 +173,11 @@ def _header(ref: S3Array, probe: bytes) -> tuple[np.dtype, tuple[int, ...], int]
     return dtype, tuple(shape), buffer.tell()
 
 
-def read_declared(blobs: BlobStore, ref: S3Array) -> np.ndarray:
+def _read_declared(blobs: BlobStore, ref: S3Array) -> np.ndarray:
     """The referenced array, read only once its header matches the declaration."""
     probe = blobs.get_range(ref.key, 0, HEADER_PROBE_BYTES)
     dtype, shape, offset = _header(ref, probe)
-    check_declared(ref, dtype, shape)
+    _check_declared(ref, dtype, shape)
     size = offset + math.prod(shape) * dtype.itemsize
     # One byte past the declared end tells an object with trailing bytes from an exact one.
     if len(probe) > size or len(probe) < HEADER_PROBE_BYTES:
@@ -248,10 +248,10 @@ class ArrayStore:
         check_location(ref, self.bucket, scope)
         found = self._cache.get(self._key(ref.key)) if scope.immutable else None
         if isinstance(found, np.ndarray):
-            check_declared(ref, found.dtype, found.shape)
+            _check_declared(ref, found.dtype, found.shape)
             return found
         # Not cached, or cached as something else (a plan, parameters): the header decides.
-        array = read_declared(self.blobs, ref)
+        array = _read_declared(self.blobs, ref)
         return self._cache.put(self._key(ref.key), array) if scope.immutable else array
 
     def pack(self, array: np.ndarray, key: str, *, inline_limit: int) -> ArrayRef:

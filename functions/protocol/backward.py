@@ -74,7 +74,7 @@ def backward_tasks(
     return tasks
 
 
-def own_rows(grad: np.ndarray, rows: tuple[int, int], units: int) -> np.ndarray:
+def _own_rows(grad: np.ndarray, rows: tuple[int, int], units: int) -> np.ndarray:
     """The shard's gradient from what its task carried: its rows, or the whole layer's."""
     start, stop = rows
     if grad.shape[0] == units and stop - start != units:
@@ -158,7 +158,7 @@ def _read_inputs(plan: RunPlan, svc: Services, task: BackwardTask) -> _Inputs | 
         if z is None:
             z = params["W"] @ a_prev + params["b"]
     rows, units = plan.ranges(layer)[shard], plan.specs[layer - 1].units
-    grad = own_rows(svc.store.resolve(task.grad, task_scope(run)), rows, units)
+    grad = _own_rows(svc.store.resolve(task.grad, task_scope(run)), rows, units)
     return _Inputs(params, a_prev, z, grad)
 
 

@@ -65,7 +65,7 @@ def logger() -> Logger:
     return _logger(os.environ.get("POWERTOOLS_SERVICE_NAME", "lnn"))
 
 
-def run_id_of(body: str) -> str | None:
+def _run_id_of(body: str) -> str | None:
     try:
         document = json.loads(body)
     except ValueError:
@@ -114,7 +114,7 @@ def _guarded(
     try:
         work(body, svc)
     except MessageError as exc:
-        run_id = run_id_of(body)
+        run_id = _run_id_of(body)
         logger().error("invalid message", extra={"run_id": run_id, "reason": str(exc)})
         if run_id and starts_runs:
             _request_failed(svc, body, run_id, str(exc), final=True)
@@ -125,7 +125,7 @@ def _guarded(
         logger().warning("dead letter kept in its queue", extra={"reason": str(exc)})
         raise
     except Exception as exc:
-        run_id = run_id_of(body)
+        run_id = _run_id_of(body)
         error = one_line(exc)
         last = receive_count >= svc.settings.max_receives
         extra = {"run_id": run_id, "delivery": receive_count, "error": error}
@@ -151,7 +151,7 @@ def one_line(exc: Exception) -> str:
     return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
-def is_train_request(body: str) -> bool:
+def _is_train_request(body: str) -> bool:
     """The train topic's messages without a "kind" are TrainRequests (tasks._trainer_kind)."""
     try:
         document = json.loads(body)
@@ -169,7 +169,7 @@ def _request_failed(svc: Services, body: str, run_id: str, reason: str, *, final
         if final:  # an error that may pass is only retried: nothing to tell yet
             logger().warning("refused: the run is another request's", extra={"run_id": run_id})
             refuse(svc.bus, run_id, reason, message_id)
-    elif not is_train_request(body):
+    elif not _is_train_request(body):
         return  # a cancel for a run that does not exist: the log line above says so
     elif final:
         reject_run(svc.ledger, svc.bus, run_id, reason, message_id=message_id)
@@ -181,7 +181,7 @@ _NAMED_BY = ("layer", "shard", "epoch", "batch")
 _TASK_KINDS = ("forward", "backward", "loss")
 
 
-def is_task(body: str) -> bool:
+def _is_task(body: str) -> bool:
     """A network task's letter (the other letters come from the train topic)."""
     document: Any = json.loads(body) if body.lstrip().startswith("{") else None
     return isinstance(document, dict) and document.get("kind") in _TASK_KINDS
@@ -234,10 +234,10 @@ def dead_lettered(body: str, svc: Services) -> None:
     if not redriven(svc):
         logger().warning(
             "refused a dead letter that SQS did not redrive",
-            extra={"run_id": run_id_of(body), "receives": current().count},
+            extra={"run_id": _run_id_of(body), "receives": current().count},
         )
         return
-    run_id = run_id_of(body)
+    run_id = _run_id_of(body)
     if run_id is None:
         raise UnattributableDeadLetterError("a dead letter without a readable run id")
     try:
@@ -248,12 +248,12 @@ def dead_lettered(body: str, svc: Services) -> None:
     note_failure(svc.barriers, body, "dead_lettered", what)
     record = svc.ledger.get(run_id)
     reason = f"{what} was dead-lettered after {svc.settings.max_receives} deliveries"
-    if is_train_request(body):
+    if _is_train_request(body):
         _request_dead_lettered(svc, run_id, record, reason)
         return
     if record is None:
         raise UnattributableDeadLetterError(f"a dead letter naming {run_id}, not a run here")
-    if record.status is not RunStatus.RUNNING or not is_task(body):
+    if record.status is not RunStatus.RUNNING or not _is_task(body):
         return  # a run that ended anyway, or a cancel: nothing waits for this message
     fail_run(svc.ledger, svc.bus, run_id, _with_last_error(reason, record))
 

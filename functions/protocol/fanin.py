@@ -114,7 +114,7 @@ def _written_by(plan: RunPlan, layer: int, version: int) -> str:
     return barrier_key(plan.run_id, "train", epoch, batch, "bwd", layer)
 
 
-def encode_params(params: Params) -> bytes:
+def _encode_params(params: Params) -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, **params)
     return buffer.getvalue()
@@ -135,7 +135,7 @@ def write_params(
         store.put_npz(key, params)
         return None
     store.remember_npz(key, params)
-    return encode_params(params)
+    return _encode_params(params)
 
 
 def read_params(

@@ -6,12 +6,12 @@ of a run lives under ``runs/{run}/``; what a client uploads for a request under
 ``inputs/``, which the functions only read.
 """
 
-RUNS_PREFIX = "runs/"
+_RUNS_PREFIX = "runs/"
 INPUTS_PREFIX = "inputs/"
 
 
 def run_prefix(run: str) -> str:
-    return f"{RUNS_PREFIX}{run}/"
+    return f"{_RUNS_PREFIX}{run}/"
 
 
 def upload_prefix(run: str) -> str:
@@ -34,22 +34,22 @@ def params_key(run: str, layer: int, shard: int, version: int) -> str:
     return f"{run_prefix(run)}params/l{layer}/s{shard}/v{version}.npz"
 
 
-def stage_prefix(run: str, phase: str, epoch: int, batch: int) -> str:
+def _stage_prefix(run: str, phase: str, epoch: int, batch: int) -> str:
     return f"{run_prefix(run)}{phase}/e{epoch}/b{batch}"
 
 
 def acts_key(run: str, phase: str, epoch: int, batch: int, layer: int) -> str:
-    return f"{stage_prefix(run, phase, epoch, batch)}/acts/l{layer}.npy"
+    return f"{_stage_prefix(run, phase, epoch, batch)}/acts/l{layer}.npy"
 
 
 def output_key(
     run: str, phase: str, epoch: int, batch: int, direction: str, layer: int, shard: int
 ) -> str:
-    return f"{stage_prefix(run, phase, epoch, batch)}/{direction}/l{layer}/s{shard}.npy"
+    return f"{_stage_prefix(run, phase, epoch, batch)}/{direction}/l{layer}/s{shard}.npy"
 
 
 def grad_key(run: str, epoch: int, batch: int, layer: int) -> str:
-    return f"{stage_prefix(run, 'train', epoch, batch)}/grad/l{layer}.npy"
+    return f"{_stage_prefix(run, 'train', epoch, batch)}/grad/l{layer}.npy"
 
 
 def telemetry_prefix(run: str) -> str:

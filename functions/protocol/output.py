@@ -23,7 +23,7 @@ from functions.training.step import evaluate_outputs, loss_stage
 from messages.tasks import BackwardTask, EvalMetrics, ForwardTask, LossTask
 
 
-def output_gradients(
+def _output_gradients(
     svc: Services,
     plan: RunPlan,
     task: LossTask | ForwardTask,
@@ -81,7 +81,7 @@ def handle(task: LossTask, svc: Services) -> None:
         evaluate(svc, plan, task, z, task.weight_sq_sum)
         return
     y = batch_data(svc, plan, task.phase, task.epoch, task.batch, "y")
-    tasks = output_gradients(svc, plan, task, z, y, task.weight_sq_sum)
+    tasks = _output_gradients(svc, plan, task, z, y, task.weight_sq_sum)
     svc.bus.send_tasks(tasks, str(plan.depth))
 
 
@@ -94,7 +94,7 @@ def train_output_shard(
     weight_sq_sum: float,
 ) -> None:
     y = batch_data(svc, plan, "train", task.epoch, task.batch, "y")
-    (output_task,) = output_gradients(svc, plan, task, z, y, weight_sq_sum)
+    (output_task,) = _output_gradients(svc, plan, task, z, y, weight_sq_sum)
     if plan.depth > 1:  # what the backward pass reads as A_{L-1}: this task's inputs
         key = acts_key(task.run_id, "train", task.epoch, task.batch, plan.depth - 1)
         svc.store.remember(key, a_prev)

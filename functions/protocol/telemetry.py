@@ -194,28 +194,28 @@ def read_telemetry(store: ArrayStore, run: str, *, after_step: int = 0) -> list[
 
 
 NetworkTask = ForwardTask | BackwardTask | LossTask
-LOSS_LAYER = 0  # the loss stage's barrier and lane, after the output layer's
-DETAIL_LIMIT = 300  # characters of an error kept in a span; the run record keeps it whole
+_LOSS_LAYER = 0  # the loss stage's barrier and lane, after the output layer's
+_DETAIL_LIMIT = 300  # characters of an error kept in a span; the run record keeps it whole
 _log = logging.getLogger(__name__)
 _DIRECTION = {"forward": "fwd", "backward": "bwd", "loss": "loss"}
 
 
-def direction_of(task: NetworkTask) -> str:
+def _direction_of(task: NetworkTask) -> str:
     return _DIRECTION[task.kind]
 
 
-def layer_of(task: NetworkTask) -> int:
-    return LOSS_LAYER if isinstance(task, LossTask) else task.layer
+def _layer_of(task: NetworkTask) -> int:
+    return _LOSS_LAYER if isinstance(task, LossTask) else task.layer
 
 
-def shard_of(task: NetworkTask) -> int:
+def _shard_of(task: NetworkTask) -> int:
     return 0 if isinstance(task, LossTask) else task.shard
 
 
 def task_barrier(task: NetworkTask) -> str:
     """The barrier a network task arrives at (the loss stage's has one shard)."""
     return barrier_key(
-        task.run_id, task.phase, task.epoch, task.batch, direction_of(task), layer_of(task)
+        task.run_id, task.phase, task.epoch, task.batch, _direction_of(task), _layer_of(task)
     )
 
 
@@ -225,8 +225,8 @@ def arrival_span() -> str:
     return f"{now.started:.6f},{time.time():.6f},{now.count}"
 
 
-def span_of(task: NetworkTask, outcome: Outcome, detail: str | None = None) -> Span:
-    direction = direction_of(task)
+def _span_of(task: NetworkTask, outcome: Outcome, detail: str | None = None) -> Span:
+    direction = _direction_of(task)
     now = current()
     return Span(
         function=FUNCTION_OF_DIRECTION[direction],
@@ -234,8 +234,8 @@ def span_of(task: NetworkTask, outcome: Outcome, detail: str | None = None) -> S
         direction=direction,
         epoch=task.epoch,
         batch=task.batch,
-        layer=layer_of(task),
-        shard=shard_of(task),
+        layer=_layer_of(task),
+        shard=_shard_of(task),
         start=now.started,
         end=time.time(),
         delivery=now.count,
@@ -248,7 +248,7 @@ def note(
     barriers: Barriers, task: NetworkTask, outcome: Outcome, detail: str | None = None
 ) -> None:
     """One extra write, on the rare paths only."""
-    barriers.note(task_barrier(task), span_of(task, outcome, detail).to_document())
+    barriers.note(task_barrier(task), _span_of(task, outcome, detail).to_document())
 
 
 def note_failure(barriers: Barriers, body: str, outcome: Outcome, detail: str) -> None:
@@ -259,12 +259,12 @@ def note_failure(barriers: Barriers, body: str, outcome: Outcome, detail: str) -
     except (MessageError, ValueError):
         return  # an invalid or trainer message names no barrier
     try:
-        note(barriers, task, outcome, detail[:DETAIL_LIMIT])
+        note(barriers, task, outcome, detail[:_DETAIL_LIMIT])
     except Exception as exc:  # the failure being handled is what SQS must see, not this one
         _log.warning("could not note a span: %s", exc)
 
 
-def barrier_spans(
+def _barrier_spans(
     timeline: BarrierTimeline,
     expected: int,
     *,
@@ -327,7 +327,7 @@ def pass_stages(
     last_forward = depth - 1 if folded and phase == "train" else depth
     stages = [Stage(phase, "fwd", epoch, batch, layer) for layer in range(1, last_forward + 1)]
     if not folded:
-        stages.append(Stage(phase, "loss", epoch, batch, LOSS_LAYER))
+        stages.append(Stage(phase, "loss", epoch, batch, _LOSS_LAYER))
     if phase == "train":
         stages += [Stage(phase, "bwd", epoch, batch, layer) for layer in range(depth, 0, -1)]
     return stages
@@ -377,7 +377,7 @@ def read_spans(barriers: Barriers, plan: RunPlan) -> list[Span]:
 def stage_spans(plan: RunPlan, stage: Stage, timeline: BarrierTimeline) -> list[Span]:
     """The spans of one stage's barrier item."""
     shards = 1 if stage.direction == "loss" else len(plan.ranges(stage.layer))
-    return barrier_spans(
+    return _barrier_spans(
         timeline,
         shards,
         phase=stage.phase,

@@ -94,7 +94,7 @@ def stale_versions(step: int) -> range:
     return range(max(0, step - KEEP_VERSIONS - PRUNE_EVERY), step - KEEP_VERSIONS)
 
 
-def prune_params(svc: Services, plan: RunPlan, step: int) -> None:
+def _prune_params(svc: Services, plan: RunPlan, step: int) -> None:
     keys = [
         params_key(plan.run_id, layer, shard, version)
         for layer in range(1, plan.depth + 1)
@@ -117,7 +117,7 @@ def launch(svc: Services, plan: RunPlan, phase: str, epoch: int, batch: int, ste
     svc.bus.send_tasks(tasks, "1")
 
 
-def epoch_cost(plan: RunPlan, costs: list[float]) -> float:
+def _epoch_cost(plan: RunPlan, costs: list[float]) -> float:
     """Sample-weighted mean of the batch costs, summed in batch order like the reference."""
     total = 0.0
     for batch, cost in enumerate(costs):
@@ -141,11 +141,11 @@ def step_done(svc: Services, plan: RunPlan, task: BackwardTask) -> None:
     )
     if claim is None:
         return  # claimed by another message, or the run stopped (cancelled, failed)
-    prune_params(svc, plan, step)
+    _prune_params(svc, plan, step)
     if not closes_epoch:
         launch(svc, plan, "train", epoch, batch + 1, step)
         return
-    cost = epoch_cost(plan, claim.record.costs)
+    cost = _epoch_cost(plan, claim.record.costs)
     if epoch in eval_epochs(plan.config.epochs, plan.config.eval_every):
         launch(svc, plan, "eval", epoch, 0, step)  # the trainer records this epoch after it
         return
@@ -171,7 +171,7 @@ def close_evaluation(
     }
     final_cost = metrics.train_cost
     if epochs > 0:
-        final_cost = epoch_cost(plan, claim.record.costs)
+        final_cost = _epoch_cost(plan, claim.record.costs)
         entry = HistoryEntry(epoch=epoch + 1, cost=final_cost, **accuracies)
         svc.ledger.put_history(run, entry)
         svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=final_cost, **accuracies))
