@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from functions.telemetry.spans import Span, dumps_spans, loads_spans, ordered
+from lnn.runs.types import SPANS_FILE
 
-SPANS_FILE = "spans.jsonl"
 TRACE_FILE = "trace.json"
 _MAIN_OUTCOMES = ("claimed", "completed")
 _FUNCTION_ORDER = ("trainer", "neuron", "loss")

@@ -17,9 +17,8 @@ from functions.protocol.run_plan import find_plan
 from functions.telemetry import TelemetryRecord, loads_records
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
-from lnn.cli.train import HISTORY_FILE, MODEL_FILE
 from lnn.model_file import load_model
-from lnn.telemetry import TELEMETRY_FILE
+from lnn.runs import HISTORY_FILE, MODEL_FILE, TELEMETRY_FILE
 from lnn.tensorboard import run_board, write_board
 from messages.base import RUN_ID_PATTERN
 from messages.status import HistoryEntry

@@ -12,6 +12,7 @@ from lnn.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
 from lnn.cli.options import add_stall_option
 from lnn.cli.train import print_summary
 from lnn.client import STALLED, RunStalledError, StackClient
+from lnn.runs import MODEL_FILE
 from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord, RunStatus
 
 # A run submitted a moment ago has no record until the trainer has taken its request.
@@ -93,7 +94,7 @@ def follow_run(
     model_path = None
     if out is not None and succeeded:
         with stack_errors():
-            model_path = client.download_model(run_id, out / "model.npz")
+            model_path = client.download_model(run_id, out / MODEL_FILE)
     stored = record.stored()
     line = {key: stored.get(key) for key in RECORD_KEYS}
     line["engine"] = "endpoint"

@@ -17,8 +17,8 @@ from rich.table import Table
 from functions.telemetry import TelemetryRecord, loads_records
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
-from lnn.cli.train import make_out_dir
-from lnn.telemetry import TELEMETRY_FILE, epoch_window, layer_rows, write_telemetry
+from lnn.runs import TELEMETRY_FILE, make_output_dir
+from lnn.telemetry import epoch_window, layer_rows, write_telemetry
 
 _WIDE = 160  # when piped, rich would otherwise squeeze the table into 80 columns
 # The column on which each kind of flag is marked.
@@ -87,7 +87,7 @@ def _table(rows: list[dict[str, Any]]) -> Table:
 def cmd_inspect(args: argparse.Namespace) -> int:
     records = load_records(args)
     if args.out is not None:
-        make_out_dir(args.out)
+        make_output_dir(args.out, "--out")
         write_telemetry(args.out, records)
     if not records:
         raise UsageError(f"run {args.run} has no telemetry (was it trained with telemetry off?)")

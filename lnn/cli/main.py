@@ -74,10 +74,12 @@ def _bad_input() -> tuple[type[BaseException], ...]:
     """Errors that mean "fix your input" (exit 2); imported late, boto3 takes half a second."""
     from lnn.client import InvalidRunIdError, RunNotFoundError, StackDepthError
     from lnn.datasets import DatasetError
+    from lnn.runs import RunError
 
     return (
         UsageError,
         DatasetError,
+        RunError,
         ValidationError,
         StackDepthError,
         InvalidRunIdError,

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
-from lnn.watch.report import REPORT_FILE, write_report
+from lnn.runs import REPORT_FILE, default_run_dir
+from lnn.watch.report import write_report
 from lnn.watch.stack_feed import StackFeed
 from lnn.watch.view import RunView
 
@@ -29,7 +30,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             feed.final(client, record)
         else:
             feed.poll(client, args.run_id, record, force=True)
-    path = args.output or Path("runs") / args.run_id / REPORT_FILE
+    path = args.output or default_run_dir(args.run_id) / REPORT_FILE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         written = write_report(path, view)

@@ -14,6 +14,7 @@ from lnn.cli.errors import UsageError
 from lnn.cli.follow import add_follow_options, follow_run
 from lnn.datasets import load_dataset
 from lnn.prepare import PreparedData, prepare
+from lnn.runs import default_run_dir
 from messages.arrays import ArrayRef, InlineArray
 from messages.train_request import TrainConfig, TrainRequest
 
@@ -99,7 +100,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             request.run_id,
             timeout=args.timeout,
             poll=args.poll,
-            out=args.out or Path("runs") / request.run_id,  # where `lnn train` writes
+            out=args.out or default_run_dir(request.run_id),  # where `lnn train` writes
             as_json=args.json,
             stall_after=args.stall_after,
         )

@@ -12,7 +12,8 @@ from pathlib import Path
 from functions.telemetry.spans import Span
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
-from lnn.trace import SPANS_FILE, TRACE_FILE, chrome_trace, read_spans_file
+from lnn.runs import SPANS_FILE
+from lnn.trace import TRACE_FILE, chrome_trace, read_spans_file
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -23,8 +23,17 @@ from lnn.engines.base import TrainingResult
 from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
 from lnn.prepare import PreparedData, prepare, split
+from lnn.runs import (
+    BOUNDARY_PLOT,
+    COST_PLOT,
+    HISTORY_FILE,
+    MODEL_FILE,
+    RUNS_DIR,
+    default_run_dir,
+    make_output_dir,
+)
 from lnn.telemetry import write_telemetry
-from lnn.tensorboard import make_log_dir, run_board, write_board
+from lnn.tensorboard import run_board, write_board
 from lnn.trace import write_spans
 from lnn.watch.feeds import ReferenceFeed, finish, planned_view, result_view
 from lnn.watch.report import write_report
@@ -34,9 +43,6 @@ from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
 ENGINES = ("reference", "embedded", "endpoint")
-# What write_outputs puts in --out, besides telemetry.jsonl, spans.jsonl and the plots.
-HISTORY_FILE = "history.json"
-MODEL_FILE = "model.npz"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -173,14 +179,6 @@ def run_engine(
         )
 
 
-def make_out_dir(out: Path) -> None:
-    """Create the output directory before training, so a bad --out costs no training time."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--out: cannot create directory {out}: {exc.strerror or exc}") from exc
-
-
 def write_outputs(
     out: Path,
     result: TrainingResult,
@@ -193,7 +191,7 @@ def write_outputs(
 ) -> Path | None:
     """Write model.npz (None when the run produced no parameters), history.json,
     telemetry.jsonl and spans.jsonl (when the run recorded any), plots and report.html."""
-    make_out_dir(out)
+    make_output_dir(out, "--out")
     history = [h.model_dump(mode="json") for h in result.history]
     (out / HISTORY_FILE).write_text(json.dumps(history, indent=1) + "\n")
     write_telemetry(out, result.telemetry)
@@ -203,7 +201,7 @@ def write_outputs(
     write_report(out, report)
     title = f"{config.dataset} {','.join(f'{x.units}:{x.activation}' for x in config.layers)}"
     if history:
-        plot_cost(result.history, out / "cost.png", title)
+        plot_cost(result.history, out / COST_PLOT, title)
     if not result.params:  # a failed run may end before any model exists
         return None
     model_config = {
@@ -215,7 +213,7 @@ def write_outputs(
     model_path = save_model(out / MODEL_FILE, result.params, model_config)
     if data.x.shape[0] == 2:
         specs = [LayerSpec(x.units, x.activation) for x in config.layers]
-        plot_decision_boundary(result.params, specs, data.x, data.y, out / "boundary.png", title)
+        plot_decision_boundary(result.params, specs, data.x, data.y, out / BOUNDARY_PLOT, title)
     return model_path
 
 
@@ -246,9 +244,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     config = build_config(args, dataset.name)
     data = prepare(dataset, [layer.model_dump() for layer in config.layers])
-    make_out_dir(args.out or Path("runs"))
+    make_output_dir(args.out or RUNS_DIR, "--out")
     if args.tensorboard is not None:
-        make_log_dir(args.tensorboard)
+        make_output_dir(args.tensorboard, "--tensorboard")
     show = sys.stdout.isatty() and not args.json
     view = server = None
     if args.watch:
@@ -258,7 +256,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         server = serve(view, args, f"lnn train: {config.dataset} {args.layers}")
     with EpochProgress(config.epochs, enabled=show) as progress:
         result = run_engine(args, config, data, progress, view)
-    out = args.out or Path("runs") / result.run_id
+    out = args.out or default_run_dir(result.run_id)
     elapsed = time.perf_counter() - started
     model_path = write_outputs(
         out, result, config, data, list(dataset.classes), engine=args.engine, elapsed_s=elapsed
