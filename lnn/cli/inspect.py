@@ -14,10 +14,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from functions.telemetry import TelemetryRecord, loads_records
+from functions.telemetry import TelemetryRecord
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
-from lnn.runs import TELEMETRY_FILE, make_output_dir
+from lnn.runs import make_output_dir, open_run
 from lnn.telemetry import epoch_window, layer_rows, write_telemetry
 
 _WIDE = 160  # when piped, rich would otherwise squeeze the table into 80 columns
@@ -43,23 +43,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the table as one JSON line")
 
 
-def _local_file(run: str) -> Path | None:
-    path = Path(run)
-    if path.is_dir():
-        path = path / TELEMETRY_FILE
-    return path if path.is_file() else None
-
-
 def load_records(args: argparse.Namespace) -> list[TelemetryRecord]:
-    local = _local_file(args.run)
-    if local is not None:
-        try:
-            return loads_records(local.read_text(encoding="utf-8"))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"{local} is not a telemetry file: {exc}") from exc
-    client = connect(args)
     with stack_errors():
-        return client.telemetry(args.run)
+        run = open_run(
+            args.run, command="inspect", connect=lambda: connect(args), accepts_file=True
+        )
+        return run.telemetry()
 
 
 def _cell(row: dict[str, Any], column: str, text: str) -> str:
