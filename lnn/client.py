@@ -25,6 +25,7 @@ from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from infra.stack import StackNotDeployedError, StackOutputs, find_stack
 from infra.stack.aws import AWS_ERRORS, CLIENT_LIMITS, Clients, Session, make_session, unanswered
+from lnn.runs.types import MODEL_FILE
 from messages.base import RUN_ID_PATTERN
 from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord
 from messages.train_request import TrainConfig, TrainingData, TrainRequest
@@ -310,7 +311,7 @@ class StackClient:
             raise StackClientError(f"run {run_id} has no model yet (status {found.status})")
         dest = Path(dest)
         if dest.is_dir():
-            dest = dest / "model.npz"
+            dest = dest / MODEL_FILE
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(self.store.get_bytes(key))
         return dest

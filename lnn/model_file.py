@@ -6,8 +6,11 @@ from typing import Any
 
 from functions.nn.layers import LayerSpec
 from functions.nn.types import Array
-from lnn.cli.errors import UsageError
 from messages.model_archive import ModelArchiveError, decode_model, encode_model
+
+
+class ModelFileError(ValueError):
+    """A model.npz that is missing or that lnn did not write; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -28,9 +31,9 @@ def save_model(path: Path, params: list[tuple[Array, Array]], config: dict[str, 
 
 def load_model(path: Path) -> Model:
     if not path.is_file():
-        raise UsageError(f"model file not found: {path}")
+        raise ModelFileError(f"model file not found: {path}")
     try:
         params, config = decode_model(path.read_bytes())
     except ModelArchiveError as exc:
-        raise UsageError(f"{path} is {exc}") from exc
+        raise ModelFileError(f"{path} is {exc}") from exc
     return Model(params, config)

@@ -9,8 +9,12 @@ from functions.nn.data import one_hot
 from functions.nn.types import Array
 from functions.training.checks import TrainingDataError, check_training_data
 from functions.training.split import DataSplit, split_training_data
-from lnn.cli.errors import UsageError
 from lnn.datasets import Dataset
+
+
+class DataMismatchError(ValueError):
+    """The data does not fit the network (its targets, its output layer), or the trainer
+    would refuse it; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -27,24 +31,24 @@ def encode_targets(labels: np.ndarray, *, units: int, activation: str, n_classes
     """Raw labels (m,) -> targets (units, m) for the output layer."""
     labels = np.asarray(labels)
     if n_classes == 0 and activation in ("sigmoid", "softmax"):
-        raise UsageError(
+        raise DataMismatchError(
             f"the dataset's targets are continuous (regression) but the output layer is "
             f"{units}:{activation}; use 1:linear"
         )
     if activation == "softmax" or (units > 1 and n_classes > 0):
         if n_classes > units:
-            raise UsageError(
+            raise DataMismatchError(
                 f"the dataset has {n_classes} classes but the output layer has {units} units; "
                 f"use {n_classes}:softmax"
             )
         return one_hot(labels.astype(np.int64), units)
     if units != 1:
-        raise UsageError(
+        raise DataMismatchError(
             f"the output layer has {units} units but the targets have one column; "
             f"use 1:{activation}"
         )
     if activation == "sigmoid" and n_classes > 2:
-        raise UsageError(
+        raise DataMismatchError(
             f"the dataset has {n_classes} classes; a 1:sigmoid output needs 2, "
             f"use {n_classes}:softmax"
         )
@@ -75,13 +79,13 @@ def prepare(dataset: Dataset, layers: list[dict[str, object]]) -> PreparedData:
 
 
 def check_prepared(data: PreparedData, activation: str) -> None:
-    """UsageError (exit 2) for data the trainer would refuse: the same check, run here so
+    """DataMismatchError for data the trainer would refuse: the same check, run here so
     that no engine uploads or trains on it."""
     try:
         check_training_data(data.x, data.y, activation=activation)
         check_training_data(data.x_test, data.y_test, activation=activation, suffix="_test")
     except TrainingDataError as exc:
-        raise UsageError(str(exc)) from exc
+        raise DataMismatchError(str(exc)) from exc
 
 
 def split(data: PreparedData, *, holdout: float, seed: int) -> DataSplit:

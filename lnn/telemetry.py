@@ -14,8 +14,7 @@ from functions.telemetry import (
     flags,
     merge_batches,
 )
-
-TELEMETRY_FILE = "telemetry.jsonl"
+from lnn.runs.types import TELEMETRY_FILE
 
 
 def write_telemetry(out: Path, records: Sequence[TelemetryRecord]) -> Path | None:

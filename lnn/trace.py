@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from functions.telemetry.spans import Span, dumps_spans, loads_spans, ordered
+from functions.telemetry.spans import Span, dumps_spans, ordered
+from lnn.runs.types import SPANS_FILE
 
-SPANS_FILE = "spans.jsonl"
 TRACE_FILE = "trace.json"
 _MAIN_OUTCOMES = ("claimed", "completed")
 _FUNCTION_ORDER = ("trainer", "neuron", "loss")
@@ -27,10 +27,6 @@ def write_spans(out: Path, spans: Sequence[Span]) -> Path | None:
     path = out / SPANS_FILE
     path.write_text(dumps_spans(spans), encoding="utf-8")
     return path
-
-
-def read_spans_file(path: Path) -> list[Span]:
-    return loads_spans(path.read_text(encoding="utf-8"))
 
 
 def _lane_order(span: Span) -> tuple[int, int, int, bool]:

@@ -242,7 +242,7 @@ class ArrayStore:
 
     def resolve(self, ref: ArrayRef, scope: Scope) -> np.ndarray:
         """The array a message refers to; an S3 reference only within ``scope`` and once its
-        object's header matches the declaration (functions.protocol.references)."""
+        object's header matches the declaration (the references above)."""
         if isinstance(ref, InlineArray):
             return ref.to_numpy()
         check_location(ref, self.bucket, scope)

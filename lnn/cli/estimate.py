@@ -7,16 +7,18 @@ import sys
 
 from rich.console import Console
 
-from lnn.cli import train
 from lnn.cli.errors import EXIT_OK, UsageError
+from lnn.cli.training_options import add_arguments as add_training_arguments
+from lnn.cli.training_options import load_training
+from lnn.runs import ESTIMATE_FILE, make_output_dir
 
 DEFAULT_STEPS = 3
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    train.add_arguments(p)
+    add_training_arguments(p)
     out = p._option_string_actions["--out"]  # train's --out, which says where models go
-    out.help, out.metavar = "also write the estimate to DIR/estimate.json", "DIR"
+    out.help, out.metavar = f"also write the estimate to DIR/{ESTIMATE_FILE}", "DIR"
     p.add_argument(
         "--steps",
         type=int,
@@ -36,18 +38,12 @@ def check_arguments(args: argparse.Namespace) -> None:
 
 def cmd_estimate(args: argparse.Namespace) -> int:
     check_arguments(args)
-    from lnn.datasets import load_dataset
     from lnn.estimate.estimate import estimate
     from lnn.estimate.report import render, to_json
-    from lnn.prepare import prepare
 
-    dataset = load_dataset(
-        args.dataset, seed=args.data_seed, samples=args.samples, noise=args.noise
-    )
-    config = train.build_config(args, dataset.name)
-    data = prepare(dataset, [layer.model_dump() for layer in config.layers])
+    _, config, data = load_training(args)
     if args.out is not None:
-        train.make_out_dir(args.out)
+        make_output_dir(args.out, "--out")
     console = Console(stderr=args.json)
     result = estimate(
         config,
@@ -57,7 +53,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         on_run=lambda label: console.print(f"measuring: {label} ..."),
     )
     if args.out is not None:
-        (args.out / "estimate.json").write_text(json.dumps(result.as_dict(), indent=1) + "\n")
+        (args.out / ESTIMATE_FILE).write_text(json.dumps(result.as_dict(), indent=1) + "\n")
     if args.json:
         sys.stdout.write(to_json(result) + "\n")
     else:

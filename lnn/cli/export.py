@@ -6,22 +6,18 @@ directory `lnn train --out` wrote (history.json, telemetry.jsonl, model.npz; any
 """
 
 import argparse
-import json
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from functions.nn.types import Array
 from functions.protocol import find_plan
-from functions.telemetry import TelemetryRecord, loads_records
+from functions.telemetry import TelemetryRecord
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
-from lnn.cli.train import HISTORY_FILE, MODEL_FILE
 from lnn.model_file import load_model
-from lnn.telemetry import TELEMETRY_FILE
+from lnn.runs import HISTORY_FILE, MODEL_FILE, TELEMETRY_FILE, LocalRun, StackRun, open_run
 from lnn.tensorboard import run_board, write_board
-from messages.base import RUN_ID_PATTERN
 from messages.status import HistoryEntry
 from messages.train_request import TrainConfig
 
@@ -54,50 +50,33 @@ def _config(document: dict) -> TrainConfig:
     )
 
 
-def from_directory(directory: Path) -> RunContent:
-    history_file, telemetry_file = directory / HISTORY_FILE, directory / TELEMETRY_FILE
-    model_file = directory / MODEL_FILE
-    if not any(f.is_file() for f in (history_file, telemetry_file, model_file)):
-        raise UsageError(
-            f"{directory} holds no {HISTORY_FILE}, {TELEMETRY_FILE} or {MODEL_FILE}: "
-            "nothing to export"
-        )
-    try:
-        history = (
-            [HistoryEntry.model_validate(e) for e in json.loads(history_file.read_text())]
-            if history_file.is_file()
-            else []
-        )
-        text = telemetry_file.read_text(encoding="utf-8") if telemetry_file.is_file() else ""
-        records = loads_records(text)
-    except (ValueError, KeyError, TypeError) as exc:  # pydantic's ValidationError included
-        raise UsageError(f"{directory} holds a file lnn did not write: {exc}") from exc
-    model = load_model(model_file) if model_file.is_file() else None
+def from_directory(run: LocalRun) -> RunContent:
+    """Whichever of the files there are (at least one): a run that failed early may have a
+    history but no model, and one trained with telemetry off no telemetry.jsonl."""
+    run.require_any((HISTORY_FILE, TELEMETRY_FILE, MODEL_FILE))
+    history = run.history() if run.has(HISTORY_FILE) else []
+    records = run.telemetry() if run.has(TELEMETRY_FILE) else []
+    model = run.model() if run.has(MODEL_FILE) else None
     config = _config(model.config) if model else None
-    name = str(model.config.get("run_id", directory.name)) if model else directory.name
+    name = str(model.config.get("run_id", run.name)) if model else run.name
     return RunContent(name, config, history, records, model.params if model else None)
 
 
-def from_stack(args: argparse.Namespace) -> RunContent:
-    client = connect(args)
-    with stack_errors():
-        record = client.require_record(args.run)
-        plan = find_plan(client.store, args.run)  # None: the trainer has not planned it yet
-        config = None if plan is None else plan.config
-        params = None
-        if record.model_key:
-            with tempfile.TemporaryDirectory() as tmp:
-                params = load_model(client.download_model(args.run, Path(tmp))).params
-        history, records = client.history(args.run), client.telemetry(args.run)
-    return RunContent(args.run, config, history, records, params)
+def from_stack(run: StackRun) -> RunContent:
+    """Called within stack_errors: every read here is a call to the stack."""
+    plan = find_plan(run.client.store, run.run_id)  # None: the trainer has not planned it yet
+    config = None if plan is None else plan.config
+    params = None
+    if run.record.model_key:
+        with tempfile.TemporaryDirectory() as tmp:
+            params = load_model(run.client.download_model(run.run_id, Path(tmp))).params
+    return RunContent(run.run_id, config, run.history(), run.telemetry(), params)
 
 
 def load_run(args: argparse.Namespace) -> RunContent:
-    if Path(args.run).is_dir():
-        return from_directory(Path(args.run))
-    if not re.match(RUN_ID_PATTERN, args.run):
-        raise UsageError(f"{args.run}: no such directory, and not a run id")
-    return from_stack(args)
+    with stack_errors():
+        run = open_run(args.run, command="export", connect=lambda: connect(args))
+        return from_directory(run) if isinstance(run, LocalRun) else from_stack(run)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -14,11 +14,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from functions.telemetry import TelemetryRecord, loads_records
+from functions.telemetry import TelemetryRecord
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
-from lnn.cli.train import make_out_dir
-from lnn.telemetry import TELEMETRY_FILE, epoch_window, layer_rows, write_telemetry
+from lnn.runs import make_output_dir, open_run
+from lnn.telemetry import epoch_window, layer_rows, write_telemetry
 
 _WIDE = 160  # when piped, rich would otherwise squeeze the table into 80 columns
 # The column on which each kind of flag is marked.
@@ -43,23 +43,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the table as one JSON line")
 
 
-def _local_file(run: str) -> Path | None:
-    path = Path(run)
-    if path.is_dir():
-        path = path / TELEMETRY_FILE
-    return path if path.is_file() else None
-
-
 def load_records(args: argparse.Namespace) -> list[TelemetryRecord]:
-    local = _local_file(args.run)
-    if local is not None:
-        try:
-            return loads_records(local.read_text(encoding="utf-8"))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"{local} is not a telemetry file: {exc}") from exc
-    client = connect(args)
     with stack_errors():
-        return client.telemetry(args.run)
+        run = open_run(
+            args.run, command="inspect", connect=lambda: connect(args), accepts_file=True
+        )
+        return run.telemetry()
 
 
 def _cell(row: dict[str, Any], column: str, text: str) -> str:
@@ -87,7 +76,7 @@ def _table(rows: list[dict[str, Any]]) -> Table:
 def cmd_inspect(args: argparse.Namespace) -> int:
     records = load_records(args)
     if args.out is not None:
-        make_out_dir(args.out)
+        make_output_dir(args.out, "--out")
         write_telemetry(args.out, records)
     if not records:
         raise UsageError(f"run {args.run} has no telemetry (was it trained with telemetry off?)")

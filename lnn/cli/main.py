@@ -74,10 +74,18 @@ def _bad_input() -> tuple[type[BaseException], ...]:
     """Errors that mean "fix your input" (exit 2); imported late, boto3 takes half a second."""
     from lnn.client import InvalidRunIdError, RunNotFoundError, StackDepthError
     from lnn.datasets import DatasetError
+    from lnn.model_file import ModelFileError
+    from lnn.prepare import DataMismatchError
+    from lnn.runs import RunError
+    from lnn.watch.session import PortError
 
     return (
         UsageError,
         DatasetError,
+        RunError,
+        ModelFileError,
+        DataMismatchError,
+        PortError,
         ValidationError,
         StackDepthError,
         InvalidRunIdError,

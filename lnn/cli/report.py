@@ -6,7 +6,8 @@ from pathlib import Path
 
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
-from lnn.watch.report import REPORT_FILE, write_report
+from lnn.runs import REPORT_FILE, default_run_dir, open_stack_run
+from lnn.watch.report import write_report
 from lnn.watch.stack_feed import StackFeed
 from lnn.watch.view import RunView
 
@@ -20,16 +21,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    client = connect(args)
     view = RunView(engine="endpoint", run_id=args.run_id)
     feed = StackFeed(view)
     with stack_errors():
-        record = client.require_record(args.run_id)
+        run = open_stack_run(connect(args), args.run_id, command="report")
+        record = run.record
         if record.status.is_terminal:
-            feed.final(client, record)
+            feed.final(run.client, record)
         else:
-            feed.poll(client, args.run_id, record, force=True)
-    path = args.output or Path("runs") / args.run_id / REPORT_FILE
+            feed.poll(run.client, run.run_id, record, force=True)
+    path = args.output or default_run_dir(args.run_id) / REPORT_FILE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         written = write_report(path, view)

@@ -5,6 +5,7 @@ import json
 
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.options import add_stall_option
+from lnn.runs import open_stack_run
 
 SHOWN = (
     "run_id",
@@ -32,9 +33,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    client = connect(args)
     with stack_errors():
-        record = client.require_record(args.run_id)
+        record = open_stack_run(connect(args), args.run_id, command="status").record
     if args.json:
         print(json.dumps(record.stored()))
         return 0

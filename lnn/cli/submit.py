@@ -8,12 +8,13 @@ from uuid import uuid4
 import numpy as np
 
 from functions.training.checks import TrainingDataError, check_training_data
-from lnn.cli import train
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
-from lnn.cli.follow import add_follow_options, follow_run
-from lnn.datasets import load_dataset
-from lnn.prepare import PreparedData, prepare
+from lnn.cli.training_options import add_arguments as add_training_arguments
+from lnn.cli.training_options import load_training
+from lnn.cli.waiting import add_follow_options, follow_run
+from lnn.prepare import PreparedData
+from lnn.runs import default_run_dir
 from messages.arrays import ArrayRef, InlineArray
 from messages.train_request import TrainConfig, TrainRequest
 
@@ -22,7 +23,7 @@ _LOCAL_ONLY = frozenset({"engine", "chaos"})
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    train.add_arguments(p)
+    add_training_arguments(p)
     for action in p._actions:  # argparse has no public way to hide an option
         if action.dest in _LOCAL_ONLY:
             action.help = argparse.SUPPRESS
@@ -40,11 +41,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def load_config(args: argparse.Namespace) -> tuple[TrainConfig, PreparedData]:
     """The run's config and column-major data, from the same options as `lnn train`."""
-    dataset = load_dataset(
-        args.dataset, seed=args.data_seed, samples=args.samples, noise=args.noise
-    )
-    config = train.build_config(args, dataset.name)
-    return config, prepare(dataset, [layer.model_dump() for layer in config.layers])
+    _, config, data = load_training(args)
+    return config, data
 
 
 def load_request(path: Path, run_id: str | None) -> TrainRequest:
@@ -99,7 +97,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             request.run_id,
             timeout=args.timeout,
             poll=args.poll,
-            out=args.out or Path("runs") / request.run_id,  # where `lnn train` writes
+            out=args.out or default_run_dir(request.run_id),  # where `lnn train` writes
             as_json=args.json,
             stall_after=args.stall_after,
         )

@@ -12,7 +12,8 @@ from pathlib import Path
 from functions.telemetry.spans import Span
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
-from lnn.trace import SPANS_FILE, TRACE_FILE, chrome_trace, read_spans_file
+from lnn.runs import Run, StackRun, open_run
+from lnn.trace import TRACE_FILE, chrome_trace
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -24,32 +25,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print a one-line JSON summary")
 
 
-def _local_file(run: str) -> Path | None:
-    path = Path(run)
-    if path.is_dir():
-        path = path / SPANS_FILE
-    return path if path.is_file() else None
-
-
-def load_spans(args: argparse.Namespace) -> list[Span]:
-    local = _local_file(args.run)
-    if local is not None:
-        try:
-            return read_spans_file(local)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"{local} is not a spans file: {exc}") from exc
-    if Path(args.run).is_dir():
-        raise UsageError(f"{args.run} holds no {SPANS_FILE} (was it written by lnn train --out?)")
-    client = connect(args)
+def load_spans(args: argparse.Namespace) -> tuple[Run, list[Span]]:
     with stack_errors():
-        return client.spans(args.run)
+        run = open_run(args.run, command="trace", connect=lambda: connect(args), accepts_file=True)
+        return run, run.spans()
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    spans = load_spans(args)
+    run, spans = load_spans(args)
     if not spans:
         raise UsageError(f"run {args.run} left no spans (did it start a step?)")
-    document = chrome_trace(spans, run_id=None if _local_file(args.run) else args.run)
+    # Spans on disk carry no run id of their own; a directory's name is not necessarily one.
+    document = chrome_trace(spans, run_id=run.run_id if isinstance(run, StackRun) else None)
     try:
         args.output.write_text(json.dumps(document, separators=(",", ":")) + "\n")
     except OSError as exc:

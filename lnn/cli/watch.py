@@ -6,6 +6,7 @@ import time
 
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.client import StackClient
+from lnn.runs import open_stack_run
 from lnn.watch.session import add_page_options, keep_serving, serve
 from lnn.watch.stack_feed import POLL_S, StackFeed
 from lnn.watch.view import RunView
@@ -31,11 +32,10 @@ def follow(client: StackClient, feed: StackFeed, run_id: str) -> RunRecord:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    client = connect(args)
-    with stack_errors():
-        client.require_record(args.run_id)  # an unknown run: one line, exit 2, no server
-    view = RunView(engine="endpoint", run_id=args.run_id)
-    server = serve(view, args, f"lnn watch {args.run_id}")
-    follow(client, StackFeed(view), args.run_id)
+    with stack_errors():  # an unknown run: one line, exit 2, no server
+        run = open_stack_run(connect(args), args.run_id, command="watch")
+    view = RunView(engine="endpoint", run_id=run.run_id)
+    server = serve(view, args, f"lnn watch {run.run_id}")
+    follow(run.client, StackFeed(view), run.run_id)
     keep_serving(server)
     return 0

@@ -3,6 +3,6 @@ histograms (W, A, dW, dZ per layer) and the first layer's units as pictures.
 docs/tensorboard.md lists the tags; lnn.tensorboard.tags defines them."""
 
 from lnn.tensorboard.board import Board, run_board
-from lnn.tensorboard.writer import make_log_dir, write_board
+from lnn.tensorboard.writer import write_board
 
-__all__ = ["Board", "make_log_dir", "run_board", "write_board"]
+__all__ = ["Board", "run_board", "write_board"]

@@ -9,20 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lnn.cli.errors import UsageError
+from lnn.runs import make_output_dir
 from lnn.tensorboard.board import Board
 
 EVENT_FILES = "events.out.tfevents.*"
-
-
-def make_log_dir(logdir: Path) -> None:
-    """Create ``logdir`` before a run, so a bad --tensorboard costs no training time."""
-    try:
-        logdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(
-            f"--tensorboard: cannot create directory {logdir}: {exc.strerror or exc}"
-        ) from exc
 
 
 def write_board(logdir: Path, run: str, board: Board) -> Path:
@@ -31,7 +21,7 @@ def write_board(logdir: Path, run: str, board: Board) -> Path:
     from tensorboardX import SummaryWriter
 
     directory = logdir / run
-    make_log_dir(directory)
+    make_output_dir(directory, "--tensorboard")
     for old in directory.glob(EVENT_FILES):
         old.unlink()
     with SummaryWriter(logdir=str(directory)) as writer:

@@ -3,10 +3,9 @@ script and the document inline), which opens offline in any browser."""
 
 from pathlib import Path
 
+from lnn.runs.types import REPORT_FILE
 from lnn.watch.page import report_page
 from lnn.watch.view import RunView
-
-REPORT_FILE = "report.html"
 
 
 def report_title(view: RunView) -> str:

@@ -6,9 +6,12 @@ import sys
 import time
 import webbrowser
 
-from lnn.cli.errors import UsageError
 from lnn.watch.server import WatchServer
 from lnn.watch.view import RunView
+
+
+class PortError(ValueError):
+    """The page cannot be served on the chosen --port; the message is one line."""
 
 
 def add_page_options(p: argparse.ArgumentParser) -> None:
@@ -19,11 +22,11 @@ def add_page_options(p: argparse.ArgumentParser) -> None:
 def serve(view: RunView, args: argparse.Namespace, title: str) -> WatchServer:
     """Start the page's server and say where it is (stderr: stdout may carry --json)."""
     if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port {args.port}: not a port number (0-65535)")
+        raise PortError(f"--port {args.port}: not a port number (0-65535)")
     try:
         server = WatchServer(view, port=args.port, title=title).start()
     except OSError as exc:
-        raise UsageError(f"--port {args.port}: cannot serve there: {exc.strerror or exc}") from exc
+        raise PortError(f"--port {args.port}: cannot serve there: {exc.strerror or exc}") from exc
     print(f"lnn: watching at {server.url}", file=sys.stderr, flush=True)
     # Only for a person at a terminal: never from tests, pipes or CI.
     if not args.no_browser and sys.stdout.isatty():

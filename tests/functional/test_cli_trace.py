@@ -73,3 +73,28 @@ def test_bad_trace_input_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: P
     bad.write_text('{"function": "neuron"}\n')
     assert main(["trace", str(bad)]) == 2
     assert "not a spans file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command", "missing"),
+    [
+        (["inspect"], "telemetry.jsonl"),
+        (["trace"], "spans.jsonl"),
+        (["export", "--tensorboard", "{tmp}/tb"], "history.json, telemetry.jsonl or model.npz"),
+    ],
+    ids=lambda v: v[0] if isinstance(v, list) else None,
+)
+def test_an_empty_run_directory_is_the_same_one_line_for_every_reader(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str], missing: str
+) -> None:
+    """The directory is read as a run directory: no stack is asked (no AWS configuration is
+    needed), and the line names the file the command reads and the command."""
+    empty = tmp_path / "run"
+    empty.mkdir()
+    name, *options = command
+    assert main([name, str(empty), *(o.format(tmp=tmp_path) for o in options)]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"lnn: error: {empty} holds no {missing}: nothing to {name} "
+        f"(lnn train --out writes {'them' if ',' in missing else 'it'})"
+    ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lnn.cli.follow import follow_run
+from lnn.cli.waiting import follow_run
 from messages.status import RunRecord, RunStatus
 
 STARTED = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from functions.training.schedule import AUTO_TELEMETRY_STEPS, telemetry_cadence
-from lnn.cli import train
+from lnn.cli import training_options as train
 from messages.train_request import TrainConfig
 
 

@@ -10,7 +10,8 @@ from functions.nn.activations import ACTIVATION_NAMES, get_activation
 from functions.nn.initializers import INIT_SCHEMES, initialize_layer
 from functions.nn.optimizers import OPTIMIZER_NAMES, make_optimizer
 from functions.nn.schedules import DECAY_SCHEDULES, SCHEDULE_NAMES, make_schedule
-from lnn.cli import submit, train
+from lnn.cli import submit
+from lnn.cli import training_options as train
 from lnn.cli.options import ACTIVATIONS, parse_layers
 from messages.train_request import LayerSpecModel, TrainConfig
 
