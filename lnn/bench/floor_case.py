@@ -26,8 +26,7 @@ def _traced_embedded(
     calls."""
     from infra.local.api_trace import ApiCallRecorder
     from lnn.engines.stack import embedded_stack, run_embedded
-    from lnn.estimate.invocations import timed_handlers
-    from lnn.estimate.trace import RunTrace
+    from lnn.estimate import RunTrace, timed_handlers
 
     recorder = ApiCallRecorder()
     with embedded_stack() as session:

@@ -38,8 +38,7 @@ def check_arguments(args: argparse.Namespace) -> None:
 
 def cmd_estimate(args: argparse.Namespace) -> int:
     check_arguments(args)
-    from lnn.estimate.estimate import estimate
-    from lnn.estimate.report import render, to_json
+    from lnn.estimate import estimate, render, to_json
 
     _, config, data = load_training(args)
     if args.out is not None:

@@ -1,2 +1,9 @@
 """``lnn estimate``: a run's AWS critical-path time and bill, projected from a few embedded
 steps measured call by call."""
+
+from lnn.estimate.estimate import Estimate, estimate
+from lnn.estimate.invocations import timed_handlers
+from lnn.estimate.report import render, to_json
+from lnn.estimate.trace import RunTrace
+
+__all__ = ["Estimate", "RunTrace", "estimate", "render", "timed_handlers", "to_json"]
