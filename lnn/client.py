@@ -111,7 +111,7 @@ class StackDepthError(StackClientError, ValueError):
     """The network has more layers than the stack was deployed for."""
 
 
-def describe_endpoint(endpoint_url: str | None) -> str:
+def _describe_endpoint(endpoint_url: str | None) -> str:
     return endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or "AWS"
 
 
@@ -146,7 +146,7 @@ class StackClient:
         outputs = find_stack(session, stack=stack, endpoint_url=endpoint_url)
         if outputs is None:
             raise StackNotDeployedError(
-                f"stack {stack} is not deployed at {describe_endpoint(endpoint_url)} "
+                f"stack {stack} is not deployed at {_describe_endpoint(endpoint_url)} "
                 f"(region {session.region_name}); run `lnn deploy --stack {stack}` first"
             )
         return cls(outputs, Clients.create(session, endpoint_url))

@@ -27,7 +27,7 @@ class PreparedData:
     y_test: Array | None
 
 
-def encode_targets(labels: np.ndarray, *, units: int, activation: str, n_classes: int) -> Array:
+def _encode_targets(labels: np.ndarray, *, units: int, activation: str, n_classes: int) -> Array:
     """Raw labels (m,) -> targets (units, m) for the output layer."""
     labels = np.asarray(labels)
     if n_classes == 0 and activation in ("sigmoid", "softmax"):
@@ -60,7 +60,7 @@ def prepare(dataset: Dataset, layers: list[dict[str, object]]) -> PreparedData:
     units, activation = int(output["units"]), str(output["activation"])
 
     def targets(labels: np.ndarray) -> Array:
-        return encode_targets(
+        return _encode_targets(
             labels, units=units, activation=activation, n_classes=dataset.n_classes
         )
 
@@ -74,11 +74,11 @@ def prepare(dataset: Dataset, layers: list[dict[str, object]]) -> PreparedData:
         x_test=x_test,
         y_test=y_test,
     )
-    check_prepared(data, activation)
+    _check_prepared(data, activation)
     return data
 
 
-def check_prepared(data: PreparedData, activation: str) -> None:
+def _check_prepared(data: PreparedData, activation: str) -> None:
     """DataMismatchError for data the trainer would refuse: the same check, run here so
     that no engine uploads or trains on it."""
     try:

@@ -35,8 +35,8 @@ def visibility_timeout_s(function_timeout_s: int) -> int:
 # the redelivery then needs its own hops: the default waits that out, plus a minute, so a
 # lost process is not mistaken for a dead stack. Derived here, once, from the function
 # timeout the stack is deployed with, so the two cannot drift apart.
-STALL_MARGIN_S = 60
-STALL_AFTER_S = float(visibility_timeout_s(FUNCTION_TIMEOUT_S) + STALL_MARGIN_S)
+_STALL_MARGIN_S = 60
+STALL_AFTER_S = float(visibility_timeout_s(FUNCTION_TIMEOUT_S) + _STALL_MARGIN_S)
 
 
 class RunStatus(StrEnum):

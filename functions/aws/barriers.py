@@ -21,8 +21,8 @@ from botocore.exceptions import ClientError
 from functions.aws.clients import client
 from functions.ports import NO_OUTPUT, Arrival, Barriers, BarrierTimeline, ShardOutput
 
-TTL_SECONDS = 7 * 24 * 3600
-BATCH_GET_LIMIT = 100  # keys per BatchGetItem
+_TTL_SECONDS = 7 * 24 * 3600
+_BATCH_GET_LIMIT = 100  # keys per BatchGetItem
 
 
 # ShardOutput field -> (attribute prefix, DynamoDB type): shard k's is attribute {prefix}{k}.
@@ -82,7 +82,7 @@ class DynamoBarriers(Barriers):
         values: dict[str, dict] = {
             ":shard": {"NS": [str(shard)]},
             ":k": {"N": str(shard)},
-            ":ttl": {"N": str(int(time.time()) + TTL_SECONDS)},
+            ":ttl": {"N": str(int(time.time()) + _TTL_SECONDS)},
             ":zero": {"N": "0"},
             ":one": {"N": "1"},
         }
@@ -137,7 +137,7 @@ class DynamoBarriers(Barriers):
             ExpressionAttributeValues={
                 ":empty": {"L": []},
                 ":one": {"L": [{"S": json.dumps(span, separators=(",", ":"))}]},
-                ":ttl": {"N": str(int(time.time()) + TTL_SECONDS)},
+                ":ttl": {"N": str(int(time.time()) + _TTL_SECONDS)},
             },
         )
 
@@ -149,10 +149,10 @@ class DynamoBarriers(Barriers):
         projection = ", ".join(names)
         found: dict[str, BarrierTimeline] = {}
         unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), BATCH_GET_LIMIT):
+        for start in range(0, len(unique), _BATCH_GET_LIMIT):
             pending: dict[str, Any] = {
                 self.table: {
-                    "Keys": [{"pk": {"S": k}} for k in unique[start : start + BATCH_GET_LIMIT]],
+                    "Keys": [{"pk": {"S": k}} for k in unique[start : start + _BATCH_GET_LIMIT]],
                     "ProjectionExpression": projection,
                     "ExpressionAttributeNames": names,
                 }

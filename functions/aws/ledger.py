@@ -18,7 +18,7 @@ from functions.ports import Change, Expect, RunLedger
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
-RUN_SORT_KEY = "run"
+_RUN_SORT_KEY = "run"
 _KEY_FIELDS = ("pk", "sk")
 
 
@@ -44,7 +44,7 @@ def _from_dynamo(value: Any) -> Any:
     return value
 
 
-def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
+def _serialize(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _serializer.serialize(_to_dynamo(v)) for k, v in item.items() if v is not None}
 
 
@@ -61,12 +61,12 @@ def partition_key(run_id: str) -> str:
     return f"run#{run_id}"
 
 
-def history_sort_key(epoch: int) -> str:
+def _history_sort_key(epoch: int) -> str:
     return f"epoch#{epoch:06d}"
 
 
 def run_key(run_id: str) -> dict[str, Any]:
-    return {"pk": {"S": partition_key(run_id)}, "sk": {"S": RUN_SORT_KEY}}
+    return {"pk": {"S": partition_key(run_id)}, "sk": {"S": _RUN_SORT_KEY}}
 
 
 def _condition(expect: Expect | None) -> tuple[str, dict[str, str], dict[str, Any]]:
@@ -105,11 +105,11 @@ class DynamoRunLedger(RunLedger):
         return self._dynamodb or client("dynamodb")
 
     def _insert(self, item: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
-        keyed = {"pk": partition_key(item["run_id"]), "sk": RUN_SORT_KEY, **item}
+        keyed = {"pk": partition_key(item["run_id"]), "sk": _RUN_SORT_KEY, **item}
         applied, found = _conditional(
             self._client().put_item,
             TableName=self.table,
-            Item=serialize(keyed),
+            Item=_serialize(keyed),
             ConditionExpression="attribute_not_exists(pk)",
         )
         return applied, item if applied else found
@@ -138,7 +138,7 @@ class DynamoRunLedger(RunLedger):
             UpdateExpression=expression,
             ConditionExpression=condition,
             ExpressionAttributeNames=names,
-            ExpressionAttributeValues=serialize(values),
+            ExpressionAttributeValues=_serialize(values),
             ReturnValues="ALL_NEW",
         )
 
@@ -149,16 +149,16 @@ class DynamoRunLedger(RunLedger):
         return deserialize(response["Item"]) if "Item" in response else None
 
     def _put_history(self, run_id: str, entry: dict[str, Any]) -> None:
-        keys = {"pk": partition_key(run_id), "sk": history_sort_key(entry["epoch"])}
-        self._client().put_item(TableName=self.table, Item=serialize({**keys, **entry}))
+        keys = {"pk": partition_key(run_id), "sk": _history_sort_key(entry["epoch"])}
+        self._client().put_item(TableName=self.table, Item=_serialize({**keys, **entry}))
 
     def _history(self, run_id: str, after: int) -> list[dict[str, Any]]:
         return self._query(
             KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
             ExpressionAttributeValues={
                 ":pk": {"S": partition_key(run_id)},
-                ":first": {"S": history_sort_key(after + 1)},
-                ":last": {"S": history_sort_key(999_999)},
+                ":first": {"S": _history_sort_key(after + 1)},
+                ":last": {"S": _history_sort_key(999_999)},
             },
             ConsistentRead=True,
         )
@@ -167,7 +167,7 @@ class DynamoRunLedger(RunLedger):
         return self._query(
             scan=True,
             FilterExpression="sk = :run",
-            ExpressionAttributeValues={":run": {"S": RUN_SORT_KEY}},
+            ExpressionAttributeValues={":run": {"S": _RUN_SORT_KEY}},
         )
 
     def _query(self, *, scan: bool = False, **kwargs: Any) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ TRAINER_QUEUE = "trainer"
 OUTPUT_QUEUE = "output"
 
 
-def queue_of(route: Route) -> str:
+def _queue_of(route: Route) -> str:
     return OUTPUT_QUEUE if route == OUTPUT_ROUTE else f"layer-{route}"
 
 
@@ -23,7 +23,7 @@ class InMemoryBus(Bus):
 
     def publish_tasks(self, bodies: list[str], route: Route) -> None:
         for body in bodies:
-            self._enqueue(queue_of(route), body)
+            self._enqueue(_queue_of(route), body)
 
     def publish_to_trainer(self, body: str) -> None:
         self._enqueue(TRAINER_QUEUE, body)

@@ -62,13 +62,13 @@ class QueuedMessage:
     receives: int = 0
 
 
-DLQ_SUFFIX = "-dlq"
+_DLQ_SUFFIX = "-dlq"
 
 
 def _consumer(queue: str) -> tuple[Work, bool]:
     """The function consuming ``queue``: its work, and whether it is the trainer, which may
     start runs and fails the run an invalid message names (the network's functions do not)."""
-    if queue.endswith(DLQ_SUFFIX):
+    if queue.endswith(_DLQ_SUFFIX):
         return dead_letter_handler.work, False
     if queue == TRAINER_QUEUE:
         return trainer_handler.work, True
@@ -177,7 +177,7 @@ class InMemoryStack:
         work, trainer = _consumer(message.queue)
         try:
             poisoned = self._poison is not None and self._poison(message)
-            if poisoned and not message.queue.endswith(DLQ_SUFFIX):
+            if poisoned and not message.queue.endswith(_DLQ_SUFFIX):
                 raise ProcessCrash("the process died before any handler code ran")
             guarded(
                 message.body,
@@ -205,13 +205,13 @@ class InMemoryStack:
         self._container = self._new_container()
 
     def _redeliver(self, message: QueuedMessage) -> None:
-        if message.queue.endswith(DLQ_SUFFIX):
+        if message.queue.endswith(_DLQ_SUFFIX):
             self.kept.append(message)  # a DLQ has no DLQ: it waits there for people
         elif message.receives >= self.settings.max_receives:
             self.dead_lettered.append(message)
             # SQS moves the message itself: its id and receive count go with it.
             dlq = QueuedMessage(
-                message.queue + DLQ_SUFFIX, message.message_id, message.body, message.receives
+                message.queue + _DLQ_SUFFIX, message.message_id, message.body, message.receives
             )
             self.queued.append(dlq)
         elif self._reorder:
@@ -223,7 +223,7 @@ class InMemoryStack:
         """Write ``body`` straight into ``queue``'s DLQ, as anyone allowed SendMessage on it
         could: the letter SQS did not redrive, which the consumer must refuse."""
         message_id = f"m{next(self._ids)}"
-        self.queued.append(QueuedMessage(queue + DLQ_SUFFIX, message_id, body))
+        self.queued.append(QueuedMessage(queue + _DLQ_SUFFIX, message_id, body))
         return message_id
 
     def publish(self, queue: str, body: str) -> None:

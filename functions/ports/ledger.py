@@ -17,7 +17,7 @@ from typing import Any
 from functions.ports.types import Change, Expect
 from messages.status import HistoryEntry, RunRecord, RunStatus
 
-LAST_ERROR_CHARS = 2000  # RunRecord.last_error's limit
+_LAST_ERROR_CHARS = 2000  # RunRecord.last_error's limit
 
 
 def now() -> str:
@@ -156,7 +156,7 @@ class RunLedger(ABC):
     def note_error(self, run_id: str, error: str) -> None:
         """Remember why a delivery of a RUNNING run's message failed: a dead letter's
         reason can then say so, although the process that failed it last may have died."""
-        self._change(run_id, {"last_error": error[:LAST_ERROR_CHARS]}, Expect())
+        self._change(run_id, {"last_error": error[:_LAST_ERROR_CHARS]}, Expect())
 
     def reject(self, run_id: str, reason: str, *, message_id: str | None = None) -> bool:
         """Record a request that never started as FAILED: creates the FAILED record (of

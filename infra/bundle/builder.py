@@ -40,20 +40,20 @@ HANDLER_MODULES = (
 HANDLER_FUNCTION = "handler"
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024  # Lambda's documented 262,144,000 bytes
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_OUTPUT = PROJECT_ROOT / "build" / "lnn-lambda.zip"
-SOURCE_PACKAGES = ("functions", "messages")
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_OUTPUT = _PROJECT_ROOT / "build" / "lnn-lambda.zip"
+_SOURCE_PACKAGES = ("functions", "messages")
 # Lambda bundles carry only what handlers import; the runtime already provides boto3/botocore.
-DEPENDENCIES = ("numpy", "pydantic", "aws-lambda-powertools")
+_DEPENDENCIES = ("numpy", "pydantic", "aws-lambda-powertools")
 # Pinned as constraints (not requirements) so pip still decides which of them are needed.
-TRANSITIVE = (
+_TRANSITIVE = (
     "pydantic-core",
     "typing-extensions",
     "annotated-types",
     "typing-inspection",
     "jmespath",
 )
-RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
+_RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
 
 _PIP_ARCH = {"x86_64": "x86_64", "arm64": "aarch64"}
 _HOST_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
@@ -133,11 +133,11 @@ def build_bundle(
 def _pins() -> tuple[list[str], list[str]]:
     """Requirements and constraints pinned to this environment, so the bundle matches tests."""
     try:
-        requirements = [f"{name}=={metadata.version(name)}" for name in DEPENDENCIES]
+        requirements = [f"{name}=={metadata.version(name)}" for name in _DEPENDENCIES]
     except metadata.PackageNotFoundError as exc:
         raise BundleError(f"handler dependency {exc.name} is not installed here") from exc
     constraints = []
-    for name in TRANSITIVE:
+    for name in _TRANSITIVE:
         try:
             constraints.append(f"{name}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
@@ -191,7 +191,7 @@ def _resolved(dest: Path) -> list[Path]:
         return wheel.name.split("-", 1)[0].lower().replace("_", "-")
 
     wheels = sorted(dest.glob("*.whl"))
-    return [wheel for wheel in wheels if dist_name(wheel) not in RUNTIME_PROVIDED]
+    return [wheel for wheel in wheels if dist_name(wheel) not in _RUNTIME_PROVIDED]
 
 
 def _skipped(parts: tuple[str, ...]) -> bool:
@@ -201,12 +201,12 @@ def _skipped(parts: tuple[str, ...]) -> bool:
 def _source_entries() -> dict[str, _Entry]:
     """The project's Lambda packages: .py sources only, no tests."""
     entries: dict[str, _Entry] = {}
-    for package in SOURCE_PACKAGES:
-        root = PROJECT_ROOT / package
+    for package in _SOURCE_PACKAGES:
+        root = _PROJECT_ROOT / package
         if not (root / "__init__.py").is_file():
-            raise BundleError(f"source package {package!r} not found under {PROJECT_ROOT}")
+            raise BundleError(f"source package {package!r} not found under {_PROJECT_ROOT}")
         for path in sorted(root.rglob("*.py")):
-            rel = path.relative_to(PROJECT_ROOT)
+            rel = path.relative_to(_PROJECT_ROOT)
             is_test = rel.name.startswith("test_") or rel.name == "conftest.py"
             if not is_test and not _skipped(rel.parts):
                 entries[rel.as_posix()] = _Entry(source=path, size=path.stat().st_size)

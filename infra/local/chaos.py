@@ -35,7 +35,7 @@ from botocore.exceptions import ClientError
 from infra.local.exceptions import ChaosSpecError
 
 _RATES = ("duplicate", "crash_before", "crash_after", "throttle", "timeout", "forge")
-KILLABLE = ("trainer", "neuron", "loss")  # the dead-letter consumer is the safety net
+_KILLABLE = ("trainer", "neuron", "loss")  # the dead-letter consumer is the safety net
 _MAX_DELAY_S = 900  # SQS DelaySeconds and visibility can go no further in one step
 
 
@@ -68,8 +68,8 @@ class ChaosSpec:
             if name is None:
                 raise ChaosSpecError(f"--chaos: unknown fault {key!r}; known: {', '.join(known)}")
             if name == "kill":
-                if raw not in KILLABLE:
-                    raise ChaosSpecError(f"--chaos: kill is one of {', '.join(KILLABLE)}")
+                if raw not in _KILLABLE:
+                    raise ChaosSpecError(f"--chaos: kill is one of {', '.join(_KILLABLE)}")
                 values[name] = raw
                 continue
             try:

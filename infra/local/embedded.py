@@ -12,7 +12,7 @@ from infra.local.moto_compat import disable_moto_sqs_lambda_delivery
 from infra.local.runner import DEFAULT_LOCAL_RETRY_DELAY, LambdaRunner
 from infra.local.speedups import speed_up_botocore, speed_up_moto
 
-FAKE_CREDENTIALS = {
+_FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
@@ -53,7 +53,7 @@ class EmbeddedStack:
         from moto import mock_aws
 
         hidden = [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL")] + ["AWS_PROFILE"]
-        values = {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region}
+        values = {**_FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region}
         self._saved = {k: os.environ.get(k) for k in [*values, *hidden]}
         for name in hidden:
             os.environ.pop(name, None)

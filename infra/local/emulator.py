@@ -87,7 +87,7 @@ def serialized(app: WsgiApp) -> WsgiApp:
     return one_at_a_time
 
 
-def check_free(host: str, port: int) -> None:
+def _check_free(host: str, port: int) -> None:
     """Fail with a clear error, not a server thread that dies unseen, on a taken port."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -111,7 +111,7 @@ def loopback_api(host: str = "127.0.0.1", port: int = 4566) -> Iterator[str]:
     from werkzeug.serving import make_server
 
     if port:
-        check_free(host, port)
+        _check_free(host, port)
     disable_moto_sqs_lambda_delivery()
     speed_up_moto()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # it logs every request

@@ -11,7 +11,7 @@ import boto3
 from infra.local.runner import LambdaRunner
 from infra.local.stats import RunnerStats
 
-MAX_IDLE_SLEEP_S = 0.5  # idle sweeps are HTTP requests to the one emulator: keep them rare
+_MAX_IDLE_SLEEP_S = 0.5  # idle sweeps are HTTP requests to the one emulator: keep them rare
 
 _FAKE_KEY = "test"
 _DEFAULT_REGION = "us-east-1"
@@ -39,5 +39,5 @@ def run_functions(
     with LambdaRunner(local_session(), endpoint_url, **runner_options) as runner:
         if ready is not None:
             ready()
-        runner.run_forever(stop, max_idle_sleep=MAX_IDLE_SLEEP_S)
+        runner.run_forever(stop, max_idle_sleep=_MAX_IDLE_SLEEP_S)
     return runner.stats

@@ -54,7 +54,7 @@ def lambda_environment(
     return env
 
 
-def function_key(mapping: SqsMapping) -> str:
+def _function_key(mapping: SqsMapping) -> str:
     """The stack's name for the mapped function (trainer, neuron, ...), from its handler
     ``functions.handlers.<key>.handler``."""
     parts = mapping.handler.rsplit(".", 2)
@@ -92,7 +92,7 @@ def invoke_batch(
             timeout_s=mapping.timeout_s,
         )
         faults = (
-            chaos.invocation(_receive_counts(messages), max_receives, function_key(mapping))
+            chaos.invocation(_receive_counts(messages), max_receives, _function_key(mapping))
             if chaos
             else None
         )

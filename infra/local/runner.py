@@ -33,7 +33,7 @@ from messages.batching import batch_bodies
 logger = logging.getLogger(__name__)
 
 DEFAULT_LOCAL_RETRY_DELAY = 0.2  # seconds; the local entry points use it, not VisibilityTimeout
-DEAD_LETTER_POLL_S = 5.0  # how often the dead-letter queues are read (each read costs a call)
+_DEAD_LETTER_POLL_S = 5.0  # how often the dead-letter queues are read (each read costs a call)
 _SQS_MAX_BATCH = 10
 
 Batch = list[dict[str, Any]]
@@ -186,11 +186,11 @@ class LambdaRunner:
             except (ClientError, BotoCoreError) as exc:
                 logger.warning("reading event source mappings failed: %s", exc)
         self._retries.release_due()
-        if time.monotonic() - self._dead_letters_polled_at >= DEAD_LETTER_POLL_S:
+        if time.monotonic() - self._dead_letters_polled_at >= _DEAD_LETTER_POLL_S:
             self.poll_dead_letters()
 
     def poll_dead_letters(self) -> int:
-        """Read every dead-letter queue now (it is otherwise read every DEAD_LETTER_POLL_S);
+        """Read every dead-letter queue now (it is otherwise read every _DEAD_LETTER_POLL_S);
         returns the letters delivered to their consumer."""
         self._dead_letters_polled_at = time.monotonic()
         return sum(self._poll(mapping) for mapping in self._dead_letter_mappings.values())

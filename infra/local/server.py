@@ -20,7 +20,7 @@ __all__ = ["EmbeddedStack", "serve", "serve_functions"]
 
 logger = logging.getLogger(__name__)
 
-SUPERVISE_INTERVAL_S = 0.5  # how soon a dead worker is noticed and replaced
+_SUPERVISE_INTERVAL_S = 0.5  # how soon a dead worker is noticed and replaced
 
 
 def serve_functions(
@@ -55,7 +55,7 @@ def serve_functions(
         if ready is not None:
             ready(pool.pids)
         with contextlib.suppress(KeyboardInterrupt):
-            while not stop.wait(SUPERVISE_INTERVAL_S):
+            while not stop.wait(_SUPERVISE_INTERVAL_S):
                 pool.supervise()
         return pool.stop()
 

@@ -28,7 +28,7 @@ def _lambda_attribute(value: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def sqs_record(message: Mapping[str, Any], queue_arn: str) -> dict[str, Any]:
+def _sqs_record(message: Mapping[str, Any], queue_arn: str) -> dict[str, Any]:
     """One `Records` entry, as Lambda builds it from a ReceiveMessage result."""
     record: dict[str, Any] = {
         "messageId": message["MessageId"],
@@ -51,7 +51,7 @@ def sqs_record(message: Mapping[str, Any], queue_arn: str) -> dict[str, Any]:
 
 def sqs_event(messages: Iterable[Mapping[str, Any]], queue_arn: str) -> dict[str, Any]:
     """The event for one batch."""
-    return {"Records": [sqs_record(m, queue_arn) for m in messages]}
+    return {"Records": [_sqs_record(m, queue_arn) for m in messages]}
 
 
 def failed_message_ids(response: Any, message_ids: list[str], *, partial: bool) -> set[str]:

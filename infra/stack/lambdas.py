@@ -26,7 +26,7 @@ __all__ = [
 DIRECT_UPLOAD_LIMIT = 45 * 1024 * 1024  # the API takes zips up to 50 MB inline
 ROLE_RETRY_ATTEMPTS = 12
 ROLE_RETRY_DELAY = 5.0
-READY_TIMEOUT = 180.0
+_READY_TIMEOUT = 180.0
 
 
 def _find(lam: Any, name: str) -> dict[str, Any] | None:
@@ -91,7 +91,7 @@ def _wait_ready(lam: Any, name: str, *, after_change: bool = True) -> None:
             raise DeployError(f"function {name} failed: {' '.join(str(reason).split())}")
         return state != "Pending" and update != "InProgress"
 
-    poll(ready, what=f"function {name} to become ready", timeout=READY_TIMEOUT)
+    poll(ready, what=f"function {name} to become ready", timeout=_READY_TIMEOUT)
 
 
 def _code_source(spec: StackSpec, clients: Clients, bundle: bytes) -> dict[str, Any]:

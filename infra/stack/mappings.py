@@ -15,7 +15,7 @@ from infra.stack.spec import MappingSpec, StackSpec
 __all__ = ["delete_mappings", "ensure_mappings"]
 
 _ON = {"Enabled", "Enabling", "Creating"}
-DELETION_TIMEOUT = 30.0  # AWS deletes a mapping in seconds
+_DELETION_TIMEOUT = 30.0  # AWS deletes a mapping in seconds
 
 
 def _unqualified(arn: str) -> str:
@@ -56,11 +56,11 @@ def _await_deletion(
     if gone(listed):
         return
     try:
-        poll(gone, what="the deletion of a mapping", timeout=DELETION_TIMEOUT, interval=2.0)
+        poll(gone, what="the deletion of a mapping", timeout=_DELETION_TIMEOUT, interval=2.0)
     except DeployError as exc:
         name = f"{source.rsplit(':', 1)[-1]}->{target.rsplit(':', 1)[-1]}"
         raise DeployError(
-            f"mapping {name} is still being deleted after {DELETION_TIMEOUT:.0f} s, so it "
+            f"mapping {name} is still being deleted after {_DELETION_TIMEOUT:.0f} s, so it "
             "cannot be created again (LocalStack 4.14.0 never finishes deleting a disabled "
             "mapping): restart the emulator or deploy under another --stack"
         ) from exc

@@ -29,12 +29,12 @@ __all__ = [
 ARCHITECTURES = ("x86_64", "arm64")
 HANDLERS = {key: f"functions.handlers.{key}.handler" for key in FUNCTION_KEYS}
 # The functions that publish network tasks; the network topic's policy admits them alone.
-NETWORK_PUBLISHERS = ("trainer", "neuron", "loss")
+_NETWORK_PUBLISHERS = ("trainer", "neuron", "loss")
 # Deliveries a message gets before SQS moves it to its DLQ; the functions read it too.
 MAX_RECEIVE_COUNT = 5
 # A dead letter the consumer cannot attribute to a run stays in its DLQ for people to read;
 # it comes back to the consumer twice a day rather than in a loop.
-DEAD_LETTER_VISIBILITY = 12 * 3600
+_DEAD_LETTER_VISIBILITY = 12 * 3600
 _FOUR_DAYS = 4 * 24 * 3600
 _FOURTEEN_DAYS = 14 * 24 * 3600
 
@@ -46,7 +46,7 @@ class QueueSpec:
     dlq_name: str
     visibility_timeout: int
     max_receive_count: int = MAX_RECEIVE_COUNT
-    dlq_visibility_timeout: int = DEAD_LETTER_VISIBILITY
+    dlq_visibility_timeout: int = _DEAD_LETTER_VISIBILITY
     message_retention: int = _FOUR_DAYS
     dlq_message_retention: int = _FOURTEEN_DAYS
 
@@ -201,7 +201,7 @@ def build_stack(
             TopicSpec(
                 n.queue_key(t),
                 t,
-                tuple(n.role_arn(k) for k in NETWORK_PUBLISHERS) if t == n.network_topic else (),
+                tuple(n.role_arn(k) for k in _NETWORK_PUBLISHERS) if t == n.network_topic else (),
             )
             for t in topics
         ),

@@ -15,10 +15,10 @@ from lnn.engines.base import TrainingResult
 from lnn.engines.reference import train_reference
 from messages.status import RunStatus
 
-TARGET_RATIO = 1.3
+_TARGET_RATIO = 1.3
 
 
-def calls_per_shard_hop_budget(shards: int) -> float:
+def _calls_per_shard_hop_budget(shards: int) -> float:
     """Issue 11's targets: 4.0 AWS calls per shard hop with one shard per layer (nothing
     shares a hop's receive, delete and publish), 2.5 from four shards on."""
     return 2.5 if shards >= 4 else 4.0
@@ -37,8 +37,8 @@ def reference_vs_numpy(cat: CatData, epochs: int, repeats: int) -> dict[str, obj
     return {
         "ratio_of": "reference/numpy",
         "ratio": ratio,
-        "target_ratio": TARGET_RATIO,
-        "meets_target": ratio <= TARGET_RATIO,
+        "target_ratio": _TARGET_RATIO,
+        "meets_target": ratio <= _TARGET_RATIO,
         "numpy_s": numpy_run.median,
         "reference_s": reference.median,
         "numpy_runs_s": numpy_run.seconds,
@@ -96,9 +96,9 @@ def embedded_vs_reference(cat: CatData, epochs: int, repeats: int) -> dict[str, 
         "shards": cat.shards,
         "shard_tasks_per_step": critical.get("shard_tasks", 0) / steps,
         "calls_per_shard_hop": per_shard_hop,
-        "calls_budget": calls_per_shard_hop_budget(cat.shards),
+        "calls_budget": _calls_per_shard_hop_budget(cat.shards),
         "meets_budget": per_shard_hop is not None
-        and per_shard_hop <= calls_per_shard_hop_budget(cat.shards),
+        and per_shard_hop <= _calls_per_shard_hop_budget(cat.shards),
         "max_abs_diff": diff,
         "models_agree": diff <= AGREEMENT_TOLERANCE,
         "api_calls": api_calls,

@@ -23,7 +23,7 @@ class NumpyRun:
     costs: list[float]
 
 
-def check_supported(config: TrainConfig) -> None:
+def _check_supported(config: TrainConfig) -> None:
     hidden = {layer.activation for layer in config.layers[:-1]}
     output = config.layers[-1]
     problems = [
@@ -48,7 +48,7 @@ def sigmoid(z: Array) -> Array:
 
 def train_numpy(config: TrainConfig, x: Array, y: Array) -> NumpyRun:
     """``config.epochs`` full-batch gradient-descent steps on x (n_x, m), y (1, m)."""
-    check_supported(config)
+    _check_supported(config)
     params = initial_params(config, x.shape[0])
     weights = [w for w, _ in params]
     biases = [b for _, b in params]

@@ -38,7 +38,7 @@ class BenchReport:
         }
 
 
-def blas_info() -> list[dict[str, object]]:
+def _blas_info() -> list[dict[str, object]]:
     """The BLAS libraries numpy loaded and the threads each will use, as threadpoolctl sees them."""
     return [
         {
@@ -55,7 +55,7 @@ def blas_info() -> list[dict[str, object]]:
 
 
 def machine_info() -> dict[str, object]:
-    blas = blas_info()
+    blas = _blas_info()
     cpus = os.cpu_count() or 1
     load = os.getloadavg()
     threads = max((int(b["threads"] or 1) for b in blas), default=1)

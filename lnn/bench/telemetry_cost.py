@@ -11,11 +11,11 @@ from lnn.engines.reference import train_reference
 from messages.status import RunStatus
 from messages.train_request import TrainConfig
 
-EMBEDDED_TELEMETRY_EPOCHS = 5
+_EMBEDDED_TELEMETRY_EPOCHS = 5
 # The embedded time of telemetry: long enough for a per-step difference of a few per cent to
 # show through the run's fixed start and finish, short enough for a few repeats.
-EMBEDDED_TIMED_EPOCHS = 40
-CAT_RUN_EPOCHS = 2500  # the run the figure is about: its default cadence is timed
+_EMBEDDED_TIMED_EPOCHS = 40
+_CAT_RUN_EPOCHS = 2500  # the run the figure is about: its default cadence is timed
 
 
 def _identical(a: TrainingResult, b: TrainingResult) -> bool:
@@ -51,7 +51,7 @@ def telemetry_cost(cat: CatData, epochs: int, repeats: int) -> dict[str, object]
     except ImportError:  # the reference figures stand alone
         return {**metrics, "models_agree": agree}
     # The embedded engine answers each call in milliseconds: a few epochs count its calls.
-    short = min(epochs, EMBEDDED_TELEMETRY_EPOCHS)
+    short = min(epochs, _EMBEDDED_TELEMETRY_EPOCHS)
     runs = {}
     for name, cfg in (("on", every), ("off", off)):
         cfg = cfg.model_copy(update={"epochs": short})
@@ -64,7 +64,7 @@ def telemetry_cost(cat: CatData, epochs: int, repeats: int) -> dict[str, object]
         name: int(dict(run.extra.get("critical_path", {})).get("calls", 0))
         for name, run in runs.items()
     }
-    timed = _embedded_cadence_cost(cat, off, min(epochs, EMBEDDED_TIMED_EPOCHS), repeats)
+    timed = _embedded_cadence_cost(cat, off, min(epochs, _EMBEDDED_TIMED_EPOCHS), repeats)
     return {
         **metrics,
         **timed,
@@ -87,7 +87,7 @@ def _embedded_cadence_cost(
     batches = sum(
         1 for _ in iter_steps(cat.data.x.shape[1], off.batch_size, seed=off.seed, epochs=1)
     )
-    interval = telemetry_cadence("auto", CAT_RUN_EPOCHS, batches).interval
+    interval = telemetry_cadence("auto", _CAT_RUN_EPOCHS, batches).interval
     short_off = off.model_copy(update={"epochs": epochs})
     short_on = short_off.model_copy(update={"telemetry_every": interval})
     on_run, off_run = time_interleaved(

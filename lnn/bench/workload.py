@@ -14,7 +14,7 @@ CAT_LAYERS: list[dict[str, object]] = [
     {"units": units, "activation": activation}
     for units, activation in ((20, "relu"), (7, "relu"), (5, "relu"), (1, "sigmoid"))
 ]
-CAT_LR = 0.0075
+_CAT_LR = 0.0075
 
 Params = list[tuple[Array, Array]]
 
@@ -27,7 +27,7 @@ class CatData:
 
     def config(self, epochs: int) -> TrainConfig:
         return TrainConfig(
-            dataset="cat", layers=CAT_LAYERS, epochs=epochs, lr=CAT_LR, seed=1, shards=self.shards
+            dataset="cat", layers=CAT_LAYERS, epochs=epochs, lr=_CAT_LR, seed=1, shards=self.shards
         )
 
 

@@ -26,7 +26,7 @@ from lnn.cli.connection import (
 )
 from lnn.cli.errors import UsageError
 
-LAMBDA_PYTHON = "3.12"  # the runtime the stack's functions are created with
+_LAMBDA_PYTHON = "3.12"  # the runtime the stack's functions are created with
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -74,7 +74,7 @@ def deploy(
             else:
                 built = build_bundle(
                     architecture=arch,  # type: ignore[arg-type]
-                    python_version=LAMBDA_PYTHON,
+                    python_version=_LAMBDA_PYTHON,
                     output=output,
                 )
             code = built.read_bytes()
@@ -95,7 +95,7 @@ def teardown(
     return teardown_stack(build_stack(names), session=session, endpoint_url=endpoint_url)
 
 
-def print_outputs(outputs: StackOutputs, endpoint_url: str | None) -> None:
+def _print_outputs(outputs: StackOutputs, endpoint_url: str | None) -> None:
     rows = {
         "stack": outputs.stack,
         "region": outputs.region,
@@ -110,7 +110,7 @@ def print_outputs(outputs: StackOutputs, endpoint_url: str | None) -> None:
     print(f"next: lnn submit --stack {outputs.stack}{target} --dataset flower --epochs 100")
 
 
-def local_runner_note(states: dict[str, str], endpoint_url: str | None) -> list[str]:
+def _local_runner_note(states: dict[str, str], endpoint_url: str | None) -> list[str]:
     """What a --local-runner deploy made and did not make, in plain lines."""
     failed = sorted(name for name, state in states.items() if state == "Failed")
     target = f" --endpoint-url {endpoint_url}" if endpoint_url else ""
@@ -126,7 +126,7 @@ def local_runner_note(states: dict[str, str], endpoint_url: str | None) -> list[
     return lines
 
 
-def print_teardown(result: Teardown, stack: str, as_json: bool) -> None:
+def _print_teardown(result: Teardown, stack: str, as_json: bool) -> None:
     if as_json:
         print(json.dumps({"stack": stack, "removed": result.removed, "left": result.left}))
         return
@@ -147,7 +147,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     if args.teardown:
         with stack_errors():
             result = teardown(max_depth=args.max_depth, **common)
-        print_teardown(result, args.stack, args.json)
+        _print_teardown(result, args.stack, args.json)
         return 0
     with stack_errors():
         outputs, states = deploy(
@@ -161,9 +161,9 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         extra = {"local_runner": args.local_runner, "function_states": states}
         print(json.dumps({**outputs.to_dict(), **extra}))
         return 0
-    print_outputs(outputs, args.endpoint_url)
+    _print_outputs(outputs, args.endpoint_url)
     if args.local_runner:
         endpoint_url = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
-        for line in local_runner_note(states, endpoint_url):
+        for line in _local_runner_note(states, endpoint_url):
             print(line)
     return 0

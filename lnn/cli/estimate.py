@@ -12,7 +12,7 @@ from lnn.cli.training_options import add_arguments as add_training_arguments
 from lnn.cli.training_options import load_training
 from lnn.runs import ESTIMATE_FILE, make_output_dir
 
-DEFAULT_STEPS = 3
+_DEFAULT_STEPS = 3
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -22,7 +22,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--steps",
         type=int,
-        default=DEFAULT_STEPS,
+        default=_DEFAULT_STEPS,
         help="steps measured (by difference of two short runs; rounded up to whole epochs)",
     )
 

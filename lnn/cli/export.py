@@ -50,7 +50,7 @@ def _config(document: dict) -> TrainConfig:
     )
 
 
-def from_directory(run: LocalRun) -> RunContent:
+def _from_directory(run: LocalRun) -> RunContent:
     """Whichever of the files there are (at least one): a run that failed early may have a
     history but no model, and one trained with telemetry off no telemetry.jsonl."""
     run.require_any((HISTORY_FILE, TELEMETRY_FILE, MODEL_FILE))
@@ -62,7 +62,7 @@ def from_directory(run: LocalRun) -> RunContent:
     return RunContent(name, config, history, records, model.params if model else None)
 
 
-def from_stack(run: StackRun) -> RunContent:
+def _from_stack(run: StackRun) -> RunContent:
     """Called within stack_errors: every read here is a call to the stack."""
     plan = find_plan(run.client.store, run.run_id)  # None: the trainer has not planned it yet
     config = None if plan is None else plan.config
@@ -73,14 +73,14 @@ def from_stack(run: StackRun) -> RunContent:
     return RunContent(run.run_id, config, run.history(), run.telemetry(), params)
 
 
-def load_run(args: argparse.Namespace) -> RunContent:
+def _load_run(args: argparse.Namespace) -> RunContent:
     with stack_errors():
         run = open_run(args.run, command="export", connect=lambda: connect(args))
-        return from_directory(run) if isinstance(run, LocalRun) else from_stack(run)
+        return _from_directory(run) if isinstance(run, LocalRun) else _from_stack(run)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    run = load_run(args)
+    run = _load_run(args)
     board = run_board(run.config, run.history, run.records, run.params)
     if board.empty:
         raise UsageError(f"run {run.name} has nothing to export yet (no epoch, no telemetry)")

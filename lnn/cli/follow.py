@@ -11,7 +11,7 @@ from lnn.cli.waiting import add_follow_options, follow_run
 from lnn.client import StackClient
 
 # A run submitted a moment ago has no record until the trainer has taken its request.
-START_GRACE_S = 30.0
+_START_GRACE_S = 30.0
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -23,8 +23,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON summary line last")
 
 
-def wait_for_record(client: StackClient, run_id: str, *, poll: float) -> None:
-    deadline = time.monotonic() + START_GRACE_S
+def _wait_for_record(client: StackClient, run_id: str, *, poll: float) -> None:
+    deadline = time.monotonic() + _START_GRACE_S
     with stack_errors():
         while client.record(run_id) is None:
             if time.monotonic() >= deadline:
@@ -34,7 +34,7 @@ def wait_for_record(client: StackClient, run_id: str, *, poll: float) -> None:
 
 def cmd_follow(args: argparse.Namespace) -> int:
     client = connect(args)
-    wait_for_record(client, args.run_id, poll=args.poll)
+    _wait_for_record(client, args.run_id, poll=args.poll)
     return follow_run(
         client,
         args.run_id,

@@ -18,8 +18,8 @@ from messages.train_request import TrainConfig
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu")
 # Two sigmoid units (independent binary labels) so that the output layer is sharded too.
 OUTPUTS = (("sigmoid", 2), ("softmax", 3), ("linear", 2))
-THRESHOLD = 1e-7
-MAX_PARAMETERS = 20_000
+_THRESHOLD = 1e-7
+_MAX_PARAMETERS = 20_000
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -40,7 +40,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON line")
 
 
-def check_options(args: argparse.Namespace) -> None:
+def _check_options(args: argparse.Namespace) -> None:
     """Reject values the check cannot use, as one line instead of a numpy traceback."""
     if args.features < 1 or args.samples < 1 or args.shards < 1:
         raise UsageError("--features, --samples and --shards must be at least 1")
@@ -51,16 +51,16 @@ def check_options(args: argparse.Namespace) -> None:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
-    check_options(args)
+    _check_options(args)
     if args.layers:
         # TrainConfig's rules (units >= 1, softmax only at the output) apply here too.
         layers = TrainConfig(dataset="gradcheck", layers=parse_layers(args.layers)).layers
         specs = [LayerSpec(x.units, x.activation) for x in layers]
         sizes = [args.features, *(s.units for s in specs)]
         n_params = sum(sizes[i + 1] * (sizes[i] + 1) for i in range(len(specs)))
-        if n_params > MAX_PARAMETERS:
+        if n_params > _MAX_PARAMETERS:
             raise UsageError(
-                f"{n_params} parameters is too many to check numerically (limit {MAX_PARAMETERS})"
+                f"{n_params} parameters is too many to check numerically (limit {_MAX_PARAMETERS})"
             )
         cases = [(args.layers, specs, args.l2, args.dropout)]
     else:
@@ -97,7 +97,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
             }
         )
     worst_row = max(rows, key=lambda r: r["relative_difference"])
-    passed = worst_row["relative_difference"] < THRESHOLD
+    passed = worst_row["relative_difference"] < _THRESHOLD
     if args.json:
         print(
             json.dumps(
@@ -105,7 +105,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
                     "cases": len(rows),
                     "shards": args.shards,
                     "worst": worst_row,
-                    "threshold": THRESHOLD,
+                    "threshold": _THRESHOLD,
                     "passed": passed,
                 }
             )
@@ -117,6 +117,6 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
             f"worst relative difference: {worst_row['relative_difference']:.3e} "
             f"({worst_row['case']}, {worst_row['worst_parameter']}, "
             f"shards per layer {worst_row['shards_per_layer']}) "
-            f"{'< ' if passed else '>= '}{THRESHOLD:g}"
+            f"{'< ' if passed else '>= '}{_THRESHOLD:g}"
         )
     return 0 if passed else 1

@@ -43,7 +43,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the table as one JSON line")
 
 
-def load_records(args: argparse.Namespace) -> list[TelemetryRecord]:
+def _load_records(args: argparse.Namespace) -> list[TelemetryRecord]:
     with stack_errors():
         run = open_run(
             args.run, command="inspect", connect=lambda: connect(args), accepts_file=True
@@ -74,7 +74,7 @@ def _table(rows: list[dict[str, Any]]) -> Table:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    records = load_records(args)
+    records = _load_records(args)
     if args.out is not None:
         make_output_dir(args.out, "--out")
         write_telemetry(args.out, records)

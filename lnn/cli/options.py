@@ -47,7 +47,7 @@ def add_config_option(p: argparse.ArgumentParser, flag: str, **kwargs: Any) -> N
     p.add_argument(flag, type=type(field.default), default=field.default, **kwargs)
 
 
-def parse_telemetry_every(text: str) -> int | str:
+def _parse_telemetry_every(text: str) -> int | str:
     """``--telemetry-every N|auto|off``: steps between telemetry steps, as TrainConfig takes it
     (``off`` is 0)."""
     text = text.strip().lower()
@@ -65,7 +65,7 @@ def parse_telemetry_every(text: str) -> int | str:
 def add_telemetry_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--telemetry-every",
-        type=parse_telemetry_every,
+        type=_parse_telemetry_every,
         default=TrainConfig.model_fields["telemetry_every"].default,
         metavar="N|auto|off",
         help="record per-unit telemetry every N steps (auto: every step of a run of at most "

@@ -22,7 +22,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def unlabelled_features(path: Path, n_features: int) -> np.ndarray | None:
+def _unlabelled_features(path: Path, n_features: int) -> np.ndarray | None:
     """Samples of a file that holds features only (an .npz without y, a .csv of exactly
     n_features columns); None otherwise, leaving the dataset loader to read or reject it."""
     try:
@@ -44,10 +44,10 @@ def unlabelled_features(path: Path, n_features: int) -> np.ndarray | None:
     return None
 
 
-def load_inputs(args: argparse.Namespace, n_features: int) -> tuple[np.ndarray, np.ndarray | None]:
+def _load_inputs(args: argparse.Namespace, n_features: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Samples in rows, plus labels when the source has them."""
     if args.input:
-        features = unlabelled_features(Path(args.input), n_features)
+        features = _unlabelled_features(Path(args.input), n_features)
         if features is not None and features.ndim == 2:
             return features, None
     dataset = load_dataset(args.dataset or args.input)
@@ -59,7 +59,7 @@ def load_inputs(args: argparse.Namespace, n_features: int) -> tuple[np.ndarray, 
 def cmd_predict(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     n_features = int(model.config["n_features"])
-    x, labels = load_inputs(args, n_features)
+    x, labels = _load_inputs(args, n_features)
     if x.shape[1] != n_features:
         raise UsageError(
             f"the input has {x.shape[1]} features per sample but the model expects {n_features}"

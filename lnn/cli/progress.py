@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from messages.status import HistoryEntry
 
 
-def accuracy_text(entry: HistoryEntry) -> str | None:
+def _accuracy_text(entry: HistoryEntry) -> str | None:
     """``train 0.9100  dev 0.8800`` for an evaluated epoch; None for a cost-only one."""
     parts = [
         f"{name} {value:.4f}"
@@ -59,7 +59,7 @@ class EpochProgress:
         if self._progress is None:
             return
         fields = {"cost": f"{entry.cost:.5f}"}
-        accuracy = accuracy_text(entry)
+        accuracy = _accuracy_text(entry)
         if accuracy is not None:
             fields["accuracy"] = accuracy
         self._progress.update(self._task, completed=entry.epoch, **fields)

@@ -7,7 +7,7 @@ from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.options import add_stall_option
 from lnn.runs import open_stack_run
 
-SHOWN = (
+_SHOWN = (
     "run_id",
     "status",
     "dataset",
@@ -41,7 +41,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     shown = record.stored()
     if record.stalled(args.stall_after):
         shown["status"] = f"RUNNING, STALLED: {record.stalled_reason(args.stall_after)}"
-    for key in SHOWN:
+    for key in _SHOWN:
         value = shown.get(key)
         if value is not None:
             print(f"{key:>15}: {f'{value:.4f}' if isinstance(value, float) else value}")

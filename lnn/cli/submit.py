@@ -39,13 +39,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_follow_options(p)
 
 
-def load_config(args: argparse.Namespace) -> tuple[TrainConfig, PreparedData]:
+def _load_config(args: argparse.Namespace) -> tuple[TrainConfig, PreparedData]:
     """The run's config and column-major data, from the same options as `lnn train`."""
     _, config, data = load_training(args)
     return config, data
 
 
-def load_request(path: Path, run_id: str | None) -> TrainRequest:
+def _load_request(path: Path, run_id: str | None) -> TrainRequest:
     """A TrainRequest from a JSON file; `run_id` replaces the file's, and a file without one
     gets a new one here (the server requires it, and it is printed for the user)."""
     try:
@@ -58,11 +58,11 @@ def load_request(path: Path, run_id: str | None) -> TrainRequest:
         raise UsageError(f"--file: {path} must hold one JSON object (a TrainRequest)")
     run_id = run_id or document.get("run_id") or uuid4().hex
     request = TrainRequest.model_validate({**document, "run_id": run_id})
-    check_inline_data(request)
+    _check_inline_data(request)
     return request
 
 
-def check_inline_data(request: TrainRequest) -> None:
+def _check_inline_data(request: TrainRequest) -> None:
     """UsageError for inline arrays the trainer would refuse (it checks the S3 references
     itself, once it has read them): a bad file then starts no run."""
 
@@ -82,12 +82,12 @@ def check_inline_data(request: TrainRequest) -> None:
 
 def cmd_submit(args: argparse.Namespace) -> int:
     if args.file is not None:
-        request = load_request(args.file, args.run_id)
+        request = _load_request(args.file, args.run_id)
         client = connect(args)
         with stack_errors():
             client.submit(request)
     else:
-        config, data = load_config(args)
+        config, data = _load_config(args)
         client = connect(args)
         with stack_errors():
             request = client.start(config, data, run_id=args.run_id)

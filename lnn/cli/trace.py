@@ -25,14 +25,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print a one-line JSON summary")
 
 
-def load_spans(args: argparse.Namespace) -> tuple[Run, list[Span]]:
+def _load_spans(args: argparse.Namespace) -> tuple[Run, list[Span]]:
     with stack_errors():
         run = open_run(args.run, command="trace", connect=lambda: connect(args), accepts_file=True)
         return run, run.spans()
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    run, spans = load_spans(args)
+    run, spans = _load_spans(args)
     if not spans:
         raise UsageError(f"run {args.run} left no spans (did it start a step?)")
     # Spans on disk carry no run id of their own; a directory's name is not necessarily one.

@@ -92,7 +92,7 @@ def run_engine(
         )
 
 
-def write_outputs(
+def _write_outputs(
     out: Path,
     result: TrainingResult,
     config: TrainConfig,
@@ -172,7 +172,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         result = run_engine(args, config, data, progress, view)
     out = args.out or default_run_dir(result.run_id)
     elapsed = time.perf_counter() - started
-    model_path = write_outputs(
+    model_path = _write_outputs(
         out, result, config, data, list(dataset.classes), engine=args.engine, elapsed_s=elapsed
     )
     line = summary(result, config, time.perf_counter() - started, model_path)

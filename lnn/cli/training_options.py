@@ -16,7 +16,7 @@ from lnn.prepare import PreparedData, prepare
 from lnn.watch.session import add_page_options
 from messages.train_request import TrainConfig
 
-ENGINES = ("reference", "embedded", "endpoint")
+_ENGINES = ("reference", "embedded", "endpoint")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -51,7 +51,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--samples", type=int, default=None, help="size of a generated dataset")
     p.add_argument("--noise", type=float, default=None, help="noise of a generated dataset")
     add_config_option(p, "--shards", help="shards per layer (1 unit each = max)")
-    p.add_argument("--engine", choices=ENGINES, default="embedded", help="where to train")
+    p.add_argument("--engine", choices=_ENGINES, default="embedded", help="where to train")
     p.add_argument(
         "--chaos",
         default=None,

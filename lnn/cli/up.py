@@ -18,7 +18,7 @@ from lnn.cli.errors import UsageError
 from lnn.cli.local_runner import announce_local_runner, local_runner_options
 from lnn.cli.options import parse_chaos
 
-STATE_NOTE = "state: in memory only; every stack, run and model is lost when lnn up stops"
+_STATE_NOTE = "state: in memory only; every stack, run and model is lost when lnn up stops"
 
 
 def _workers(text: str) -> int:
@@ -74,7 +74,7 @@ def announce(endpoint_url: str, pids: list[int], *, as_json: bool) -> None:
     if len(pids) > 1:
         served = f"{len(pids)} Lambda workers (pids {', '.join(map(str, pids))})"
     print(f"lnn up: AWS API and {served} on {endpoint_url} (Ctrl-C to stop)", flush=True)
-    print(f"lnn up: {STATE_NOTE}", flush=True)
+    print(f"lnn up: {_STATE_NOTE}", flush=True)
     print("next, in another shell:", flush=True)
     print(f"  export AWS_ENDPOINT_URL={endpoint_url}", flush=True)
     print("  lnn deploy && lnn submit --dataset flower --epochs 100 --wait", flush=True)

@@ -14,7 +14,7 @@ from lnn.client import STALLED, RunStalledError, StackClient
 from lnn.runs import MODEL_FILE
 from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord, RunStatus
 
-RECORD_KEYS = (
+_RECORD_KEYS = (
     "run_id",
     "status",
     "dataset",
@@ -32,7 +32,7 @@ def add_follow_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--poll", type=float, default=1.0, help="seconds between polls")
 
 
-def format_epoch(entry: HistoryEntry) -> str:
+def _format_epoch(entry: HistoryEntry) -> str:
     def fmt(value: float | None) -> str:
         return "-" if value is None else f"{value:.4f}"
 
@@ -42,7 +42,7 @@ def format_epoch(entry: HistoryEntry) -> str:
     )
 
 
-def run_elapsed_s(record: RunRecord) -> float:
+def _run_elapsed_s(record: RunRecord) -> float:
     """How long the run took, however late `lnn follow` joined it: from the trainer's
     acceptance to the record's last transition (the end, for a finished run)."""
     return round((record.updated_at - record.created_at).total_seconds(), 3)
@@ -62,7 +62,7 @@ def follow_run(
 
     def show(entry: HistoryEntry) -> None:
         if not as_json:
-            print(format_epoch(entry), flush=True)
+            print(_format_epoch(entry), flush=True)
 
     try:
         with stack_errors():
@@ -76,7 +76,7 @@ def follow_run(
     except TimeoutError as exc:
         print(f"lnn: {exc}", file=sys.stderr)
         if as_json and isinstance(exc, RunStalledError):
-            print(json.dumps(stalled_line(run_id, exc)))  # --json: a summary line still ends it
+            print(json.dumps(_stalled_line(run_id, exc)))  # --json: a summary line still ends it
         return EXIT_FAILED
     succeeded = record.status is RunStatus.SUCCEEDED
     model_path = None
@@ -84,10 +84,10 @@ def follow_run(
         with stack_errors():
             model_path = client.download_model(run_id, out / MODEL_FILE)
     stored = record.stored()
-    line = {key: stored.get(key) for key in RECORD_KEYS}
+    line = {key: stored.get(key) for key in _RECORD_KEYS}
     line["engine"] = "endpoint"
     line["epochs"] = record.epoch
-    line["elapsed_s"] = run_elapsed_s(record)
+    line["elapsed_s"] = _run_elapsed_s(record)
     line["model_path"] = str(model_path) if model_path else None
     if as_json:
         print(json.dumps(line))
@@ -96,14 +96,14 @@ def follow_run(
     return EXIT_OK if succeeded else EXIT_FAILED
 
 
-def stalled_line(run_id: str, stalled: RunStalledError) -> dict:
+def _stalled_line(run_id: str, stalled: RunStalledError) -> dict:
     """The --json summary of a run the wait gave up on: STALLED (a waiter's verdict, not a
     stored status), why, and the epochs its record says were done."""
     record = stalled.record
     stored = {} if record is None else record.stored()
-    line = {key: stored.get(key) for key in RECORD_KEYS}
+    line = {key: stored.get(key) for key in _RECORD_KEYS}
     line.update(run_id=run_id, status=STALLED, reason=str(stalled), engine="endpoint")
     line["epochs"] = 0 if record is None else record.epoch
-    line["elapsed_s"] = None if record is None else run_elapsed_s(record)
+    line["elapsed_s"] = None if record is None else _run_elapsed_s(record)
     line["model_path"] = None
     return line

@@ -56,7 +56,7 @@ def evaluate(
     )
 
 
-def history_entry(epoch: int, cost: float, evaluated: EvalResult | None) -> HistoryEntry:
+def _history_entry(epoch: int, cost: float, evaluated: EvalResult | None) -> HistoryEntry:
     return HistoryEntry(
         epoch=epoch + 1,
         cost=cost,
@@ -171,7 +171,7 @@ def train_reference(
         evaluated = None
         if key.epoch in evaluate_after:
             evaluated = final = evaluate(config, params, x_eval, y_eval, split)
-        entry = history_entry(key.epoch, cost_sum / m, evaluated)
+        entry = _history_entry(key.epoch, cost_sum / m, evaluated)
         history.append(entry)
         cost_sum = 0.0
         if on_epoch is not None:

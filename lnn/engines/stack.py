@@ -43,8 +43,8 @@ class StackObserver(Protocol):
     ) -> None: ...
 
 
-STATUS_POLL_S = 0.25  # with a progress bar to feed
-QUIET_POLL_S = 1.0  # without one: fewer GetItems, at most a second late
+_STATUS_POLL_S = 0.25  # with a progress bar to feed
+_QUIET_POLL_S = 1.0  # without one: fewer GetItems, at most a second late
 TIMEOUT_S = 24 * 3600.0
 
 
@@ -91,7 +91,7 @@ class _Follower:
         if time.monotonic() < self.next_check and not went_quiet:
             return False
         self.records_seen = records
-        pause = STATUS_POLL_S if self.on_epoch is not None else QUIET_POLL_S
+        pause = _STATUS_POLL_S if self.on_epoch is not None else _QUIET_POLL_S
         self.next_check = time.monotonic() + pause
         with self.calls:
             return self._check()

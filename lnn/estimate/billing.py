@@ -38,7 +38,7 @@ def chunks(payload_bytes: int, chunk_bytes: int) -> int:
     return max(1, math.ceil(payload_bytes / chunk_bytes))
 
 
-def message_attributes_size(attributes: Mapping[str, Any] | None) -> int:
+def _message_attributes_size(attributes: Mapping[str, Any] | None) -> int:
     """SQS/SNS count each attribute's name, data type and value towards the payload."""
     total = 0
     for name, attribute in (attributes or {}).items():
@@ -48,7 +48,7 @@ def message_attributes_size(attributes: Mapping[str, Any] | None) -> int:
 
 
 def _message_size(message: Mapping[str, Any], body_key: str) -> int:
-    return byte_size(message.get(body_key, "")) + message_attributes_size(
+    return byte_size(message.get(body_key, "")) + _message_attributes_size(
         message.get("MessageAttributes")
     )
 

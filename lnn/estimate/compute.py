@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from lnn.estimate.pricebook import BANDS, PriceBook
 from lnn.estimate.tally import Tally
 
-COUNT = "n."  # Tally prefix of the occurrences of a kind
-LAMBDA = "lambda"  # kinds of whole invocations (their Lambda duration)
+_COUNT = "n."  # Tally prefix of the occurrences of a kind
+_LAMBDA = "lambda"  # kinds of whole invocations (their Lambda duration)
 PATH = "path"  # kinds of critical-path shares, one set per band
 _SEP = "|"
 
 
 def lambda_kind(memory_mb: int, function: str, calls: Sequence[str]) -> str:
-    return _SEP.join((LAMBDA, str(memory_mb), function, ",".join(calls)))
+    return _SEP.join((_LAMBDA, str(memory_mb), function, ",".join(calls)))
 
 
 def path_kind(band: str, function: str, calls: Sequence[str], *, publishes: bool) -> str:
@@ -54,18 +54,18 @@ class Samples:
 
 
 def record(values: dict[str, float], samples: dict[str, list[float]], kind: str, s: float) -> None:
-    values[COUNT + kind] += 1
+    values[_COUNT + kind] += 1
     samples[kind].append(s)
 
 
-def billed_seconds(seconds: float, book: PriceBook) -> float:
+def _billed_seconds(seconds: float, book: PriceBook) -> float:
     """Lambda duration as billed: per started unit (a hair over a unit is float round-off)."""
     unit = book.units.lambda_duration_ms / 1000
     return math.ceil(seconds / unit - 1e-9) * unit
 
 
 def gb_seconds(memory_mb: int, seconds: float, book: PriceBook) -> float:
-    return memory_mb / 1024 * billed_seconds(seconds, book)
+    return memory_mb / 1024 * _billed_seconds(seconds, book)
 
 
 def calls_latency(calls: Iterable[str], band: str, book: PriceBook) -> float:
@@ -81,9 +81,9 @@ def _lambda_of(kind: str) -> tuple[int, list[str]]:
 def robust(part: Tally, samples: Samples, book: PriceBook) -> Tally:
     """``part`` (a difference of runs) with its compute, the critical path's compute and the
     Lambda GB-seconds made from its counts of each kind at their median compute."""
-    counts = part.with_prefix(COUNT)
+    counts = part.with_prefix(_COUNT)
     values = dict(part.values)
-    lambdas = {k: n for k, n in counts.items() if k.startswith(LAMBDA + _SEP)}
+    lambdas = {k: n for k, n in counts.items() if k.startswith(_LAMBDA + _SEP)}
     values["compute"] = sum(n * samples.median(k) for k, n in lambdas.items())
     for band in BANDS:
         gb_s = 0.0

@@ -20,7 +20,7 @@ def number_size(text: str) -> int:
     return math.ceil(len(significant) / 2) + 1
 
 
-def value_size(value: Mapping[str, Any]) -> int:
+def _value_size(value: Mapping[str, Any]) -> int:
     """Bytes of one DynamoDB attribute value (low-level JSON form, e.g. ``{"S": "x"}``)."""
     kind, content = next(iter(value.items()))
     if kind in ("S", "B"):
@@ -34,15 +34,15 @@ def value_size(value: Mapping[str, Any]) -> int:
     if kind == "NS":
         return sum(number_size(x) for x in content)
     if kind == "L":
-        return 3 + sum(value_size(x) + 1 for x in content)
+        return 3 + sum(_value_size(x) + 1 for x in content)
     if kind == "M":
-        return 3 + sum(byte_size(k) + value_size(v) + 1 for k, v in content.items())
+        return 3 + sum(byte_size(k) + _value_size(v) + 1 for k, v in content.items())
     raise ValueError(f"unknown DynamoDB attribute type {kind!r}")
 
 
 def item_size(item: Mapping[str, Any] | None) -> int:
     """Bytes of an item as DynamoDB sizes it: each attribute's name plus its value."""
-    return sum(byte_size(name) + value_size(value) for name, value in (item or {}).items())
+    return sum(byte_size(name) + _value_size(value) for name, value in (item or {}).items())
 
 
 def write_units(size: int, unit_bytes: int) -> int:
@@ -83,7 +83,7 @@ class DynamoItems:
         # Not returned: what was known of it plus the values written (an upper bound).
         known = self._sizes.get(self._slot(op.params["TableName"], op.params["Key"]), 0)
         values = op.params.get("ExpressionAttributeValues", {})
-        return known + sum(value_size(v) for v in values.values())
+        return known + sum(_value_size(v) for v in values.values())
 
     def _reads(self, sizes: Iterable[int], consistent: bool, *, per_item: bool) -> float:
         unit = self.units.dynamodb_read_unit_bytes

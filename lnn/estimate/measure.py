@@ -34,7 +34,7 @@ class Measured:
     engine_hops: int | None  # the hops the engine itself counts for the run (a cross-check)
 
 
-def network_of(session: EmbeddedSession) -> Network:
+def _network_of(session: EmbeddedSession) -> Network:
     """The served queues (as the runner found them) and the topics subscribed to them."""
     mappings = session.runner.refresh()
     arns = {m.queue_arn for m in mappings}
@@ -48,7 +48,7 @@ def network_of(session: EmbeddedSession) -> Network:
     return Network(frozenset(m.queue_url for m in mappings), frozenset(topics))
 
 
-def table_keys(session: EmbeddedSession) -> dict[str, tuple[str, ...]]:
+def _table_keys(session: EmbeddedSession) -> dict[str, tuple[str, ...]]:
     outputs, dynamodb = session.client.outputs, session.client.clients.dynamodb
     keys = {}
     for table in (outputs.runs_table, outputs.barriers_table):
@@ -57,7 +57,7 @@ def table_keys(session: EmbeddedSession) -> dict[str, tuple[str, ...]]:
     return keys
 
 
-def measure_run(
+def _measure_run(
     session: EmbeddedSession,
     run: MeasurementRun,
     data: PreparedData,
@@ -95,11 +95,11 @@ def measure(
     measured = {}
     # One BLAS thread, as on Lambda: a function below 1,769 MB has less than one vCPU.
     with threadpool_limits(limits=1, user_api="blas"), embedded_stack(stack) as session:
-        network, keys = network_of(session), table_keys(session)
+        network, keys = _network_of(session), _table_keys(session)
         warm_up = plan.runs[0]
         announce(f"warm-up ({warm_up.label})")
         run_embedded(session, warm_up.config, data)
         for run in plan.runs:
             announce(run.label)
-            measured[run.label] = measure_run(session, run, data, network, book, keys)
+            measured[run.label] = _measure_run(session, run, data, network, book, keys)
     return measured

@@ -58,7 +58,7 @@ class Plan:
         return next((r for r in self.runs if r.label == label), None)
 
 
-TELEMETRY = {0: "off", 1: "on"}  # telemetry_every of the measurement runs: never, every step
+_TELEMETRY = {0: "off", 1: "on"}  # telemetry_every of the measurement runs: never, every step
 
 
 def _measurement(label: str, config: TrainConfig, columns: int, **update: object) -> MeasurementRun:
@@ -86,7 +86,7 @@ def plan(config: TrainConfig, train_columns: int, steps: int) -> Plan:
     ]
     runs = [
         _measurement(
-            f"{length}-{TELEMETRY[every]}",
+            f"{length}-{_TELEMETRY[every]}",
             config,
             train_columns,
             epochs=epochs,

@@ -10,7 +10,7 @@ from typing import Any
 
 # The four corners of a latency band: the p50 and the p99 ranges, low and high ends.
 BANDS = ("p50_low", "p50_high", "p99_low", "p99_high")
-PRICES_FILE = "prices.json"
+_PRICES_FILE = "prices.json"
 Units = dict[str, float]  # billed amounts keyed like the prices, e.g. {"sqs_request": 2}
 
 
@@ -76,7 +76,7 @@ def _latency(entry: dict[str, Any], hops: dict[str, Latency] | None = None) -> L
     return Latency(dict(seconds), entry["what"], entry["source"])
 
 
-def parse_price_book(document: dict[str, Any]) -> PriceBook:
+def _parse_price_book(document: dict[str, Any]) -> PriceBook:
     latency = document["latency_ms"]
     hop = {name: _latency(entry) for name, entry in latency["hop"].items()}
     units = dict(document["billing_units"])
@@ -93,5 +93,5 @@ def parse_price_book(document: dict[str, Any]) -> PriceBook:
 
 
 def load_price_book() -> PriceBook:
-    text = resources.files("lnn.estimate").joinpath(PRICES_FILE).read_text()
-    return parse_price_book(json.loads(text))
+    text = resources.files("lnn.estimate").joinpath(_PRICES_FILE).read_text()
+    return _parse_price_book(json.loads(text))

@@ -43,5 +43,5 @@ class Tally(Mapping[str, float]):
         return {k[len(prefix) :]: v for k, v in sorted(self.values.items()) if k.startswith(prefix)}
 
 
-def tally_of(counts: Mapping[str, float]) -> Tally:
+def _tally_of(counts: Mapping[str, float]) -> Tally:
     return Tally({k: float(v) for k, v in counts.items()})

@@ -126,7 +126,7 @@ class PathPart:
         return self.compute + self.calls
 
 
-def path_part(
+def _path_part(
     trace: RunTrace, network: Network, book: PriceBook, index: int, band: str, *, publishes: bool
 ) -> PathPart:
     """An invocation's share of its stage: all of it, or for the publisher up to its first
@@ -150,7 +150,7 @@ def _critical_path(
     for band in BANDS:
         for stage in found:
             shares = [
-                (i, path_part(trace, network, book, i, band, publishes=i == stage.publisher))
+                (i, _path_part(trace, network, book, i, band, publishes=i == stage.publisher))
                 for i in stage.consumers
             ]
             index, slowest = max(shares, key=lambda share: share[1].seconds)
