@@ -113,7 +113,7 @@ class RunView:
         if self.points is not None:
             x, y = self.points
             self._sections["boundary"] = boundary_section(params, specs, x, y, step)
-        shape = image_shape(config.dataset, self.n_features)
+        shape = self._picture_shape()
         if shape is not None:
             self._sections["weights"] = weight_images_section(params[0][0], shape, step)
         self._sections["params_step"] = step
@@ -123,9 +123,13 @@ class RunView:
         with self._lock:
             if self.config is None:
                 return False
-            return self.points is not None or (
-                image_shape(self.config.dataset, self.n_features) is not None
-            )
+            return self.points is not None or self._picture_shape() is not None
+
+    def _picture_shape(self) -> tuple[int, ...] | None:
+        """The shape the first layer's weight rows are drawn in; None: the page has none."""
+        if self.config is None or self.n_features is None:
+            return None
+        return image_shape(self.config.dataset, self.n_features)
 
     def status_section(self) -> dict[str, Any]:
         with self._lock:
@@ -180,7 +184,7 @@ class RunView:
         document["timeline"] = timeline_section(self.spans)
         document["inputs"] = {
             "two_d": self.points is not None,
-            "images": image_shape(config.dataset, self.n_features) is not None,
+            "images": self._picture_shape() is not None,
             "spans": self.engine != "reference",
         }
         return document

@@ -4,7 +4,6 @@
   "use strict";
   var live = window.LNN_LIVE || null;
   var POLL_MS = 2000;  // each redraw takes the CPU the run trains on (often the same machine)
-  var LOG_STATISTICS = { gradient: true, update_ratio: true };
   var OUTCOME_COLOURS = {
     claimed: "#9ab", completed: "#4a7", duplicate: "#e90", healed: "#a4c",
     failed: "#d33", dead_lettered: "#000"
@@ -52,6 +51,9 @@
     $("note").textContent = s.note || "";
   }
 
+  // The statistics drawn on a log scale are named by the document (lnn/watch/series.py).
+  function isLog(net, stat) { return net.log_statistics.indexOf(stat) >= 0; }
+
   function renderNetwork(net) {
     var select = $("statistic");
     if (!select.options.length) {
@@ -77,7 +79,7 @@
     var dead = { x: [], y: [] }, saturated = { x: [], y: [] };
     net.layers.forEach(function (layer) {
       var n = Math.min(layer.units, 64), values = layer.now ? layer.now[stat] : null;
-      if (values && LOG_STATISTICS[stat]) values = log10(values);
+      if (values && isLog(net, stat)) values = log10(values);
       layer.shards.forEach(function (shard) {
         if (shard.start >= n) return;
         shapes.push({ type: "rect", x0: layer.layer - 0.3, x1: layer.layer + 0.3,
@@ -102,7 +104,7 @@
         if (u < n) { saturated.x.push(layer.layer); saturated.y.push(y(n, u)); }
       });
     });
-    var title = (LOG_STATISTICS[stat] ? "log10 " : "") + net.statistics[stat];
+    var title = (isLog(net, stat) ? "log10 " : "") + net.statistics[stat];
     var traces = [
       { x: edges.x, y: edges.y, mode: "lines", line: { color: "#ccc", width: 0.5 },
         hoverinfo: "skip", showlegend: false },
@@ -145,7 +147,7 @@
     });
     var extra = { grid: { rows: 2, columns: 2, pattern: "independent" }, margin: { l: 60, r: 20, t: 10, b: 60 } };
     keys.forEach(function (key, k) {
-      extra["yaxis" + (k + 1)] = { type: LOG_STATISTICS[key] ? "log" : "linear" };
+      extra["yaxis" + (k + 1)] = { type: isLog(net, key) ? "log" : "linear" };
       extra["xaxis" + (k + 1)] = { title: { text: k >= 2 ? "step" : "" } };
     });
     draw("unit-plot", traces, extra);
@@ -170,10 +172,11 @@
         return { x: curves.steps, y: l[key], name: "layer " + l.layer, mode: "lines" };
       });
     };
-    draw("update-ratio-plot", lines("update_ratio"),
-      { yaxis: { type: "log", title: { text: "update / weight" } }, xaxis: { title: { text: "step" } } });
-    draw("grad-rms-plot", lines("grad_rms"),
-      { yaxis: { type: "log", title: { text: "gradient RMS" } }, xaxis: { title: { text: "step" } } });
+    // Which figure goes in which plot is the document's (lnn/watch/curves.py LAYER_PLOTS).
+    curves.plots.forEach(function (p) {
+      draw(p.plot, lines(p.figure),
+        { yaxis: { type: "log", title: { text: p.label } }, xaxis: { title: { text: "step" } } });
+    });
   }
 
   function renderHistograms(hist) {
