@@ -280,7 +280,9 @@
   }
 
   function poll() {
-    var since = doc && doc.version !== undefined ? "?since=" + doc.version : "";
+    // The content our sections are at (the status' alone moves without them).
+    var held = doc && doc.status ? doc.status.content : undefined;
+    var since = held !== undefined ? "?since=" + held : "";
     fetch(live.document + since, { cache: "no-store" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
@@ -288,7 +290,8 @@
       })
       .then(function (body) {
         banner(null);
-        if (body.version !== undefined) render(body);
+        // A body with a version carries the sections changed since ours; the rest stay.
+        if (body.version !== undefined) render(Object.assign({}, doc || {}, body));
         else renderStatus(body.status);
       })
       .catch(function (error) {
