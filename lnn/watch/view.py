@@ -25,7 +25,7 @@ from lnn.watch.network import network_section
 from lnn.watch.numbers import figure
 from lnn.watch.series import TelemetrySeries
 from lnn.watch.timeline import timeline_section
-from messages.status import HistoryEntry
+from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
 Params = list[tuple[Array, Array]]
@@ -52,7 +52,7 @@ class RunView:
         self.config: TrainConfig | None = None
         self.n_features: int | None = None
         self.steps_per_epoch: int | None = None
-        self.status = "PENDING"
+        self.status: str = RunStatus.PENDING.value
         self.reason: str | None = None
         self.epoch = 0
         self.step = 0
