@@ -18,6 +18,8 @@ from functions.ports import ObjectNotFoundError
 from functions.protocol.keys import data_key
 from functions.protocol.params import read_params
 from functions.protocol.run_plan import RunPlan, find_plan
+from functions.protocol.telemetry import read_telemetry
+from functions.protocol.timeline import read_spans
 from functions.telemetry import TelemetryRecord
 from lnn.client import StackClient
 from lnn.model_file import load_model
@@ -79,7 +81,7 @@ class StackFeed:
             return
         if record.epoch > self.view.epoch or record.status.is_terminal:
             self.view.add_history(client.history(self.run_id, after=self.view.epoch))
-        self._read_telemetry(client)
+        self._read_telemetry(client, record.step, force=force)
         self._read_spans(client, record.step)
         if self.view.wants_params() and (force or now >= self._next_params):
             self._next_params = now + PARAMS_EVERY_S
@@ -89,7 +91,11 @@ class StackFeed:
         """Everything of a finished run: the rest of its telemetry and, when it succeeded,
         its model (the boundary and the pictures of the parameters it ended with)."""
         self.poll(client, record.run_id, record, force=True)
-        self.view.set_spans(client.spans(record.run_id))  # all of them: the counts of the run
+        # All the spans: the counts of the run. The plan is known by now, the record in hand.
+        if self.plan is not None:
+            self.view.set_spans(read_spans(client.barriers, self.plan))
+        else:
+            self.view.set_spans(client.spans(record.run_id))
         if record.model_key and self.plan is not None and self.view.wants_params():
             with tempfile.TemporaryDirectory() as tmp:
                 model = load_model(client.download_model(record.run_id, Path(tmp) / "model.npz"))
@@ -122,12 +128,18 @@ class StackFeed:
         )
         return True
 
-    def _read_telemetry(self, client: StackClient) -> None:
+    def _read_telemetry(self, client: StackClient, step: int, *, force: bool) -> None:
+        """The records of the telemetry steps after the view's last, once the record says one
+        of them is done: a step is claimed after its layer 1's backward hop, the last writer of
+        its records, so until then there is nothing whole to read. The record is in hand, so
+        the store is read directly (StackClient.telemetry would fetch the record again)."""
         assert self.plan is not None
         last = self.view.series.steps[-1] if self.view.series.steps else 0
         if last >= self.plan.telemetry.total_steps:
             return
-        records = client.telemetry(self.run_id, after_step=last)
+        if not force and not any(s in self.plan.telemetry for s in range(last + 1, step + 1)):
+            return
+        records = read_telemetry(client.store, self.run_id, after_step=last)
         self.view.add_telemetry(whole_steps(records, self.plan.depth))
 
     def _read_spans(self, client: StackClient, step: int) -> None:
