@@ -96,7 +96,10 @@ class StackFeed:
             self.view.set_spans(read_spans(client.barriers, self.plan))
         else:
             self.view.set_spans(client.spans(record.run_id))
-        if record.model_key and self.plan is not None and self.view.wants_params():
+        # The model holds the parameters of the run's last step: when the shards' read above
+        # already has that step, the model would only bring the same arrays again.
+        fresh = self._params_step == record.step
+        if record.model_key and self.plan is not None and self.view.wants_params() and not fresh:
             with tempfile.TemporaryDirectory() as tmp:
                 model = load_model(client.download_model(record.run_id, Path(tmp) / "model.npz"))
             self.view.set_params(record.step, model.params)
