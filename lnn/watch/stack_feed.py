@@ -8,7 +8,7 @@ it as often as it likes; it runs in the caller's thread with the caller's client
 
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from lnn.model_file import load_model
 from lnn.watch.recent_spans import read_recent_spans
 from lnn.watch.timeline import TIMELINE_STEPS
 from lnn.watch.view import RunView
-from messages.status import RunRecord
+from messages.status import HistoryEntry, RunRecord
 
 # Between reads of the telemetry and the spans, and of the current parameters (one GetObject
 # per shard): the page draws every 2 s, and each read takes calls from the run's own.
@@ -62,11 +62,15 @@ class StackFeed:
         calls: Callable[[], dict[str, Any]] | None = None,
         *,
         force: bool = False,
+        history: Sequence[HistoryEntry] | None = None,
     ) -> None:
         """Bring the view up to ``record``, the caller's last read of run ``run_id``'s record
-        (``calls``: the embedded engine's AWS calls per hop so far)."""
+        (``calls``: the embedded engine's AWS calls per hop so far; ``history``: entries the
+        caller read itself, taken as they are so the feed need not read them again)."""
         if run_id != self.run_id:
             self.run_id, self.plan = run_id, None
+        if history:  # before the throttle: the caller will not hand these over again
+            self.view.add_history(history)
         now = time.monotonic()
         force = force or (record is not None and record.status.is_terminal)  # all of it
         if not force and now < self._next_poll:
