@@ -36,16 +36,10 @@ def check_arguments(args: argparse.Namespace) -> None:
 
 def cmd_estimate(args: argparse.Namespace) -> int:
     check_arguments(args)
-    from lnn.datasets import load_dataset
     from lnn.estimate.estimate import estimate
     from lnn.estimate.report import render, to_json
-    from lnn.prepare import prepare
 
-    dataset = load_dataset(
-        args.dataset, seed=args.data_seed, samples=args.samples, noise=args.noise
-    )
-    config = train.build_config(args, dataset.name)
-    data = prepare(dataset, [layer.model_dump() for layer in config.layers])
+    _, config, data = train.load_inputs(args)  # the run `lnn train` would make
     if args.out is not None:
         train.make_out_dir(args.out)
     console = Console(stderr=args.json)

@@ -18,7 +18,7 @@ from lnn.cli.options import (
     parse_layers,
 )
 from lnn.cli.progress import EpochProgress
-from lnn.datasets import BUILTIN_DATASETS, load_dataset
+from lnn.datasets import BUILTIN_DATASETS, Dataset, load_dataset
 from lnn.engines.base import TrainingResult
 from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
@@ -239,13 +239,20 @@ def summary(
     }
 
 
-def cmd_train(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
+def load_inputs(args: argparse.Namespace) -> tuple[Dataset, TrainConfig, PreparedData]:
+    """The dataset the options name, the run's config and the data prepared for its layers:
+    what ``lnn train`` trains on (and ``lnn estimate`` measures, from the same options)."""
     dataset = load_dataset(
         args.dataset, seed=args.data_seed, samples=args.samples, noise=args.noise
     )
     config = build_config(args, dataset.name)
     data = prepare(dataset, [layer.model_dump() for layer in config.layers])
+    return dataset, config, data
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    dataset, config, data = load_inputs(args)
     make_out_dir(args.out or Path("runs"))
     if args.tensorboard is not None:
         make_log_dir(args.tensorboard)
