@@ -11,6 +11,7 @@ from functions.telemetry import (
     LayerTelemetry,
     TelemetryRecord,
     dumps_records,
+    figures,
     flags,
     merge_batches,
 )
@@ -54,11 +55,11 @@ def layer_rows(layers: Sequence[LayerTelemetry]) -> list[dict[str, Any]]:
                 "layer": t.layer,
                 "activation": t.activation,
                 "units": t.units,
-                "dead": len(t.dead_units),
+                figures.DEAD: len(t.dead_units),
                 "dead_units": list(t.dead_units),
-                "saturated": t.saturated_fraction,
-                "grad_rms": t.grad_rms,
-                "update_ratio": t.update_ratio,
+                figures.SATURATED: t.saturated_fraction,
+                figures.GRAD_RMS: t.grad_rms,
+                figures.UPDATE_RATIO: t.update_ratio,
                 "finite": t.finite,
                 "flags": [{"kind": f.kind, "message": f.message} for f in mine],
             }

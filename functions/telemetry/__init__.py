@@ -4,6 +4,7 @@ runs inside the neuron and loss Lambdas; records merge exactly across shards and
 travel as small JSON documents. docs/telemetry.md describes the figures and the file format.
 """
 
+from functions.telemetry import figures
 from functions.telemetry.arrays import TELEMETRY_VERSION
 from functions.telemetry.backward import FIGURES, BackwardStats, backward_telemetry
 from functions.telemetry.classes import ClassCounts, class_counts, merge_class_counts
@@ -53,6 +54,7 @@ __all__ = [
     "backward_telemetry",
     "class_counts",
     "dumps_records",
+    "figures",
     "flags",
     "forward_telemetry",
     "histogram",

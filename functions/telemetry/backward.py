@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from functions.telemetry import figures
 from functions.telemetry.arrays import (
     TELEMETRY_VERSION,
     ArrayRecord,
@@ -87,7 +88,7 @@ class BackwardStats(ArrayRecord):
     def update_ratio(self) -> np.ndarray:
         """Per unit: update norm over weight norm (0 where both are 0, inf where only the
         weights are 0, as on the first step of a zero-initialized layer)."""
-        return safe_ratio(self.update_norm_sum, self.weight_norm_sum)
+        return figures.unit_update_ratio(self)
 
     def to_document(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"v": TELEMETRY_VERSION, "steps": self.steps, "fan_in": self.fan_in}
@@ -104,13 +105,6 @@ class BackwardStats(ArrayRecord):
             **{name: decode_floats(doc[name]) for name in UNIT_SUMS},
             **{name: Histogram.from_document(doc[name]) for name in HISTOGRAMS},
         )
-
-
-def safe_ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """numerator / denominator with 0/0 = 0 and x/0 = inf, without numpy's warnings."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = numerator / denominator
-    return np.where((numerator == 0) & (denominator == 0), 0.0, ratio)
 
 
 def _row_norms(x: np.ndarray) -> np.ndarray:

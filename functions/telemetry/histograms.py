@@ -87,6 +87,19 @@ def _bin_of_code(spec: HistogramSpec) -> np.ndarray:
     return spec.zero_bin + np.where(negative == 1, -k, k)
 
 
+def occupied_span(counts: npt.ArrayLike) -> tuple[int, int]:
+    """``(first, stop)``: the bins from the first to the last non-zero count of ``counts``
+    (summed over any leading axes, e.g. the steps of a heatmap); ``(0, 0)`` when all are zero.
+    Only this span is stored or drawn: a layer's values cover a few of the 83 magnitudes."""
+    per_bin = np.asarray(counts)
+    if per_bin.ndim > 1:
+        per_bin = per_bin.reshape(-1, per_bin.shape[-1]).sum(axis=0)
+    occupied = np.flatnonzero(per_bin)
+    if not occupied.size:
+        return 0, 0
+    return int(occupied[0]), int(occupied[-1]) + 1
+
+
 @dataclass(frozen=True, eq=False)
 class Histogram(ArrayRecord):
     """Integer counts per bin of ``spec``, and the NaN count."""
@@ -108,9 +121,7 @@ class Histogram(ArrayRecord):
     def to_document(self) -> dict[str, Any]:
         # Only the span from the first to the last occupied bin: a layer's values cover a few
         # decades, so most of the 83 bins are empty and would cost bytes in every barrier item.
-        occupied = np.flatnonzero(self.counts)
-        first = int(occupied[0]) if occupied.size else 0
-        last = int(occupied[-1]) + 1 if occupied.size else 0
+        first, last = occupied_span(self.counts)
         return {
             "lo": self.spec.min_exponent,
             "hi": self.spec.max_exponent,

@@ -14,14 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from functions.telemetry import figures
 from functions.telemetry.arrays import TELEMETRY_VERSION, check_version
-from functions.telemetry.backward import (
-    UNIT_SUMS,
-    BackwardStats,
-    concat_backward,
-    pool_backward,
-    safe_ratio,
-)
+from functions.telemetry.backward import UNIT_SUMS, BackwardStats, concat_backward, pool_backward
 from functions.telemetry.forward import ForwardStats, concat_forward, pool_forward
 
 
@@ -67,18 +62,13 @@ class LayerTelemetry:
 
     @property
     def update_ratio(self) -> float:
-        """||update of W|| / ||W|| over the rows (Frobenius, from the mean per-unit norms)."""
-        b = self.backward
-        update = np.sqrt(np.sum(b.mean("update_norm") ** 2))
-        weight = np.sqrt(np.sum(b.mean("weight_norm") ** 2))
-        return float(safe_ratio(update, weight))
+        """||update of W|| / ||W|| over the rows (functions.telemetry.figures)."""
+        return figures.update_ratio(self.backward)
 
     @property
     def grad_rms(self) -> float:
-        """Root mean square of dW's elements (from the mean per-unit norms): comparable between
-        layers of different sizes, unlike the Frobenius norm."""
-        b = self.backward
-        return float(np.sqrt(np.sum(b.mean("grad_norm") ** 2) / (b.units * b.fan_in)))
+        """Root mean square of dW's elements (functions.telemetry.figures)."""
+        return figures.grad_rms(self.backward)
 
     @property
     def finite(self) -> bool:
@@ -86,7 +76,7 @@ class LayerTelemetry:
         of W, dW, A or dZ too (its row's norm, sum or db turns non-finite)."""
         f, b = self.forward, self.backward
         sums = (f.sum, f.m2, *(getattr(b, name) for name in UNIT_SUMS))
-        histograms = (f.activations, b.weights, b.weight_grads, b.deltas)
+        histograms = figures.histograms_by_kind(self).values()
         return all(np.isfinite(s).all() for s in sums) and not any(h.nan for h in histograms)
 
     def to_document(self) -> dict[str, Any]:

@@ -38,6 +38,10 @@ class ApiOperation:
     seconds: float
     request_bytes: int
     response_bytes: int
+    # The recorder's own time on this call after it returned (copying its params and response
+    # with the payloads by size): not the caller's, so timings that the recorder brackets
+    # (a handler's compute, a run's wall time) take it out again.
+    recorded_s: float = 0.0
 
     @property
     def name(self) -> str:
@@ -105,7 +109,7 @@ class ApiCallRecorder:
     """While entered, records every botocore call of the process (all threads, all clients).
 
     ``seconds`` is how long it was entered; ``operations`` the records in the order the
-    calls started.
+    calls started; ``own_seconds`` the part of ``seconds`` spent recording them.
     """
 
     def __init__(self) -> None:
@@ -130,6 +134,11 @@ class ApiCallRecorder:
         return (self.exited_at or time.perf_counter()) - self.entered_at
 
     @property
+    def own_seconds(self) -> float:
+        with self._lock:
+            return sum(op.recorded_s for op in self._operations)
+
+    @property
     def operations(self) -> list[ApiOperation]:
         with self._lock:
             return sorted(self._operations, key=lambda op: op.started)
@@ -150,7 +159,8 @@ class ApiCallRecorder:
             error, response = exc.response.get("Error", {}).get("Code", "ClientError"), exc.response
             raise
         finally:
-            seconds = time.perf_counter() - started
+            ended = time.perf_counter()
+            seconds = ended - started
             wires.remove(wire)
             kept = {k: v for k, v in dict(response).items() if k != "ResponseMetadata"}
             record = ApiOperation(
@@ -165,6 +175,7 @@ class ApiCallRecorder:
                 seconds=seconds,
                 request_bytes=wire.request_bytes,
                 response_bytes=wire.response_bytes,
+                recorded_s=time.perf_counter() - ended,
             )
             with self._lock:
                 self._operations.append(record)

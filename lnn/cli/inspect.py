@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from functions.telemetry import TelemetryRecord
+from functions.telemetry.figures import DEAD, GRAD_RMS, SATURATED, UPDATE_RATIO
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
 from lnn.runs import make_output_dir, open_run
@@ -23,12 +24,12 @@ from lnn.telemetry import epoch_window, layer_rows, write_telemetry
 _WIDE = 160  # when piped, rich would otherwise squeeze the table into 80 columns
 # The column on which each kind of flag is marked.
 _FLAGGED_COLUMN = {
-    "dead": "dead",
-    "saturated": "saturated",
-    "update_ratio_low": "update_ratio",
-    "update_ratio_high": "update_ratio",
-    "vanishing": "grad_rms",
-    "exploding": "grad_rms",
+    "dead": DEAD,
+    "saturated": SATURATED,
+    "update_ratio_low": UPDATE_RATIO,
+    "update_ratio_high": UPDATE_RATIO,
+    "vanishing": GRAD_RMS,
+    "exploding": GRAD_RMS,
     "nonfinite": "layer",
 }
 
@@ -65,10 +66,10 @@ def _table(rows: list[dict[str, Any]]) -> Table:
             _cell(row, "layer", str(row["layer"])),
             row["activation"],
             str(row["units"]),
-            _cell(row, "dead", str(row["dead"])),
-            _cell(row, "saturated", f"{row['saturated']:.1%}"),
-            _cell(row, "grad_rms", f"{row['grad_rms']:.3e}"),
-            _cell(row, "update_ratio", f"{row['update_ratio']:.3e}"),
+            _cell(row, DEAD, str(row[DEAD])),
+            _cell(row, SATURATED, f"{row[SATURATED]:.1%}"),
+            _cell(row, GRAD_RMS, f"{row[GRAD_RMS]:.3e}"),
+            _cell(row, UPDATE_RATIO, f"{row[UPDATE_RATIO]:.3e}"),
         )
     return table
 

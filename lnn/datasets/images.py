@@ -9,7 +9,7 @@ one per feature, can be shown as a picture of the same shape.
 
 from __future__ import annotations
 
-import math
+from functions.telemetry.figures import picture_shape
 
 __all__ = ["IMAGE_SHAPES", "image_shape"]
 
@@ -22,5 +22,4 @@ IMAGE_SHAPES: dict[str, tuple[int, ...]] = {
 def image_shape(dataset: str, n_features: int) -> tuple[int, ...] | None:
     """The picture shape of ``dataset``'s features, or None when they are not a picture (or
     not as many as the shape holds, as for a user's file that happens to share the name)."""
-    shape = IMAGE_SHAPES.get(dataset)
-    return shape if shape is not None and math.prod(shape) == n_features else None
+    return picture_shape(IMAGE_SHAPES.get(dataset), n_features)

@@ -5,7 +5,7 @@ import functools
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -32,7 +32,8 @@ EpochCallback = Callable[[HistoryEntry], None]
 class StackObserver(Protocol):
     """Someone following the run from the waiting loop (the watch page): called with each
     record the loop reads, in its thread, with its client; its own calls count as the
-    client's. ``calls`` gives the embedded engine's AWS calls per hop so far."""
+    client's. ``calls`` gives the embedded engine's AWS calls per hop so far; ``history`` the
+    entries the loop has just read itself (None when it read none), so they are read once."""
 
     def poll(
         self,
@@ -40,6 +41,8 @@ class StackObserver(Protocol):
         run_id: str,
         record: RunRecord | None,
         calls: Callable[[], dict[str, Any]] | None = None,
+        *,
+        history: Sequence[HistoryEntry] | None = None,
     ) -> None: ...
 
 
@@ -99,13 +102,17 @@ class _Follower:
     def _check(self) -> bool:
         self.record = self.client.record(self.run_id)
         completed = self.record.epoch if self.record else 0
+        read: list[HistoryEntry] | None = None
         if self.on_epoch is not None and completed > self.seen:
-            for entry in self.client.history(self.run_id, after=self.seen):
+            read = self.client.history(self.run_id, after=self.seen)
+            for entry in read:
                 if entry.epoch > self.seen:
                     self.seen = entry.epoch
                     self.on_epoch(entry)
         if self.observer is not None:
-            self.observer.poll(self.client, self.run_id, self.record, self.critical_path)
+            self.observer.poll(
+                self.client, self.run_id, self.record, self.critical_path, history=read
+            )
         if self.record is None:
             self.never_started = time.monotonic() - self.submitted > self.stall_after
             return self.never_started

@@ -91,10 +91,12 @@ class RunTrace:
         return cls(ops, invs, dict(calls), outside)
 
     def compute_seconds(self, index: int, before: float | None = None) -> float:
-        """Time the invocation spent outside its AWS calls (up to ``before``)."""
+        """Time the invocation spent outside its AWS calls (up to ``before``), and outside the
+        recorder's own bookkeeping of them."""
         inv = self.invocations[index]
         end = inv.ended if before is None else before
-        waited = sum(op.seconds for op in self.calls.get(index, []) if op.started < end)
+        calls = [op for op in self.calls.get(index, []) if op.started < end]
+        waited = sum(op.seconds + op.recorded_s for op in calls)
         return max(0.0, end - inv.started - waited)
 
 

@@ -8,21 +8,14 @@ limit the bin's upper edge, and the first bucket's lower edge is the histogram's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from functions.telemetry import Histogram, HistogramSpec, LayerTelemetry, TelemetryRecord
+from functions.telemetry import Histogram, HistogramSpec, TelemetryRecord
+from functions.telemetry.figures import histograms_by_kind, occupied_span
 from lnn.tensorboard import tags
-
-# Per-layer histogram -> which of the step record's histograms it is.
-LAYER_HISTOGRAMS: dict[str, Callable[[LayerTelemetry], Histogram]] = {
-    tags.WEIGHTS: lambda t: t.backward.weights,
-    tags.ACTIVATIONS: lambda t: t.forward.activations,
-    tags.WEIGHT_GRADS: lambda t: t.backward.weight_grads,
-    tags.DELTAS: lambda t: t.backward.deltas,
-}
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,10 +45,9 @@ def board_histogram(tag: str, step: int, histogram: Histogram) -> BoardHistogram
     """The occupied span of ``histogram`` (None when no finite value was counted). NaN is
     left out: TensorBoard has no bucket for it. Sum and sum of squares are taken at the bins'
     midpoints; TensorBoard shows neither."""
-    occupied = np.flatnonzero(histogram.counts)
-    if not occupied.size:
+    first, stop = occupied_span(histogram.counts)
+    if first == stop:
         return None
-    first, stop = int(occupied[0]), int(occupied[-1]) + 1
     edges = drawn_edges(histogram.spec)
     lower, upper = edges[first:stop], edges[first + 1 : stop + 1]
     counts = histogram.counts[first:stop]
@@ -76,8 +68,8 @@ def board_histogram(tag: str, step: int, histogram: Histogram) -> BoardHistogram
 def layer_histograms(records: Sequence[TelemetryRecord]) -> list[BoardHistogram]:
     """W, A, dW and dZ of each record's layer, at global step = the record's step."""
     found = (
-        board_histogram(tags.layer_tag(r.telemetry.layer, name), r.step, pick(r.telemetry))
+        board_histogram(tags.layer_tag(r.telemetry.layer, name), r.step, histogram)
         for r in records
-        for name, pick in LAYER_HISTOGRAMS.items()
+        for name, histogram in histograms_by_kind(r.telemetry).items()
     )
     return [h for h in found if h is not None]

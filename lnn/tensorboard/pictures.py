@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from functions.nn.types import Array
-from lnn.datasets.images import image_shape
+from functions.telemetry.figures import picture_shape
+from lnn.datasets.images import IMAGE_SHAPES
 from lnn.tensorboard import tags
 
 _GREY = 127.5  # a zero weight; the unit's largest |weight| is black or full colour
@@ -36,7 +37,7 @@ def unit_pixels(w: Array, shape: tuple[int, ...]) -> np.ndarray:
 
 def first_layer_pictures(dataset: str, w1: Array, step: int) -> list[Pictures]:
     """``layer1/units`` when ``dataset``'s features are pictures and W1 is finite; else none."""
-    shape = image_shape(dataset, int(w1.shape[1]))
-    if shape is None or not np.all(np.isfinite(w1)):
+    shape = picture_shape(IMAGE_SHAPES.get(dataset), int(w1.shape[1]), weights=w1)
+    if shape is None:
         return []
     return [Pictures(tags.layer_tag(1, tags.UNITS), step, unit_pixels(w1, shape))]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from functions.telemetry import LayerTelemetry, TelemetryRecord
+from functions.telemetry import LayerTelemetry, TelemetryRecord, figures
 from functions.training.config import learning_rate
 from lnn.tensorboard import tags
 from messages.status import HistoryEntry
@@ -19,11 +19,6 @@ class Scalar:
     tag: str
     step: int
     value: float
-
-
-def _weight_norm(t: LayerTelemetry) -> float:
-    """Frobenius norm of the layer's W (before the step's update), from its row norms."""
-    return float(np.sqrt(np.sum(t.backward.mean("weight_norm") ** 2)))
 
 
 def _activation_mean(t: LayerTelemetry) -> float:
@@ -39,13 +34,10 @@ def _activation_std(t: LayerTelemetry) -> float:
     return float(np.sqrt(spread / (f.units * f.count)))
 
 
-# Per-layer scalar -> how it is read off one step's record of the whole layer.
+# Per-layer scalar -> how it is read off one step's record of the whole layer: the
+# telemetry's figures (defined in functions.telemetry.figures), then the board's own.
 LAYER_FIGURES: dict[str, Callable[[LayerTelemetry], float]] = {
-    tags.GRAD_RMS: lambda t: t.grad_rms,
-    tags.UPDATE_RATIO: lambda t: t.update_ratio,
-    tags.SATURATED: lambda t: t.saturated_fraction,
-    tags.DEAD: lambda t: float(len(t.dead_units)),
-    tags.WEIGHT_NORM: _weight_norm,
+    **figures.LAYER_FIGURES,
     tags.ACTIVATION_MEAN: _activation_mean,
     tags.ACTIVATION_STD: _activation_std,
 }

@@ -5,6 +5,8 @@ History scalars are at global step = epoch (1-based); telemetry's at global step
 optimizer step (1-based) its record is of.
 """
 
+from functions.telemetry import figures
+
 COST = "cost"
 LEARNING_RATE = "learning_rate"
 # HistoryEntry field -> tag.
@@ -14,20 +16,17 @@ ACCURACIES: dict[str, str] = {
     "test_accuracy": "accuracy/test",
 }
 
-# Per-layer scalars of a telemetry step (lnn.tensorboard.scalars computes each).
-GRAD_RMS = "grad_rms"
-UPDATE_RATIO = "update_ratio"
-SATURATED = "saturated"
-DEAD = "dead"
-WEIGHT_NORM = "weight_norm"
+# Per-layer scalars of a telemetry step (lnn.tensorboard.scalars computes each): the
+# telemetry's own figures under their own names, then the board's.
+GRAD_RMS = figures.GRAD_RMS
+UPDATE_RATIO = figures.UPDATE_RATIO
+SATURATED = figures.SATURATED
+DEAD = figures.DEAD
+WEIGHT_NORM = figures.WEIGHT_NORM
 ACTIVATION_MEAN = "activation_mean"
 ACTIVATION_STD = "activation_std"
 
-# Per-layer histograms of a telemetry step.
-WEIGHTS = "W"
-ACTIVATIONS = "A"
-WEIGHT_GRADS = "dW"
-DELTAS = "dZ"
+# Per-layer histograms of a telemetry step: named as figures.HISTOGRAM_KINDS names them.
 
 # The first layer's units' weights as pictures, when the inputs are pictures.
 UNITS = "units"

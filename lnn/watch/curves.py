@@ -4,13 +4,20 @@ update ratio, gradient RMS and saturated fraction per telemetry step."""
 from collections.abc import Sequence
 from typing import Any
 
+from functions.telemetry.figures import GRAD_RMS, UPDATE_RATIO
 from functions.training.config import learning_rate
 from lnn.watch.numbers import evenly, figures
-from lnn.watch.series import TelemetrySeries
+from lnn.watch.series import CURVES, TelemetrySeries
 from messages.status import HistoryEntry
 from messages.train_request import TrainConfig
 
 LAYER_CURVE_STEPS = 1000
+# The page's plots of layer curves: which figure each draws (a key of the layers' entries), in
+# which element, under which label; all on a log scale.
+LAYER_PLOTS: tuple[dict[str, str], ...] = (
+    {"figure": UPDATE_RATIO, "plot": "update-ratio-plot", "label": "update / weight"},
+    {"figure": GRAD_RMS, "plot": "grad-rms-plot", "label": "gradient RMS"},
+)
 
 
 def _optional(values: Sequence[float | None]) -> list[float | None]:
@@ -34,12 +41,11 @@ def layer_curves_section(series: TelemetrySeries) -> dict[str, Any]:
     picked = evenly(len(series.steps), LAYER_CURVE_STEPS)
     return {
         "steps": [series.steps[i] for i in picked],
+        "plots": list(LAYER_PLOTS),
         "layers": [
             {
                 "layer": number,
-                "update_ratio": figures([found.update_ratio[i] for i in picked]),
-                "grad_rms": figures([found.grad_rms[i] for i in picked]),
-                "saturated": figures([found.saturated[i] for i in picked]),
+                **{key: figures([found.curves[key][i] for i in picked]) for key in CURVES},
             }
             for number, found in sorted(series.layers.items())
         ],

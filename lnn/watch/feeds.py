@@ -10,7 +10,7 @@ from functions.telemetry import TelemetryRecord
 from functions.training.split import DataSplit
 from lnn.engines.base import TrainingResult
 from lnn.watch.view import RunView
-from messages.status import HistoryEntry
+from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
 PARAMS_EVERY_S = 2.0  # between parameter snapshots handed to the page while training
@@ -24,7 +24,12 @@ def planned_view(
     (the reference engine's columns) gives the steps per epoch before the run starts."""
     view = RunView(engine=engine)
     steps = None if split is None else n_batches(split.x_train.shape[1], config.batch_size)
-    view.update(config=config, n_features=int(x.shape[0]), steps_per_epoch=steps, status="RUNNING")
+    view.update(
+        config=config,
+        n_features=int(x.shape[0]),
+        steps_per_epoch=steps,
+        status=RunStatus.RUNNING.value,
+    )
     if x.shape[0] == 2:
         view.set_points(x, y)
     return view

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from functions.telemetry import DEFAULT_SPEC, HistogramSpec
+from functions.telemetry.figures import occupied_span
 from lnn.watch.numbers import evenly
 from lnn.watch.series import HISTOGRAMS, TelemetrySeries
 
@@ -29,8 +30,7 @@ def histogram_section(series: TelemetrySeries) -> dict[str, Any]:
         kinds = {}
         for key in HISTOGRAMS:
             counts = np.stack([found.histograms[key][i] for i in picked])  # (steps, bins)
-            occupied = np.flatnonzero(counts.sum(axis=0))
-            first, last = (int(occupied[0]), int(occupied[-1]) + 1) if occupied.size else (0, 0)
+            first, last = occupied_span(counts)
             kinds[key] = {
                 "bins": labels[first:last],
                 # z[bin][step], as a heatmap takes it (rows are y)

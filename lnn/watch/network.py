@@ -9,7 +9,7 @@ from functions.telemetry import SATURATED_FRACTION, LayerTelemetry
 from functions.telemetry.spans import lane_of
 from functions.training.shards import shard_ranges
 from lnn.watch.numbers import evenly, figures
-from lnn.watch.series import STATISTICS, TelemetrySeries, unit_statistics
+from lnn.watch.series import LOG_STATISTICS, STATISTICS, TelemetrySeries, unit_statistics
 from messages.train_request import TrainConfig
 
 UNIT_HISTORY_STEPS = 500  # a unit's history: at most this many telemetry steps
@@ -67,6 +67,7 @@ def network_section(
     return {
         "inputs": n_features,
         "statistics": STATISTICS,
+        "log_statistics": list(LOG_STATISTICS),
         "epoch": None if window is None else window[0] + 1,
         "steps": [series.steps[i] for i in picked],
         "layers": layers,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from functions.telemetry import LayerTelemetry, TelemetryRecord
+from functions.telemetry import LayerTelemetry, TelemetryRecord, figures
 from lnn.telemetry import epoch_window
 
 # The statistic the diagram colours units by: key -> label. Each is a per-unit array of one
@@ -15,15 +15,14 @@ STATISTICS: dict[str, str] = {
     "activation": "activation mean",
     "saturation": "saturated fraction",
     "gradient": "gradient norm (dW row)",
-    "update_ratio": "update / weight",
+    figures.UPDATE_RATIO: "update / weight",
 }
+# The statistics spanning decades, which the page draws on a log scale.
+LOG_STATISTICS: tuple[str, ...] = ("gradient", figures.UPDATE_RATIO)
 # The histograms kept per layer: key -> label; each a power-of-two histogram of one step.
-HISTOGRAMS: dict[str, str] = {
-    "W": "weights W",
-    "A": "activations A",
-    "dZ": "deltas dZ",
-    "dW": "gradients dW",
-}
+HISTOGRAMS: dict[str, str] = figures.HISTOGRAM_KINDS
+# The layer figures kept per telemetry step for the curves (functions.telemetry.figures).
+CURVES: tuple[str, ...] = (figures.UPDATE_RATIO, figures.GRAD_RMS, figures.SATURATED)
 
 
 def unit_statistics(t: LayerTelemetry) -> dict[str, np.ndarray]:
@@ -31,18 +30,12 @@ def unit_statistics(t: LayerTelemetry) -> dict[str, np.ndarray]:
         "activation": t.forward.mean,
         "saturation": t.forward.saturated_fraction,
         "gradient": t.backward.mean("grad_norm"),
-        "update_ratio": t.backward.update_ratio,
+        figures.UPDATE_RATIO: figures.unit_update_ratio(t.backward),
     }
 
 
 def histogram_counts(t: LayerTelemetry) -> dict[str, np.ndarray]:
-    f, b = t.forward, t.backward
-    return {
-        "W": b.weights.counts,
-        "A": f.activations.counts,
-        "dZ": b.deltas.counts,
-        "dW": b.weight_grads.counts,
-    }
+    return {key: h.counts for key, h in figures.histograms_by_kind(t).items()}
 
 
 @dataclass
@@ -55,9 +48,8 @@ class LayerSeries:
     histograms: dict[str, list[np.ndarray]] = field(
         default_factory=lambda: {k: [] for k in HISTOGRAMS}
     )
-    update_ratio: list[float] = field(default_factory=list)
-    grad_rms: list[float] = field(default_factory=list)
-    saturated: list[float] = field(default_factory=list)
+    # ``curves[figure][i]``: the layer figure of step i, for each figure in CURVES.
+    curves: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in CURVES})
 
 
 class TelemetrySeries:
@@ -84,9 +76,8 @@ class TelemetrySeries:
             layer.units[key].append(np.asarray(values, dtype=np.float64))
         for key, counts in histogram_counts(t).items():
             layer.histograms[key].append(counts)
-        layer.update_ratio.append(t.update_ratio)
-        layer.grad_rms.append(t.grad_rms)
-        layer.saturated.append(t.saturated_fraction)
+        for key in CURVES:
+            layer.curves[key].append(figures.LAYER_FIGURES[key](t))
         self.records.append(record)
 
     def last_epoch(self) -> tuple[int, list[LayerTelemetry]] | None:

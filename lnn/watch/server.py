@@ -47,14 +47,19 @@ class WatchServer:
         self.stop()
 
     def document_body(self, since: int | None) -> bytes:
-        """The whole document, or only the status when the page already has this version."""
-        status = self.view.status_section()
-        body: dict[str, Any]
-        if since is not None and since == status["version"]:
-            body = {"status": status}
-        else:
-            body = self.view.document()
-        return json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
+        return document_body(self.view, since)
+
+
+def document_body(view: RunView, since: int | None) -> bytes:
+    """The whole document; for a page that holds content ``since``, only the status when
+    nothing else moved, else the sections that changed (the page keeps the others)."""
+    status = view.status_section()
+    body: dict[str, Any]
+    if since is not None and since == status["content"]:
+        body = {"status": status}
+    else:
+        body = view.document(since)
+    return json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
 
 
 def _handler(server: WatchServer) -> type[BaseHTTPRequestHandler]:

@@ -8,21 +8,28 @@ it as often as it likes; it runs in the caller's thread with the caller's client
 
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from functions.ports import ObjectNotFoundError
-from functions.protocol import RunPlan, data_key, find_plan, read_params
+from functions.protocol import (
+    RunPlan,
+    data_key,
+    find_plan,
+    read_params,
+    read_spans,
+    read_telemetry,
+)
 from functions.telemetry import TelemetryRecord
 from lnn.client import StackClient
 from lnn.model_file import load_model
 from lnn.watch.recent_spans import read_recent_spans
 from lnn.watch.timeline import TIMELINE_STEPS
 from lnn.watch.view import RunView
-from messages.status import RunRecord
+from messages.status import HistoryEntry, RunRecord
 
 # Between reads of the telemetry and the spans, and of the current parameters (one GetObject
 # per shard): the page draws every 2 s, and each read takes calls from the run's own.
@@ -58,11 +65,15 @@ class StackFeed:
         calls: Callable[[], dict[str, Any]] | None = None,
         *,
         force: bool = False,
+        history: Sequence[HistoryEntry] | None = None,
     ) -> None:
         """Bring the view up to ``record``, the caller's last read of run ``run_id``'s record
-        (``calls``: the embedded engine's AWS calls per hop so far)."""
+        (``calls``: the embedded engine's AWS calls per hop so far; ``history``: entries the
+        caller read itself, taken as they are so the feed need not read them again)."""
         if run_id != self.run_id:
             self.run_id, self.plan = run_id, None
+        if history:  # before the throttle: the caller will not hand these over again
+            self.view.add_history(history)
         now = time.monotonic()
         force = force or (record is not None and record.status.is_terminal)  # all of it
         if not force and now < self._next_poll:
@@ -77,7 +88,7 @@ class StackFeed:
             return
         if record.epoch > self.view.epoch or record.status.is_terminal:
             self.view.add_history(client.history(self.run_id, after=self.view.epoch))
-        self._read_telemetry(client)
+        self._read_telemetry(client, record.step, force=force)
         self._read_spans(client, record.step)
         if self.view.wants_params() and (force or now >= self._next_params):
             self._next_params = now + PARAMS_EVERY_S
@@ -87,8 +98,15 @@ class StackFeed:
         """Everything of a finished run: the rest of its telemetry and, when it succeeded,
         its model (the boundary and the pictures of the parameters it ended with)."""
         self.poll(client, record.run_id, record, force=True)
-        self.view.set_spans(client.spans(record.run_id))  # all of them: the counts of the run
-        if record.model_key and self.plan is not None and self.view.wants_params():
+        # All the spans: the counts of the run. The plan is known by now, the record in hand.
+        if self.plan is not None:
+            self.view.set_spans(read_spans(client.barriers, self.plan))
+        else:
+            self.view.set_spans(client.spans(record.run_id))
+        # The model holds the parameters of the run's last step: when the shards' read above
+        # already has that step, the model would only bring the same arrays again.
+        fresh = self._params_step == record.step
+        if record.model_key and self.plan is not None and self.view.wants_params() and not fresh:
             with tempfile.TemporaryDirectory() as tmp:
                 model = load_model(client.download_model(record.run_id, Path(tmp) / "model.npz"))
             self.view.set_params(record.step, model.params)
@@ -120,12 +138,18 @@ class StackFeed:
         )
         return True
 
-    def _read_telemetry(self, client: StackClient) -> None:
+    def _read_telemetry(self, client: StackClient, step: int, *, force: bool) -> None:
+        """The records of the telemetry steps after the view's last, once the record says one
+        of them is done: a step is claimed after its layer 1's backward hop, the last writer of
+        its records, so until then there is nothing whole to read. The record is in hand, so
+        the store is read directly (StackClient.telemetry would fetch the record again)."""
         assert self.plan is not None
         last = self.view.series.steps[-1] if self.view.series.steps else 0
         if last >= self.plan.telemetry.total_steps:
             return
-        records = client.telemetry(self.run_id, after_step=last)
+        if not force and not any(s in self.plan.telemetry for s in range(last + 1, step + 1)):
+            return
+        records = read_telemetry(client.store, self.run_id, after_step=last)
         self.view.add_telemetry(whole_steps(records, self.plan.depth))
 
     def _read_spans(self, client: StackClient, step: int) -> None:

@@ -1,6 +1,11 @@
 """RunView: what is known of one run, fed by whoever watches it (the reference engine's
 callbacks, a stack reader, a finished TrainingResult) and read by the page's server from its
 own threads. It turns into the page's document (``document()``), rebuilt only after a change.
+
+Two versions: ``version`` moves on any change, ``content`` only when something outside the
+status moved. A poll that already holds the content gets the status alone, and one that holds
+an older content only the sections that differ from what it has: the cat network's weight
+pictures alone are 360 KB, and the status (step, calls) moves on nearly every poll.
 """
 
 import threading
@@ -20,26 +25,34 @@ from lnn.watch.network import network_section
 from lnn.watch.numbers import figure
 from lnn.watch.series import TelemetrySeries
 from lnn.watch.timeline import timeline_section
-from messages.status import HistoryEntry
+from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
 Params = list[tuple[Array, Array]]
 # Sections whose data the run may not have (yet): the page says why instead of drawing.
 NO_TELEMETRY = "no telemetry recorded yet (or the run has telemetry off)"
+# Fields shown only in the status section: a change to one leaves every other section as it
+# was, so the document is not rebuilt (nor re-sent) for it.
+STATUS_FIELDS = frozenset(
+    {"run_id", "status", "reason", "epoch", "step", "started", "ended", "calls", "note"}
+    | {"steps_per_epoch"}
+)
 
 
 class RunView:
     def __init__(self, *, engine: str, run_id: str | None = None) -> None:
         self._lock = threading.Lock()
         self._version = 0
-        self._cached: tuple[int, dict[str, Any]] | None = None
+        self._content = 0  # moves with every change outside STATUS_FIELDS
+        self._cached: tuple[int, dict[str, Any]] | None = None  # (content, sections)
+        self._section_changed: dict[str, int] = {}  # section -> content it last changed at
         self._sections: dict[str, Any] = {}  # parameter views, rebuilt when the params move
         self.engine = engine
         self.run_id = run_id
         self.config: TrainConfig | None = None
         self.n_features: int | None = None
         self.steps_per_epoch: int | None = None
-        self.status = "PENDING"
+        self.status: str = RunStatus.PENDING.value
         self.reason: str | None = None
         self.epoch = 0
         self.step = 0
@@ -53,8 +66,10 @@ class RunView:
         self.note: str | None = None  # how the parameter views are refreshed, for the page
         self._params: tuple[int, Params] | None = None
 
-    def _changed(self) -> None:
+    def _changed(self, *, status_only: bool = False) -> None:
         self._version += 1
+        if not status_only:
+            self._content += 1
 
     def update(self, **fields: Any) -> None:
         """Set plain fields (status, epoch, run_id, config, ...; not arrays): a change bumps
@@ -65,7 +80,7 @@ class RunView:
                     raise AttributeError(f"RunView has no field {name}")
                 if getattr(self, name) != value:
                     setattr(self, name, value)
-                    self._changed()
+                    self._changed(status_only=name in STATUS_FIELDS)
 
     def set_points(self, x: Array, y: Array) -> None:
         """The training points of 2-D data (``x`` (2, m), ``y`` (units, m)): the boundary's."""
@@ -113,7 +128,7 @@ class RunView:
         if self.points is not None:
             x, y = self.points
             self._sections["boundary"] = boundary_section(params, specs, x, y, step)
-        shape = image_shape(config.dataset, self.n_features)
+        shape = self._picture_shape()
         if shape is not None:
             self._sections["weights"] = weight_images_section(params[0][0], shape, step)
         self._sections["params_step"] = step
@@ -123,9 +138,13 @@ class RunView:
         with self._lock:
             if self.config is None:
                 return False
-            return self.points is not None or (
-                image_shape(self.config.dataset, self.n_features) is not None
-            )
+            return self.points is not None or self._picture_shape() is not None
+
+    def _picture_shape(self) -> tuple[int, ...] | None:
+        """The shape the first layer's weight rows are drawn in; None: the page has none."""
+        if self.config is None or self.n_features is None:
+            return None
+        return image_shape(self.config.dataset, self.n_features)
 
     def status_section(self) -> dict[str, Any]:
         with self._lock:
@@ -136,6 +155,7 @@ class RunView:
             end = self.ended if self.ended is not None else time.time()
             return {
                 "version": self._version,
+                "content": self._content,
                 "run_id": self.run_id,
                 "engine": self.engine,
                 "dataset": None if config is None else config.dataset,
@@ -154,20 +174,35 @@ class RunView:
                 "note": self.note,
             }
 
-    def document(self) -> dict[str, Any]:
-        """The page's whole document; the same object until something changes."""
+    def document(self, since: int | None = None) -> dict[str, Any]:
+        """The page's whole document, its sections rebuilt only after a change outside the
+        status; with ``since`` (the content a page holds) only the sections changed after it."""
         status = self.status_section()
         with self._lock:
-            if self._cached is not None and self._cached[0] == self._version:
-                return {**self._cached[1], "status": status}
-            built = self._build()
-            self._cached = (self._version, built)
-        return {**built, "status": status}
+            sections = self._sections_now()
+            if since is not None and since <= self._content:
+                changed = self._section_changed
+                sections = {k: v for k, v in sections.items() if changed.get(k, 0) > since}
+        # The status was read first: a content that moved since is sent again next poll.
+        return {**sections, "version": status["version"], "status": status}
+
+    def _sections_now(self) -> dict[str, Any]:
+        """The sections at the current content, built once per content; a section equal to the
+        one built before keeps the content it last changed at."""
+        if self._cached is not None and self._cached[0] == self._content:
+            return self._cached[1]
+        built = self._build()
+        before = {} if self._cached is None else self._cached[1]
+        for key, section in built.items():
+            if key not in before or before[key] != section:
+                self._section_changed[key] = self._content
+        self._cached = (self._content, built)
+        return built
 
     def _build(self) -> dict[str, Any]:
         config = self.config
         has_telemetry = bool(self.series.steps)
-        document: dict[str, Any] = {"version": self._version}
+        document: dict[str, Any] = {}
         if config is None:
             return document
         document["network"] = network_section(config, self.n_features, self.series)
@@ -180,7 +215,7 @@ class RunView:
         document["timeline"] = timeline_section(self.spans)
         document["inputs"] = {
             "two_d": self.points is not None,
-            "images": image_shape(config.dataset, self.n_features) is not None,
+            "images": self._picture_shape() is not None,
             "spans": self.engine != "reference",
         }
         return document

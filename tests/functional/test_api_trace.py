@@ -55,6 +55,18 @@ def test_records_each_call_with_sizes_caller_and_error(
     assert all(op.seconds > 0 for op in recorder.operations) and recorder.seconds > 0
 
 
+def test_the_recorders_own_time_is_kept_apart(stack: EmbeddedStack) -> None:
+    """Copying each call (payloads by size) is the recorder's time, not the caller's: kept per
+    call, and within the time it was entered."""
+    sqs = stack.session.client("sqs")
+    with ApiCallRecorder() as recorder:
+        url = sqs.create_queue(QueueName="own-time")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="m" * 5000)
+    assert all(op.recorded_s > 0 for op in recorder.operations)
+    assert recorder.own_seconds == sum(op.recorded_s for op in recorder.operations)
+    assert 0 < recorder.own_seconds < recorder.seconds
+
+
 def test_nested_recorders_each_record_their_own_span(stack: EmbeddedStack) -> None:
     sqs = stack.session.client("sqs")
     with ApiCallRecorder() as outer:

@@ -4,7 +4,6 @@
   "use strict";
   var live = window.LNN_LIVE || null;
   var POLL_MS = 2000;  // each redraw takes the CPU the run trains on (often the same machine)
-  var LOG_STATISTICS = { gradient: true, update_ratio: true };
   var OUTCOME_COLOURS = {
     claimed: "#9ab", completed: "#4a7", duplicate: "#e90", healed: "#a4c",
     failed: "#d33", dead_lettered: "#000"
@@ -52,6 +51,9 @@
     $("note").textContent = s.note || "";
   }
 
+  // The statistics drawn on a log scale are named by the document (lnn/watch/series.py).
+  function isLog(net, stat) { return net.log_statistics.indexOf(stat) >= 0; }
+
   function renderNetwork(net) {
     var select = $("statistic");
     if (!select.options.length) {
@@ -77,7 +79,7 @@
     var dead = { x: [], y: [] }, saturated = { x: [], y: [] };
     net.layers.forEach(function (layer) {
       var n = Math.min(layer.units, 64), values = layer.now ? layer.now[stat] : null;
-      if (values && LOG_STATISTICS[stat]) values = log10(values);
+      if (values && isLog(net, stat)) values = log10(values);
       layer.shards.forEach(function (shard) {
         if (shard.start >= n) return;
         shapes.push({ type: "rect", x0: layer.layer - 0.3, x1: layer.layer + 0.3,
@@ -102,7 +104,7 @@
         if (u < n) { saturated.x.push(layer.layer); saturated.y.push(y(n, u)); }
       });
     });
-    var title = (LOG_STATISTICS[stat] ? "log10 " : "") + net.statistics[stat];
+    var title = (isLog(net, stat) ? "log10 " : "") + net.statistics[stat];
     var traces = [
       { x: edges.x, y: edges.y, mode: "lines", line: { color: "#ccc", width: 0.5 },
         hoverinfo: "skip", showlegend: false },
@@ -145,7 +147,7 @@
     });
     var extra = { grid: { rows: 2, columns: 2, pattern: "independent" }, margin: { l: 60, r: 20, t: 10, b: 60 } };
     keys.forEach(function (key, k) {
-      extra["yaxis" + (k + 1)] = { type: LOG_STATISTICS[key] ? "log" : "linear" };
+      extra["yaxis" + (k + 1)] = { type: isLog(net, key) ? "log" : "linear" };
       extra["xaxis" + (k + 1)] = { title: { text: k >= 2 ? "step" : "" } };
     });
     draw("unit-plot", traces, extra);
@@ -170,10 +172,11 @@
         return { x: curves.steps, y: l[key], name: "layer " + l.layer, mode: "lines" };
       });
     };
-    draw("update-ratio-plot", lines("update_ratio"),
-      { yaxis: { type: "log", title: { text: "update / weight" } }, xaxis: { title: { text: "step" } } });
-    draw("grad-rms-plot", lines("grad_rms"),
-      { yaxis: { type: "log", title: { text: "gradient RMS" } }, xaxis: { title: { text: "step" } } });
+    // Which figure goes in which plot is the document's (lnn/watch/curves.py LAYER_PLOTS).
+    curves.plots.forEach(function (p) {
+      draw(p.plot, lines(p.figure),
+        { yaxis: { type: "log", title: { text: p.label } }, xaxis: { title: { text: "step" } } });
+    });
   }
 
   function renderHistograms(hist) {
@@ -257,18 +260,25 @@
       xaxis: { title: { text: "seconds since the first shown task" } } });
   }
 
-  function render(d) {
+  // Draws ``d``, the whole document; of its sections only those in ``changed`` (a poll's
+  // body: the sections that moved), or all when not given. A redraw takes the CPU the run
+  // trains on, and the 20 weight pictures of the cat network are decoded again on each.
+  function render(d, changed) {
     doc = d;
+    var c = changed || d;
+    var has = function (key) { return Object.prototype.hasOwnProperty.call(c, key); };
     if (d.status) renderStatus(d.status);
     if (!d.network) return;
-    renderNetwork(d.network);
-    renderUnit(d.network);
-    renderCurves(d.history);
-    renderLayers(d.layer_curves);
-    renderHistograms(d.histograms);
-    renderBoundary(d.boundary, d.inputs);
-    renderWeights(d.weights, d.inputs);
-    renderTimeline(d.timeline, d.inputs);
+    if (has("network")) {
+      renderNetwork(d.network);
+      renderUnit(d.network);
+    }
+    if (has("history")) renderCurves(d.history);
+    if (has("layer_curves")) renderLayers(d.layer_curves);
+    if (has("histograms")) renderHistograms(d.histograms);
+    if (has("boundary") || has("inputs")) renderBoundary(d.boundary, d.inputs);
+    if (has("weights") || has("inputs")) renderWeights(d.weights, d.inputs);
+    if (has("timeline") || has("inputs")) renderTimeline(d.timeline, d.inputs);
   }
 
   function banner(message) {
@@ -277,7 +287,9 @@
   }
 
   function poll() {
-    var since = doc && doc.version !== undefined ? "?since=" + doc.version : "";
+    // The content our sections are at (the status' alone moves without them).
+    var held = doc && doc.status ? doc.status.content : undefined;
+    var since = held !== undefined ? "?since=" + held : "";
     fetch(live.document + since, { cache: "no-store" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
@@ -285,7 +297,8 @@
       })
       .then(function (body) {
         banner(null);
-        if (body.version !== undefined) render(body);
+        // A body with a version carries the sections changed since ours; the rest stay.
+        if (body.version !== undefined) render(Object.assign({}, doc || {}, body), body);
         else renderStatus(body.status);
       })
       .catch(function (error) {
