@@ -168,15 +168,25 @@ def shard_telemetry_of(
     return ShardTelemetry(svc, plan, task, _inline_or_spill(svc, _dumps(record), key, limit))
 
 
-def read_telemetry(store: ArrayStore, run: str, *, after_step: int = 0) -> list[TelemetryRecord]:
+def read_telemetry(
+    store: ArrayStore,
+    run: str,
+    *,
+    after_step: int = 0,
+    through_step: int | None = None,
+    plan: RunPlan | None = None,
+) -> list[TelemetryRecord]:
     """A run's records of the steps after ``after_step``, in step then layer order, read back
     from their keys (its plan says which exist); it stops at the first telemetry step with
-    none, where the run stopped (or, for a run in progress, has not yet reached)."""
-    plan = find_plan(store, run)
+    none, where the run stopped (or, for a run in progress, has not yet reached), or after
+    ``through_step``, the last step a caller knows was claimed. A caller holding the run's
+    ``plan`` passes it, saving its read."""
+    plan = plan or find_plan(store, run)
     if plan is None:
         return []
+    last = plan.telemetry.total_steps if through_step is None else through_step
     records: list[TelemetryRecord] = []
-    for step in range(after_step + 1, plan.telemetry.total_steps + 1):
+    for step in range(after_step + 1, min(last, plan.telemetry.total_steps) + 1):
         if step not in plan.telemetry:
             continue
         epoch, batch = divmod(step - 1, plan.batches_per_epoch)

@@ -149,7 +149,12 @@ class StackFeed:
             return
         if not force and not any(s in self.plan.telemetry for s in range(last + 1, step + 1)):
             return
-        records = read_telemetry(client.store, self.run_id, after_step=last)
+        # Steps past the claimed one are not whole yet: no reads for them (at the end,
+        # ``force``, whatever was written counts).
+        through = None if force else step
+        records = read_telemetry(
+            client.store, self.run_id, after_step=last, through_step=through, plan=self.plan
+        )
         self.view.add_telemetry(whole_steps(records, self.plan.depth))
 
     def _read_spans(self, client: StackClient, step: int) -> None:

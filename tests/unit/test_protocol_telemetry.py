@@ -122,3 +122,27 @@ def test_the_comparison_sees_a_float_beyond_the_tolerance_and_any_count() -> Non
     assert differences(records, records[:-1]) == [
         f"{len(records)} records against {len(records) - 1}"
     ]
+
+
+def test_a_reader_holding_the_plan_reads_only_the_steps_it_was_told_are_whole() -> None:
+    """The live page's feed knows the run's plan and its last claimed step: the read asks
+    for neither the plan again nor any step past that one."""
+    from functions.protocol import RunPlan, plan_key, read_telemetry
+
+    x, y = toy_data()
+    stack = train(InMemoryStack(), config(telemetry_every=1), x, y)
+    plan = RunPlan.from_document(stack.store.get_json(plan_key(RUN)))
+    everything = read_telemetry(stack.store, RUN)
+    store = stack.store
+    asked: list[str] = []
+    get_bytes = store.blobs.get_bytes
+
+    def counting(key: str) -> bytes:
+        asked.append(key)
+        return get_bytes(key)
+
+    store.blobs.get_bytes = counting  # type: ignore[method-assign]
+    first_two = read_telemetry(store, RUN, after_step=0, through_step=2, plan=plan)
+    assert [r.step for r in first_two] == [r.step for r in everything if r.step <= 2]
+    assert plan_key(RUN) not in asked
+    assert len(asked) == 2 * plan.depth  # one object per layer of steps 1 and 2
