@@ -4,10 +4,11 @@ client of the stack would make (docs/design.md, rule 11; docs/security.md)."""
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from observers import drain, events_queue
 
 from infra.local import LambdaRunner
 from lnn.client import RunExistsError, StackClient
@@ -36,29 +37,6 @@ def clean(data: PreparedData, stack_target: Callable[[], dict[str, Any]]) -> Tra
     return result
 
 
-def _events_queue(client: StackClient) -> str:
-    """A queue subscribed to the events topic, as a user following the stack would have."""
-    sqs, sns = client.clients.sqs, client.clients.sns
-    url = sqs.create_queue(QueueName=f"events-{time.monotonic_ns()}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
-    sns.subscribe(
-        TopicArn=client.outputs.events_topic_arn,
-        Protocol="sqs",
-        Endpoint=arn["QueueArn"],
-        Attributes={"RawMessageDelivery": "true"},
-    )
-    return url
-
-
-def _events(client: StackClient, url: str) -> Iterator[dict[str, Any]]:
-    while messages := client.clients.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
-        "Messages"
-    ):
-        for message in messages:
-            yield json.loads(message["Body"])
-            client.clients.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-
-
 def _attack_mid_run(
     data: PreparedData,
     target: dict[str, Any],
@@ -67,7 +45,7 @@ def _attack_mid_run(
     """Start VICTIM, let it make a few steps, ``attack(client, runner, its step)``, then
     serve the stack until the run ends; the record and the events seen."""
     with embedded_stack(**target) as (client, runner):
-        events = _events_queue(client)
+        events = events_queue(client, f"events-{time.monotonic_ns()}")
         client.start(CONFIG, data, run_id=VICTIM)
 
         def stepping() -> bool:
@@ -83,7 +61,7 @@ def _attack_mid_run(
         assert runner.run_until(ended, timeout=300)
         # Serve the dead-letter consumer too, for whatever reached a DLQ, as on AWS.
         runner.run_until(lambda: False, timeout=6)
-        return client.record(VICTIM), list(_events(client, events))
+        return client.record(VICTIM), [json.loads(b) for b in drain(client.clients.sqs, events)]
 
 
 def _assert_untouched(record: Any, clean: TrainingResult) -> None:
