@@ -3,8 +3,10 @@ make: the run's TrainConfig and its prepared data. A module of its own, so that 
 imports another."""
 
 import argparse
+import sys
 from pathlib import Path
 
+from lnn.caveats import caveats
 from lnn.cli.options import (
     add_config_option,
     add_stall_option,
@@ -110,4 +112,7 @@ def load_training(args: argparse.Namespace) -> tuple[Dataset, TrainConfig, Prepa
         args.dataset, seed=args.data_seed, samples=args.samples, noise=args.noise
     )
     config = build_config(args, dataset.name)
-    return dataset, config, prepare(dataset, [layer.model_dump() for layer in config.layers])
+    data = prepare(dataset, [layer.model_dump() for layer in config.layers])
+    for caveat in caveats(config, n_samples=data.x.shape[1], n_classes=dataset.n_classes):
+        print(f"lnn: warning: {caveat}", file=sys.stderr)
+    return dataset, config, data
