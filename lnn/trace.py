@@ -48,7 +48,9 @@ def _meta(kind: str, pid: int, tid: int | None, **args: Any) -> dict[str, Any]:
 
 def _name(span: Span) -> str:
     where = "loss" if span.function == "loss" else f"{span.direction} L{span.layer}"
-    return f"{where} e{span.epoch} b{span.batch}" + ("" if span.phase == "train" else " eval")
+    # Epochs are counted from 1 wherever a person reads them (the page, inspect, history.json);
+    # spans, like tasks, keep the wire's count from 0 in their args.
+    return f"{where} e{span.epoch + 1} b{span.batch}" + ("" if span.phase == "train" else " eval")
 
 
 def chrome_trace(spans: Sequence[Span], *, run_id: str | None = None) -> dict[str, Any]:

@@ -157,3 +157,11 @@ def test_spans_round_trip_through_their_file() -> None:
     spans = train(InMemoryStack(duplicate=0.2), _cfg(), x, y).spans(RUN)
     assert loads_spans(dumps_spans(spans)) == spans
     assert np.all(np.diff([s.start for s in loads_spans(dumps_spans(spans))]) >= 0)
+
+
+def test_the_trace_counts_epochs_from_1_as_the_page_and_history_do() -> None:
+    x, y = toy_data()
+    stack = train(InMemoryStack(), _cfg(), x, y)  # two epochs
+    slices = [e for e in chrome_trace(stack.spans(RUN))["traceEvents"] if e["ph"] == "X"]
+    epochs = {e["name"].split(" e", 1)[1].split(" ")[0] for e in slices}
+    assert epochs == {"1", "2"}
