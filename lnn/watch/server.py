@@ -46,13 +46,16 @@ class WatchServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def document_body(self, since: int | None) -> bytes:
-        return document_body(self.view, since)
+    def document_body(self, since: int | None, held_view: str | None = None) -> bytes:
+        return document_body(self.view, since, held_view)
 
 
-def document_body(view: RunView, since: int | None) -> bytes:
-    """The whole document; for a page that holds content ``since``, only the status when
-    nothing else moved, else the sections that changed (the page keeps the others)."""
+def document_body(view: RunView, since: int | None, held_view: str | None = None) -> bytes:
+    """The whole document; for a page that holds content ``since`` of this very view, only
+    the status when nothing else moved, else the sections that changed (the page keeps the
+    others). A page holding another view's content (``held_view``) gets it all."""
+    if held_view is not None and held_view != view.id:
+        since = None
     status = view.status_section()
     body: dict[str, Any]
     if since is not None and since == status["content"]:
@@ -73,8 +76,10 @@ def _handler(server: WatchServer) -> type[BaseHTTPRequestHandler]:
             elif url.path == PLOTLY_PATH:
                 self._send(_plotly_bytes(), "text/javascript; charset=utf-8", cache=True)
             elif url.path == DOCUMENT_PATH:
-                since = parse_qs(url.query).get("since", [""])[0]
-                body = server.document_body(int(since) if since.isdigit() else None)
+                query = parse_qs(url.query)
+                since = query.get("since", [""])[0]
+                held_view = query.get("view", [None])[0]
+                body = server.document_body(int(since) if since.isdigit() else None, held_view)
                 self._send(body, "application/json")
             else:
                 self.send_error(HTTPStatus.NOT_FOUND)

@@ -10,6 +10,7 @@ pictures alone are 360 KB, and the status (step, calls) moves on nearly every po
 
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,6 +45,9 @@ class RunView:
         self._lock = threading.Lock()
         self._version = 0
         self._content = 0  # moves with every change outside STATUS_FIELDS
+        # Names this view to a page's polls: a page left open from another run (another
+        # view, on the same port) holds a content counter of that view, not of this one.
+        self.id = uuid.uuid4().hex
         self._cached: tuple[int, dict[str, Any]] | None = None  # (content, sections)
         self._section_changed: dict[str, int] = {}  # section -> content it last changed at
         self._sections: dict[str, Any] = {}  # parameter views, rebuilt when the params move
@@ -156,6 +160,7 @@ class RunView:
             return {
                 "version": self._version,
                 "content": self._content,
+                "view": self.id,
                 "run_id": self.run_id,
                 "engine": self.engine,
                 "dataset": None if config is None else config.dataset,

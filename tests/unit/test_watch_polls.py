@@ -14,7 +14,7 @@ from lnn.watch.view import RunView
 def _poll(view: RunView, held: dict[str, Any] | None) -> tuple[dict[str, Any], int]:
     """As page.js polls: ``since`` the content the page's sections are at; merged."""
     since = None if held is None else held["status"]["content"]
-    raw = document_body(view, since)
+    raw = document_body(view, since, None if held is None else held["status"]["view"])
     body = json.loads(raw)
     if "version" in body:
         return {**(held or {}), **body}, len(raw)
@@ -58,3 +58,16 @@ def test_a_page_from_before_a_restart_gets_the_whole_document() -> None:
     view, _ = watched_run(config())
     body = json.loads(document_body(view, 10_000))
     assert {"network", "history", "histograms"} <= set(body)
+
+
+def test_a_page_left_open_from_another_run_gets_the_whole_new_document() -> None:
+    """A tab of an earlier run polls the new server on the same port: its content counter is
+    the old view's, whatever its value, so it must not get the new view's changes alone."""
+    old, _ = watched_run(config(epochs=2))
+    page, _ = _poll(old, None)
+    layers = [{"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]
+    new, _ = watched_run(config(epochs=6, layers=layers))
+    assert new.status_section()["content"] >= page["status"]["content"]
+    page, _ = _poll(new, page)
+    _same_sections(page, new.document())
+    assert page["status"]["view"] == new.id != old.id

@@ -287,9 +287,10 @@
   }
 
   function poll() {
-    // The content our sections are at (the status' alone moves without them).
+    // The content our sections are at (the status' alone moves without them), and the view
+    // they belong to: a server that now serves another run's view sends it all.
     var held = doc && doc.status ? doc.status.content : undefined;
-    var since = held !== undefined ? "?since=" + held : "";
+    var since = held !== undefined ? "?since=" + held + "&view=" + doc.status.view : "";
     fetch(live.document + since, { cache: "no-store" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
