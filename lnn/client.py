@@ -223,7 +223,7 @@ class StackClient:
         poll: float = 1.0,
         on_epoch: Callable[[HistoryEntry], None] | None = None,
         stall_after: float = STALL_AFTER_S,
-        on_poll: Callable[[RunRecord | None], None] | None = None,
+        on_poll: Callable[[RunRecord | None, list[HistoryEntry]], None] | None = None,
     ) -> RunRecord:
         """Poll until the run is SUCCEEDED, FAILED or CANCELLED; TimeoutError after `timeout` s.
 
@@ -234,7 +234,8 @@ class StackClient:
         fails on a moment's outage is retried until then).
 
         `on_epoch` sees each history entry once, in epoch order, as it appears; `on_poll`
-        each record read (None before the run has one), in this thread.
+        each record read (None before the run has one) with the entries read with it (so the
+        watch page need not read them again), in this thread.
         """
         started = answered = time.monotonic()
         deadline = started + timeout
@@ -242,16 +243,21 @@ class StackClient:
         while True:
             try:
                 found = self.record(run_id)
-                if on_poll is not None:
-                    on_poll(found)
+                read: list[HistoryEntry] = []
                 # The history grows with the run: read it only when the record moved on.
                 if (
                     found is not None
-                    and on_epoch is not None
+                    and (on_epoch is not None or on_poll is not None)
                     and (found.status.is_terminal or found.epoch != read_at)
                 ):
-                    seen = self._report_epochs(run_id, after=seen, on_epoch=on_epoch)
+                    read = [e for e in self.history(run_id, after=seen) if e.epoch > seen]
+                    for entry in read:
+                        if on_epoch is not None:
+                            on_epoch(entry)
+                        seen = entry.epoch
                     read_at = found.epoch
+                if on_poll is not None:
+                    on_poll(found, read)
             except AWS_ERRORS as exc:
                 silent = time.monotonic() - answered
                 if no_answer(exc) is None:
@@ -280,15 +286,6 @@ class StackClient:
             f"{silent:.0f} s ({' '.join(str(lost).split())}); run {run_id} may still be "
             f"running: `lnn status {run_id}` once the API is back"
         )
-
-    def _report_epochs(
-        self, run_id: str, *, after: int, on_epoch: Callable[[HistoryEntry], None]
-    ) -> int:
-        for entry in self.history(run_id, after=after):
-            if entry.epoch > after:
-                on_epoch(entry)
-                after = entry.epoch
-        return after
 
     def telemetry(self, run_id: str, *, after_step: int = 0) -> list[TelemetryRecord]:
         """The run's telemetry records of the steps after ``after_step`` (one GetObject per

@@ -1,7 +1,6 @@
 """The message-passing engines: the embedded stack (moto + the local Lambda runner, in this
 process) and a deployed stack at an endpoint (LocalStack, `lnn up`, AWS)."""
 
-import functools
 import tempfile
 import time
 from collections import Counter
@@ -350,7 +349,11 @@ def _endpoint(
     session = make_session(endpoint_url=endpoint_url, limits=CLIENT_LIMITS)
     client = StackClient.connect(stack=stack, session=session, endpoint_url=endpoint_url)
     run_id = client.start(config, data).run_id
-    observe = None if observer is None else functools.partial(observer.poll, client, run_id)
+
+    def observe(record: RunRecord | None, history: list[HistoryEntry]) -> None:
+        if observer is not None:  # the entries the wait read, handed over to be read once
+            observer.poll(client, run_id, record, history=history)
+
     try:
         record = client.wait(
             run_id,
@@ -358,7 +361,7 @@ def _endpoint(
             poll=1.0,
             on_epoch=on_epoch,
             stall_after=stall_after,
-            on_poll=observe,
+            on_poll=None if observer is None else observe,
         )
     except RunStalledError as stalled:
         return _stalled(client, run_id, stalled, {})
