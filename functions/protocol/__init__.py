@@ -13,10 +13,12 @@ One module per question a reader asks, in the order a task meets them:
 - ``plan``: a run's plan (its shards, batches and data) read back by every task;
 - ``failures``: what a failed delivery and a dead letter do to a run;
 - ``delivery``: one delivery (its message id and receive count) and the services it uses;
-- ``telemetry``: telemetry and spans riding on writes the task makes anyway.
+- ``telemetry``: telemetry and spans riding on writes the task makes anyway;
+- ``exceptions``: the protocol's own errors.
 
-docs/reading.md walks one task through them. The names below are what handlers, adapters
-and the user side use; everything else is the protocol's own.
+docs/reading.md walks one task through them. A handler imports the module of its task
+(``forward``, ``backward``, ``output``, ``trainer``); the names below are what adapters and
+the user side use; everything else is the protocol's own.
 """
 
 from functions.protocol.arrays import ArrayStore, LruCache, nbytes, pack_training_data

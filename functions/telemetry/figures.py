@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # backward.py and layer.py import this module for their prope
     from functions.telemetry.histograms import Histogram
     from functions.telemetry.layer import LayerTelemetry
 
-# The vocabulary of per-layer figures: the keys of `layer_figures`, TensorBoard's tag names
+# The vocabulary of per-layer figures: the keys of `LAYER_FIGURES`, TensorBoard's tag names
 # (layer3/update_ratio), `lnn inspect --json`'s row fields and the page's curves.
 UPDATE_RATIO = "update_ratio"
 GRAD_RMS = "grad_rms"

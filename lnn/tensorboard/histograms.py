@@ -66,7 +66,8 @@ def board_histogram(tag: str, step: int, histogram: Histogram) -> BoardHistogram
 
 
 def layer_histograms(records: Sequence[TelemetryRecord]) -> list[BoardHistogram]:
-    """W, A, dW and dZ of each record's layer, at global step = the record's step."""
+    """Each record's layer histograms (figures.HISTOGRAM_KINDS), at global step = the
+    record's step."""
     found = (
         board_histogram(tags.layer_tag(r.telemetry.layer, name), r.step, histogram)
         for r in records

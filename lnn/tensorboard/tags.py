@@ -28,7 +28,6 @@ ACTIVATION_STD = "activation_std"
 
 # Per-layer histograms of a telemetry step: named as figures.HISTOGRAM_KINDS names them.
 
-# The first layer's units' weights as pictures, when the inputs are pictures.
 UNITS = "units"
 
 

@@ -8,12 +8,11 @@ from typing import Any
 import numpy as np
 
 from functions.nn.types import Array
-from lnn.datasets.images import image_shape
 from lnn.tensorboard.pictures import unit_pixels
 
 MAX_UNITS = 64  # pictures drawn at most
 
-__all__ = ["image_shape", "weight_images_section"]
+__all__ = ["weight_images_section"]
 
 
 def _png(pixels: np.ndarray) -> str:

@@ -18,10 +18,11 @@ from functions.nn.layers import LayerSpec
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
+from lnn.datasets.images import image_shape
 from lnn.watch.boundary import boundary_section
 from lnn.watch.curves import history_section, layer_curves_section
 from lnn.watch.histograms import histogram_section
-from lnn.watch.images import image_shape, weight_images_section
+from lnn.watch.images import weight_images_section
 from lnn.watch.network import network_section
 from lnn.watch.numbers import figure
 from lnn.watch.series import TelemetrySeries
@@ -35,8 +36,18 @@ NO_TELEMETRY = "no telemetry recorded yet (or the run has telemetry off)"
 # Fields shown only in the status section: a change to one leaves every other section as it
 # was, so the document is not rebuilt (nor re-sent) for it.
 STATUS_FIELDS = frozenset(
-    {"run_id", "status", "reason", "epoch", "step", "started", "ended", "calls", "note"}
-    | {"steps_per_epoch"}
+    {
+        "run_id",
+        "status",
+        "reason",
+        "epoch",
+        "step",
+        "started",
+        "ended",
+        "calls",
+        "note",
+        "steps_per_epoch",
+    }
 )
 
 
