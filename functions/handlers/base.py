@@ -10,14 +10,12 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from functions.protocol import Work, guarded, services
+from functions.protocol import Door, Work, guarded, services
 
 
-def sqs_handler(
-    work: Work, *, starts_runs: bool = False, fails_runs_on_invalid: bool = True
-) -> Callable[[dict, Any], dict]:
+def sqs_handler(work: Work, *, door: Door) -> Callable[[dict, Any], dict]:
     """A Lambda handler that runs ``work(body, services)`` per record and reports failures
-    per record (the flags: functions.protocol.failures.guarded)."""
+    per record (``door``, the queue it consumes: functions.protocol.failures.guarded)."""
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
     def record_handler(record: SQSRecord) -> None:
@@ -27,8 +25,7 @@ def sqs_handler(
             receives,
             work,
             services(),
-            starts_runs=starts_runs,
-            fails_runs_on_invalid=fails_runs_on_invalid,
+            door=door,
             message_id=record.message_id,
             redriven_from=record.attributes.dead_letter_queue_source_arn,
         )

@@ -4,4 +4,4 @@ from functions.handlers.base import sqs_handler
 from functions.protocol import dead_lettered
 
 work = dead_lettered
-handler = sqs_handler(work)
+handler = sqs_handler(work, door="dead_letters")

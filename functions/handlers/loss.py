@@ -13,5 +13,4 @@ def work(body: str, svc: Services) -> None:
     output.handle(task, svc)
 
 
-# Only the stack's functions publish tasks: an invalid one must not fail the run it names.
-handler = sqs_handler(work, fails_runs_on_invalid=False)
+handler = sqs_handler(work, door="network")

@@ -16,5 +16,4 @@ def work(body: str, svc: Services) -> None:
         raise MessageError(f"a layer queue got a {task.kind} task")
 
 
-# Only the stack's functions publish tasks: an invalid one must not fail the run it names.
-handler = sqs_handler(work, fails_runs_on_invalid=False)
+handler = sqs_handler(work, door="network")

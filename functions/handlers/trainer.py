@@ -14,4 +14,4 @@ def work(body: str, svc: Services) -> None:
         trainer.cancel(message, svc)
 
 
-handler = sqs_handler(work, starts_runs=True)
+handler = sqs_handler(work, door="train")

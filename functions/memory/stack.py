@@ -31,6 +31,7 @@ from functions.memory.faults import CallCounter, CrashPlan, ProcessCrash, Tripwi
 from functions.memory.ledger import InMemoryRunLedger
 from functions.protocol import (
     ArrayStore,
+    Door,
     LruCache,
     RunPlan,
     Services,
@@ -65,16 +66,15 @@ class QueuedMessage:
 _DLQ_SUFFIX = "-dlq"
 
 
-def _consumer(queue: str) -> tuple[Work, bool]:
-    """The function consuming ``queue``: its work, and whether it is the trainer, which may
-    start runs and fails the run an invalid message names (the network's functions do not)."""
+def _consumer(queue: str) -> tuple[Work, Door]:
+    """The function consuming ``queue``: its work, and the door it is (failures.guarded)."""
     if queue.endswith(_DLQ_SUFFIX):
-        return dead_letter_handler.work, False
+        return dead_letter_handler.work, "dead_letters"
     if queue == TRAINER_QUEUE:
-        return trainer_handler.work, True
+        return trainer_handler.work, "train"
     if queue == OUTPUT_QUEUE:
-        return loss_handler.work, False
-    return neuron_handler.work, False
+        return loss_handler.work, "network"
+    return neuron_handler.work, "network"
 
 
 class InMemoryStack:
@@ -174,7 +174,7 @@ class InMemoryStack:
         message = self.queued.pop(index)
         message.receives += 1
         self.deliveries += 1
-        work, trainer = _consumer(message.queue)
+        work, door = _consumer(message.queue)
         try:
             poisoned = self._poison is not None and self._poison(message)
             if poisoned and not message.queue.endswith(_DLQ_SUFFIX):
@@ -184,8 +184,7 @@ class InMemoryStack:
                 message.receives,
                 work,
                 self._container,
-                starts_runs=trainer,
-                fails_runs_on_invalid=trainer,
+                door=door,
                 message_id=message.message_id,
             )
         except ProcessCrash:

@@ -23,7 +23,7 @@ the user side use; everything else is the protocol's own.
 
 from functions.protocol.arrays import ArrayStore, LruCache, nbytes, pack_training_data
 from functions.protocol.delivery import Services, StackSettings, reset_services, services
-from functions.protocol.failures import Work, dead_lettered, guarded
+from functions.protocol.failures import Door, Work, dead_lettered, guarded
 from functions.protocol.fanin import read_params
 from functions.protocol.keys import data_key, plan_key
 from functions.protocol.plan import RunPlan, find_plan, loss_in_output_shard
@@ -41,6 +41,7 @@ from functions.protocol.trainer import cancel_run
 __all__ = [
     "KEYS_PER_READ",
     "ArrayStore",
+    "Door",
     "LruCache",
     "RunPlan",
     "Services",

@@ -1,9 +1,11 @@
 """Failures and dead letters: what a record that cannot be processed does to its run.
 
-- An invalid message will never become valid: its run is failed at once with the reason,
-  and the record is still reported failed so SQS redrives it to the dead-letter queue
-  (docs/design.md, rule 7). Any other error may be transient: SQS redelivers it, its text
-  is kept on the run, and only the last allowed delivery fails the run (rules 8 and 9).
+- An invalid message will never become valid: it is reported failed on every delivery so
+  SQS moves it to its dead-letter queue (docs/design.md, rule 7). An invalid network task
+  says nothing about the run it names (anyone can write a run id); an invalid TrainRequest
+  records its run FAILED only when no run has its id. Any other error may be transient:
+  SQS redelivers it, its text is kept on the run, and only the last allowed delivery fails
+  the run (rules 8 and 9).
 - On the train topic, the public door, a message changes only the run its own TrainRequest
   started (docs/security.md).
 - A message reaches a dead-letter queue when its function failed it maxReceiveCount times,
@@ -20,7 +22,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ValidationError
@@ -74,52 +76,48 @@ def _run_id_of(body: str) -> str | None:
     return run_id if isinstance(run_id, str) and re.match(RUN_ID_PATTERN, run_id) else None
 
 
+# The queue a function consumes, which decides what its failures may do to a run.
+Door = Literal["train", "network", "dead_letters"]
+
+
 def guarded(
     body: str,
     receive_count: int,
     work: Work,
     svc: Services,
     *,
-    starts_runs: bool = False,
-    fails_runs_on_invalid: bool = True,
+    door: Door = "network",
     message_id: str | None = None,
     redriven_from: str | None = None,
 ) -> None:
     """Run ``work`` as one delivery of message ``message_id``; on failure record what the
     protocol must, then re-raise for SQS.
 
-    ``starts_runs``: this queue is the train topic's, the public door, which carries
-    TrainRequests and cancels from anyone allowed to start a run. A bad request whose run
-    id names no run is recorded as a FAILED run (the user must learn why it never
-    started); a run that exists is changed only by the request that started it, and any
-    other message naming it is refused with a RequestRefused event, the run untouched.
-    ``fails_runs_on_invalid=False``: this queue carries the network's tasks, which only the
-    stack's functions may publish; an invalid one therefore says nothing about the run it
-    names (anyone can write a run id), so it leaves that run alone and only goes on to the
-    dead-letter queue. ``redriven_from``: the queue SQS moved this dead letter from, where
-    the platform says so (dead_lettered, below).
+    ``door`` is the queue the message came through:
+    - "train", the train topic's, the public door (TrainRequests and cancels from anyone
+      allowed to start a run): a bad request whose run id names no run is recorded as a
+      FAILED run (its sender must learn why it never started); a run that exists is
+      changed only by the request that started it, and any other message naming it is
+      refused with a RequestRefused event, the run untouched;
+    - "network", the network's tasks, which only the stack's functions publish: an invalid
+      one says nothing about the run it names (anyone can write a run id), so it only goes
+      on to its DLQ; any other error is kept on the run and fails it on the last delivery;
+    - "dead_letters": the consumer's own failure (a throttled read, say) leaves every run
+      alone; the letter comes back to it later. ``redriven_from`` is the queue SQS moved the
+      letter from, where the platform says so (dead_lettered, below).
     """
     with delivery(receive_count, message_id, redriven_from):
-        _guarded(body, receive_count, work, svc, starts_runs, fails_runs_on_invalid)
+        _guarded(body, receive_count, work, svc, door)
 
 
-def _guarded(
-    body: str,
-    receive_count: int,
-    work: Work,
-    svc: Services,
-    starts_runs: bool,
-    fails_runs_on_invalid: bool,
-) -> None:
+def _guarded(body: str, receive_count: int, work: Work, svc: Services, door: Door) -> None:
     try:
         work(body, svc)
     except MessageError as exc:
         run_id = _run_id_of(body)
         logger().error("invalid message", extra={"run_id": run_id, "reason": str(exc)})
-        if run_id and starts_runs:
+        if run_id and door == "train":
             _request_failed(svc, body, run_id, str(exc), final=True)
-        elif run_id and fails_runs_on_invalid:
-            fail_run(svc.ledger, svc.bus, run_id, str(exc))
         raise
     except UnattributableDeadLetterError as exc:
         logger().warning("dead letter kept in its queue", extra={"reason": str(exc)})
@@ -134,11 +132,11 @@ def _guarded(
         else:
             logger().error("task failed again", extra=extra)
         note_failure(svc.barriers, body, "failed", error)
-        if run_id and starts_runs:
+        if run_id and door == "train":
             _request_failed(svc, body, run_id, error, final=last)
-        elif run_id and last:
+        elif run_id and door == "network" and last:
             fail_run(svc.ledger, svc.bus, run_id, error)
-        elif run_id:
+        elif run_id and door == "network":
             svc.ledger.note_error(run_id, error)
         raise
 
@@ -166,11 +164,13 @@ def _request_failed(svc: Services, body: str, run_id: str, reason: str, *, final
     message_id = current().message_id
     record = svc.ledger.get(run_id)
     if record is not None and record.start_message != message_id:
-        if final:  # an error that may pass is only retried: nothing to tell yet
+        # Told once, on the first delivery that fails for good: its redeliveries (on the way
+        # to the DLQ) have nothing new to say. An error that may pass is only retried.
+        if final and current().count == 1:
             logger().warning("refused: the run is another request's", extra={"run_id": run_id})
             refuse(svc.bus, run_id, reason, message_id)
     elif not _is_train_request(body):
-        return  # a cancel for a run that does not exist: the log line above says so
+        return  # a cancel, or anything else, naming no run: _guarded's log line says so
     elif final:
         reject_run(svc.ledger, svc.bus, run_id, reason, message_id=message_id)
     elif record is not None:

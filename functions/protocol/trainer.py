@@ -147,7 +147,7 @@ def step_done(svc: Services, plan: RunPlan, task: BackwardTask) -> None:
         return
     cost = _epoch_cost(plan, claim.record.costs)
     if epoch in eval_epochs(plan.config.epochs, plan.config.eval_every):
-        launch(svc, plan, "eval", epoch, 0, step)  # the trainer records this epoch after it
+        launch(svc, plan, "eval", epoch, 0, step)  # its close records this epoch
         return
     svc.ledger.put_history(run, HistoryEntry(epoch=epoch + 1, cost=cost))
     svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=cost))

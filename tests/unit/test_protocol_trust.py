@@ -8,6 +8,7 @@ from memory_runs import RUN, config, identical, toy_data, train
 
 from functions.memory import InMemoryStack, QueuedMessage
 from functions.memory.bus import TRAINER_QUEUE
+from functions.protocol.delivery import current
 from messages.status import RunStatus
 from messages.tasks import CancelRun, ForwardTask
 
@@ -50,7 +51,7 @@ def test_a_forged_evaluation_result_cannot_end_a_run() -> None:
     record = stack.record(RUN)
     assert record.status is RunStatus.SUCCEEDED and record.test_accuracy is None
     assert identical(stack.model(RUN)[0], _clean_model())
-    assert len(_refusals(stack)) == stack.settings.max_receives  # one per delivery, untouched
+    assert len(_refusals(stack)) == 1  # told once; its redeliveries go on to the DLQ
 
 
 def test_a_letter_written_straight_into_a_dead_letter_queue_is_refused() -> None:
@@ -75,7 +76,7 @@ def test_an_invalid_request_reusing_a_running_run_s_id_leaves_that_run_alone() -
     refusals = _refusals(stack)
     assert refusals[0] == f"run {RUN} exists already (RUNNING): this request was ignored"
     invalid = [r for r in refusals if "evil" in r]
-    assert len(invalid) == stack.settings.max_receives and "Extra inputs" in invalid[0]
+    assert len(invalid) == 1 and "Extra inputs" in invalid[0]
     # Its dead letter reached the consumer, which let the run be.
     assert [m.queue for m in stack.dead_lettered] == [TRAINER_QUEUE]
 
@@ -137,3 +138,23 @@ def test_a_dead_lettered_request_never_ends_another_request_s_run() -> None:
     stack.run()
     assert stack.record(RUN).status is RunStatus.SUCCEEDED
     assert [m.queue for m in stack.dead_lettered] == [TRAINER_QUEUE]
+
+
+def test_the_dead_letter_consumer_s_own_failure_ends_no_run() -> None:
+    """A letter it may not act on (a refused cancel) meets a throttled read in the consumer:
+    the letter goes back to its DLQ, and the run it names goes on."""
+    stack = _started(cancel_token=TOKEN)
+    stack.bus.send_to_trainer(CancelRun(run_id=RUN, token="someone-else-s-guess"))
+    reads = stack.ledger.get
+    throttled: list[int] = []
+
+    def get(run_id: str):  # type: ignore[no-untyped-def]
+        in_the_consumer = current().count > stack.settings.max_receives  # a moved letter
+        if not throttled and in_the_consumer:
+            throttled.append(1)
+            raise RuntimeError("ThrottlingException: Rate exceeded")
+        return reads(run_id)
+
+    stack.ledger.get = get  # type: ignore[method-assign]
+    stack.run()
+    assert throttled and stack.record(RUN).status is RunStatus.SUCCEEDED
