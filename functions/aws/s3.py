@@ -6,7 +6,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from functions.aws.clients import client
-from functions.ports import BlobStore, ObjectNotFoundError
+from functions.ports import BlobStore, DeleteError, ObjectNotFoundError
 from functions.ports.blobs import check_range
 
 _DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
@@ -44,7 +44,15 @@ class S3BlobStore(BlobStore):
     def delete(self, keys: Sequence[str]) -> None:
         for start in range(0, len(keys), _DELETE_BATCH):
             chunk = keys[start : start + _DELETE_BATCH]
-            self._client().delete_objects(
+            response = self._client().delete_objects(
                 Bucket=self.bucket,
                 Delete={"Objects": [{"Key": key} for key in chunk], "Quiet": True},
             )
+            # Quiet answers only what failed, key by key (AccessDenied, say), and not as an
+            # error of the call: unread, a role without the right would prune nothing.
+            if errors := response.get("Errors"):
+                first = errors[0]
+                raise DeleteError(
+                    f"S3 refused to delete {len(errors)} of {len(chunk)} objects "
+                    f"({first.get('Code')}: {first.get('Key')})"
+                )

@@ -8,6 +8,7 @@ from functions.ports.barriers import Barriers
 from functions.ports.blobs import BlobStore
 from functions.ports.bus import Bus
 from functions.ports.exceptions import (
+    DeleteError,
     IncompleteBarrierError,
     ObjectNotFoundError,
     PortError,
@@ -32,6 +33,7 @@ __all__ = [
     "BlobStore",
     "Bus",
     "Change",
+    "DeleteError",
     "Expect",
     "IncompleteBarrierError",
     "ObjectNotFoundError",

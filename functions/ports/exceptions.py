@@ -9,6 +9,10 @@ class ObjectNotFoundError(PortError):
     """A blob key holds nothing (never written, or pruned)."""
 
 
+class DeleteError(PortError):
+    """The store refused to delete some objects (a role without the right, say)."""
+
+
 class PublishError(PortError):
     """The bus refused some messages even after a retry."""
 

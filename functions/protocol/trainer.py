@@ -22,10 +22,11 @@
 """
 
 import hmac
+import logging
 
 import numpy as np
 
-from functions.ports import Bus, RunLedger
+from functions.ports import Bus, DeleteError, RunLedger
 from functions.protocol.arrays import request_scope
 from functions.protocol.delivery import Services, current
 from functions.protocol.fanin import inline, read_params
@@ -47,6 +48,8 @@ from messages.model_archive import encode_model
 from messages.status import HistoryEntry, RunStatus
 from messages.tasks import BackwardTask, CancelRun, EvalMetrics, ForwardTask, LossTask
 from messages.train_request import TrainRequest, cancel_digest
+
+_log = logging.getLogger(__name__)
 
 
 def fail_run(ledger: RunLedger, bus: Bus, run_id: str, reason: str) -> bool:
@@ -103,7 +106,10 @@ def _prune_params(svc: Services, plan: RunPlan, step: int) -> None:
         for version in stale_versions(step)
     ]
     if keys:
-        svc.store.delete(keys)
+        try:
+            svc.store.delete(keys)
+        except DeleteError as exc:  # storage only: the run is right without the pruning
+            _log.warning("could not prune parameter versions: %s", exc)
 
 
 def launch(svc: Services, plan: RunPlan, phase: str, epoch: int, batch: int, step: int) -> None:

@@ -260,6 +260,9 @@ class LambdaRunner:
         if not batches:
             return 0
         self._predictor.hit(mapping.uuid, full=full)
+        if any([self._forge(mapping, batch) for batch in batches]):
+            # Read while the run they name is still going, as a forger would hope to be.
+            self.poll_dead_letters()
         credentials = self._session.get_credentials()
         with environment(lambda_environment(mapping, credentials, self.endpoint_url)):
             outcomes = self._invoke_all(mapping, batches)
@@ -275,7 +278,6 @@ class LambdaRunner:
             return [Outcome({m["MessageId"] for m in b}, handler_errors=1) for b in batches]
 
         def invoke(batch: Batch) -> Outcome:
-            self._forge(mapping, batch)
             return invoke_batch(
                 mapping, handler, batch, duplicates=self._duplicates(mapping, batch), chaos=chaos
             )
@@ -309,17 +311,18 @@ class LambdaRunner:
                 raise RuntimeError(f"chaos could not resend late copies: {response['Failed']}")
         return 0
 
-    def _forge(self, mapping: SqsMapping, batch: Batch) -> None:
+    def _forge(self, mapping: SqsMapping, batch: Batch) -> bool:
         """With ``--chaos forge=P``, copy ``batch`` straight into its queue's DLQ, as a
         forger allowed SendMessage there would: SQS did not move these letters, so the
-        dead-letter consumer must refuse them."""
+        dead-letter consumer must refuse them. True if it forged."""
         if mapping.redrive is None or mapping.uuid in self._dead_letter_mappings:
-            return
+            return False
         if not self.chaos.chance(self.chaos.spec.forge):
-            return
+            return False
         self.chaos.count("forge", len(batch))
         for message in batch:
             self._redriver.forge(mapping.redrive.dlq_arn, message)
+        return True
 
     def _complete(self, mapping: SqsMapping, messages: Batch, outcome: Outcome) -> None:
         """Delete what succeeded; leave the failures for redelivery."""

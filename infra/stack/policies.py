@@ -70,8 +70,9 @@ def function_statements(
     reads_inputs: bool = False,
 ) -> tuple[PolicyStatement, ...]:
     """What `function` needs: consume `queues`, publish to `topics`, tables, runs/*, logs;
-    with `prunes_objects` (the trainer) also delete under runs/*, with `reads_inputs` (the
-    trainer) also read the data users share between runs under inputs/*."""
+    with `prunes_objects` (the neuron function, which claims steps) also delete under
+    runs/*, with `reads_inputs` (the trainer) also read the data users share between runs
+    under inputs/*."""
     log_group = names.arn("logs", f"log-group:/aws/lambda/{function}:*")
     objects = (*_OBJECTS, "s3:DeleteObject") if prunes_objects else _OBJECTS
     inputs = (

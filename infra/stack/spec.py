@@ -219,8 +219,10 @@ def build_stack(
                     n,
                     n.function(k),
                     q,
-                    (n.events_topic,) if k == "deadletters" else topics,
-                    prunes_objects=k == "trainer",
+                    # The train topic is the public door: no function publishes there.
+                    (n.events_topic,) if k == "deadletters" else (n.network_topic, n.events_topic),
+                    # The arrival that claims a step prunes the old versions (protocol.trainer).
+                    prunes_objects=k == "neuron",
                     reads_inputs=k == "trainer",
                 ),
             )

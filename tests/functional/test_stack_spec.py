@@ -194,7 +194,9 @@ def test_create_function_retry_is_bounded_and_narrow() -> None:
     assert other.calls == 1
 
 
-def test_only_the_trainer_may_delete_run_objects() -> None:
+def test_only_the_function_that_claims_steps_may_delete_run_objects() -> None:
+    """Layer 1's completing backward arrival, in the neuron function, claims each step and
+    prunes the parameter versions left behind."""
     spec = build_stack(_names(max_depth=2))
     docs = {r.function: json.loads(policy_document(r.statements)) for r in spec.roles}
     deleters = {
@@ -203,7 +205,13 @@ def test_only_the_trainer_may_delete_run_objects() -> None:
         for statement in doc["Statement"]
         if "s3:DeleteObject" in statement["Action"]
     }
-    assert deleters == {"lnn-trainer"}
+    assert deleters == {"lnn-neuron"}
+    publishes = {
+        fn: {t for s in doc["Statement"] if s["Sid"] == "Publish" for t in s["Resource"]}
+        for fn, doc in docs.items()
+    }
+    train_topic = spec.names.topic_arn(spec.names.train_topic)
+    assert all(train_topic not in topics for topics in publishes.values())
 
 
 def _topic_policies(spec: StackSpec) -> dict[str, dict[str, Any]]:
