@@ -38,10 +38,15 @@ def _short_repr(value: Any) -> str:
     return text
 
 
+# Fields whose value is a secret: a reason naming one travels to logs, events and records.
+_SECRET_FIELDS = frozenset({"token", "cancel_token"})
+
+
 def _one(error: Any) -> str:
     loc = ".".join(str(part) for part in error["loc"])
     msg = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    if error["type"] not in _OWN_MESSAGE_TYPES and error["type"] != "missing":
+    secret = bool(error["loc"]) and error["loc"][-1] in _SECRET_FIELDS
+    if error["type"] not in _OWN_MESSAGE_TYPES and error["type"] != "missing" and not secret:
         value = error.get("input")
         if isinstance(value, _SCALARS):
             msg = f"{msg} (got {_short_repr(value)})"

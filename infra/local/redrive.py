@@ -9,10 +9,12 @@ same sending serves ``--chaos forge``.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from infra.local.discovery import SqsMapping, queue_url_for_arn
 
+logger = logging.getLogger(__name__)
 _SENDABLE = ("DataType", "StringValue", "BinaryValue")
 
 
@@ -51,6 +53,11 @@ class Redriver:
         self._send(dlq_arn, message)
 
     def _move(self, mapping: SqsMapping, dlq_arn: str, message: dict[str, Any]) -> None:
+        # A supported API never gets here; if one does, say so: its runs would stall rather
+        # than fail, their letters refused as forged.
+        logger.error(
+            "moving %s to %s by hand: its consumer will refuse it", mapping.queue_url, dlq_arn
+        )
         self._send(dlq_arn, message)
         self._sqs.delete_message(QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"])
 

@@ -149,3 +149,12 @@ def test_errors_render_as_one_line_per_field() -> None:
         "epoch: Input should be greater than or equal to 0 (got -1); "
         "layer: Input should be greater than or equal to 1 (got 0)"
     )
+
+
+def test_a_refused_cancel_token_is_not_echoed() -> None:
+    """A near miss of a run's token must not reach logs, events or a run's reason."""
+    near_miss = "the-publisher-s-secret "  # a stray space
+    body = json.dumps({"kind": "cancel", "run_id": "run-1", "token": near_miss})
+    with pytest.raises(MessageError) as info:
+        parse_trainer_message(body)
+    assert "cancel.token" in str(info.value) and "secret" not in str(info.value)

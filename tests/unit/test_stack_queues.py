@@ -56,5 +56,9 @@ def test_dead_letter_queues_refuse_sends_and_admit_only_their_source_queue() -> 
             "redrivePermission": "byQueue",
             "sourceQueueArns": [names.queue_arn(queue.name)],
         }
-        source = json.loads(sqs.created[queue.name]["Policy"])["Statement"]
-        assert [s["Effect"] for s in source] == ["Allow", "Deny"]
+        assert set(deny["Action"]) == {"sqs:SendMessage", "sqs:SendMessageBatch"}
+        allow, refuse = json.loads(sqs.created[queue.name]["Policy"])["Statement"]
+        topics = allow["Condition"]["ArnEquals"]["aws:SourceArn"]
+        assert (allow["Effect"], refuse["Effect"], refuse["Principal"]) == ("Allow", "Deny", "*")
+        assert set(refuse["Action"]) == {"sqs:SendMessage", "sqs:SendMessageBatch"}
+        assert refuse["Condition"] == {"ArnNotEquals": {"aws:SourceArn": topics}}
