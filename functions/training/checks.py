@@ -60,8 +60,11 @@ def _check_finite(name: str, a: np.ndarray) -> None:
     bad = ~np.isfinite(a)
     count = int(np.count_nonzero(bad))
     kinds = sorted({_kind(float(v)) for v in np.unique(a[bad])})
-    first = tuple(int(i) for i in np.argwhere(bad)[0])
-    where = f"row {first[0]} of sample {first[1]}" if a.ndim == 2 else f"index {first}"
+    if a.ndim == 2:  # the first sample (a column) holding one, then its first row
+        sample, row = (int(i) for i in np.argwhere(bad.T)[0])
+        where = f"row {row} of sample {sample}"
+    else:
+        where = f"index {tuple(int(i) for i in np.argwhere(bad)[0])}"
     raise TrainingDataError(
         f"{name} holds {count} non-finite value{_s(count)} ({', '.join(kinds)}), "
         f"the first at {where}"
@@ -72,8 +75,8 @@ def _check_binary(name: str, y: np.ndarray, activation: str) -> None:
     outside = np.unique(y[(y != 0) & (y != 1)])
     if outside.size:
         raise TrainingDataError(
-            f"{name} holds {outside.size} value{_s(outside.size)} outside {{0, 1}}, the targets "
-            f"of a {activation} output (cross-entropy): {_listed(outside)}"
+            f"{name} holds {outside.size} distinct value{_s(outside.size)} outside {{0, 1}}, the "
+            f"targets of a {activation} output (cross-entropy): {_listed(outside)}"
         )
 
 

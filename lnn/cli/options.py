@@ -92,5 +92,6 @@ def add_stall_option(p: argparse.ArgumentParser) -> None:
         type=float,
         default=STALL_AFTER_S,
         metavar="S",
-        help="a RUNNING run without progress for S seconds is stalled",
+        help="stop waiting after S seconds without progress, without a record of a run just "
+        "submitted, or without an answer from the stack's API",
     )

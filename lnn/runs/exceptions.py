@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from lnn.runs.types import SPANS_FILE, TELEMETRY_FILE
+
 __all__ = [
     "OutputDirectoryError",
     "RunDirectoryNotFoundError",
@@ -26,15 +28,22 @@ class RunDirectoryNotFoundError(RunError):
         self.run = run
 
 
+# Why a run directory may lack a file although `lnn train --out` wrote the run.
+_WHEN_WRITTEN = {
+    SPANS_FILE: "the embedded and endpoint engines; the reference engine sends no messages",
+    TELEMETRY_FILE: "unless the run had --telemetry-every off",
+}
+
+
 class RunFileMissingError(RunError):
     """The run directory lacks the file(s) the command reads."""
 
     def __init__(self, directory: Path, names: Sequence[str], command: str) -> None:
         listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
         them = "it" if len(names) == 1 else "them"
-        super().__init__(
-            f"{directory} holds no {listed}: nothing to {command} (lnn train --out writes {them})"
-        )
+        when = _WHEN_WRITTEN.get(names[0]) if len(names) == 1 else None
+        hint = f"lnn train --out writes {them}" + (f": {when}" if when else "")
+        super().__init__(f"{directory} holds no {listed}: nothing to {command} ({hint})")
         self.directory, self.names, self.command = directory, tuple(names), command
 
 

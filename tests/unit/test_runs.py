@@ -6,6 +6,13 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from memory_runs import config, toy_data
+
+from functions.telemetry.spans import Span
+from functions.training.split import split_training_data
+from lnn.client import RunNotFoundError
+from lnn.engines.reference import train_reference
+from lnn.model_file import save_model
 from lnn.runs import (
     HISTORY_FILE,
     MODEL_FILE,
@@ -21,13 +28,6 @@ from lnn.runs import (
     make_output_dir,
     open_run,
 )
-from memory_runs import config, toy_data
-
-from functions.telemetry.spans import Span
-from functions.training.split import split_training_data
-from lnn.client import RunNotFoundError
-from lnn.engines.reference import train_reference
-from lnn.model_file import save_model
 from lnn.telemetry import write_telemetry
 from lnn.trace import write_spans
 
@@ -84,8 +84,8 @@ def test_an_empty_directory_names_the_file_and_the_command(
     with pytest.raises(RunFileMissingError) as caught:
         read(run)  # type: ignore[operator]
     message = one_line(caught.value)
-    assert message == f"{tmp_path} holds no {missing}: nothing to {command} " + (
-        "(lnn train --out writes it)"
+    assert message.startswith(
+        f"{tmp_path} holds no {missing}: nothing to {command} (lnn train --out writes it"
     )
     assert caught.value.names == (missing,) and caught.value.command == command
 
@@ -176,3 +176,14 @@ def test_an_output_directory_that_cannot_be_made_is_one_line(tmp_path: Path) -> 
         make_output_dir(blocker / "sub", "--tensorboard")
     assert one_line(caught.value).startswith(f"--tensorboard: cannot create directory {blocker}")
     assert isinstance(caught.value.__cause__, OSError)
+
+
+def test_a_missing_file_says_when_lnn_writes_it(tmp_path: Path) -> None:
+    """A reference-engine run has no spans and a run with telemetry off no telemetry: the line
+    says so rather than suggesting the directory is not a run's."""
+    run = open_run(str(tmp_path), command="trace", connect=no_stack)
+    assert isinstance(run, LocalRun)
+    with pytest.raises(RunFileMissingError, match="the reference engine sends no messages"):
+        run.spans()
+    with pytest.raises(RunFileMissingError, match="unless the run had --telemetry-every off"):
+        run.telemetry()

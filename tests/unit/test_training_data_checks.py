@@ -36,7 +36,7 @@ def test_non_finite_features_are_counted_and_the_first_is_located() -> None:
     )
     x[0, 7], x[2, 0] = np.inf, -np.inf
     assert _refusal(x, y, "sigmoid", suffix="_train") == (
-        "x_train holds 3 non-finite values (-inf, NaN, inf), the first at row 0 of sample 7"
+        "x_train holds 3 non-finite values (-inf, NaN, inf), the first at row 2 of sample 0"
     )
 
 
@@ -44,7 +44,7 @@ def test_sigmoid_targets_must_be_0_or_1() -> None:
     x, y = toy_data()
     bad = np.where(y > 0, 4.0, -3.0)
     assert _refusal(x, bad, "sigmoid") == (
-        "y holds 2 values outside {0, 1}, the targets of a sigmoid output (cross-entropy): -3, 4"
+        "y holds 2 distinct values outside {0, 1}, the targets of a sigmoid output (cross-entropy): -3, 4"
     )
     many = np.arange(y.size, dtype=np.float64).reshape(y.shape) + 0.5
     assert _refusal(None, many, "sigmoid", suffix="_test").endswith(
@@ -105,7 +105,7 @@ def test_the_trainer_refuses_targets_a_sigmoid_output_cannot_learn() -> None:
     x, y = toy_data()
     request = _request(InlineArray.from_numpy(x), np.where(y > 0, 4.0, -3.0))
     assert _refused_by_trainer(InMemoryStack(), request) == (
-        "y_train holds 2 values outside {0, 1}, the targets of a sigmoid output "
+        "y_train holds 2 distinct values outside {0, 1}, the targets of a sigmoid output "
         "(cross-entropy): -3, 4"
     )
 
