@@ -17,6 +17,7 @@ from served import FAKE_AWS, REPO, Served, child_env, lnn_up
 from test_cli_dead_endpoint import closed_port
 
 from lnn.cli.main import main
+from lnn.client import StackClient
 from lnn.datasets import load_dataset
 from lnn.prepare import prepare
 from messages.train_request import TrainConfig
@@ -86,6 +87,36 @@ def test_watch_serves_the_run_and_stays_after_it(stack: tuple[Served, str]) -> N
             assert b"/plotly.min.js" in page.read()
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_watch_stops_following_a_stalled_run_and_says_so(
+    stack: tuple[Served, str], aws_env: None
+) -> None:
+    """A run nobody moves on (here: a record no request started) is not followed for ever:
+    the page says STALLED, stderr says why in one line, and the exit code is 1."""
+    served, _ = stack
+    client = StackClient.connect(endpoint_url=served.endpoint_url)
+    client.ledger.start("stale-run", dataset="moons", epochs=3)
+    argv = ["watch", "stale-run", "--endpoint-url", served.endpoint_url, "--no-browser"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lnn.cli.main", *argv, "--stall-after", "1"],
+        cwd=REPO,
+        env=child_env(),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        url = process.stderr.readline().split(" at ", 1)[1].strip()
+        stalled = process.stderr.readline()
+        assert stalled.startswith("lnn: run stale-run made no progress for more than 1 s"), stalled
+        assert _document(url)["status"]["status"] == "STALLED"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 1
     finally:
         if process.poll() is None:
             process.kill()

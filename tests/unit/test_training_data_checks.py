@@ -44,7 +44,8 @@ def test_sigmoid_targets_must_be_0_or_1() -> None:
     x, y = toy_data()
     bad = np.where(y > 0, 4.0, -3.0)
     assert _refusal(x, bad, "sigmoid") == (
-        "y holds 2 distinct values outside {0, 1}, the targets of a sigmoid output (cross-entropy): -3, 4"
+        "y holds 2 distinct values outside {0, 1}, the targets of a sigmoid output "
+        "(cross-entropy): -3, 4"
     )
     many = np.arange(y.size, dtype=np.float64).reshape(y.shape) + 0.5
     assert _refusal(None, many, "sigmoid", suffix="_test").endswith(
