@@ -191,7 +191,7 @@ class StackClient:
             raise InvalidRunIdError(f"run id {run_id!r} must be 1-64 of A-Z, a-z, 0-9, '_', '-'")
         self._check_new(run_id)  # before the upload, which would write under its keys
         request = TrainRequest(**config.model_dump(), run_id=run_id, data=self.upload(run_id, data))
-        self.submit(request)
+        self.bus.send_to_trainer(request)  # checked above: submit would ask the table again
         return request
 
     def record(self, run_id: str) -> RunRecord | None:

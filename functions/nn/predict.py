@@ -17,11 +17,11 @@ from functions.nn.types import Array, Params
 
 # Bytes of one layer's activations per chunk of columns: a 4096-unit layer over a plot's
 # 200 x 200 grid would otherwise hold 1.3 GB (twice: Z and A) at once.
-CHUNK_BYTES = 32 * 1024 * 1024
+_CHUNK_BYTES = 32 * 1024 * 1024
 
 
 def predict_proba(
-    params: Params, x: Array, specs: Sequence[LayerSpec], *, chunk_bytes: int = CHUNK_BYTES
+    params: Params, x: Array, specs: Sequence[LayerSpec], *, chunk_bytes: int = _CHUNK_BYTES
 ) -> Array:
     """Output activations of the whole network for ``x`` (n_features, m), without dropout.
 
@@ -63,4 +63,4 @@ def predict_labels(proba: Array, output_activation: str) -> Array:
     return np.array(proba, copy=True)
 
 
-__all__ = ["CHUNK_BYTES", "predict_labels", "predict_proba"]
+__all__ = ["predict_labels", "predict_proba"]

@@ -28,11 +28,8 @@ from infra.stack.names import StackNames
 __all__ = [
     "AWS_ERRORS",
     "CLIENT_LIMITS",
-    "DEFAULT_LIMITS",
     "EMULATOR_REGION",
-    "ApiLimits",
     "Clients",
-    "LimitedSession",
     "Session",
     "aws_errors",
     "error_code",
@@ -65,7 +62,7 @@ _UNANSWERED = (
 
 
 @dataclass(frozen=True)
-class ApiLimits:
+class _ApiLimits:
     """How long one API call may take: each attempt's connect and read timeouts (a read
     timeout bounds each wait for bytes, not a whole transfer) and the attempts in all."""
 
@@ -83,18 +80,19 @@ class ApiLimits:
 
 # Deploys, teardowns and the local runner: botocore's own timeouts (a first DynamoDB or
 # Lambda call may start LocalStack's backend), five attempts as before.
-DEFAULT_LIMITS = ApiLimits(connect_s=60, read_s=60, attempts=5)
+_DEFAULT_LIMITS = _ApiLimits(connect_s=60, read_s=60, attempts=5)
 # The user's commands (status, follow, train on an endpoint, ...) make small calls: an API
 # that has not answered one within 10 s is frozen or gone, and three attempts (about 35 s
-# at worst) are all a user should wait before hearing so, not botocore's ~6 minutes.
-CLIENT_LIMITS = ApiLimits(connect_s=5, read_s=10, attempts=3)
+# for a frozen server, at most about 50 s) are all a user should wait before hearing so,
+# not botocore's ~6 minutes.
+CLIENT_LIMITS = _ApiLimits(connect_s=5, read_s=10, attempts=3)
 
 
-class LimitedSession(boto3.Session):
-    """A session whose `Clients` keep to ``limits`` (a plain session's get DEFAULT_LIMITS):
+class _LimitedSession(boto3.Session):
+    """A session whose `Clients` keep to ``limits`` (a plain session's get _DEFAULT_LIMITS):
     the limits travel with the session, so a stack lookup made from it keeps to them too."""
 
-    def __init__(self, *, limits: ApiLimits, **kwargs: Any) -> None:
+    def __init__(self, *, limits: _ApiLimits, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.limits = limits
 
@@ -115,7 +113,7 @@ def unanswered(exc: BaseException) -> BaseException | None:
 # A client costs about 20 ms to create (model loading, endpoint resolution): one deploy and
 # stack lookup asked for the same eight several times. Clients are kept per session object
 # and forgotten with it; the key holds whatever the clients were made from.
-_ClientsKey = tuple[str | None, str | None, bool, ApiLimits]
+_ClientsKey = tuple[str | None, str | None, bool, _ApiLimits]
 _made: weakref.WeakKeyDictionary[boto3.Session, dict[_ClientsKey, Clients]] = (
     weakref.WeakKeyDictionary()
 )
@@ -145,7 +143,7 @@ class Clients:
         # Emulators on loopback cannot serve virtual-hosted bucket names.
         emulated = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3")
         emulated = emulated or os.environ.get("AWS_ENDPOINT_URL")
-        limits = session.limits if isinstance(session, LimitedSession) else DEFAULT_LIMITS
+        limits = session.limits if isinstance(session, _LimitedSession) else _DEFAULT_LIMITS
         key = (region, endpoint_url, bool(emulated), limits)
         with _made_lock:
             known = _made.setdefault(session, {})
@@ -163,7 +161,7 @@ class Clients:
         endpoint_url: str | None,
         *,
         path_style: bool,
-        limits: ApiLimits,
+        limits: _ApiLimits,
     ) -> Clients:
         base = limits.config()
         s3_config = base.merge(Config(s3={"addressing_style": "path"})) if path_style else base
@@ -260,14 +258,16 @@ def make_session(
     *,
     region: str | None = None,
     endpoint_url: str | None = None,
-    limits: ApiLimits | None = None,
+    limits: _ApiLimits | None = None,
 ) -> boto3.Session:
     """The ambient AWS session; for an emulator endpoint, fake credentials fill any gap.
-    With ``limits``, a LimitedSession: its clients give up on an API that does not answer."""
+    With ``limits``, a _LimitedSession: its clients give up on an API that does not answer."""
 
     def new(**options: Any) -> boto3.Session:
         return (
-            boto3.Session(**options) if limits is None else LimitedSession(limits=limits, **options)
+            boto3.Session(**options)
+            if limits is None
+            else _LimitedSession(limits=limits, **options)
         )
 
     session = new(region_name=region) if region else new()
