@@ -3,10 +3,8 @@
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from functions.nn.layers import LayerSpec
-from functions.nn.predict import predict_proba
+from functions.nn.predict import predict_plane
 from functions.nn.types import Array
 from messages.status import HistoryEntry
 
@@ -44,17 +42,12 @@ def plot_decision_boundary(
     title: str,
 ) -> Path:
     """Colour the plane by predicted class; x is (2, m), y is (units, m)."""
-    pad = 0.5
-    xs = np.linspace(x[0].min() - pad, x[0].max() + pad, 200)
-    ys = np.linspace(x[1].min() - pad, x[1].max() + pad, 200)
-    gx, gy = np.meshgrid(xs, ys)
-    grid = np.vstack([gx.ravel(), gy.ravel()])
-    proba = predict_proba(params, grid, specs)
+    xs, ys, proba = predict_plane(params, x, specs, 200)
     classes = proba.argmax(axis=0) if proba.shape[0] > 1 else (proba[0] > 0.5).astype(int)
     labels = y.argmax(axis=0) if y.shape[0] > 1 else y[0]
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5, 5))
-    ax.contourf(gx, gy, classes.reshape(gx.shape), alpha=0.3, cmap="coolwarm")
+    ax.contourf(xs, ys, classes, alpha=0.3, cmap="coolwarm")
     ax.scatter(x[0], x[1], c=labels, s=12, cmap="coolwarm", edgecolors="k", linewidths=0.3)
     ax.set_title(title)
     fig.tight_layout()

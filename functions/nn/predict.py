@@ -63,4 +63,20 @@ def predict_labels(proba: Array, output_activation: str) -> Array:
     return np.array(proba, copy=True)
 
 
-__all__ = ["predict_labels", "predict_proba"]
+_PLANE_PAD = 0.5  # how far the plane reaches beyond the data, on every side
+
+
+def predict_plane(
+    params: Params, x: Array, specs: Sequence[LayerSpec], points: int
+) -> tuple[Array, Array, Array]:
+    """Output activations over a ``points`` x ``points`` grid spanning the two features of
+    ``x`` (2, m), a little beyond the data: the axes, and (units, points, points) in the
+    grid's row (second feature) then column order."""
+    xs = np.linspace(x[0].min() - _PLANE_PAD, x[0].max() + _PLANE_PAD, points)
+    ys = np.linspace(x[1].min() - _PLANE_PAD, x[1].max() + _PLANE_PAD, points)
+    gx, gy = np.meshgrid(xs, ys)
+    proba = predict_proba(params, np.vstack([gx.ravel(), gy.ravel()]), specs)
+    return xs, ys, proba.reshape(proba.shape[0], points, points)
+
+
+__all__ = ["predict_labels", "predict_plane", "predict_proba"]

@@ -6,13 +6,12 @@ from typing import Any
 import numpy as np
 
 from functions.nn.layers import LayerSpec
-from functions.nn.predict import predict_proba
+from functions.nn.predict import predict_plane
 from functions.nn.types import Array
 from lnn.watch.numbers import evenly, figures
 
 GRID = 60  # points per axis: a smooth enough boundary, 3,600 predictions
 POINTS = 1000  # training points drawn at most
-_PAD = 0.5  # beyond the data, as lnn.plots draws it
 
 
 def boundary_section(
@@ -20,10 +19,7 @@ def boundary_section(
 ) -> dict[str, Any]:
     """``x`` is (2, m), ``y`` (units, m). ``z`` is the probability of class 1 for one output
     unit, the predicted class for several."""
-    xs = np.linspace(x[0].min() - _PAD, x[0].max() + _PAD, GRID)
-    ys = np.linspace(x[1].min() - _PAD, x[1].max() + _PAD, GRID)
-    gx, gy = np.meshgrid(xs, ys)
-    proba = predict_proba(params, np.vstack([gx.ravel(), gy.ravel()]), specs)
+    xs, ys, proba = predict_plane(params, x, specs, GRID)
     z = proba[0] if proba.shape[0] == 1 else proba.argmax(axis=0).astype(np.float64)
     labels = y[0] if y.shape[0] == 1 else y.argmax(axis=0)
     shown = evenly(x.shape[1], POINTS)
@@ -32,7 +28,7 @@ def boundary_section(
         "classes": int(max(2, y.shape[0])),
         "x": figures(xs),
         "y": figures(ys),
-        "z": [figures(row) for row in z.reshape(gx.shape)],
+        "z": [figures(row) for row in z],
         "points": {
             "x": figures(x[0, shown]),
             "y": figures(x[1, shown]),
