@@ -14,10 +14,13 @@ from botocore.config import Config
 # Spelled out, not left to botocore's defaults (the same values): a call to an API that
 # stopped answering gives up after 5 attempts of at most 60 s each, so the local runner's
 # handlers cannot wait for ever either (on AWS, the function's own timeout comes first).
+# Deploys use the same limits (infra/stack/aws.py).
+CALL_TIMEOUT_S = 60
+CALL_ATTEMPTS = 5
 _CONFIG = Config(
-    connect_timeout=60,
-    read_timeout=60,
-    retries={"mode": "standard", "max_attempts": 5},
+    connect_timeout=CALL_TIMEOUT_S,
+    read_timeout=CALL_TIMEOUT_S,
+    retries={"mode": "standard", "max_attempts": CALL_ATTEMPTS},
 )
 _lock = threading.Lock()
 _clients: dict[tuple[str, str | None, str | None], Any] = {}

@@ -22,7 +22,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ValidationError
@@ -67,13 +67,24 @@ def logger() -> Logger:
     return _logger(os.environ.get("POWERTOOLS_SERVICE_NAME", "lnn"))
 
 
-def _run_id_of(body: str) -> str | None:
+class _Envelope(NamedTuple):
+    """What a body says it is, read once and not validated: failures are handled by it."""
+
+    run_id: str | None  # only an id a run could have
+    kind: str | None  # "train_request" for a JSON object without one; None for no object
+
+
+def _envelope(body: str) -> _Envelope:
     try:
         document = json.loads(body)
     except ValueError:
-        return None
-    run_id = document.get("run_id") if isinstance(document, dict) else None
-    return run_id if isinstance(run_id, str) and re.match(RUN_ID_PATTERN, run_id) else None
+        return _Envelope(None, None)
+    if not isinstance(document, dict):
+        return _Envelope(None, None)
+    run_id = document.get("run_id")
+    valid = run_id if isinstance(run_id, str) and re.match(RUN_ID_PATTERN, run_id) else None
+    # Users publish bare TrainRequest JSON (messages.tasks reads a missing kind the same way).
+    return _Envelope(valid, document.get("kind", "train_request"))
 
 
 # The queue a function consumes, which decides what its failures may do to a run.
@@ -114,16 +125,17 @@ def _guarded(body: str, receive_count: int, work: Work, svc: Services, door: Doo
     try:
         work(body, svc)
     except MessageError as exc:
-        run_id = _run_id_of(body)
-        logger().error("invalid message", extra={"run_id": run_id, "reason": str(exc)})
-        if run_id and door == "train":
-            _request_failed(svc, body, run_id, str(exc), final=True)
+        envelope = _envelope(body)
+        logger().error("invalid message", extra={"run_id": envelope.run_id, "reason": str(exc)})
+        if envelope.run_id and door == "train":
+            _request_failed(svc, envelope, str(exc), final=True)
         raise
     except UnattributableDeadLetterError as exc:
         logger().warning("dead letter kept in its queue", extra={"reason": str(exc)})
         raise
     except Exception as exc:
-        run_id = _run_id_of(body)
+        envelope = _envelope(body)
+        run_id = envelope.run_id
         error = one_line(exc)
         last = receive_count >= svc.settings.max_receives
         extra = {"run_id": run_id, "delivery": receive_count, "error": error}
@@ -133,7 +145,7 @@ def _guarded(body: str, receive_count: int, work: Work, svc: Services, door: Doo
             logger().error("task failed again", extra=extra)
         note_failure(svc.barriers, body, "failed", error)
         if run_id and door == "train":
-            _request_failed(svc, body, run_id, error, final=last)
+            _request_failed(svc, envelope, error, final=last)
         elif run_id and door == "network" and last:
             fail_run(svc.ledger, svc.bus, run_id, error)
         elif run_id and door == "network":
@@ -149,19 +161,10 @@ def one_line(exc: Exception) -> str:
     return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
-def _is_train_request(body: str) -> bool:
-    """The train topic's messages without a "kind" are TrainRequests (tasks._trainer_kind)."""
-    try:
-        document = json.loads(body)
-    except ValueError:
-        return False
-    return isinstance(document, dict) and document.get("kind", "train_request") == "train_request"
-
-
-def _request_failed(svc: Services, body: str, run_id: str, reason: str, *, final: bool) -> None:
+def _request_failed(svc: Services, envelope: _Envelope, reason: str, *, final: bool) -> None:
     """A delivery from the train topic failed (``final``: for good). Only a TrainRequest
     may end a run, and only its own: the one it created, or would create."""
-    message_id = current().message_id
+    run_id, message_id = str(envelope.run_id), current().message_id
     record = svc.ledger.get(run_id)
     if record is not None and record.start_message != message_id:
         # Told once, on the first delivery that fails for good: its redeliveries (on the way
@@ -169,7 +172,7 @@ def _request_failed(svc: Services, body: str, run_id: str, reason: str, *, final
         if final and current().count == 1:
             logger().warning("refused: the run is another request's", extra={"run_id": run_id})
             refuse(svc.bus, run_id, reason, message_id)
-    elif not _is_train_request(body):
+    elif envelope.kind != "train_request":
         return  # a cancel, or anything else, naming no run: _guarded's log line says so
     elif final:
         reject_run(svc.ledger, svc.bus, run_id, reason, message_id=message_id)
@@ -179,12 +182,6 @@ def _request_failed(svc: Services, body: str, run_id: str, reason: str, *, final
 
 _NAMED_BY = ("layer", "shard", "epoch", "batch")
 _TASK_KINDS = ("forward", "backward", "loss")
-
-
-def _is_task(body: str) -> bool:
-    """A network task's letter (the other letters come from the train topic)."""
-    document: Any = json.loads(body) if body.lstrip().startswith("{") else None
-    return isinstance(document, dict) and document.get("kind") in _TASK_KINDS
 
 
 def _references(value: Any) -> Iterator[S3Array]:
@@ -201,10 +198,8 @@ def describe(body: str, bucket: str) -> str:
     MessageError if the message is invalid, or refers to objects that no message of its
     run could (then the stack did not send it, whatever run it names).
     """
-    document: Any = json.loads(body) if body.lstrip().startswith("{") else None
-    kind = document.get("kind") if isinstance(document, dict) else None
     message: BaseModel
-    if kind in _TASK_KINDS:
+    if _envelope(body).kind in _TASK_KINDS:
         message = task = parse_task(body)
         fields = task.model_dump()
         named = ", ".join(f"{name} {fields[name]}" for name in _NAMED_BY if name in fields)
@@ -231,13 +226,14 @@ def dead_lettered(body: str, svc: Services) -> None:
     """Fail the run the message belonged to, or raise UnattributableDeadLetterError to keep
     it queued. A letter that SQS did not redrive is refused: logged and dropped, whatever it
     names (a sender cannot end a run by writing into a DLQ)."""
+    envelope = _envelope(body)
+    run_id = envelope.run_id
     if not redriven(svc):
         logger().warning(
             "refused a dead letter that SQS did not redrive",
-            extra={"run_id": _run_id_of(body), "receives": current().count},
+            extra={"run_id": run_id, "receives": current().count},
         )
         return
-    run_id = _run_id_of(body)
     if run_id is None:
         raise UnattributableDeadLetterError("a dead letter without a readable run id")
     try:
@@ -248,12 +244,12 @@ def dead_lettered(body: str, svc: Services) -> None:
     note_failure(svc.barriers, body, "dead_lettered", what)
     record = svc.ledger.get(run_id)
     reason = f"{what} was dead-lettered after {svc.settings.max_receives} deliveries"
-    if _is_train_request(body):
+    if envelope.kind == "train_request":
         _request_dead_lettered(svc, run_id, record, reason)
         return
     if record is None:
         raise UnattributableDeadLetterError(f"a dead letter naming {run_id}, not a run here")
-    if record.status is not RunStatus.RUNNING or not _is_task(body):
+    if record.status is not RunStatus.RUNNING or envelope.kind not in _TASK_KINDS:
         return  # a run that ended anyway, or a cancel: nothing waits for this message
     fail_run(svc.ledger, svc.bus, run_id, _with_last_error(reason, record))
 

@@ -22,6 +22,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from functions.aws.clients import CALL_ATTEMPTS, CALL_TIMEOUT_S
 from infra.stack.exceptions import DeployError, StackConfigError
 from infra.stack.names import StackNames
 
@@ -80,7 +81,9 @@ class _ApiLimits:
 
 # Deploys, teardowns and the local runner: botocore's own timeouts (a first DynamoDB or
 # Lambda call may start LocalStack's backend), five attempts as before.
-_DEFAULT_LIMITS = _ApiLimits(connect_s=60, read_s=60, attempts=5)
+_DEFAULT_LIMITS = _ApiLimits(
+    connect_s=CALL_TIMEOUT_S, read_s=CALL_TIMEOUT_S, attempts=CALL_ATTEMPTS
+)
 # The user's commands (status, follow, train on an endpoint, ...) make small calls: an API
 # that has not answered one within 10 s is frozen or gone, and three attempts (about 35 s
 # for a frozen server, at most about 50 s) are all a user should wait before hearing so,

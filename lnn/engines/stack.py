@@ -124,13 +124,13 @@ def _stalled(
     """What a waiter reports when it stops waiting on a run that no longer moves (or never
     started): the epochs its record says were done, with their history, and no model."""
     record = stalled.record
-    done = [] if record is None else client.history(run_id)
+    # Up to the record's epoch: the epochs the run is known to have completed.
+    done = [] if record is None else [e for e in client.history(run_id) if e.epoch <= record.epoch]
     return TrainingResult(
         run_id=run_id,
         status=STALLED,
         params=[],
-        # Up to the record's epoch: the epochs the run is known to have completed.
-        history=[entry for entry in done if record is not None and entry.epoch <= record.epoch],
+        history=done,
         final_cost=None,
         train_accuracy=None,
         dev_accuracy=None,
