@@ -2,6 +2,7 @@
 
 import argparse
 import importlib
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -103,7 +104,12 @@ def _quiet_broken_pipe() -> int:
     return EXIT_BROKEN_PIPE
 
 
+# What a --json run summary says when the stack's API stopped answering: not a run status.
+UNREACHABLE = "UNREACHABLE"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    args = None
     try:
         args = build_parser().parse_args(argv)
         module = importlib.import_module(COMMANDS[args.command][0])
@@ -122,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         lost = no_answer(exc)
         if lost is not None:  # the input was fine, the stack's API is down or frozen
             print(f"lnn: error: {one_line(lost)}", file=sys.stderr)
+            if getattr(args, "json", False):  # the last stdout line stays one JSON object
+                line = {"run_id": None, "status": UNREACHABLE, "reason": one_line(lost)}
+                print(json.dumps(line), flush=True)
             return EXIT_FAILED
         if not isinstance(exc, _bad_input()):
             raise

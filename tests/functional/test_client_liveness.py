@@ -206,3 +206,22 @@ def test_a_terminated_api_ends_train_with_one_line(tmp_path: Path) -> None:
                 train.communicate()
     _one_line_exit_1(trained, "has not answered", "Could not connect to the endpoint URL")
     print(f"terminated API: train ended after {trained[3]:.1f} s: {trained[2].strip()}")
+
+
+def test_json_keeps_its_last_line_when_the_api_is_gone(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An API that stopped answering still leaves one JSON object as the last stdout line."""
+    from botocore.exceptions import EndpointConnectionError
+
+    from lnn.cli import status as status_cli
+
+    def gone(args: object) -> int:
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+
+    monkeypatch.setattr(status_cli, "cmd_status", gone)
+    assert main(["status", "some-run", "--json"]) == 1
+    captured = capsys.readouterr()
+    last = json.loads(captured.out.strip().splitlines()[-1])
+    assert (last["status"], last["run_id"]) == ("UNREACHABLE", None)
+    assert len(captured.err.strip().splitlines()) == 1
