@@ -57,16 +57,21 @@ def _document(url: str) -> dict[str, Any]:
         return dict(json.loads(response.read()))
 
 
-def test_watch_serves_the_run_and_stays_after_it(stack: tuple[Served, str]) -> None:
-    served, run_id = stack
-    argv = ["watch", run_id, "--endpoint-url", served.endpoint_url, "--no-browser"]
-    process = subprocess.Popen(
+def _watch(run_id: str, served: Served, *options: str) -> subprocess.Popen[str]:
+    """`lnn watch RUN` on the served stack, as a process whose stderr the test reads."""
+    argv = ["watch", run_id, "--endpoint-url", served.endpoint_url, "--no-browser", *options]
+    return subprocess.Popen(
         [sys.executable, "-m", "lnn.cli.main", *argv],
         cwd=REPO,
         env=child_env(),
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_watch_serves_the_run_and_stays_after_it(stack: tuple[Served, str]) -> None:
+    served, run_id = stack
+    process = _watch(run_id, served)
     try:
         assert process.stderr is not None
         first = process.stderr.readline()
@@ -101,14 +106,7 @@ def test_watch_stops_following_a_stalled_run_and_says_so(
     served, _ = stack
     client = StackClient.connect(endpoint_url=served.endpoint_url)
     client.ledger.start("stale-run", dataset="moons", epochs=3)
-    argv = ["watch", "stale-run", "--endpoint-url", served.endpoint_url, "--no-browser"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lnn.cli.main", *argv, "--stall-after", "1"],
-        cwd=REPO,
-        env=child_env(),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _watch("stale-run", served, "--stall-after", "1")
     try:
         assert process.stderr is not None
         url = process.stderr.readline().split(" at ", 1)[1].strip()
