@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from functions.telemetry import TelemetryRecord, loads_records
 from functions.telemetry.spans import Span, loads_spans
@@ -32,6 +32,13 @@ if TYPE_CHECKING:  # boto3 is slow to import; a directory never needs it
     from lnn.client import StackClient
 
 __all__ = ["LocalRun", "Run", "StackRun", "make_output_dir", "open_run", "open_stack_run"]
+
+_T = TypeVar("_T")
+
+
+def _history_entries(text: str) -> list[HistoryEntry]:
+    return [HistoryEntry.model_validate(entry) for entry in json.loads(text)]
+
 
 # What a file that lnn did not write raises while parsed (pydantic's ValidationError included).
 _PARSE_ERRORS = (ValueError, KeyError, TypeError)
@@ -84,25 +91,22 @@ class LocalRun:
             raise RunFileMissingError(self.path, names, self.command)
 
     def telemetry(self) -> list[TelemetryRecord]:
-        path = self.file(TELEMETRY_FILE)
-        try:
-            return loads_records(path.read_text(encoding="utf-8"))
-        except _PARSE_ERRORS as exc:
-            raise RunFileInvalidError(path, "telemetry", exc) from exc
+        return self._parsed(TELEMETRY_FILE, "telemetry", loads_records)
 
     def spans(self) -> list[Span]:
-        path = self.file(SPANS_FILE)
-        try:
-            return loads_spans(path.read_text(encoding="utf-8"))
-        except _PARSE_ERRORS as exc:
-            raise RunFileInvalidError(path, "spans", exc) from exc
+        return self._parsed(SPANS_FILE, "spans", loads_spans)
 
     def history(self) -> list[HistoryEntry]:
-        path = self.file(HISTORY_FILE)
+        return self._parsed(HISTORY_FILE, "history", _history_entries)
+
+    def _parsed(self, name: str, kind: str, parse: Callable[[str], _T]) -> _T:
+        """File ``name`` of the run read by ``parse``; RunFileInvalidError if lnn did not
+        write it (or it was cut short)."""
+        path = self.file(name)
         try:
-            return [HistoryEntry.model_validate(e) for e in json.loads(path.read_text())]
+            return parse(path.read_text(encoding="utf-8"))
         except _PARSE_ERRORS as exc:
-            raise RunFileInvalidError(path, "history", exc) from exc
+            raise RunFileInvalidError(path, kind, exc) from exc
 
     def model(self) -> Model:
         return load_model(self.file(MODEL_FILE))
