@@ -1,6 +1,10 @@
 """The page, in its two forms: live (scripts fetched from the watch server, the document
 polled) and the report (plotly.js, the page script and the document inlined: one file that
-opens offline)."""
+opens offline).
+
+The page is assembled from ``assets/``: the frame (page.html, page.css), one HTML fragment and
+one script per section (``assets/sections/NAME.*``, in SECTIONS order), the shared helpers
+(core.js) and the loop that draws and polls (main.js)."""
 
 import json
 from functools import cache
@@ -10,10 +14,37 @@ from typing import Any
 PLOTLY_PATH = "/plotly.min.js"
 SCRIPT_PATH = "/page.js"
 DOCUMENT_PATH = "/api/document"
+# The page's sections, in the order they appear.
+SECTIONS = (
+    "network",
+    "unit",
+    "curves",
+    "layers",
+    "histograms",
+    "boundary",
+    "weights",
+    "timeline",
+)
 
 
 def asset(name: str) -> str:
     return resources.files("lnn.watch").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _section_asset(name: str, suffix: str) -> str:
+    path = resources.files("lnn.watch").joinpath("assets", "sections", name + suffix)
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+@cache
+def page_script() -> str:
+    """The page's one script: the helpers, every section's drawing, then the loop."""
+    parts = [asset("core.js"), *(_section_asset(n, ".js") for n in SECTIONS), asset("main.js")]
+    return "\n".join(p for p in parts if p)
+
+
+def _sections_html() -> str:
+    return "".join(_section_asset(name, ".html") for name in SECTIONS)
 
 
 @cache
@@ -34,6 +65,7 @@ def _fill(title: str, scripts: str) -> str:
         asset("page.html")
         .replace("{{TITLE}}", title)
         .replace("{{STYLE}}", asset("page.css"))
+        .replace("{{SECTIONS}}", _sections_html())
         .replace("{{SCRIPTS}}", scripts)
     )
 
@@ -53,6 +85,6 @@ def report_page(title: str, document: dict[str, Any]) -> str:
     scripts = (
         _inline_script(plotly_js())
         + _inline_script(f"window.LNN_DOCUMENT = {data};")
-        + _inline_script(asset("page.js"))
+        + _inline_script(page_script())
     )
     return _fill(title, scripts)

@@ -9,7 +9,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from lnn.watch.page import DOCUMENT_PATH, PLOTLY_PATH, SCRIPT_PATH, asset, live_page, plotly_js
+from lnn.watch.page import (
+    DOCUMENT_PATH,
+    PLOTLY_PATH,
+    SCRIPT_PATH,
+    live_page,
+    page_script,
+    plotly_js,
+)
 from lnn.watch.view import RunView
 
 HOST = "127.0.0.1"  # the page shows the run to this machine only
@@ -72,7 +79,7 @@ def _handler(server: WatchServer) -> type[BaseHTTPRequestHandler]:
             if url.path == "/":
                 self._send(live_page(server.title).encode(), "text/html; charset=utf-8")
             elif url.path == SCRIPT_PATH:
-                self._send(asset("page.js").encode(), "text/javascript; charset=utf-8")
+                self._send(page_script().encode(), "text/javascript; charset=utf-8")
             elif url.path == PLOTLY_PATH:
                 self._send(_plotly_bytes(), "text/javascript; charset=utf-8", cache=True)
             elif url.path == DOCUMENT_PATH:

@@ -1,0 +1,32 @@
+// One layer's histograms over the telemetry steps.
+(function () {
+  "use strict";
+  var L = window.LNN, $ = L.$, text = L.text, draw = L.draw, empty = L.empty;
+  var choice = { layer: null };
+
+  function renderHistograms(hist) {
+    if (empty("histograms", hist ? null : "No telemetry recorded yet (or telemetry is off).")) return;
+    var select = $("histogram-layer");
+    if (select.options.length !== hist.layers.length) {
+      select.innerHTML = "";
+      hist.layers.forEach(function (l) { select.add(new Option("layer " + l.layer, l.layer)); });
+      select.onchange = function () { choice.layer = +select.value; renderHistograms(L.doc.histograms); };
+    }
+    var layer = hist.layers.filter(function (l) { return l.layer === choice.layer; })[0] || hist.layers[0];
+    select.value = layer.layer;
+    var traces = [], extra = { grid: { rows: 2, columns: 2, pattern: "independent" }, annotations: [] };
+    Object.keys(hist.kinds).forEach(function (key, k) {
+      var kind = layer.kinds[key];
+      traces.push({ type: "heatmap", x: hist.steps, y: kind.bins, coloraxis: "coloraxis",
+        z: kind.counts.map(function (row) { return row.map(function (c) { return Math.log10(1 + c); }); }),
+        xaxis: "x" + (k + 1), yaxis: "y" + (k + 1), name: hist.kinds[key] });
+      extra["yaxis" + (k + 1)] = { type: "category", tickfont: { size: 9 } };
+      extra["xaxis" + (k + 1)] = { title: { text: hist.kinds[key], font: { size: 11 } } };
+    });
+    extra.coloraxis = { colorscale: [[0, "#ffffff"], [0.15, "#c6dbef"], [1, "#08306b"]], colorbar: { title: { text: "log10(1+n)" } } };
+    extra.margin = { l: 60, r: 20, t: 10, b: 40 };
+    draw("histogram-plot", traces, extra);
+  }
+
+  L.section(["histograms"], function (d) { renderHistograms(d.histograms); });
+})();

@@ -1,0 +1,21 @@
+// Per-layer figures over the telemetry steps.
+(function () {
+  "use strict";
+  var L = window.LNN, $ = L.$, text = L.text, draw = L.draw, empty = L.empty;
+
+  function renderLayers(curves) {
+    if (empty("layers", curves ? null : "No telemetry recorded yet (or telemetry is off).")) return;
+    var lines = function (key) {
+      return curves.layers.map(function (l) {
+        return { x: curves.steps, y: l[key], name: "layer " + l.layer, mode: "lines" };
+      });
+    };
+    // Which figure goes in which plot is the document's (lnn/watch/curves.py LAYER_PLOTS).
+    curves.plots.forEach(function (p) {
+      draw(p.plot, lines(p.figure),
+        { yaxis: { type: "log", title: { text: p.label } }, xaxis: { title: { text: "step" } } });
+    });
+  }
+
+  L.section(["layer_curves"], function (d) { renderLayers(d.layer_curves); });
+})();
