@@ -110,7 +110,16 @@ def _write_outputs(
     write_telemetry(out, result.telemetry)
     write_spans(out, result.spans)
     columns = split(data, holdout=config.holdout, seed=config.seed)
-    report = result_view(engine, config, data.x, data.y, result, split=columns, elapsed_s=elapsed_s)
+    report = result_view(
+        engine,
+        config,
+        data.x,
+        data.y,
+        result,
+        split=columns,
+        classes=tuple(classes),
+        elapsed_s=elapsed_s,
+    )
     write_report(out, report)
     title = f"{config.dataset} {','.join(f'{x.units}:{x.activation}' for x in config.layers)}"
     if history:
@@ -164,9 +173,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     show = sys.stdout.isatty() and not args.json
     view = server = None
     if args.watch:
-        reference = args.engine == "reference"
-        columns = split(data, holdout=config.holdout, seed=config.seed) if reference else None
-        view = planned_view(args.engine, config, data.x, data.y, columns)
+        columns = split(data, holdout=config.holdout, seed=config.seed)
+        view = planned_view(args.engine, config, data.x, data.y, columns, dataset.classes)
         server = serve(view, args, f"lnn train: {config.dataset} {args.layers}")
     with EpochProgress(config.epochs, enabled=show) as progress:
         result = run_engine(args, config, data, progress, view)

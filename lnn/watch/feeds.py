@@ -9,6 +9,7 @@ from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
 from functions.training.split import DataSplit
 from lnn.engines.base import TrainingResult
+from lnn.watch.examples import examples_of
 from lnn.watch.view import RunView
 from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
@@ -18,12 +19,20 @@ IN_PROCESS_PARAMS = "the boundary and the weight pictures follow the parameters,
 
 
 def planned_view(
-    engine: str, config: TrainConfig, x: Array, y: Array, split: DataSplit | None = None
+    engine: str,
+    config: TrainConfig,
+    x: Array,
+    y: Array,
+    split: DataSplit | None = None,
+    classes: tuple[str, ...] = (),
 ) -> RunView:
     """A view of a run about to train on ``x`` (features, m), ``y`` (units, m); ``split``
-    (the reference engine's columns) gives the steps per epoch before the run starts."""
+    (the run's columns, as lnn.prepare.split cuts them) gives the steps per epoch before the
+    run starts and the examples the page shows predictions on, named by ``classes``."""
     view = RunView(engine=engine)
     steps = None if split is None else n_batches(split.x_train.shape[1], config.batch_size)
+    if split is not None:
+        view.set_examples(examples_of(split, classes))
     view.update(
         config=config,
         n_features=int(x.shape[0]),
@@ -87,10 +96,11 @@ def result_view(
     result: TrainingResult,
     *,
     split: DataSplit,
+    classes: tuple[str, ...] = (),
     elapsed_s: float | None = None,
 ) -> RunView:
     """The view of a finished run, for its report."""
-    view = planned_view(engine, config, x, y, split)
+    view = planned_view(engine, config, x, y, split, classes)
     now = time.time()
     view.update(started=now - (elapsed_s or 0.0), ended=now)
     steps = view.steps_per_epoch

@@ -21,6 +21,7 @@ from functions.telemetry.spans import Span
 from lnn.datasets.images import image_shape
 from lnn.watch.boundary import boundary_section
 from lnn.watch.curves import history_section, layer_curves_section
+from lnn.watch.examples import Examples
 from lnn.watch.histograms import histogram_section
 from lnn.watch.images import weight_images_section
 from lnn.watch.network import network_section
@@ -76,6 +77,7 @@ class RunView:
         self.history: list[HistoryEntry] = []
         self.series = TelemetrySeries()
         self.points: tuple[Array, Array] | None = None
+        self.examples: Examples | None = None  # the run's splits, for views of predictions
         self.spans: list[Span] = []
         self.calls: dict[str, Any] = {}
         self.note: str | None = None  # how the parameter views are refreshed, for the page
@@ -102,6 +104,14 @@ class RunView:
         with self._lock:
             self.points = (x, y)
             self._sections.pop("params_step", None)  # redraw the boundary over them
+            self._changed()
+
+    def set_examples(self, examples: Examples) -> None:
+        """The run's data split (train, dev, test) and class names: what the page shows
+        predictions on. Drawn from the latest parameters, like the boundary."""
+        with self._lock:
+            self.examples = examples
+            self._sections.pop("params_step", None)
             self._changed()
 
     def add_history(self, entries: Sequence[HistoryEntry]) -> None:
