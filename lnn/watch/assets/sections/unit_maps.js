@@ -54,13 +54,14 @@
     var layer = m.layers[chosen[0]], map = layer.maps[chosen[1]];
     var output = layer.layer === m.layers.length;
     text("unit-maps-title", "Layer " + layer.layer + ", " + layer.names[chosen[1]] + " (" +
-      layer.activation + ")" + (output ? ": the decision boundary" : "") + ", training points faint");
+      layer.activation + ")" + (output ? ": the decision boundary" : "") +
+      "; training points faint, yellow the first class, black the last");
     draw("unit-maps-plot", [
       { type: "heatmap", x: m.x, y: m.y, z: rows(map, m.grid), zsmooth: "best",
         zmin: layer.low, zmax: layer.high, colorscale: colourscale(layer), name: layer.names[chosen[1]] },
       { type: "scatter", mode: "markers", x: m.points.x, y: m.points.y, name: "training points",
-        opacity: 0.35, hoverinfo: "skip", marker: { size: 5, color: m.points.label,
-          colorscale: [[0, "#e66101"], [1, "#1b1b1b"]], line: { width: 0 } } }
+        opacity: 0.45, hoverinfo: "skip", marker: { size: 5, color: m.points.label,
+          colorscale: [[0, "#ffd400"], [1, "#111111"]], line: { width: 0 } } }
     ], { yaxis: { scaleanchor: "x" }, showlegend: false, margin: { l: 40, r: 10, t: 10, b: 30 } });
     L.emitClicks("unit-maps-plot", "point");
   }
