@@ -17,7 +17,13 @@ EXAMPLES = 24  # samples with a path in the document, shared among the splits th
 UNITS_PER_LAYER = 64  # a layer's units shipped at most (its first)
 _PROBABILITIES = frozenset({"sigmoid", "softmax"})  # outputs read as P(class)
 
-__all__ = ["EXAMPLES", "UNITS_PER_LAYER", "chosen_examples", "sample_path_section"]
+__all__ = [
+    "EXAMPLES",
+    "UNITS_PER_LAYER",
+    "chosen_examples",
+    "sample_path_section",
+    "sample_pictures_section",
+]
 
 
 def chosen_examples(examples: Examples) -> dict[str, list[int]]:
@@ -61,15 +67,20 @@ def _predicted(spec: LayerSpec, a: Array, examples: Examples) -> list[Any]:
     return [examples.class_name(int(k)) for k in classes]
 
 
+def sample_pictures_section(examples: Examples, shape: tuple[int, ...]) -> list[str]:
+    """The thumbnails of the samples of sample_path_section, in its order: apart from the
+    path, as they do not change with the parameters (a poll need not bring them again)."""
+    return [
+        thumbnail(examples.splits[split][0][:, column], shape)
+        for split, columns in chosen_examples(examples).items()
+        for column in columns
+    ]
+
+
 def sample_path_section(
-    params: list[tuple[Array, Array]],
-    specs: list[LayerSpec],
-    examples: Examples,
-    shape: tuple[int, ...] | None,
-    step: int,
+    params: list[tuple[Array, Array]], specs: list[LayerSpec], examples: Examples, step: int
 ) -> dict[str, Any]:
-    """``shape``: the picture shape of the inputs (a thumbnail per example), None when they
-    are not pictures; 2-D inputs give each example's point."""
+    """The chosen samples' paths from ``params``; 2-D inputs give each sample's point."""
     output = specs[-1]
     samples: list[dict[str, Any]] = []
     for split, columns in chosen_examples(examples).items():
@@ -89,8 +100,6 @@ def sample_path_section(
             }
             if x.shape[0] == 2:
                 sample["point"] = figures(x[:, j])
-            if shape is not None:
-                sample["png"] = thumbnail(x[:, j], shape)
             samples.append(sample)
     return {
         "step": step,

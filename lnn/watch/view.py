@@ -26,7 +26,7 @@ from lnn.watch.histograms import histogram_section
 from lnn.watch.images import weight_images_section
 from lnn.watch.network import network_section
 from lnn.watch.numbers import figure
-from lnn.watch.sample_path import sample_path_section
+from lnn.watch.sample_path import sample_path_section, sample_pictures_section
 from lnn.watch.series import TelemetrySeries
 from lnn.watch.timeline import timeline_section
 from lnn.watch.unit_maps import unit_maps_section
@@ -114,6 +114,7 @@ class RunView:
         with self._lock:
             self.examples = examples
             self._sections.pop("params_step", None)
+            self._sections.pop("sample_pictures", None)
             self._changed()
 
     def add_history(self, entries: Sequence[HistoryEntry]) -> None:
@@ -161,9 +162,9 @@ class RunView:
         if shape is not None:
             self._sections["weights"] = weight_images_section(params[0][0], shape, step)
         if self.examples is not None:
-            self._sections["sample_path"] = sample_path_section(
-                params, specs, self.examples, shape, step
-            )
+            self._sections["sample_path"] = sample_path_section(params, specs, self.examples, step)
+            if shape is not None and "sample_pictures" not in self._sections:
+                self._sections["sample_pictures"] = sample_pictures_section(self.examples, shape)
         self._sections["params_step"] = step
 
     def wants_params(self) -> bool:
@@ -249,6 +250,7 @@ class RunView:
         document["weights"] = self._sections.get("weights")
         document["unit_maps"] = self._sections.get("unit_maps")
         document["sample_path"] = self._sections.get("sample_path")
+        document["sample_pictures"] = self._sections.get("sample_pictures")
         document["timeline"] = timeline_section(self.spans)
         document["inputs"] = {
             "two_d": self.points is not None,

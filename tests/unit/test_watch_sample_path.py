@@ -12,7 +12,12 @@ from functions.training.gradcheck import seeded_case
 from functions.training.passes import ShardedLayers
 from lnn.watch.examples import Examples
 from lnn.watch.numbers import figure
-from lnn.watch.sample_path import EXAMPLES, UNITS_PER_LAYER, sample_path_section
+from lnn.watch.sample_path import (
+    EXAMPLES,
+    UNITS_PER_LAYER,
+    sample_path_section,
+    sample_pictures_section,
+)
 from lnn.watch.thumbnails import THUMBNAIL
 from lnn.watch.view import RunView
 
@@ -55,7 +60,7 @@ def test_each_samples_path_is_the_forward_pass_of_the_latest_parameters() -> Non
         assert sample["label"] == truth and sample["predicted"] == ("lower" if p > 0.5 else "upper")
     assert path["output_names"] == ["P(upper)", "P(lower)"] and path["probabilities"]
     assert [x["activation"] for x in path["layers"]] == ["tanh", "relu", "sigmoid"]
-    assert "png" not in samples[0]
+    assert view.document()["sample_pictures"] is None  # points, not pictures
 
 
 def test_image_samples_carry_their_picture() -> None:
@@ -65,12 +70,14 @@ def test_image_samples_carry_their_picture() -> None:
         epochs=2,
     )
     view, _ = watched_run(cfg)
-    path = view.document()["sample_path"]
+    document = view.document()
+    path, pictures = document["sample_path"], document["sample_pictures"]
     assert path["output_names"] == [f"P({k})" for k in range(10)]
+    assert len(pictures) == len(path["samples"])  # one a sample, in its order
     x, y = view.examples.splits["train"]
-    for sample in path["samples"][:3]:
+    for sample, picture in zip(path["samples"][:3], pictures, strict=False):
         column = x[:, sample["index"]]
-        pixels = _pixels(sample["png"])
+        pixels = _pixels(picture)
         assert pixels.shape[:2] == (8, 8)  # the digit itself, not shrunk
         # its brightest feature is white and its darkest black
         assert pixels.reshape(64, -1)[np.argmax(column), 0] == 1.0
@@ -84,10 +91,11 @@ def test_large_pictures_shrink_to_thumbnails_and_wide_layers_are_capped() -> Non
     specs = [LayerSpec(UNITS_PER_LAYER + 6, "relu"), LayerSpec(1, "linear")]
     case = seeded_case(specs, features=64 * 64 * 3, samples=5, keep_prob=1.0, seed=2)
     examples = Examples(splits={"test": (case.x, case.y)})
-    path = sample_path_section(case.params, specs, examples, (64, 64, 3), 3)
+    path = sample_path_section(case.params, specs, examples, 3)
     assert [s["index"] for s in path["samples"]] == [0, 1, 2, 3, 4]
     sample = path["samples"][0]
-    picture = _pixels(sample["png"])  # RGBA as PNG holds it, each 2 x 2 block averaged
+    # RGBA as the PNG holds it, each 2 x 2 block of the picture averaged
+    picture = _pixels(sample_pictures_section(examples, (64, 64, 3))[0])
     assert picture.shape[:2] == (THUMBNAIL, THUMBNAIL) and picture.shape[2] >= 3
     column = case.x[:, 0].reshape(64, 64, 3)
     scaled = (column - column.min()) / (column.max() - column.min())
@@ -108,3 +116,17 @@ def test_without_examples_there_is_no_path_and_the_page_is_told() -> None:
     document = bare.document()
     assert document["sample_path"] is None and not document["inputs"]["examples"]
     assert not bare.wants_params()
+
+
+def test_new_parameters_send_the_paths_again_not_the_pictures() -> None:
+    cfg = config(
+        "digits",
+        layers=[{"units": 5, "activation": "relu"}, {"units": 10, "activation": "softmax"}],
+        epochs=1,
+    )
+    view, result = watched_run(cfg)
+    held = view.document()["status"]["content"]
+    view.set_params(view.step + 1, [(2.0 * w, b) for w, b in result.params])
+    changed = view.document(since=held)
+    assert "sample_path" in changed and "sample_pictures" not in changed
+    assert changed["sample_path"]["step"] == view.step + 1

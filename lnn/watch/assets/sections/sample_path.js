@@ -15,19 +15,18 @@
       ": label " + s.label + ", predicted " + s.predicted;
   }
 
-  function choose(k) { chosen = k; renderPath(L.doc.sample_path, L.doc.inputs); }
+  function choose(k) { chosen = k; renderPath(L.doc); }
 
-  function renderChoices(p, index) {
+  function renderChoices(p, pictures, index) {
     var select = $("sample-path-choice");
     select.innerHTML = "";
     p.samples.forEach(function (s, i) { select.add(new Option(describe(s), key(s), false, i === index)); });
     select.onchange = function () { choose(select.value); };
     var thumbs = $("sample-path-thumbs");
     thumbs.innerHTML = "";
-    p.samples.forEach(function (s, i) {
-      if (!s.png) return;
-      var img = document.createElement("img");
-      img.src = s.png;
+    (pictures || []).forEach(function (png, i) {
+      var s = p.samples[i], img = document.createElement("img");
+      img.src = png;
       img.alt = img.title = describe(s);
       img.className = "choice" + (i === index ? " chosen" : "");
       img.onclick = function () { choose(key(s)); };
@@ -71,7 +70,9 @@
         xaxis: { type: "category" }, yaxis: output && p.probabilities ? { range: [0, 1] } : {} });
   }
 
-  function renderPath(p, inputs) {
+  // ``d.sample_pictures``: the samples' thumbnails in their order (image inputs only).
+  function renderPath(d) {
+    var p = d.sample_path, inputs = d.inputs, pictures = d.sample_pictures;
     var why = !inputs.examples ? NOT_KNOWN : !p ? "No parameters read yet." : null;
     $("sample-path-controls").classList.toggle("hidden", !!why);
     $("sample-path-sample").classList.toggle("hidden", !!why);
@@ -83,12 +84,12 @@
     chosen = key(sample);
     text("sample-path-hint", p.samples.length + " samples spread over the splits" +
       (inputs.two_d ? "; or click the plane (boundary, enlarged map) for the nearest" : ""));
-    renderChoices(p, index);
+    renderChoices(p, pictures, index);
     var line = $("sample-path-sample");
     line.innerHTML = "";
-    if (sample.png) {
+    if (pictures) {
       var img = document.createElement("img");
-      img.src = sample.png;
+      img.src = pictures[index];
       img.className = "path-picture";
       img.alt = describe(sample);
       line.appendChild(img);
@@ -111,5 +112,5 @@
     if (best) choose(key(best));
   });
 
-  L.section(["sample_path"], function (d) { renderPath(d.sample_path, d.inputs); });
+  L.section(["sample_path", "sample_pictures"], renderPath);
 })();
