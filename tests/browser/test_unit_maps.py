@@ -63,10 +63,13 @@ def test_a_2d_report_draws_each_units_map_and_a_samples_path(
     # small multiples: one map per unit, by layer; the output's enlarged first
     assert page.locator("#unit-maps-grid canvas").count() == 5 + 3 + 1
     assert page.locator("#unit-maps-grid .map-layer").count() == 3
-    assert text(page, "unit-maps-title").startswith("Layer 3, P(blue) (sigmoid): the decision")
+    assert text(page, "unit-maps-title").startswith(
+        "Layer 3, P(blue) (sigmoid): the decision boundary, the line at P = 0.5"
+    )
     assert _enlarged(page) == maps["layers"][2]["maps"][0]
     points = _plot_data(page, "unit-maps-plot", 1)
     assert len(points["x"]) == len(maps["points"]["x"]) and points["opacity"] < 0.5
+    assert _plot_data(page, "unit-maps-plot", 2)["name"] == "P = 0.5"  # the boundary's line
 
     # a click on layer 1's unit 3 enlarges it, on its own colour range
     page.locator("#unit-maps-grid canvas[data-layer='1'][data-unit='3']").click()
@@ -76,6 +79,7 @@ def test_a_2d_report_draws_each_units_map_and_a_samples_path(
     assert _enlarged(page) == maps["layers"][0]["maps"][3]
     enlarged = _plot_data(page, "unit-maps-plot")
     assert (enlarged["zmin"], enlarged["zmax"]) == (-1, 1)
+    assert page.evaluate("() => document.getElementById('unit-maps-plot').data.length") == 2
     assert page.locator("#unit-maps-grid canvas.chosen").get_attribute("data-unit") == "3"
 
     # the path of the first sample, then of another chosen from the list

@@ -53,16 +53,26 @@
   function renderEnlarged(m) {
     var layer = m.layers[chosen[0]], map = layer.maps[chosen[1]];
     var output = layer.layer === m.layers.length;
+    // A single sigmoid output decides at P = 0.5: that line is the boundary itself.
+    var binary = output && layer.units === 1 && layer.activation === "sigmoid";
     text("unit-maps-title", "Layer " + layer.layer + ", " + layer.names[chosen[1]] + " (" +
-      layer.activation + ")" + (output ? ": the decision boundary" : "") +
+      layer.activation + ")" + (binary ? ": the decision boundary, the line at P = 0.5" : "") +
+      (output && !binary ? ": the decision boundary" : "") +
       "; training points faint, yellow the first class, black the last");
-    draw("unit-maps-plot", [
-      { type: "heatmap", x: m.x, y: m.y, z: rows(map, m.grid), zsmooth: "best",
+    var z = rows(map, m.grid), traces = [
+      { type: "heatmap", x: m.x, y: m.y, z: z, zsmooth: "best",
         zmin: layer.low, zmax: layer.high, colorscale: colourscale(layer), name: layer.names[chosen[1]] },
       { type: "scatter", mode: "markers", x: m.points.x, y: m.points.y, name: "training points",
         opacity: 0.45, hoverinfo: "skip", marker: { size: 5, color: m.points.label,
           colorscale: [[0, "#ffd400"], [1, "#111111"]], line: { width: 0 } } }
-    ], { yaxis: { scaleanchor: "x" }, showlegend: false, margin: { l: 40, r: 10, t: 10, b: 30 } });
+    ];
+    if (binary) {
+      traces.push({ type: "contour", x: m.x, y: m.y, z: z, showscale: false, hoverinfo: "skip",
+        name: "P = 0.5", contours: { start: 0.5, end: 0.5, coloring: "none" },
+        line: { color: "#111", width: 2 } });
+    }
+    draw("unit-maps-plot", traces,
+      { yaxis: { scaleanchor: "x" }, showlegend: false, margin: { l: 40, r: 10, t: 10, b: 30 } });
     L.emitClicks("unit-maps-plot", "point");
   }
 
