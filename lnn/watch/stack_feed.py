@@ -131,8 +131,8 @@ class StackFeed:
             x = client.store.get_array(data_key(self.run_id, "x_train"))
             y = client.store.get_array(data_key(self.run_id, "y_train"))
             self.view.set_points(x, y)
-            # The stack keeps the training columns only, and no class names.
-            self.view.set_examples(Examples(splits={"train": (x, y)}))
+            if self.view.examples is None:  # lnn watch RUN: the stack keeps these only
+                self.view.set_examples(Examples(splits={"train": (x, y)}))
         self.view.update(
             config=plan.config,
             n_features=plan.n_features,
