@@ -11,6 +11,7 @@ from browser_pages import TIMEOUT_MS, Tab, drawn, text
 from watch_runs import config, watched_run
 
 from lnn.watch.report import write_report
+from lnn.watch.view import RunView
 
 LAYERS = [
     {"units": 5, "activation": "tanh"},
@@ -143,4 +144,24 @@ def test_a_digits_report_shows_a_samples_path_chosen_by_its_picture(
     )
     assert drawn(page, "sample-path-layer-1")
     page.locator("#sample_path").screenshot(path=str(screenshots / "sample-path-digits.png"))
+    assert tab.errors == []
+
+
+def test_a_report_without_the_runs_samples_says_why_it_has_no_path(
+    tab: Tab, tmp_path: Path
+) -> None:
+    """As `lnn report RUN` of an image run on a stack: parameters, but no samples."""
+    cfg = config(
+        "digits",
+        layers=[{"units": 4, "activation": "relu"}, {"units": 10, "activation": "softmax"}],
+        epochs=1,
+    )
+    trained, result = watched_run(cfg)
+    view = RunView(engine="endpoint", run_id="r1")
+    view.update(config=cfg, n_features=64, status="SUCCEEDED", step=trained.step)
+    view.set_params(trained.step, result.params)
+    page = _open(tab, write_report(tmp_path, view))
+    assert page.locator("#weights-grid img").count() == 4  # the parameters are there
+    assert "examples are not known here" in text(page, "sample_path")
+    assert page.locator("#sample-path-choice").is_hidden()
     assert tab.errors == []
