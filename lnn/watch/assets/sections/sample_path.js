@@ -57,7 +57,7 @@
   function drawLayer(p, sample, i) {
     var layer = p.layers[i], n = i + 1, output = n === p.layers.length;
     var values = output ? sample.output : sample.layers[i];
-    var x = output ? p.output_names : values.map(function (_, u) { return "unit " + u; });
+    var x = output ? p.output_names : values.map(function (_, u) { return u; });
     var shown = output || layer.units <= p.units_shown ? "" : " (first " + p.units_shown + " of " + layer.units + " units)";
     text("sample-path-title-" + n, output
       ? "Output, layer " + n + ": A[" + n + "] = " + layer.activation + "(Z[" + n + "])" +
@@ -65,9 +65,10 @@
       : "Layer " + n + ": A[" + n + "] = " + layer.activation + "(Z[" + n + "]), " + layer.units + " units" + shown);
     var colours = values.map(function (v) { return v !== null && v < 0 ? "#b2182b" : "#2166ac"; });
     draw("sample-path-layer-" + n, [{ type: "bar", x: x, y: values, marker: { color: colours },
-      hovertemplate: "%{x}: %{y}<extra></extra>" }],
+      hovertemplate: (output ? "%{x}" : "unit %{x}") + ": %{y}<extra></extra>" }],
       { showlegend: false, margin: { l: 50, r: 10, t: 6, b: 40 },
-        xaxis: { type: "category" }, yaxis: output && p.probabilities ? { range: [0, 1] } : {} });
+        xaxis: { type: "category", title: { text: output ? "" : "unit", standoff: 4 } },
+        yaxis: output && p.probabilities ? { range: [0, 1] } : {} });
   }
 
   // ``d.sample_pictures``: the samples' thumbnails in their order (image inputs only).
