@@ -24,6 +24,7 @@ __all__ = [
     "BASELINE_MARGIN",
     "NEARLY_ALL",
     "MajorityVerdict",
+    "class_name",
     "confusions",
     "entry_verdict",
     "history_verdict",
@@ -56,7 +57,8 @@ def sample_noun(dataset: str | None, n_features: int | None) -> str:
     return "points" if n_features == 2 else "samples"
 
 
-def _name(classes: Sequence[str], k: int) -> str:
+def class_name(classes: Sequence[str], k: int) -> str:
+    """Class ``k``'s name among the dataset's ``classes``; "class k" when it names none."""
     return classes[k] if 0 <= k < len(classes) else f"class {k}"
 
 
@@ -83,18 +85,18 @@ def majority_verdict(
     where = f"{SPLIT_WORDS.get(split, split)} {noun}"
     if predicted[top] == total:
         return (
-            f"predicts {_name(classes, top)} for all {total} {where}: "
-            f"{accuracy:.3f} is the share of {_name(classes, top)}"
+            f"predicts {class_name(classes, top)} for all {total} {where}: "
+            f"{accuracy:.3f} is the share of {class_name(classes, top)}"
         )
     if predicted[top] >= NEARLY_ALL * total:
         return (
-            f"predicts {_name(classes, top)} for {predicted[top]} of {total} {where}: "
-            f"accuracy {accuracy:.3f}, the share of {_name(classes, top)} "
+            f"predicts {class_name(classes, top)} for {predicted[top]} of {total} {where}: "
+            f"accuracy {accuracy:.3f}, the share of {class_name(classes, top)} "
             f"is {true_share[top]:.3f}"
         )
     return (
         f"accuracy {accuracy:.3f} on the {total} {where} is no better than predicting "
-        f"{_name(classes, majority)} for all: {true_share[majority]:.3f} is its share"
+        f"{class_name(classes, majority)} for all: {true_share[majority]:.3f} is its share"
     )
 
 

@@ -19,13 +19,16 @@ from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from lnn.datasets.images import image_shape
+from lnn.majority import sample_noun
 from lnn.watch.boundary import boundary_section
 from lnn.watch.curves import history_section, layer_curves_section
+from lnn.watch.example_grid import example_grid_section
 from lnn.watch.examples import Examples
 from lnn.watch.histograms import histogram_section
 from lnn.watch.images import weight_images_section
 from lnn.watch.network import network_section
 from lnn.watch.numbers import figure
+from lnn.watch.predictions import predictions_section
 from lnn.watch.series import TelemetrySeries
 from lnn.watch.timeline import timeline_section
 from messages.status import HistoryEntry, RunStatus
@@ -156,6 +159,10 @@ class RunView:
         shape = self._picture_shape()
         if shape is not None:
             self._sections["weights"] = weight_images_section(params[0][0], shape, step)
+            if self.examples is not None:
+                self._sections["examples"] = example_grid_section(
+                    params, specs, self.examples, shape, step
+                )
         self._sections["params_step"] = step
 
     def wants_params(self) -> bool:
@@ -233,11 +240,14 @@ class RunView:
             return document
         document["network"] = network_section(config, self.n_features, self.series)
         document["history"] = history_section(config, self.history)
+        noun = sample_noun(config.dataset, self.n_features)
+        document["predictions"] = predictions_section(self.history, self.examples, noun)
         document["layer_curves"] = layer_curves_section(self.series) if has_telemetry else None
         document["histograms"] = histogram_section(self.series) if has_telemetry else None
         self._parameter_sections(config)
         document["boundary"] = self._sections.get("boundary")
         document["weights"] = self._sections.get("weights")
+        document["examples"] = self._sections.get("examples")
         document["timeline"] = timeline_section(self.spans)
         document["inputs"] = {
             "two_d": self.points is not None,
