@@ -199,7 +199,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     line = summary(result, config, time.perf_counter() - started, model_path, dataset)
     line["engine"] = args.engine
     if args.tensorboard is not None:
-        board = run_board(config, result.history, result.telemetry, result.params)
+        board = run_board(config, result.history, result.telemetry, result.params, dataset.classes)
         line["tensorboard"] = str(write_board(args.tensorboard, result.run_id, board))
     if args.json:
         print(json.dumps(line), flush=True)
