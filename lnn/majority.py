@@ -70,7 +70,8 @@ def majority_verdict(
     noun: str = "samples",
 ) -> str | None:
     """The sentence for one split's confusion matrix (rows true, columns predicted), or None
-    when the classifier beats the majority share by more than BASELINE_MARGIN."""
+    when the classifier beats the majority share by more than BASELINE_MARGIN. It reads
+    after "the network" ("the network predicts non-cat for all 209 training images ...")."""
     counts = np.asarray(confusion, dtype=np.int64)
     total = int(counts.sum())
     if counts.ndim != 2 or total == 0:
@@ -94,9 +95,10 @@ def majority_verdict(
             f"accuracy {accuracy:.3f}, the share of {class_name(classes, top)} "
             f"is {true_share[top]:.3f}"
         )
+    name = class_name(classes, majority)
     return (
-        f"accuracy {accuracy:.3f} on the {total} {where} is no better than predicting "
-        f"{class_name(classes, majority)} for all: {true_share[majority]:.3f} is its share"
+        f"scores {accuracy:.3f} on the {total} {where}, no better than predicting {name} "
+        f"for all: {true_share[majority]:.3f} is the share of {name}"
     )
 
 

@@ -32,8 +32,8 @@ def test_an_accuracy_at_the_majority_share_with_mixed_predictions() -> None:
     # 50 right of 100 on balanced classes, predictions spread over both.
     message = majority_verdict([[25, 25], [25, 25]], split="dev", noun="points")
     assert message == (
-        "accuracy 0.500 on the 100 dev points is no better than predicting class 0 for all: "
-        "0.500 is its share"
+        "scores 0.500 on the 100 dev points, no better than predicting class 0 for all: "
+        "0.500 is the share of class 0"
     )
 
 
