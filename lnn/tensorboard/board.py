@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
+from lnn.datasets import builtin_classes
+from lnn.tensorboard.confusion import confusion_pictures
 from lnn.tensorboard.histograms import BoardHistogram, layer_histograms
 from lnn.tensorboard.pictures import Pictures, first_layer_pictures
 from lnn.tensorboard.scalars import Scalar, history_scalars, layer_scalars
@@ -31,6 +33,7 @@ def run_board(
     history: Sequence[HistoryEntry],
     records: Sequence[TelemetryRecord],
     params: Sequence[tuple[Array, Array]] | None,
+    classes: Sequence[str] = (),
 ) -> Board:
     """The run's board. Without the config there is no learning rate and no pictures (the
     dataset is unknown); without params no pictures, which show the final first layer at
@@ -41,6 +44,9 @@ def run_board(
     if config is not None and params:
         last_epoch = history[-1].epoch if history else 0
         pictures = first_layer_pictures(config.dataset, params[0][0], last_epoch)
+    # Named by ``classes``, else by the built-in dataset's own names.
+    names = classes or builtin_classes(None if config is None else config.dataset)
+    pictures.extend(confusion_pictures(history, names))
     return Board(
         scalars=(*history_scalars(history, config), *layer_scalars(steps)),
         histograms=tuple(layer_histograms(steps)),

@@ -12,11 +12,11 @@ from lnn.tensorboard.pictures import unit_pixels
 
 MAX_UNITS = 64  # pictures drawn at most
 
-__all__ = ["png_uri", "weight_images_section"]
+__all__ = ["png_data_uri", "weight_images_section"]
 
 
-def png_uri(pixels: np.ndarray) -> str:
-    """A picture (height, width, channels) of uint8 as a PNG data URI."""
+def png_data_uri(pixels: np.ndarray) -> str:
+    """A uint8 (height, width, channels) picture as a PNG data URI (1 channel: grey)."""
     from matplotlib.image import imsave  # matplotlib writes the PNG (imported when needed)
 
     buffer = io.BytesIO()
@@ -32,5 +32,5 @@ def weight_images_section(w: Array, shape: tuple[int, ...], step: int) -> dict[s
     or full colour, so a picture shows what the unit looks for, not how large it is."""
     shown = np.asarray(w[:MAX_UNITS], dtype=np.float64)
     pictures = unit_pixels(shown, shape)
-    images = [{"unit": unit, "png": png_uri(pixels)} for unit, pixels in enumerate(pictures)]
+    images = [{"unit": unit, "png": png_data_uri(pixels)} for unit, pixels in enumerate(pictures)]
     return {"step": step, "shape": list(shape), "units": int(w.shape[0]), "images": images}

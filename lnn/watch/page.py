@@ -19,6 +19,7 @@ SECTIONS = (
     "network",
     "unit",
     "curves",
+    "predictions",
     "layers",
     "histograms",
     "boundary",

@@ -1,6 +1,6 @@
 """Feeding a RunView from a deployed stack (embedded, `lnn up`, LocalStack, AWS), by polling
-what the run leaves there: its record and history, its plan, its telemetry objects, its
-current parameters (for the boundary and the weight pictures) and its spans.
+what the run leaves there: its record and history, its plan and (once) its examples, its
+telemetry objects, its current parameters (for the boundary and the pictures) and its spans.
 
 `poll` reads only what moved since the last call and throttles itself, so a waiter may call
 it as often as it likes; it runs in the caller's thread with the caller's client.
@@ -17,7 +17,6 @@ import numpy as np
 from functions.ports import ObjectNotFoundError
 from functions.protocol import (
     RunPlan,
-    data_key,
     find_plan,
     read_params,
     read_spans,
@@ -26,8 +25,8 @@ from functions.protocol import (
 from functions.telemetry import TelemetryRecord
 from lnn.client import StackClient
 from lnn.model_file import load_model
-from lnn.watch.examples import Examples
 from lnn.watch.recent_spans import read_recent_spans
+from lnn.watch.stack_examples import stack_examples
 from lnn.watch.timeline import TIMELINE_STEPS
 from lnn.watch.view import RunView
 from messages.status import HistoryEntry, RunRecord
@@ -127,12 +126,14 @@ class StackFeed:
         self.plan = plan = find_plan(client.store, self.run_id)
         if plan is None:  # the trainer has not started the run yet
             return False
-        if plan.n_features == 2:
-            x = client.store.get_array(data_key(self.run_id, "x_train"))
-            y = client.store.get_array(data_key(self.run_id, "y_train"))
-            self.view.set_points(x, y)
-            if self.view.examples is None:  # lnn watch RUN: the stack keeps these only
-                self.view.set_examples(Examples(splits={"train": (x, y)}))
+        # A view planned in this process holds the run's examples already; a run found on
+        # the stack has them read once, here (lnn.watch.stack_examples).
+        examples = self.view.examples
+        if examples is None:
+            examples = stack_examples(client.store, plan)
+            self.view.set_examples(examples)
+        if plan.n_features == 2 and "train" in examples.splits:
+            self.view.set_points(*examples.splits["train"])
         self.view.update(
             config=plan.config,
             n_features=plan.n_features,

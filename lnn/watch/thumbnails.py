@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from functions.nn.types import Array
-from lnn.watch.images import png_uri
+from lnn.watch.images import png_data_uri
 
 THUMBNAIL = 32  # pixels on a thumbnail's longest side at most: the cat's 64x64 is halved
 
@@ -33,4 +33,4 @@ def thumbnail(column: Array, shape: tuple[int, ...]) -> str:
         cropped = pixels[: height * block, : width * block].astype(np.float64)
         blocks = cropped.reshape(height, block, width, block, pixels.shape[2])
         pixels = np.rint(blocks.mean(axis=(1, 3))).astype(np.uint8)
-    return png_uri(pixels)
+    return png_data_uri(pixels)

@@ -19,13 +19,16 @@ from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from lnn.datasets.images import image_shape
+from lnn.majority import sample_noun
 from lnn.watch.boundary import boundary_section
 from lnn.watch.curves import history_section, layer_curves_section
+from lnn.watch.example_grid import example_grid_section
 from lnn.watch.examples import Examples
 from lnn.watch.histograms import histogram_section
 from lnn.watch.images import weight_images_section
 from lnn.watch.network import network_section
 from lnn.watch.numbers import figure
+from lnn.watch.predictions import predictions_section
 from lnn.watch.sample_path import sample_path_section, sample_pictures_section
 from lnn.watch.series import TelemetrySeries
 from lnn.watch.timeline import timeline_section
@@ -161,10 +164,13 @@ class RunView:
         shape = self._picture_shape()
         if shape is not None:
             self._sections["weights"] = weight_images_section(params[0][0], shape, step)
-        if self.examples is not None:
-            self._sections["sample_path"] = sample_path_section(params, specs, self.examples, step)
-            if shape is not None and "sample_pictures" not in self._sections:
-                self._sections["sample_pictures"] = sample_pictures_section(self.examples, shape)
+        examples = self.examples
+        if examples is not None:
+            self._sections["sample_path"] = sample_path_section(params, specs, examples, step)
+        if examples is not None and shape is not None:
+            self._sections["examples"] = example_grid_section(params, specs, examples, shape, step)
+            if "sample_pictures" not in self._sections:
+                self._sections["sample_pictures"] = sample_pictures_section(examples, shape)
         self._sections["params_step"] = step
 
     def wants_params(self) -> bool:
@@ -243,6 +249,8 @@ class RunView:
             return document
         document["network"] = network_section(config, self.n_features, self.series)
         document["history"] = history_section(config, self.history)
+        noun = sample_noun(config.dataset, self.n_features)
+        document["predictions"] = predictions_section(self.history, self.examples, noun)
         document["layer_curves"] = layer_curves_section(self.series) if has_telemetry else None
         document["histograms"] = histogram_section(self.series) if has_telemetry else None
         self._parameter_sections(config)
@@ -251,6 +259,7 @@ class RunView:
         document["unit_maps"] = self._sections.get("unit_maps")
         document["sample_path"] = self._sections.get("sample_path")
         document["sample_pictures"] = self._sections.get("sample_pictures")
+        document["examples"] = self._sections.get("examples")
         document["timeline"] = timeline_section(self.spans)
         document["inputs"] = {
             "two_d": self.points is not None,
