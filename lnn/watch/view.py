@@ -27,7 +27,7 @@ from lnn.watch.images import weight_images_section
 from lnn.watch.network import network_section
 from lnn.watch.numbers import figure
 from lnn.watch.series import TelemetrySeries
-from lnn.watch.timeline import timeline_section
+from lnn.watch.timeline import run_plan, timeline_section
 from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
@@ -67,6 +67,7 @@ class RunView:
         self.run_id = run_id
         self.config: TrainConfig | None = None
         self.n_features: int | None = None
+        self.eval_sizes: tuple[int, int, int] | None = None  # train, dev, test: the plan's
         self.steps_per_epoch: int | None = None
         self.status: str = RunStatus.PENDING.value
         self.reason: str | None = None
@@ -238,7 +239,8 @@ class RunView:
         self._parameter_sections(config)
         document["boundary"] = self._sections.get("boundary")
         document["weights"] = self._sections.get("weights")
-        document["timeline"] = timeline_section(self.spans)
+        plan = run_plan(self.run_id, config, self.n_features, self.eval_sizes)
+        document["timeline"] = timeline_section(self.spans, plan)
         document["inputs"] = {
             "two_d": self.points is not None,
             "images": self._picture_shape() is not None,
