@@ -82,7 +82,7 @@ def forward_lines(plan: RunPlan, span: Span, layer: int) -> list[str]:
     z, a, w, b, a_prev = _symbols(layer)
     where = units_text(plan, layer, span.shard if span.function == "neuron" else 0)
     first = f"{z} = {w} {a_prev} + {b} for {where}, {samples_text(plan, span)}"
-    lines = [first + (" (A[0] = X)" if layer == 1 else "")]
+    lines = [first + (", A[0] = X" if layer == 1 else "")]
     if layer < plan.depth:
         lines.append(f"{a} = {plan.specs[layer - 1].activation}({z})")
         if _dropout(plan, span, layer):
@@ -189,7 +189,10 @@ def task_lines(plan: RunPlan, span: Span) -> list[str]:
         if span.layer == big_l:
             lines.append(f"A[{big_l}] and the cost: in the loss stage, which needs every unit")
         if span.phase == "eval":
-            lines.append(EVAL_NOTE.format(layer=span.layer))
+            dropout = plan.config.dropout < 1.0 and span.layer < big_l
+            lines.append(
+                EVAL_NOTE.format(layer=span.layer) + (", without dropout" if dropout else "")
+            )
         return lines
     if span.layer == big_l and folded:  # the training output shard: forward and loss first
         forward = [*forward_lines(plan, span, big_l), *loss_lines(plan, span)]
