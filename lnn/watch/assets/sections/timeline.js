@@ -64,13 +64,18 @@
     $("timeline-counts").textContent = Object.keys(t.counts).map(function (k) {
       return k + " " + t.counts[k];
     }).join(", ");
+    // A bar of a few hundred microseconds would be a hairline on a run's seconds: each is
+    // drawn at least 0.5 % of the axis wide, so it shows and takes a click (hover and the
+    // panel give its duration).
+    var end = Math.max.apply(null, t.bars.map(function (b) { return b.start + b.duration; }));
+    var least = Math.max(end * 0.005, 0.0005);
     var outcomes = {};
     t.bars.forEach(function (bar, i) { (outcomes[bar.outcome] = outcomes[bar.outcome] || []).push(i); });
     var traces = Object.keys(outcomes).map(function (outcome) {
       var bars = outcomes[outcome].map(function (i) { return t.bars[i]; });
       return { type: "bar", orientation: "h", name: outcome, customdata: outcomes[outcome],
         y: bars.map(function (b) { return b.lane; }), base: bars.map(function (b) { return b.start; }),
-        x: bars.map(function (b) { return Math.max(b.duration, 0.0005); }),
+        x: bars.map(function (b) { return Math.max(b.duration, least); }),
         hovertext: bars.map(function (b) { return b.label; }), hoverinfo: "text",
         marker: { color: OUTCOME_COLOURS[outcome] || "#888",
           line: { color: bars.map(function (b) { return b.marked ? "#d00" : "rgba(0,0,0,0)"; }), width: 2 } } };
@@ -81,7 +86,7 @@
       var at = losses.map(function (i) { return t.bars[i]; });
       traces.push({ type: "scatter", mode: "markers+text", name: "loss stage: cost J",
         customdata: losses, text: at.map(function () { return LOSS_MARK; }), textposition: "top center",
-        x: at.map(function (b) { return b.start + b.duration / 2; }), y: at.map(function (b) { return b.lane; }),
+        x: at.map(function (b) { return b.start + Math.max(b.duration, least) / 2; }), y: at.map(function (b) { return b.lane; }),
         hovertext: at.map(function (b) { return "cost J computed here: " + b.label; }), hoverinfo: "text",
         marker: { symbol: "star", size: 12, color: "#c60" } });
     }
