@@ -88,6 +88,13 @@ def _clock(unix_s: float) -> str:
     return datetime.fromtimestamp(unix_s, UTC).strftime("%H:%M:%S.%f")[:-3] + " UTC"
 
 
+def _in_plan(plan: RunPlan, span: Span) -> bool:
+    """Whether the plan has the span's task: a span read from elsewhere may name another's."""
+    if span.function == "loss":
+        return True
+    return 1 <= span.layer <= plan.depth and 0 <= span.shard < len(plan.ranges(span.layer))
+
+
 def task_details(span: Span, plan: RunPlan | None, t0: float) -> dict[str, Any]:
     """What the panel shows of one bar's task: epochs from 1, the rest as the task named it."""
     details: dict[str, Any] = {
@@ -105,7 +112,7 @@ def task_details(span: Span, plan: RunPlan | None, t0: float) -> dict[str, Any]:
         "started": _clock(span.start),
         "duration_s": figure(span.duration),
     }
-    if plan is None:
+    if plan is None or not _in_plan(plan, span):
         return {**details, "loss": span.function == "loss", "math": []}
     units = None
     if span.function == "neuron":

@@ -102,6 +102,14 @@ def test_a_failed_delivery_shows_its_error_in_the_panel() -> None:
     assert bar["details"]["math"][0].startswith("Z[1] = W[1] A[0] + b[1] for units 0-1 of 4")
 
 
+def test_a_span_the_plan_does_not_know_gets_its_facts_without_math() -> None:
+    plan = run_plan("r", config(epochs=1), 3, (24, 0, 0))  # layers of 4, 3 and 1 units
+    stray = Span("neuron", "train", "bwd", 0, 0, 3, 1, 1.0, 1.2, 1, "completed")  # no shard 1
+    (bar,) = timeline_section([stray], plan)["bars"]
+    assert bar["details"]["math"] == [] and bar["details"]["shard"] == 1
+    assert "units" not in bar["details"]
+
+
 def test_the_view_gives_the_timeline_its_plan_once_it_knows_the_sizes() -> None:
     x, _ = toy_data()
     view = RunView(engine="embedded", run_id=RUN)
