@@ -12,10 +12,11 @@ from lnn.tensorboard.pictures import unit_pixels
 
 MAX_UNITS = 64  # pictures drawn at most
 
-__all__ = ["weight_images_section"]
+__all__ = ["png_uri", "weight_images_section"]
 
 
-def _png(pixels: np.ndarray) -> str:
+def png_uri(pixels: np.ndarray) -> str:
+    """A picture (height, width, channels) of uint8 as a PNG data URI."""
     from matplotlib.image import imsave  # matplotlib writes the PNG (imported when needed)
 
     buffer = io.BytesIO()
@@ -31,5 +32,5 @@ def weight_images_section(w: Array, shape: tuple[int, ...], step: int) -> dict[s
     or full colour, so a picture shows what the unit looks for, not how large it is."""
     shown = np.asarray(w[:MAX_UNITS], dtype=np.float64)
     pictures = unit_pixels(shown, shape)
-    images = [{"unit": unit, "png": _png(pixels)} for unit, pixels in enumerate(pictures)]
+    images = [{"unit": unit, "png": png_uri(pixels)} for unit, pixels in enumerate(pictures)]
     return {"step": step, "shape": list(shape), "units": int(w.shape[0]), "images": images}

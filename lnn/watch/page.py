@@ -22,6 +22,8 @@ SECTIONS = (
     "layers",
     "histograms",
     "boundary",
+    "unit_maps",
+    "sample_path",
     "weights",
     "timeline",
 )

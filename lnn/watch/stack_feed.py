@@ -26,6 +26,7 @@ from functions.protocol import (
 from functions.telemetry import TelemetryRecord
 from lnn.client import StackClient
 from lnn.model_file import load_model
+from lnn.watch.examples import Examples
 from lnn.watch.recent_spans import read_recent_spans
 from lnn.watch.timeline import TIMELINE_STEPS
 from lnn.watch.view import RunView
@@ -130,6 +131,8 @@ class StackFeed:
             x = client.store.get_array(data_key(self.run_id, "x_train"))
             y = client.store.get_array(data_key(self.run_id, "y_train"))
             self.view.set_points(x, y)
+            if self.view.examples is None:  # lnn watch RUN: the stack keeps these only
+                self.view.set_examples(Examples(splits={"train": (x, y)}))
         self.view.update(
             config=plan.config,
             n_features=plan.n_features,

@@ -26,8 +26,10 @@ from lnn.watch.histograms import histogram_section
 from lnn.watch.images import weight_images_section
 from lnn.watch.network import network_section
 from lnn.watch.numbers import figure
+from lnn.watch.sample_path import sample_path_section, sample_pictures_section
 from lnn.watch.series import TelemetrySeries
 from lnn.watch.timeline import run_plan, timeline_section
+from lnn.watch.unit_maps import unit_maps_section
 from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
@@ -113,6 +115,7 @@ class RunView:
         with self._lock:
             self.examples = examples
             self._sections.pop("params_step", None)
+            self._sections.pop("sample_pictures", None)
             self._changed()
 
     def add_history(self, entries: Sequence[HistoryEntry]) -> None:
@@ -151,20 +154,27 @@ class RunView:
             return
         step, params = self._params
         specs = [LayerSpec(x.units, x.activation) for x in config.layers]
+        classes = () if self.examples is None else self.examples.classes
         if self.points is not None:
             x, y = self.points
             self._sections["boundary"] = boundary_section(params, specs, x, y, step)
+            self._sections["unit_maps"] = unit_maps_section(params, specs, x, y, step, classes)
         shape = self._picture_shape()
         if shape is not None:
             self._sections["weights"] = weight_images_section(params[0][0], shape, step)
+        if self.examples is not None:
+            self._sections["sample_path"] = sample_path_section(params, specs, self.examples, step)
+            if shape is not None and "sample_pictures" not in self._sections:
+                self._sections["sample_pictures"] = sample_pictures_section(self.examples, shape)
         self._sections["params_step"] = step
 
     def wants_params(self) -> bool:
-        """Whether parameters would show anywhere (2-D data or image inputs)."""
+        """Whether parameters would show anywhere (2-D data, image inputs, examples)."""
         with self._lock:
             if self.config is None:
                 return False
-            return self.points is not None or self._picture_shape() is not None
+            shown = self.points is not None or self.examples is not None
+            return shown or self._picture_shape() is not None
 
     def _picture_shape(self) -> tuple[int, ...] | None:
         """The shape the first layer's weight rows are drawn in; None: the page has none."""
@@ -239,11 +249,15 @@ class RunView:
         self._parameter_sections(config)
         document["boundary"] = self._sections.get("boundary")
         document["weights"] = self._sections.get("weights")
+        document["unit_maps"] = self._sections.get("unit_maps")
+        document["sample_path"] = self._sections.get("sample_path")
+        document["sample_pictures"] = self._sections.get("sample_pictures")
         plan = run_plan(self.run_id, config, self.n_features, self.eval_sizes)
         document["timeline"] = timeline_section(self.spans, plan)
         document["inputs"] = {
             "two_d": self.points is not None,
             "images": self._picture_shape() is not None,
+            "examples": self.examples is not None,
             "spans": self.engine != "reference",
         }
         return document

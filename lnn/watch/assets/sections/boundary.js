@@ -16,6 +16,7 @@
         marker: { color: b.points.label, colorscale: "RdBu", reversescale: true, size: 6,
           line: { color: "#222", width: 0.5 } } }
     ], { yaxis: { scaleanchor: "x" }, showlegend: false });
+    L.emitClicks("boundary-plot", "point");  // a click picks the sample whose path is shown
   }
 
   L.section(["boundary"], function (d) { renderBoundary(d.boundary, d.inputs); });
