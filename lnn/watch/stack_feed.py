@@ -137,6 +137,7 @@ class StackFeed:
         self.view.update(
             config=plan.config,
             n_features=plan.n_features,
+            eval_sizes=plan.eval_sizes,
             steps_per_epoch=plan.batches_per_epoch,
             note=LIVE_PARAMS,
         )

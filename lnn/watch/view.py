@@ -31,7 +31,7 @@ from lnn.watch.numbers import figure
 from lnn.watch.predictions import predictions_section
 from lnn.watch.sample_path import sample_path_section, sample_pictures_section
 from lnn.watch.series import TelemetrySeries
-from lnn.watch.timeline import timeline_section
+from lnn.watch.timeline import run_plan, timeline_section
 from lnn.watch.unit_maps import unit_maps_section
 from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
@@ -72,6 +72,7 @@ class RunView:
         self.run_id = run_id
         self.config: TrainConfig | None = None
         self.n_features: int | None = None
+        self.eval_sizes: tuple[int, int, int] | None = None  # train, dev, test: the plan's
         self.steps_per_epoch: int | None = None
         self.status: str = RunStatus.PENDING.value
         self.reason: str | None = None
@@ -260,7 +261,8 @@ class RunView:
         document["sample_path"] = self._sections.get("sample_path")
         document["sample_pictures"] = self._sections.get("sample_pictures")
         document["examples"] = self._sections.get("examples")
-        document["timeline"] = timeline_section(self.spans)
+        plan = run_plan(self.run_id, config, self.n_features, self.eval_sizes)
+        document["timeline"] = timeline_section(self.spans, plan)
         document["inputs"] = {
             "two_d": self.points is not None,
             "images": self._picture_shape() is not None,
