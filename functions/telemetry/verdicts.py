@@ -147,13 +147,29 @@ def _number(value: float) -> str:
     return f"{value:.3g}"
 
 
+def _figures(activation: str, z_min: float, z_max: float, bias: float) -> str:
+    """Where a unit's Z sat and its bias: what tells why it was saturated (or not)."""
+    if activation in ("relu", "leaky_relu"):
+        return f"max Z {_number(z_max)}, bias {_number(bias)}"
+    return f"Z from {_number(z_min)} to {_number(z_max)}, bias {_number(bias)}"
+
+
 def _where(t: LayerTelemetry, unit: int) -> str:
     """Where the unit's Z sat over the window, and its mean bias."""
     i = unit - t.start
-    f, bias = t.forward, _number(t.backward.mean("bias")[i])
-    if t.activation in ("relu", "leaky_relu"):
-        return f"max Z {_number(f.z_max[i])}, bias {bias}"
-    return f"Z from {_number(f.z_min[i])} to {_number(f.z_max[i])}, bias {bias}"
+    f = t.forward
+    return _figures(t.activation, f.z_min[i], f.z_max[i], t.backward.mean("bias")[i])
+
+
+def event_line(strip: LayerStrip, event: UnitEvent) -> str:
+    """``unit 1 died: Z ≤ 0 on every sample (max Z -0.41, bias -0.52)``, with the figures of
+    the event's step."""
+    u, i = event.unit, strip.steps.index(event.step)
+    where = _figures(strip.activation, strip.z_min[u, i], strip.z_max[u, i], strip.bias[u, i])
+    if event.kind == REVIVED:
+        return f"unit {u} revived ({where})"
+    became = "died" if DEAD_WORDS[strip.activation] == "dead" else "saturated"
+    return f"unit {u} {became}: {_WHY[strip.activation]} ({where})"
 
 
 def _verdict(t: LayerTelemetry, strip: LayerStrip, unit: int, epoch: int) -> UnitVerdict:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
+from lnn.tensorboard.dead_units import BoardText, dead_unit_board
 from lnn.tensorboard.histograms import BoardHistogram, layer_histograms
 from lnn.tensorboard.pictures import Pictures, first_layer_pictures
 from lnn.tensorboard.scalars import Scalar, history_scalars, layer_scalars
@@ -20,10 +21,11 @@ class Board:
     scalars: tuple[Scalar, ...]
     histograms: tuple[BoardHistogram, ...]
     pictures: tuple[Pictures, ...]
+    texts: tuple[BoardText, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.scalars or self.histograms or self.pictures)
+        return not (self.scalars or self.histograms or self.pictures or self.texts)
 
 
 def run_board(
@@ -41,8 +43,10 @@ def run_board(
     if config is not None and params:
         last_epoch = history[-1].epoch if history else 0
         pictures = first_layer_pictures(config.dataset, params[0][0], last_epoch)
+    texts, strips = dead_unit_board(steps)
     return Board(
         scalars=(*history_scalars(history, config), *layer_scalars(steps)),
         histograms=tuple(layer_histograms(steps)),
-        pictures=tuple(pictures),
+        pictures=(*pictures, *strips),
+        texts=tuple(texts),
     )

@@ -3,58 +3,17 @@ epoch window with its reason, mini-batches and the output layer."""
 
 import numpy as np
 import pytest
+from dying_units import ALIVE, DEAD, net_records, unit_steps
 
-from functions.telemetry import (
-    LayerTelemetry,
-    TelemetryRecord,
-    backward_telemetry,
-    forward_telemetry,
-)
+from functions.telemetry import TelemetryRecord
 from functions.telemetry.verdicts import DIED, REVIVED, UnitEvent, dead_units
-
-
-def _layer(layer: int, activation: str, z: np.ndarray, bias: np.ndarray) -> LayerTelemetry:
-    units = z.shape[0]
-    w = np.ones((units, 2))
-    b = bias.reshape(units, 1)
-    dz = np.zeros_like(z)
-    backward = backward_telemetry(w, b, w, b, np.zeros_like(w), np.zeros_like(b), dz)
-    return LayerTelemetry(
-        layer, activation, units, 0, units, forward_telemetry(z, activation), backward
-    )
-
-
-def _net(
-    zs: list[np.ndarray], *, activation: str = "relu", batches: int = 1
-) -> list[TelemetryRecord]:
-    """Step s (1-based) of ``zs`` is the hidden layer's Z (units x samples) with bias -s/10;
-    the sigmoid output's single unit is saturated on every sample throughout."""
-    records = []
-    for s, z in enumerate(zs, start=1):
-        epoch, batch = divmod(s - 1, batches)
-        hidden = _layer(1, activation, z, np.full(z.shape[0], -s / 10))
-        output = _layer(2, "sigmoid", np.full((1, z.shape[1]), 9.0), np.zeros(1))
-        records += [
-            TelemetryRecord(epoch, batch, s, hidden),
-            TelemetryRecord(epoch, batch, s, output),
-        ]
-    return records
-
-
-ALIVE = np.array([[-1.0, 2.0, 0.5]])
-DEAD = np.array([[-0.41, -3.0, -1.0]])
-
-
-def _steps(*units: list[np.ndarray]) -> list[np.ndarray]:
-    """Per step, the units' rows stacked."""
-    return [np.vstack(rows) for rows in zip(*units, strict=True)]
 
 
 def test_a_unit_that_dies_and_revives_has_both_events_and_a_revived_verdict() -> None:
     # unit 0: alive, dead at steps 2-3, alive from 4; unit 1: dead from step 3 on.
     unit0 = [ALIVE, DEAD, DEAD, ALIVE, ALIVE]
     unit1 = [ALIVE, ALIVE, DEAD, DEAD, DEAD]
-    found = dead_units(_net(_steps(unit0, unit1)))
+    found = dead_units(net_records(unit_steps(unit0, unit1)))
     (strip,) = found.strips  # the output layer has none
     assert strip.layer == 1 and strip.steps == (1, 2, 3, 4, 5)
     assert strip.dead.astype(int).tolist() == [[0, 1, 1, 0, 0], [0, 0, 1, 1, 1]]
@@ -77,31 +36,31 @@ def test_a_unit_that_dies_and_revives_has_both_events_and_a_revived_verdict() ->
 
 def test_an_earlier_epoch_cuts_the_strip_there() -> None:
     unit0 = [ALIVE, DEAD, DEAD, ALIVE, ALIVE]
-    found = dead_units(_net(_steps(unit0)), epoch=2)  # epoch 3, 1-based
+    found = dead_units(net_records(unit_steps(unit0)), epoch=2)  # epoch 3, 1-based
     assert found.strips[0].steps == (1, 2, 3)
     (verdict,) = found.verdicts
     assert verdict.dead and "since step 2 (epoch 2)" in verdict.reason
     with pytest.raises(ValueError, match="no telemetry in epoch 9"):
-        dead_units(_net(_steps(unit0)), epoch=8)
+        dead_units(net_records(unit_steps(unit0)), epoch=8)
 
 
 def test_the_verdict_is_over_the_epoch_while_the_strip_is_per_step() -> None:
     # Two batches an epoch: in epoch 2 the unit is dead on its first batch only.
     unit0 = [ALIVE, ALIVE, DEAD, ALIVE]
-    found = dead_units(_net(_steps(unit0), batches=2))
+    found = dead_units(net_records(unit_steps(unit0), batches=2))
     assert found.epoch == 1
     assert found.strips[0].dead.astype(int).tolist() == [[0, 0, 1, 0]]
     (verdict,) = found.verdicts
     assert not verdict.dead and verdict.reason.startswith("revived at step 4 (epoch 2)")
     # Dead on the last batch but alive on the epoch's first: not dead for the epoch.
-    flicker = dead_units(_net(_steps([ALIVE, ALIVE, ALIVE, DEAD]), batches=2))
+    flicker = dead_units(net_records(unit_steps([ALIVE, ALIVE, ALIVE, DEAD]), batches=2))
     assert not flicker.verdicts[0].dead
     assert "dead at step 4, but not on every batch of epoch 2" in flicker.verdicts[0].reason
 
 
 def test_saturating_units_are_saturated_with_their_z_range() -> None:
     low = np.array([[-9.0, -6.0, -5.0]])  # sigmoid below 0.01 on every sample
-    found = dead_units(_net(_steps([ALIVE, low]), activation="sigmoid"))
+    found = dead_units(net_records(unit_steps([ALIVE, low]), activation="sigmoid"))
     (verdict,) = found.verdicts
     assert verdict.dead
     assert verdict.reason == (
@@ -111,16 +70,16 @@ def test_saturating_units_are_saturated_with_their_z_range() -> None:
 
 
 def test_a_unit_dead_from_the_start_died_at_the_first_step_and_linear_never_does() -> None:
-    found = dead_units(_net(_steps([DEAD, DEAD])))
+    found = dead_units(net_records(unit_steps([DEAD, DEAD])))
     assert found.strips[0].events == (UnitEvent(0, DIED, 1, 0),)
     assert "since step 1 (epoch 1)" in found.verdicts[0].reason
-    linear = dead_units(_net(_steps([DEAD, DEAD]), activation="linear"))
+    linear = dead_units(net_records(unit_steps([DEAD, DEAD]), activation="linear"))
     assert not linear.strips[0].events and not linear.verdicts[0].dead
     assert linear.verdicts[0].reason.startswith("never saturates (linear")
 
 
 def test_always_alive_and_epoch_records_left_out() -> None:
-    records = _net(_steps([ALIVE, ALIVE]), batches=2)
+    records = net_records(unit_steps([ALIVE, ALIVE]), batches=2)
     epoch_record = TelemetryRecord(0, None, 2, records[0].telemetry)
     found = dead_units([*records, epoch_record])
     assert found.strips[0].steps == (1, 2)
