@@ -21,6 +21,7 @@ from functions.telemetry.spans import Span
 from lnn.datasets.images import image_shape
 from lnn.watch.boundary import boundary_section
 from lnn.watch.curves import history_section, layer_curves_section
+from lnn.watch.dead_units import dead_units_section, find_dead_units
 from lnn.watch.examples import Examples
 from lnn.watch.histograms import histogram_section
 from lnn.watch.images import weight_images_section
@@ -231,7 +232,10 @@ class RunView:
         document: dict[str, Any] = {}
         if config is None:
             return document
-        document["network"] = network_section(config, self.n_features, self.series)
+        found = find_dead_units(self.series.records)
+        verdicts = () if found is None else found.verdicts
+        document["network"] = network_section(config, self.n_features, self.series, verdicts)
+        document["dead_units"] = dead_units_section(found)
         document["history"] = history_section(config, self.history)
         document["layer_curves"] = layer_curves_section(self.series) if has_telemetry else None
         document["histograms"] = histogram_section(self.series) if has_telemetry else None
