@@ -180,8 +180,10 @@ def _verdict(t: LayerTelemetry, strip: LayerStrip, unit: int, epoch: int) -> Uni
     word = DEAD_WORDS.get(t.activation)
     if word is None:
         reason = f"never saturates ({t.activation}; {where})"
-    elif dead and last is not None:
-        since = f"since step {last.step} (epoch {last.epoch + 1})"
+    elif dead:
+        # Dead over the window means dead at each of its steps, so it died at one of them
+        # or before: the last event is that death.
+        since = f"since step {events[-1].step} (epoch {events[-1].epoch + 1})"
         reason = f"{word} {since}: {_WHY[t.activation]} ({where})"
     elif last is None:
         reason = f"alive ({where})"

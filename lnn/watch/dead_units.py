@@ -13,6 +13,9 @@ from lnn.watch.numbers import evenly, figures
 
 STRIP_STEPS = 500  # a strip's columns at most; each column is dead if any step it covers was
 STRIP_UNITS = 64  # a strip's rows at most, as the network diagram draws a layer's units
+# A unit's Z range and bias: at most this many steps (four series per unit weigh more than
+# the strip; the cat network's 501 telemetry steps would make the section 600 KB).
+SERIES_STEPS = 200
 
 
 def find_dead_units(records: list[TelemetryRecord]) -> DeadUnits | None:
@@ -29,6 +32,7 @@ def _strip(strip: LayerStrip) -> dict[str, Any]:
     # drawn steps still shows.
     starts = [0, *(i + 1 for i in picked[:-1])]
     dead = np.maximum.reduceat(strip.dead[:rows].astype(np.int64), starts, axis=1)
+    series = evenly(len(strip.steps), SERIES_STEPS)
     return {
         "layer": strip.layer,
         "activation": strip.activation,
@@ -36,8 +40,9 @@ def _strip(strip: LayerStrip) -> dict[str, Any]:
         "units": strip.units,
         "steps": [strip.steps[i] for i in picked],
         "dead": dead.tolist(),
+        "series_steps": [strip.steps[i] for i in series],
         **{
-            name: [figures(row) for row in getattr(strip, name)[:rows, picked]]
+            name: [figures(row) for row in getattr(strip, name)[:rows, series]]
             for name in ("z_min", "z_mean", "z_max", "bias")
         },
     }

@@ -84,7 +84,7 @@
     var verdict = d.verdicts.filter(function (v) { return v.layer === chosen[0] && v.unit === u; })[0];
     text("dead-unit-title", "layer " + layer.layer + ", unit " + u + ": " +
       (verdict ? (verdict.mark ? verdict.mark + " " : "") + verdict.reason : ""));
-    var x = layer.steps;
+    var x = layer.series_steps;
     var traces = [
       { x: x, y: layer.z_max[u], name: "max Z", mode: "lines", line: { color: "#3a6ea5" } },
       { x: x, y: layer.z_min[u], name: "min Z", mode: "lines", fill: "tonexty",
@@ -92,7 +92,7 @@
       { x: x, y: layer.z_mean[u], name: "mean Z", mode: "lines", line: { color: "#3a6ea5", dash: "dot" } },
       { x: x, y: layer.bias[u], name: "bias b", mode: "lines", line: { color: "#e08a00" } }
     ];
-    var shapes = deadSpans(x, layer.dead[u]).concat([{ type: "line", xref: "paper", x0: 0, x1: 1,
+    var shapes = deadSpans(layer.steps, layer.dead[u]).concat([{ type: "line", xref: "paper", x0: 0, x1: 1,
       y0: 0, y1: 0, line: { color: "#888", width: 1, dash: "dash" } }]);
     draw("dead-unit-plot", traces, { shapes: shapes, xaxis: { title: { text: "step" } },
       yaxis: { title: { text: "Z over the batch, b" } } });
