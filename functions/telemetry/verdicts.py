@@ -175,7 +175,7 @@ def event_line(strip: LayerStrip, event: UnitEvent) -> str:
 def _verdict(t: LayerTelemetry, strip: LayerStrip, unit: int, epoch: int) -> UnitVerdict:
     events = strip.unit_events(unit)
     where = _where(t, unit)
-    dead = unit in t.dead_units
+    dead = not t.forward.active[unit - t.start]  # as LayerTelemetry.dead_units
     last = events[-1] if events else None
     word = DEAD_WORDS.get(t.activation)
     if word is None:
