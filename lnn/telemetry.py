@@ -15,6 +15,7 @@ from functions.telemetry import (
     flags,
     merge_batches,
 )
+from functions.telemetry.verdicts import UnitVerdict
 from lnn.runs.types import TELEMETRY_FILE
 
 
@@ -65,6 +66,23 @@ def layer_rows(layers: Sequence[LayerTelemetry]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def verdict_document(v: UnitVerdict) -> dict[str, Any]:
+    """A unit's verdict as `lnn inspect --json` and the watch page show it: epochs from 1."""
+    return {
+        "layer": v.layer,
+        "unit": v.unit,
+        "dead": v.dead,
+        "mark": v.mark,
+        "reason": v.reason,
+        "events": [{"kind": e.kind, "step": e.step, "epoch": e.epoch + 1} for e in v.events],
+    }
+
+
+def notable(verdicts: Sequence[UnitVerdict]) -> list[UnitVerdict]:
+    """The verdicts worth a line of their own: dead units, and units that died at some step."""
+    return [v for v in verdicts if v.dead or v.events]
 
 
 def differences(

@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 # Bumped whenever a document's fields change meaning; readers refuse other versions rather than
 # guess, because telemetry outlives the code that wrote it (runs are inspected later).
-TELEMETRY_VERSION = 1
+TELEMETRY_VERSION = 2  # 2: the forward record holds Z per unit (z_min, z_max, z_sum)
 
 
 def frozen(values: npt.ArrayLike, dtype: type[np.generic]) -> np.ndarray:

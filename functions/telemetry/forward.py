@@ -10,6 +10,11 @@ per-unit sum of squared deviations from the batch mean (``m2``). Merging batches
 pairwise formula, which stays accurate where sum-of-squares minus squared mean cancels
 catastrophically: a saturated sigmoid unit (mean 0.9999, std 1e-8) is exactly the unit
 telemetry exists to show.
+
+Beside A's figures, each unit keeps the range and sum of its pre-activation Z over the
+samples (``z_min``, ``z_max``, ``z_sum``): why a unit is dead or saturated is where its Z sits
+(a relu unit with max Z < 0 on every sample of the window). Minima, maxima and sums merge
+exactly.
 """
 
 from __future__ import annotations
@@ -39,13 +44,16 @@ from functions.telemetry.histograms import (
 )
 from functions.telemetry.saturation import saturated
 
+# The per-unit figures of Z, in document order.
+Z_FIGURES: tuple[str, ...] = ("z_min", "z_max", "z_sum")
+
 
 @dataclass(frozen=True, eq=False)
 class ForwardStats(ArrayRecord):
     """Activation statistics of ``units`` consecutive units over ``count`` samples.
 
-    ``sum``, ``m2`` and ``saturated`` hold one entry per unit; ``activations`` is the histogram
-    of every element of their A.
+    ``sum``, ``m2``, ``saturated`` (of A) and ``z_min``, ``z_max``, ``z_sum`` (of Z) hold one
+    entry per unit; ``activations`` is the histogram of every element of their A.
     """
 
     count: int
@@ -53,15 +61,19 @@ class ForwardStats(ArrayRecord):
     m2: np.ndarray
     saturated: np.ndarray
     activations: Histogram
+    z_min: np.ndarray
+    z_max: np.ndarray
+    z_sum: np.ndarray
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "sum", frozen(self.sum, np.float64))
-        object.__setattr__(self, "m2", frozen(self.m2, np.float64))
+        for name in ("sum", "m2", *Z_FIGURES):
+            object.__setattr__(self, name, frozen(getattr(self, name), np.float64))
         object.__setattr__(self, "saturated", frozen(self.saturated, np.int64))
         if self.count < 1:
             raise ValueError(f"statistics need at least one sample, got {self.count}")
-        if not self.sum.shape == self.m2.shape == self.saturated.shape:
-            raise ValueError("sum, m2 and saturated need one entry per unit each")
+        per_unit = ("sum", "m2", "saturated", *Z_FIGURES)
+        if len({getattr(self, name).shape for name in per_unit}) != 1:
+            raise ValueError(f"{', '.join(per_unit)} need one entry per unit each")
 
     @property
     def units(self) -> int:
@@ -75,6 +87,11 @@ class ForwardStats(ArrayRecord):
     def std(self) -> np.ndarray:
         """Population standard deviation (ddof 0) over the samples."""
         return np.sqrt(self.m2 / self.count)
+
+    @property
+    def z_mean(self) -> np.ndarray:
+        """Per unit, the mean of Z over the samples."""
+        return self.z_sum / self.count
 
     @property
     def saturated_fraction(self) -> np.ndarray:
@@ -93,6 +110,7 @@ class ForwardStats(ArrayRecord):
             "m2": encode_floats(self.m2),
             "saturated": self.saturated.tolist(),
             "activations": self.activations.to_document(),
+            **{name: encode_floats(getattr(self, name)) for name in Z_FIGURES},
         }
 
     @classmethod
@@ -104,6 +122,7 @@ class ForwardStats(ArrayRecord):
             m2=decode_floats(doc["m2"]),
             saturated=decode_ints(doc["saturated"]),
             activations=Histogram.from_document(doc["activations"]),
+            **{name: decode_floats(doc[name]) for name in Z_FIGURES},
         )
 
 
@@ -135,12 +154,19 @@ def forward_telemetry(
         total = a.sum(axis=1)
         deviation = a - (total / a.shape[1])[:, None]
         m2 = np.einsum("ij,ij->i", deviation, deviation)
+        z = np.ascontiguousarray(z, dtype=np.float64)
+        z_min, z_max, z_sum = z.min(axis=1), z.max(axis=1), z.sum(axis=1)
+    if z.shape != a.shape:
+        raise ValueError(f"Z {z.shape} and A {a.shape} differ")
     return ForwardStats(
         count=a.shape[1],
         sum=total,
         m2=m2,
         saturated=np.count_nonzero(saturated(a, activation), axis=1),
         activations=histogram(a, spec),
+        z_min=z_min,
+        z_max=z_max,
+        z_sum=z_sum,
     )
 
 
@@ -154,6 +180,7 @@ def concat_forward(parts: Sequence[ForwardStats]) -> ForwardStats:
         m2=np.concatenate([p.m2 for p in parts]),
         saturated=np.concatenate([p.saturated for p in parts]),
         activations=merge_histograms([p.activations for p in parts]),
+        **{name: np.concatenate([getattr(p, name) for p in parts]) for name in Z_FIGURES},
     )
 
 
@@ -174,4 +201,7 @@ def pool_forward(parts: Sequence[ForwardStats]) -> ForwardStats:
         m2=m2,
         saturated=np.sum([p.saturated for p in parts], axis=0),
         activations=merge_histograms([p.activations for p in parts]),
+        z_min=np.min([p.z_min for p in parts], axis=0),
+        z_max=np.max([p.z_max for p in parts], axis=0),
+        z_sum=np.sum([p.z_sum for p in parts], axis=0),
     )

@@ -73,9 +73,9 @@ class LayerTelemetry:
     @property
     def finite(self) -> bool:
         """No NaN or infinity in any figure or histogram. The sums catch a non-finite element
-        of W, dW, A or dZ too (its row's norm, sum or db turns non-finite)."""
+        of W, dW, Z, A or dZ too (its row's norm, sum or db turns non-finite)."""
         f, b = self.forward, self.backward
-        sums = (f.sum, f.m2, *(getattr(b, name) for name in UNIT_SUMS))
+        sums = (f.sum, f.m2, f.z_sum, *(getattr(b, name) for name in UNIT_SUMS))
         histograms = figures.histograms_by_kind(self).values()
         return all(np.isfinite(s).all() for s in sums) and not any(h.nan for h in histograms)
 

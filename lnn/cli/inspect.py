@@ -3,7 +3,9 @@
 RUN is a run id on a deployed stack, or a directory (or file) holding a telemetry.jsonl that
 `lnn train --out` or `lnn inspect --out` wrote. The table shows one epoch (the last recorded,
 or ``--epoch``), each layer merged over that epoch's telemetry steps; a value that crossed a
-threshold of functions.telemetry.flags is marked with "!" and explained below the table.
+threshold of functions.telemetry.flags is marked with "!" and explained below the table, and
+so is a layer's dead count when any of its units is dead: each dead unit, and each unit that
+died at some step, gets a line with its verdict (functions.telemetry.verdicts).
 """
 
 import argparse
@@ -16,12 +18,19 @@ from rich.table import Table
 
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.figures import DEAD, GRAD_RMS, SATURATED, UPDATE_RATIO
+from functions.telemetry.verdicts import MARK, DeadUnits, dead_units
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
 from lnn.majority import MajorityVerdict
 from lnn.runs import make_output_dir, open_run
 from lnn.runs.verdict import run_verdict
-from lnn.telemetry import epoch_window, layer_rows, write_telemetry
+from lnn.telemetry import (
+    epoch_window,
+    layer_rows,
+    notable,
+    verdict_document,
+    write_telemetry,
+)
 
 _WIDE = 160  # when piped, rich would otherwise squeeze the table into 80 columns
 # The column on which each kind of flag is marked.
@@ -61,7 +70,22 @@ def _verdict_line(verdict: MajorityVerdict) -> str:
 
 def _cell(row: dict[str, Any], column: str, text: str) -> str:
     marked = any(_FLAGGED_COLUMN.get(f["kind"]) == column for f in row["flags"])
-    return f"[bold red]{text} ![/]" if marked else text
+    if column == DEAD and any(u["dead"] for u in row["unit_verdicts"]):
+        marked = True
+    return f"[bold red]{text} {MARK}[/]" if marked else text
+
+
+def _with_units(rows: list[dict[str, Any]], found: DeadUnits) -> list[dict[str, Any]]:
+    """Each layer's row with the verdicts of its units that died at some step."""
+    return [
+        {
+            **row,
+            "unit_verdicts": [
+                verdict_document(v) for v in notable(found.layer_verdicts(row["layer"]))
+            ],
+        }
+        for row in rows
+    ]
 
 
 def _table(rows: list[dict[str, Any]]) -> Table:
@@ -90,14 +114,15 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         raise UsageError(f"run {args.run} has no telemetry (was it trained with telemetry off?)")
     try:
         epoch, layers = epoch_window(records, None if args.epoch is None else args.epoch - 1)
+        found = dead_units(records, epoch)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    rows = layer_rows(layers)
+    rows = _with_units(layer_rows(layers), found)
     steps = sorted({r.step for r in records if r.epoch == epoch})
     if args.json:
-        found = None if verdict is None else _verdict_line(verdict)
+        said = None if verdict is None else _verdict_line(verdict)
         line = {"run": args.run, "epoch": epoch + 1, "steps": steps, "layers": rows}
-        print(json.dumps({**line, "verdict": found}))
+        print(json.dumps({**line, "verdict": said}))
         return 0
     console = Console(width=_WIDE) if not Console().is_terminal else Console()
     title = f"{args.run}: epoch {epoch + 1}, {len(steps)} telemetry step(s)"
@@ -106,8 +131,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     for row in rows:
         for flag in row["flags"]:
             console.print(f"! layer {row['layer']}: {flag['message']}", highlight=False)
-        if row["dead_units"]:
-            console.print(f"  layer {row['layer']} dead units: {row['dead_units']}")
+    for unit in notable(found.verdicts):
+        console.print(unit.line, highlight=False, markup=False)
     if verdict is not None:
         console.print(f"! {_verdict_line(verdict)}", highlight=False, soft_wrap=True)
     return 0

@@ -10,6 +10,7 @@ from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
 from lnn.datasets import builtin_classes
 from lnn.tensorboard.confusion import confusion_pictures
+from lnn.tensorboard.dead_units import BoardText, dead_unit_board
 from lnn.tensorboard.histograms import BoardHistogram, layer_histograms
 from lnn.tensorboard.pictures import Pictures, first_layer_pictures
 from lnn.tensorboard.scalars import Scalar, history_scalars, layer_scalars
@@ -22,10 +23,11 @@ class Board:
     scalars: tuple[Scalar, ...]
     histograms: tuple[BoardHistogram, ...]
     pictures: tuple[Pictures, ...]
+    texts: tuple[BoardText, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.scalars or self.histograms or self.pictures)
+        return not (self.scalars or self.histograms or self.pictures or self.texts)
 
 
 def run_board(
@@ -47,8 +49,10 @@ def run_board(
     # Named by ``classes``, else by the built-in dataset's own names.
     names = classes or builtin_classes(None if config is None else config.dataset)
     pictures.extend(confusion_pictures(history, names))
+    texts, strips = dead_unit_board(steps)
     return Board(
         scalars=(*history_scalars(history, config), *layer_scalars(steps)),
         histograms=tuple(layer_histograms(steps)),
-        pictures=tuple(pictures),
+        pictures=(*pictures, *strips),
+        texts=tuple(texts),
     )

@@ -29,6 +29,10 @@ ACTIVATION_STD = "activation_std"
 # Per-layer histograms of a telemetry step: named as figures.HISTOGRAM_KINDS names them.
 
 UNITS = "units"
+# Dead units over time (lnn.tensorboard.dead_units): per hidden layer.
+UNIT_EVENTS = "unit_events"
+UNIT_VERDICTS = "unit_verdicts"
+DEAD_STRIP = "dead_units"
 
 
 def layer_tag(layer: int, name: str) -> str:

@@ -41,4 +41,6 @@ def write_board(logdir: Path, run: str, board: Board) -> Path:
             )
         for p in board.pictures:
             writer.add_images(p.tag, p.pixels, p.step, dataformats="NHWC")
+        for t in board.texts:
+            writer.add_text(t.tag, t.text, t.step)
     return directory

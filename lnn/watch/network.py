@@ -1,12 +1,15 @@
 """The diagram's data: layers as columns, units grouped by the shard (function) that owns
-them, each unit's statistics now and over the telemetry steps, dead and saturated units."""
+them, each unit's statistics now and over the telemetry steps, dead and saturated units and
+each hidden unit's verdict (functions.telemetry.verdicts)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from functions.telemetry import SATURATED_FRACTION, LayerTelemetry
 from functions.telemetry.spans import lane_of
+from functions.telemetry.verdicts import UnitVerdict
 from functions.training.shards import shard_ranges
 from lnn.watch.numbers import evenly, figures
 from lnn.watch.series import LOG_STATISTICS, STATISTICS, TelemetrySeries, unit_statistics
@@ -17,10 +20,12 @@ _SATURATING = frozenset({"sigmoid", "tanh"})  # where "saturated" means a vanish
 
 
 def _marks(window: LayerTelemetry, *, is_output: bool) -> tuple[list[int], list[int]]:
-    """Dead units, and units saturated on most samples (hidden sigmoid/tanh units only, as
-    in functions.telemetry.flags: an output unit saturated everywhere is a confident one)."""
+    """Dead units and units saturated on most samples, of hidden layers only (as in
+    functions.telemetry.flags: an output unit saturated everywhere is a confident one)."""
+    if is_output:
+        return [], []
     dead = list(window.dead_units)
-    if is_output or window.activation not in _SATURATING:
+    if window.activation not in _SATURATING:
         return dead, []
     fractions = window.forward.saturated_fraction
     saturated = [
@@ -31,13 +36,25 @@ def _marks(window: LayerTelemetry, *, is_output: bool) -> tuple[list[int], list[
     return dead, saturated
 
 
+def _verdict_texts(verdicts: Sequence[UnitVerdict]) -> dict[int, list[str]]:
+    """Per layer, each unit's verdict as its hover shows it: the mark, then the reason."""
+    texts: dict[int, list[str]] = {}
+    for v in verdicts:
+        texts.setdefault(v.layer, []).append(f"{v.mark} {v.reason}".strip())
+    return texts
+
+
 def network_section(
-    config: TrainConfig, n_features: int | None, series: TelemetrySeries
+    config: TrainConfig,
+    n_features: int | None,
+    series: TelemetrySeries,
+    verdicts: Sequence[UnitVerdict] = (),
 ) -> dict[str, Any]:
     window = series.last_epoch()
     windows = {t.layer: t for t in window[1]} if window else {}
     picked = evenly(len(series.steps), UNIT_HISTORY_STEPS)
     depth = len(config.layers)
+    texts = _verdict_texts(verdicts)
     layers = []
     for number, spec in enumerate(config.layers, start=1):
         ranges = shard_ranges(spec.units, config.shards)
@@ -53,6 +70,7 @@ def network_section(
             "dead": [],
             "saturated": [],
             "history": None,
+            "verdicts": texts.get(number),
         }
         found = series.layers.get(number)
         if number in windows:

@@ -18,6 +18,7 @@ DOCUMENT_PATH = "/api/document"
 SECTIONS = (
     "network",
     "unit",
+    "dead_units",
     "curves",
     "predictions",
     "layers",

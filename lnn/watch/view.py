@@ -22,6 +22,7 @@ from lnn.datasets.images import image_shape
 from lnn.majority import sample_noun
 from lnn.watch.boundary import boundary_section
 from lnn.watch.curves import history_section, layer_curves_section
+from lnn.watch.dead_units import dead_units_section, find_dead_units
 from lnn.watch.example_grid import example_grid_section
 from lnn.watch.examples import Examples
 from lnn.watch.histograms import histogram_section
@@ -248,7 +249,10 @@ class RunView:
         document: dict[str, Any] = {}
         if config is None:
             return document
-        document["network"] = network_section(config, self.n_features, self.series)
+        found = find_dead_units(self.series.records)
+        verdicts = () if found is None else found.verdicts
+        document["network"] = network_section(config, self.n_features, self.series, verdicts)
+        document["dead_units"] = dead_units_section(found)
         document["history"] = history_section(config, self.history)
         noun = sample_noun(config.dataset, self.n_features)
         document["predictions"] = predictions_section(self.history, self.examples, noun)

@@ -78,3 +78,38 @@ def test_a_network_that_learned_gets_no_verdict(
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["verdict"] is None
     assert main(["inspect", str(out), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["verdict"] is None
+
+
+def test_inspect_gives_each_dead_unit_a_line_with_its_reason(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A deep relu network at a high learning rate kills units within a few epochs; under half
+    # of each layer, so no layer's "dead" flag is raised.
+    out = tmp_path / "run"
+    args = ["train", "--engine", "reference", "--json", "--dataset", "moons", "--out", str(out)]
+    layers = ["--layers", "8:relu,8:relu,8:relu,1:sigmoid", "--lr", "2", "--epochs", "20"]
+    assert main([*args, *layers, "--seed", "1"]) == 0
+    capsys.readouterr()
+    assert main(["inspect", str(out), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out.splitlines()[-1])["layers"]
+    for row in rows:
+        dead = [u["unit"] for u in row["unit_verdicts"] if u["dead"]]
+        assert dead == row["dead_units"]  # one meaning of dead: the epoch's window
+        assert not any(f["kind"] == "dead" for f in row["flags"])
+        for unit in row["unit_verdicts"]:
+            assert unit["events"] and unit["events"][0]["kind"] == "died"
+            assert unit["events"][0]["epoch"] >= 1  # epochs from 1
+    assert rows[-1]["unit_verdicts"] == []  # the output layer gets no verdict
+    revived = [u for row in rows for u in row["unit_verdicts"] if not u["dead"]]
+    assert revived and all(u["events"][-1]["kind"] == "revived" for u in revived)
+    assert all(u["reason"].startswith("revived at step") for u in revived)
+
+    assert main(["inspect", str(out)]) == 0
+    text = capsys.readouterr().out
+    dead_lines = [line for line in text.splitlines() if line.startswith("! layer ")]
+    dead_lines = [line for line in dead_lines if " unit " in line]
+    assert len(dead_lines) == sum(len(row["dead_units"]) for row in rows) > 0
+    for line in dead_lines:
+        assert "dead since step" in line and "Z ≤ 0 on every sample (max Z -" in line
+        assert float(line.split("max Z ")[1].split(",")[0]) < 0
+    assert f"{len(rows[0]['dead_units'])} !" in text  # a dead unit marks the count

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from functions.nn.data import accuracy
-from functions.telemetry import ClassCounts, class_counts, merge_class_counts
+from functions.telemetry import TELEMETRY_VERSION, ClassCounts, class_counts, merge_class_counts
 
 
 def test_sigmoid_output_by_hand() -> None:
@@ -55,5 +55,5 @@ def test_rejects_regression_and_mismatched_shapes() -> None:
 def test_document_round_trip() -> None:
     c = class_counts(np.eye(3)[:, [0, 1, 2]], np.eye(3)[:, [0, 2, 2]], "softmax")
     doc = c.to_document()
-    assert doc == {"v": 1, "confusion": [[1, 0, 0], [0, 0, 1], [0, 0, 1]]}
+    assert doc == {"v": TELEMETRY_VERSION, "confusion": [[1, 0, 0], [0, 0, 1], [0, 0, 1]]}
     assert ClassCounts.from_document(doc) == c

@@ -43,6 +43,10 @@ def test_relu_layer_by_hand() -> None:
     expected = np.zeros(SMALL.bins, dtype=np.int64)
     expected[[SMALL.zero_bin, 8, 9]] = [8, 3, 1]  # eight zeros, three 1s in [1, 2), a 2
     np.testing.assert_array_equal(s.activations.counts, expected)
+    # Z = [[1, 0, -1, 2], [0, 1, 1, -1], [-2, -2, -1, -2]]: unit 2 is dead because max Z < 0.
+    np.testing.assert_array_equal(s.z_min, [-1.0, -1.0, -2.0])
+    np.testing.assert_array_equal(s.z_max, [2.0, 1.0, -1.0])
+    np.testing.assert_array_equal(s.z_mean, [0.5, 0.25, -1.75])
 
 
 @pytest.mark.parametrize(
@@ -111,6 +115,9 @@ def test_pooled_batches_equal_one_batch_of_all_samples() -> None:
     np.testing.assert_array_equal(pooled.saturated, whole.saturated)
     np.testing.assert_array_equal(pooled.active, [True, True, True, True, False])
     assert pooled.activations == whole.activations
+    np.testing.assert_array_equal(pooled.z_min, whole.z_min)  # exactly: a min of minima
+    np.testing.assert_array_equal(pooled.z_max, whole.z_max)
+    np.testing.assert_allclose(pooled.z_mean, whole.z_mean, rtol=0, atol=1e-15)
 
 
 def test_pooled_std_survives_a_mean_far_above_the_spread() -> None:
@@ -133,6 +140,7 @@ def test_document_round_trip_and_version() -> None:
     s = forward_telemetry(np.array([[np.nan, 1.0], [np.inf, 0.0]]), "linear")
     doc = s.to_document()
     assert doc["sum"] == ["nan", "inf"]
+    assert doc["z_min"] == ["nan", 0.0] and doc["z_max"] == ["nan", "inf"]
     assert ForwardStats.from_document(doc) == s
     with pytest.raises(ValueError, match="version"):
         ForwardStats.from_document({**doc, "v": 99})

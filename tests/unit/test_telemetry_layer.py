@@ -26,6 +26,10 @@ def test_shards_merge_to_the_single_shard_layer(shards: int, activation: str) ->
     assert merged.backward.weights == whole.backward.weights
     np.testing.assert_allclose(merged.forward.sum, whole.forward.sum, rtol=0, atol=1e-12)
     np.testing.assert_allclose(merged.forward.m2, whole.forward.m2, rtol=0, atol=1e-12)
+    for name in ("z_min", "z_max", "z_sum"):
+        np.testing.assert_allclose(
+            getattr(merged.forward, name), getattr(whole.forward, name), rtol=0, atol=1e-12
+        )
     for name in ("weight_norm", "grad_norm", "update_norm", "bias", "bias_grad", "bias_update"):
         np.testing.assert_allclose(
             merged.backward.mean(name), whole.backward.mean(name), rtol=0, atol=1e-12

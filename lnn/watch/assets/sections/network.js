@@ -53,6 +53,7 @@
         units.custom.push([layer.layer, u]);
         units.text.push("layer " + layer.layer + " unit " + u + " (" + lane.lane + ")<br>" +
           net.statistics[stat] + ": " + (layer.now ? layer.now[stat][u] : "-"));
+        if (layer.verdicts) units.text[units.text.length - 1] += "<br>" + layer.verdicts[u];
       }
       layer.dead.forEach(function (u) { if (u < n) { dead.x.push(layer.layer); dead.y.push(y(n, u)); } });
       layer.saturated.forEach(function (u) {
@@ -69,87 +70,9 @@
         mode: "markers", name: "units", showlegend: false,
         marker: { size: 16, color: units.color, colorscale: "Viridis", showscale: true,
           colorbar: { title: { text: title, side: "right" } }, line: { color: "#333", width: 1 } } },
-      { x: dead.x, y: dead.y, mode: "markers", name: "dead", hoverinfo: "skip",
-        marker: { size: 22, symbol: "x-thin-open", color: "#d00", line: { width: 3, color: "#d00" } } },
-      { x: saturated.x, y: saturated.y, mode: "markers", name: "saturated", hoverinfo: "skip",
-        marker: { size: 26, symbol: "circle-open", color: "#f80", line: { width: 3 } } }
-    ];
-    var ticks = columns.map(function (_, c) {
-      return c === 0 ? "input" : "L" + c + " " + net.layers[c - 1].activation + " (" + net.layers[c - 1].units + ")";
-    });
-    draw("network-plot", traces, { shapes: shapes, annotations: notes, hovermode: "closest",
-      xaxis: { tickvals: columns.map(function (_, c) { return c; }), ticktext: ticks, zeroline: false },
-      yaxis: { visible: false }, margin: { l: 20, r: 20, t: 10, b: 40 } });
-    if (!clickBound) {
-      clickBound = true;
-      $("network-plot").on("plotly_click", function (event) {
-        var point = event.points.filter(function (p) { return p.customdata; })[0];
-        if (point) { choice.unit = point.customdata; renderUnit(L.doc.network); }
-      });
-    }
-  }
-
-  function renderNetwork(net) {
-    var select = $("statistic");
-    if (!select.options.length) {
-      Object.keys(net.statistics).forEach(function (key) {
-        select.add(new Option(net.statistics[key], key));
-      });
-      select.onchange = function () { choice.statistic = select.value; renderNetwork(L.doc.network); };
-    }
-    var stat = choice.statistic, columns = [{ units: 1 }].concat(net.layers);
-    var y = function (units, i) { return (units - 1) / 2 - i; };
-    var edges = { x: [], y: [] }, shapes = [], notes = [];
-    for (var c = 1; c < columns.length; c++) {
-      var a = Math.min(columns[c - 1].units, 64), b = Math.min(columns[c].units, 64);
-      if (a * b > 1600) continue;
-      for (var i = 0; i < a; i++) {
-        for (var j = 0; j < b; j++) {
-          edges.x.push(c - 1, c, null);
-          edges.y.push(y(a, i), y(b, j), null);
-        }
-      }
-    }
-    var units = { x: [], y: [], color: [], text: [], custom: [] };
-    var dead = { x: [], y: [] }, saturated = { x: [], y: [] };
-    net.layers.forEach(function (layer) {
-      var n = Math.min(layer.units, 64), values = layer.now ? layer.now[stat] : null;
-      if (values && isLog(net, stat)) values = log10(values);
-      layer.shards.forEach(function (shard) {
-        if (shard.start >= n) return;
-        shapes.push({ type: "rect", x0: layer.layer - 0.3, x1: layer.layer + 0.3,
-          y0: y(n, Math.min(shard.stop, n) - 1) - 0.45, y1: y(n, shard.start) + 0.45,
-          line: { color: "#8a9", width: 1 }, fillcolor: "rgba(120,160,140,0.08)" });
-        if (layer.shards.length <= 4) {
-          notes.push({ x: layer.layer, y: y(n, shard.start) + 0.45, text: shard.lane,
-            showarrow: false, yanchor: "bottom", font: { size: 10, color: "#576" } });
-        }
-      });
-      for (var u = 0; u < n; u++) {
-        var lane = layer.shards.filter(function (s) { return u >= s.start && u < s.stop; })[0];
-        units.x.push(layer.layer);
-        units.y.push(y(n, u));
-        units.color.push(values ? values[u] : null);
-        units.custom.push([layer.layer, u]);
-        units.text.push("layer " + layer.layer + " unit " + u + " (" + lane.lane + ")<br>" +
-          net.statistics[stat] + ": " + (layer.now ? layer.now[stat][u] : "-"));
-      }
-      layer.dead.forEach(function (u) { if (u < n) { dead.x.push(layer.layer); dead.y.push(y(n, u)); } });
-      layer.saturated.forEach(function (u) {
-        if (u < n) { saturated.x.push(layer.layer); saturated.y.push(y(n, u)); }
-      });
-    });
-    var title = (isLog(net, stat) ? "log10 " : "") + net.statistics[stat];
-    var traces = [
-      { x: edges.x, y: edges.y, mode: "lines", line: { color: "#ccc", width: 0.5 },
-        hoverinfo: "skip", showlegend: false },
-      { x: [0], y: [0], mode: "markers+text", text: [net.inputs + " inputs"], textposition: "top center",
-        marker: { size: 18, color: "#bbb", symbol: "square" }, hoverinfo: "text", showlegend: false },
-      { x: units.x, y: units.y, customdata: units.custom, hovertext: units.text, hoverinfo: "text",
-        mode: "markers", name: "units", showlegend: false,
-        marker: { size: 16, color: units.color, colorscale: "Viridis", showscale: true,
-          colorbar: { title: { text: title, side: "right" } }, line: { color: "#333", width: 1 } } },
-      { x: dead.x, y: dead.y, mode: "markers", name: "dead", hoverinfo: "skip",
+      { x: dead.x, y: dead.y, mode: "markers+text", name: "dead", hoverinfo: "skip",
+        text: dead.x.map(function () { return "!"; }), textposition: "middle right",
+        textfont: { color: "#d00", size: 16 },
         marker: { size: 22, symbol: "x-thin-open", color: "#d00", line: { width: 3, color: "#d00" } } },
       { x: saturated.x, y: saturated.y, mode: "markers", name: "saturated", hoverinfo: "skip",
         marker: { size: 26, symbol: "circle-open", color: "#f80", line: { width: 3 } } }
