@@ -12,10 +12,10 @@ from watch_runs import config, dead_relu_config, spans_of_steps, watched_run
 from functions.telemetry import DEFAULT_SPEC
 from functions.telemetry.spans import Span
 from lnn.cli.main import main
+from lnn.telemetry import whole_steps
 from lnn.watch.histograms import bin_labels
 from lnn.watch.numbers import evenly, figure, figures
 from lnn.watch.report import write_report
-from lnn.watch.stack_feed import whole_steps
 from lnn.watch.timeline import TIMELINE_STEPS, timeline_section
 from lnn.watch.view import RunView
 
