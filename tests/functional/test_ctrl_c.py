@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from served import REPO, child_env
+from served import FAKE_AWS, REPO, child_env, lnn_up
 
 from lnn.datasets import load_dataset
 from lnn.engines.reference import train_reference
@@ -166,3 +166,32 @@ def test_an_embedded_run_stopped_after_k_steps_equals_the_k_step_reference() -> 
     for (w, b), (w_ref, b_ref) in zip(result.params, same.params, strict=True):
         np.testing.assert_allclose(w, w_ref, atol=1e-9)
         np.testing.assert_allclose(b, b_ref, atol=1e-9)
+
+
+def test_an_endpoint_run_stopped_is_cancelled_on_its_stack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a stack served elsewhere (`lnn up`) the run is cancelled as `lnn cancel` does: its
+    record says CANCELLED with the reason, and what it trained comes back all the same."""
+    for key, value in FAKE_AWS.items():
+        monkeypatch.setenv(key, value)
+    layers = [{"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]
+    config = TrainConfig(dataset="moons", layers=layers, epochs=400, lr=0.5)
+    data = prepare(load_dataset("moons", samples=60), layers)
+    with lnn_up(tmp_path) as served:
+        client = served.deploy(tmp_path)
+        seen: list[HistoryEntry] = []
+        result = train_on_stack(
+            config,
+            data,
+            engine="endpoint",
+            endpoint_url=served.endpoint_url,
+            on_epoch=seen.append,
+            stop=lambda: len(seen) >= 3,
+        )
+        record = client.require_record(result.run_id)
+    assert result.status == record.status.value == "CANCELLED"
+    assert record.reason is not None and record.reason.startswith("interrupted by Ctrl-C")
+    assert result.steps is not None and 3 <= result.steps < config.epochs
+    assert [h.epoch for h in result.history] == list(range(1, len(result.history) + 1))
+    assert len(result.params) == 2 and result.telemetry and result.spans
