@@ -224,6 +224,7 @@ class StackClient:
         on_epoch: Callable[[HistoryEntry], None] | None = None,
         stall_after: float = STALL_AFTER_S,
         on_poll: Callable[[RunRecord | None, list[HistoryEntry]], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> RunRecord:
         """Poll until the run is SUCCEEDED, FAILED or CANCELLED; TimeoutError after `timeout` s.
 
@@ -235,7 +236,9 @@ class StackClient:
 
         `on_epoch` sees each history entry once, in epoch order, as it appears; `on_poll`
         each record read (None before the run has one) with the entries read with it (so the
-        watch page need not read them again), in this thread.
+        watch page need not read them again), in this thread. Once `stop` returns True the
+        wait ends at its next poll that reads a record, returning that record even if the
+        run is still RUNNING (the caller stops it).
         """
         started = answered = time.monotonic()
         deadline = started + timeout
@@ -268,7 +271,7 @@ class StackClient:
                 continue
             answered = time.monotonic()
             if found is not None:
-                if found.status.is_terminal:
+                if found.status.is_terminal or (stop is not None and stop()):
                     return found
                 if found.stalled(stall_after):
                     raise RunStalledError(found.stalled_reason(stall_after), found)

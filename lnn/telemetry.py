@@ -28,6 +28,16 @@ def write_telemetry(out: Path, records: Sequence[TelemetryRecord]) -> Path | Non
     return path
 
 
+def whole_steps(records: list[TelemetryRecord], depth: int) -> list[TelemetryRecord]:
+    """Records of the steps whose every layer is written. A step's layers are written from
+    the output down as the backward pass goes; a reader that caught one halfway reads that
+    step again next time."""
+    if records and sum(1 for r in records if r.step == records[-1].step) < depth:
+        last = records[-1].step
+        return [r for r in records if r.step != last]
+    return records
+
+
 def epoch_window(
     records: Sequence[TelemetryRecord], epoch: int | None = None
 ) -> tuple[int, list[LayerTelemetry]]:

@@ -110,7 +110,10 @@ class TrainConfig(FrozenModel):
     holdout: Float = Field(default=0.0, ge=0.0, le=0.9)
     seed: Int = Field(default=1, ge=0, le=2**32 - 1)
     shards: Int = Field(default=1, ge=1, le=MAX_SHARDS)
-    eval_every: Int = Field(default=0, ge=0)  # 0 = evaluate only after the last epoch
+    # Epochs between evaluations; 0 = only after the last epoch; "auto" = every
+    # ceil(epochs / AUTO_EVALUATIONS)-th epoch, at most 20 evaluations (always the last;
+    # functions.training.schedule.eval_epochs says which epochs exactly).
+    eval_every: Literal["auto"] | Count = "auto"
     # Steps between telemetry steps; 0 = off; "auto" = every step of a run of at most
     # AUTO_TELEMETRY_STEPS steps, else about that many spread over the run
     # (functions.training.schedule.telemetry_cadence says which steps exactly).

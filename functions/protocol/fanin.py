@@ -157,6 +157,22 @@ def read_params(
     return found
 
 
+def read_layers(
+    store: ArrayStore, barriers: Barriers, plan: RunPlan, version: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Every layer's (W, b) at version ``version``, its shards' rows joined in shard order:
+    the whole network after that many steps (ObjectNotFoundError as ``read_params``)."""
+    layers = []
+    for layer in range(1, plan.depth + 1):
+        shards = [
+            read_params(store, barriers, plan, layer, k, version)
+            for k in range(len(plan.ranges(layer)))
+        ]
+        w = np.concatenate([p["W"] for p in shards], axis=0)
+        layers.append((w, np.concatenate([p["b"] for p in shards], axis=0)))
+    return layers
+
+
 ShardTask = ForwardTask | BackwardTask
 
 

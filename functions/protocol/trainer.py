@@ -29,7 +29,7 @@ import numpy as np
 from functions.ports import Bus, DeleteError, RunLedger
 from functions.protocol.arrays import request_scope
 from functions.protocol.delivery import Services, current
-from functions.protocol.fanin import inline, read_params
+from functions.protocol.fanin import inline, read_layers
 from functions.protocol.keys import data_key, model_key, params_key, plan_key
 from functions.protocol.plan import RunPlan
 from functions.training import eval_epochs, eval_inputs, split_training_data
@@ -187,14 +187,7 @@ def finish(
     svc: Services, plan: RunPlan, step: int, final_cost: float, accuracies: dict[str, float | None]
 ) -> None:
     """Assemble the model from every shard's last parameters and close the run."""
-    params = []
-    for layer in range(1, plan.depth + 1):
-        shards = [
-            read_params(svc.store, svc.barriers, plan, layer, k, step)
-            for k in range(len(plan.ranges(layer)))
-        ]
-        w = np.concatenate([p["W"] for p in shards], axis=0)
-        params.append((w, np.concatenate([p["b"] for p in shards], axis=0)))
+    params = read_layers(svc.store, svc.barriers, plan, step)
     config = {
         **plan.config.model_dump(mode="json"),
         "run_id": plan.run_id,

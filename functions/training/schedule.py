@@ -21,9 +21,23 @@ class StepKey:
     closes_epoch: bool
 
 
-def eval_epochs(epochs: int, eval_every: int) -> frozenset[int]:
+AUTO_EVALUATIONS = 20
+"""Under ``eval_every="auto"`` a run is evaluated every ``ceil(epochs / 20)``-th epoch and
+after the last: at most 20 evaluations (every epoch of a run of at most 20), so the accuracy
+is a curve over the run by default, at the cost of at most 20 forward passes."""
+
+
+def eval_interval(epochs: int, eval_every: int | str) -> int:
+    """Epochs between evaluations; 0 = only after the last epoch."""
+    if eval_every == "auto":
+        return max(1, -(-epochs // AUTO_EVALUATIONS))
+    return int(eval_every)
+
+
+def eval_epochs(epochs: int, eval_every: int | str) -> frozenset[int]:
     """Epochs (0-based) after which the network is evaluated; the last one always is."""
-    chosen = set(range(eval_every - 1, epochs, eval_every)) if eval_every > 0 else set()
+    interval = eval_interval(epochs, eval_every)
+    chosen = set(range(interval - 1, epochs, interval)) if interval > 0 else set()
     if epochs > 0:
         chosen.add(epochs - 1)
     return frozenset(chosen)

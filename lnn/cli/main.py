@@ -9,7 +9,13 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from lnn.cli.errors import EXIT_BROKEN_PIPE, EXIT_FAILED, EXIT_USAGE, UsageError
+from lnn.cli.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    UsageError,
+)
 
 # name -> (module, help). Modules are imported lazily so `lnn schema` doesn't pay for moto.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -120,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _quiet_broken_pipe()
     except KeyboardInterrupt:
         print("lnn: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
         from lnn.client import no_answer
 

@@ -47,19 +47,29 @@ def add_config_option(p: argparse.ArgumentParser, flag: str, **kwargs: Any) -> N
     p.add_argument(flag, type=type(field.default), default=field.default, **kwargs)
 
 
-def _parse_telemetry_every(text: str) -> int | str:
-    """``--telemetry-every N|auto|off``: steps between telemetry steps, as TrainConfig takes it
-    (``off`` is 0)."""
+def _count_or_auto(text: str, *, unit: str, zero: str) -> int | str:
+    """``N|auto|ZERO`` as TrainConfig takes it: a count >= 0, ``"auto"``, or ``ZERO`` for 0."""
     text = text.strip().lower()
-    if text in ("auto", "off"):
+    if text in ("auto", zero):
         return "auto" if text == "auto" else 0
     try:
         value = int(text)
     except ValueError:
         value = -1
     if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a step count >= 0, auto or off, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected {unit} >= 0, auto or {zero}, got {text!r}")
     return value
+
+
+def _parse_telemetry_every(text: str) -> int | str:
+    """``--telemetry-every N|auto|off``: steps between telemetry steps (``off`` is 0)."""
+    return _count_or_auto(text, unit="a step count", zero="off")
+
+
+def _parse_eval_every(text: str) -> int | str:
+    """``--eval-every N|auto|last``: epochs between evaluations (``last``, or 0: only after
+    the last epoch)."""
+    return _count_or_auto(text, unit="an epoch count", zero="last")
 
 
 def add_telemetry_option(p: argparse.ArgumentParser) -> None:
@@ -70,6 +80,17 @@ def add_telemetry_option(p: argparse.ArgumentParser) -> None:
         metavar="N|auto|off",
         help="record per-unit telemetry every N steps (auto: every step of a run of at most "
         "500 steps, else about 250-500 steps spread over the run; off or 0: never)",
+    )
+
+
+def add_eval_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--eval-every",
+        type=_parse_eval_every,
+        default=TrainConfig.model_fields["eval_every"].default,
+        metavar="N|auto|last",
+        help="evaluate accuracy every N epochs, and always after the last (auto: every "
+        "ceil(epochs/20)-th, at most 20 evaluations; last or 0: after the last epoch only)",
     )
 
 

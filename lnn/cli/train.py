@@ -9,7 +9,8 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from functions.nn.layers import LayerSpec
-from lnn.cli.errors import UsageError
+from lnn.cli.errors import EXIT_INTERRUPTED, UsageError
+from lnn.cli.interrupt import first_ctrl_c_stops
 from lnn.cli.options import (
     parse_chaos,
 )
@@ -18,7 +19,7 @@ from lnn.cli.summary import print_summary
 from lnn.cli.training_options import add_arguments as add_training_arguments
 from lnn.cli.training_options import load_training
 from lnn.datasets import Dataset
-from lnn.engines.base import TrainingResult
+from lnn.engines.base import StopCheck, TrainingResult
 from lnn.majority import history_verdict, sample_noun
 from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
@@ -57,8 +58,10 @@ def run_engine(
     data: PreparedData,
     progress: EpochProgress,
     view: RunView | None = None,
+    stop: StopCheck | None = None,
 ) -> TrainingResult:
-    """Train on the chosen engine; ``view`` (the live page's) follows the run as it goes."""
+    """Train on the chosen engine; ``view`` (the live page's) follows the run as it goes;
+    once ``stop`` says so the run stops and returns what it trained, CANCELLED."""
     chaos = parse_chaos(args.chaos)
     if chaos is not None and args.engine != "embedded":
         raise UsageError("--chaos needs --engine embedded (or serve the stack with lnn up --chaos)")
@@ -67,10 +70,14 @@ def run_engine(
 
         columns = split(data, holdout=config.holdout, seed=config.seed)
         if view is None:
-            return train_reference(config, columns, on_epoch=progress.advance)
+            return train_reference(config, columns, on_epoch=progress.advance, stop=stop)
         feed = ReferenceFeed(view)
         return train_reference(
-            config, columns, on_epoch=_each(progress.advance, feed.on_epoch), on_step=feed.on_step
+            config,
+            columns,
+            on_epoch=_each(progress.advance, feed.on_epoch),
+            on_step=feed.on_step,
+            stop=stop,
         )
     from lnn.cli.connection import require_listening, stack_errors
     from lnn.engines.stack import train_on_stack
@@ -91,6 +98,7 @@ def run_engine(
             on_epoch=progress.callback,
             stall_after=args.stall_after,
             observer=None if view is None else StackFeed(view),
+            stop=stop,
         )
 
 
@@ -189,8 +197,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         columns = split(data, holdout=config.holdout, seed=config.seed)
         view = planned_view(args.engine, config, data.x, data.y, columns, dataset.classes)
         server = serve(view, args, f"lnn train: {config.dataset} {args.layers}")
-    with EpochProgress(config.epochs, enabled=show) as progress:
-        result = run_engine(args, config, data, progress, view)
+    with first_ctrl_c_stops() as stop, EpochProgress(config.epochs, enabled=show) as progress:
+        result = run_engine(args, config, data, progress, view, stop)
     out = args.out or default_run_dir(result.run_id)
     elapsed = time.perf_counter() - started
     model_path = _write_outputs(
@@ -205,7 +213,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(json.dumps(line), flush=True)
     else:
         print_summary(line)
+    if stop.requested and result.status == RunStatus.CANCELLED:
+        print(f"lnn: {result.reason}; what it trained is in {out}", file=sys.stderr, flush=True)
     if view is not None and server is not None:
         finish(view, result)
         keep_serving(server)
+    if stop.requested and result.status == RunStatus.CANCELLED:
+        return EXIT_INTERRUPTED
     return 0 if result.status == RunStatus.SUCCEEDED else 1

@@ -9,6 +9,7 @@ from pathlib import Path
 from lnn.caveats import caveats
 from lnn.cli.options import (
     add_config_option,
+    add_eval_option,
     add_stall_option,
     add_telemetry_option,
     parse_layers,
@@ -45,9 +46,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_config_option(p, "--init", help="weight initialization")
     add_config_option(p, "--holdout", metavar="FRACTION", help="dev fraction of the data")
     add_config_option(p, "--seed", help="seed of weights, dropout and batch order")
-    add_config_option(
-        p, "--eval-every", help="evaluate accuracy every N epochs (0 = after the last epoch only)"
-    )
+    add_eval_option(p)
     add_telemetry_option(p)
     p.add_argument("--data-seed", type=int, default=0, help="seed of generated datasets")
     p.add_argument("--samples", type=int, default=None, help="size of a generated dataset")

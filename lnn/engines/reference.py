@@ -26,7 +26,7 @@ from functions.training.step import (
     weight_sq_sum,
 )
 from functions.training.telemetry import hidden_forward, output_figures, shard_telemetry
-from lnn.engines.base import TrainingResult
+from lnn.engines.base import StopCheck, TrainingResult, interrupted_reason, interrupted_result
 from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
@@ -76,7 +76,11 @@ def train_reference(
     *,
     on_epoch: EpochCallback | None = None,
     on_step: StepCallback | None = None,
+    stop: StopCheck | None = None,
 ) -> TrainingResult:
+    """Train ``config`` on ``split``; ``stop`` is asked before each step, and once it says
+    so the run ends there, CANCELLED, with what it trained so far."""
+    run_id = uuid4().hex
     specs = layer_specs(config)
     depth = len(specs)
     optimizer = optimizer_for(config)
@@ -95,6 +99,10 @@ def train_reference(
     cost_sum = 0.0
     final: EvalResult | None = None
     for key, columns in iter_steps(m, config.batch_size, seed=config.seed, epochs=config.epochs):
+        if stop is not None and stop():
+            done = key.step - 1
+            reason = interrupted_reason(done, n_batches(m, config.batch_size))
+            return interrupted_result(run_id, params, history, done, reason, telemetry=telemetry)
         # Fancy indexing copies X; the full batch is the data itself, in order.
         x = split.x_train if full_batch else split.x_train[:, columns]
         y = split.y_train if full_batch else split.y_train[:, columns]
@@ -183,7 +191,7 @@ def train_reference(
     if final is None:
         final = evaluate(config, params, x_eval, y_eval, split)
     return TrainingResult(
-        run_id=uuid4().hex,
+        run_id=run_id,
         status=RunStatus.SUCCEEDED.value,
         params=params,
         history=history,

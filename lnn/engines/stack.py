@@ -18,9 +18,9 @@ from infra.local.chaos import ChaosSpec
 from infra.local.stats import RunnerStats
 from infra.stack import build_stack, deploy_stack, resolve_names
 from infra.stack.aws import CLIENT_LIMITS, Clients, make_session
-from lnn.client import STALLED, RunStalledError, StackClient, never_started_reason
-from lnn.engines.base import TrainingResult
-from lnn.model_file import load_model
+from lnn.client import RunStalledError, StackClient, never_started_reason
+from lnn.engines.base import StopCheck, TrainingResult
+from lnn.engines.results import fetch_result, interrupted, stalled
 from lnn.prepare import PreparedData
 from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord
 from messages.train_request import TrainConfig
@@ -73,8 +73,10 @@ class _Follower:
         runner: LambdaRunner,
         observer: StackObserver | None = None,
         critical_path: Callable[[], dict[str, Any]] | None = None,
+        stop: StopCheck | None = None,
     ) -> None:
         self.client, self.run_id, self.on_epoch, self.calls = client, run_id, on_epoch, calls
+        self.stop = stop
         self.stall_after = stall_after
         self.runner = runner
         self.observer, self.critical_path = observer, critical_path
@@ -88,6 +90,10 @@ class _Follower:
         self.never_started = False
 
     def done(self) -> bool:
+        # Once the run has a record it can be cancelled; before, the wait goes on (bounded
+        # by stall_after) so that a run starting late is not left running.
+        if self.stop is not None and self.record is not None and self.stop():
+            return True
         records = self.runner.stats.records
         went_quiet = self.runner.idle and records != self.records_seen
         if time.monotonic() < self.next_check and not went_quiet:
@@ -116,52 +122,6 @@ class _Follower:
             self.never_started = time.monotonic() - self.submitted > self.stall_after
             return self.never_started
         return self.record.status.is_terminal or self.record.stalled(self.stall_after)
-
-
-def _stalled(
-    client: StackClient, run_id: str, stalled: RunStalledError, extra: dict
-) -> TrainingResult:
-    """What a waiter reports when it stops waiting on a run that no longer moves (or never
-    started): the epochs its record says were done, with their history, and no model."""
-    record = stalled.record
-    # Up to the record's epoch: the epochs the run is known to have completed.
-    done = [] if record is None else [e for e in client.history(run_id) if e.epoch <= record.epoch]
-    return TrainingResult(
-        run_id=run_id,
-        status=STALLED,
-        params=[],
-        history=done,
-        final_cost=None,
-        train_accuracy=None,
-        dev_accuracy=None,
-        test_accuracy=None,
-        reason=str(stalled),
-        extra=extra,
-    )
-
-
-def fetch_result(
-    client: StackClient, run_id: str, record: RunRecord, extra: dict | None = None
-) -> TrainingResult:
-    """A finished run as the engines return it: its model (if any) and history fetched."""
-    params: list = []
-    if record.model_key:
-        with tempfile.TemporaryDirectory() as tmp:
-            params = load_model(client.download_model(run_id, Path(tmp) / "model.npz")).params
-    return TrainingResult(
-        run_id=run_id,
-        status=record.status.value,
-        params=params,
-        history=client.history(run_id),
-        final_cost=record.final_cost,
-        train_accuracy=record.train_accuracy,
-        dev_accuracy=record.dev_accuracy,
-        test_accuracy=record.test_accuracy,
-        reason=record.reason,
-        extra=extra or {},
-        telemetry=client.telemetry(run_id),
-        spans=client.spans(run_id),
-    )
 
 
 def _critical_path(
@@ -267,13 +227,20 @@ def _embedded(
     endpoint_url: str | None = None,
     max_depth: int = 8,
     observer: StackObserver | None = None,
+    stop: StopCheck | None = None,
 ) -> TrainingResult:
     # The embedded engine deploys its own stack: deep enough for the network it trains.
     depth = max(max_depth, config.depth)
     served = embedded_stack(stack, chaos=chaos, endpoint_url=endpoint_url, max_depth=depth)
     with served as session:
         return run_embedded(
-            session, config, data, on_epoch=on_epoch, stall_after=stall_after, observer=observer
+            session,
+            config,
+            data,
+            on_epoch=on_epoch,
+            stall_after=stall_after,
+            observer=observer,
+            stop=stop,
         )
 
 
@@ -286,11 +253,13 @@ def run_embedded(
     stall_after: float = STALL_AFTER_S,
     observe: AbstractContextManager[object] | None = None,
     observer: StackObserver | None = None,
+    stop: StopCheck | None = None,
 ) -> TrainingResult:
     """One run on a stack from `embedded_stack` (which may serve several, one after the
     other). `observe` is entered from the run's start until it ends (e.g. to trace its
     calls), without the runner's discovery before and the download of the results after;
-    `observer` is polled while it runs (the live page)."""
+    `observer` is polled while it runs (the live page); once `stop` says so the run is
+    cancelled and what it trained is returned (CANCELLED)."""
     client, runner = session
     runner.stats = RunnerStats()  # this run's own deliveries and idle polls
     with ApiCallCounter() as counter:
@@ -316,6 +285,7 @@ def run_embedded(
                 runner,
                 observer,
                 calls_so_far,
+                stop,
             )
             runner.run_until(follower.done, timeout=TIMEOUT_S)
         api_calls = counter.snapshot()
@@ -328,10 +298,12 @@ def run_embedded(
         }
         if record is None:  # the follower gave up on a run that never got a record
             reason = never_started_reason(run_id, stall_after)
-            return _stalled(client, run_id, RunStalledError(reason), extra)
+            return stalled(client, run_id, RunStalledError(reason), extra)
         if record.stalled(stall_after):
-            stalled = RunStalledError(record.stalled_reason(stall_after), record)
-            return _stalled(client, run_id, stalled, extra)
+            gave_up = RunStalledError(record.stalled_reason(stall_after), record)
+            return stalled(client, run_id, gave_up, extra)
+        if not record.status.is_terminal:  # the follower stopped for ``stop``
+            return interrupted(client, run_id, extra)
         return fetch_result(client, run_id, record, extra)
 
 
@@ -344,6 +316,7 @@ def _endpoint(
     endpoint_url: str | None,
     stall_after: float,
     observer: StackObserver | None = None,
+    stop: StopCheck | None = None,
 ) -> TrainingResult:
     # The user's side of a stack it does not serve: calls give up on a silent API.
     session = make_session(endpoint_url=endpoint_url, limits=CLIENT_LIMITS)
@@ -362,9 +335,12 @@ def _endpoint(
             on_epoch=on_epoch,
             stall_after=stall_after,
             on_poll=None if observer is None else observe,
+            stop=stop,
         )
-    except RunStalledError as stalled:
-        return _stalled(client, run_id, stalled, {})
+    except RunStalledError as gave_up:
+        return stalled(client, run_id, gave_up, {})
+    if not record.status.is_terminal:  # the wait stopped for ``stop``
+        return interrupted(client, run_id)
     return fetch_result(client, run_id, record)
 
 
@@ -380,13 +356,15 @@ def train_on_stack(
     stall_after: float = STALL_AFTER_S,
     max_depth: int = 8,
     observer: StackObserver | None = None,
+    stop: StopCheck | None = None,
 ) -> TrainingResult:
     """Train on the embedded engine (the Lambda runner in this process: against an
     in-process moto, or, with `endpoint_url`, against that API, the stack deployed there
     for it at `max_depth`) or on the stack deployed at an endpoint (`engine="endpoint"`,
     served by whoever serves it). A run that makes no progress for ``stall_after`` seconds
     is reported STALLED (it keeps its record, RUNNING). ``observer`` follows the run from
-    the waiting loop (the watch page)."""
+    the waiting loop (the watch page). ``stop`` is asked as the run goes: once it says so,
+    the run is cancelled on the stack and what it trained is returned, CANCELLED."""
     if engine == "embedded":
         return _embedded(
             config,
@@ -398,6 +376,7 @@ def train_on_stack(
             endpoint_url=endpoint_url,
             max_depth=max_depth,
             observer=observer,
+            stop=stop,
         )
     return _endpoint(
         config,
@@ -407,4 +386,5 @@ def train_on_stack(
         endpoint_url=endpoint_url,
         stall_after=stall_after,
         observer=observer,
+        stop=stop,
     )

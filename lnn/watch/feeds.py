@@ -83,6 +83,8 @@ def finish(view: RunView, result: TrainingResult, *, steps: int | None = None) -
     view.add_history(result.history)
     view.add_telemetry(result.telemetry)
     view.set_spans(result.spans)
+    if steps is None:
+        steps = result.steps
     final_step = steps if steps is not None else (view.step or len(result.history))
     view.update(step=final_step)
     if result.params:
@@ -104,6 +106,9 @@ def result_view(
     view = planned_view(engine, config, x, y, split, classes)
     now = time.time()
     view.update(started=now - (elapsed_s or 0.0), ended=now)
-    steps = view.steps_per_epoch
-    finish(view, result, steps=None if steps is None else steps * len(result.history))
+    per_epoch = view.steps_per_epoch
+    steps = result.steps
+    if steps is None and per_epoch is not None:
+        steps = per_epoch * len(result.history)
+    finish(view, result, steps=steps)
     return view

@@ -11,6 +11,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from lnn.watch.glossary import TERMS
+
 PLOTLY_PATH = "/plotly.min.js"
 SCRIPT_PATH = "/page.js"
 DOCUMENT_PATH = "/api/document"
@@ -64,13 +66,18 @@ def _inline_script(text: str) -> str:
     return "<script>" + text.replace("</", "<\\/") + "</script>"
 
 
+def _glossary_script() -> str:
+    """The terms the page explains on hover (lnn.watch.glossary): the same for every run."""
+    return _inline_script(f"window.LNN_GLOSSARY = {json.dumps(TERMS)};")
+
+
 def _fill(title: str, scripts: str) -> str:
     return (
         asset("page.html")
         .replace("{{TITLE}}", title)
         .replace("{{STYLE}}", asset("page.css"))
         .replace("{{SECTIONS}}", _sections_html())
-        .replace("{{SCRIPTS}}", scripts)
+        .replace("{{SCRIPTS}}", _glossary_script() + scripts)
     )
 
 

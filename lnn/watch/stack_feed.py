@@ -12,19 +12,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from functions.ports import ObjectNotFoundError
 from functions.protocol import (
     RunPlan,
     find_plan,
-    read_params,
+    read_layers,
     read_spans,
     read_telemetry,
 )
-from functions.telemetry import TelemetryRecord
 from lnn.client import StackClient
 from lnn.model_file import load_model
+from lnn.telemetry import whole_steps
 from lnn.watch.recent_spans import read_recent_spans
 from lnn.watch.stack_examples import stack_examples
 from lnn.watch.timeline import TIMELINE_STEPS
@@ -36,16 +34,6 @@ from messages.status import HistoryEntry, RunRecord
 POLL_S = 1.0
 PARAMS_EVERY_S = 2.0
 LIVE_PARAMS = "the boundary and the weight pictures follow the parameters of the latest step"
-
-
-def whole_steps(records: list[TelemetryRecord], depth: int) -> list[TelemetryRecord]:
-    """Records of the steps whose every layer is written. A step's layers are written from
-    the output down as the backward pass goes; a reader that caught one halfway reads that
-    step again next time."""
-    if records and sum(1 for r in records if r.step == records[-1].step) < depth:
-        last = records[-1].step
-        return [r for r in records if r.step != last]
-    return records
 
 
 class StackFeed:
@@ -173,15 +161,8 @@ class StackFeed:
         assert self.plan is not None
         if step == self._params_step:
             return
-        params = []
         try:
-            for layer in range(1, self.plan.depth + 1):
-                shards = [
-                    read_params(client.store, client.barriers, self.plan, layer, k, step)
-                    for k in range(len(self.plan.ranges(layer)))
-                ]
-                w = np.concatenate([p["W"] for p in shards], axis=0)
-                params.append((w, np.concatenate([p["b"] for p in shards], axis=0)))
+            params = read_layers(client.store, client.barriers, self.plan, step)
         except ObjectNotFoundError:  # pruned while we read: the next poll takes a newer one
             return
         self._params_step = step

@@ -32,9 +32,10 @@ def test_embedded_run_prints_the_summary_with_calls_and_hops(
     assert summary["engine"] == "embedded" and summary["epochs"] == 3
     assert summary["api_calls"]["dynamodb.UpdateItem"] > 0
     # The request; per step, layer 1 forward, then the output layer's task (its forward, the
-    # loss and its backward) and layer 1 backward; the evaluation: 2 forward, the second of
-    # which closes it (no message carries its results).
-    assert summary["hops"] == 1 + 3 * 3 + 2
+    # loss and its backward) and layer 1 backward; per evaluation (by default after each of a
+    # run's first 20 epochs): 2 forward, the second of which closes it (no message carries
+    # its results).
+    assert summary["hops"] == 1 + 3 * 3 + 3 * 2
     assert (tmp_path / "model.npz").is_file()
 
 

@@ -21,7 +21,7 @@ from served import REPO, child_env, lnn_up, tiny_bundle
 from infra.stack import build_stack, deploy_stack, resolve_names
 from lnn.cli.main import main
 from lnn.client import RunStalledError, StackClient
-from lnn.engines.stack import _stalled
+from lnn.engines.results import stalled
 from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord, RunStatus
 
 # Generous upper bounds that only prove "does not hang": the waits under test are seconds
@@ -110,8 +110,8 @@ def test_a_stalled_run_reports_the_epochs_its_record_says_were_done(
     assert "made no progress for more than 60 s" in line["reason"]
 
     # What `lnn train --engine endpoint` reports when its wait stops on that record.
-    stalled = RunStalledError(record.stalled_reason(60), record)
-    result = _stalled(unserved, run_id, stalled, {})
+    gave_up = RunStalledError(record.stalled_reason(60), record)
+    result = stalled(unserved, run_id, gave_up, {})
     assert [entry.epoch for entry in result.history] == list(range(1, 151))
 
 

@@ -18,7 +18,7 @@ from test_engine_equality import CASES, assert_same, layers_of
 from infra.local.workers import WorkerPool, WorkerStartError
 from lnn.datasets import load_dataset
 from lnn.engines.reference import train_reference
-from lnn.engines.stack import fetch_result
+from lnn.engines.results import fetch_result
 from lnn.prepare import prepare, split
 from messages.status import RunStatus
 from messages.train_request import TrainConfig

@@ -44,7 +44,10 @@ def made_up_estimate() -> Estimate:
         {"hops": 6, "calls": 30, "calls.sns.Publish": 7, "units.sqs_request": 12, **per_band}
     )
     fixed = Tally({"hops": 9, "calls": 40, "calls.sns.Publish": 9, "units.sqs_request": 18})
+    evaluation = Tally({"hops": 2, "calls": 8, "calls.sns.Publish": 2, "units.sqs_request": 5})
     tallies = {"short-off": fixed + step, "long-off": fixed + step * 3}
+    # The long run has 1 + 2 epochs; evaluating after each adds two evaluations to it.
+    tallies["evaluating"] = tallies["long-off"] + evaluation * 2
     book = load_price_book()
     measured = {
         r.label: Measured(r, tallies[r.label], Samples(), 1.0, int(tallies[r.label]["hops"]))
@@ -61,7 +64,8 @@ def test_the_report_shows_measurement_time_bill_and_sources() -> None:
     for expected in ("Measured per step", "Critical-path time", "AWS bill", "Assumptions"):
         assert expected in text
     assert "https://aws.amazon.com/sqs/pricing/" in text and "sns.Publish" in text
-    assert "50 steps (50 epochs of 1)" in text
+    # The default spreads at most 20 evaluations: every 3rd of 50 epochs and the last.
+    assert "50 steps (50 epochs of 1), 17 evaluation(s)" in text
 
 
 def test_the_json_is_one_object_whose_figures_add_up() -> None:
@@ -69,7 +73,7 @@ def test_the_json_is_one_object_whose_figures_add_up() -> None:
     assert document["per_step"]["hops"] == 6 and document["per_step"]["calls_per_hop"] == 5
     assert document["run"]["steps"] == 50
     sqs = document["units"]["per_run"]["sqs_request"]
-    assert sqs == pytest.approx(18 + 50 * 12)
+    assert sqs == pytest.approx(18 + 50 * 12 + 16 * 5)  # the last evaluation is in the 18
     assert document["bill_usd"]["per_run"]["sqs_request"] == pytest.approx(sqs * 0.40 / 1e6)
     assert document["time_s"]["per_step"]["p99_high"] == pytest.approx(0.4)
     assert document["assumptions"]["prices"]["s3_put"]["usd"] == 0.005

@@ -49,3 +49,18 @@ def test_each_epoch_is_read_once_and_given_to_both_followers() -> None:
     assert record.status is RunStatus.SUCCEEDED
     assert reported == handed == [1, 2, 3, 4]
     assert client.history_reads == 5  # once per epoch the record moved to (0 through 4)
+
+
+def test_a_stop_request_ends_the_wait_with_the_running_record() -> None:
+    """Ctrl-C on `lnn train --engine endpoint`: the wait returns at its next poll, the run
+    still RUNNING, for the caller to cancel it and collect what it trained."""
+    client = _ScriptedClient([0, 1, 2, 3, 4, 5], final=9)
+    seen: list[int] = []
+    record = client.wait(
+        "run-1",
+        timeout=30,
+        poll=0,
+        on_epoch=lambda entry: seen.append(entry.epoch),
+        stop=lambda: len(seen) >= 2,
+    )
+    assert record.status is RunStatus.RUNNING and record.epoch == 2 and seen == [1, 2]

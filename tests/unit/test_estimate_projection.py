@@ -35,11 +35,13 @@ def test_the_plan_measures_the_kinds_of_step_the_run_has() -> None:
     assert [r.label for r in every_step.runs] == ["short-on", "long-on", "evaluating"]
     assert [r.shape.epochs for r in every_step.runs] == [1, 3, 3]
     assert every_step.run("evaluating").shape.evaluations == 3
-    off = plan(config(telemetry_every=0), 10, 2)
+    off = plan(config(telemetry_every=0, eval_every=0), 10, 2)
     assert [r.label for r in off.runs] == ["short-off", "long-off"]
     mixed = plan(config(epochs=100, telemetry_every=5), 10, 2)
     assert mixed.target.telemetry_steps == 21  # steps 1, 6, ..., 96 and the last
-    assert [r.label for r in mixed.runs] == ["short-off", "long-off", "short-on", "long-on"]
+    assert mixed.target.evaluations == 20  # by default: every 5th epoch
+    labels = ["short-off", "long-off", "short-on", "long-on", "evaluating"]
+    assert [r.label for r in mixed.runs] == labels
     with pytest.raises(ValueError):
         plan(config(), 10, 0)
 
@@ -82,7 +84,7 @@ def as_measured(
 
 
 def test_a_steps_compute_is_its_kinds_at_their_median_not_the_difference() -> None:
-    measurement = plan(config(telemetry_every=0), 10, 2)  # 1 and 3 steps
+    measurement = plan(config(telemetry_every=0, eval_every=0), 10, 2)  # 1 and 3 steps
     neuron = lambda_kind(1024, "lnn-neuron", ["dynamodb.UpdateItem", "sns.Publish"])
     share = path_kind("p50_low", "lnn-neuron", ["dynamodb.UpdateItem"], publishes=True)
     # Two of each per step and one in the fixed part (loading the data): 1.0 s in the short

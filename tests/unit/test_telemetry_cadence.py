@@ -1,11 +1,17 @@
-"""Which steps record telemetry: one pure function of the config and the batches per epoch."""
+"""Which steps record telemetry and which epochs evaluate: pure functions of the config."""
 
 import argparse
+from itertools import pairwise
 
 import pytest
 from pydantic import ValidationError
 
-from functions.training.schedule import AUTO_TELEMETRY_STEPS, telemetry_cadence
+from functions.training.schedule import (
+    AUTO_EVALUATIONS,
+    AUTO_TELEMETRY_STEPS,
+    eval_epochs,
+    telemetry_cadence,
+)
 from lnn.cli import training_options as train
 from messages.train_request import TrainConfig
 
@@ -61,3 +67,46 @@ def test_cli_telemetry_every() -> None:
     assert train.build_config(args, "flower").telemetry_every == 3
     with pytest.raises(SystemExit):
         p.parse_args(["--telemetry-every", "-2"])
+
+
+def evaluated(epochs: int, every: int | str = "auto") -> list[int]:
+    """The evaluation epochs numbered from 1, as a user reads them."""
+    return sorted(e + 1 for e in eval_epochs(epochs, every))
+
+
+@pytest.mark.parametrize("epochs", [1, 7, 20, 21, 30, 150, 999, 1000, 2500])
+def test_auto_evaluates_at_most_20_times_spread_over_the_run(epochs: int) -> None:
+    chosen = evaluated(epochs)
+    assert chosen[-1] == epochs and len(chosen) <= AUTO_EVALUATIONS
+    gaps = {b - a for a, b in pairwise([0, *chosen[:-1]])}
+    assert len(gaps) <= 1  # evenly spaced but for the last
+    assert len(chosen) >= min(epochs, AUTO_EVALUATIONS // 2)
+
+
+def test_auto_evaluations_of_a_few_runs() -> None:
+    assert evaluated(7) == [1, 2, 3, 4, 5, 6, 7]
+    assert evaluated(150)[:3] == [8, 16, 24] and evaluated(150)[-2:] == [144, 150]
+    assert evaluated(1000) == list(range(50, 1001, 50))
+    assert evaluated(0) == []
+
+
+def test_an_explicit_eval_interval_and_last_only() -> None:
+    assert evaluated(10, 4) == [4, 8, 10]
+    assert evaluated(10, 0) == [10]
+    assert evaluated(10, 20) == [10]
+
+
+def test_a_request_without_eval_every_means_auto_and_the_cli_agrees() -> None:
+    base = {"dataset": "d", "layers": [{"units": 1, "activation": "sigmoid"}]}
+    assert TrainConfig(**base).eval_every == "auto"
+    for bad in (-1, "sometimes", True):
+        with pytest.raises(ValidationError):
+            TrainConfig(**base, eval_every=bad)
+    p = argparse.ArgumentParser()
+    train.add_arguments(p)
+    assert p.parse_args([]).eval_every == "auto"
+    assert p.parse_args(["--eval-every", "last"]).eval_every == 0
+    assert p.parse_args(["--eval-every", "0"]).eval_every == 0
+    assert train.build_config(p.parse_args(["--eval-every", "5"]), "flower").eval_every == 5
+    with pytest.raises(SystemExit):
+        p.parse_args(["--eval-every", "-1"])

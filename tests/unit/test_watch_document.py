@@ -12,10 +12,10 @@ from watch_runs import config, dead_relu_config, spans_of_steps, watched_run
 from functions.telemetry import DEFAULT_SPEC
 from functions.telemetry.spans import Span
 from lnn.cli.main import main
-from lnn.watch.histograms import bin_labels
-from lnn.watch.numbers import evenly, figure, figures
+from lnn.telemetry import whole_steps
+from lnn.watch.histograms import bin_labels, bin_ranges
+from lnn.watch.numbers import evenly, figure, figures, readable
 from lnn.watch.report import write_report
-from lnn.watch.stack_feed import whole_steps
 from lnn.watch.timeline import TIMELINE_STEPS, timeline_section
 from lnn.watch.view import RunView
 
@@ -29,12 +29,28 @@ def test_numbers_round_and_turn_non_finite_into_null() -> None:
     assert picked[0] == 0 and picked[-1] == 1000 and len(picked) == 10
 
 
-def test_bin_labels_name_each_bin_of_the_spec() -> None:
+def test_bin_labels_name_each_bin_by_a_readable_edge() -> None:
     labels = bin_labels()
-    assert len(labels) == DEFAULT_SPEC.bins
+    assert len(labels) == len(set(labels)) == DEFAULT_SPEC.bins
     assert labels[DEFAULT_SPEC.zero_bin] == "0"
-    assert labels[DEFAULT_SPEC.zero_bin + 1] == f"2^{DEFAULT_SPEC.min_exponent + 1}"
-    assert labels[0] == f"≤-2^{DEFAULT_SPEC.max_exponent}" and labels[-1].startswith("≥")
+    assert labels[DEFAULT_SPEC.zero_bin + 1] == "5e-10"  # [2^-32, 2^-31)
+    assert labels[0] == "≤-256" and labels[-1] == "≥256"
+    # 2^-20, 2^-12, 2^-10, 2^-5, 2^-1, 2^3 as a course learner reads them
+    for exponent, label in ((-20, "1e-6"), (-12, "2e-4"), (-10, "0.001"), (-5, "0.03")):
+        assert labels[DEFAULT_SPEC.zero_bin + exponent - DEFAULT_SPEC.min_exponent] == label
+    assert "-0.06" in labels and "0.5" in labels and "8" in labels
+    assert not any("^" in label for label in labels)
+    ranges = bin_ranges()
+    assert ranges[DEFAULT_SPEC.zero_bin - 5 - DEFAULT_SPEC.min_exponent] == "[0.0156, 0.0312)"
+    assert ranges[DEFAULT_SPEC.zero_bin].endswith(": zero") and len(ranges) == len(labels)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0.001, "0.001"), (-0.0625, "-0.06"), (2.0**-20, "1e-6"), (1e-5, "1e-5"), (256.0, "256")],
+)
+def test_readable_numbers(value: float, shown: str) -> None:
+    assert readable(value) == shown
 
 
 def test_network_shows_each_layer_by_shard_with_every_statistic() -> None:

@@ -6,6 +6,8 @@ window.LNN = (function () {
   var lnn = {
     live: window.LNN_LIVE || null,
     doc: window.LNN_DOCUMENT || null,
+    // What the page's terms mean (lnn/watch/glossary.py): shown on hover.
+    glossary: window.LNN_GLOSSARY || {},
     sections: [],
     // Register a section: redrawn when a poll brings any of ``keys`` (or "inputs").
     section: function (keys, render) { lnn.sections.push({ keys: keys, render: render }); },
@@ -43,6 +45,40 @@ window.LNN = (function () {
         var p = e.points[0];
         if (p) lnn.emit(event, { x: p.x, y: p.y });
       });
+    },
+    // Every element naming a term (data-term="KEY") explains it on hover.
+    explain: function (root) {
+      (root || document).querySelectorAll("[data-term]").forEach(function (node) {
+        var meaning = lnn.glossary[node.getAttribute("data-term")];
+        if (meaning) { node.title = meaning; node.classList.add("term"); }
+      });
+    },
+    // Traces for a log axis, which has no 0: a zero is drawn a decade below the smallest
+    // positive value of all ``series`` (traces sharing the axis), the line going down to it,
+    // marked by an open triangle, its hover saying 0. Every hover shows the value itself.
+    logSeries: function (series) {
+      var least = Infinity;
+      series.forEach(function (s) { s.y.forEach(function (v) { if (v > 0 && v < least) least = v; }); });
+      var floor = least === Infinity ? 1e-12 : least / 10, traces = [], marked = false;
+      series.forEach(function (s) {
+        var zeros = { x: [], y: [] };
+        var y = s.y.map(function (v, i) {
+          if (v !== 0) return v;
+          zeros.x.push(s.x[i]);
+          zeros.y.push(floor);
+          return floor;
+        });
+        traces.push(Object.assign({}, s, { y: y,
+          text: s.y.map(function (v) { return v === null ? "-" : String(v); }),
+          hovertemplate: s.name + ": %{text}<br>step %{x}<extra></extra>" }));
+        if (!zeros.x.length) return;
+        traces.push({ x: zeros.x, y: zeros.y, xaxis: s.xaxis, yaxis: s.yaxis, mode: "markers",
+          name: "0 (drawn at the floor)", legendgroup: "zeros", showlegend: !marked,
+          marker: { symbol: "triangle-down-open", size: 9, color: "#333" },
+          hovertemplate: s.name + ": 0<br>step %{x}<extra></extra>" });
+        marked = true;
+      });
+      return traces;
     },
     log10: function (values) {
       return values.map(function (v) { return v === null || v <= 0 ? null : Math.log10(v); });

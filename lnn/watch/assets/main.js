@@ -67,6 +67,7 @@
       .then(function () { setTimeout(poll, POLL_MS); });
   }
 
+  L.explain();
   if (L.live) poll();
   else if (L.doc) render(L.doc);
 })();

@@ -17,10 +17,13 @@
     var traces = [], extra = { grid: { rows: 2, columns: 2, pattern: "independent" }, annotations: [] };
     Object.keys(hist.kinds).forEach(function (key, k) {
       var kind = layer.kinds[key];
-      traces.push({ type: "heatmap", x: hist.steps, y: kind.bins, coloraxis: "coloraxis",
+      // Rows are the bins' exact intervals (the hover's), labelled by a readable edge.
+      traces.push({ type: "heatmap", x: hist.steps, y: kind.ranges, coloraxis: "coloraxis",
         z: kind.counts.map(function (row) { return row.map(function (c) { return Math.log10(1 + c); }); }),
-        xaxis: "x" + (k + 1), yaxis: "y" + (k + 1), name: hist.kinds[key] });
-      extra["yaxis" + (k + 1)] = { type: "category", tickfont: { size: 9 } };
+        text: kind.counts, xaxis: "x" + (k + 1), yaxis: "y" + (k + 1), name: hist.kinds[key],
+        hovertemplate: hist.kinds[key] + " in %{y}<br>step %{x}: %{text} values<extra></extra>" });
+      extra["yaxis" + (k + 1)] = { type: "category", tickfont: { size: 9 },
+        tickmode: "array", tickvals: kind.ranges, ticktext: kind.bins };
       extra["xaxis" + (k + 1)] = { title: { text: hist.kinds[key], font: { size: 11 } } };
     });
     extra.coloraxis = { colorscale: [[0, "#ffffff"], [0.15, "#c6dbef"], [1, "#08306b"]], colorbar: { title: { text: "log10(1+n)" } } };

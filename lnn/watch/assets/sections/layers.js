@@ -12,8 +12,8 @@
     };
     // Which figure goes in which plot is the document's (lnn/watch/curves.py LAYER_PLOTS).
     curves.plots.forEach(function (p) {
-      draw(p.plot, lines(p.figure),
-        { yaxis: { type: "log", title: { text: p.label } }, xaxis: { title: { text: "step" } } });
+      draw(p.plot, L.logSeries(lines(p.figure)),
+        { yaxis: { type: "log", exponentformat: "e", title: { text: p.label } }, xaxis: { title: { text: "step" } } });
     });
   }
 

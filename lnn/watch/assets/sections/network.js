@@ -98,18 +98,41 @@
     var layer = net.layers[layerNo - 1];
     text("unit-title", "layer " + layerNo + ", unit " + unit);
     if (empty("unit", layer.history ? null : "No telemetry for this layer yet.")) return;
-    var keys = Object.keys(net.statistics), traces = [];
+    // One subplot per statistic, titled by it (its meaning on hover); a log one shows zeros.
+    var keys = Object.keys(net.statistics), traces = [], titles = [];
     keys.forEach(function (key, k) {
-      traces.push({ x: net.steps, y: layer.history[key][unit], name: net.statistics[key],
-        xaxis: "x" + (k + 1), yaxis: "y" + (k + 1), mode: "lines" });
+      var axis = k ? String(k + 1) : "", log = isLog(net, key);
+      var trace = { x: net.steps, y: layer.history[key][unit], name: net.statistics[key],
+        xaxis: "x" + axis, yaxis: "y" + axis, mode: "lines" };
+      traces = traces.concat(log ? L.logSeries([trace]) : [trace]);
+      titles.push({ text: net.statistics[key] + (log ? " (log scale)" : ""),
+        hovertext: L.glossary[key], xref: "x" + axis + " domain", yref: "y" + axis + " domain",
+        x: 0.5, y: 1, xanchor: "center", yanchor: "bottom", showarrow: false, font: { size: 12 } });
     });
-    var extra = { grid: { rows: 2, columns: 2, pattern: "independent" }, margin: { l: 60, r: 20, t: 10, b: 60 } };
+    var extra = { grid: { rows: 2, columns: 2, pattern: "independent", ygap: 0.35 },
+      margin: { l: 60, r: 20, t: 24, b: 50 }, annotations: titles, showlegend: false };
     keys.forEach(function (key, k) {
-      extra["yaxis" + (k + 1)] = { type: isLog(net, key) ? "log" : "linear" };
-      extra["xaxis" + (k + 1)] = { title: { text: k >= 2 ? "step" : "" } };
+      var axis = k ? String(k + 1) : "";
+      extra["yaxis" + axis] = isLog(net, key) ? { type: "log", exponentformat: "e" } : {};
+      extra["xaxis" + axis] = { title: { text: k >= 2 ? "step" : "" } };
     });
     draw("unit-plot", traces, extra);
   }
 
-  L.section(["network"], function (d) { renderNetwork(d.network); renderUnit(d.network); });
+  // Each statistic of the selector explained on hover (lnn/watch/glossary.py).
+  function explainStatistics() {
+    var select = $("statistic");
+    Array.prototype.forEach.call(select.options, function (o) { o.title = L.glossary[o.value] || ""; });
+    select.title = L.glossary[select.value] || "";
+    if (!select.dataset.explained) {
+      select.dataset.explained = "yes";
+      select.addEventListener("change", explainStatistics);
+    }
+  }
+
+  L.section(["network"], function (d) {
+    renderNetwork(d.network);
+    explainStatistics();
+    renderUnit(d.network);
+  });
 })();
