@@ -24,3 +24,5 @@ class TrainingResult:
     telemetry: list[TelemetryRecord] = field(default_factory=list)
     # The message timeline, ordered by start time (none from the reference engine).
     spans: list[Span] = field(default_factory=list)
+    # W1 at the run's picture steps, step 0 its init (lnn.first_layer).
+    first_layer: dict[int, Array] = field(default_factory=dict)

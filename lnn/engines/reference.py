@@ -12,7 +12,12 @@ from functions.nn.data import n_batches
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
 from functions.training.config import initial_params, layer_specs, learning_rate, optimizer_for
-from functions.training.schedule import eval_epochs, iter_steps, telemetry_cadence
+from functions.training.schedule import (
+    eval_epochs,
+    iter_steps,
+    picture_steps,
+    telemetry_cadence,
+)
 from functions.training.split import DataSplit, eval_inputs
 from functions.training.step import (
     EvalResult,
@@ -26,6 +31,7 @@ from functions.training.step import (
 )
 from functions.training.telemetry import hidden_forward, output_figures, shard_telemetry
 from lnn.engines.base import TrainingResult
+from lnn.first_layer import snapshot
 from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
@@ -86,6 +92,8 @@ def train_reference(
         config.telemetry_every, config.epochs, n_batches(m, config.batch_size)
     )
     telemetry: list[TelemetryRecord] = []
+    pictured = frozenset(picture_steps(cadence))
+    first_layer = {0: snapshot(params[0][0])}
 
     history: list[HistoryEntry] = []
     cost_sum = 0.0
@@ -163,6 +171,8 @@ def train_reference(
             grad, grad_kind = update.da_prev, "da"
         if observed:
             telemetry.extend(reversed(step_records))  # layer order
+        if key.step in pictured:
+            first_layer[key.step] = snapshot(params[0][0])
         if on_step is not None:
             on_step(key.step, list(params), list(reversed(step_records)) if observed else [])
         cost_sum += result.cost * m_b
@@ -188,4 +198,5 @@ def train_reference(
         dev_accuracy=final.dev_accuracy,
         test_accuracy=final.test_accuracy,
         telemetry=telemetry,
+        first_layer=first_layer,
     )

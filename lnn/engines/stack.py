@@ -20,6 +20,7 @@ from infra.stack import build_stack, deploy_stack, resolve_names
 from infra.stack.aws import CLIENT_LIMITS, Clients, make_session
 from lnn.client import STALLED, RunStalledError, StackClient, never_started_reason
 from lnn.engines.base import TrainingResult
+from lnn.first_layer import stack_first_layer
 from lnn.model_file import load_model
 from lnn.prepare import PreparedData
 from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord
@@ -143,7 +144,8 @@ def _stalled(
 def fetch_result(
     client: StackClient, run_id: str, record: RunRecord, extra: dict | None = None
 ) -> TrainingResult:
-    """A finished run as the engines return it: its model (if any) and history fetched."""
+    """A finished run as the engines return it: its model (if any), history, telemetry,
+    spans and its first layer at the picture steps fetched."""
     params: list = []
     if record.model_key:
         with tempfile.TemporaryDirectory() as tmp:
@@ -161,6 +163,7 @@ def fetch_result(
         extra=extra or {},
         telemetry=client.telemetry(run_id),
         spans=client.spans(run_id),
+        first_layer=stack_first_layer(client, run_id, record.step),
     )
 
 
