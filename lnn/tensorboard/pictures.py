@@ -30,6 +30,7 @@ def unit_pixels(w: Array, shape: tuple[int, ...]) -> np.ndarray:
     """Each row of ``w`` (one unit's weights on the pixels) as a picture of ``shape``
     (height, width[, channels]), scaled on its own so zero is mid-grey and its largest
     |weight| is 0 or 255: a unit's pattern shows whatever the size of its weights."""
+    w = np.asarray(w, dtype=np.float64)  # one arithmetic whatever the snapshots' precision
     peak = np.max(np.abs(w), axis=1, keepdims=True)
     scaled = np.divide(w, peak, out=np.zeros_like(w, dtype=np.float64), where=peak > 0)
     pixels = np.rint(_GREY * (1.0 + scaled)).astype(np.uint8)
