@@ -36,8 +36,9 @@ from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
 EpochCallback = Callable[[HistoryEntry], None]
-# After each step: its number (1-based), the parameters after it (a new list; the arrays are
-# never written in place) and the step's telemetry records (empty off the cadence).
+# Before the first step with 0 and the initial parameters, then after each step: its number
+# (1-based), the parameters after it (a new list; the arrays are never written in place) and
+# the step's telemetry records (empty off the cadence).
 StepCallback = Callable[[int, list[tuple[Array, Array]], list[TelemetryRecord]], None]
 
 
@@ -95,6 +96,8 @@ def train_reference(
     pictured = frozenset(picture_steps(cadence))
     first_layer = {0: snapshot(params[0][0])}
 
+    if on_step is not None:  # the initial parameters, as step 0
+        on_step(0, list(params), [])
     history: list[HistoryEntry] = []
     cost_sum = 0.0
     final: EvalResult | None = None

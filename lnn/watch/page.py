@@ -14,6 +14,7 @@ from typing import Any
 PLOTLY_PATH = "/plotly.min.js"
 SCRIPT_PATH = "/page.js"
 DOCUMENT_PATH = "/api/document"
+WEIGHTS_PATH = "/api/weights"  # ?step=N: the first layer's pictures at a kept step
 # The page's sections, in the order they appear.
 SECTIONS = (
     "network",
@@ -71,7 +72,7 @@ def _fill(title: str, scripts: str) -> str:
 
 
 def live_page(title: str) -> str:
-    config = json.dumps({"document": DOCUMENT_PATH})
+    config = json.dumps({"document": DOCUMENT_PATH, "weights": WEIGHTS_PATH})
     scripts = (
         f'<script src="{PLOTLY_PATH}"></script>'
         + _inline_script(f"window.LNN_LIVE = {config};")

@@ -12,14 +12,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from functions.nn.types import Array
 from functions.ports import ObjectNotFoundError
 from functions.protocol import (
     RunPlan,
     data_key,
     find_plan,
-    read_params,
+    read_layer,
     read_spans,
     read_telemetry,
 )
@@ -35,7 +34,7 @@ from messages.status import HistoryEntry, RunRecord
 # per shard): the page draws every 2 s, and each read takes calls from the run's own.
 POLL_S = 1.0
 PARAMS_EVERY_S = 2.0
-LIVE_PARAMS = "the boundary and the weight pictures follow the parameters of the latest step"
+LIVE_PARAMS = "the boundary follows the parameters of the latest step"
 
 
 def whole_steps(records: list[TelemetryRecord], depth: int) -> list[TelemetryRecord]:
@@ -88,6 +87,7 @@ class StackFeed:
             return
         if record.epoch > self.view.epoch or record.status.is_terminal:
             self.view.add_history(client.history(self.run_id, after=self.view.epoch))
+        self._first_layer(client, record.step)
         self._read_telemetry(client, record.step, force=force)
         self._read_spans(client, record.step)
         if self.view.wants_params() and (force or now >= self._next_params):
@@ -162,21 +162,31 @@ class StackFeed:
         spans = read_recent_spans(client.barriers, self.plan, step, TIMELINE_STEPS + 1)
         self.view.set_spans(spans)
 
+    def _first_layer(self, client: StackClient, step: int) -> None:
+        """The kept steps of layer 1 the run has passed; the page reads one when it asks
+        (nothing is read here: a kept version is one GetObject per shard)."""
+        plan = self.plan
+        assert plan is not None
+
+        def read(at: int) -> Array | None:
+            try:
+                return read_layer(client.store, client.barriers, plan, 1, at)[0]
+            except ObjectNotFoundError:
+                return None
+
+        self.view.set_first_layer([s for s in plan.picture_steps if s <= step], read)
+
     def _read_params(self, client: StackClient, step: int) -> None:
         """Every shard's parameters at version ``step`` (claimed, so all exist; pruning
         keeps the newest versions), joined into whole layers."""
         assert self.plan is not None
         if step == self._params_step:
             return
-        params = []
         try:
-            for layer in range(1, self.plan.depth + 1):
-                shards = [
-                    read_params(client.store, client.barriers, self.plan, layer, k, step)
-                    for k in range(len(self.plan.ranges(layer)))
-                ]
-                w = np.concatenate([p["W"] for p in shards], axis=0)
-                params.append((w, np.concatenate([p["b"] for p in shards], axis=0)))
+            params = [
+                read_layer(client.store, client.barriers, self.plan, layer, step)
+                for layer in range(1, self.plan.depth + 1)
+            ]
         except ObjectNotFoundError:  # pruned while we read: the next poll takes a newer one
             return
         self._params_step = step

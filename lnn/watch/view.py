@@ -19,11 +19,12 @@ from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from lnn.datasets.images import image_shape
+from lnn.first_layer import FirstLayerReader
 from lnn.watch.boundary import boundary_section
 from lnn.watch.curves import history_section, layer_curves_section
 from lnn.watch.examples import Examples
 from lnn.watch.histograms import histogram_section
-from lnn.watch.images import weight_images_section
+from lnn.watch.images import FirstLayerPictures
 from lnn.watch.network import network_section
 from lnn.watch.numbers import figure
 from lnn.watch.series import TelemetrySeries
@@ -82,6 +83,7 @@ class RunView:
         self.calls: dict[str, Any] = {}
         self.note: str | None = None  # how the parameter views are refreshed, for the page
         self._params: tuple[int, Params] | None = None
+        self.first_layer = FirstLayerPictures()  # the weight pictures at the kept steps
 
     def _changed(self, *, status_only: bool = False) -> None:
         self._version += 1
@@ -145,6 +147,26 @@ class RunView:
                 self._params = (step, list(params))
                 self._changed()
 
+    def set_first_layer(self, steps: Sequence[int], reader: FirstLayerReader) -> None:
+        """The steps whose first-layer weights the run kept so far, and how to read one
+        (in the server's thread, when the page asks for its pictures)."""
+        if self.first_layer.set_source(steps, reader):
+            with self._lock:
+                self._changed()
+
+    def weight_pictures(self, step: int) -> dict[str, Any] | None:
+        """The pictures of kept step ``step``; None when there are none to draw."""
+        shape = self._picture_shape()
+        return None if shape is None else self.first_layer.pictures(step, shape)
+
+    def weights_section(self, *, embed: int = 1) -> dict[str, Any] | None:
+        """The weight pictures' section, ``embed`` steps' pictures in it (the page asks for
+        the others; a report, which cannot ask, holds more)."""
+        shape = self._picture_shape()
+        if shape is None or self.config is None:
+            return None
+        return self.first_layer.section(shape, self.config.layers[0].units, embed=embed)
+
     def _parameter_sections(self, config: TrainConfig) -> None:
         if self._params is None or self._sections.get("params_step") == self._params[0]:
             return
@@ -153,9 +175,6 @@ class RunView:
         if self.points is not None:
             x, y = self.points
             self._sections["boundary"] = boundary_section(params, specs, x, y, step)
-        shape = self._picture_shape()
-        if shape is not None:
-            self._sections["weights"] = weight_images_section(params[0][0], shape, step)
         self._sections["params_step"] = step
 
     def wants_params(self) -> bool:
@@ -237,7 +256,7 @@ class RunView:
         document["histograms"] = histogram_section(self.series) if has_telemetry else None
         self._parameter_sections(config)
         document["boundary"] = self._sections.get("boundary")
-        document["weights"] = self._sections.get("weights")
+        document["weights"] = self.weights_section()
         document["timeline"] = timeline_section(self.spans)
         document["inputs"] = {
             "two_d": self.points is not None,
