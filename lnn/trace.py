@@ -48,8 +48,6 @@ def _meta(kind: str, pid: int, tid: int | None, **args: Any) -> dict[str, Any]:
 
 def _name(span: Span) -> str:
     where = "loss" if span.function == "loss" else f"{span.direction} L{span.layer}"
-    # Epochs are counted from 1 wherever a person reads them (the page, inspect, history.json);
-    # spans, like tasks, keep the wire's count from 0 in their args.
     return f"{where} e{span.epoch + 1} b{span.batch}" + ("" if span.phase == "train" else " eval")
 
 
@@ -78,7 +76,9 @@ def chrome_trace(spans: Sequence[Span], *, run_id: str | None = None) -> dict[st
         args: dict[str, Any] = {
             "phase": span.phase,
             "direction": span.direction,
-            "epoch": span.epoch,
+            # Epochs from 1 wherever a person reads them (the page, inspect, history.json, the
+            # slice's name); spans.jsonl keeps the wire's count from 0, as tasks do.
+            "epoch": span.epoch + 1,
             "batch": span.batch,
             "layer": span.layer,
             "shard": span.shard,

@@ -6,15 +6,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from messages.limits import TELEMETRY_MAX_CLASSES
+
 __all__ = [
     "RUN_ID_PATTERN",
     "Accuracy",
+    "ConfusionMatrix",
     "Count",
     "Float",
     "FrozenModel",
     "Int",
     "MessageId",
     "RunId",
+    "check_confusions",
 ]
 
 RUN_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -50,6 +54,23 @@ Count = Annotated[int, Field(ge=0), _NUMBER]
 
 Accuracy = Annotated[float, Field(ge=0.0, le=1.0), _NUMBER]
 """A fraction of correct predictions in [0, 1]."""
+
+_CLASSES = Field(min_length=2, max_length=TELEMETRY_MAX_CLASSES)
+ConfusionMatrix = Annotated[list[Annotated[list[Count], _CLASSES]], _CLASSES]
+"""k x k sample counts of a classifier: row i the samples of true class i, column j those
+predicted as class j (a single sigmoid unit is k = 2). Square: its models check that."""
+
+
+def check_confusions(*matrices: list[list[int]] | None) -> None:
+    """ValueError unless every given matrix is k x k with one k for all (the splits of one
+    evaluation count the same classes)."""
+    sizes = {len(m) for m in matrices if m is not None}
+    for matrix in (m for m in matrices if m is not None):
+        if any(len(row) != len(matrix) for row in matrix):
+            raise ValueError(f"a confusion matrix is k x k: {len(matrix)} rows of other lengths")
+    if len(sizes) > 1:
+        raise ValueError(f"one evaluation's confusion matrices differ in size: {sorted(sizes)}")
+
 
 _JSON_SCHEMA_BOUNDS = {
     "ge": "minimum",

@@ -32,7 +32,7 @@ def watched_run(cfg: TrainConfig, **data_options: Any) -> tuple[RunView, Trainin
     dataset = load_dataset(cfg.dataset, **data_options)
     data = prepare(dataset, [layer.model_dump() for layer in cfg.layers])
     split = split_training_data(data.x, data.y, holdout=cfg.holdout, seed=cfg.seed)
-    view = planned_view("reference", cfg, data.x, data.y, split)
+    view = planned_view("reference", cfg, data.x, data.y, split, dataset.classes)
     feed = ReferenceFeed(view)
     result = train_reference(cfg, split, on_epoch=feed.on_epoch, on_step=feed.on_step)
     finish(view, result)

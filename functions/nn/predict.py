@@ -63,20 +63,58 @@ def predict_labels(proba: Array, output_activation: str) -> Array:
     return np.array(proba, copy=True)
 
 
+def layer_activations(params: Params, x: Array, specs: Sequence[LayerSpec]) -> list[Array]:
+    """Every layer's activations for ``x`` (n_features, m), without dropout, in one forward
+    pass: A[1] .. A[L], each (units, m). Every layer is held at once, so ``x`` should be a few
+    columns or a small grid (predict_proba keeps only the output, chunked)."""
+    if len(params) != len(specs):
+        raise NNError(f"{len(params)} parameter pairs for {len(specs)} layers")
+    layers = []
+    a = x
+    for (w, b), spec in zip(params, specs, strict=True):
+        _, a = dense_forward(w, b, a, get_activation(spec.activation))
+        layers.append(a)
+    return layers
+
+
 _PLANE_PAD = 0.5  # how far the plane reaches beyond the data, on every side
+
+
+def plane_grid(x: Array, points: int) -> tuple[Array, Array, Array]:
+    """A ``points`` x ``points`` grid spanning the two features of ``x`` (2, m), a little
+    beyond the data: its axes, and its points as columns (2, points * points) in the grid's
+    row (second feature) then column order."""
+    xs = np.linspace(x[0].min() - _PLANE_PAD, x[0].max() + _PLANE_PAD, points)
+    ys = np.linspace(x[1].min() - _PLANE_PAD, x[1].max() + _PLANE_PAD, points)
+    gx, gy = np.meshgrid(xs, ys)
+    return xs, ys, np.vstack([gx.ravel(), gy.ravel()])
 
 
 def predict_plane(
     params: Params, x: Array, specs: Sequence[LayerSpec], points: int
 ) -> tuple[Array, Array, Array]:
-    """Output activations over a ``points`` x ``points`` grid spanning the two features of
-    ``x`` (2, m), a little beyond the data: the axes, and (units, points, points) in the
-    grid's row (second feature) then column order."""
-    xs = np.linspace(x[0].min() - _PLANE_PAD, x[0].max() + _PLANE_PAD, points)
-    ys = np.linspace(x[1].min() - _PLANE_PAD, x[1].max() + _PLANE_PAD, points)
-    gx, gy = np.meshgrid(xs, ys)
-    proba = predict_proba(params, np.vstack([gx.ravel(), gy.ravel()]), specs)
+    """Output activations over plane_grid(x, points): the axes, and (units, points, points)."""
+    xs, ys, grid = plane_grid(x, points)
+    proba = predict_proba(params, grid, specs)
     return xs, ys, proba.reshape(proba.shape[0], points, points)
 
 
-__all__ = ["predict_labels", "predict_plane", "predict_proba"]
+def activations_plane(
+    params: Params, x: Array, specs: Sequence[LayerSpec], points: int
+) -> tuple[Array, Array, list[Array]]:
+    """Every layer's activations over plane_grid(x, points), in one forward pass: the axes,
+    and per layer (units, points, points), what each unit computes at each point of the
+    input plane (the last layer's is predict_plane's)."""
+    xs, ys, grid = plane_grid(x, points)
+    layers = layer_activations(params, grid, specs)
+    return xs, ys, [a.reshape(a.shape[0], points, points) for a in layers]
+
+
+__all__ = [
+    "activations_plane",
+    "layer_activations",
+    "plane_grid",
+    "predict_labels",
+    "predict_plane",
+    "predict_proba",
+]

@@ -19,7 +19,7 @@ from functions.protocol.keys import acts_key
 from functions.protocol.plan import RunPlan, batch_data, load_plan
 from functions.protocol.telemetry import arrival_span, loss_documents, note, task_barrier
 from functions.protocol.trainer import close_evaluation
-from functions.training.step import evaluate_outputs, loss_stage
+from functions.training.step import confusion_fields, evaluate_outputs, loss_stage
 from messages.tasks import BackwardTask, EvalMetrics, ForwardTask, LossTask
 
 
@@ -49,7 +49,8 @@ def _output_gradients(
 def evaluate(
     svc: Services, plan: RunPlan, task: LossTask | ForwardTask, z: np.ndarray, weight_sq_sum: float
 ) -> None:
-    """Close an evaluation pass with its cost and accuracies (the caller claimed)."""
+    """Close an evaluation pass with its cost, accuracies and confusion matrices (the caller
+    claimed)."""
     y = batch_data(svc, plan, task.phase, task.epoch, task.batch, "y")
     activation = plan.specs[-1].activation
     result = evaluate_outputs(
@@ -60,6 +61,7 @@ def evaluate(
         train_accuracy=result.train_accuracy,
         dev_accuracy=result.dev_accuracy,
         test_accuracy=result.test_accuracy,
+        **confusion_fields(result),
     )
     close_evaluation(svc, plan, task, metrics)
 

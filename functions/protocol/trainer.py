@@ -181,15 +181,11 @@ def close_evaluation(
     if claim is None:
         return  # claimed by another message, or the run stopped (cancelled, failed)
     epochs = plan.config.epochs
-    accuracies = {
-        "train_accuracy": metrics.train_accuracy,
-        "dev_accuracy": metrics.dev_accuracy,
-        "test_accuracy": metrics.test_accuracy,
-    }
+    accuracies = metrics.accuracies()
     final_cost = metrics.train_cost
     if epochs > 0:
         final_cost = _epoch_cost(plan, claim.record.costs)
-        entry = HistoryEntry(epoch=epoch + 1, cost=final_cost, **accuracies)
+        entry = HistoryEntry(epoch=epoch + 1, cost=final_cost, **accuracies, **metrics.confusions())
         svc.ledger.put_history(run, entry)
         svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=final_cost, **accuracies))
     if epochs == 0 or epoch == epochs - 1:

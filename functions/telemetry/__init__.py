@@ -7,7 +7,12 @@ travel as small JSON documents. docs/telemetry.md describes the figures and the 
 from functions.telemetry import figures
 from functions.telemetry.arrays import TELEMETRY_VERSION
 from functions.telemetry.backward import FIGURES, BackwardStats, backward_telemetry
-from functions.telemetry.classes import ClassCounts, class_counts, merge_class_counts
+from functions.telemetry.classes import (
+    ClassCounts,
+    class_counts,
+    counts_classes,
+    merge_class_counts,
+)
 from functions.telemetry.flags import (
     DEAD_FRACTION,
     EXPLODING_RATIO,
@@ -53,6 +58,7 @@ __all__ = [
     "TelemetryRecord",
     "backward_telemetry",
     "class_counts",
+    "counts_classes",
     "dumps_records",
     "figures",
     "flags",

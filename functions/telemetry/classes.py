@@ -24,6 +24,7 @@ from functions.telemetry.arrays import (
     decode_ints,
     frozen,
 )
+from messages.limits import TELEMETRY_MAX_CLASSES
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,6 +67,12 @@ class ClassCounts(ArrayRecord):
         check_version(doc, "class counts")
         rows = doc["confusion"]
         return cls(decode_ints(v for row in rows for v in row).reshape(len(rows), -1))
+
+
+def counts_classes(activation: str, units: int) -> bool:
+    """Whether an output layer of ``units`` units with ``activation`` has its classes
+    counted: a classifier (not a linear regression) of at most TELEMETRY_MAX_CLASSES."""
+    return activation != "linear" and max(units, 2) <= TELEMETRY_MAX_CLASSES
 
 
 def class_counts(y: np.ndarray, a: np.ndarray, activation: str) -> ClassCounts:

@@ -14,15 +14,19 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 Outcome = Literal["claimed", "completed", "duplicate", "healed", "failed", "dead_lettered"]
-OUTCOMES: tuple[Outcome, ...] = (
-    "claimed",  # arrived at its barrier; another shard's arrival completed it
-    "completed",  # its arrival completed the barrier, and it published the next stage
-    "duplicate",  # found its shard already arrived: dropped, nothing published
-    "healed",  # a redelivery of the message that claimed (its first delivery may have died
-    # before it published, or SQS delivered the message twice): published again
-    "failed",  # raised; SQS redelivers it (or, at the last delivery, the run failed)
-    "dead_lettered",  # reached its dead-letter queue; the run failed with the reason
-)
+# What each outcome means, in the words the watch page's legend shows.
+OUTCOME_MEANINGS: dict[Outcome, str] = {
+    "claimed": "arrived at its barrier; another shard's arrival completed it",
+    "completed": "its arrival completed the barrier, and it published the next stage",
+    "duplicate": "found its shard already arrived: dropped, nothing published",
+    "healed": (
+        "a redelivery of the message that claimed (its first delivery may have died before "
+        "it published, or SQS delivered it twice): published again"
+    ),
+    "failed": "raised; SQS redelivers it (or, at the last delivery, the run failed)",
+    "dead_lettered": "reached its dead-letter queue; the run failed with the reason",
+}
+OUTCOMES: tuple[Outcome, ...] = tuple(OUTCOME_MEANINGS)
 FUNCTION_OF_DIRECTION = {"fwd": "neuron", "bwd": "neuron", "loss": "loss"}
 
 

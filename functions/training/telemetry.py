@@ -14,10 +14,10 @@ from functions.telemetry import (
     LayerTelemetry,
     backward_telemetry,
     class_counts,
+    counts_classes,
     forward_telemetry,
 )
 from functions.training.step import ShardGradients, ShardUpdate
-from messages.limits import TELEMETRY_MAX_CLASSES
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def output_figures(
     if a is None:
         a = get_activation(activation).forward(z)
     forward = [forward_telemetry(z[lo:hi], activation, a=a[lo:hi]) for lo, hi in ranges]
-    counted = activation != "linear" and max(a.shape[0], 2) <= TELEMETRY_MAX_CLASSES
+    counted = counts_classes(activation, a.shape[0])
     return OutputFigures(forward, class_counts(y, a, activation) if counted else None)
 
 

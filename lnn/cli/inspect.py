@@ -18,7 +18,9 @@ from functions.telemetry import TelemetryRecord
 from functions.telemetry.figures import DEAD, GRAD_RMS, SATURATED, UPDATE_RATIO
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
+from lnn.majority import MajorityVerdict
 from lnn.runs import make_output_dir, open_run
+from lnn.runs.verdict import run_verdict
 from lnn.telemetry import epoch_window, layer_rows, write_telemetry
 
 _WIDE = 160  # when piped, rich would otherwise squeeze the table into 80 columns
@@ -44,12 +46,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the table as one JSON line")
 
 
-def _load_records(args: argparse.Namespace) -> list[TelemetryRecord]:
+def _load(args: argparse.Namespace) -> tuple[list[TelemetryRecord], MajorityVerdict | None]:
+    """The run's telemetry, and the majority verdict of its latest evaluation."""
     with stack_errors():
         run = open_run(
             args.run, command="inspect", connect=lambda: connect(args), accepts_file=True
         )
-        return run.telemetry()
+        return run.telemetry(), run_verdict(run)
+
+
+def _verdict_line(verdict: MajorityVerdict) -> str:
+    return f"predictions: after epoch {verdict.epoch}, the network {verdict.message}"
 
 
 def _cell(row: dict[str, Any], column: str, text: str) -> str:
@@ -75,7 +82,7 @@ def _table(rows: list[dict[str, Any]]) -> Table:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    records = _load_records(args)
+    records, verdict = _load(args)
     if args.out is not None:
         make_output_dir(args.out, "--out")
         write_telemetry(args.out, records)
@@ -88,7 +95,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     rows = layer_rows(layers)
     steps = sorted({r.step for r in records if r.epoch == epoch})
     if args.json:
-        print(json.dumps({"run": args.run, "epoch": epoch + 1, "steps": steps, "layers": rows}))
+        found = None if verdict is None else _verdict_line(verdict)
+        line = {"run": args.run, "epoch": epoch + 1, "steps": steps, "layers": rows}
+        print(json.dumps({**line, "verdict": found}))
         return 0
     console = Console(width=_WIDE) if not Console().is_terminal else Console()
     title = f"{args.run}: epoch {epoch + 1}, {len(steps)} telemetry step(s)"
@@ -99,4 +108,6 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             console.print(f"! layer {row['layer']}: {flag['message']}", highlight=False)
         if row["dead_units"]:
             console.print(f"  layer {row['layer']} dead units: {row['dead_units']}")
+    if verdict is not None:
+        console.print(f"! {_verdict_line(verdict)}", highlight=False, soft_wrap=True)
     return 0

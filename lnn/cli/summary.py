@@ -18,9 +18,10 @@ def print_summary(line: dict) -> None:
         "elapsed_s",
         "model_path",
         "reason",
+        "verdict",
         "tensorboard",
     )
     for key in keys:
-        if key in ("reason", "tensorboard") and line.get(key) is None:
+        if key in ("reason", "verdict", "tensorboard") and line.get(key) is None:
             continue
         print(f"{key:>15}: {fmt(line.get(key))}")

@@ -17,8 +17,10 @@ from lnn.cli.progress import EpochProgress
 from lnn.cli.summary import print_summary
 from lnn.cli.training_options import add_arguments as add_training_arguments
 from lnn.cli.training_options import load_training
+from lnn.datasets import Dataset
 from lnn.engines.base import TrainingResult
 from lnn.first_layer import save_first_layer
+from lnn.majority import history_verdict, sample_noun
 from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
 from lnn.prepare import PreparedData, split
@@ -144,8 +146,18 @@ def _write_outputs(
 
 
 def summary(
-    result: TrainingResult, config: TrainConfig, elapsed: float, model_path: Path | None
+    result: TrainingResult,
+    config: TrainConfig,
+    elapsed: float,
+    model_path: Path | None,
+    dataset: Dataset | None = None,
 ) -> dict:
+    """The run's summary line; with ``dataset``, the majority verdict of its last evaluation
+    in the dataset's words (None when the network does better than guessing)."""
+    verdict = None
+    if dataset is not None:
+        noun = sample_noun(config.dataset, dataset.n_features)
+        verdict = history_verdict(result.history, classes=dataset.classes, noun=noun)
     return {
         "run_id": result.run_id,
         "status": result.status,
@@ -159,6 +171,7 @@ def summary(
         "elapsed_s": round(elapsed, 3),
         "model_path": None if model_path is None else str(model_path),
         "reason": result.reason,
+        "verdict": None if verdict is None else f"the network {verdict.message}",
         **result.extra,
     }
 
@@ -187,10 +200,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     model_path = _write_outputs(
         out, result, config, data, list(dataset.classes), engine=args.engine, elapsed_s=elapsed
     )
-    line = summary(result, config, time.perf_counter() - started, model_path)
+    line = summary(result, config, time.perf_counter() - started, model_path, dataset)
     line["engine"] = args.engine
     if args.tensorboard is not None:
-        board = run_board(config, result.history, result.telemetry, result.first_layer)
+        first_layer = result.first_layer
+        board = run_board(config, result.history, result.telemetry, first_layer, dataset.classes)
         name = board_name(config, result.run_id)
         line["tensorboard"] = str(write_board(args.tensorboard, name, board))
     if args.json:

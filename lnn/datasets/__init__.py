@@ -17,6 +17,7 @@ __all__ = [
     "Dataset",
     "DatasetError",
     "DatasetNotFoundError",
+    "builtin_classes",
     "load_dataset",
 ]
 
@@ -55,3 +56,16 @@ def load_dataset(
             f"({', '.join(BUILTIN_DATASETS)})"
         )
     return load_file(name_or_path)
+
+
+def builtin_classes(name: str | None) -> tuple[str, ...]:
+    """The class names of built-in dataset ``name`` (flower's red and blue, the cat set's
+    non-cat and cat); () for a user's file, a regression, or the cat set when its file is
+    not at hand. A reader of a run that has only the dataset's name (a run on a stack)
+    names the classes with this."""
+    if name not in BUILTIN_DATASETS:
+        return ()
+    try:
+        return load_dataset(name).classes
+    except DatasetError:
+        return ()

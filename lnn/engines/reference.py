@@ -21,6 +21,7 @@ from functions.training.schedule import (
 from functions.training.split import DataSplit, eval_inputs
 from functions.training.step import (
     EvalResult,
+    confusion_fields,
     evaluate_outputs,
     forward_shard,
     loss_stage,
@@ -64,12 +65,15 @@ def evaluate(
 
 
 def _history_entry(epoch: int, cost: float, evaluated: EvalResult | None) -> HistoryEntry:
+    if evaluated is None:
+        return HistoryEntry(epoch=epoch + 1, cost=cost)
     return HistoryEntry(
         epoch=epoch + 1,
         cost=cost,
-        train_accuracy=evaluated.train_accuracy if evaluated else None,
-        dev_accuracy=evaluated.dev_accuracy if evaluated else None,
-        test_accuracy=evaluated.test_accuracy if evaluated else None,
+        train_accuracy=evaluated.train_accuracy,
+        dev_accuracy=evaluated.dev_accuracy,
+        test_accuracy=evaluated.test_accuracy,
+        **confusion_fields(evaluated),
     )
 
 

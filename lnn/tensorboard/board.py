@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
+from lnn.datasets import builtin_classes
+from lnn.tensorboard.confusion import confusion_pictures
 from lnn.tensorboard.histograms import BoardHistogram, layer_histograms
 from lnn.tensorboard.hparams import HParam, board_hparams, final_metrics, layers_text
 from lnn.tensorboard.pictures import Pictures, first_layer_pictures
@@ -36,6 +38,7 @@ def run_board(
     history: Sequence[HistoryEntry],
     records: Sequence[TelemetryRecord],
     first_layer: Mapping[int, Array],
+    classes: Sequence[str] = (),
 ) -> Board:
     """The run's board. Without the config there is no learning rate, no HParams and no
     pictures (the dataset is unknown). Epoch records (``batch`` null) are left out: they
@@ -44,6 +47,9 @@ def run_board(
     pictures: list[Pictures] = []
     if config is not None:
         pictures = first_layer_pictures(config.dataset, first_layer)
+    # Named by ``classes``, else by the built-in dataset's own names.
+    names = classes or builtin_classes(None if config is None else config.dataset)
+    pictures.extend(confusion_pictures(history, names))
     return Board(
         scalars=(*history_scalars(history, config), *layer_scalars(steps)),
         histograms=tuple(layer_histograms(steps)),

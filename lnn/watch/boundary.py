@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from functions.nn.layers import LayerSpec
-from functions.nn.predict import predict_plane
+from functions.nn.predict import predict_plane, predict_proba
 from functions.nn.types import Array
 from lnn.watch.numbers import evenly, figures
 
@@ -18,11 +18,20 @@ def boundary_section(
     params: list[tuple[Array, Array]], specs: list[LayerSpec], x: Array, y: Array, step: int
 ) -> dict[str, Any]:
     """``x`` is (2, m), ``y`` (units, m). ``z`` is the probability of class 1 for one output
-    unit, the predicted class for several."""
+    unit, the predicted class for several; ``wrong`` marks the points the network gets wrong
+    (null for a regression)."""
     xs, ys, proba = predict_plane(params, x, specs, GRID)
     z = proba[0] if proba.shape[0] == 1 else proba.argmax(axis=0).astype(np.float64)
     labels = y[0] if y.shape[0] == 1 else y.argmax(axis=0)
     shown = evenly(x.shape[1], POINTS)
+    wrong = None
+    if specs[-1].activation != "linear":
+        # Counted as the accuracy counts: one unit thresholded at 0.5, several by argmax.
+        out = predict_proba(params, x[:, shown], specs)
+        if y.shape[0] == 1:
+            wrong = ((out[0] > 0.5) != (labels[shown] > 0.5)).tolist()
+        else:
+            wrong = (out.argmax(axis=0) != labels[shown]).tolist()
     return {
         "step": step,
         "classes": int(max(2, y.shape[0])),
@@ -33,5 +42,6 @@ def boundary_section(
             "x": figures(x[0, shown]),
             "y": figures(x[1, shown]),
             "label": [int(v) if float(v).is_integer() else float(v) for v in labels[shown]],
+            "wrong": wrong,
         },
     }

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from functions.nn.types import Array
 from functions.training.split import DataSplit
+from lnn.majority import class_name
 
 SPLITS = ("train", "dev", "test")
 
@@ -21,7 +22,7 @@ class Examples:
     classes: tuple[str, ...] = ()
 
     def class_name(self, k: int) -> str:
-        return self.classes[k] if 0 <= k < len(self.classes) else f"class {k}"
+        return class_name(self.classes, k)
 
 
 def examples_of(split: DataSplit, classes: tuple[str, ...] = ()) -> Examples:

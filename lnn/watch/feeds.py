@@ -34,6 +34,7 @@ def planned_view(
     steps = None if split is None else n_batches(split.x_train.shape[1], config.batch_size)
     if split is not None:
         view.set_examples(examples_of(split, classes))
+        view.update(eval_sizes=split.eval_sizes)
     view.update(
         config=config,
         n_features=int(x.shape[0]),

@@ -26,10 +26,11 @@ MAX_UNITS = 64  # pictures drawn at most
 REPORT_STEPS = 8
 CACHED_STEPS = 8  # steps whose drawn pictures the live page's server keeps
 
-__all__ = ["REPORT_STEPS", "FirstLayerPictures"]
+__all__ = ["REPORT_STEPS", "FirstLayerPictures", "png_data_uri"]
 
 
-def _png(pixels: np.ndarray) -> str:
+def png_data_uri(pixels: np.ndarray) -> str:
+    """A uint8 (height, width, channels) picture as a PNG data URI (1 channel: grey)."""
     from matplotlib.image import imsave  # matplotlib writes the PNG (imported when needed)
 
     buffer = io.BytesIO()
@@ -43,7 +44,7 @@ def _png(pixels: np.ndarray) -> str:
 def _images(w: Array, shape: tuple[int, ...]) -> list[str]:
     """Each unit's row scaled on its own: zero weights mid-grey, its largest |weight| black
     or full colour, so a picture shows what the unit looks for, not how large it is."""
-    return [_png(pixels) for pixels in unit_pixels(np.asarray(w[:MAX_UNITS]), shape)]
+    return [png_data_uri(pixels) for pixels in unit_pixels(np.asarray(w[:MAX_UNITS]), shape)]
 
 
 def spread(steps: Sequence[int], count: int) -> list[int]:

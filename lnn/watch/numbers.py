@@ -8,16 +8,16 @@ import numpy as np
 DIGITS = 4  # enough to draw; a document of the cat network's 501 telemetry steps stays small
 
 
-def figure(value: float) -> float | None:
-    """One number rounded to DIGITS significant digits; None (JSON null) for NaN and inf."""
+def figure(value: float, digits: int = DIGITS) -> float | None:
+    """One number rounded to ``digits`` significant digits; None (JSON null) for NaN and inf."""
     value = float(value)
     if not math.isfinite(value):
         return None
-    return float(f"{value:.{DIGITS}g}")
+    return float(f"{value:.{digits}g}")
 
 
-def figures(values: Iterable[float] | np.ndarray) -> list[float | None]:
-    return [figure(v) for v in np.asarray(values, dtype=np.float64).ravel().tolist()]
+def figures(values: Iterable[float] | np.ndarray, digits: int = DIGITS) -> list[float | None]:
+    return [figure(v, digits) for v in np.asarray(values, dtype=np.float64).ravel().tolist()]
 
 
 def evenly(count: int, limit: int) -> list[int]:

@@ -20,9 +20,12 @@ SECTIONS = (
     "network",
     "unit",
     "curves",
+    "predictions",
     "layers",
     "histograms",
     "boundary",
+    "unit_maps",
+    "sample_path",
     "weights",
     "timeline",
 )

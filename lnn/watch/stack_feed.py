@@ -1,6 +1,6 @@
 """Feeding a RunView from a deployed stack (embedded, `lnn up`, LocalStack, AWS), by polling
-what the run leaves there: its record and history, its plan, its telemetry objects, its
-current parameters (for the boundary and the weight pictures) and its spans.
+what the run leaves there: its record and history, its plan and (once) its examples, its
+telemetry objects, its current parameters (for the boundary and the pictures) and its spans.
 
 `poll` reads only what moved since the last call and throttles itself, so a waiter may call
 it as often as it likes; it runs in the caller's thread with the caller's client.
@@ -16,7 +16,6 @@ from functions.nn.types import Array
 from functions.ports import ObjectNotFoundError
 from functions.protocol import (
     RunPlan,
-    data_key,
     find_plan,
     read_layer,
     read_spans,
@@ -26,6 +25,7 @@ from functions.telemetry import TelemetryRecord
 from lnn.client import StackClient
 from lnn.model_file import load_model
 from lnn.watch.recent_spans import read_recent_spans
+from lnn.watch.stack_examples import stack_examples
 from lnn.watch.timeline import TIMELINE_STEPS
 from lnn.watch.view import RunView
 from messages.status import HistoryEntry, RunRecord
@@ -126,13 +126,18 @@ class StackFeed:
         self.plan = plan = find_plan(client.store, self.run_id)
         if plan is None:  # the trainer has not started the run yet
             return False
-        if plan.n_features == 2:
-            x = client.store.get_array(data_key(self.run_id, "x_train"))
-            y = client.store.get_array(data_key(self.run_id, "y_train"))
-            self.view.set_points(x, y)
+        # A view planned in this process holds the run's examples already; a run found on
+        # the stack has them read once, here (lnn.watch.stack_examples).
+        examples = self.view.examples
+        if examples is None:
+            examples = stack_examples(client.store, plan)
+            self.view.set_examples(examples)
+        if plan.n_features == 2 and "train" in examples.splits:
+            self.view.set_points(*examples.splits["train"])
         self.view.update(
             config=plan.config,
             n_features=plan.n_features,
+            eval_sizes=plan.eval_sizes,
             steps_per_epoch=plan.batches_per_epoch,
             note=LIVE_PARAMS,
         )

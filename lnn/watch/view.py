@@ -20,15 +20,20 @@ from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from lnn.datasets.images import image_shape
 from lnn.first_layer import FirstLayerReader
+from lnn.majority import sample_noun
 from lnn.watch.boundary import boundary_section
 from lnn.watch.curves import history_section, layer_curves_section
+from lnn.watch.example_grid import example_grid_section
 from lnn.watch.examples import Examples
 from lnn.watch.histograms import histogram_section
 from lnn.watch.images import FirstLayerPictures
 from lnn.watch.network import network_section
 from lnn.watch.numbers import figure
+from lnn.watch.predictions import predictions_section
+from lnn.watch.sample_path import sample_path_section, sample_pictures_section
 from lnn.watch.series import TelemetrySeries
-from lnn.watch.timeline import timeline_section
+from lnn.watch.timeline import run_plan, timeline_section
+from lnn.watch.unit_maps import unit_maps_section
 from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
@@ -68,6 +73,7 @@ class RunView:
         self.run_id = run_id
         self.config: TrainConfig | None = None
         self.n_features: int | None = None
+        self.eval_sizes: tuple[int, int, int] | None = None  # train, dev, test: the plan's
         self.steps_per_epoch: int | None = None
         self.status: str = RunStatus.PENDING.value
         self.reason: str | None = None
@@ -114,6 +120,7 @@ class RunView:
         with self._lock:
             self.examples = examples
             self._sections.pop("params_step", None)
+            self._sections.pop("sample_pictures", None)
             self._changed()
 
     def add_history(self, entries: Sequence[HistoryEntry]) -> None:
@@ -172,17 +179,28 @@ class RunView:
             return
         step, params = self._params
         specs = [LayerSpec(x.units, x.activation) for x in config.layers]
+        classes = () if self.examples is None else self.examples.classes
         if self.points is not None:
             x, y = self.points
             self._sections["boundary"] = boundary_section(params, specs, x, y, step)
+            self._sections["unit_maps"] = unit_maps_section(params, specs, x, y, step, classes)
+        shape = self._picture_shape()
+        examples = self.examples
+        if examples is not None:
+            self._sections["sample_path"] = sample_path_section(params, specs, examples, step)
+        if examples is not None and shape is not None:
+            self._sections["examples"] = example_grid_section(params, specs, examples, shape, step)
+            if "sample_pictures" not in self._sections:
+                self._sections["sample_pictures"] = sample_pictures_section(examples, shape)
         self._sections["params_step"] = step
 
     def wants_params(self) -> bool:
-        """Whether parameters would show anywhere (2-D data or image inputs)."""
+        """Whether parameters would show anywhere (2-D data, image inputs, examples)."""
         with self._lock:
             if self.config is None:
                 return False
-            return self.points is not None or self._picture_shape() is not None
+            shown = self.points is not None or self.examples is not None
+            return shown or self._picture_shape() is not None
 
     def _picture_shape(self) -> tuple[int, ...] | None:
         """The shape the first layer's weight rows are drawn in; None: the page has none."""
@@ -252,15 +270,23 @@ class RunView:
             return document
         document["network"] = network_section(config, self.n_features, self.series)
         document["history"] = history_section(config, self.history)
+        noun = sample_noun(config.dataset, self.n_features)
+        document["predictions"] = predictions_section(self.history, self.examples, noun)
         document["layer_curves"] = layer_curves_section(self.series) if has_telemetry else None
         document["histograms"] = histogram_section(self.series) if has_telemetry else None
         self._parameter_sections(config)
         document["boundary"] = self._sections.get("boundary")
         document["weights"] = self.weights_section()
-        document["timeline"] = timeline_section(self.spans)
+        document["unit_maps"] = self._sections.get("unit_maps")
+        document["sample_path"] = self._sections.get("sample_path")
+        document["sample_pictures"] = self._sections.get("sample_pictures")
+        document["examples"] = self._sections.get("examples")
+        plan = run_plan(self.run_id, config, self.n_features, self.eval_sizes)
+        document["timeline"] = timeline_section(self.spans, plan)
         document["inputs"] = {
             "two_d": self.points is not None,
             "images": self._picture_shape() is not None,
+            "examples": self.examples is not None,
             "spans": self.engine != "reference",
         }
         return document

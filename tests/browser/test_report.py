@@ -11,9 +11,8 @@ import pytest
 from browser_pages import PLOTS, TIMEOUT_MS, Tab, diagram, drawn, text
 from watch_runs import config, spans_of_steps, watched_run
 
+from lnn.watch.page import SECTIONS
 from lnn.watch.report import write_report
-
-SECTIONS = ("network", "unit", "curves", "layers", "histograms", "boundary", "weights", "timeline")
 
 
 def _offline(tab: Tab) -> list[str]:

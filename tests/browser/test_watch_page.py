@@ -85,6 +85,9 @@ def test_the_live_page_follows_an_embedded_run(tab: Tab, screenshots: Path) -> N
         assert _epoch(page) == 40
         for plot in PLOTS:
             assert drawn(page, plot), plot
+        # each unit's map over the plane, and the path of the training points the stack keeps
+        assert page.locator("#unit-maps-grid canvas").count() == 4 + 3 + 1
+        assert page.locator("#sample-path-choice option").count() == 24
         lanes = page.evaluate(
             "() => document.getElementById('timeline-plot').layout.yaxis.categoryarray"
         )

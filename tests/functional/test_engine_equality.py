@@ -1,7 +1,8 @@
 """The distributed network equals the in-process reference engine (docs/design.md, rule 3).
 
 Each case trains the same request on both engines and compares model.npz arrays and the
-per-epoch history to 1e-9. Shards of one unit reproduce "one Lambda per neuron".
+per-epoch history to 1e-9 (its confusion matrices exactly). Shards of one unit reproduce
+"one Lambda per neuron".
 """
 
 from collections.abc import Callable
@@ -80,6 +81,10 @@ def assert_same(reference, network) -> None:
             assert (expected is None) == (got is None), field
             if expected is not None:
                 assert abs(expected - got) <= TOLERANCE, field
+        # Counts of the same predictions: equal, not merely close.
+        for field in ("train_confusion", "dev_confusion", "test_confusion"):
+            assert getattr(net, field) == getattr(ref, field), field
+    assert any(h.train_confusion is not None for h in network.history)
     # Telemetry (every step of these short runs under "auto"), read back from S3.
     assert network.telemetry and len(network.telemetry) == len(reference.telemetry)
     assert differences(reference.telemetry, network.telemetry, tolerance=TOLERANCE) == []

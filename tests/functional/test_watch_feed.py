@@ -8,8 +8,9 @@ from typing import Any
 
 from functions.protocol.plan import RunPlan
 from lnn.datasets import load_dataset
+from lnn.engines.reference import train_reference
 from lnn.engines.stack import train_on_stack
-from lnn.prepare import prepare
+from lnn.prepare import prepare, split
 from lnn.telemetry import differences
 from lnn.watch.feeds import planned_view
 from lnn.watch.recent_spans import recent_passes
@@ -33,7 +34,7 @@ CONFIG = TrainConfig(
 
 def test_the_feed_gathers_the_run_as_it_goes(stack_target: Callable[[], dict[str, Any]]) -> None:
     data = prepare(load_dataset("moons", samples=90), [x.model_dump() for x in CONFIG.layers])
-    view = planned_view("embedded", CONFIG, data.x, data.y)
+    view = planned_view("embedded", CONFIG, data.x, data.y)  # no split: the feed reads it
     feed = StackFeed(view)
     result = train_on_stack(CONFIG, data, observer=feed, **stack_target())
     assert result.status == "SUCCEEDED", result.reason
@@ -49,6 +50,18 @@ def test_the_feed_gathers_the_run_as_it_goes(stack_target: Callable[[], dict[str
     # one output shard runs the loss itself (functions/protocol/output.py): no loss lane
     lanes = document["timeline"]["lanes"]
     assert lanes == ["neuron L1 s0", "neuron L1 s1", "neuron L2 s0", "neuron L2 s1", "neuron L3 s0"]
+    # The examples, read once from the run's data keys, named by the built-in dataset; the
+    # stack's confusion history equals the reference engine's (engine-equality covers more).
+    assert view.examples is not None and view.examples.classes == ("upper", "lower")
+    assert view.examples.splits["train"][0].shape == (2, 90)
+    predictions = document["predictions"]
+    assert predictions["classes"] == ["upper", "lower"]
+    evaluated = [h for h in result.history if h.train_confusion is not None]
+    assert [e["epoch"] for e in predictions["evaluations"]] == [h.epoch for h in evaluated]
+    assert predictions["evaluations"][-1]["matrices"] == {"train": evaluated[-1].train_confusion}
+    reference = train_reference(CONFIG, split(data, holdout=CONFIG.holdout, seed=CONFIG.seed))
+    for ref, net in zip(reference.history, result.history, strict=True):
+        assert (ref.train_confusion, ref.dev_confusion) == (net.train_confusion, net.dev_confusion)
 
 
 def test_recent_passes_end_at_the_pass_in_flight() -> None:

@@ -53,3 +53,28 @@ def test_inspect_shows_a_layer_table_and_marks_flags(
     assert "epoch 1, 1 telemetry step(s)" in table and "6 of 6 units dead" in table
     assert "6 !" in table  # the dead count is marked
     assert main(["inspect", str(out), "--epoch", "9"]) == 2
+
+
+def test_train_and_inspect_say_when_the_network_predicts_one_class(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = _train(tmp_path, "--init", "zeros")  # the output is 0.5 for every point: "upper"
+    verdict = "the network predicts upper for all 300 training points: 0.500 is the share of upper"
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["verdict"] == verdict
+    assert main(["inspect", str(out)]) == 0
+    assert f"! predictions: after epoch 4, {verdict}" in capsys.readouterr().out
+    assert main(["inspect", str(out), "--json"]) == 0
+    line = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert line["verdict"] == f"predictions: after epoch 4, {verdict}"
+    # The telemetry file named on its own has no history beside it: no verdict, no error.
+    assert main(["inspect", str(out / "telemetry.jsonl"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["verdict"] is None
+
+
+def test_a_network_that_learned_gets_no_verdict(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = _train(tmp_path, "--lr", "0.5", "--epochs", "60")
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["verdict"] is None
+    assert main(["inspect", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["verdict"] is None

@@ -50,6 +50,7 @@ HEADER: dict[str, Any] = {"run_id": "run-1", "epoch": 2, "batch": 1, "step": 9, 
 INLINE = InlineArray.from_numpy(np.arange(6, dtype=np.float64).reshape(2, 3))
 S3 = S3Array(bucket="lnn-runs", key="runs/run-1/l1/s0.npy", dtype="float64", shape=(2, 3))
 LAYERS = [LayerSpecModel(units=4, activation="relu"), LayerSpecModel(units=1, activation="sigmoid")]
+CONFUSION = [[2, 1], [0, 1]]
 REQUEST = TrainRequest(
     run_id="run-1",
     dataset="tiny",
@@ -95,6 +96,7 @@ SAMPLES: list[tuple[BaseModel, tuple[str, ...]]] = [
     (RequestRefused(run_id="run-1", reason="in use", message_id="m-1", at=AT), ("Event",)),
     (RECORD, ()),
     (HistoryEntry(epoch=3, cost=0.4, test_accuracy=0.0), ()),
+    (HistoryEntry(epoch=3, cost=0.4, train_accuracy=0.75, train_confusion=CONFUSION), ()),
 ]
 
 
@@ -210,7 +212,7 @@ def _body(sample: str) -> dict[str, Any]:
         "CancelRun": CancelRun(run_id="run-1", token=TOKEN),
         "EpochCompleted": EpochCompleted(run_id="run-1", epoch=3, cost=0.4, at=AT),
         "RunRecord": RECORD,
-        "HistoryEntry": HistoryEntry(epoch=3, cost=0.4),
+        "HistoryEntry": HistoryEntry(epoch=3, cost=0.4, train_confusion=CONFUSION),
     }
     return copy.deepcopy(bodies[sample].model_dump(mode="json"))
 
@@ -254,6 +256,9 @@ REJECTED: list[tuple[str, str, str, Callable[[dict[str, Any]], None]]] = [
     ("negative epoch", "Task", "ForwardTask", _set("epoch", -1)),
     ("boolean epoch", "Task", "ForwardTask", _set("epoch", True)),
     ("string epoch", "HistoryEntry", "HistoryEntry", _set("epoch", "3")),
+    ("negative count", "HistoryEntry", "HistoryEntry", _set("train_confusion.0.1", -1)),
+    ("one class", "HistoryEntry", "HistoryEntry", _set("train_confusion", [[3]])),
+    ("count not integer", "HistoryEntry", "HistoryEntry", _set("train_confusion.1.1", 0.5)),
     ("layer 0", "ForwardTask", "ForwardTask", _set("layer", 0)),
     ("accuracy over 1", "EpochCompleted", "EpochCompleted", _set("dev_accuracy", 1.5)),
     ("negative weight sum", "ForwardTask", "ForwardTask", _set("weight_sq_sum", -0.1)),
@@ -312,6 +317,13 @@ SERVER_ONLY: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
     ("TrainRequest", "TrainRequest", _set("data.x_test.dtype", "int64"), "float64 or float32"),
     ("TrainerMessage", "TrainRequest", _set("data.y_test.shape", [1, 3]), "equal sample"),
     ("RunRecord", "RunRecord", _set("epoch", 11), "epoch is at most epochs"),
+    ("HistoryEntry", "HistoryEntry", _set("train_confusion.1", [0, 1, 2]), "is square"),
+    (
+        "HistoryEntry",
+        "HistoryEntry",
+        _set("dev_confusion", [[1, 0, 0], [0, 1, 0], [0, 0, 1]]),
+        "one k for all its splits",
+    ),
 ]
 
 

@@ -207,3 +207,26 @@ def test_a_log_dir_that_cannot_be_made_exits_2_before_training(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--tensorboard: cannot create directory" in err
     assert not any((tmp_path / "run").iterdir())  # made, as --out is, but nothing trained
+
+
+def test_each_evaluations_confusion_matrices_are_pictures_at_their_epoch() -> None:
+    stuck, learned = [[137, 0], [72, 0]], [[130, 7], [5, 67]]
+    history = [
+        HistoryEntry(epoch=1, cost=0.7, train_accuracy=0.656, train_confusion=stuck),
+        HistoryEntry(epoch=2, cost=0.5),  # not evaluated: no picture
+        HistoryEntry(
+            epoch=3,
+            cost=0.2,
+            train_accuracy=0.943,
+            dev_accuracy=0.9,
+            train_confusion=learned,
+            dev_confusion=[[9, 1], [1, 9]],
+        ),
+    ]
+    board = run_board(None, history, [], {}, classes=("non-cat", "cat"))
+    shown = [(p.tag, p.step) for p in board.pictures]
+    assert shown == [("confusion/train", 1), ("confusion/train", 3), ("confusion/dev", 3)]
+    first, later = board.pictures[0].pixels, board.pictures[1].pixels
+    assert first.dtype == np.uint8 and first.ndim == 4 and first.shape[0] == 1
+    assert first.shape[3] == 3 and first.shape == later.shape
+    assert not np.array_equal(first, later)  # the pictures show the counts they are of

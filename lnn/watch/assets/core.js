@@ -26,6 +26,24 @@ window.LNN = (function () {
       note.classList.toggle("hidden", !why);
       return !!why;
     },
+    // Page-wide events between sections: "point", a point of the input plane clicked ({x, y}).
+    listeners: {},
+    on: function (event, listener) {
+      (lnn.listeners[event] = lnn.listeners[event] || []).push(listener);
+    },
+    emit: function (event, value) {
+      (lnn.listeners[event] || []).forEach(function (listener) { listener(value); });
+    },
+    // Each click on plot ``id`` (drawn already) emits ``event`` with the point's coordinates.
+    emitClicks: function (id, event) {
+      var plot = lnn.$(id);
+      if (plot.lnnClicks) return;
+      plot.lnnClicks = true;
+      plot.on("plotly_click", function (e) {
+        var p = e.points[0];
+        if (p) lnn.emit(event, { x: p.x, y: p.y });
+      });
+    },
     log10: function (values) {
       return values.map(function (v) { return v === null || v <= 0 ? null : Math.log10(v); });
     }

@@ -1,0 +1,106 @@
+// What the network predicts: each split's confusion matrix at one evaluation (the latest
+// unless the slider picks another), the majority verdict as a banner, and for pictures the
+// examples it gets right, gets wrong and is least sure of.
+(function () {
+  "use strict";
+  var L = window.LNN, $ = L.$, text = L.text;
+  var SPLITS = { train: "training", dev: "dev", test: "test" };
+  var KINDS = { right: "right, surest first", wrong: "wrong, surest first", unsure: "least sure" };
+  var followLatest = true;
+
+  function cell(tag, content, style) {
+    var node = document.createElement(tag);
+    node.textContent = content;
+    if (style) node.setAttribute("style", style);
+    return node;
+  }
+
+  // One split's matrix as a table: a cell's shade is its share of the true class's row.
+  function matrixTable(split, matrix, classes, accuracy) {
+    var table = document.createElement("table");
+    table.id = "predictions-" + split;
+    table.className = "confusion";
+    var total = matrix.reduce(function (s, row) { return s + row.reduce(function (a, b) { return a + b; }, 0); }, 0);
+    table.appendChild(cell("caption", SPLITS[split] + " (" + total + ")" +
+      (accuracy === null || accuracy === undefined ? "" : ", accuracy " + accuracy.toFixed(3))));
+    var head = document.createElement("tr");
+    head.appendChild(cell("th", "true \\ predicted"));
+    classes.forEach(function (name) { head.appendChild(cell("th", name)); });
+    table.appendChild(head);
+    matrix.forEach(function (row, i) {
+      var tr = document.createElement("tr"), sum = row.reduce(function (a, b) { return a + b; }, 0);
+      tr.appendChild(cell("th", classes[i]));
+      row.forEach(function (count, j) {
+        var share = sum ? count / sum : 0, hue = i === j ? "40,130,60" : "190,40,40";
+        tr.appendChild(cell("td", count, "background: rgba(" + hue + "," + (0.08 + 0.8 * share).toFixed(2) + ")"));
+      });
+      table.appendChild(tr);
+    });
+    return table;
+  }
+
+  function renderEvaluation(p) {
+    var slider = $("predictions-step"), index = Number(slider.value), e = p.evaluations[index];
+    text("predictions-step-text", "after epoch " + e.epoch + " (" + (index + 1) + " of " + p.evaluations.length + ")");
+    text("predictions-epoch", "after epoch " + e.epoch);
+    var box = $("predictions-matrices");
+    box.innerHTML = "";
+    Object.keys(SPLITS).forEach(function (split) {
+      if (e.matrices[split]) box.appendChild(matrixTable(split, e.matrices[split], p.classes, e.accuracy[split]));
+    });
+    var verdict = $("predictions-verdict");
+    verdict.textContent = e.verdict ? "After epoch " + e.epoch + ", the network " + e.verdict + "." : "";
+    verdict.classList.toggle("hidden", !e.verdict);
+  }
+
+  function renderMatrices(p) {
+    var slider = $("predictions-step"), last = p.evaluations.length - 1;
+    slider.max = last;
+    if (followLatest || Number(slider.value) > last) slider.value = last;
+    $("predictions-stepper").classList.toggle("hidden", last === 0);
+    slider.oninput = function () {
+      followLatest = Number(slider.value) === last;
+      renderEvaluation(p);
+    };
+    renderEvaluation(p);
+  }
+
+  function renderExamples(x) {
+    var box = $("predictions-examples");
+    box.innerHTML = "";
+    if (!x) return;
+    box.appendChild(cell("h3", SPLITS[x.split] + " images at step " + x.step +
+      " (of " + x.samples + "): P is the probability of the predicted class"));
+    Object.keys(KINDS).forEach(function (kind) {
+      var row = document.createElement("div"), grid = document.createElement("div");
+      row.className = "example-row";
+      row.id = "predictions-" + kind;
+      row.appendChild(cell("div", KINDS[kind] + (x.kinds[kind].length ? "" : ": none"), "font-size: 12px"));
+      grid.className = "images";
+      x.kinds[kind].forEach(function (s) {
+        var figure = document.createElement("figure"), img = document.createElement("img");
+        img.src = s.png;
+        img.alt = "sample " + s.sample + ": " + s.true;
+        figure.appendChild(img);
+        figure.appendChild(cell("figcaption", s.predicted + " P " + s.p.toFixed(2) +
+          (kind === "right" ? "" : " (true: " + s.true + ")")));
+        grid.appendChild(figure);
+      });
+      row.appendChild(grid);
+      box.appendChild(row);
+    });
+  }
+
+  function renderPredictions(d) {
+    var p = d.predictions;
+    var why = !p ? "No evaluation with class counts yet (a regression has none)." : null;
+    L.empty("predictions", why);
+    $("predictions-stepper").classList.toggle("hidden", !!why);
+    $("predictions-verdict").classList.toggle("hidden", true);
+    $("predictions-matrices").innerHTML = "";
+    if (p) renderMatrices(p);
+    renderExamples(d.examples);
+  }
+
+  L.section(["predictions", "examples"], renderPredictions);
+})();
