@@ -24,7 +24,7 @@ the user side use; everything else is the protocol's own.
 from functions.protocol.arrays import ArrayStore, LruCache, nbytes, pack_training_data
 from functions.protocol.delivery import Services, StackSettings, reset_services, services
 from functions.protocol.failures import Door, Work, dead_lettered, guarded
-from functions.protocol.fanin import read_layers, read_params
+from functions.protocol.fanin import read_layer, read_layers, read_params
 from functions.protocol.keys import data_key, plan_key
 from functions.protocol.plan import RunPlan, find_plan, loss_in_output_shard
 from functions.protocol.telemetry import (
@@ -58,6 +58,7 @@ __all__ = [
     "pack_training_data",
     "pass_stages",
     "plan_key",
+    "read_layer",
     "read_layers",
     "read_params",
     "read_spans",

@@ -6,9 +6,10 @@
   shard's backward pass of step v. When it is small (``inline``: within its share of
   PARAMS_ITEM_BUDGET) it rides in that pass's barrier arrival, in the very UpdateItem that
   claims it, so a step makes no PutObject for it; otherwise, and for version 0 (written by
-  the trainer), it is the object at ``params_key``. Where a version lives is a pure function
-  of the plan, so readers need no lookup, and this process keeps a copy that the shard's next
-  task usually finds.
+  the trainer) and layer 1's picture steps (kept past the barrier items' expiry for the
+  first layer's pictures), it is the object at ``params_key``. Where a version lives is a
+  pure function of the plan, so readers need no lookup, and this process keeps a copy that
+  the shard's next task usually finds.
 - The claim: a shard's arrival at its layer's barrier carries its output, its span and the
   message id of its delivery (docs/design.md, rules 4 and 5).
 - The Z cache: Z of recent forward shards stays in this process so the backward pass can
@@ -108,6 +109,12 @@ def inline(plan: RunPlan, layer: int) -> bool:
     return size <= PARAMS_ITEM_BUDGET // len(ranges)
 
 
+def stored(plan: RunPlan, layer: int, version: int) -> bool:
+    """Whether the version is an S3 object (rather than bytes in its backward arrival)."""
+    kept = layer == 1 and version in plan.picture_steps
+    return version == 0 or kept or not inline(plan, layer)
+
+
 def _written_by(plan: RunPlan, layer: int, version: int) -> str:
     """The backward barrier of step ``version``, whose arrivals carry that version."""
     epoch, batch = divmod(version - 1, plan.batches_per_epoch)
@@ -131,7 +138,7 @@ def write_params(
     """Store version ``version``: the bytes its backward arrival must carry, or None when
     it went to S3 (the arrival then carries nothing more)."""
     key = params_key(plan.run_id, layer, shard, version)
-    if version == 0 or not inline(plan, layer):
+    if stored(plan, layer, version):
         store.put_npz(key, params)
         return None
     store.remember_npz(key, params)
@@ -144,7 +151,7 @@ def read_params(
     """Version ``version`` of the shard; ObjectNotFoundError when it is not there (pruned
     from S3, or its backward arrival has not happened). Clients read with it too."""
     key = params_key(plan.run_id, layer, shard, version)
-    if version == 0 or not inline(plan, layer):
+    if stored(plan, layer, version):
         return store.get_npz(key)
     found = store.cached_npz(key)
     if found is None:
@@ -157,20 +164,23 @@ def read_params(
     return found
 
 
+def read_layer(
+    store: ArrayStore, barriers: Barriers, plan: RunPlan, layer: int, version: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """W and b of the whole layer at ``version``, every shard's rows joined in order (one
+    read per shard); ObjectNotFoundError as read_params."""
+    count = len(plan.ranges(layer))
+    shards = [read_params(store, barriers, plan, layer, k, version) for k in range(count)]
+    w = np.concatenate([p["W"] for p in shards], axis=0)
+    return w, np.concatenate([p["b"] for p in shards], axis=0)
+
+
 def read_layers(
     store: ArrayStore, barriers: Barriers, plan: RunPlan, version: int
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Every layer's (W, b) at version ``version``, its shards' rows joined in shard order:
-    the whole network after that many steps (ObjectNotFoundError as ``read_params``)."""
-    layers = []
-    for layer in range(1, plan.depth + 1):
-        shards = [
-            read_params(store, barriers, plan, layer, k, version)
-            for k in range(len(plan.ranges(layer)))
-        ]
-        w = np.concatenate([p["W"] for p in shards], axis=0)
-        layers.append((w, np.concatenate([p["b"] for p in shards], axis=0)))
-    return layers
+    """Every layer's (W, b) at ``version``: the whole network after that many steps
+    (ObjectNotFoundError as read_params)."""
+    return [read_layer(store, barriers, plan, layer, version) for layer in range(1, plan.depth + 1)]
 
 
 ShardTask = ForwardTask | BackwardTask

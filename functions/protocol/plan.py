@@ -14,7 +14,7 @@ from functions.protocol.arrays import ArrayStore
 from functions.protocol.delivery import Services
 from functions.protocol.keys import data_key, plan_key
 from functions.training.config import layer_specs, optimizer_for
-from functions.training.schedule import TelemetryCadence, telemetry_cadence
+from functions.training.schedule import TelemetryCadence, picture_steps, telemetry_cadence
 from functions.training.shards import shard_ranges
 from messages.limits import MESSAGE_ARRAY_BUDGET, PUBLISH_BATCH_ENTRIES
 from messages.train_request import TrainConfig
@@ -59,6 +59,11 @@ class RunPlan:
         return telemetry_cadence(
             self.config.telemetry_every, self.config.epochs, self.batches_per_epoch
         )
+
+    @cached_property
+    def picture_steps(self) -> frozenset[int]:
+        """The versions of layer 1 kept for its pictures (schedule.picture_steps)."""
+        return frozenset(picture_steps(self.telemetry))
 
     def ranges(self, layer: int) -> list[tuple[int, int]]:
         return shard_ranges(self.specs[layer - 1].units, self.config.shards)

@@ -16,7 +16,9 @@
   the train topic, where a forged message could end any run; now no message carries them.
 - Old parameter versions leave S3 as the run goes on: once step t is claimed, versions far
   behind it serve nobody but a late duplicate, which finds its barrier passed and stops
-  (the cat network would otherwise keep about 5 GB of weights).
+  (the cat network would otherwise keep about 5 GB of weights). Layer 1's versions at the
+  run's picture steps stay (RunPlan.picture_steps): the first layer's pictures at those
+  steps are read from them on demand (docs/telemetry.md says what they cost).
 - The terminal transitions (fail, reject, cancel) have one implementation for every
   caller, each followed by its lifecycle event when it applied.
 """
@@ -97,13 +99,22 @@ def stale_versions(step: int) -> range:
     return range(max(0, step - KEEP_VERSIONS - PRUNE_EVERY), step - KEEP_VERSIONS)
 
 
+def pruned_versions(plan: RunPlan, layer: int, step: int) -> list[int]:
+    """The versions of ``layer`` deleted when ``step`` is claimed: the stale ones, but
+    layer 1's picture steps. None of an inline layer: its versions after 0 live in barrier
+    items, which expire (and its version 0 is not needed once the run is past it)."""
+    if inline(plan, layer):
+        return []
+    kept = plan.picture_steps if layer == 1 else frozenset()
+    return [version for version in stale_versions(step) if version not in kept]
+
+
 def _prune_params(svc: Services, plan: RunPlan, step: int) -> None:
     keys = [
         params_key(plan.run_id, layer, shard, version)
         for layer in range(1, plan.depth + 1)
-        if not inline(plan, layer)  # its versions after 0 live in barrier items, which expire
+        for version in pruned_versions(plan, layer, step)
         for shard in range(len(plan.ranges(layer)))
-        for version in stale_versions(step)
     ]
     if keys:
         try:

@@ -77,6 +77,13 @@ class TelemetryCadence:
             return False
         return (step - 1) % self.interval == 0 or step == self.total_steps
 
+    def steps(self) -> list[int]:
+        """The telemetry steps in order."""
+        if self.interval == 0 or self.total_steps == 0:
+            return []
+        found = list(range(1, self.total_steps + 1, self.interval))
+        return found if found[-1] == self.total_steps else [*found, self.total_steps]
+
 
 def telemetry_cadence(
     telemetry_every: int | str, epochs: int, batches_per_epoch: int
@@ -85,3 +92,20 @@ def telemetry_cadence(
     if telemetry_every == "auto":
         return TelemetryCadence(max(1, -(-total // AUTO_TELEMETRY_STEPS)), total)
     return TelemetryCadence(int(telemetry_every), total)
+
+
+PICTURE_STEPS = 24
+"""Telemetry steps at most whose first-layer weights are kept for its pictures. The cat
+network's W1 is 2 MB a version: 24 of them are 48 MB on S3 (docs/telemetry.md), where its
+501 telemetry steps would keep 1 GB; a slider over two dozen steps shows how the units form."""
+
+
+def picture_steps(cadence: TelemetryCadence, limit: int = PICTURE_STEPS) -> tuple[int, ...]:
+    """The steps whose first-layer weights every engine keeps: 0 (the initial weights, which
+    W - W(init) needs), up to ``limit`` telemetry steps evenly spread (all when there are no
+    more) and the last step, so even a run with telemetry off shows its start and end."""
+    telemetry = cadence.steps()
+    if len(telemetry) > limit:
+        picks = {round(k * (len(telemetry) - 1) / (limit - 1)) for k in range(limit)}
+        telemetry = [telemetry[k] for k in picks]
+    return tuple(sorted({0, *telemetry, cadence.total_steps}))

@@ -1,12 +1,13 @@
-"""``lnn export RUN --tensorboard DIR``: a run as TensorBoard logs in DIR/RUN.
+"""``lnn export RUN --tensorboard DIR``: a run as TensorBoard logs in DIR/NAME (NAME: the
+dataset, the layers and the run id's start; lnn.tensorboard.board_name).
 
 RUN is a run id on a deployed stack (the options and connection of `lnn inspect`), or a
-directory `lnn train --out` wrote (history.json, telemetry.jsonl, model.npz; any of them).
+directory `lnn train --out` wrote (history.json, telemetry.jsonl, model.npz,
+first_layer.npz; any of the first three).
 `lnn train --tensorboard` writes the same events from the run it has just made.
 """
 
 import argparse
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +16,17 @@ from functions.protocol import find_plan
 from functions.telemetry import TelemetryRecord
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
-from lnn.model_file import load_model
-from lnn.runs import HISTORY_FILE, MODEL_FILE, TELEMETRY_FILE, LocalRun, StackRun, open_run
-from lnn.tensorboard import run_board, write_board
+from lnn.first_layer import load_first_layer, read_stack_first_layer
+from lnn.runs import (
+    FIRST_LAYER_FILE,
+    HISTORY_FILE,
+    MODEL_FILE,
+    TELEMETRY_FILE,
+    LocalRun,
+    StackRun,
+    open_run,
+)
+from lnn.tensorboard import board_name, run_board, write_board
 from messages.status import HistoryEntry
 from messages.train_request import TrainConfig
 
@@ -28,7 +37,7 @@ class RunContent:
     config: TrainConfig | None
     history: list[HistoryEntry]
     records: list[TelemetryRecord]
-    params: list[tuple[Array, Array]] | None
+    first_layer: dict[int, Array]  # W1 at the picture steps
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -39,7 +48,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=Path,
         required=True,
         metavar="DIR",
-        help="write TensorBoard event files into DIR/RUN (view: tensorboard --logdir DIR)",
+        help="write TensorBoard event files into DIR/NAME (view: tensorboard --logdir DIR)",
     )
 
 
@@ -59,18 +68,18 @@ def _from_directory(run: LocalRun) -> RunContent:
     model = run.model() if run.has(MODEL_FILE) else None
     config = _config(model.config) if model else None
     name = str(model.config.get("run_id", run.name)) if model else run.name
-    return RunContent(name, config, history, records, model.params if model else None)
+    first_layer = load_first_layer(run.file(FIRST_LAYER_FILE)) if run.has(FIRST_LAYER_FILE) else {}
+    return RunContent(name, config, history, records, first_layer)
 
 
 def _from_stack(run: StackRun) -> RunContent:
     """Called within stack_errors: every read here is a call to the stack."""
     plan = find_plan(run.client.store, run.run_id)  # None: the trainer has not planned it yet
-    config = None if plan is None else plan.config
-    params = None
-    if run.record.model_key:
-        with tempfile.TemporaryDirectory() as tmp:
-            params = load_model(run.client.download_model(run.run_id, Path(tmp))).params
-    return RunContent(run.run_id, config, run.history(), run.telemetry(), params)
+    if plan is None:
+        return RunContent(run.run_id, None, run.history(), run.telemetry(), {})
+    client, step = run.client, run.record.step
+    first_layer = read_stack_first_layer(client.store, client.barriers, plan, step)
+    return RunContent(run.run_id, plan.config, run.history(), run.telemetry(), first_layer)
 
 
 def _load_run(args: argparse.Namespace) -> RunContent:
@@ -81,11 +90,11 @@ def _load_run(args: argparse.Namespace) -> RunContent:
 
 def cmd_export(args: argparse.Namespace) -> int:
     run = _load_run(args)
-    board = run_board(run.config, run.history, run.records, run.params)
+    board = run_board(run.config, run.history, run.records, run.first_layer)
     if board.empty:
         raise UsageError(f"run {run.name} has nothing to export yet (no epoch, no telemetry)")
-    written = write_board(args.tensorboard, run.name, board)
-    pictured = sum(p.pixels.shape[0] for p in board.pictures)
+    written = write_board(args.tensorboard, board_name(run.config, run.name), board)
+    steps = len({p.step for p in board.pictures})
     counts = f"{len(board.scalars)} scalars, {len(board.histograms)} histograms"
-    print(f"{written}: {counts}, {pictured} unit pictures")
+    print(f"{written}: {counts}, first-layer pictures at {steps} steps")
     return 0

@@ -20,6 +20,7 @@ from lnn.cli.training_options import add_arguments as add_training_arguments
 from lnn.cli.training_options import load_training
 from lnn.datasets import Dataset
 from lnn.engines.base import StopCheck, TrainingResult
+from lnn.first_layer import save_first_layer
 from lnn.majority import history_verdict, sample_noun
 from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
@@ -27,6 +28,7 @@ from lnn.prepare import PreparedData, split
 from lnn.runs import (
     BOUNDARY_PLOT,
     COST_PLOT,
+    FIRST_LAYER_FILE,
     HISTORY_FILE,
     MODEL_FILE,
     RUNS_DIR,
@@ -34,7 +36,7 @@ from lnn.runs import (
     make_output_dir,
 )
 from lnn.telemetry import write_telemetry
-from lnn.tensorboard import run_board, write_board
+from lnn.tensorboard import board_name, run_board, write_board
 from lnn.trace import write_spans
 from lnn.watch.feeds import ReferenceFeed, finish, planned_view, result_view
 from lnn.watch.report import write_report
@@ -113,12 +115,14 @@ def _write_outputs(
     elapsed_s: float | None = None,
 ) -> Path | None:
     """Write model.npz (None when the run produced no parameters), history.json,
-    telemetry.jsonl and spans.jsonl (when the run recorded any), plots and report.html."""
+    telemetry.jsonl, spans.jsonl and first_layer.npz (when the run recorded any), plots and
+    report.html."""
     make_output_dir(out, "--out")
     history = [h.model_dump(mode="json") for h in result.history]
     (out / HISTORY_FILE).write_text(json.dumps(history, indent=1) + "\n")
     write_telemetry(out, result.telemetry)
     write_spans(out, result.spans)
+    save_first_layer(out / FIRST_LAYER_FILE, result.first_layer)
     columns = split(data, holdout=config.holdout, seed=config.seed)
     report = result_view(
         engine,
@@ -207,8 +211,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     line = summary(result, config, time.perf_counter() - started, model_path, dataset)
     line["engine"] = args.engine
     if args.tensorboard is not None:
-        board = run_board(config, result.history, result.telemetry, result.params, dataset.classes)
-        line["tensorboard"] = str(write_board(args.tensorboard, result.run_id, board))
+        first_layer = result.first_layer
+        board = run_board(config, result.history, result.telemetry, first_layer, dataset.classes)
+        name = board_name(config, result.run_id)
+        line["tensorboard"] = str(write_board(args.tensorboard, name, board))
     if args.json:
         print(json.dumps(line), flush=True)
     else:

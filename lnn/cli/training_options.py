@@ -68,7 +68,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="DIR",
-        help="also write TensorBoard event files into DIR/RUN_ID (view: tensorboard --logdir DIR)",
+        help="also write TensorBoard event files into DIR/NAME (view: tensorboard --logdir DIR)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON summary line last")
     p.add_argument(

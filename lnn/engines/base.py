@@ -32,6 +32,8 @@ class TrainingResult:
     # The steps taken by a run stopped early (its params are after the last of them); None
     # for a run that took every step it planned.
     steps: int | None = None
+    # W1 at the run's picture steps, step 0 its init (lnn.first_layer).
+    first_layer: dict[int, Array] = field(default_factory=dict)
 
 
 def interrupted_reason(step: int, steps_per_epoch: int) -> str:
@@ -52,6 +54,7 @@ def interrupted_result(
     telemetry: list[TelemetryRecord] | None = None,
     spans: list[Span] | None = None,
     extra: dict[str, object] | None = None,
+    first_layer: dict[int, Array] | None = None,
 ) -> TrainingResult:
     """A run stopped early: CANCELLED, with its parameters after the last step it took, the
     history of the epochs it completed, and the accuracies of its last evaluation."""
@@ -70,4 +73,5 @@ def interrupted_result(
         telemetry=telemetry or [],
         spans=spans or [],
         steps=steps,
+        first_layer=first_layer or {},
     )

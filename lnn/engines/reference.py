@@ -12,7 +12,12 @@ from functions.nn.data import n_batches
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
 from functions.training.config import initial_params, layer_specs, learning_rate, optimizer_for
-from functions.training.schedule import eval_epochs, iter_steps, telemetry_cadence
+from functions.training.schedule import (
+    eval_epochs,
+    iter_steps,
+    picture_steps,
+    telemetry_cadence,
+)
 from functions.training.split import DataSplit, eval_inputs
 from functions.training.step import (
     EvalResult,
@@ -27,12 +32,14 @@ from functions.training.step import (
 )
 from functions.training.telemetry import hidden_forward, output_figures, shard_telemetry
 from lnn.engines.base import StopCheck, TrainingResult, interrupted_reason, interrupted_result
+from lnn.first_layer import snapshot
 from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
 EpochCallback = Callable[[HistoryEntry], None]
-# After each step: its number (1-based), the parameters after it (a new list; the arrays are
-# never written in place) and the step's telemetry records (empty off the cadence).
+# Before the first step with 0 and the initial parameters, then after each step: its number
+# (1-based), the parameters after it (a new list; the arrays are never written in place) and
+# the step's telemetry records (empty off the cadence).
 StepCallback = Callable[[int, list[tuple[Array, Array]], list[TelemetryRecord]], None]
 
 
@@ -94,7 +101,11 @@ def train_reference(
         config.telemetry_every, config.epochs, n_batches(m, config.batch_size)
     )
     telemetry: list[TelemetryRecord] = []
+    pictured = frozenset(picture_steps(cadence))
+    first_layer = {0: snapshot(params[0][0])}
 
+    if on_step is not None:  # the initial parameters, as step 0
+        on_step(0, list(params), [])
     history: list[HistoryEntry] = []
     cost_sum = 0.0
     final: EvalResult | None = None
@@ -102,7 +113,9 @@ def train_reference(
         if stop is not None and stop():
             done = key.step - 1
             reason = interrupted_reason(done, n_batches(m, config.batch_size))
-            return interrupted_result(run_id, params, history, done, reason, telemetry=telemetry)
+            return interrupted_result(
+                run_id, params, history, done, reason, telemetry=telemetry, first_layer=first_layer
+            )
         # Fancy indexing copies X; the full batch is the data itself, in order.
         x = split.x_train if full_batch else split.x_train[:, columns]
         y = split.y_train if full_batch else split.y_train[:, columns]
@@ -175,6 +188,8 @@ def train_reference(
             grad, grad_kind = update.da_prev, "da"
         if observed:
             telemetry.extend(reversed(step_records))  # layer order
+        if key.step in pictured:
+            first_layer[key.step] = snapshot(params[0][0])
         if on_step is not None:
             on_step(key.step, list(params), list(reversed(step_records)) if observed else [])
         cost_sum += result.cost * m_b
@@ -200,4 +215,5 @@ def train_reference(
         dev_accuracy=final.dev_accuracy,
         test_accuracy=final.test_accuracy,
         telemetry=telemetry,
+        first_layer=first_layer,
     )

@@ -9,6 +9,7 @@ from functions.ports import ObjectNotFoundError
 from functions.protocol import find_plan, read_layers
 from lnn.client import STALLED, RunStalledError, StackClient
 from lnn.engines.base import TrainingResult, interrupted_reason, interrupted_result
+from lnn.first_layer import stack_first_layer
 from lnn.model_file import load_model
 from lnn.telemetry import whole_steps
 from messages.status import RunRecord
@@ -39,7 +40,8 @@ def stalled(
 def fetch_result(
     client: StackClient, run_id: str, record: RunRecord, extra: dict | None = None
 ) -> TrainingResult:
-    """A finished run as the engines return it: its model (if any) and history fetched."""
+    """A finished run as the engines return it: its model (if any), history, telemetry,
+    spans and its first layer at the picture steps fetched."""
     params: list = []
     if record.model_key:
         with tempfile.TemporaryDirectory() as tmp:
@@ -57,6 +59,7 @@ def fetch_result(
         extra=extra or {},
         telemetry=client.telemetry(run_id),
         spans=client.spans(run_id),
+        first_layer=stack_first_layer(client, run_id, record.step),
     )
 
 
@@ -87,4 +90,5 @@ def interrupted(client: StackClient, run_id: str, extra: dict | None = None) -> 
         telemetry=whole_steps(telemetry, 0 if plan is None else plan.depth),
         spans=client.spans(run_id),
         extra=extra,
+        first_layer=stack_first_layer(client, run_id, record.step),
     )

@@ -9,6 +9,7 @@ __all__ = [
     "BOUNDARY_PLOT",
     "COST_PLOT",
     "ESTIMATE_FILE",
+    "FIRST_LAYER_FILE",
     "HISTORY_FILE",
     "MODEL_FILE",
     "REPORT_FILE",
@@ -22,6 +23,7 @@ MODEL_FILE = "model.npz"
 HISTORY_FILE = "history.json"
 TELEMETRY_FILE = "telemetry.jsonl"
 SPANS_FILE = "spans.jsonl"
+FIRST_LAYER_FILE = "first_layer.npz"  # W1 at the picture steps (lnn.first_layer)
 REPORT_FILE = "report.html"
 COST_PLOT = "cost.png"
 BOUNDARY_PLOT = "boundary.png"

@@ -1,8 +1,9 @@
 """A run as TensorBoard logs: scalars (cost, accuracies, learning rate, per-layer figures),
-histograms (W, A, dW, dZ per layer) and the first layer's units as pictures.
+histograms (W, A, dW, dZ per layer), the first layer's units as pictures at the picture steps
+and the configuration with the final figures in the HParams dashboard.
 docs/tensorboard.md lists the tags; lnn.tensorboard.tags defines them."""
 
-from lnn.tensorboard.board import Board, run_board
+from lnn.tensorboard.board import Board, board_name, run_board
 from lnn.tensorboard.writer import write_board
 
-__all__ = ["Board", "run_board", "write_board"]
+__all__ = ["Board", "board_name", "run_board", "write_board"]

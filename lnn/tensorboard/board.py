@@ -1,10 +1,12 @@
 """Everything a run's TensorBoard log holds, computed from what every engine returns and
-`lnn train --out` stores: the config, the history, the telemetry records and the model."""
+`lnn train --out` stores: the config, the history, the telemetry records and the first
+layer's weights at the picture steps (lnn.first_layer)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
@@ -12,6 +14,7 @@ from lnn.datasets import builtin_classes
 from lnn.tensorboard.confusion import confusion_pictures
 from lnn.tensorboard.dead_units import BoardText, dead_unit_board
 from lnn.tensorboard.histograms import BoardHistogram, layer_histograms
+from lnn.tensorboard.hparams import HParam, board_hparams, final_metrics, layers_text
 from lnn.tensorboard.pictures import Pictures, first_layer_pictures
 from lnn.tensorboard.scalars import Scalar, history_scalars, layer_scalars
 from messages.status import HistoryEntry
@@ -24,6 +27,8 @@ class Board:
     histograms: tuple[BoardHistogram, ...]
     pictures: tuple[Pictures, ...]
     texts: tuple[BoardText, ...] = ()
+    hparams: dict[str, HParam] = field(default_factory=dict)  # none without the config
+    metrics: dict[str, float] = field(default_factory=dict)  # the final figures
 
     @property
     def empty(self) -> bool:
@@ -34,18 +39,16 @@ def run_board(
     config: TrainConfig | None,
     history: Sequence[HistoryEntry],
     records: Sequence[TelemetryRecord],
-    params: Sequence[tuple[Array, Array]] | None,
+    first_layer: Mapping[int, Array],
     classes: Sequence[str] = (),
 ) -> Board:
-    """The run's board. Without the config there is no learning rate and no pictures (the
-    dataset is unknown); without params no pictures, which show the final first layer at
-    the last epoch of the history. Epoch records (``batch`` null) are left out: they pool
-    steps that are there on their own."""
+    """The run's board. Without the config there is no learning rate, no HParams and no
+    pictures (the dataset is unknown). Epoch records (``batch`` null) are left out: they
+    pool steps that are there on their own."""
     steps = [r for r in records if r.batch is not None]
     pictures: list[Pictures] = []
-    if config is not None and params:
-        last_epoch = history[-1].epoch if history else 0
-        pictures = first_layer_pictures(config.dataset, params[0][0], last_epoch)
+    if config is not None:
+        pictures = first_layer_pictures(config.dataset, first_layer)
     # Named by ``classes``, else by the built-in dataset's own names.
     names = classes or builtin_classes(None if config is None else config.dataset)
     pictures.extend(confusion_pictures(history, names))
@@ -55,4 +58,17 @@ def run_board(
         histograms=tuple(layer_histograms(steps)),
         pictures=(*pictures, *strips),
         texts=tuple(texts),
+        hparams={} if config is None else board_hparams(config),
+        metrics=final_metrics(history),
     )
+
+
+def board_name(config: TrainConfig | None, run_id: str) -> str:
+    """The directory a run's log goes in, readable in TensorBoard's run list:
+    ``cat_20relu-7relu-1sigmoid_3f2a1b9c`` (dataset, layers, the run id's first 8
+    characters); the run id alone without the config. A pure function of the run, so an
+    export of it again lands in the same place."""
+    if config is None:
+        return run_id
+    layers = layers_text(config).replace(":", "").replace(",", "-")
+    return re.sub(r"[^\w.-]", "-", f"{config.dataset}_{layers}_{run_id[:8]}")

@@ -19,6 +19,7 @@ class Scalar:
     tag: str
     step: int
     value: float
+    run: str = tags.TRAIN  # the split's run it is written in (tags.ACCURACIES)
 
 
 def _activation_mean(t: LayerTelemetry) -> float:
@@ -44,15 +45,16 @@ LAYER_FIGURES: dict[str, Callable[[LayerTelemetry], float]] = {
 
 
 def history_scalars(history: Sequence[HistoryEntry], config: TrainConfig | None) -> list[Scalar]:
-    """Cost, the accuracies an epoch was evaluated on and, given the config, the learning
-    rate in force during the epoch; all at global step = the 1-based epoch."""
+    """Cost, the accuracies an epoch was evaluated on (each in its split's run, under one
+    tag) and, given the config, the learning rate in force during the epoch; all at global
+    step = the 1-based epoch."""
     scalars: list[Scalar] = []
     for entry in history:
         scalars.append(Scalar(tags.COST, entry.epoch, entry.cost))
-        for field, tag in tags.ACCURACIES.items():
+        for field, run in tags.ACCURACIES.items():
             value = getattr(entry, field)
             if value is not None:
-                scalars.append(Scalar(tag, entry.epoch, value))
+                scalars.append(Scalar(tags.ACCURACY, entry.epoch, value, run))
         if config is not None:
             rate = learning_rate(config, entry.epoch - 1)
             scalars.append(Scalar(tags.LEARNING_RATE, entry.epoch, rate))

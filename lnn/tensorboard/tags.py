@@ -1,20 +1,27 @@
-"""The tag vocabulary of a run's TensorBoard log (docs/tensorboard.md lists it).
+"""The run and tag vocabulary of a run's TensorBoard log (docs/tensorboard.md lists it).
 
-TensorBoard groups tags at their first "/": a card for the accuracies, one per layer.
-History scalars are at global step = epoch (1-based); telemetry's at global step = the
-optimizer step (1-based) its record is of.
+A run's log is a directory of runs: ``train``, ``dev`` and ``test`` write the same tags, so
+TensorBoard overlays their curves on one card; everything measured on training batches is in
+``train``. TensorBoard groups tags at their first "/": a card per layer. History scalars are
+at global step = epoch (1-based); telemetry's and the pictures' at global step = the
+optimizer step (1-based) its record is of (0: the initial weights).
 """
 
 from functions.telemetry import figures
 
+TRAIN = "train"  # the run of the training split (and of every per-step figure)
 COST = "cost"
+ACCURACY = "accuracy"
 LEARNING_RATE = "learning_rate"
-# HistoryEntry field -> tag.
+# HistoryEntry field -> the run its accuracy is written in.
 ACCURACIES: dict[str, str] = {
-    "train_accuracy": "accuracy/train",
-    "dev_accuracy": "accuracy/dev",
-    "test_accuracy": "accuracy/test",
+    "train_accuracy": TRAIN,
+    "dev_accuracy": "dev",
+    "test_accuracy": "test",
 }
+# The HParams dashboard's metrics: the run's final figures, by tag.
+FINAL_COST = "final/cost"
+FINAL_ACCURACIES: dict[str, str] = {field: f"final/{field}" for field in ACCURACIES}
 
 # Per-layer scalars of a telemetry step (lnn.tensorboard.scalars computes each): the
 # telemetry's own figures under their own names, then the board's.
@@ -28,7 +35,8 @@ ACTIVATION_STD = "activation_std"
 
 # Per-layer histograms of a telemetry step: named as figures.HISTOGRAM_KINDS names them.
 
-UNITS = "units"
+UNITS = "units"  # layer 1's units' weights W as pictures
+UNITS_CHANGE = "units_change"  # and what training changed, W - W(init)
 # Dead units over time (lnn.tensorboard.dead_units): per hidden layer.
 UNIT_EVENTS = "unit_events"
 UNIT_VERDICTS = "unit_verdicts"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from functions.nn.data import n_batches
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
+from functions.training.schedule import picture_steps, telemetry_cadence
 from functions.training.split import DataSplit
 from lnn.engines.base import TrainingResult
 from lnn.watch.examples import examples_of
@@ -15,7 +16,7 @@ from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
 PARAMS_EVERY_S = 2.0  # between parameter snapshots handed to the page while training
-IN_PROCESS_PARAMS = "the boundary and the weight pictures follow the parameters, every 2 s"
+IN_PROCESS_PARAMS = "the boundary follows the parameters, every 2 s"
 
 
 def planned_view(
@@ -47,11 +48,18 @@ def planned_view(
 
 class ReferenceFeed:
     """The reference engine's callbacks (``on_epoch``, ``on_step``): they only hand over
-    references, the page's server draws from them in its own thread."""
+    references, the page's server draws from them in its own thread. W1 of the picture steps
+    (step 0 is the init) is kept by reference: the engine never writes an array in place."""
 
     def __init__(self, view: RunView) -> None:
         self.view = view
         self._next_params = 0.0
+        self._first_layer: dict[int, Array] = {}
+        config, steps = view.config, view.steps_per_epoch
+        self._kept: frozenset[int] = frozenset()
+        if config is not None and steps is not None:
+            cadence = telemetry_cadence(config.telemetry_every, config.epochs, steps)
+            self._kept = frozenset(picture_steps(cadence))
         view.update(note=IN_PROCESS_PARAMS)
 
     def on_epoch(self, entry: HistoryEntry) -> None:
@@ -61,6 +69,9 @@ class ReferenceFeed:
         self, step: int, params: list[tuple[Array, Array]], records: Sequence[TelemetryRecord]
     ) -> None:
         self.view.update(step=step)
+        if step in self._kept:
+            self._first_layer[step] = params[0][0]
+            self.view.set_first_layer(list(self._first_layer), self._first_layer.get)
         if records:
             self.view.add_telemetry(records)
         now = time.monotonic()
@@ -89,6 +100,8 @@ def finish(view: RunView, result: TrainingResult, *, steps: int | None = None) -
     view.update(step=final_step)
     if result.params:
         view.set_params(final_step, result.params)
+    if result.first_layer:
+        view.set_first_layer(list(result.first_layer), result.first_layer.get)
 
 
 def result_view(

@@ -16,6 +16,7 @@ from lnn.watch.glossary import TERMS
 PLOTLY_PATH = "/plotly.min.js"
 SCRIPT_PATH = "/page.js"
 DOCUMENT_PATH = "/api/document"
+WEIGHTS_PATH = "/api/weights"  # ?step=N: the first layer's pictures at a kept step
 # The page's sections, in the order they appear.
 SECTIONS = (
     "network",
@@ -82,7 +83,7 @@ def _fill(title: str, scripts: str) -> str:
 
 
 def live_page(title: str) -> str:
-    config = json.dumps({"document": DOCUMENT_PATH})
+    config = json.dumps({"document": DOCUMENT_PATH, "weights": WEIGHTS_PATH})
     scripts = (
         f'<script src="{PLOTLY_PATH}"></script>'
         + _inline_script(f"window.LNN_LIVE = {config};")

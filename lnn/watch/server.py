@@ -1,5 +1,6 @@
 """The live page's server: the standard library's ThreadingHTTPServer on 127.0.0.1, in a
-daemon thread, answering the page, its two scripts and the document of one RunView."""
+daemon thread, answering the page, its two scripts, the document of one RunView and the first
+layer's pictures at the kept step the page's slider asks for."""
 
 import json
 import threading
@@ -13,6 +14,7 @@ from lnn.watch.page import (
     DOCUMENT_PATH,
     PLOTLY_PATH,
     SCRIPT_PATH,
+    WEIGHTS_PATH,
     live_page,
     page_script,
     plotly_js,
@@ -88,8 +90,17 @@ def _handler(server: WatchServer) -> type[BaseHTTPRequestHandler]:
                 held_view = query.get("view", [None])[0]
                 body = server.document_body(int(since) if since.isdigit() else None, held_view)
                 self._send(body, "application/json")
+            elif url.path == WEIGHTS_PATH:
+                self._weights(parse_qs(url.query).get("step", [""])[0])
             else:
                 self.send_error(HTTPStatus.NOT_FOUND)
+
+        def _weights(self, step: str) -> None:
+            found = server.view.weight_pictures(int(step)) if step.isdigit() else None
+            if found is None:
+                self.send_error(HTTPStatus.NOT_FOUND, f"no kept step {step} to draw")
+                return
+            self._send(json.dumps(found, separators=(",", ":")).encode(), "application/json")
 
         def _send(self, body: bytes, kind: str, *, cache: bool = False) -> None:
             self.send_response(HTTPStatus.OK)

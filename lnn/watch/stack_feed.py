@@ -12,10 +12,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from functions.nn.types import Array
 from functions.ports import ObjectNotFoundError
 from functions.protocol import (
     RunPlan,
     find_plan,
+    read_layer,
     read_layers,
     read_spans,
     read_telemetry,
@@ -33,7 +35,7 @@ from messages.status import HistoryEntry, RunRecord
 # per shard): the page draws every 2 s, and each read takes calls from the run's own.
 POLL_S = 1.0
 PARAMS_EVERY_S = 2.0
-LIVE_PARAMS = "the boundary and the weight pictures follow the parameters of the latest step"
+LIVE_PARAMS = "the boundary follows the parameters of the latest step"
 
 
 class StackFeed:
@@ -76,6 +78,7 @@ class StackFeed:
             return
         if record.epoch > self.view.epoch or record.status.is_terminal:
             self.view.add_history(client.history(self.run_id, after=self.view.epoch))
+        self._first_layer(client, record.step)
         self._read_telemetry(client, record.step, force=force)
         self._read_spans(client, record.step)
         if self.view.wants_params() and (force or now >= self._next_params):
@@ -154,6 +157,20 @@ class StackFeed:
         assert self.plan is not None
         spans = read_recent_spans(client.barriers, self.plan, step, TIMELINE_STEPS + 1)
         self.view.set_spans(spans)
+
+    def _first_layer(self, client: StackClient, step: int) -> None:
+        """The kept steps of layer 1 the run has passed; the page reads one when it asks
+        (nothing is read here: a kept version is one GetObject per shard)."""
+        plan = self.plan
+        assert plan is not None
+
+        def read(at: int) -> Array | None:
+            try:
+                return read_layer(client.store, client.barriers, plan, 1, at)[0]
+            except ObjectNotFoundError:
+                return None
+
+        self.view.set_first_layer([s for s in plan.picture_steps if s <= step], read)
 
     def _read_params(self, client: StackClient, step: int) -> None:
         """Every shard's parameters at version ``step`` (claimed, so all exist; pruning

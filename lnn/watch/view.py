@@ -19,6 +19,7 @@ from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from lnn.datasets.images import image_shape
+from lnn.first_layer import FirstLayerReader
 from lnn.majority import sample_noun
 from lnn.watch.boundary import boundary_section
 from lnn.watch.curves import history_section, layer_curves_section
@@ -26,7 +27,7 @@ from lnn.watch.dead_units import dead_units_section, find_dead_units
 from lnn.watch.example_grid import example_grid_section
 from lnn.watch.examples import Examples
 from lnn.watch.histograms import histogram_section
-from lnn.watch.images import weight_images_section
+from lnn.watch.images import FirstLayerPictures
 from lnn.watch.network import network_section
 from lnn.watch.numbers import figure
 from lnn.watch.predictions import predictions_section
@@ -89,6 +90,7 @@ class RunView:
         self.calls: dict[str, Any] = {}
         self.note: str | None = None  # how the parameter views are refreshed, for the page
         self._params: tuple[int, Params] | None = None
+        self.first_layer = FirstLayerPictures()  # the weight pictures at the kept steps
 
     def _changed(self, *, status_only: bool = False) -> None:
         self._version += 1
@@ -153,6 +155,26 @@ class RunView:
                 self._params = (step, list(params))
                 self._changed()
 
+    def set_first_layer(self, steps: Sequence[int], reader: FirstLayerReader) -> None:
+        """The steps whose first-layer weights the run kept so far, and how to read one
+        (in the server's thread, when the page asks for its pictures)."""
+        if self.first_layer.set_source(steps, reader):
+            with self._lock:
+                self._changed()
+
+    def weight_pictures(self, step: int) -> dict[str, Any] | None:
+        """The pictures of kept step ``step``; None when there are none to draw."""
+        shape = self._picture_shape()
+        return None if shape is None else self.first_layer.pictures(step, shape)
+
+    def weights_section(self, *, embed: int = 1) -> dict[str, Any] | None:
+        """The weight pictures' section, ``embed`` steps' pictures in it (the page asks for
+        the others; a report, which cannot ask, holds more)."""
+        shape = self._picture_shape()
+        if shape is None or self.config is None:
+            return None
+        return self.first_layer.section(shape, self.config.layers[0].units, embed=embed)
+
     def _parameter_sections(self, config: TrainConfig) -> None:
         if self._params is None or self._sections.get("params_step") == self._params[0]:
             return
@@ -164,8 +186,6 @@ class RunView:
             self._sections["boundary"] = boundary_section(params, specs, x, y, step)
             self._sections["unit_maps"] = unit_maps_section(params, specs, x, y, step, classes)
         shape = self._picture_shape()
-        if shape is not None:
-            self._sections["weights"] = weight_images_section(params[0][0], shape, step)
         examples = self.examples
         if examples is not None:
             self._sections["sample_path"] = sample_path_section(params, specs, examples, step)
@@ -260,7 +280,7 @@ class RunView:
         document["histograms"] = histogram_section(self.series) if has_telemetry else None
         self._parameter_sections(config)
         document["boundary"] = self._sections.get("boundary")
-        document["weights"] = self._sections.get("weights")
+        document["weights"] = self.weights_section()
         document["unit_maps"] = self._sections.get("unit_maps")
         document["sample_path"] = self._sections.get("sample_path")
         document["sample_pictures"] = self._sections.get("sample_pictures")

@@ -35,16 +35,23 @@ def _open(tab: Tab, report: Path) -> Any:
 
 def _click_bar(page: Any, layer: int, shard: int, direction: str, phase: str = "train") -> None:
     """Click, where it is drawn, the last bar of that shard's lane whose task went
-    ``direction``, and wait for the panel to show it."""
+    ``direction`` and whose middle no other bar of the lane covers (bars overlap where
+    deliveries ran at once, and a click there may land on the other), and wait for the panel
+    to show it."""
     lane = f"neuron L{layer} s{shard}"
     trace, point = page.evaluate(
         """([lane, direction, phase]) => {
           const g = document.getElementById('timeline-plot'), bars = window.LNN.doc.timeline.bars;
-          let found = null;
+          const drawn = [];
           g.data.forEach((t, c) => { if (t.type !== 'bar') return;
-            t.customdata.forEach((i, p) => { const d = bars[i].details;
-              if (bars[i].lane === lane && d.direction === direction && d.phase === phase)
-                found = [c, p]; }); });
+            t.customdata.forEach((i, p) => drawn.push({c: c, p: p, bar: bars[i],
+              from: t.base[p], to: t.base[p] + t.x[p]})); });
+          const clear = d => !drawn.some(o => o !== d && o.bar.lane === d.bar.lane &&
+            o.from <= (d.from + d.to) / 2 && (d.from + d.to) / 2 <= o.to);
+          let found = null;
+          drawn.forEach(d => { const f = d.bar.details;
+            if (d.bar.lane === lane && f.direction === direction && f.phase === phase && clear(d))
+              found = [d.c, d.p]; });
           return found; }""",
         [lane, direction, phase],
     )

@@ -160,6 +160,7 @@ def test_a_report_without_the_runs_samples_says_why_it_has_no_path(
     view = RunView(engine="endpoint", run_id="r1")
     view.update(config=cfg, n_features=64, status="SUCCEEDED", step=trained.step)
     view.set_params(trained.step, result.params)
+    view.set_first_layer(list(result.first_layer), result.first_layer.get)  # the kept steps
     page = _open(tab, write_report(tmp_path, view))
     assert page.locator("#weights-grid img").count() == 4  # the parameters are there
     assert "examples are not known here" in text(page, "sample_path")

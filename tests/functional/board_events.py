@@ -27,11 +27,35 @@ def scalars(log: EventAccumulator, tag: str) -> dict[int, float]:
     return {e.step: e.value for e in events}
 
 
-def picture(log: EventAccumulator, tag: str) -> tuple[int, np.ndarray]:
-    """The one image of ``tag``: its step and its pixels, (height, width, 3) uint8."""
-    (event,) = log.Images(tag)
-    pixels = np.asarray(Image.open(io.BytesIO(event.encoded_image_string)).convert("RGB"))
-    return event.step, pixels
+def pictures(log: EventAccumulator, tag: str) -> dict[int, np.ndarray]:
+    """step -> the image of ``tag`` there, (height, width, 3) uint8; each step at most once."""
+    events = log.Images(tag)
+    assert len({e.step for e in events}) == len(events), f"{tag}: a step written twice"
+    return {
+        e.step: np.asarray(Image.open(io.BytesIO(e.encoded_image_string)).convert("RGB"))
+        for e in events
+    }
+
+
+def hparams(log: EventAccumulator) -> tuple[dict[str, object], list[str]]:
+    """The HParams session a run's directory holds: its settings by name, and the metric
+    tags its experiment declares (read with TensorBoard's own hparams plugin metadata)."""
+    from google.protobuf.json_format import MessageToDict
+    from tensorboard.plugins.hparams import metadata
+
+    contents = log.PluginTagToContent(metadata.PLUGIN_NAME)
+    start = metadata.parse_session_start_info_plugin_data(contents[metadata.SESSION_START_INFO_TAG])
+    experiment = metadata.parse_experiment_plugin_data(contents[metadata.EXPERIMENT_TAG])
+    values = {name: MessageToDict(value) for name, value in start.hparams.items()}
+    return values, [m.name.tag for m in experiment.metric_infos]
+
+
+def run_logs(directory: Path) -> dict[str, EventAccumulator]:
+    """The runs of a board's directory by name ("" for the directory itself)."""
+    found = {"": read_log(directory)}
+    for run in sorted(p for p in directory.iterdir() if p.is_dir()):
+        found[run.name] = read_log(run)
+    return found
 
 
 def snapshot(log: EventAccumulator) -> dict[str, Any]:

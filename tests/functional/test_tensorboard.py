@@ -2,7 +2,8 @@
 reader (EventAccumulator): the figures a user looks at in TensorBoard are the run's own.
 
 The data is a tiny generated cat set (tests/conftest.py, 12 random 64x64 RGB pictures), so
-the first layer's 20 units are shown as 64x64x3 pictures as on the course's cat network.
+the first layer's 20 units are shown as 64x64x3 pictures as on the course's cat network, at
+every step the run kept (its picture steps: here all 6 and the init).
 """
 
 import json
@@ -10,13 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from board_events import picture, read_log, scalars, snapshot
+from board_events import hparams, pictures, read_log, run_logs, scalars, snapshot
 
 from functions.telemetry import TelemetryRecord, loads_records
 from functions.training.config import learning_rate
 from lnn.cli.main import main
 from lnn.datasets import load_dataset
 from lnn.engines.stack import embedded_stack
+from lnn.first_layer import load_first_layer
 from lnn.model_file import load_model
 from lnn.prepare import prepare
 from messages.status import HistoryEntry
@@ -38,17 +40,29 @@ def f32(value: float) -> float:
 
 def expected_tile(w_row: np.ndarray) -> np.ndarray:
     """A unit's picture: its weights reshaped as the cat loader flattened the pixels
-    (64, 64, 3), zero mid-grey, the largest |weight| at 0 or 255."""
-    return np.rint(127.5 * (1.0 + w_row / np.abs(w_row).max())).reshape(64, 64, 3)
+    (64, 64, 3), zero mid-grey, the largest |weight| at 0 or 255; a unit training left
+    unchanged (a dead relu's W - W(init)) all grey."""
+    w_row = w_row.astype(np.float64)
+    peak = np.abs(w_row).max()
+    scaled = w_row / peak if peak > 0 else w_row
+    return np.rint(127.5 * (1.0 + scaled)).reshape(64, 64, 3)
 
 
-def check_history(log, history: list[HistoryEntry], config: TrainConfig) -> None:
+def check_history(logs: dict, history: list[HistoryEntry], config: TrainConfig) -> None:
+    log = logs["train"]
     assert scalars(log, "cost") == {e.epoch: f32(e.cost) for e in history}
-    for name in ("train", "dev", "test"):
-        shown = scalars(log, f"accuracy/{name}")
+    for name in ("train", "dev", "test"):  # one tag, a run per split: one card in TensorBoard
+        shown = scalars(logs[name], "accuracy")
         assert shown == {
             e.epoch: f32(getattr(e, f"{name}_accuracy")) for e in history if e.epoch in (2, 3)
         }
+    settings, metrics = hparams(logs[""])
+    assert settings["dataset"] == "cat" and settings["layers"] == LAYERS
+    assert settings["lr"] == 0.05 and settings["batch_size"] == 5 and settings["holdout"] == 0.25
+    assert metrics == ["final/cost", *(f"final/{s}_accuracy" for s in ("train", "dev", "test"))]
+    last = history[-1]
+    for tag, value in {"cost": last.cost, "train_accuracy": last.train_accuracy}.items():
+        assert scalars(logs[""], f"final/{tag}") == {0: f32(value)}
     rates = scalars(log, "learning_rate")
     # inverse_time, rate 0.5: 0.05 / (1 + 0.5 * (epoch - 1)).
     assert rates == {1: f32(0.05), 2: f32(0.05 / 1.5), 3: f32(0.025)}
@@ -83,15 +97,25 @@ def check_layers(log, records: list[TelemetryRecord]) -> None:
         assert list(w_event.histogram_value.bucket_limit) == edges[first + 1 : stop + 1].tolist()
 
 
-def check_pictures(log, w1: np.ndarray, last_epoch: int) -> None:
-    step, grid = picture(log, "layer1/units")
-    assert step == last_epoch
+def check_grid(grid: np.ndarray, w1: np.ndarray, what: str) -> None:
     assert grid.shape == (3 * 64, 8 * 64, 3)  # 20 units in rows of 8
     for unit in range(20):
         row, column = divmod(unit, 8)
         tile = grid[row * 64 : (row + 1) * 64, column * 64 : (column + 1) * 64]
-        np.testing.assert_array_equal(tile, expected_tile(w1[unit]), err_msg=f"unit {unit}")
+        np.testing.assert_array_equal(tile, expected_tile(w1[unit]), err_msg=f"{what} {unit}")
     assert not grid[2 * 64 :, 4 * 64 :].any()  # the grid's four empty places
+
+
+def check_pictures(log, first_layer: dict[int, np.ndarray], w1: np.ndarray) -> None:
+    """W at the init and each step, W - W(init) at each step; the last step's W the model's."""
+    assert sorted(first_layer) == list(range(7))  # the init and all 6 steps
+    np.testing.assert_array_equal(first_layer[6], w1.astype(np.float32))
+    weights, changes = pictures(log, "layer1/units"), pictures(log, "layer1/units_change")
+    assert sorted(weights) == list(range(7)) and sorted(changes) == list(range(1, 7))
+    for step in (0, 3, 6):
+        check_grid(weights[step], first_layer[step], f"W at step {step}, unit")
+    check_grid(changes[6], first_layer[6] - first_layer[0], "W - W(init), unit")
+    assert not np.array_equal(weights[1], weights[6])  # the slider moves through training
 
 
 def test_train_writes_the_run_and_export_of_its_out_dir_writes_the_same(
@@ -102,7 +126,9 @@ def test_train_writes_the_run_and_export_of_its_out_dir_writes_the_same(
     assert main([*argv, "--tensorboard", str(logs)]) == 0
     summary = json.loads(capsys.readouterr().out.splitlines()[-1])
     run_dir = Path(summary["tensorboard"])
-    assert run_dir == logs / summary["run_id"]
+    name = f"cat_20relu-3tanh-1sigmoid_{summary['run_id'][:8]}"
+    assert run_dir == logs / name
+    assert sorted(p.name for p in run_dir.iterdir() if p.is_dir()) == ["dev", "test", "train"]
 
     entries = json.loads((out / "history.json").read_text())
     history = [HistoryEntry.model_validate(e) for e in entries]
@@ -111,19 +137,23 @@ def test_train_writes_the_run_and_export_of_its_out_dir_writes_the_same(
     config = TrainConfig.model_validate(
         {k: v for k, v in model.config.items() if k in TrainConfig.model_fields}
     )
-    log = read_log(run_dir)
-    check_history(log, history, config)
-    check_layers(log, records)
-    check_pictures(log, model.params[0][0], last_epoch=3)
+    logs_of_run = run_logs(run_dir)
+    check_history(logs_of_run, history, config)
+    check_layers(logs_of_run["train"], records)
+    first_layer = load_first_layer(out / "first_layer.npz")
+    check_pictures(logs_of_run["train"], first_layer, model.params[0][0])
+
+    def snapshots(directory: Path) -> dict:
+        return {run: snapshot(log) for run, log in run_logs(directory).items()}
 
     assert main(["export", str(out), "--tensorboard", str(tmp_path / "again")]) == 0
-    assert str(tmp_path / "again" / summary["run_id"]) in capsys.readouterr().out
-    exported = read_log(tmp_path / "again" / summary["run_id"])
-    assert snapshot(exported) == snapshot(log)
+    assert str(tmp_path / "again" / name) in capsys.readouterr().out
+    assert snapshots(tmp_path / "again" / name) == snapshots(run_dir)
     # Exporting again replaces the run's events rather than adding a second copy.
     assert main(["export", str(out), "--tensorboard", str(tmp_path / "again")]) == 0
-    assert len(list((tmp_path / "again" / summary["run_id"]).iterdir())) == 1
-    assert snapshot(read_log(tmp_path / "again" / summary["run_id"])) == snapshot(log)
+    again = tmp_path / "again" / name
+    assert [len(list(again.glob("**/events.out.tfevents.*")))] == [4]  # session + 3 splits
+    assert snapshots(again) == snapshots(run_dir)
 
 
 def test_export_reads_a_run_from_the_stack(
@@ -149,7 +179,10 @@ def test_export_reads_a_run_from_the_stack(
         assert main(["export", "ghost", "--tensorboard", str(logs)]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "no run ghost in stack lnn" in err
-    log = read_log(logs / run_id)
+    # No holdout: no dev run (the cat set's own test pictures make the test run).
+    run_dir = logs / f"cat_20relu-1sigmoid_{run_id[:8]}"
+    assert sorted(p.name for p in run_dir.iterdir() if p.is_dir()) == ["test", "train"]
+    log = read_log(run_dir / "train")
     assert scalars(log, "cost") == {e.epoch: f32(e.cost) for e in history}
     assert scalars(log, "learning_rate") == {1: f32(0.05), 2: f32(0.05)}
     # 12 pictures, none held out: batches of 5, 5 and 2; 2 epochs.
@@ -159,9 +192,11 @@ def test_export_reads_a_run_from_the_stack(
         assert grad_rms[r.step] == f32(r.telemetry.grad_rms)
     w_counts = {e.step: e.histogram_value.num for e in log.Histograms("layer1/W")}
     assert w_counts == {step: 20 * PIXELS for step in range(1, 7)}
-    step, grid = picture(log, "layer1/units")
-    assert step == 2 and grid.shape == (3 * 64, 8 * 64, 3)
-    np.testing.assert_array_equal(grid[:64, 64:128], expected_tile(w1[1]))
+    # The kept versions, read from the stack: the init and every step; the last the model's.
+    weights = pictures(log, "layer1/units")
+    assert sorted(weights) == list(range(7))
+    assert sorted(pictures(log, "layer1/units_change")) == list(range(1, 7))
+    np.testing.assert_array_equal(weights[6][:64, 64:128], expected_tile(w1[1]))
 
 
 @pytest.mark.parametrize(

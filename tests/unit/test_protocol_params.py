@@ -35,11 +35,12 @@ def test_inline_versions_write_no_object_and_train_the_reference_model() -> None
     x, y = toy_data()
     cfg = config(epochs=2, telemetry_every=0)
     stack = train(InMemoryStack(), cfg, x, y)
-    # every layer of the toy network fits: S3 holds version 0 only, of each shard
+    # every layer of the toy network fits: S3 holds version 0 of each shard, and layer 1's
+    # last version (2 epochs of 2 batches), kept for its pictures (telemetry off: no other)
     assert _params_objects(stack) == {
         params_key(RUN, layer, shard, 0) for layer, shards in ((1, 2), (2, 2), (3, 1))
         for shard in range(shards)
-    }  # fmt: skip
+    } | {params_key(RUN, 1, shard, 4) for shard in (0, 1)}  # fmt: skip
     assert max_difference(stack.model(RUN)[0], reference_params(cfg, x, y)) < 1e-9
 
 

@@ -75,8 +75,8 @@ def test_has_pictures() -> None:
     assert figures.picture_shape((8, 8), 64, weights=diverged) is None
     # the readers ask the same question
     assert image_shape("digits", 64) == (8, 8) and image_shape("digits", 63) is None
-    assert first_layer_pictures("digits", diverged, 1) == []
-    assert len(first_layer_pictures("digits", np.ones((2, 64)), 1)) == 1
+    assert first_layer_pictures("digits", {1: diverged}) == []
+    assert len(first_layer_pictures("digits", {1: np.ones((2, 64))})) == 1
 
 
 def test_inspect_tensorboard_and_page_show_the_same_figures() -> None:

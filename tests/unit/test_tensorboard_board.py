@@ -19,7 +19,7 @@ from functions.telemetry import (
 from lnn.cli.main import main
 from lnn.datasets import load_dataset
 from lnn.datasets.images import image_shape
-from lnn.tensorboard import run_board
+from lnn.tensorboard import board_name, run_board
 from lnn.tensorboard.histograms import board_histogram
 from lnn.tensorboard.pictures import unit_pixels
 from lnn.tensorboard.scalars import history_scalars, layer_scalars
@@ -78,20 +78,42 @@ def test_history_scalars_skip_unevaluated_accuracies_and_follow_the_schedule() -
         HistoryEntry(epoch=2, cost=0.6, train_accuracy=0.75, test_accuracy=0.5),
     ]
     config = _config(lr_decay=1.0, lr_schedule="inverse_time")
-    shown = {(s.tag, s.step): s.value for s in history_scalars(history, config)}
+    shown = {(s.run, s.tag, s.step): s.value for s in history_scalars(history, config)}
+    # Each split's accuracy in its own run under one tag: TensorBoard overlays them.
     assert shown == {
-        ("cost", 1): 0.7,
-        ("learning_rate", 1): 0.1,
-        ("cost", 2): 0.6,
-        ("accuracy/train", 2): 0.75,
-        ("accuracy/test", 2): 0.5,
-        ("learning_rate", 2): 0.05,  # 0.1 / (1 + 1.0 * 1)
+        ("train", "cost", 1): 0.7,
+        ("train", "learning_rate", 1): 0.1,
+        ("train", "cost", 2): 0.6,
+        ("train", "accuracy", 2): 0.75,
+        ("test", "accuracy", 2): 0.5,
+        ("train", "learning_rate", 2): 0.05,  # 0.1 / (1 + 1.0 * 1)
     }
-    assert {s.tag for s in history_scalars(history, None)} == {
-        "cost",
-        "accuracy/train",
-        "accuracy/test",
+    assert {(s.run, s.tag) for s in history_scalars(history, None)} == {
+        ("train", "cost"),
+        ("train", "accuracy"),
+        ("test", "accuracy"),
     }
+
+
+def test_the_board_holds_the_config_and_the_final_figures_under_a_readable_name() -> None:
+    history = [
+        HistoryEntry(epoch=1, cost=0.7, train_accuracy=0.5, dev_accuracy=0.25),
+        HistoryEntry(epoch=2, cost=0.6, train_accuracy=0.75),
+    ]
+    board = run_board(_config(batch_size=4), history, [], {})
+    assert board.hparams["dataset"] == "moons" and board.hparams["layers"] == "3:relu,1:sigmoid"
+    assert board.hparams["lr"] == 0.1 and board.hparams["batch_size"] == 4
+    assert board.hparams["telemetry_every"] == "auto"
+    # The last value of each: dev was evaluated at epoch 1 only; test never.
+    assert board.metrics == {
+        "final/cost": 0.6,
+        "final/train_accuracy": 0.75,
+        "final/dev_accuracy": 0.25,
+    }
+    assert board_name(_config(), "3f2a1b9c77d0") == "moons_3relu-1sigmoid_3f2a1b9c"
+    assert board_name(_config(dataset="my data.npz"), "ab") == "my-data.npz_3relu-1sigmoid_ab"
+    assert board_name(None, "3f2a1b9c77d0") == "3f2a1b9c77d0"
+    assert not run_board(None, history, [], {}).hparams
 
 
 def test_a_histogram_is_handed_over_bin_for_bin_with_finite_overflow_edges() -> None:
@@ -120,22 +142,32 @@ def test_unit_pixels_put_zero_at_grey_and_each_units_peak_at_the_ends() -> None:
     assert grey[0, :, :, 0].tolist() == [[0, 64], [128, 191]]
 
 
-def test_pictures_need_a_picture_dataset_a_config_and_params() -> None:
+def test_pictures_are_w_and_its_change_at_each_kept_step_of_a_picture_dataset() -> None:
     _, t = _layer()
     records = [TelemetryRecord(0, 0, 1, t), TelemetryRecord(0, None, 1, t)]  # + epoch record
     history = [HistoryEntry(epoch=1, cost=0.5)]
-    w1 = np.ones((3, 64 * 64 * 3))
-    params = [(w1, np.zeros((3, 1))), (np.ones((1, 3)), np.zeros((1, 1)))]
-    board = run_board(_config(dataset="cat"), history, records, params)
-    (pictures,) = board.pictures
-    assert pictures.tag == "layer1/units" and pictures.step == 1
-    assert pictures.pixels.shape == (3, 64, 64, 3)
+    rng = np.random.default_rng(3)
+    init = rng.standard_normal((3, 64 * 64 * 3)).astype(np.float32)
+    first_layer = {0: init, 1: init + 0.5, 4: init * 2}
+    board = run_board(_config(dataset="cat"), history, records, first_layer)
+    shown = {(p.tag, p.step): p.pixels for p in board.pictures}
+    # Step 0 is the init; its change, all zero, is not drawn.
+    assert sorted(shown) == [
+        ("layer1/units", 0),
+        ("layer1/units", 1),
+        ("layer1/units", 4),
+        ("layer1/units_change", 1),
+        ("layer1/units_change", 4),
+    ]
+    np.testing.assert_array_equal(shown["layer1/units", 4], unit_pixels(init, (64, 64, 3)))
+    change = shown["layer1/units_change", 1]  # + 0.5 everywhere: every pixel at the top
+    assert change.shape == (3, 64, 64, 3) and (change == 255).all()
     assert len(board.histograms) == 4  # W, A, dW, dZ of the step record only
     assert {h.step for h in board.histograms} == {1}
-    assert not run_board(_config(), history, records, params).pictures  # moons: no picture
-    assert not run_board(None, history, records, params).pictures
-    assert not run_board(_config(dataset="cat"), history, records, None).pictures
-    assert run_board(None, [], [], None).empty
+    assert not run_board(_config(), history, records, first_layer).pictures  # moons
+    assert not run_board(None, history, records, first_layer).pictures
+    assert not run_board(_config(dataset="cat"), history, records, {}).pictures
+    assert run_board(None, [], [], {}).empty
 
 
 def test_cat_features_are_its_pictures_flattened_in_the_image_shape(tiny_cat: Path) -> None:
@@ -191,7 +223,7 @@ def test_each_evaluations_confusion_matrices_are_pictures_at_their_epoch() -> No
             dev_confusion=[[9, 1], [1, 9]],
         ),
     ]
-    board = run_board(None, history, [], None, classes=("non-cat", "cat"))
+    board = run_board(None, history, [], {}, classes=("non-cat", "cat"))
     shown = [(p.tag, p.step) for p in board.pictures]
     assert shown == [("confusion/train", 1), ("confusion/train", 3), ("confusion/dev", 3)]
     first, later = board.pictures[0].pixels, board.pictures[1].pixels

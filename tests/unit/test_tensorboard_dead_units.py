@@ -11,6 +11,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from lnn.tensorboard import run_board, write_board
 from lnn.tensorboard.dead_units import ALIVE_RGB, DEAD_RGB, ROW_PIXELS, STRIP_WIDTH
+from lnn.tensorboard.tags import TRAIN
 
 # unit 0 dies at step 2 and revives at 4; unit 1 dies at step 3 and stays dead.
 RECORDS = net_records(
@@ -51,7 +52,8 @@ def test_a_board_without_telemetry_steps_has_no_dead_units() -> None:
 
 def test_texts_and_strip_are_written_as_tensorboard_reads_them(tmp_path: Path) -> None:
     run_dir = write_board(tmp_path, "run", run_board(None, [], RECORDS, None))
-    log = EventAccumulator(str(run_dir), size_guidance={"tensors": 0, "images": 0})
+    # Texts and pictures go in the run of the training split.
+    log = EventAccumulator(str(run_dir / TRAIN), size_guidance={"tensors": 0, "images": 0})
     log.Reload()
     events = log.Tensors("layer1/unit_events/text_summary")
     assert [e.step for e in events] == [2, 3, 4]

@@ -128,25 +128,42 @@ def test_boundary_covers_the_data_with_probabilities() -> None:
     assert view.document()["weights"] is None  # not an image dataset
 
 
-def test_first_layer_weights_become_one_picture_per_unit() -> None:
+def _peak_is_drawn_at_its_end(png_uri: str, row: np.ndarray) -> None:
+    """The unit's largest |weight| is white in its picture, or black when negative."""
     from matplotlib.image import imread
 
+    pixels = imread(io.BytesIO(base64.b64decode(png_uri.split(",", 1)[1])))
+    assert pixels.shape[:2] == (8, 8)
+    peak = int(np.argmax(np.abs(row)))
+    assert pixels[np.unravel_index(peak, (8, 8))][0] == pytest.approx(float(row[peak] > 0))
+
+
+def test_first_layer_pictures_of_w_and_its_change_at_every_kept_step() -> None:
     cfg = config(
         "digits",
         layers=[{"units": 4, "activation": "relu"}, {"units": 10, "activation": "softmax"}],
-        epochs=2,
+        epochs=3,
     )
     view, result = watched_run(cfg)
     document = view.document()
     assert document["boundary"] is None and document["inputs"]["images"]
     weights = document["weights"]
-    assert [image["unit"] for image in weights["images"]] == [0, 1, 2, 3]
-    png = base64.b64decode(weights["images"][2]["png"].split(",", 1)[1])
-    pixels = imread(io.BytesIO(png))
-    assert pixels.shape[:2] == (8, 8)
-    row = result.params[0][0][2]
-    peak = int(np.argmax(np.abs(row)))  # the unit's largest |weight|: white, or black if < 0
-    assert pixels[np.unravel_index(peak, (8, 8))][0] == pytest.approx(float(row[peak] > 0))
+    # Full batch, 3 epochs: the init and the 3 steps; the page holds the latest's pictures.
+    assert weights["steps"] == [0, 1, 2, 3] and weights["init"] and weights["units"] == 4
+    assert list(weights["pictures"]) == ["3"]
+    latest = weights["pictures"]["3"]
+    assert len(latest["w"]) == len(latest["change"]) == 4
+    snapshots = result.first_layer
+    np.testing.assert_array_equal(snapshots[3], result.params[0][0].astype(np.float32))
+    _peak_is_drawn_at_its_end(latest["w"][2], snapshots[3][2])
+    _peak_is_drawn_at_its_end(latest["change"][2], snapshots[3][2] - snapshots[0][2])
+    # Another step, as the page's slider asks the server for it.
+    asked = view.weight_pictures(1)
+    assert asked is not None and asked["step"] == 1
+    _peak_is_drawn_at_its_end(asked["change"][1], snapshots[1][1] - snapshots[0][1])
+    assert view.weight_pictures(7) is None  # not a kept step
+    report = view.weights_section(embed=3)
+    assert report is not None and list(report["pictures"]) == ["0", "2", "3"]
 
 
 def test_timeline_keeps_the_recent_steps_in_lanes_and_marks_trouble() -> None:

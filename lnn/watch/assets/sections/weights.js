@@ -1,24 +1,95 @@
-// The first layer's weights as pictures.
+// The first layer's weights as pictures at the run's kept steps: a slider over the steps and
+// a switch between W and W - W(init). Live, a step the document does not hold is asked of the
+// server (/api/weights); a report holds the pictures of a few steps, and its slider moves
+// over those.
 (function () {
   "use strict";
-  var L = window.LNN, $ = L.$, text = L.text, draw = L.draw, empty = L.empty;
+  var L = window.LNN, $ = L.$, text = L.text, empty = L.empty;
+  var FETCHED_STEPS = 8;  // pictures of steps asked for, kept in the page
+  var state = { kind: "w", index: null, section: null, fetched: {}, order: [], asking: {} };
 
-  function renderWeights(w, inputs) {
-    var why = !inputs.images ? "Only for image inputs." : !w ? "No parameters read yet." : null;
-    if (empty("weights", why)) return;
-    text("weights-step", "at step " + w.step + " (each unit scaled to its own range)");
-    var grid = $("weights-grid");
-    grid.innerHTML = "";
-    w.images.forEach(function (image) {
+  // The steps the slider moves over: all kept ones live, those the report holds otherwise.
+  function steps() {
+    var s = state.section;
+    if (L.live) return s.steps;
+    return Object.keys(s.pictures).map(Number).sort(function (a, b) { return a - b; });
+  }
+
+  function drawnAt(step) { return state.section.pictures[String(step)] || state.fetched[step] || null; }
+
+  function ask(step) {
+    if (state.asking[step]) return;
+    state.asking[step] = true;
+    fetch(L.live.weights + "?step=" + step, { cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .catch(function () { return null; })
+      .then(function (body) {
+        delete state.asking[step];
+        if (!body) return;
+        state.fetched[step] = body;
+        state.order.push(step);
+        while (state.order.length > FETCHED_STEPS) delete state.fetched[state.order.shift()];
+        if (state.section) show();
+      });
+  }
+
+  function grid(images) {
+    var node = $("weights-grid");
+    node.innerHTML = "";
+    images.forEach(function (png, unit) {
       var figure = document.createElement("figure"), img = document.createElement("img");
-      img.src = image.png;
-      img.alt = "unit " + image.unit;
+      img.src = png;
+      img.alt = "unit " + unit;
       var caption = document.createElement("figcaption");
-      caption.textContent = "unit " + image.unit;
+      caption.textContent = "unit " + unit;
       figure.appendChild(img);
       figure.appendChild(caption);
-      grid.appendChild(figure);
+      node.appendChild(figure);
     });
+  }
+
+  function show() {
+    var list = steps(), s = state.section;
+    var index = state.index === null || state.index >= list.length ? list.length - 1 : state.index;
+    var step = list[index], slider = $("weights-slider");
+    slider.max = String(list.length - 1);
+    slider.value = String(index);
+    slider.disabled = list.length < 2;
+    var change = document.querySelector("input[name=weights-kind][value=change]");
+    change.disabled = !s.init;
+    if (!s.init && state.kind === "change") state.kind = "w";
+    document.querySelector("input[name=weights-kind][value=" + state.kind + "]").checked = true;
+    var what = state.kind === "w" ? "W" : "W - W(init)";
+    text("weights-step", "at step " + step + (step === 0 ? " (the initial weights)" : "") + ": " +
+      what + ", each unit scaled to its own range");
+    var kept = L.live ? s.steps.length + " kept steps" : list.length + " of the run's " +
+      s.steps.length + " kept steps in this report";
+    var drawn = drawnAt(step);
+    if (!drawn) {
+      text("weights-note", kept + "; reading step " + step + "...");
+      if (L.live) ask(step);
+      return;
+    }
+    var zero = state.kind === "change" && step === 0 ? "; at the init nothing has changed yet" : "";
+    text("weights-note", kept + zero);
+    grid(drawn[state.kind] || []);
+  }
+
+  // The scripts follow the sections in the page: their elements are there.
+  $("weights-slider").addEventListener("input", function (event) {
+    var index = Number(event.target.value);
+    state.index = index === steps().length - 1 ? null : index;  // the last: follow the run
+    show();
+  });
+  document.querySelectorAll("input[name=weights-kind]").forEach(function (radio) {
+    radio.addEventListener("change", function (event) { state.kind = event.target.value; show(); });
+  });
+
+  function renderWeights(w, inputs) {
+    var why = !inputs.images ? "Only for image inputs." : !w ? "No weights kept yet." : null;
+    if (empty("weights", why)) return;
+    state.section = w;
+    show();
   }
 
   L.section(["weights"], function (d) { renderWeights(d.weights, d.inputs); });

@@ -1,0 +1,53 @@
+"""The run's configuration and final figures for TensorBoard's HParams dashboard, which
+lists runs side by side by their settings and compares their results.
+
+Every setting is written whatever its value, each with one type (a layers string, the
+telemetry cadence as text), so runs written into one DIR fill the same columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lnn.tensorboard import tags
+from messages.status import HistoryEntry
+from messages.train_request import TrainConfig
+
+HParam = str | float | int | bool
+
+
+def layers_text(config: TrainConfig) -> str:
+    """``20:relu,7:relu,1:sigmoid``: the layers as `lnn train --layers` takes them."""
+    return ",".join(f"{x.units}:{x.activation}" for x in config.layers)
+
+
+def board_hparams(config: TrainConfig) -> dict[str, HParam]:
+    """Each setting of the config under its own name (docs/tensorboard.md)."""
+    values: dict[str, HParam] = {}
+    for name, value in config.model_dump(mode="json").items():
+        if name == "layers":
+            values[name] = layers_text(config)
+        elif name == "telemetry_every":
+            values[name] = str(value)
+        else:
+            values[name] = value
+    return values
+
+
+def final_metrics(history: Sequence[HistoryEntry]) -> dict[str, float]:
+    """The last epoch's cost and each split's last accuracy, by their tags.FINAL_* tags; a
+    split never evaluated has none."""
+    if not history:
+        return {}
+    metrics = {tags.FINAL_COST: history[-1].cost}
+    for field, tag in tags.FINAL_ACCURACIES.items():
+        values = [getattr(e, field) for e in history if getattr(e, field) is not None]
+        if values:
+            metrics[tag] = values[-1]
+    return metrics
+
+
+def metric_tags() -> list[str]:
+    """Every metric the dashboard lists, present or not in a given run: the first run's
+    declaration serves all the runs of a DIR."""
+    return [tags.FINAL_COST, *tags.FINAL_ACCURACIES.values()]
