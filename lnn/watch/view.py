@@ -14,27 +14,16 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from functions.nn.layers import LayerSpec
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from lnn.datasets.images import image_shape
 from lnn.first_layer import FirstLayerReader
-from lnn.majority import sample_noun
-from lnn.watch.boundary import boundary_section
-from lnn.watch.curves import history_section, layer_curves_section
-from lnn.watch.dead_units import dead_units_section, find_dead_units
-from lnn.watch.example_grid import example_grid_section
+from lnn.watch.document import build_document, parameter_sections
 from lnn.watch.examples import Examples
-from lnn.watch.histograms import histogram_section
 from lnn.watch.images import FirstLayerPictures
-from lnn.watch.network import network_section
 from lnn.watch.numbers import figure
-from lnn.watch.predictions import predictions_section
-from lnn.watch.sample_path import sample_path_section, sample_pictures_section
 from lnn.watch.series import TelemetrySeries
-from lnn.watch.timeline import run_plan, timeline_section
-from lnn.watch.unit_maps import unit_maps_section
 from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
@@ -164,36 +153,31 @@ class RunView:
 
     def weight_pictures(self, step: int) -> dict[str, Any] | None:
         """The pictures of kept step ``step``; None when there are none to draw."""
-        shape = self._picture_shape()
+        shape = self.picture_shape()
         return None if shape is None else self.first_layer.pictures(step, shape)
 
     def weights_section(self, *, embed: int = 1) -> dict[str, Any] | None:
         """The weight pictures' section, ``embed`` steps' pictures in it (the page asks for
         the others; a report, which cannot ask, holds more)."""
-        shape = self._picture_shape()
+        shape = self.picture_shape()
         if shape is None or self.config is None:
             return None
         return self.first_layer.section(shape, self.config.layers[0].units, embed=embed)
 
-    def _parameter_sections(self, config: TrainConfig) -> None:
-        if self._params is None or self._sections.get("params_step") == self._params[0]:
-            return
-        step, params = self._params
-        specs = [LayerSpec(x.units, x.activation) for x in config.layers]
-        classes = () if self.examples is None else self.examples.classes
-        if self.points is not None:
-            x, y = self.points
-            self._sections["boundary"] = boundary_section(params, specs, x, y, step)
-            self._sections["unit_maps"] = unit_maps_section(params, specs, x, y, step, classes)
-        shape = self._picture_shape()
-        examples = self.examples
-        if examples is not None:
-            self._sections["sample_path"] = sample_path_section(params, specs, examples, step)
-        if examples is not None and shape is not None:
-            self._sections["examples"] = example_grid_section(params, specs, examples, shape, step)
-            if "sample_pictures" not in self._sections:
-                self._sections["sample_pictures"] = sample_pictures_section(examples, shape)
-        self._sections["params_step"] = step
+    def parameter_views(self) -> dict[str, Any]:
+        """The sections drawn from the latest parameters (lnn.watch.document), rebuilt only
+        when their step moved. Called with the lock held, from ``document``."""
+        if self._params is None or self.config is None:
+            return self._sections
+        if self._sections.get("params_step") != self._params[0]:
+            step, params = self._params
+            shape = self.picture_shape()
+            pictures = "sample_pictures" not in self._sections  # the same samples: built once
+            built = parameter_sections(
+                self.config, step, params, self.points, self.examples, shape, pictures=pictures
+            )
+            self._sections.update(built, params_step=step)
+        return self._sections
 
     def wants_params(self) -> bool:
         """Whether parameters would show anywhere (2-D data, image inputs, examples)."""
@@ -201,9 +185,9 @@ class RunView:
             if self.config is None:
                 return False
             shown = self.points is not None or self.examples is not None
-            return shown or self._picture_shape() is not None
+            return shown or self.picture_shape() is not None
 
-    def _picture_shape(self) -> tuple[int, ...] | None:
+    def picture_shape(self) -> tuple[int, ...] | None:
         """The shape the first layer's weight rows are drawn in; None: the page has none."""
         if self.config is None or self.n_features is None:
             return None
@@ -264,33 +248,4 @@ class RunView:
         return built
 
     def _build(self) -> dict[str, Any]:
-        config = self.config
-        has_telemetry = bool(self.series.steps)
-        document: dict[str, Any] = {}
-        if config is None:
-            return document
-        found = find_dead_units(self.series.records)
-        verdicts = () if found is None else found.verdicts
-        document["network"] = network_section(config, self.n_features, self.series, verdicts)
-        document["dead_units"] = dead_units_section(found)
-        document["history"] = history_section(config, self.history)
-        noun = sample_noun(config.dataset, self.n_features)
-        document["predictions"] = predictions_section(self.history, self.examples, noun)
-        document["layer_curves"] = layer_curves_section(self.series) if has_telemetry else None
-        document["histograms"] = histogram_section(self.series) if has_telemetry else None
-        self._parameter_sections(config)
-        document["boundary"] = self._sections.get("boundary")
-        document["weights"] = self.weights_section()
-        document["unit_maps"] = self._sections.get("unit_maps")
-        document["sample_path"] = self._sections.get("sample_path")
-        document["sample_pictures"] = self._sections.get("sample_pictures")
-        document["examples"] = self._sections.get("examples")
-        plan = run_plan(self.run_id, config, self.n_features, self.eval_sizes)
-        document["timeline"] = timeline_section(self.spans, plan)
-        document["inputs"] = {
-            "two_d": self.points is not None,
-            "images": self._picture_shape() is not None,
-            "examples": self.examples is not None,
-            "spans": self.engine != "reference",
-        }
-        return document
+        return build_document(self)
