@@ -36,8 +36,7 @@ def _open(tab: Tab, report: Path) -> Any:
 def _click_bar(page: Any, layer: int, shard: int, direction: str, phase: str = "train") -> None:
     """Click, where it is drawn, the last bar of that shard's lane whose task went
     ``direction`` and whose middle no other bar of the lane covers (bars overlap where
-    deliveries ran at once, and a click there may land on the other), and wait for the panel
-    to show it."""
+    deliveries ran at once), and wait for the panel to show it."""
     lane = f"neuron L{layer} s{shard}"
     trace, point = page.evaluate(
         """([lane, direction, phase]) => {
@@ -46,8 +45,9 @@ def _click_bar(page: Any, layer: int, shard: int, direction: str, phase: str = "
           g.data.forEach((t, c) => { if (t.type !== 'bar') return;
             t.customdata.forEach((i, p) => drawn.push({c: c, p: p, bar: bars[i],
               from: t.base[p], to: t.base[p] + t.x[p]})); });
+          const mid = d => (d.from + d.to) / 2;
           const clear = d => !drawn.some(o => o !== d && o.bar.lane === d.bar.lane &&
-            o.from <= (d.from + d.to) / 2 && (d.from + d.to) / 2 <= o.to);
+            o.from <= mid(d) && mid(d) <= o.to);
           let found = null;
           drawn.forEach(d => { const f = d.bar.details;
             if (d.bar.lane === lane && f.direction === direction && f.phase === phase && clear(d))

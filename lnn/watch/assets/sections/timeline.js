@@ -53,6 +53,23 @@
     $("timeline-math").textContent = d.math.join("\n");
   }
 
+  var least = 0;  // the narrowest a bar is drawn, in seconds
+
+  // The bar drawn under the mouse: Plotly's nearest point on a click can be another lane's
+  // bar or a star, so the click's own place on the axes decides (the lane it is in, then the
+  // last bar of that lane covering its time).
+  function barAt(mouse) {
+    var plot = $("timeline-plot"), full = plot._fullLayout, area = plot.querySelector(".nsewdrag");
+    if (!mouse || !full || !area) return null;
+    var box = area.getBoundingClientRect();
+    var x = full.xaxis.p2c(mouse.clientX - box.left), row = Math.round(full.yaxis.p2c(mouse.clientY - box.top));
+    var lane = full.yaxis._categories[row], found = null;
+    shown.forEach(function (b) {
+      if (b.lane === lane && b.start <= x && x <= b.start + Math.max(b.duration, least)) found = b;
+    });
+    return found;
+  }
+
   function renderTimeline(t, inputs) {
     var why = !inputs.spans ? "The reference engine passes no messages." :
       !t.bars.length ? "No spans recorded yet." : null;
@@ -68,7 +85,7 @@
     // drawn at least 0.5 % of the axis wide, so it shows and takes a click (hover and the
     // panel give its duration).
     var end = Math.max.apply(null, t.bars.map(function (b) { return b.start + b.duration; }));
-    var least = Math.max(end * 0.005, 0.0005);
+    least = Math.max(end * 0.005, 0.0005);
     var outcomes = {};
     t.bars.forEach(function (bar, i) { (outcomes[bar.outcome] = outcomes[bar.outcome] || []).push(i); });
     var traces = Object.keys(outcomes).map(function (outcome) {
@@ -97,8 +114,9 @@
     if (!clickBound) {
       clickBound = true;
       $("timeline-plot").on("plotly_click", function (event) {
-        var point = event.points[0];
-        if (point && shown[point.customdata]) renderDetail(shown[point.customdata]);
+        var bar = barAt(event.event), point = event.points[0];
+        if (bar) renderDetail(bar);
+        else if (point && shown[point.customdata]) renderDetail(shown[point.customdata]);
       });
     }
   }
