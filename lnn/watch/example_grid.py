@@ -13,6 +13,7 @@ from functions.nn.types import Array
 from lnn.watch.examples import Examples
 from lnn.watch.images import png_data_uri
 from lnn.watch.numbers import figure
+from lnn.watch.probabilities import class_probabilities, gives_probabilities
 
 PER_KIND = 8  # pictures of each kind
 # The split shown: the first the run has, of those the network was not trained on first.
@@ -31,11 +32,6 @@ def sample_pixels(x: Array, shape: tuple[int, ...]) -> np.ndarray:
     channels = shape[2] if len(shape) == 3 else 1
     pixels = np.rint(255 * scaled.T).astype(np.uint8)
     return pixels.reshape(x.shape[1], shape[0], shape[1], channels)
-
-
-def _class_probabilities(proba: Array) -> Array:
-    """(k, n) per-class probabilities: one sigmoid unit's P(class 1) becomes two rows."""
-    return np.vstack([1.0 - proba, proba]) if proba.shape[0] == 1 else proba
 
 
 def _picked(right: Array, sureness: Array) -> dict[str, list[int]]:
@@ -58,12 +54,21 @@ def example_grid_section(
     shape: tuple[int, ...],
     step: int,
 ) -> dict[str, Any] | None:
-    """None for a regression, or a run without examples."""
+    """None for a run without examples; for an output whose values are not probabilities
+    (only sigmoid and softmax give them), ``why`` nothing is shown."""
     split = next((s for s in SPLIT_ORDER if s in examples.splits), None)
-    if split is None or specs[-1].activation == "linear":
+    if split is None:
         return None
+    output = specs[-1]
+    if not gives_probabilities(output):
+        why = (
+            f"the output layer is {output.units}:{output.activation}: its values are not "
+            "class probabilities (only sigmoid and softmax outputs give them), so no image "
+            "is shown as surely right, wrong or unsure"
+        )
+        return {"step": step, "split": split, "why": why}
     x, y = examples.splits[split]
-    probabilities = _class_probabilities(predict_proba(params, x, specs))
+    probabilities = class_probabilities(predict_proba(params, x, specs))
     predicted = probabilities.argmax(axis=0)
     truth = (y[0] > 0.5).astype(np.intp) if y.shape[0] == 1 else y.argmax(axis=0)
     sureness = probabilities[predicted, np.arange(x.shape[1])]

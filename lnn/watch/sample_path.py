@@ -11,11 +11,11 @@ from functions.nn.predict import layer_activations
 from functions.nn.types import Array
 from lnn.watch.examples import SPLITS, Examples
 from lnn.watch.numbers import evenly, figure, figures
+from lnn.watch.probabilities import class_count, class_probabilities, gives_probabilities
 from lnn.watch.thumbnails import thumbnail
 
 EXAMPLES = 24  # samples with a path in the document, shared among the splits the run has
 UNITS_PER_LAYER = 64  # a layer's units shipped at most (its first)
-_PROBABILITIES = frozenset({"sigmoid", "softmax"})  # outputs read as P(class)
 
 __all__ = [
     "EXAMPLES",
@@ -39,29 +39,26 @@ def chosen_examples(examples: Examples) -> dict[str, list[int]]:
 def _output_names(spec: LayerSpec, examples: Examples) -> list[str]:
     """What each output value is: P(class) for a probability output (a single sigmoid unit
     gives both classes), the unit's value otherwise."""
-    if spec.activation not in _PROBABILITIES:
+    if not gives_probabilities(spec):
         return ["output" if spec.units == 1 else f"output {k}" for k in range(spec.units)]
-    count = 2 if spec.units == 1 else spec.units
-    return [f"P({examples.class_name(k)})" for k in range(count)]
+    return [f"P({examples.class_name(k)})" for k in range(class_count(spec))]
 
 
 def _output_values(spec: LayerSpec, a: Array) -> Array:
     """(values, m) in _output_names' order: a sigmoid unit's P(class 1) gives P(class 0) too."""
-    if spec.activation == "sigmoid" and spec.units == 1:
-        return np.vstack([1.0 - a, a])
-    return a
+    return class_probabilities(a) if gives_probabilities(spec) else a
 
 
 def _labels(spec: LayerSpec, y: Array, examples: Examples) -> list[Any]:
     """The examples' true labels as a person reads them: a class name, or the target value."""
-    if spec.activation not in _PROBABILITIES:
+    if not gives_probabilities(spec):
         return [figure(v) for v in y[0]]
     classes = y.argmax(axis=0) if y.shape[0] > 1 else np.rint(y[0]).astype(int)
     return [examples.class_name(int(k)) for k in classes]
 
 
 def _predicted(spec: LayerSpec, a: Array, examples: Examples) -> list[Any]:
-    if spec.activation not in _PROBABILITIES:
+    if not gives_probabilities(spec):
         return [figure(v) for v in a[0]]
     classes = a.argmax(axis=0) if a.shape[0] > 1 else (a[0] > 0.5).astype(int)
     return [examples.class_name(int(k)) for k in classes]
@@ -109,6 +106,6 @@ def sample_path_section(
         ],
         "units_shown": UNITS_PER_LAYER,
         "output_names": _output_names(output, examples),
-        "probabilities": output.activation in _PROBABILITIES,
+        "probabilities": gives_probabilities(output),
         "samples": samples,
     }

@@ -69,6 +69,10 @@
     var box = $("predictions-examples");
     box.innerHTML = "";
     if (!x) return;
+    if (x.why) {
+      box.appendChild(cell("p", "No " + SPLITS[x.split] + " images right, wrong or unsure: " + x.why + "."));
+      return;
+    }
     box.appendChild(cell("h3", SPLITS[x.split] + " images at step " + x.step +
       " (of " + x.samples + "): P is the probability of the predicted class"));
     Object.keys(KINDS).forEach(function (kind) {
