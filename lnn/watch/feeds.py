@@ -42,7 +42,9 @@ def planned_view(
         status=RunStatus.RUNNING.value,
     )
     if x.shape[0] == 2:
-        view.set_points(x, y)
+        # The points the network trains on: "N of M misclassified" is the train split's,
+        # as its confusion matrix counts them (the dev holdout is not among them).
+        view.set_points(*((x, y) if split is None else (split.x_train, split.y_train)))
     return view
 
 

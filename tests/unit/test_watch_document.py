@@ -128,6 +128,18 @@ def test_boundary_covers_the_data_with_probabilities() -> None:
     assert view.document()["weights"] is None  # not an image dataset
 
 
+def test_the_boundarys_points_are_the_training_split_as_its_matrix_counts_them() -> None:
+    view, result = watched_run(config(holdout=0.25, epochs=4, eval_every=1))
+    x_train, _ = view.examples.splits["train"]
+    boundary = view.document()["boundary"]
+    wrong = boundary["points"]["wrong"]
+    assert len(wrong) == x_train.shape[1]  # the dev holdout is not among them
+    np.testing.assert_allclose(boundary["points"]["x"], x_train[0], rtol=1e-3, atol=1e-6)
+    # "N of M misclassified" is the train confusion matrix's off-diagonal at the same step
+    matrix = np.array(result.history[-1].train_confusion)
+    assert sum(wrong) == matrix.sum() - np.trace(matrix) and matrix.sum() == len(wrong)
+
+
 def _peak_is_drawn_at_its_end(png_uri: str, row: np.ndarray) -> None:
     """The unit's largest |weight| is white in its picture, or black when negative."""
     from matplotlib.image import imread
