@@ -8,8 +8,9 @@ import numpy as np
 
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.verdicts import DEAD_WORDS, DeadUnits, LayerStrip, dead_units
+from functions.training.schedule import evenly
 from lnn.telemetry import verdict_document
-from lnn.watch.numbers import evenly, figures
+from lnn.watch.numbers import figures
 
 STRIP_STEPS = 500  # a strip's columns at most; each column is dead if any step it covers was
 STRIP_UNITS = 64  # a strip's rows at most, as the network diagram draws a layer's units

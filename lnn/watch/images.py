@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from functions.nn.types import Array
+from functions.training.schedule import evenly
 from lnn.first_layer import FirstLayerReader, pictured
 from lnn.tensorboard.pictures import unit_pixels
 
@@ -45,13 +46,6 @@ def _images(w: Array, shape: tuple[int, ...]) -> list[str]:
     """Each unit's row scaled on its own: zero weights mid-grey, its largest |weight| black
     or full colour, so a picture shows what the unit looks for, not how large it is."""
     return [png_data_uri(pixels) for pixels in unit_pixels(np.asarray(w[:MAX_UNITS]), shape)]
-
-
-def spread(steps: Sequence[int], count: int) -> list[int]:
-    """At most ``count`` of ``steps``, evenly spread, the first and the last among them."""
-    if len(steps) <= count:
-        return list(steps)
-    return [steps[round(k * (len(steps) - 1) / (count - 1))] for k in range(count)]
 
 
 class FirstLayerPictures:
@@ -103,7 +97,7 @@ class FirstLayerPictures:
         if not steps:
             return None
         embedded = {}
-        for step in spread(steps, embed) if embed > 1 else steps[-1:]:
+        for step in [steps[i] for i in evenly(len(steps), embed)]:
             drawn = self.pictures(step, shape)
             if drawn is not None:
                 embedded[str(step)] = drawn

@@ -10,8 +10,9 @@ import numpy as np
 from functions.telemetry import SATURATED_FRACTION, LayerTelemetry
 from functions.telemetry.spans import lane_of
 from functions.telemetry.verdicts import UnitVerdict
+from functions.training.schedule import evenly
 from functions.training.shards import shard_ranges
-from lnn.watch.numbers import evenly, figures
+from lnn.watch.numbers import figures
 from lnn.watch.series import LOG_STATISTICS, STATISTICS, TelemetrySeries, unit_statistics
 from messages.train_request import TrainConfig
 

@@ -22,15 +22,6 @@ def figures(values: Iterable[float] | np.ndarray, digits: int = DIGITS) -> list[
     return [figure(v, digits) for v in np.asarray(values, dtype=np.float64).ravel().tolist()]
 
 
-def evenly(count: int, limit: int) -> list[int]:
-    """At most ``limit`` indices of ``range(count)``, evenly spread, first and last included:
-    long runs are drawn from a sample of their telemetry steps."""
-    if count <= limit:
-        return list(range(count))
-    picked = np.linspace(0, count - 1, limit).round().astype(int)
-    return sorted(set(picked.tolist()))
-
-
 def short_exponent(text: str) -> str:
     """``1.86e-09`` -> ``1.86e-9``: the exponent without its padding."""
     return re.sub(r"e([+-])0*(\d)", lambda m: "e" + m.group(1).replace("+", "") + m.group(2), text)

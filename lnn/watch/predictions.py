@@ -4,9 +4,10 @@ the run's history, with the majority verdict of each, and the class names to lab
 from collections.abc import Sequence
 from typing import Any
 
+from functions.training.schedule import evenly
 from lnn.majority import class_name, confusions, entry_verdict, history_verdict
 from lnn.watch.examples import Examples
-from lnn.watch.numbers import evenly, figure
+from lnn.watch.numbers import figure
 from messages.status import HistoryEntry
 
 # Evaluations the page can step through at most (first and last kept): a run evaluated

@@ -9,8 +9,9 @@ import numpy as np
 from functions.nn.layers import LayerSpec
 from functions.nn.predict import layer_activations
 from functions.nn.types import Array
+from functions.training.schedule import evenly
 from lnn.watch.examples import SPLITS, Examples
-from lnn.watch.numbers import evenly, figure, figures
+from lnn.watch.numbers import figure, figures
 from lnn.watch.probabilities import class_count, class_probabilities, gives_probabilities
 from lnn.watch.thumbnails import thumbnail
 

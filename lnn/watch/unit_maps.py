@@ -9,8 +9,9 @@ import numpy as np
 from functions.nn.layers import LayerSpec
 from functions.nn.predict import activations_plane
 from functions.nn.types import Array
+from functions.training.schedule import evenly
 from lnn.watch.examples import Examples
-from lnn.watch.numbers import evenly, figure, figures
+from lnn.watch.numbers import figure, figures
 from lnn.watch.probabilities import gives_probabilities, unit_classes
 
 MAP_GRID = 21  # points per axis: 441 values a map, enough to see a unit's shape, drawn smooth

@@ -11,10 +11,11 @@ from watch_runs import config, dead_relu_config, spans_of_steps, watched_run
 
 from functions.telemetry import DEFAULT_SPEC
 from functions.telemetry.spans import Span
+from functions.training.schedule import evenly
 from lnn.cli.main import main
 from lnn.telemetry import whole_steps
 from lnn.watch.histograms import bin_labels, bin_ranges
-from lnn.watch.numbers import evenly, figure, figures, readable
+from lnn.watch.numbers import figure, figures, readable
 from lnn.watch.report import write_report
 from lnn.watch.timeline import TIMELINE_STEPS, timeline_section
 from lnn.watch.view import RunView
@@ -27,6 +28,7 @@ def test_numbers_round_and_turn_non_finite_into_null() -> None:
     assert evenly(5, 10) == [0, 1, 2, 3, 4]
     picked = evenly(1001, 10)
     assert picked[0] == 0 and picked[-1] == 1000 and len(picked) == 10
+    assert evenly(7, 1) == [6] and evenly(1, 1) == [0] and evenly(3, 0) == []
 
 
 def test_bin_labels_name_each_bin_by_a_readable_edge() -> None:
