@@ -4,17 +4,18 @@ the run's history, with the majority verdict of each, and the class names to lab
 from collections.abc import Sequence
 from typing import Any
 
-from functions.training.schedule import evenly
-from lnn.majority import class_name, confusions, entry_verdict, history_verdict
+from lnn.majority import (
+    class_name,
+    confusions,
+    entry_verdict,
+    history_verdict,
+    shown_evaluations,
+)
 from lnn.watch.examples import Examples
 from lnn.watch.numbers import figure
 from messages.status import HistoryEntry
 
-# Evaluations the page can step through at most (first and last kept): a run evaluated
-# every epoch for 1,000 epochs would otherwise send 300,000 counts of 10 classes per poll.
-MAX_EVALUATIONS = 100
-
-__all__ = ["MAX_EVALUATIONS", "predictions_section"]
+__all__ = ["predictions_section"]
 
 
 def _accuracies(entry: HistoryEntry) -> dict[str, float | None]:
@@ -34,7 +35,7 @@ def predictions_section(
     evaluated = [entry for entry in history if confusions(entry)]
     if not evaluated:
         return None
-    picked = [evaluated[i] for i in evenly(len(evaluated), MAX_EVALUATIONS)]
+    picked = shown_evaluations(evaluated)
     k = len(next(iter(confusions(evaluated[-1]).values())))
     latest = history_verdict(evaluated, classes=classes, noun=noun)
     evaluations = []
