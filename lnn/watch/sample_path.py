@@ -15,11 +15,11 @@ from lnn.watch.numbers import figure, figures
 from lnn.watch.probabilities import class_count, class_probabilities, gives_probabilities
 from lnn.watch.thumbnails import thumbnail
 
-EXAMPLES = 24  # samples with a path in the document, shared among the splits the run has
+PATH_SAMPLES = 24  # samples with a path in the document, shared among the splits the run has
 UNITS_PER_LAYER = 64  # a layer's units shipped at most (its first)
 
 __all__ = [
-    "EXAMPLES",
+    "PATH_SAMPLES",
     "UNITS_PER_LAYER",
     "chosen_examples",
     "sample_path_section",
@@ -28,12 +28,12 @@ __all__ = [
 
 
 def chosen_examples(examples: Examples) -> dict[str, list[int]]:
-    """The columns of each split whose path is shipped: EXAMPLES shared among the splits
+    """The columns of each split whose path is shipped: PATH_SAMPLES shared among the splits
     present, evenly spread over each (first and last included)."""
     present = [name for name in SPLITS if name in examples.splits]
     if not present:
         return {}
-    share = max(1, EXAMPLES // len(present))
+    share = max(1, PATH_SAMPLES // len(present))
     return {name: evenly(examples.splits[name][0].shape[1], share) for name in present}
 
 

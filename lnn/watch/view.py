@@ -19,7 +19,7 @@ from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from lnn.datasets.images import image_shape
 from lnn.first_layer import FirstLayerReader
-from lnn.watch.document import build_document, parameter_sections
+from lnn.watch.document import PICTURE_SECTIONS, build_document, parameter_sections
 from lnn.watch.examples import Examples
 from lnn.watch.images import FirstLayerPictures
 from lnn.watch.numbers import figure
@@ -109,8 +109,8 @@ class RunView:
         predictions on. Drawn from the latest parameters, like the boundary."""
         with self._lock:
             self.examples = examples
-            self._sections.pop("params_step", None)
-            self._sections.pop("sample_pictures", None)
+            for key in ("params_step", *PICTURE_SECTIONS):
+                self._sections.pop(key, None)
             self._changed()
 
     def add_history(self, entries: Sequence[HistoryEntry]) -> None:
@@ -172,7 +172,7 @@ class RunView:
         if self._sections.get("params_step") != self._params[0]:
             step, params = self._params
             shape = self.picture_shape()
-            pictures = "sample_pictures" not in self._sections  # the same samples: built once
+            pictures = not all(key in self._sections for key in PICTURE_SECTIONS)
             built = parameter_sections(
                 self.config, step, params, self.points, self.examples, shape, pictures=pictures
             )

@@ -7,8 +7,15 @@ import pytest
 from functions.nn import LayerSpec
 from functions.nn.predict import predict_proba
 from functions.training.gradcheck import seeded_case
-from lnn.watch.example_grid import KINDS, PER_KIND, example_grid_section
+from lnn.watch.example_grid import (
+    GRID_SAMPLES,
+    KINDS,
+    PER_KIND,
+    example_grid_pictures_section,
+    example_grid_section,
+)
 from lnn.watch.examples import Examples
+from lnn.watch.thumbnails import thumbnail
 from lnn.watch.unit_maps import unit_maps_section
 
 SHAPE = (8, 8)  # 64 grey features a sample, as the digits
@@ -26,7 +33,7 @@ def _case(output: LayerSpec, samples: int = 60) -> tuple[list, list[LayerSpec], 
 @pytest.mark.parametrize("output", [LayerSpec(3, "softmax"), LayerSpec(1, "sigmoid")])
 def test_right_and_wrong_are_the_predictions_surest_first(output: LayerSpec) -> None:
     params, specs, examples = _case(output)
-    grid = example_grid_section(params, specs, examples, SHAPE, 7)
+    grid = example_grid_section(params, specs, examples, 7)
     assert grid is not None and grid["step"] == 7 and grid["split"] == "dev"
     x, y = examples.splits["dev"]
     proba = predict_proba(params, x, specs)
@@ -59,7 +66,7 @@ def test_right_and_wrong_are_the_predictions_surest_first(output: LayerSpec) -> 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "linear"])
 def test_an_output_that_is_not_a_probability_gets_no_grid_but_a_reason(activation: str) -> None:
     params, specs, examples = _case(LayerSpec(1, activation))
-    grid = example_grid_section(params, specs, examples, SHAPE, 3)
+    grid = example_grid_section(params, specs, examples, 3)
     assert grid is not None and "kinds" not in grid
     assert f"1:{activation}" in grid["why"] and "not class probabilities" in grid["why"]
 
@@ -73,3 +80,21 @@ def test_unit_maps_name_only_probability_outputs_p() -> None:
     case = seeded_case(specs, features=2, samples=20, keep_prob=1.0, seed=1)
     plain = unit_maps_section(case.params, specs, case.x, case.y, 1, ("red", "blue"))
     assert plain["layers"][-1]["names"] == ["output 0"]
+
+
+def test_the_pictures_are_sent_once_and_each_step_names_its_samples_by_index() -> None:
+    params, specs, examples = _case(LayerSpec(3, "softmax"), samples=GRID_SAMPLES + 50)
+    pictures = example_grid_pictures_section(examples, SHAPE)
+    assert pictures is not None and pictures["split"] == "dev"
+    x = examples.splits["dev"][0]
+    # the samples picked from: GRID_SAMPLES evenly spread, the first and the last among them
+    indices = sorted(int(i) for i in pictures["pictures"])
+    assert len(indices) == GRID_SAMPLES and indices[0] == 0 and indices[-1] == x.shape[1] - 1
+    assert pictures["pictures"][str(indices[5])] == thumbnail(x[:, indices[5]], SHAPE)
+    for step, scale in ((1, 1.0), (2, -2.0)):
+        grid = example_grid_section([(scale * w, b) for w, b in params], specs, examples, step)
+        assert grid is not None and grid["samples"] == GRID_SAMPLES
+        assert grid["of"] == x.shape[1]
+        shown = [s for kind in KINDS for s in grid["kinds"][kind]]
+        assert shown and all(str(s["sample"]) in pictures["pictures"] for s in shown)
+        assert all("png" not in s for s in shown)  # no picture in a step's section

@@ -65,7 +65,9 @@
     renderEvaluation(p);
   }
 
-  function renderExamples(x) {
+  // The grid of a step (``x``: samples by index, with P) over the pictures sent once
+  // (``pictures``: thumbnails by sample index).
+  function renderGrid(x, pictures) {
     var box = $("predictions-examples");
     box.innerHTML = "";
     if (!x) return;
@@ -73,8 +75,10 @@
       box.appendChild(cell("p", "No " + SPLITS[x.split] + " images right, wrong or unsure: " + x.why + "."));
       return;
     }
+    var of = x.samples === x.of ? "" : ", evenly spread over its " + x.of;
     box.appendChild(cell("h3", SPLITS[x.split] + " images at step " + x.step +
-      " (of " + x.samples + "): P is the probability of the predicted class"));
+      " (of " + x.samples + of + "): P is the probability of the predicted class"));
+    var thumbnails = pictures && pictures.split === x.split ? pictures.pictures : {};
     Object.keys(KINDS).forEach(function (kind) {
       var row = document.createElement("div"), grid = document.createElement("div");
       row.className = "example-row";
@@ -83,7 +87,7 @@
       grid.className = "images";
       x.kinds[kind].forEach(function (s) {
         var figure = document.createElement("figure"), img = document.createElement("img");
-        img.src = s.png;
+        img.src = thumbnails[String(s.sample)] || "";
         img.alt = "sample " + s.sample + ": " + s.true;
         figure.appendChild(img);
         figure.appendChild(cell("figcaption", s.predicted + " P " + s.p.toFixed(2) +
@@ -103,8 +107,8 @@
     $("predictions-verdict").classList.toggle("hidden", true);
     $("predictions-matrices").innerHTML = "";
     if (p) renderMatrices(p);
-    renderExamples(d.examples);
+    renderGrid(d.example_grid, d.example_grid_pictures);
   }
 
-  L.section(["predictions", "examples"], renderPredictions);
+  L.section(["predictions", "example_grid", "example_grid_pictures"], renderPredictions);
 })();
