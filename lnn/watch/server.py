@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from lnn.watch.images import StepNotDrawnError, StepNotKeptError
 from lnn.watch.page import (
     DOCUMENT_PATH,
     PLOTLY_PATH,
@@ -119,11 +120,15 @@ def _handler(server: WatchServer) -> type[BaseHTTPRequestHandler]:
         def _weights(self, step: int | None) -> None:
             if step is None:
                 raise QueryError("step is missing: /api/weights?step=N")
-            found = server.view.weight_pictures(step)
-            if found is None:
-                self._refuse(HTTPStatus.NOT_FOUND, "not a kept step")
-                return
-            self._send(json.dumps(found, separators=(",", ":")).encode(), "application/json")
+            try:
+                found = server.view.weight_pictures(step)
+            except StepNotKeptError as exc:
+                self._refuse(HTTPStatus.NOT_FOUND, str(exc))
+            except StepNotDrawnError as exc:
+                self._refuse(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc))
+            else:
+                body = json.dumps(found, separators=(",", ":")).encode()
+                self._send(body, "application/json")
 
         def _refuse(self, status: HTTPStatus, reason: str) -> None:
             """``reason`` as the JSON body; the status line holds only the standard phrase

@@ -6,6 +6,7 @@ import http.client
 import json
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from watch_runs import config, watched_run
 
@@ -76,10 +77,21 @@ def test_good_values_are_answered(server: WatchServer) -> None:
     status, _, _, body = _get(server, "/api/weights?step=1")
     assert status == 200 and json.loads(body)["step"] == 1
     status, _, _, body = _get(server, "/api/weights?step=99")
-    assert status == 404 and json.loads(body) == {"error": "not a kept step"}
+    assert status == 404 and json.loads(body) == {"error": "step 99 is not a kept step"}
 
 
 def test_a_view_without_a_run_yet_still_answers() -> None:
     with WatchServer(RunView(engine="reference")) as bare:
         status, _, _, body = _get(bare, "/api/document?since=3")
         assert status == 200 and json.loads(body)["status"]["status"] == "PENDING"
+
+
+def test_a_step_that_cannot_be_drawn_is_answered_with_why() -> None:
+    layers = [{"units": 3, "activation": "relu"}, {"units": 10, "activation": "softmax"}]
+    view, _ = watched_run(config("digits", layers=layers, epochs=1))
+    kept = {0: np.zeros((3, 64), np.float32), 1: np.full((3, 64), np.inf, np.float32)}
+    view.set_first_layer([0, 1], kept.get)
+    with WatchServer(view) as server:
+        status, _, headers, body = _get(server, "/api/weights?step=1")
+    assert status == 422 and headers["Content-Type"] == "application/json"
+    assert json.loads(body)["error"] == "its weights are not all finite (training diverged)"

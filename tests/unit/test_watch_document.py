@@ -15,6 +15,7 @@ from functions.training.schedule import evenly
 from lnn.cli.main import main
 from lnn.telemetry import whole_steps
 from lnn.watch.histograms import bin_labels, bin_ranges
+from lnn.watch.images import StepNotKeptError
 from lnn.watch.numbers import figure, figures, readable
 from lnn.watch.report import write_report
 from lnn.watch.timeline import TIMELINE_STEPS, timeline_section
@@ -162,10 +163,11 @@ def test_first_layer_pictures_of_w_and_its_change_at_every_kept_step() -> None:
     document = view.document()
     assert document["boundary"] is None and document["inputs"]["images"]
     weights = document["weights"]
-    # Full batch, 3 epochs: the init and the 3 steps; the page holds the latest's pictures.
+    # Full batch, 3 epochs: the init and the 3 steps; the live page asks for each it shows.
     assert weights["steps"] == [0, 1, 2, 3] and weights["init"] and weights["units"] == 4
-    assert list(weights["pictures"]) == ["3"]
-    latest = weights["pictures"]["3"]
+    assert weights["pictures"] == {} and weights["failed"] == {}
+    assert weights["kinds"] == {"w": "W", "change": "W - W(init)"}
+    latest = view.weight_pictures(3)
     assert len(latest["w"]) == len(latest["change"]) == 4
     snapshots = result.first_layer
     np.testing.assert_array_equal(snapshots[3], result.params[0][0].astype(np.float32))
@@ -173,9 +175,10 @@ def test_first_layer_pictures_of_w_and_its_change_at_every_kept_step() -> None:
     _peak_is_drawn_at_its_end(latest["change"][2], snapshots[3][2] - snapshots[0][2])
     # Another step, as the page's slider asks the server for it.
     asked = view.weight_pictures(1)
-    assert asked is not None and asked["step"] == 1
+    assert asked["step"] == 1
     _peak_is_drawn_at_its_end(asked["change"][1], snapshots[1][1] - snapshots[0][1])
-    assert view.weight_pictures(7) is None  # not a kept step
+    with pytest.raises(StepNotKeptError, match="step 7 is not a kept step"):
+        view.weight_pictures(7)
     report = view.weights_section(embed=3)
     assert report is not None and list(report["pictures"]) == ["0", "2", "3"]
 
