@@ -19,6 +19,7 @@ import numpy as np
 
 from functions.training.schedule import evenly
 from lnn.datasets.images import image_shape
+from lnn.splits import SPLIT_WORDS, SPLITS, split_confusion
 from messages.status import HistoryEntry
 
 __all__ = [
@@ -43,8 +44,6 @@ NEARLY_ALL = 0.95
 # slider and TensorBoard's confusion pictures. A run evaluated every epoch for 1,000 epochs
 # would otherwise send 300,000 counts of 10 classes a poll, and draw 3,000 pictures.
 MAX_EVALUATIONS = 100
-# How each split's samples are called in a sentence ("the 209 training images").
-SPLIT_WORDS = {"train": "training", "dev": "dev", "test": "test"}
 
 
 @dataclass(frozen=True)
@@ -111,11 +110,7 @@ def majority_verdict(
 
 def confusions(entry: HistoryEntry) -> dict[str, list[list[int]]]:
     """The entry's confusion matrices by split (train, dev, test), those it has."""
-    matrices = {
-        "train": entry.train_confusion,
-        "dev": entry.dev_confusion,
-        "test": entry.test_confusion,
-    }
+    matrices = {split: split_confusion(entry, split) for split in SPLITS}
     return {split: m for split, m in matrices.items() if m is not None}
 
 

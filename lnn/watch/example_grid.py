@@ -16,6 +16,7 @@ from functions.nn.layers import LayerSpec
 from functions.nn.predict import predict_proba
 from functions.nn.types import Array
 from functions.training.schedule import evenly
+from lnn.splits import SPLIT_WORDS, SPLITS
 from lnn.watch.examples import Examples
 from lnn.watch.numbers import figure
 from lnn.watch.probabilities import class_probabilities, gives_probabilities
@@ -26,7 +27,7 @@ PER_KIND = 8  # pictures of each kind
 # are about 200 KB of PNG, the digits' 200 of 1,797 about 50 KB.
 GRID_SAMPLES = 200
 # The split shown: the first the run has, of those the network was not trained on first.
-SPLIT_ORDER = ("test", "dev", "train")
+SPLIT_ORDER = SPLITS[::-1]
 KINDS = ("right", "wrong", "unsure")
 
 __all__ = [
@@ -91,7 +92,7 @@ def example_grid_section(
             "class probabilities (only sigmoid and softmax outputs give them), so no image "
             "is shown as surely right, wrong or unsure"
         )
-        return {"step": step, "split": split, "why": why}
+        return {"step": step, "split": split, "split_words": SPLIT_WORDS[split], "why": why}
     x, y = examples.splits[split]
     x, y = x[:, columns], y[:, columns]
     probabilities = class_probabilities(predict_proba(params, x, specs))
@@ -111,6 +112,7 @@ def example_grid_section(
     return {
         "step": step,
         "split": split,
+        "split_words": SPLIT_WORDS[split],
         "samples": len(columns),
         "of": int(examples.splits[split][0].shape[1]),
         "kinds": {kind: [shown(j) for j in chosen[kind]] for kind in KINDS},

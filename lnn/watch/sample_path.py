@@ -10,7 +10,8 @@ from functions.nn.layers import LayerSpec
 from functions.nn.predict import layer_activations
 from functions.nn.types import Array
 from functions.training.schedule import evenly
-from lnn.watch.examples import SPLITS, Examples
+from lnn.splits import SPLITS
+from lnn.watch.examples import Examples
 from lnn.watch.numbers import figure, figures
 from lnn.watch.probabilities import class_count, class_probabilities, gives_probabilities
 from lnn.watch.thumbnails import thumbnail
