@@ -25,8 +25,8 @@ from functions.training.schedule import evenly
 from infra.stack.aws import AWS_ERRORS
 from lnn.first_layer import PICTURE_KINDS, FirstLayerReader, pictured
 from lnn.tensorboard.pictures import unit_pixels
+from lnn.watch.numbers import UNITS_DRAWN
 
-MAX_UNITS = 64  # pictures drawn at most
 # Steps whose pictures a report embeds, evenly spread over the kept ones: the cat network's
 # 20 units are about 360 KB of PNG a step, twice that with W - W(init), so 8 steps are 6 MB.
 REPORT_STEPS = 8
@@ -37,7 +37,6 @@ READ_ERRORS = (PortError, ProtocolError, *AWS_ERRORS, OSError, ValueError, KeyEr
 
 __all__ = [
     "CACHED_STEPS",
-    "MAX_UNITS",
     "REPORT_STEPS",
     "FirstLayerPictures",
     "PicturesError",
@@ -74,7 +73,7 @@ def png_data_uri(pixels: np.ndarray) -> str:
 def _images(w: Array, shape: tuple[int, ...]) -> list[str]:
     """Each unit's row scaled on its own: zero weights mid-grey, its largest |weight| black
     or full colour, so a picture shows what the unit looks for, not how large it is."""
-    return [png_data_uri(pixels) for pixels in unit_pixels(np.asarray(w[:MAX_UNITS]), shape)]
+    return [png_data_uri(pixels) for pixels in unit_pixels(np.asarray(w[:UNITS_DRAWN]), shape)]
 
 
 def _read(reader: FirstLayerReader, step: int) -> Array:

@@ -8,6 +8,9 @@ from collections.abc import Iterable
 import numpy as np
 
 DIGITS = 4  # enough to draw; a document of the cat network's 501 telemetry steps stays small
+# A layer's units drawn at most, its first: in the network diagram, the dead-units strips, the
+# weight pictures and each sample's path (the page reads it from the network section).
+UNITS_DRAWN = 64
 
 
 def figure(value: float, digits: int = DIGITS) -> float | None:

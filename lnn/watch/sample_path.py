@@ -12,16 +12,14 @@ from functions.nn.types import Array
 from functions.training.schedule import evenly
 from lnn.splits import SPLITS
 from lnn.watch.examples import Examples
-from lnn.watch.numbers import figure, figures
+from lnn.watch.numbers import UNITS_DRAWN, figure, figures
 from lnn.watch.probabilities import class_count, class_probabilities, gives_probabilities
 from lnn.watch.thumbnails import thumbnail
 
 PATH_SAMPLES = 24  # samples with a path in the document, shared among the splits the run has
-UNITS_PER_LAYER = 64  # a layer's units shipped at most (its first)
 
 __all__ = [
     "PATH_SAMPLES",
-    "UNITS_PER_LAYER",
     "chosen_examples",
     "sample_path_section",
     "sample_pictures_section",
@@ -94,7 +92,7 @@ def sample_path_section(
                 "index": column,
                 "label": labels[j],
                 "predicted": predicted[j],
-                "layers": [figures(a[:UNITS_PER_LAYER, j]) for a in layers],
+                "layers": [figures(a[:UNITS_DRAWN, j]) for a in layers],
                 "output": figures(values[:, j]),
             }
             if x.shape[0] == 2:
@@ -106,7 +104,7 @@ def sample_path_section(
             {"layer": i, "activation": s.activation, "units": s.units}
             for i, s in enumerate(specs, start=1)
         ],
-        "units_shown": UNITS_PER_LAYER,
+        "units_shown": UNITS_DRAWN,
         "output_names": _output_names(output, examples),
         "probabilities": gives_probabilities(output),
         "samples": samples,

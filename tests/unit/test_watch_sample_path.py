@@ -11,10 +11,9 @@ from functions.nn import LayerSpec
 from functions.training.gradcheck import seeded_case
 from functions.training.passes import ShardedLayers
 from lnn.watch.examples import Examples
-from lnn.watch.numbers import figure
+from lnn.watch.numbers import UNITS_DRAWN, figure
 from lnn.watch.sample_path import (
     PATH_SAMPLES,
-    UNITS_PER_LAYER,
     sample_path_section,
     sample_pictures_section,
 )
@@ -88,7 +87,7 @@ def test_image_samples_carry_their_picture() -> None:
 
 
 def test_large_pictures_shrink_to_thumbnails_and_wide_layers_are_capped() -> None:
-    specs = [LayerSpec(UNITS_PER_LAYER + 6, "relu"), LayerSpec(1, "linear")]
+    specs = [LayerSpec(UNITS_DRAWN + 6, "relu"), LayerSpec(1, "linear")]
     case = seeded_case(specs, features=64 * 64 * 3, samples=5, keep_prob=1.0, seed=2)
     examples = Examples(splits={"test": (case.x, case.y)})
     path = sample_path_section(case.params, specs, examples, 3)
@@ -100,7 +99,7 @@ def test_large_pictures_shrink_to_thumbnails_and_wide_layers_are_capped() -> Non
     column = case.x[:, 0].reshape(64, 64, 3)
     scaled = (column - column.min()) / (column.max() - column.min())
     np.testing.assert_allclose(picture[0, 0, :3], scaled[:2, :2].mean(axis=(0, 1)), atol=1 / 255)
-    assert len(sample["layers"][0]) == UNITS_PER_LAYER and len(sample["layers"][1]) == 1
+    assert len(sample["layers"][0]) == UNITS_DRAWN and len(sample["layers"][1]) == 1
     # a regression: the output's value, and the target as it is
     assert path["output_names"] == ["output"] and not path["probabilities"]
     assert sample["output"] == sample["layers"][1]
