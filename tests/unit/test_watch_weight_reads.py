@@ -10,6 +10,7 @@ from watch_runs import config, watched_run
 
 from functions.nn.types import Array
 from functions.ports import ObjectNotFoundError
+from lnn.watch.feeds import ReferenceFeed, planned_view
 from lnn.watch.images import StepNotDrawnError
 from lnn.watch.view import RunView
 
@@ -74,3 +75,20 @@ def test_a_step_that_cannot_be_drawn_says_why(failure: Any, reason: str) -> None
     assert report is not None and list(report["pictures"]) == ["0", "1", "3"]
     assert reason.split(":")[0] in report["failed"]["2"]
     assert view.document()["weights"]["failed"] == {}  # the live page asks: no read here
+
+
+def test_the_reference_feed_keeps_float32_snapshots_of_the_picture_steps() -> None:
+    """A picture needs 8 bits a channel: the feed holds W1 as float32 (the cat network's 25
+    steps are 25 MB, not 49), a copy the engine's later steps cannot change."""
+    view = planned_view("reference", DIGITS, np.zeros((64, 10)), np.zeros((10, 10)))
+    view.update(steps_per_epoch=1)
+    feed = ReferenceFeed(view)
+    w = np.arange(3 * 64, dtype=np.float64).reshape(3, 64)
+    feed.on_step(1, [(w, np.zeros((3, 1))), (np.zeros((10, 3)), np.zeros((10, 1)))], [])
+    reader = view.first_layer._reader
+    assert reader is not None
+    kept = reader(1)
+    assert kept is not None and kept.dtype == np.float32
+    np.testing.assert_array_equal(kept, w.astype(np.float32))
+    w[0, 0] = -1.0  # a later write to the engine's array does not reach the snapshot
+    assert kept[0, 0] == 0.0
