@@ -17,6 +17,13 @@ STRIP_STEPS = 500  # a strip's columns at most; each column is dead if any step 
 # the strip; the cat network's 501 telemetry steps would make the section 600 KB).
 SERIES_STEPS = 200
 
+__all__ = [
+    "SERIES_STEPS",
+    "STRIP_STEPS",
+    "dead_units_section",
+    "find_dead_units",
+]
+
 
 def find_dead_units(records: list[TelemetryRecord]) -> DeadUnits | None:
     """The run's strips and verdicts at its last recorded epoch; None before a step."""

@@ -10,6 +10,8 @@ from functions.telemetry.saturation import SIGMOID_HIGH, SIGMOID_LOW, TANH_LIMIT
 from functions.training.schedule import AUTO_TELEMETRY_STEPS
 from lnn.watch.numbers import readable
 
+__all__ = ["TERMS"]
+
 TERMS: dict[str, str] = {
     "calls_per_hop": (
         "AWS calls per shard hop: the API calls the network made (SQS receives and deletes, "
