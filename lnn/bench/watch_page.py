@@ -105,7 +105,8 @@ class PagePoller:
 class FeedCalls:
     """The feed's calls by the kind of poll: the one that read the plan (once, with the
     steps claimed by then), one that found telemetry steps claimed since the poll before,
-    one that found none, and the end."""
+    one that found none, and the end. A telemetry step counts as found by the poll that
+    found it after the views' last read (the feed's throttle may leave it to the next)."""
 
     start: int = 0
     telemetry: int = 0
@@ -123,7 +124,6 @@ class CountedFeed:
     def __init__(self, feed: StackFeed, calls: ViewCalls) -> None:
         self.feed, self.calls = feed, calls
         self.counted = FeedCalls()
-        self._step = 0
 
     def poll(
         self,
@@ -135,6 +135,8 @@ class CountedFeed:
         history: Sequence[HistoryEntry] | None = None,
     ) -> None:
         planned = self.feed.plan is not None
+        series = self.feed.view.series.steps
+        seen = series[-1] if series else 0  # the latest telemetry step the views were read at
         before = self.calls.of(FEED)
         with self.calls.marked(FEED):
             self.feed.poll(client, run_id, record, calls, history=history)
@@ -143,16 +145,14 @@ class CountedFeed:
         spent = sum(made.values())
         counted = self.counted
         counted.by_operation.update(+made)
-        step = self._step if record is None else record.step
         plan = self.feed.plan
-        if not planned or plan is None:
+        if not planned or plan is None or record is None:
             counted.start += spent
-        elif record is not None and record.status.is_terminal:
+        elif record.status.is_terminal:
             counted.end += spent
-        elif plan.telemetry.latest(step) > plan.telemetry.latest(self._step):
+        elif plan.telemetry.latest(record.step) > seen:  # the feed's own throttle may delay it
             counted.telemetry += spent
             counted.telemetry_polls += 1
         else:
             counted.quiet += spent
             counted.quiet_polls += 1
-        self._step = step
