@@ -131,8 +131,8 @@ class StackFeed:
             self._read_spans(client, record.step)
         if self.view.wants_params():
             # At the end the last step's, which the model holds too; while the run goes on
-            # the claimed telemetry step's, whose version the trainer's pruning still keeps
-            # for 16 steps (a slower poll finds it gone and waits for the next one).
+            # the claimed telemetry step's, which the trainer's pruning keeps a while
+            # (KEEP_VERSIONS: a slower poll finds it gone and waits for the next one).
             self._read_params(client, record.step if end else claimed)
 
     def _record(self, record: RunRecord) -> None:
