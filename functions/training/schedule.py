@@ -77,6 +77,14 @@ class TelemetryCadence:
             return False
         return (step - 1) % self.interval == 0 or step == self.total_steps
 
+    def latest(self, step: int) -> int:
+        """The last telemetry step at or before ``step``; 0 when there is none."""
+        if self.interval == 0 or step < 1:
+            return 0
+        if step >= self.total_steps:
+            return self.total_steps
+        return step - (step - 1) % self.interval
+
     def steps(self) -> list[int]:
         """The telemetry steps in order."""
         if self.interval == 0 or self.total_steps == 0:

@@ -12,7 +12,11 @@ from lnn.bench.exceptions import CaseUnavailableError
 from lnn.bench.floor_case import embedded_floor
 from lnn.bench.telemetry_cost import telemetry_cost
 from lnn.bench.types import CaseResult
-from lnn.bench.workload import CatData
+from lnn.bench.watch_cost import watch_cost
+from lnn.bench.workload import CatData, MissingCat
+
+Metrics = dict[str, object]
+Bench = CatData | MissingCat  # what `lnn bench` found of the cat data
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,19 @@ class Case:
     description: str
     epochs: int
     repeats: int
-    run: Callable[[CatData, int, int], dict[str, object]]
+    run: Callable[[Bench, int, int], Metrics]
+    needs_cat: bool = True  # False: it runs without the cat data and says it skipped it
+
+
+def _on_cat(run: Callable[[CatData, int, int], Metrics]) -> Callable[[Bench, int, int], Metrics]:
+    """A case measured on the cat network alone: unavailable without its data."""
+
+    def on_cat(cat: Bench, epochs: int, repeats: int) -> Metrics:
+        if isinstance(cat, MissingCat):
+            raise CaseUnavailableError(cat.reason)
+        return run(cat, epochs, repeats)
+
+    return on_cat
 
 
 CASES: dict[str, Case] = {
@@ -32,28 +48,36 @@ CASES: dict[str, Case] = {
             "reference engine vs the plain numpy course loop",
             2500,
             3,
-            reference_vs_numpy,
+            _on_cat(reference_vs_numpy),
         ),
         Case(
             "embedded-vs-reference",
             "embedded message-passing engine vs the reference engine",
             5,
             1,
-            embedded_vs_reference,
+            _on_cat(embedded_vs_reference),
         ),
         Case(
             "embedded-floor",
             "reference, embedded, the emulator's floor, numpy and the project's overhead",
             20,
             1,
-            embedded_floor,
+            _on_cat(embedded_floor),
         ),
         Case(
             "telemetry-cost",
             "telemetry on vs off: reference time, embedded calls per step and time",
             1000,
             1,
-            telemetry_cost,
+            _on_cat(telemetry_cost),
+        ),
+        Case(
+            "watch-cost",
+            "the live page on vs off: time, the views' AWS calls per step, document bytes",
+            300,
+            3,
+            watch_cost,
+            needs_cat=False,
         ),
     )
 }
@@ -63,7 +87,7 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
-def run_case(case: Case, cat: CatData, epochs: int | None, repeats: int | None) -> CaseResult:
+def run_case(case: Case, cat: Bench, epochs: int | None, repeats: int | None) -> CaseResult:
     epochs, repeats = epochs or case.epochs, repeats or case.repeats
     settings = {"description": case.description, "epochs": epochs, "repeats": repeats}
     try:

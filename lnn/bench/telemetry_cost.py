@@ -15,7 +15,7 @@ _EMBEDDED_TELEMETRY_EPOCHS = 5
 # The embedded time of telemetry: long enough for a per-step difference of a few per cent to
 # show through the run's fixed start and finish, short enough for a few repeats.
 _EMBEDDED_TIMED_EPOCHS = 40
-_CAT_RUN_EPOCHS = 2500  # the run the figure is about: its default cadence is timed
+CAT_RUN_EPOCHS = 2500  # the run the figure is about: its default cadence is timed
 
 
 def _identical(a: TrainingResult, b: TrainingResult) -> bool:
@@ -87,7 +87,7 @@ def _embedded_cadence_cost(
     batches = sum(
         1 for _ in iter_steps(cat.data.x.shape[1], off.batch_size, seed=off.seed, epochs=1)
     )
-    interval = telemetry_cadence("auto", _CAT_RUN_EPOCHS, batches).interval
+    interval = telemetry_cadence("auto", CAT_RUN_EPOCHS, batches).interval
     short_off = off.model_copy(update={"epochs": epochs})
     short_on = short_off.model_copy(update={"telemetry_every": interval})
     on_run, off_run = time_interleaved(

@@ -24,6 +24,7 @@ class CatData:
     data: PreparedData
     split: DataSplit
     shards: int = 1  # per layer, for the message-passing engines
+    classes: tuple[str, ...] = ()  # the dataset's names of its labels (non-cat, cat)
 
     def config(self, epochs: int) -> TrainConfig:
         # One evaluation, after the last epoch: the numpy loop it is timed against evaluates
@@ -41,11 +42,21 @@ class CatData:
 
 def load_cat(shards: int = 1) -> CatData:
     """The cat images from $LNN_DATA_DIR; a missing file raises the dataset's one-line error."""
-    data = prepare(load_dataset("cat"), CAT_LAYERS)
+    dataset = load_dataset("cat")
+    data = prepare(dataset, CAT_LAYERS)
     split = split_training_data(
         data.x, data.y, holdout=0.0, seed=1, x_test=data.x_test, y_test=data.y_test
     )
-    return CatData(data, split, shards)
+    return CatData(data, split, shards, dataset.classes)
+
+
+@dataclass(frozen=True)
+class MissingCat:
+    """No cat data here ($LNN_DATA_DIR): a case that can go without it says so in one line;
+    ``shards`` as CatData's."""
+
+    reason: str
+    shards: int = 1
 
 
 def max_abs_diff(a: Params, b: Params) -> float:

@@ -1,9 +1,13 @@
 """Feeding a RunView from a deployed stack (embedded, `lnn up`, LocalStack, AWS), by polling
 what the run leaves there: its record and history, its plan and (once) its examples, its
-telemetry objects, its current parameters (for the boundary and the pictures) and its spans.
+telemetry objects, its parameters (for the boundary and the pictures) and its spans.
 
 `poll` reads only what moved since the last call and throttles itself, so a waiter may call
-it as often as it likes; it runs in the caller's thread with the caller's client.
+it as often as it likes; it runs in the caller's thread with the caller's client. The record
+is the waiter's own read. The views read only when the record claims a telemetry step the
+feed has not seen: that step's telemetry objects (one a layer), the parameters at that step
+(one read per shard of every layer) and the latest passes' spans (one BatchGetItem); a step
+without telemetry costs no call. The history is read when the record's epoch moved.
 """
 
 import tempfile
@@ -31,21 +35,23 @@ from lnn.watch.timeline import TIMELINE_STEPS
 from lnn.watch.view import RunView
 from messages.status import HistoryEntry, RunRecord
 
-# Between reads of the telemetry and the spans, and of the current parameters (one GetObject
-# per shard): the page draws every 2 s, and each read takes calls from the run's own.
+# Between looks at the record the waiter hands over: the page draws every 2 s.
 POLL_S = 1.0
-PARAMS_EVERY_S = 2.0
-LIVE_PARAMS = "the boundary follows the parameters of the latest step"
+LIVE_PARAMS = "the boundary follows the parameters of the latest telemetry step"
 
 
 class StackFeed:
     def __init__(self, view: RunView) -> None:
         self.view = view
-        self.run_id = ""
-        self.plan: RunPlan | None = None
         self._next_poll = 0.0
-        self._next_params = 0.0
-        self._params_step = -1
+        self._follow("")
+
+    def _follow(self, run_id: str) -> None:
+        self.run_id = run_id
+        self.plan: RunPlan | None = None
+        self._telemetry_step = 0  # the latest claimed telemetry step the views were read at
+        self._params_asked = -1  # the latest step whose parameters were asked for
+        self._params_step = -1  # the step of the parameters the view holds
 
     def poll(
         self,
@@ -61,8 +67,8 @@ class StackFeed:
         (``calls``: the embedded engine's AWS calls per hop so far; ``history``: entries the
         caller read itself, taken as they are so the feed need not read them again)."""
         if run_id != self.run_id:
-            self.run_id, self.plan = run_id, None
-        if history:  # before the throttle: the caller will not hand these over again
+            self._follow(run_id)
+        if history is not None:  # before the throttle: the caller will not hand these again
             self.view.add_history(history)
         now = time.monotonic()
         force = force or (record is not None and record.status.is_terminal)  # all of it
@@ -71,24 +77,19 @@ class StackFeed:
         self._next_poll = now + POLL_S
         if record is None:
             return
-        self._record(record)
         if calls is not None:
             self.view.update(calls=calls())
-        if self.plan is None and not self._read_plan(client):
-            return
-        if record.epoch > self.view.epoch or record.status.is_terminal:
-            self.view.add_history(client.history(self.run_id, after=self.view.epoch))
-        self._first_layer(client, record.step)
-        self._read_telemetry(client, record.step, force=force)
-        self._read_spans(client, record.step)
-        if self.view.wants_params() and (force or now >= self._next_params):
-            self._next_params = now + PARAMS_EVERY_S
-            self._read_params(client, record.step)
+        # The caller read the history itself (even none yet, the record's epoch ahead of its
+        # entry): the feed's read would only repeat it.
+        self._catch_up(client, record, end=force, history=history is None)
 
     def final(self, client: StackClient, record: RunRecord) -> None:
-        """Everything of a finished run: the rest of its telemetry and, when it succeeded,
-        its model (the boundary and the pictures of the parameters it ended with)."""
-        self.poll(client, record.run_id, record, force=True)
+        """Everything of a finished run: the rest of its telemetry, all its spans and, when
+        it succeeded, its model (the boundary and the pictures of the parameters it ended
+        with)."""
+        if record.run_id != self.run_id:
+            self._follow(record.run_id)
+        self._catch_up(client, record, end=True, recent_spans=False)
         # All the spans: the counts of the run. The plan is known by now, the record in hand.
         if self.plan is not None:
             self.view.set_spans(read_spans(client.barriers, self.plan))
@@ -101,6 +102,38 @@ class StackFeed:
             with tempfile.TemporaryDirectory() as tmp:
                 model = load_model(client.download_model(record.run_id, Path(tmp) / "model.npz"))
             self.view.set_params(record.step, model.params)
+
+    def _catch_up(
+        self,
+        client: StackClient,
+        record: RunRecord,
+        *,
+        end: bool,
+        history: bool = True,
+        recent_spans: bool = True,
+    ) -> None:
+        """The view brought up to ``record``: the ``history`` when its epoch moved, and the
+        views' reads when it claims a telemetry step not seen yet (at the ``end``: whatever
+        is left, once)."""
+        self._record(record)
+        if self.plan is None and not self._read_plan(client):
+            return
+        moved = record.epoch > self.view.epoch or record.status.is_terminal
+        if history and moved:
+            self.view.add_history(client.history(self.run_id, after=self.view.epoch))
+        self._first_layer(client, record.step)
+        claimed = self.plan.telemetry.latest(record.step)
+        if claimed <= self._telemetry_step and not end:
+            return  # no telemetry step since the last read: nothing for the views to read
+        self._telemetry_step = claimed
+        self._read_telemetry(client, record.step, force=end)
+        if recent_spans:
+            self._read_spans(client, record.step)
+        if self.view.wants_params():
+            # At the end the last step's, which the model holds too; while the run goes on
+            # the claimed telemetry step's, which the trainer's pruning keeps a while
+            # (KEEP_VERSIONS: a slower poll finds it gone and waits for the next one).
+            self._read_params(client, record.step if end else claimed)
 
     def _record(self, record: RunRecord) -> None:
         ended = record.updated_at.timestamp() if record.status.is_terminal else None
@@ -173,14 +206,15 @@ class StackFeed:
         self.view.set_first_layer([s for s in plan.picture_steps if s <= step], read)
 
     def _read_params(self, client: StackClient, step: int) -> None:
-        """Every shard's parameters at version ``step`` (claimed, so all exist; pruning
-        keeps the newest versions), joined into whole layers."""
+        """Every shard's parameters at version ``step`` (claimed, so all were written),
+        joined into whole layers; read once per step, found or not."""
         assert self.plan is not None
-        if step == self._params_step:
+        if step <= self._params_asked:
             return
+        self._params_asked = step
         try:
             params = read_layers(client.store, client.barriers, self.plan, step)
-        except ObjectNotFoundError:  # pruned while we read: the next poll takes a newer one
+        except ObjectNotFoundError:  # pruned meanwhile: the next telemetry step's, then
             return
         self._params_step = step
         self.view.set_params(step, params)

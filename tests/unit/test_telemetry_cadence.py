@@ -110,3 +110,12 @@ def test_a_request_without_eval_every_means_auto_and_the_cli_agrees() -> None:
     assert train.build_config(p.parse_args(["--eval-every", "5"]), "flower").eval_every == 5
     with pytest.raises(SystemExit):
         p.parse_args(["--eval-every", "-1"])
+
+
+@pytest.mark.parametrize(("every", "total"), [(5, 23), (5, 25), (1, 4), (3, 1), (0, 10)])
+def test_latest_is_the_last_telemetry_step_at_or_before_a_step(every: int, total: int) -> None:
+    """What the watch page's reader of a stack reads at: the latest claimed telemetry step."""
+    cadence = telemetry_cadence(every, total, 1)
+    for step in range(0, total + 3):
+        before = [s for s in cadence.steps() if s <= step]
+        assert cadence.latest(step) == (before[-1] if before else 0), step
