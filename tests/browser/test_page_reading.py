@@ -53,8 +53,9 @@ def test_accuracy_is_a_fraction_of_the_runs_own_splits(tab: Tab, tmp_path: Path)
     assert ranges == [[0.5, 6.5]] * 3
     # a constant rate: a linear axis that says so, not a log axis' stray minor ticks
     rate = _layout(page, "lr-plot")["yaxis"]
-    assert rate.get("type") != "log"
-    assert rate["title"]["text"] == "learning rate (constant \u03b1 = 0.5)"  # alpha
+    assert rate.get("type") != "log" and rate["range"] == [0, 1]
+    title = _layout(page, "lr-plot")["title"]["text"]
+    assert title == "learning rate (constant \u03b1 = 0.5)"  # alpha
     assert tab.errors == []
 
 

@@ -29,11 +29,15 @@
   function renderRate(h, xaxis) {
     var rates = h.lr.filter(function (v) { return v !== null; });
     var constant = rates.length > 0 && rates.every(function (v) { return v === rates[0]; });
-    var yaxis = constant
-      ? { title: { text: "learning rate (constant α = " + rates[0] + ")" } }
-      : { type: "log", exponentformat: "e", title: { text: "learning rate" } };
-    draw("lr-plot", [{ x: h.epochs, y: h.lr, name: "learning rate", mode: "lines" }],
-      { xaxis: xaxis, yaxis: yaxis });
+    var extra = { xaxis: xaxis, yaxis: { type: "log", exponentformat: "e", title: { text: "learning rate" } } };
+    if (constant) {
+      // Plotly spans a flat line by ±1: from 0 to twice the rate, the line sits mid-plot.
+      extra.yaxis = { title: { text: "learning rate" }, range: [0, 2 * rates[0]] };
+      extra.title = { text: "learning rate (constant α = " + rates[0] + ")", font: { size: 12 },
+        x: 0.5, y: 0.98, yanchor: "top" };
+      extra.margin = { l: 60, r: 20, t: 26, b: 40 };
+    }
+    draw("lr-plot", [{ x: h.epochs, y: h.lr, name: "learning rate", mode: "lines" }], extra);
   }
 
   function renderCurves(h, status) {
