@@ -9,6 +9,7 @@ from functions.nn.layers import LayerSpec
 from functions.nn.predict import predict_plane, predict_proba
 from functions.nn.types import Array
 from functions.training.schedule import evenly
+from lnn.majority import class_name
 from lnn.watch.numbers import figures
 
 GRID = 60  # points per axis: a smooth enough boundary, 3,600 predictions
@@ -16,11 +17,16 @@ POINTS = 1000  # training points drawn at most
 
 
 def boundary_section(
-    params: list[tuple[Array, Array]], specs: list[LayerSpec], x: Array, y: Array, step: int
+    params: list[tuple[Array, Array]],
+    specs: list[LayerSpec],
+    x: Array,
+    y: Array,
+    step: int,
+    classes: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """``x`` is (2, m), ``y`` (units, m). ``z`` is the probability of class 1 for one output
     unit, the predicted class for several; ``wrong`` marks the points the network gets wrong
-    (null for a regression)."""
+    (null for a regression); ``class_names`` name the classes (``classes``, else numbers)."""
     xs, ys, proba = predict_plane(params, x, specs, GRID)
     z = proba[0] if proba.shape[0] == 1 else proba.argmax(axis=0).astype(np.float64)
     labels = y[0] if y.shape[0] == 1 else y.argmax(axis=0)
@@ -36,6 +42,7 @@ def boundary_section(
     return {
         "step": step,
         "classes": int(max(2, y.shape[0])),
+        "class_names": [class_name(classes, k) for k in range(max(2, y.shape[0]))],
         "x": figures(xs),
         "y": figures(ys),
         "z": [figures(row) for row in z],

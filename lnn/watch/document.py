@@ -53,7 +53,7 @@ def parameter_sections(
     if points is not None:
         x, y = points
         classes = () if examples is None else examples.classes
-        built["boundary"] = boundary_section(params, specs, x, y, step)
+        built["boundary"] = boundary_section(params, specs, x, y, step, classes)
         built["unit_maps"] = unit_maps_section(params, specs, x, y, step, classes)
     if examples is not None:
         built["sample_path"] = sample_path_section(params, specs, examples, step)

@@ -6,7 +6,9 @@ The page is assembled from ``assets/``: the frame (page.html, page.css), one HTM
 one script per section (``assets/sections/NAME.*``, in SECTIONS order), the shared helpers
 (core.js) and the loop that draws and polls (main.js)."""
 
+import html
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -73,13 +75,16 @@ def _glossary_script() -> str:
 
 
 def _fill(title: str, scripts: str) -> str:
-    return (
-        asset("page.html")
-        .replace("{{TITLE}}", title)
-        .replace("{{STYLE}}", asset("page.css"))
-        .replace("{{SECTIONS}}", _sections_html())
-        .replace("{{SCRIPTS}}", _glossary_script() + scripts)
-    )
+    # One pass: a "{{...}}" inside a filling (a dataset path in the title or the document)
+    # is never taken for a placeholder. The title may be a path: text, not markup.
+    fillings = {
+        "TITLE": html.escape(title),
+        "STYLE": asset("page.css"),
+        "SECTIONS": _sections_html(),
+        "SCRIPTS": _glossary_script() + scripts,
+    }
+    placeholder = r"\{\{(" + "|".join(fillings) + r")\}\}"
+    return re.sub(placeholder, lambda m: fillings[m[1]], asset("page.html"))
 
 
 def live_page(title: str) -> str:

@@ -69,7 +69,7 @@ def unit_maps_section(
 ) -> dict[str, Any]:
     """``x`` is (2, m), ``y`` (units, m). Each map is ``grid`` x ``grid`` values, row by row
     from the lowest second feature up (the axes ``x`` and ``y``); ``classes`` name the
-    output's units."""
+    output's units and the points' classes (``class_names``)."""
     xs, ys, planes = activations_plane(params, x, specs, MAP_GRID)
     named = Examples(classes=classes)
     layers = []
@@ -96,6 +96,7 @@ def unit_maps_section(
         "x": figures(xs),
         "y": figures(ys),
         "layers": layers,
+        "class_names": [named.class_name(k) for k in range(max(2, y.shape[0]))],
         "not_shown": sum(s.units for s in specs) - sum(len(layer["maps"]) for layer in layers),
         "limits": {"per_layer": UNITS_PER_LAYER, "total": MAX_MAPS},
         "points": {

@@ -222,6 +222,8 @@ class RunView:
                 "steps": steps,
                 "elapsed_s": figure(max(end - self.started, 0.0)),
                 "telemetry_steps": len(self.series.steps),
+                # The run will not move any more (a stalled one was given up on).
+                "ended": self.status not in (RunStatus.PENDING, RunStatus.RUNNING),
                 "calls": dict(self.calls),
                 "note": self.note,
             }

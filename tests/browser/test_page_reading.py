@@ -48,6 +48,25 @@ def test_accuracy_is_a_fraction_of_the_runs_own_splits(tab: Tab, tmp_path: Path)
     ys = page.evaluate("() => document.getElementById('accuracy-plot').data[0].y")
     assert len([y for y in ys if y is not None]) == 6 and xs == [1, 2, 3, 4, 5, 6]  # a curve
     assert page.locator("#accuracy-empty").is_hidden()
+    # the three curves stacked share their epochs: one x range, markers whole at both ends
+    ranges = [_layout(page, p)["xaxis"]["range"] for p in ("cost-plot", "accuracy-plot", "lr-plot")]
+    assert ranges == [[0.5, 6.5]] * 3
+    # a constant rate: a linear axis that says so, not a log axis' stray minor ticks
+    rate = _layout(page, "lr-plot")["yaxis"]
+    assert rate.get("type") != "log" and rate["range"] == [0, 1]
+    title = _layout(page, "lr-plot")["title"]["text"]
+    assert title == "learning rate (constant \u03b1 = 0.5)"  # alpha
+    assert tab.errors == []
+
+
+def test_a_run_without_telemetry_says_so_once_it_has_ended(tab: Tab, tmp_path: Path) -> None:
+    view, _ = watched_run(config(epochs=2, telemetry_every=0))
+    page = _open(tab, write_report(tmp_path, view))
+    off = "This run recorded no telemetry (--telemetry-every off)."
+    assert text(page, "layers").endswith(off) and text(page, "dead_units").endswith(off)
+    # and no unit is chosen yet: a hint in place of an empty plot
+    assert page.locator("#unit-plot").is_hidden()
+    assert text(page, "unit").endswith("Click a unit in the network diagram to see its history.")
     assert tab.errors == []
 
 

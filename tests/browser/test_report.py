@@ -56,6 +56,9 @@ def test_the_report_of_a_2d_run_draws_every_section_offline(
     assert text(page, "epoch") == "8 / 8" and text(page, "mode") == "report: the run at its end"
     # the one section without data here says why, in words
     assert text(page, "weights").endswith("Only for image inputs.")
+    # ... and none of its controls show (.hidden beats the flex boxes' display)
+    assert not page.locator("#weights-kind").is_visible()
+    assert not page.locator("#weights-slider").is_visible()
     for section in SECTIONS:
         assert page.locator(f"#{section}").is_visible(), section
     page.screenshot(path=str(screenshots / "report-2d.png"), full_page=True)

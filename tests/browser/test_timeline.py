@@ -86,6 +86,13 @@ def test_the_legend_says_what_the_timeline_shows(tab: Tab, report: Path) -> None
     )
     assert marks == [["neuron L2 s0"] * 3]
     assert not page.locator("#timeline-detail").is_visible()
+    # the plot shows the last passes, the counts the whole run: each says which
+    assert text(page, "timeline-steps").startswith("last 3 passes: ")
+    counts = text(page, "timeline-counts")
+    assert counts.startswith("deliveries so far: ") and "completed " in counts
+    # the legend's swatches are styled by the page's sheet (no <style> in a section)
+    assert page.locator("#timeline style").count() == 0
+    assert page.locator("#timeline-legend .swatch").first.bounding_box()["width"] == 10
     assert tab.errors == []
 
 

@@ -71,6 +71,15 @@ def test_a_2d_report_draws_each_units_map_and_a_samples_path(
     points = _plot_data(page, "unit-maps-plot", 1)
     assert len(points["x"]) == len(maps["points"]["x"]) and points["opacity"] < 0.5
     assert _plot_data(page, "unit-maps-plot", 2)["name"] == "P = 0.5"  # the boundary's line
+    # one colour per class everywhere: flower's "red" red, its "blue" blue, named in a key;
+    # P runs along the same colours in the boundary and the output's map
+    boundary = _plot_data(page, "boundary-plot", 1)["marker"]
+    assert points["marker"]["colorscale"] == boundary["colorscale"]
+    assert boundary["colorscale"][0][1] == "rgb(178,24,43)"
+    assert boundary["colorscale"][-1][1] == "rgb(33,102,172)"
+    assert _plot_data(page, "boundary-plot")["colorscale"] == boundary["colorscale"]
+    assert _plot_data(page, "unit-maps-plot")["colorscale"] == boundary["colorscale"]
+    assert text(page, "boundary-classes") == text(page, "unit-maps-classes") == "classes: red, blue"
 
     # a click on layer 1's unit 3 enlarges it, on its own colour range
     page.locator("#unit-maps-grid canvas[data-layer='1'][data-unit='3']").click()
@@ -80,6 +89,12 @@ def test_a_2d_report_draws_each_units_map_and_a_samples_path(
     assert _enlarged(page) == maps["layers"][0]["maps"][3]
     enlarged = _plot_data(page, "unit-maps-plot")
     assert (enlarged["zmin"], enlarged["zmax"]) == (-1, 1)
+    # a sign is purple to orange, never the classes' red and blue
+    assert [c for _, c in enlarged["colorscale"]] == [
+        "rgb(84,39,136)",
+        "rgb(247,247,247)",
+        "rgb(179,88,6)",
+    ]
     assert page.evaluate("() => document.getElementById('unit-maps-plot').data.length") == 2
     assert page.locator("#unit-maps-grid canvas.chosen").get_attribute("data-unit") == "3"
 
@@ -90,8 +105,14 @@ def test_a_2d_report_draws_each_units_map_and_a_samples_path(
     assert output["x"] == ["P(red)", "P(blue)"] and output["y"] == first["output"]
     assert text(page, "sample-path-title-1").startswith("Layer 1: A[1] = tanh(Z[1])")
     assert text(page, "sample-path-title-2").startswith("Layer 2: A[2] = relu(Z[2])")
+    assert text(page, "sample-path-title-3") == (
+        "Output, layer 3: A[3] = sigmoid(Z[3]); A[3] = P(blue); P(red) = 1 \u2212 A[3]"
+    )
     other = path["samples"][7]
+    page.evaluate("() => { document.getElementById('sample-path-choice').options[0].kept = 1; }")
     page.select_option("#sample-path-choice", f"{other['split']}:{other['index']}")
+    # the same samples: the list is kept (a rebuild would close an open dropdown), the choice moves
+    assert page.evaluate("() => document.getElementById('sample-path-choice').options[0].kept") == 1
     assert _bars(page, 1) == other["layers"][0] and _bars(page, 1) != first["layers"][0]
     assert _plot_data(page, "sample-path-layer-3")["y"] == other["output"]
     assert text(page, "sample-path-sample").startswith(f"train #{other['index']} at (")

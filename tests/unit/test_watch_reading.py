@@ -59,3 +59,14 @@ def test_both_pages_ship_the_glossary() -> None:
     for page in (live_page("t"), report_page("t", view.document())):
         assert "window.LNN_GLOSSARY = {" in page
         assert TERMS["calls_per_hop"].split(":")[0] in page
+
+
+def test_a_title_naming_a_path_is_text_in_both_pages() -> None:
+    """A --dataset path lands in the title: shown as written, never read as markup or as one
+    of the page's placeholders."""
+    view, _ = watched_run(config(epochs=2))
+    title = "lnn report: /data/<b>x</b>&y {{SCRIPTS}}.npz 8:relu"
+    for page in (live_page(title), report_page(title, view.document())):
+        shown = "lnn report: /data/&lt;b&gt;x&lt;/b&gt;&amp;y {{SCRIPTS}}.npz 8:relu"
+        assert f"<title>{shown}</title>" in page and f"<h1>{shown}</h1>" in page
+        assert "<b>x</b>" not in page

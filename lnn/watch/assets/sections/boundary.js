@@ -1,7 +1,7 @@
 // The decision boundary of 2-D data.
 (function () {
   "use strict";
-  var L = window.LNN, $ = L.$, text = L.text, draw = L.draw, empty = L.empty;
+  var L = window.LNN, text = L.text, draw = L.draw, empty = L.empty;
 
   // The points the network gets wrong, circled over their own marker.
   function misclassified(points) {
@@ -17,13 +17,16 @@
     var why = !inputs.two_d ? "Only for 2-D inputs." : !b ? "No parameters read yet." : null;
     if (empty("boundary", why)) return;
     text("boundary-step", "at step " + b.step);
-    var binary = b.classes === 2;
+    var binary = b.classes === 2, classes = L.scale(L.CLASS_STOPS);
+    var name = binary ? "P(" + b.class_names[1] + ")" : "class";
+    L.classLegend("boundary-classes", b.class_names);
     draw("boundary-plot", [
-      { type: "contour", x: b.x, y: b.y, z: b.z, colorscale: "RdBu", reversescale: true,
-        zmin: 0, zmax: binary ? 1 : b.classes - 1, opacity: 0.6, name: binary ? "P(class 1)" : "class",
-        contours: binary ? { start: 0, end: 1, size: 0.1 } : {}, showscale: true },
+      { type: "contour", x: b.x, y: b.y, z: b.z, colorscale: classes,
+        zmin: 0, zmax: binary ? 1 : b.classes - 1, opacity: 0.6, name: name,
+        contours: binary ? { start: 0, end: 1, size: 0.1 } : {}, showscale: true,
+        colorbar: { title: { text: name, side: "right" } } },
       { type: "scatter", mode: "markers", x: b.points.x, y: b.points.y, name: "training points",
-        marker: { color: b.points.label, colorscale: "RdBu", reversescale: true, size: 6,
+        marker: { color: b.points.label, colorscale: classes, cmin: 0, cmax: b.classes - 1, size: 6,
           line: { color: "#222", width: 0.5 } } },
       misclassified(b.points)
     ], { yaxis: { scaleanchor: "x" }, showlegend: false });

@@ -5,7 +5,6 @@
   var L = window.LNN, $ = L.$, text = L.text, draw = L.draw, empty = L.empty;
   var ROW_PX = 12, GAP_PX = 40;
   var chosen = null;  // [layer, unit]
-  var clickBound = false;
 
   function renderStrips(d) {
     var traces = [], extra = { grid: { rows: d.layers.length, columns: 1, pattern: "independent",
@@ -31,15 +30,12 @@
     var plot = $("dead-units-strips");
     plot.style.height = Math.max(height, 160) + "px";
     draw("dead-units-strips", traces, extra);
-    if (!clickBound) {
-      clickBound = true;
-      plot.on("plotly_click", function (event) {
-        var point = event.points[0];
-        if (!point) return;
-        chosen = [L.doc.dead_units.layers[point.curveNumber].layer, point.y];
-        renderUnit(L.doc.dead_units);
-      });
-    }
+    L.onClick("dead-units-strips", function (event) {
+      var point = event.points[0];
+      if (!point) return;
+      chosen = [L.doc.dead_units.layers[point.curveNumber].layer, point.y];
+      renderUnit(L.doc.dead_units);
+    });
   }
 
   function renderVerdicts(d) {
@@ -100,7 +96,7 @@
 
   L.section(["dead_units"], function (d) {
     var dead = d.dead_units;
-    var why = !dead ? "No telemetry recorded yet (or the run has telemetry off)." :
+    var why = !dead ? L.noTelemetry(d.status) :
       !dead.layers.length ? "The network has no hidden layer." : null;
     if (empty("dead_units", why)) { $("dead-units-verdicts").innerHTML = ""; return; }
     text("dead-units-epoch", "(verdicts over epoch " + dead.epoch + ")");

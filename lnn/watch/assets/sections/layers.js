@@ -1,10 +1,10 @@
 // Per-layer figures over the telemetry steps.
 (function () {
   "use strict";
-  var L = window.LNN, $ = L.$, text = L.text, draw = L.draw, empty = L.empty;
+  var L = window.LNN, draw = L.draw, empty = L.empty;
 
-  function renderLayers(curves) {
-    if (empty("layers", curves ? null : "No telemetry recorded yet (or telemetry is off).")) return;
+  function renderLayers(curves, status) {
+    if (empty("layers", curves ? null : L.noTelemetry(status))) return;
     var lines = function (key) {
       return curves.layers.map(function (l) {
         return { x: curves.steps, y: l[key], name: "layer " + l.layer, mode: "lines" };
@@ -17,5 +17,5 @@
     });
   }
 
-  L.section(["layer_curves"], function (d) { renderLayers(d.layer_curves); });
+  L.section(["layer_curves"], function (d) { renderLayers(d.layer_curves, d.status); });
 })();

@@ -3,8 +3,6 @@
   "use strict";
   var L = window.LNN, $ = L.$, text = L.text, draw = L.draw, empty = L.empty;
   var choice = { statistic: "activation", unit: null };
-  var clickBound = false;
-  function log10(v) { return L.log10(v); }
 
   // The statistics drawn on a log scale are named by the document (lnn/watch/series.py).
   function isLog(net, stat) { return net.log_statistics.indexOf(stat) >= 0; }
@@ -34,7 +32,7 @@
     var dead = { x: [], y: [] }, saturated = { x: [], y: [] };
     net.layers.forEach(function (layer) {
       var n = Math.min(layer.units, net.units_drawn), values = layer.now ? layer.now[stat] : null;
-      if (values && isLog(net, stat)) values = log10(values);
+      if (values && isLog(net, stat)) values = L.log10(values);
       layer.shards.forEach(function (shard) {
         if (shard.start >= n) return;
         shapes.push({ type: "rect", x0: layer.layer - 0.3, x1: layer.layer + 0.3,
@@ -83,13 +81,10 @@
     draw("network-plot", traces, { shapes: shapes, annotations: notes, hovermode: "closest",
       xaxis: { tickvals: columns.map(function (_, c) { return c; }), ticktext: ticks, zeroline: false },
       yaxis: { visible: false }, margin: { l: 20, r: 20, t: 10, b: 40 } });
-    if (!clickBound) {
-      clickBound = true;
-      $("network-plot").on("plotly_click", function (event) {
-        var point = event.points.filter(function (p) { return p.customdata; })[0];
-        if (point) { choice.unit = point.customdata; renderUnit(L.doc.network); }
-      });
-    }
+    L.onClick("network-plot", function (event) {
+      var point = event.points.filter(function (p) { return p.customdata; })[0];
+      if (point) { choice.unit = point.customdata; renderUnit(L.doc.network); }
+    });
   }
 
   function renderUnit(net) {

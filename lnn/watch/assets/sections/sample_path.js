@@ -17,22 +17,37 @@
 
   function choose(k) { chosen = k; renderPath(L.doc); }
 
+  // The list and the thumbnails are built again only when the samples change (a rebuild
+  // closes a dropdown the learner has open, every poll while live); otherwise the choice moves.
   function renderChoices(p, pictures, index) {
-    var select = $("sample-path-choice");
-    select.innerHTML = "";
-    p.samples.forEach(function (s, i) { select.add(new Option(describe(s), key(s), false, i === index)); });
-    select.onchange = function () { choose(select.value); };
-    var thumbs = $("sample-path-thumbs");
-    thumbs.innerHTML = "";
-    (pictures || []).forEach(function (png, i) {
-      var s = p.samples[i], img = document.createElement("img");
-      img.src = png;
-      img.alt = img.title = describe(s);
-      img.className = "choice" + (i === index ? " chosen" : "");
-      img.onclick = function () { choose(key(s)); };
-      thumbs.appendChild(img);
+    var select = $("sample-path-choice"), thumbs = $("sample-path-thumbs");
+    var keys = p.samples.map(key).join(" ") + (pictures ? " pictures" : "");
+    if (select.dataset.samples !== keys) {
+      select.dataset.samples = keys;
+      select.replaceChildren();
+      p.samples.forEach(function (s) { select.add(new Option(describe(s), key(s))); });
+      select.onchange = function () { choose(select.value); };
+      thumbs.replaceChildren();
+      (pictures || []).forEach(function (png, i) {
+        var s = p.samples[i], img = document.createElement("img");
+        img.src = png;
+        img.alt = img.title = describe(s);
+        img.className = "choice";
+        img.onclick = function () { choose(key(s)); };
+        thumbs.appendChild(img);
+      });
+      thumbs.classList.toggle("hidden", !thumbs.children.length);
+    }
+    // A sample's label stays, its prediction moves with the parameters.
+    p.samples.forEach(function (s, i) {
+      var option = select.options[i], words = describe(s);
+      if (option.text !== words) option.text = words;
     });
-    thumbs.classList.toggle("hidden", !thumbs.children.length);
+    select.selectedIndex = index;
+    Array.prototype.forEach.call(thumbs.children, function (img, i) {
+      img.classList.toggle("chosen", i === index);
+      img.alt = img.title = describe(p.samples[i]);
+    });
   }
 
   // One plot per layer, made once per layer count: a bar per unit (the output: per class).
@@ -59,11 +74,18 @@
     var values = output ? sample.output : sample.layers[i];
     var x = output ? p.output_names : values.map(function (_, u) { return u; });
     var shown = output || layer.units <= p.units_shown ? "" : " (first " + p.units_shown + " of " + layer.units + " units)";
+    // A single sigmoid unit gives P(class 1); the page draws P(class 0) = 1 - A beside it.
+    var single = output && p.probabilities && layer.units === 1;
+    var meaning = !p.probabilities ? "" : single ? "; A[" + n + "] = " + p.output_names[1] + "; " +
+      p.output_names[0] + " = 1 − A[" + n + "]" : ", the probability of each class";
     text("sample-path-title-" + n, output
-      ? "Output, layer " + n + ": A[" + n + "] = " + layer.activation + "(Z[" + n + "])" +
-        (p.probabilities ? ", the probability of each class" : "")
+      ? "Output, layer " + n + ": A[" + n + "] = " + layer.activation + "(Z[" + n + "])" + meaning
       : "Layer " + n + ": A[" + n + "] = " + layer.activation + "(Z[" + n + "]), " + layer.units + " units" + shown);
-    var colours = values.map(function (v) { return v !== null && v < 0 ? "#b2182b" : "#2166ac"; });
+    // A probability bar in its class's colour; any other value by its sign (L.SIGN_STOPS).
+    var signs = L.SIGN_STOPS, colours = values.map(function (v, k) {
+      if (output && p.probabilities) return L.classColour(k, values.length);
+      return L.rgb(v !== null && v < 0 ? signs[0] : signs[signs.length - 1]);
+    });
     draw("sample-path-layer-" + n, [{ type: "bar", x: x, y: values, marker: { color: colours },
       hovertemplate: (output ? "%{x}" : "unit %{x}") + ": %{y}<extra></extra>" }],
       { showlegend: false, margin: { l: 50, r: 10, t: 6, b: 40 },

@@ -14,14 +14,7 @@
     ["samples", "samples"], ["delivery", "delivery"], ["outcome", "outcome"], ["error", "error"],
     ["started", "started"], ["start_s", "start (s)"], ["duration_s", "duration (s)"]
   ];
-  var shown = [], clickBound = false;
-
-  function element(tag, content, className) {
-    var node = document.createElement(tag);
-    node.textContent = content;
-    if (className) node.className = className;
-    return node;
-  }
+  var shown = [], element = L.el;
 
   function renderLegend(legend) {
     var box = $("timeline-legend");
@@ -57,7 +50,9 @@
 
   // The bar drawn under the mouse: Plotly's nearest point on a click can be another lane's
   // bar or a star, so the click's own place on the axes decides (the lane it is in, then the
-  // last bar of that lane covering its time).
+  // last bar of that lane covering its time). It reads Plotly internals (_fullLayout, the
+  // axes' p2c and _categories, the .nsewdrag area): should a Plotly update change them, it
+  // finds nothing and the click falls back to the clicked point's customdata.
   function barAt(mouse) {
     var plot = $("timeline-plot"), full = plot._fullLayout, area = plot.querySelector(".nsewdrag");
     if (!mouse || !full || !area) return null;
@@ -77,8 +72,9 @@
     if (empty("timeline", why)) return;
     renderLegend(t.legend);
     shown = t.bars;
-    text("timeline-steps", t.steps.join(", "));
-    $("timeline-counts").textContent = Object.keys(t.counts).map(function (k) {
+    text("timeline-steps", "last " + t.steps.length + " passes: " + t.steps.join(", "));
+    // The counts are the whole run's, the plot only its last passes: the label says so.
+    $("timeline-counts").textContent = "deliveries so far: " + Object.keys(t.counts).map(function (k) {
       return k + " " + t.counts[k];
     }).join(", ");
     // A bar of a few hundred microseconds would be a hairline on a run's seconds: each is
@@ -111,14 +107,11 @@
       height: Math.max(260, 22 * t.lanes.length + 80),
       yaxis: { categoryorder: "array", categoryarray: t.lanes.slice().reverse(), automargin: true },
       xaxis: { title: { text: "seconds since the first shown task" } } });
-    if (!clickBound) {
-      clickBound = true;
-      $("timeline-plot").on("plotly_click", function (event) {
-        var bar = barAt(event.event), point = event.points[0];
-        if (bar) renderDetail(bar);
-        else if (point && shown[point.customdata]) renderDetail(shown[point.customdata]);
-      });
-    }
+    L.onClick("timeline-plot", function (event) {
+      var bar = barAt(event.event), point = event.points[0];
+      if (bar) renderDetail(bar);
+      else if (point && shown[point.customdata]) renderDetail(shown[point.customdata]);
+    });
   }
 
   L.section(["timeline"], function (d) { renderTimeline(d.timeline, d.inputs); });

@@ -3,32 +3,31 @@
 (function () {
   "use strict";
   var L = window.LNN, $ = L.$, text = L.text, draw = L.draw, empty = L.empty;
-  // A range around 0 diverges from white at 0; a range from 0 runs from white up.
-  var NEGATIVE = [178, 24, 43], ZERO = [247, 247, 247], POSITIVE = [33, 102, 172];
+  // P of a single sigmoid output runs along the classes' colours, as on the boundary; any
+  // other range around 0 diverges from white at 0 (L.SIGN_STOPS), a range from 0 runs up.
   var MISSING = [190, 190, 190];  // a value that is not a number (NaN, inf)
   var chosen = null;  // [layer index, unit] enlarged; the output's first until a click
 
-  function stops(layer) { return layer.low < 0 ? [NEGATIVE, ZERO, POSITIVE] : [ZERO, POSITIVE]; }
-
-  function colourscale(layer) {
-    var s = stops(layer);
-    return s.map(function (c, i) { return [i / (s.length - 1), "rgb(" + c.join(",") + ")"]; });
+  function probability(m, layer) {
+    return layer.layer === m.layers.length && layer.units === 1 && layer.activation === "sigmoid";
   }
 
-  function colour(layer, value) {
+  function stops(m, layer) {
+    if (probability(m, layer)) return L.CLASS_STOPS;
+    return layer.low < 0 ? L.SIGN_STOPS : L.SIGN_STOPS.slice(1);
+  }
+
+  function colour(m, layer, value) {
     if (value === null) return MISSING;
-    var s = stops(layer), t = (value - layer.low) / (layer.high - layer.low);
-    t = Math.min(1, Math.max(0, t)) * (s.length - 1);
-    var i = Math.min(Math.floor(t), s.length - 2), f = t - i;
-    return s[i].map(function (c, k) { return Math.round(c + f * (s[i + 1][k] - c)); });
+    return L.along(stops(m, layer), (value - layer.low) / (layer.high - layer.low));
   }
 
   // Row 0 of a map is the lowest value of the second feature: painted at the bottom.
-  function paint(canvas, layer, map, grid) {
+  function paint(canvas, m, layer, map, grid) {
     var context = canvas.getContext("2d"), image = context.createImageData(grid, grid);
     for (var r = 0; r < grid; r++) {
       for (var c = 0; c < grid; c++) {
-        var rgb = colour(layer, map[r * grid + c]), p = ((grid - 1 - r) * grid + c) * 4;
+        var rgb = colour(m, layer, map[r * grid + c]), p = ((grid - 1 - r) * grid + c) * 4;
         image.data[p] = rgb[0]; image.data[p + 1] = rgb[1]; image.data[p + 2] = rgb[2];
         image.data[p + 3] = 255;
       }
@@ -54,17 +53,18 @@
     var layer = m.layers[chosen[0]], map = layer.maps[chosen[1]];
     var output = layer.layer === m.layers.length;
     // A single sigmoid output decides at P = 0.5: that line is the boundary itself.
-    var binary = output && layer.units === 1 && layer.activation === "sigmoid";
+    var binary = probability(m, layer), count = m.class_names.length;
     text("unit-maps-title", "Layer " + layer.layer + ", " + layer.names[chosen[1]] + " (" +
       layer.activation + ")" + (binary ? ": the decision boundary, the line at P = 0.5" : "") +
       (output && !binary ? ": the decision boundary" : "") +
-      "; training points faint, yellow the first class, black the last");
+      "; training points faint, in their classes' colours");
     var z = rows(map, m.grid), traces = [
       { type: "heatmap", x: m.x, y: m.y, z: z, zsmooth: "best",
-        zmin: layer.low, zmax: layer.high, colorscale: colourscale(layer), name: layer.names[chosen[1]] },
+        zmin: layer.low, zmax: layer.high, colorscale: L.scale(stops(m, layer)), name: layer.names[chosen[1]] },
       { type: "scatter", mode: "markers", x: m.points.x, y: m.points.y, name: "training points",
         opacity: 0.45, hoverinfo: "skip", marker: { size: 5, color: m.points.label,
-          colorscale: [[0, "#ffd400"], [1, "#111111"]], line: { width: 0 } } }
+          colorscale: L.scale(L.CLASS_STOPS), cmin: 0, cmax: count - 1,
+          line: { color: "#222", width: 0.5 } } }
     ];
     if (binary) {
       traces.push({ type: "contour", x: m.x, y: m.y, z: z, showscale: false, hoverinfo: "skip",
@@ -85,7 +85,7 @@
     canvas.dataset.unit = unit;
     canvas.title = "layer " + layer.layer + ", " + layer.names[unit] + ": click to enlarge";
     if (chosen[0] === layerIndex && chosen[1] === unit) canvas.classList.add("chosen");
-    paint(canvas, layer, layer.maps[unit], m.grid);
+    paint(canvas, m, layer, layer.maps[unit], m.grid);
     canvas.onclick = function () { chosen = [layerIndex, unit]; renderMaps(L.doc.unit_maps, L.doc.inputs); };
     var caption = document.createElement("figcaption");
     caption.textContent = layer.names[unit];
@@ -98,6 +98,7 @@
     var why = !inputs.two_d ? "Only for 2-D inputs." : !m ? "No parameters read yet." : null;
     if (empty("unit_maps", why)) return;
     text("unit-maps-step", "at step " + m.step);
+    L.classLegend("unit-maps-classes", m.class_names);
     var last = m.layers.length - 1;
     if (!chosen || !m.layers[chosen[0]] || chosen[1] >= m.layers[chosen[0]].maps.length) chosen = [last, 0];
     text("unit-maps-note", "Each square is one unit's activation over the input plane (" + m.grid +
