@@ -79,9 +79,12 @@ def refuse(bus: Bus, run_id: str, reason: str, message_id: str) -> None:
     bus.emit(RequestRefused(run_id=run_id, reason=reason, message_id=message_id))
 
 
-def cancel_run(ledger: RunLedger, bus: Bus, run_id: str, reason: str) -> bool:
-    """Cancel a RUNNING run; its in-flight messages then find it stopped and do nothing."""
-    if ledger.cancel(run_id, reason):
+def cancel_run(
+    ledger: RunLedger, bus: Bus, run_id: str, reason: str, *, at_step: int | None = None
+) -> bool:
+    """Cancel a RUNNING run (only at step ``at_step`` when given: RunLedger.cancel); its
+    in-flight messages then find it stopped and do nothing."""
+    if ledger.cancel(run_id, reason, at_step=at_step):
         bus.emit(RunCancelled(run_id=run_id, reason=reason))
         return True
     return False

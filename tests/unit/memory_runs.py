@@ -6,6 +6,7 @@ import numpy as np
 
 from functions.memory import InMemoryStack
 from functions.training.split import split_training_data
+from lnn.client import StackClient
 from lnn.engines.reference import train_reference
 from messages.train_request import TrainConfig
 
@@ -68,3 +69,11 @@ def identical(a: Params, b: Params) -> bool:
         for (wa, ba), (wb, bb) in zip(a, b, strict=True)
         for p, q in ((wa, wb), (ba, bb))
     )
+
+
+class MemoryClient(StackClient):
+    """The user's side of an in-memory stack: StackClient's own methods over its ports."""
+
+    def __init__(self, stack: InMemoryStack) -> None:  # no AWS behind it
+        self.store, self.ledger = stack.store, stack.ledger
+        self.barriers, self.bus = stack.barriers, stack.bus
