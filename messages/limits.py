@@ -44,7 +44,7 @@ MESSAGE_ARRAY_BUDGET = 150_000
 # A DynamoDB item holds 400 KB: the shard outputs that ride in a barrier item share this.
 BARRIER_ITEM_BUDGET = 280_000
 # A backward barrier item also carries its shards' new parameter versions (.npz bytes)
-# when they fit in this, shared among them (functions/protocol/fanin.py).
+# when they fit in this, shared among them (functions/protocol/versions.py).
 PARAMS_ITEM_BUDGET = 20_000
 # Telemetry documents (JSON text) of a step's shards share the rest of the item; one over
 # its share (a shard of hundreds of units) is written to S3 and the item names its key.

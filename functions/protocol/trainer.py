@@ -31,9 +31,9 @@ import numpy as np
 from functions.ports import Bus, DeleteError, RunLedger
 from functions.protocol.arrays import request_scope
 from functions.protocol.delivery import Services, current
-from functions.protocol.fanin import inline, read_layers
 from functions.protocol.keys import data_key, model_key, params_key, plan_key
 from functions.protocol.plan import RunPlan
+from functions.protocol.versions import inline, read_layers
 from functions.training import eval_epochs, eval_inputs, split_training_data
 from functions.training.checks import TrainingDataError, check_training_data
 from functions.training.config import initial_params

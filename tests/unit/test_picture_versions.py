@@ -7,8 +7,8 @@ from memory_runs import RUN, config, toy_data, train
 
 from functions.memory import InMemoryStack
 from functions.protocol import find_plan, read_layer
-from functions.protocol.fanin import inline
 from functions.protocol.trainer import stale_versions
+from functions.protocol.versions import inline
 from functions.training.schedule import PICTURE_STEPS, picture_steps, telemetry_cadence
 from functions.training.split import split_training_data
 from lnn.engines.reference import train_reference
