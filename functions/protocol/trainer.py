@@ -33,7 +33,7 @@ from functions.protocol.arrays import request_scope
 from functions.protocol.delivery import Services, current
 from functions.protocol.keys import data_key, model_key, params_key, plan_key
 from functions.protocol.plan import RunPlan
-from functions.protocol.versions import inline, read_layers
+from functions.protocol.versions import inline, kept, read_layers
 from functions.training import eval_epochs, eval_inputs, split_training_data
 from functions.training.checks import TrainingDataError, check_training_data
 from functions.training.config import initial_params
@@ -108,8 +108,7 @@ def pruned_versions(plan: RunPlan, layer: int, step: int) -> list[int]:
     items, which expire (and its version 0 is not needed once the run is past it)."""
     if inline(plan, layer):
         return []
-    kept = plan.picture_steps if layer == 1 else frozenset()
-    return [version for version in stale_versions(step) if version not in kept]
+    return [version for version in stale_versions(step) if not kept(plan, layer, version)]
 
 
 def _prune_params(svc: Services, plan: RunPlan, step: int) -> None:

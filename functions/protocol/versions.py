@@ -34,10 +34,14 @@ def inline(plan: RunPlan, layer: int) -> bool:
     return size <= PARAMS_ITEM_BUDGET // len(ranges)
 
 
+def kept(plan: RunPlan, layer: int, version: int) -> bool:
+    """Whether pruning leaves the version for good: layer 1's at the run's picture steps."""
+    return layer == 1 and version in plan.picture_steps
+
+
 def in_s3(plan: RunPlan, layer: int, version: int) -> bool:
     """Whether the version is an S3 object (rather than bytes in its backward arrival)."""
-    kept = layer == 1 and version in plan.picture_steps
-    return version == 0 or kept or not inline(plan, layer)
+    return version == 0 or kept(plan, layer, version) or not inline(plan, layer)
 
 
 def _written_by(plan: RunPlan, layer: int, version: int) -> str:
