@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from memory_runs import RUN, MemoryClient, config, toy_data
+from memory_runs import RUN, MemoryClient, assert_same_first_layer, config, toy_data
 
 from functions.memory import InMemoryStack
 from functions.training.split import split_training_data
@@ -69,9 +69,7 @@ def assert_same_result(result: TrainingResult, reference: TrainingResult) -> Non
     for (w, b), (w_ref, b_ref) in zip(result.params, reference.params, strict=True):
         np.testing.assert_allclose(w, w_ref, atol=1e-9)
         np.testing.assert_allclose(b, b_ref, atol=1e-9)
-    assert result.first_layer.keys() == reference.first_layer.keys()
-    for step, w in result.first_layer.items():
-        np.testing.assert_allclose(w, reference.first_layer[step], atol=1e-6)  # float32
+    assert_same_first_layer(result.first_layer, reference.first_layer, 1e-9)
 
 
 def test_a_stop_during_an_evaluation_keeps_the_epoch_it_records() -> None:

@@ -89,6 +89,7 @@ def test_the_reader_of_a_kept_step_returns_the_reference_engines_w_at_that_step(
         assert w.shape == (4, 700)
         assert np.max(np.abs(w - seen[step])) < 1e-9, step
     w0, _ = read_layer(stack.store, stack.barriers, plan, 1, 0)
+    np.testing.assert_array_equal(w0.astype(np.float32), reference.first_layer[0])  # W(init)
     assert not np.allclose(w0, reference.params[0][0])  # the init: training moved it
 
 
