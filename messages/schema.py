@@ -82,7 +82,7 @@ _SERVER_ONLY: dict[str, str] = {
     "ForwardTask._inputs_match_layer": "inputs is null exactly when layer is 1",
     "BackwardTask._train_only": "phase is train",
     "RunRecord._consistent": "epoch is at most epochs; updated_at is not before created_at",
-    "HistoryEntry._square_confusions": (
+    "SplitMetrics._square_confusions": (
         "each confusion matrix is square (k rows of k counts), with one k for all its splits"
     ),
 }

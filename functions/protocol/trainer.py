@@ -187,7 +187,7 @@ def close_evaluation(
     final_cost = metrics.train_cost
     if epochs > 0:
         final_cost = _epoch_cost(plan, claim.record.costs)
-        entry = HistoryEntry(epoch=epoch + 1, cost=final_cost, **accuracies, **metrics.confusions())
+        entry = HistoryEntry(epoch=epoch + 1, cost=final_cost, **metrics.split_metrics())
         svc.ledger.put_history(run, entry)
         svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=final_cost, **accuracies))
     if epochs == 0 or epoch == epochs - 1:
