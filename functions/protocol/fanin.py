@@ -24,7 +24,7 @@ from functions.protocol.delivery import Services, current
 from functions.protocol.keys import barrier_key, output_key
 from functions.protocol.plan import RunPlan
 from functions.protocol.telemetry import arrival_span, note
-from functions.protocol.versions import kept, read_params
+from functions.protocol.versions import in_s3, kept, read_params
 from functions.training.step import shard_mask
 from messages.arrays import decode_npy, encode_npy
 from messages.limits import BARRIER_ITEM_BUDGET
@@ -115,13 +115,16 @@ def shard_params(
     already arrived at the barrier: nothing is left to do.
 
     Such a duplicate usually finds its version pruned. A kept version (a picture step's)
-    is there for ever, so there the arrival is looked at first: a duplicate of a backward
-    task would otherwise write the next version again, long after pruning deleted it, and
-    leave an object nothing deletes. A redelivery of the message that claimed the arrival
-    goes on, to publish what its process may have died before publishing."""
+    is there for ever, so a backward task reading one looks at its arrival first when the
+    version it writes is an S3 object that pruning deletes: a duplicate would otherwise
+    write it again, long after, and leave an object nothing deletes (one read per shard on
+    the picture steps only). A redelivery of the message that claimed the arrival goes on,
+    to publish what its process may have died before publishing."""
     layer, shard, run = task.layer, task.shard, task.run_id
     key = barrier_key(run, task.phase, task.epoch, task.batch, direction, layer)
-    if kept(plan, layer, task.step):
+    written = task.step + 1
+    prunable = in_s3(plan, layer, written) and not kept(plan, layer, written)
+    if direction == "bwd" and prunable and kept(plan, layer, task.step):
         arrival = svc.barriers.read(key, len(plan.ranges(layer)))
         if shard in arrival.arrived and arrival.message_ids.get(shard) != current().message_id:
             note(svc.barriers, task, "duplicate", "its step passed: the shard has arrived")
