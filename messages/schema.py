@@ -118,7 +118,8 @@ def _server_only(tp: Any) -> list[str]:
             if qualname not in _SERVER_ONLY:
                 # A new validator must say whether the schema states its rule.
                 raise RuntimeError(f"{qualname} is not described in messages.schema._SERVER_ONLY")
-            if (note := f"{qualname.split('.')[0]}: {_SERVER_ONLY[qualname]}") not in notes:
+            # Named after the message it checks, also when a base model defines it.
+            if (note := f"{model.__name__}: {_SERVER_ONLY[qualname]}") not in notes:
                 notes.append(note)
     return notes
 

@@ -129,7 +129,7 @@ class RunRecord(FrozenModel):
 # an item is under 16 KB, far below DynamoDB's 400 KB (tests/unit/test_confusion_history.py).
 class HistoryEntry(SplitMetrics):
     """Metrics after one epoch: its cost and, after an evaluation, each split's accuracy and
-    confusion matrix (SplitMetrics)."""
+    confusion matrix (classifiers only; a split the run does not have is absent)."""
 
     epoch: Count
     cost: Float
