@@ -211,9 +211,12 @@ class StackClient:
         """Every run record, newest first."""
         return self.ledger.runs()
 
-    def cancel(self, run_id: str, reason: str = "cancelled by user") -> bool:
-        """Stop a RUNNING run; False when it was not running (finished, cancelled, unknown)."""
-        return cancel_run(self.ledger, self.bus, run_id, reason)
+    def cancel(
+        self, run_id: str, reason: str = "cancelled by user", *, at_step: int | None = None
+    ) -> bool:
+        """Stop a RUNNING run; False when it was not running (finished, cancelled, unknown),
+        or, with ``at_step``, when its last claimed step is another."""
+        return cancel_run(self.ledger, self.bus, run_id, reason, at_step=at_step)
 
     def wait(
         self,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from messages.limits import TELEMETRY_MAX_CLASSES
 
@@ -18,7 +19,8 @@ __all__ = [
     "Int",
     "MessageId",
     "RunId",
-    "check_confusions",
+    "SplitMetrics",
+    "split_fields",
 ]
 
 RUN_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -58,18 +60,7 @@ Accuracy = Annotated[float, Field(ge=0.0, le=1.0), _NUMBER]
 _CLASSES = Field(min_length=2, max_length=TELEMETRY_MAX_CLASSES)
 ConfusionMatrix = Annotated[list[Annotated[list[Count], _CLASSES]], _CLASSES]
 """k x k sample counts of a classifier: row i the samples of true class i, column j those
-predicted as class j (a single sigmoid unit is k = 2). Square: its models check that."""
-
-
-def check_confusions(*matrices: list[list[int]] | None) -> None:
-    """ValueError unless every given matrix is k x k with one k for all (the splits of one
-    evaluation count the same classes)."""
-    sizes = {len(m) for m in matrices if m is not None}
-    for matrix in (m for m in matrices if m is not None):
-        if any(len(row) != len(matrix) for row in matrix):
-            raise ValueError(f"a confusion matrix is k x k: {len(matrix)} rows of other lengths")
-    if len(sizes) > 1:
-        raise ValueError(f"one evaluation's confusion matrices differ in size: {sorted(sizes)}")
+predicted as class j (a single sigmoid unit is k = 2). Square: SplitMetrics checks that."""
 
 
 _JSON_SCHEMA_BOUNDS = {
@@ -111,3 +102,55 @@ class FrozenModel(BaseModel):
     model_config = ConfigDict(
         frozen=True, extra="forbid", allow_inf_nan=False, json_schema_extra=_model_json_schema
     )
+
+
+class SplitMetrics(FrozenModel):
+    """What an evaluation measured on each split: its accuracy and its confusion matrix
+    (classifiers only; None for a split the run does not have). The messages that carry an
+    evaluation extend it (tasks.EvalMetrics, status.HistoryEntry): the fields and their
+    check are written once."""
+
+    train_accuracy: Accuracy | None = None
+    dev_accuracy: Accuracy | None = None
+    test_accuracy: Accuracy | None = None
+    train_confusion: ConfusionMatrix | None = None
+    dev_confusion: ConfusionMatrix | None = None
+    test_confusion: ConfusionMatrix | None = None
+
+    @model_validator(mode="after")
+    def _square_confusions(self) -> Self:
+        """Every matrix k x k, with one k for all (the splits count the same classes)."""
+        matrices = [m for m in self.confusions().values() if m is not None]
+        for matrix in matrices:
+            if any(len(row) != len(matrix) for row in matrix):
+                rows = len(matrix)
+                raise ValueError(f"a confusion matrix is k x k: {rows} rows of other lengths")
+        sizes = {len(m) for m in matrices}
+        if len(sizes) > 1:
+            raise ValueError(f"one evaluation's confusion matrices differ in size: {sorted(sizes)}")
+        return self
+
+    def accuracies(self) -> dict[str, float | None]:
+        """Each split's accuracy by field name (the run record and the events take these)."""
+        return {name: getattr(self, name) for name in _ACCURACIES}
+
+    def confusions(self) -> dict[str, list[list[int]] | None]:
+        return {name: getattr(self, name) for name in _CONFUSIONS}
+
+    def split_metrics(self) -> dict[str, Any]:
+        """Every field SplitMetrics defines, to build another model that extends it."""
+        return {**self.accuracies(), **self.confusions()}
+
+
+_ACCURACIES = tuple(name for name in SplitMetrics.model_fields if name.endswith("_accuracy"))
+_CONFUSIONS = tuple(name for name in SplitMetrics.model_fields if name.endswith("_confusion"))
+
+
+def split_fields(
+    accuracies: Sequence[float | None], confusions: Sequence[list[list[int]] | None]
+) -> dict[str, Any]:
+    """SplitMetrics' fields from each split's accuracy and matrix, in train, dev, test order."""
+    return {
+        **dict(zip(_ACCURACIES, accuracies, strict=True)),
+        **dict(zip(_CONFUSIONS, confusions, strict=True)),
+    }

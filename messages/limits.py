@@ -44,7 +44,7 @@ MESSAGE_ARRAY_BUDGET = 150_000
 # A DynamoDB item holds 400 KB: the shard outputs that ride in a barrier item share this.
 BARRIER_ITEM_BUDGET = 280_000
 # A backward barrier item also carries its shards' new parameter versions (.npz bytes)
-# when they fit in this, shared among them (functions/protocol/fanin.py).
+# when they fit in this, shared among them (functions/protocol/versions.py).
 PARAMS_ITEM_BUDGET = 20_000
 # Telemetry documents (JSON text) of a step's shards share the rest of the item; one over
 # its share (a shard of hundreds of units) is written to S3 and the item names its key.
@@ -52,8 +52,8 @@ TELEMETRY_ITEM_BUDGET = 80_000
 # The loss stage's telemetry for one output shard, in that shard's backward task.
 TELEMETRY_MESSAGE_BUDGET = 16_000
 # Class counts (confusion matrices) are k x k integers: beyond this many classes they are
-# left out, of telemetry and of the history alike. At the limit a history item holds three
-# 32 x 32 matrices, about 13 KB of DynamoDB item (of 400 KB; messages/status.py HistoryEntry).
+# left out, of telemetry and of the history alike. What that makes of a history item's size
+# is stated next to messages/status.py HistoryEntry.
 TELEMETRY_MAX_CLASSES = 32
 # A TrainRequest carries up to four arrays (x, y of train and test) next to its config.
 UPLOAD_INLINE_BUDGET = MAX_INLINE_ARRAY_BYTES // 4

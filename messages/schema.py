@@ -82,7 +82,7 @@ _SERVER_ONLY: dict[str, str] = {
     "ForwardTask._inputs_match_layer": "inputs is null exactly when layer is 1",
     "BackwardTask._train_only": "phase is train",
     "RunRecord._consistent": "epoch is at most epochs; updated_at is not before created_at",
-    "HistoryEntry._square_confusions": (
+    "SplitMetrics._square_confusions": (
         "each confusion matrix is square (k rows of k counts), with one k for all its splits"
     ),
 }
@@ -118,7 +118,8 @@ def _server_only(tp: Any) -> list[str]:
             if qualname not in _SERVER_ONLY:
                 # A new validator must say whether the schema states its rule.
                 raise RuntimeError(f"{qualname} is not described in messages.schema._SERVER_ONLY")
-            if (note := f"{qualname.split('.')[0]}: {_SERVER_ONLY[qualname]}") not in notes:
+            # Named after the message it checks, also when a base model defines it.
+            if (note := f"{model.__name__}: {_SERVER_ONLY[qualname]}") not in notes:
                 notes.append(note)
     return notes
 

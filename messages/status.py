@@ -10,14 +10,13 @@ from pydantic import AwareDatetime, Field, model_validator
 
 from messages.base import (
     Accuracy,
-    ConfusionMatrix,
     Count,
     Float,
     FrozenModel,
     Int,
     MessageId,
     RunId,
-    check_confusions,
+    SplitMetrics,
 )
 
 __all__ = [
@@ -128,20 +127,9 @@ class RunRecord(FrozenModel):
 # make a history of about 26 KB, 7 read units for a client that reads it whole (a follower
 # reads only the entries it has not seen). At the most classes counted (32, messages/limits)
 # an item is under 16 KB, far below DynamoDB's 400 KB (tests/unit/test_confusion_history.py).
-class HistoryEntry(FrozenModel):
+class HistoryEntry(SplitMetrics):
     """Metrics after one epoch: its cost and, after an evaluation, each split's accuracy and
     confusion matrix (classifiers only; a split the run does not have is absent)."""
 
     epoch: Count
     cost: Float
-    train_accuracy: Accuracy | None = None
-    dev_accuracy: Accuracy | None = None
-    test_accuracy: Accuracy | None = None
-    train_confusion: ConfusionMatrix | None = None
-    dev_confusion: ConfusionMatrix | None = None
-    test_confusion: ConfusionMatrix | None = None
-
-    @model_validator(mode="after")
-    def _square_confusions(self) -> Self:
-        check_confusions(self.train_confusion, self.dev_confusion, self.test_confusion)
-        return self

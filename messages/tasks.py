@@ -8,14 +8,12 @@ from pydantic import Discriminator, Field, Tag, TypeAdapter, ValidationError, mo
 
 from messages.arrays import ArrayRef
 from messages.base import (
-    Accuracy,
-    ConfusionMatrix,
     Count,
     Float,
     FrozenModel,
     Int,
     RunId,
-    check_confusions,
+    SplitMetrics,
 )
 from messages.exceptions import MessageError, format_validation_error
 from messages.limits import TELEMETRY_MESSAGE_BUDGET
@@ -101,36 +99,11 @@ class BackwardTask(_TaskBase):
         return self
 
 
-class EvalMetrics(FrozenModel):
+class EvalMetrics(SplitMetrics):
     """What an evaluation pass computed: the run's record keeps the accuracies, its history
     the accuracies and the confusion matrices."""
 
     train_cost: Float
-    train_accuracy: Accuracy | None = None
-    dev_accuracy: Accuracy | None = None
-    test_accuracy: Accuracy | None = None
-    train_confusion: ConfusionMatrix | None = None
-    dev_confusion: ConfusionMatrix | None = None
-    test_confusion: ConfusionMatrix | None = None
-
-    @model_validator(mode="after")
-    def _square_confusions(self) -> Self:
-        check_confusions(self.train_confusion, self.dev_confusion, self.test_confusion)
-        return self
-
-    def accuracies(self) -> dict[str, float | None]:
-        return {
-            "train_accuracy": self.train_accuracy,
-            "dev_accuracy": self.dev_accuracy,
-            "test_accuracy": self.test_accuracy,
-        }
-
-    def confusions(self) -> dict[str, list[list[int]] | None]:
-        return {
-            "train_confusion": self.train_confusion,
-            "dev_confusion": self.dev_confusion,
-            "test_confusion": self.test_confusion,
-        }
 
 
 class CancelRun(FrozenModel):

@@ -149,9 +149,11 @@ class RunLedger(ABC):
         """Mark a RUNNING run FAILED; False if it was not running (or does not exist)."""
         return self._stop(run_id, RunStatus.FAILED, reason)
 
-    def cancel(self, run_id: str, reason: str) -> bool:
-        """Mark a RUNNING run CANCELLED; False if it was not running (or does not exist)."""
-        return self._stop(run_id, RunStatus.CANCELLED, reason)
+    def cancel(self, run_id: str, reason: str, *, at_step: int | None = None) -> bool:
+        """Mark a RUNNING run CANCELLED; False if it was not running (or does not exist),
+        or, with ``at_step``, if its last claimed step is another: a caller that decided
+        from what it read at that step stops the run there, or reads again."""
+        return self._stop(run_id, RunStatus.CANCELLED, reason, at_step=at_step)
 
     def note_error(self, run_id: str, error: str) -> None:
         """Remember why a delivery of a RUNNING run's message failed: a dead letter's
@@ -211,9 +213,12 @@ class RunLedger(ABC):
         change = Change({**present, "updated_at": now()}, expect, append, removes)
         return self._update(run_id, change)
 
-    def _stop(self, run_id: str, status: RunStatus, reason: str) -> bool:
+    def _stop(
+        self, run_id: str, status: RunStatus, reason: str, *, at_step: int | None = None
+    ) -> bool:
         sets = {"status": status.value, "reason": reason}
-        return self._change(run_id, sets, Expect())[0]
+        expect = Expect() if at_step is None else Expect(equal={"step": at_step})
+        return self._change(run_id, sets, expect)[0]
 
     def _transition(
         self,

@@ -68,7 +68,7 @@ class ShardOutput:
     the barrier merges; ``span`` says when and on which delivery it ran
     (functions/protocol/telemetry.py); ``message_id`` names the message whose delivery claims
     the arrival (functions/protocol/delivery.py); ``params`` is a backward shard's new
-    parameter version when it is small (functions/protocol/fanin.py)."""
+    parameter version when it is small (functions/protocol/versions.py)."""
 
     payload: bytes | None = None
     s3_key: str | None = None

@@ -7,7 +7,8 @@ One module per question a reader asks, in the order a task meets them:
 - ``output``: the output layer and the loss (one shard runs both; the evaluation's metrics);
 - ``backward``: the backward pass (gradients, the next parameter version, dA downstream);
 - ``trainer``: the run's transitions (start, each step, each evaluation, finish, cancel);
-- ``fanin``: fan-in and shard state (barrier arrivals, parameter versions, the Z cache);
+- ``fanin``: fan-in and shard state (barrier arrivals, a shard's parameters, the Z cache);
+- ``versions``: where a parameter version lives (its barrier arrival or S3), written and read;
 - ``arrays``: where arrays live (inline or S3, references checked, uploads, process memory);
 - ``keys``: the S3 and barrier key layout, defined once;
 - ``plan``: a run's plan (its shards, batches and data) read back by every task;
@@ -24,7 +25,6 @@ the user side use; everything else is the protocol's own.
 from functions.protocol.arrays import ArrayStore, LruCache, nbytes, pack_training_data
 from functions.protocol.delivery import Services, StackSettings, reset_services, services
 from functions.protocol.failures import Door, Work, dead_lettered, guarded
-from functions.protocol.fanin import read_layer, read_layers, read_params
 from functions.protocol.keys import data_key, plan_key
 from functions.protocol.plan import RunPlan, find_plan, loss_in_output_shard
 from functions.protocol.telemetry import (
@@ -37,6 +37,7 @@ from functions.protocol.telemetry import (
     stage_spans,
 )
 from functions.protocol.trainer import cancel_run
+from functions.protocol.versions import read_layer, read_layers, read_params
 
 __all__ = [
     "KEYS_PER_READ",

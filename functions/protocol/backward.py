@@ -24,12 +24,12 @@ from functions.protocol.fanin import (
     recall_z,
     shard_params,
     stored_outputs,
-    write_params,
 )
 from functions.protocol.keys import acts_key, barrier_key, grad_key
 from functions.protocol.plan import RunPlan, batch_data, load_plan
 from functions.protocol.telemetry import shard_telemetry_of
 from functions.protocol.trainer import step_done
+from functions.protocol.versions import write_params
 from functions.training.config import learning_rate
 from functions.training.step import shard_gradients, update_shard
 from messages.arrays import InlineArray, S3Array

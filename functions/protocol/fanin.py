@@ -2,21 +2,13 @@
 
 - Outputs through the barrier: a shard's output rides in its arrival's item when small and
   goes to S3 when not; the completing arrival reads them all back in shard order.
-- Parameter versions: version v of a shard (v = the updates it has had) is written by that
-  shard's backward pass of step v. When it is small (``inline``: within its share of
-  PARAMS_ITEM_BUDGET) it rides in that pass's barrier arrival, in the very UpdateItem that
-  claims it, so a step makes no PutObject for it; otherwise, and for version 0 (written by
-  the trainer) and layer 1's picture steps (kept past the barrier items' expiry for the
-  first layer's pictures), it is the object at ``params_key``. Where a version lives is a
-  pure function of the plan, so readers need no lookup, and this process keeps a copy that
-  the shard's next task usually finds.
+- Parameters: a shard reads its version of the task's step (functions/protocol/versions.py
+  says where a version lives); a late duplicate finds it pruned, or kept, and stops.
 - The claim: a shard's arrival at its layer's barrier carries its output, its span and the
   message id of its delivery (docs/design.md, rules 4 and 5).
 - The Z cache: Z of recent forward shards stays in this process so the backward pass can
   skip a matmul; a container that did not run the forward recomputes the same bits.
 """
-
-import io
 
 import numpy as np
 
@@ -29,12 +21,13 @@ from functions.ports import (
 )
 from functions.protocol.arrays import ArrayStore
 from functions.protocol.delivery import Services, current
-from functions.protocol.keys import barrier_key, output_key, params_key
+from functions.protocol.keys import barrier_key, output_key
 from functions.protocol.plan import RunPlan
 from functions.protocol.telemetry import arrival_span, note
+from functions.protocol.versions import in_s3, kept, read_params
 from functions.training.step import shard_mask
 from messages.arrays import decode_npy, encode_npy
-from messages.limits import BARRIER_ITEM_BUDGET, PARAMS_ITEM_BUDGET
+from messages.limits import BARRIER_ITEM_BUDGET
 from messages.tasks import BackwardTask, ForwardTask
 
 
@@ -95,94 +88,6 @@ def stored_outputs(barriers: Barriers, store: ArrayStore, key: str, expected: in
     return np.concatenate(outputs(arrival, store, expected), axis=0)
 
 
-Params = dict[str, np.ndarray]
-_NPZ_OVERHEAD = 256  # zip and .npy headers per array, generously
-
-
-def inline(plan: RunPlan, layer: int) -> bool:
-    """Whether this layer's versions after 0 ride in its backward arrivals."""
-    ranges = plan.ranges(layer)
-    rows = max(hi - lo for lo, hi in ranges)
-    fan_in = plan.n_features if layer == 1 else plan.specs[layer - 2].units
-    arrays = 2 * (1 + len(plan.optimizer.moments))  # W, b and each of their moments
-    size = arrays * _NPZ_OVERHEAD + 8 * rows * (fan_in + 1) * (1 + len(plan.optimizer.moments))
-    return size <= PARAMS_ITEM_BUDGET // len(ranges)
-
-
-def stored(plan: RunPlan, layer: int, version: int) -> bool:
-    """Whether the version is an S3 object (rather than bytes in its backward arrival)."""
-    kept = layer == 1 and version in plan.picture_steps
-    return version == 0 or kept or not inline(plan, layer)
-
-
-def _written_by(plan: RunPlan, layer: int, version: int) -> str:
-    """The backward barrier of step ``version``, whose arrivals carry that version."""
-    epoch, batch = divmod(version - 1, plan.batches_per_epoch)
-    return barrier_key(plan.run_id, "train", epoch, batch, "bwd", layer)
-
-
-def _encode_params(params: Params) -> bytes:
-    buffer = io.BytesIO()
-    np.savez(buffer, **params)
-    return buffer.getvalue()
-
-
-def _decode(body: bytes) -> Params:
-    with np.load(io.BytesIO(body), allow_pickle=False) as data:
-        return {name: data[name] for name in data.files}
-
-
-def write_params(
-    store: ArrayStore, plan: RunPlan, layer: int, shard: int, version: int, params: Params
-) -> bytes | None:
-    """Store version ``version``: the bytes its backward arrival must carry, or None when
-    it went to S3 (the arrival then carries nothing more)."""
-    key = params_key(plan.run_id, layer, shard, version)
-    if stored(plan, layer, version):
-        store.put_npz(key, params)
-        return None
-    store.remember_npz(key, params)
-    return _encode_params(params)
-
-
-def read_params(
-    store: ArrayStore, barriers: Barriers, plan: RunPlan, layer: int, shard: int, version: int
-) -> Params:
-    """Version ``version`` of the shard; ObjectNotFoundError when it is not there (pruned
-    from S3, or its backward arrival has not happened). Clients read with it too."""
-    key = params_key(plan.run_id, layer, shard, version)
-    if stored(plan, layer, version):
-        return store.get_npz(key)
-    found = store.cached_npz(key)
-    if found is None:
-        body = barriers.shard_params(_written_by(plan, layer, version), shard)
-        if body is None:
-            raise ObjectNotFoundError(
-                f"version {version} of layer {layer} shard {shard} is not in its barrier"
-            )
-        found = store.remember_npz(key, _decode(body))
-    return found
-
-
-def read_layer(
-    store: ArrayStore, barriers: Barriers, plan: RunPlan, layer: int, version: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """W and b of the whole layer at ``version``, every shard's rows joined in order (one
-    read per shard); ObjectNotFoundError as read_params."""
-    count = len(plan.ranges(layer))
-    shards = [read_params(store, barriers, plan, layer, k, version) for k in range(count)]
-    w = np.concatenate([p["W"] for p in shards], axis=0)
-    return w, np.concatenate([p["b"] for p in shards], axis=0)
-
-
-def read_layers(
-    store: ArrayStore, barriers: Barriers, plan: RunPlan, version: int
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Every layer's (W, b) at ``version``: the whole network after that many steps
-    (ObjectNotFoundError as read_params)."""
-    return [read_layer(store, barriers, plan, layer, version) for layer in range(1, plan.depth + 1)]
-
-
 ShardTask = ForwardTask | BackwardTask
 
 
@@ -206,13 +111,27 @@ def dropout_mask(
 def shard_params(
     plan: RunPlan, svc: Services, task: ShardTask, direction: str
 ) -> dict[str, np.ndarray] | None:
-    """The shard's parameters at the task's step; None for a late duplicate whose version
-    has been pruned (its shard already arrived at the barrier: nothing is left to do)."""
+    """The shard's parameters at the task's step; None for a late duplicate whose shard
+    already arrived at the barrier: nothing is left to do.
+
+    Such a duplicate usually finds its version pruned. A kept version (a picture step's)
+    is there for ever, so a backward task reading one looks at its arrival first when the
+    version it writes is an S3 object that pruning deletes: a duplicate would otherwise
+    write it again, long after, and leave an object nothing deletes (one read per shard on
+    the picture steps only). A redelivery of the message that claimed the arrival goes on,
+    to publish what its process may have died before publishing."""
     layer, shard, run = task.layer, task.shard, task.run_id
+    key = barrier_key(run, task.phase, task.epoch, task.batch, direction, layer)
+    written = task.step + 1
+    prunable = in_s3(plan, layer, written) and not kept(plan, layer, written)
+    if direction == "bwd" and prunable and kept(plan, layer, task.step):
+        arrival = svc.barriers.read(key, len(plan.ranges(layer)))
+        if shard in arrival.arrived and arrival.message_ids.get(shard) != current().message_id:
+            note(svc.barriers, task, "duplicate", "its step passed: the shard has arrived")
+            return None
     try:
         return read_params(svc.store, svc.barriers, plan, layer, shard, task.step)
     except ObjectNotFoundError:
-        key = barrier_key(run, task.phase, task.epoch, task.batch, direction, layer)
         if shard in svc.barriers.read(key, len(plan.ranges(layer))).arrived:
             note(svc.barriers, task, "duplicate", "its parameters were pruned: step passed")
             return None

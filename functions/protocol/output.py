@@ -19,8 +19,8 @@ from functions.protocol.keys import acts_key
 from functions.protocol.plan import RunPlan, batch_data, load_plan
 from functions.protocol.telemetry import arrival_span, loss_documents, note, task_barrier
 from functions.protocol.trainer import close_evaluation
-from functions.training.step import confusion_fields, evaluate_outputs, loss_stage
-from messages.tasks import BackwardTask, EvalMetrics, ForwardTask, LossTask
+from functions.training.step import evaluate_outputs, loss_stage
+from messages.tasks import BackwardTask, ForwardTask, LossTask
 
 
 def _output_gradients(
@@ -53,15 +53,8 @@ def evaluate(
     claimed)."""
     y = batch_data(svc, plan, task.phase, task.epoch, task.batch, "y")
     activation = plan.specs[-1].activation
-    result = evaluate_outputs(
+    metrics = evaluate_outputs(
         z, y, plan.eval_sizes, activation, l2=plan.config.l2, weight_sq_sum=weight_sq_sum
-    )
-    metrics = EvalMetrics(
-        train_cost=result.train_cost,
-        train_accuracy=result.train_accuracy,
-        dev_accuracy=result.dev_accuracy,
-        test_accuracy=result.test_accuracy,
-        **confusion_fields(result),
     )
     close_evaluation(svc, plan, task, metrics)
 

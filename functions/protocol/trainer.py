@@ -31,9 +31,9 @@ import numpy as np
 from functions.ports import Bus, DeleteError, RunLedger
 from functions.protocol.arrays import request_scope
 from functions.protocol.delivery import Services, current
-from functions.protocol.fanin import inline, read_layers
 from functions.protocol.keys import data_key, model_key, params_key, plan_key
 from functions.protocol.plan import RunPlan
+from functions.protocol.versions import inline, kept, read_layers
 from functions.training import eval_epochs, eval_inputs, split_training_data
 from functions.training.checks import TrainingDataError, check_training_data
 from functions.training.config import initial_params
@@ -79,9 +79,12 @@ def refuse(bus: Bus, run_id: str, reason: str, message_id: str) -> None:
     bus.emit(RequestRefused(run_id=run_id, reason=reason, message_id=message_id))
 
 
-def cancel_run(ledger: RunLedger, bus: Bus, run_id: str, reason: str) -> bool:
-    """Cancel a RUNNING run; its in-flight messages then find it stopped and do nothing."""
-    if ledger.cancel(run_id, reason):
+def cancel_run(
+    ledger: RunLedger, bus: Bus, run_id: str, reason: str, *, at_step: int | None = None
+) -> bool:
+    """Cancel a RUNNING run (only at step ``at_step`` when given: RunLedger.cancel); its
+    in-flight messages then find it stopped and do nothing."""
+    if ledger.cancel(run_id, reason, at_step=at_step):
         bus.emit(RunCancelled(run_id=run_id, reason=reason))
         return True
     return False
@@ -105,8 +108,7 @@ def pruned_versions(plan: RunPlan, layer: int, step: int) -> list[int]:
     items, which expire (and its version 0 is not needed once the run is past it)."""
     if inline(plan, layer):
         return []
-    kept = plan.picture_steps if layer == 1 else frozenset()
-    return [version for version in stale_versions(step) if version not in kept]
+    return [version for version in stale_versions(step) if not kept(plan, layer, version)]
 
 
 def _prune_params(svc: Services, plan: RunPlan, step: int) -> None:
@@ -185,7 +187,7 @@ def close_evaluation(
     final_cost = metrics.train_cost
     if epochs > 0:
         final_cost = _epoch_cost(plan, claim.record.costs)
-        entry = HistoryEntry(epoch=epoch + 1, cost=final_cost, **accuracies, **metrics.confusions())
+        entry = HistoryEntry(epoch=epoch + 1, cost=final_cost, **metrics.split_metrics())
         svc.ledger.put_history(run, entry)
         svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=final_cost, **accuracies))
     if epochs == 0 or epoch == epochs - 1:

@@ -41,6 +41,8 @@ _RULES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "softmax": _never,
 }
 SATURATION_RULES: tuple[str, ...] = tuple(_RULES)
+# The activations whose units can be dead (the others' rule is never).
+SATURATING: tuple[str, ...] = tuple(name for name, rule in _RULES.items() if rule is not _never)
 
 
 def saturated(a: np.ndarray, activation: str) -> np.ndarray:

@@ -10,8 +10,8 @@ and a verdict with its reason, computed once from a run's telemetry records for 
 - The *verdict* is over one epoch's window (its telemetry steps merged, as `lnn inspect` and
   the network diagram show it): dead means saturated on every sample seen in that epoch, the
   same rule as ``LayerTelemetry.dead_units``. The reason gives where the unit's
-  pre-activation Z sat over the window and its bias b: a relu unit with max Z < 0 on every
-  sample of the epoch learns nothing, because no gradient passes through it.
+  pre-activation Z sat over the window and its bias b: a relu unit with Z ≤ 0 on every
+  sample of the epoch (max Z ≤ 0) learns nothing, because no gradient passes through it.
 
 The output layer gets no verdict, as it gets no ``dead`` flag (functions.telemetry.flags): an
 output unit saturated on every sample is a confident classifier.
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from functions.nn.activations import LeakyReLU
 from functions.telemetry.layer import LayerTelemetry, merge_batches
 from functions.telemetry.records import TelemetryRecord
 from functions.telemetry.saturation import SIGMOID_HIGH, SIGMOID_LOW, TANH_LIMIT
@@ -31,7 +32,8 @@ from functions.telemetry.saturation import SIGMOID_HIGH, SIGMOID_LOW, TANH_LIMIT
 DIED = "died"
 REVIVED = "revived"
 MARK = "!"  # beside every unit whose verdict is dead, wherever a verdict is shown
-# What a unit saturated on every sample is called, and what that means for its Z or A.
+# What a unit saturated on every sample is called, and what that means for its Z or A: one
+# entry per activation that can saturate (saturation.SATURATING; tests check they match).
 DEAD_WORDS: dict[str, str] = {
     "relu": "dead",
     "leaky_relu": "dead",
@@ -40,7 +42,7 @@ DEAD_WORDS: dict[str, str] = {
 }
 _WHY: dict[str, str] = {
     "relu": "Z ≤ 0 on every sample",
-    "leaky_relu": "Z ≤ 0 on every sample (the leaky side, slope 0.01)",
+    "leaky_relu": f"Z ≤ 0 on every sample (the leaky side, slope {LeakyReLU.slope:g})",
     "sigmoid": f"A < {SIGMOID_LOW} or A > {SIGMOID_HIGH} on every sample",
     "tanh": f"|A| > {TANH_LIMIT} on every sample",
 }

@@ -6,11 +6,9 @@ from functions.training.schedule import StepKey, eval_epochs, iter_steps
 from functions.training.shards import shard_ranges
 from functions.training.split import DataSplit, eval_inputs, split_training_data, stratify_labels
 from functions.training.step import (
-    EvalResult,
     LossResult,
     ShardGradients,
     ShardUpdate,
-    confusion_fields,
     evaluate_outputs,
     forward_shard,
     loss_stage,
@@ -22,12 +20,10 @@ from functions.training.step import (
 
 __all__ = [
     "DataSplit",
-    "EvalResult",
     "LossResult",
     "ShardGradients",
     "ShardUpdate",
     "StepKey",
-    "confusion_fields",
     "eval_epochs",
     "eval_inputs",
     "evaluate_outputs",

@@ -17,7 +17,9 @@ from functions.nn.losses import loss_for_output, output_delta
 from functions.nn.optimizers import Optimizer
 from functions.nn.regularization import dropout_mask
 from functions.nn.types import Array
-from functions.telemetry.classes import ClassCounts, class_counts, counts_classes
+from functions.telemetry.classes import class_counts, counts_classes
+from messages.base import split_fields
+from messages.tasks import EvalMetrics
 
 
 @dataclass(frozen=True)
@@ -43,22 +45,6 @@ class ShardUpdate:
     b: Array
     state: dict[str, Array]
     da_prev: Array | None
-
-
-@dataclass(frozen=True)
-class EvalResult:
-    """An evaluation's cost on the training columns and, per split (None when the run has
-    no such split, or its output is not a classifier), the accuracy and the confusion
-    matrix, which counts like telemetry's class counts (its diagonal over its sum is the
-    accuracy)."""
-
-    train_cost: float
-    train_accuracy: float | None
-    dev_accuracy: float | None
-    test_accuracy: float | None
-    train_confusion: ClassCounts | None = None
-    dev_confusion: ClassCounts | None = None
-    test_confusion: ClassCounts | None = None
 
 
 def shard_mask(
@@ -155,9 +141,11 @@ def evaluate_outputs(
     *,
     l2: float,
     weight_sq_sum: float,
-) -> EvalResult:
+) -> EvalMetrics:
     """Cost on the training columns, and accuracy and confusion matrix on train, dev and
-    test, of one eval pass."""
+    test, of one eval pass (None for a split without columns; no accuracy for a regression,
+    no matrix beyond the classes counted). A matrix counts like telemetry's class counts:
+    its diagonal over its sum is the accuracy."""
     act = get_activation(activation)
     a = act.forward(z)
     n_train = sizes[0]
@@ -174,26 +162,13 @@ def evaluate_outputs(
 
     counted = counts_classes(activation, a.shape[0])
 
-    def confusion(cols: slice) -> ClassCounts | None:
+    def confusion(cols: slice) -> list[list[int]] | None:
         if not counted or cols.stop == cols.start:
             return None
-        return class_counts(y[:, cols], a[:, cols], activation)
+        return class_counts(y[:, cols], a[:, cols], activation).confusion.tolist()
 
-    return EvalResult(
-        float(cost),
-        *(acc(p) for p in parts),
-        *(confusion(p) for p in parts),
-    )
-
-
-def confusion_fields(result: EvalResult) -> dict[str, list[list[int]] | None]:
-    """The evaluation's confusion matrices as the history stores them (lists of ints)."""
-    matrices = {
-        "train_confusion": result.train_confusion,
-        "dev_confusion": result.dev_confusion,
-        "test_confusion": result.test_confusion,
-    }
-    return {k: None if m is None else m.confusion.tolist() for k, m in matrices.items()}
+    by_split = split_fields([acc(p) for p in parts], [confusion(p) for p in parts])
+    return EvalMetrics(train_cost=float(cost), **by_split)
 
 
 def weight_sq_sum(params: list[tuple[Array, Array]]) -> float:

@@ -20,8 +20,6 @@ from functions.training.schedule import (
 )
 from functions.training.split import DataSplit, eval_inputs
 from functions.training.step import (
-    EvalResult,
-    confusion_fields,
     evaluate_outputs,
     forward_shard,
     loss_stage,
@@ -34,6 +32,7 @@ from functions.training.telemetry import hidden_forward, output_figures, shard_t
 from lnn.engines.base import StopCheck, TrainingResult, interrupted_reason, interrupted_result
 from lnn.first_layer import snapshot
 from messages.status import HistoryEntry, RunStatus
+from messages.tasks import EvalMetrics
 from messages.train_request import TrainConfig
 
 EpochCallback = Callable[[HistoryEntry], None]
@@ -49,7 +48,7 @@ def evaluate(
     x_eval: Array,
     y_eval: Array,
     split: DataSplit,
-) -> EvalResult:
+) -> EvalMetrics:
     specs = layer_specs(config)
     a = x_eval
     for i, ((w, b), spec) in enumerate(zip(params, specs, strict=True)):
@@ -64,17 +63,9 @@ def evaluate(
     )
 
 
-def _history_entry(epoch: int, cost: float, evaluated: EvalResult | None) -> HistoryEntry:
-    if evaluated is None:
-        return HistoryEntry(epoch=epoch + 1, cost=cost)
-    return HistoryEntry(
-        epoch=epoch + 1,
-        cost=cost,
-        train_accuracy=evaluated.train_accuracy,
-        dev_accuracy=evaluated.dev_accuracy,
-        test_accuracy=evaluated.test_accuracy,
-        **confusion_fields(evaluated),
-    )
+def _history_entry(epoch: int, cost: float, evaluated: EvalMetrics | None) -> HistoryEntry:
+    splits = {} if evaluated is None else evaluated.split_metrics()
+    return HistoryEntry(epoch=epoch + 1, cost=cost, **splits)
 
 
 def train_reference(
@@ -108,7 +99,7 @@ def train_reference(
         on_step(0, list(params), [])
     history: list[HistoryEntry] = []
     cost_sum = 0.0
-    final: EvalResult | None = None
+    final: EvalMetrics | None = None
     for key, columns in iter_steps(m, config.batch_size, seed=config.seed, epochs=config.epochs):
         if stop is not None and stop():
             done = key.step - 1

@@ -303,7 +303,11 @@ def run_embedded(
             gave_up = RunStalledError(record.stalled_reason(stall_after), record)
             return stalled(client, run_id, gave_up, extra)
         if not record.status.is_terminal:  # the follower stopped for ``stop``
-            return interrupted(client, run_id, extra)
+
+            def deliver(done: Callable[[], bool], within: float) -> bool:
+                return runner.run_until(done, timeout=within)
+
+            return interrupted(client, run_id, extra, settle=deliver, stall_after=stall_after)
         return fetch_result(client, run_id, record, extra)
 
 
@@ -340,7 +344,7 @@ def _endpoint(
     except RunStalledError as gave_up:
         return stalled(client, run_id, gave_up, {})
     if not record.status.is_terminal:  # the wait stopped for ``stop``
-        return interrupted(client, run_id)
+        return interrupted(client, run_id, stall_after=stall_after)
     return fetch_result(client, run_id, record)
 
 

@@ -147,9 +147,11 @@ def test_ctrl_c_with_the_page_keeps_the_run_and_the_page(tmp_path: Path) -> None
 
 def test_an_embedded_run_stopped_after_k_steps_equals_the_k_step_reference() -> None:
     """The model kept is the stack's parameters after its last claimed step: the same
-    arrays the reference engine has after as many steps."""
+    arrays the reference engine has after as many steps, with the same history. Every
+    epoch is evaluated, so the stop usually lands while an evaluation is in flight: the
+    epoch it records is kept."""
     layers = [{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]
-    config = TrainConfig(dataset="moons", layers=layers, epochs=200, lr=0.5, shards=2)
+    config = TrainConfig(dataset="moons", layers=layers, epochs=200, lr=0.5, shards=2, eval_every=1)
     data = prepare(load_dataset("moons", samples=80), layers)
     seen: list[HistoryEntry] = []
     result = train_on_stack(config, data, on_epoch=seen.append, stop=lambda: len(seen) >= 4)
@@ -162,7 +164,13 @@ def test_an_embedded_run_stopped_after_k_steps_equals_the_k_step_reference() -> 
     assert {r.step for r in result.telemetry} == set(range(1, result.steps + 1))
     assert result.spans
     columns = split(data, holdout=0.0, seed=config.seed)
-    same = train_reference(config.model_copy(update={"epochs": result.steps}), columns)
+    asked = iter(range(10**9))
+    same = train_reference(config, columns, stop=lambda: next(asked) >= result.steps)
+    for ours, theirs in zip(result.history, same.history, strict=True):
+        assert ours.cost == pytest.approx(theirs.cost, abs=1e-9)
+        assert ours.train_accuracy == theirs.train_accuracy is not None
+    assert result.final_cost == pytest.approx(same.final_cost, abs=1e-9)
+    assert result.train_accuracy == same.train_accuracy
     for (w, b), (w_ref, b_ref) in zip(result.params, same.params, strict=True):
         np.testing.assert_allclose(w, w_ref, atol=1e-9)
         np.testing.assert_allclose(b, b_ref, atol=1e-9)

@@ -85,6 +85,14 @@ def assert_same(reference, network) -> None:
         for field in ("train_confusion", "dev_confusion", "test_confusion"):
             assert getattr(net, field) == getattr(ref, field), field
     assert any(h.train_confusion is not None for h in network.history)
+    # W1 at the picture steps: float32 copies of arrays within TOLERANCE, which may still
+    # round one float32 step apart.
+    assert sorted(network.first_layer) == sorted(reference.first_layer)
+    assert 0 in network.first_layer
+    for step, w_net in network.first_layer.items():
+        np.testing.assert_allclose(
+            w_net, reference.first_layer[step], rtol=np.finfo(np.float32).eps, atol=TOLERANCE
+        )
     # Telemetry (every step of these short runs under "auto"), read back from S3.
     assert network.telemetry and len(network.telemetry) == len(reference.telemetry)
     assert differences(reference.telemetry, network.telemetry, tolerance=TOLERANCE) == []
@@ -107,6 +115,9 @@ def test_duplicate_delivery_changes_no_byte_of_the_model(
     for (w1, b1), (w2, b2) in zip(clean.params, doubled.params, strict=True):
         assert w1.tobytes() == w2.tobytes() and b1.tobytes() == b2.tobytes()
     assert [h.model_dump() for h in clean.history] == [h.model_dump() for h in doubled.history]
+    assert sorted(clean.first_layer) == sorted(doubled.first_layer)
+    for step, w in clean.first_layer.items():
+        assert w.tobytes() == doubled.first_layer[step].tobytes(), step
 
 
 def test_cold_containers_read_everything_back_and_change_nothing(
@@ -129,3 +140,6 @@ def test_cold_containers_read_everything_back_and_change_nothing(
     assert cold.status == "SUCCEEDED", cold.reason
     for (w1, b1), (w2, b2) in zip(warm.params, cold.params, strict=True):
         assert w1.tobytes() == w2.tobytes() and b1.tobytes() == b2.tobytes()
+    assert sorted(warm.first_layer) == sorted(cold.first_layer)
+    for step, w in warm.first_layer.items():
+        assert w.tobytes() == cold.first_layer[step].tobytes(), step

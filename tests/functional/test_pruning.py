@@ -14,7 +14,7 @@ from messages.train_request import TrainConfig
 def test_old_parameter_versions_are_pruned_and_late_duplicates_stop_quietly() -> None:
     dataset = load_dataset("flower")
     # Wide enough that its versions are S3 objects (24 KB each): a small layer's ride in
-    # barrier items, which expire instead (functions/protocol/fanin.py).
+    # barrier items, which expire instead (functions/protocol/versions.py).
     config = TrainConfig(
         dataset="flower",
         layers=[{"units": 1000, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],

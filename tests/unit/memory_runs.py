@@ -6,7 +6,10 @@ import numpy as np
 
 from functions.memory import InMemoryStack
 from functions.training.split import split_training_data
+from lnn.client import StackClient
+from lnn.engines.base import TrainingResult
 from lnn.engines.reference import train_reference
+from lnn.first_layer import FirstLayer
 from messages.train_request import TrainConfig
 
 Params = list[tuple[np.ndarray, np.ndarray]]
@@ -49,9 +52,23 @@ def train(stack: InMemoryStack, cfg: TrainConfig, x: np.ndarray, y: np.ndarray) 
     return stack
 
 
-def reference_params(cfg: TrainConfig, x: np.ndarray, y: np.ndarray) -> Params:
+def reference_result(cfg: TrainConfig, x: np.ndarray, y: np.ndarray) -> TrainingResult:
     split = split_training_data(x, y, holdout=cfg.holdout, seed=cfg.seed)
-    return train_reference(cfg, split).params
+    return train_reference(cfg, split)
+
+
+def reference_params(cfg: TrainConfig, x: np.ndarray, y: np.ndarray) -> Params:
+    return reference_result(cfg, x, y).params
+
+
+def assert_same_first_layer(got: FirstLayer, expected: FirstLayer, tolerance: float) -> None:
+    """The same picture steps, with W1 within ``tolerance``. Both are float32 copies of
+    float64 arrays: values within ``tolerance`` may still round one float32 step apart."""
+    assert sorted(got) == sorted(expected)
+    for step, w in got.items():
+        np.testing.assert_allclose(
+            w, expected[step], rtol=float(np.finfo(np.float32).eps), atol=tolerance
+        )
 
 
 def max_difference(a: Params, b: Params) -> float:
@@ -68,3 +85,11 @@ def identical(a: Params, b: Params) -> bool:
         for (wa, ba), (wb, bb) in zip(a, b, strict=True)
         for p, q in ((wa, wb), (ba, bb))
     )
+
+
+class MemoryClient(StackClient):
+    """The user's side of an in-memory stack: StackClient's own methods over its ports."""
+
+    def __init__(self, stack: InMemoryStack) -> None:  # no AWS behind it
+        self.store, self.ledger = stack.store, stack.ledger
+        self.barriers, self.bus = stack.barriers, stack.bus

@@ -71,7 +71,7 @@ def test_an_evaluation_counts_like_telemetrys_class_counts() -> None:
     ):
         assert matrix is not None
         expected = class_counts(y[:, cols], a[:, cols], "softmax").confusion
-        assert np.array_equal(matrix.confusion, expected)
+        assert np.array_equal(np.array(matrix), expected)
 
 
 def test_no_matrices_for_a_regression_or_beyond_the_classes_counted() -> None:

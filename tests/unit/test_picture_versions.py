@@ -2,17 +2,20 @@
 expiry), every other stale version is deleted, and the reader of a kept step returns the
 reference engine's W at that step."""
 
+import json
+
 import numpy as np
 from memory_runs import RUN, config, toy_data, train
 
 from functions.memory import InMemoryStack
 from functions.protocol import find_plan, read_layer
-from functions.protocol.fanin import inline
 from functions.protocol.trainer import stale_versions
+from functions.protocol.versions import inline
 from functions.training.schedule import PICTURE_STEPS, picture_steps, telemetry_cadence
 from functions.training.split import split_training_data
 from lnn.engines.reference import train_reference
 
+BACKWARD_OF_STEP_1 = {"kind": "backward", "layer": 1, "step": 1, "phase": "train"}
 STEPS = 100  # full batch: one step an epoch, past three pruning rounds (steps 32, 64, 96)
 
 
@@ -86,4 +89,34 @@ def test_the_reader_of_a_kept_step_returns_the_reference_engines_w_at_that_step(
         assert w.shape == (4, 700)
         assert np.max(np.abs(w - seen[step])) < 1e-9, step
     w0, _ = read_layer(stack.store, stack.barriers, plan, 1, 0)
+    np.testing.assert_array_equal(w0.astype(np.float32), reference.first_layer[0])  # W(init)
     assert not np.allclose(w0, reference.params[0][0])  # the init: training moved it
+
+
+def test_a_late_duplicate_of_a_picture_steps_backward_writes_no_version() -> None:
+    """Step 1 is a picture step, so layer 1's version 1 is kept; a duplicate of its
+    backward task redelivered after the run finds that version, but its step has passed:
+    it stops before computing version 2, which pruning deleted, and writes nothing."""
+    x, y = toy_data(n_features=700)
+    stack = InMemoryStack()
+    stack.submit(_config(700), x, y, RUN)
+
+    def backward_of_step_1() -> list[str]:
+        return [
+            m.body
+            for m in stack.queued
+            if m.queue == "layer-1"
+            and json.loads(m.body) | BACKWARD_OF_STEP_1 == json.loads(m.body)
+        ]
+
+    stack.run(until=lambda: bool(backward_of_step_1()))
+    late = backward_of_step_1()
+    stack.run()
+    plan = find_plan(stack.store, RUN)
+    assert plan is not None and 1 in plan.picture_steps and 2 not in plan.picture_steps
+    kept = [_versions(stack, 1, shard) for shard in (0, 1)]
+    assert all(2 not in versions for versions in kept)  # pruned
+    for body in late:
+        stack.publish("layer-1", body)
+    stack.run()
+    assert [_versions(stack, 1, shard) for shard in (0, 1)] == kept

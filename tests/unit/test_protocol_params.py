@@ -4,9 +4,9 @@ version 0 are S3 objects. Either way every reader finds the same bytes."""
 from memory_runs import RUN, config, identical, max_difference, reference_params, toy_data, train
 
 from functions.memory import InMemoryStack
-from functions.protocol.fanin import inline
 from functions.protocol.keys import params_key
 from functions.protocol.plan import RunPlan
+from functions.protocol.versions import inline
 from messages.limits import PARAMS_ITEM_BUDGET
 
 

@@ -2,9 +2,19 @@
 
 import numpy as np
 import pytest
-from memory_runs import RUN, config, max_difference, reference_params, toy_data, train
+from memory_runs import (
+    RUN,
+    assert_same_first_layer,
+    config,
+    max_difference,
+    reference_result,
+    toy_data,
+    train,
+)
 
 from functions.memory import InMemoryStack
+from functions.protocol import find_plan
+from lnn.first_layer import read_stack_first_layer
 from messages.status import RunStatus
 
 TOLERANCE = 1e-9
@@ -42,7 +52,12 @@ def test_in_memory_run_equals_the_reference(overrides: dict) -> None:
     record = stack.record(RUN)
     assert record is not None and record.status is RunStatus.SUCCEEDED, record
     params, stored_config = stack.model(RUN)
-    assert max_difference(params, reference_params(cfg, x, y)) <= TOLERANCE
+    reference = reference_result(cfg, x, y)
+    assert max_difference(params, reference.params) <= TOLERANCE
+    plan = find_plan(stack.store, RUN)
+    assert plan is not None
+    kept = read_stack_first_layer(stack.store, stack.barriers, plan, record.step)
+    assert_same_first_layer(kept, reference.first_layer, TOLERANCE)
     assert stored_config["run_id"] == RUN and stored_config["layers"] == [
         layer.model_dump() for layer in cfg.layers
     ]

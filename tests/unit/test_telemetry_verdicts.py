@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 from dying_units import ALIVE, DEAD, net_records, unit_steps
 
+from functions.nn.activations import LeakyReLU
 from functions.telemetry import TelemetryRecord
-from functions.telemetry.verdicts import DIED, REVIVED, UnitEvent, dead_units
+from functions.telemetry.saturation import SATURATING
+from functions.telemetry.verdicts import _WHY, DEAD_WORDS, DIED, REVIVED, UnitEvent, dead_units
 
 
 def test_a_unit_that_dies_and_revives_has_both_events_and_a_revived_verdict() -> None:
@@ -86,3 +88,18 @@ def test_always_alive_and_epoch_records_left_out() -> None:
     assert found.verdicts[0].reason == "alive (max Z 2, bias -0.15)"  # the epoch's mean bias
     with pytest.raises(ValueError, match="no telemetry steps"):
         dead_units([epoch_record])
+
+
+def test_every_activation_that_can_saturate_has_a_word_and_a_reason() -> None:
+    assert (
+        set(DEAD_WORDS)
+        == set(_WHY)
+        == set(SATURATING)
+        == {
+            "relu",
+            "leaky_relu",
+            "sigmoid",
+            "tanh",
+        }
+    )
+    assert f"slope {LeakyReLU.slope:g}" in _WHY["leaky_relu"]
