@@ -32,6 +32,19 @@ FirstLayerReader = Callable[[int], Array | None]
 PICTURE_KINDS: dict[str, str] = {"w": "W", "change": "W - W(init)"}
 
 
+__all__ = [
+    "PICTURE_KINDS",
+    "FirstLayer",
+    "FirstLayerReader",
+    "load_first_layer",
+    "pictured",
+    "read_stack_first_layer",
+    "save_first_layer",
+    "snapshot",
+    "stack_first_layer",
+]
+
+
 def pictured(first_layer: Mapping[int, Array], step: int) -> dict[str, Array]:
     """Kind -> the matrix drawn at ``step``: W, and W - W(init) when the init was kept."""
     w = first_layer[step]

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from functions.training.schedule import evenly
 from lnn.datasets.images import image_shape
+from lnn.splits import SPLIT_WORDS, SPLITS, split_confusion
 from messages.status import HistoryEntry
 
 __all__ = [
     "BASELINE_MARGIN",
+    "MAX_EVALUATIONS",
     "NEARLY_ALL",
     "MajorityVerdict",
     "class_name",
@@ -30,14 +33,17 @@ __all__ = [
     "history_verdict",
     "majority_verdict",
     "sample_noun",
+    "shown_evaluations",
 ]
 
 # An accuracy at most this far above the majority share is no better than guessing it.
 BASELINE_MARGIN = 0.01
 # One class taking at least this share of the predictions is "nearly every" sample.
 NEARLY_ALL = 0.95
-# How each split's samples are called in a sentence ("the 209 training images").
-SPLIT_WORDS = {"train": "training", "dev": "dev", "test": "test"}
+# Evaluations shown at most, evenly spread (the first and the last among them): the page's
+# slider and TensorBoard's confusion pictures. A run evaluated every epoch for 1,000 epochs
+# would otherwise send 300,000 counts of 10 classes a poll, and draw 3,000 pictures.
+MAX_EVALUATIONS = 100
 
 
 @dataclass(frozen=True)
@@ -104,12 +110,14 @@ def majority_verdict(
 
 def confusions(entry: HistoryEntry) -> dict[str, list[list[int]]]:
     """The entry's confusion matrices by split (train, dev, test), those it has."""
-    matrices = {
-        "train": entry.train_confusion,
-        "dev": entry.dev_confusion,
-        "test": entry.test_confusion,
-    }
+    matrices = {split: split_confusion(entry, split) for split in SPLITS}
     return {split: m for split, m in matrices.items() if m is not None}
+
+
+def shown_evaluations(history: Sequence[HistoryEntry]) -> list[HistoryEntry]:
+    """The evaluations with confusion matrices, MAX_EVALUATIONS of them at most."""
+    evaluated = [entry for entry in history if confusions(entry)]
+    return [evaluated[i] for i in evenly(len(evaluated), MAX_EVALUATIONS)]
 
 
 def entry_verdict(

@@ -85,7 +85,10 @@ _REGISTRY: dict[str, type[Loss]] = {
 }
 LOSS_NAMES: tuple[str, ...] = tuple(_REGISTRY)
 _PAIRED = {"sigmoid": BinaryCrossEntropy, "softmax": CategoricalCrossEntropy}
-_FUSED = {("sigmoid", BinaryCrossEntropy.name), ("softmax", CategoricalCrossEntropy.name)}
+# (activation, loss) pairs whose output dZ is A - Y, whatever the activation's derivative.
+FUSED_PAIRS = frozenset(
+    {("sigmoid", BinaryCrossEntropy.name), ("softmax", CategoricalCrossEntropy.name)}
+)
 
 
 def get_loss(name: str) -> Loss:
@@ -104,12 +107,13 @@ def loss_for_output(activation_name: str) -> Loss:
 
 def output_delta(loss: Loss, activation: Activation, y: Array, a: Array, z: Array) -> Array:
     """dZ of the output layer; the fused a - y where the pair allows it."""
-    if (activation.name, loss.name) in _FUSED:
+    if (activation.name, loss.name) in FUSED_PAIRS:
         return a - y
     return activation.backward(z, a, loss.grad(y, a, z))
 
 
 __all__ = [
+    "FUSED_PAIRS",
     "LOSS_NAMES",
     "BinaryCrossEntropy",
     "CategoricalCrossEntropy",

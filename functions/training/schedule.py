@@ -100,12 +100,21 @@ network's W1 is 2 MB a version: 24 of them are 48 MB on S3 (docs/telemetry.md), 
 501 telemetry steps would keep 1 GB; a slider over two dozen steps shows how the units form."""
 
 
+def evenly(count: int, limit: int) -> list[int]:
+    """At most ``limit`` indices of ``range(count)``, evenly spread, the first and the last
+    among them (a limit of one: the last). Long series are shown, kept or drawn from such a
+    sample: telemetry steps, evaluations, picture steps, points."""
+    if count <= limit:
+        return list(range(count))
+    if limit <= 1:
+        return [count - 1] if limit == 1 else []
+    return sorted({round(k * (count - 1) / (limit - 1)) for k in range(limit)})
+
+
 def picture_steps(cadence: TelemetryCadence, limit: int = PICTURE_STEPS) -> tuple[int, ...]:
     """The steps whose first-layer weights every engine keeps: 0 (the initial weights, which
     W - W(init) needs), up to ``limit`` telemetry steps evenly spread (all when there are no
     more) and the last step, so even a run with telemetry off shows its start and end."""
     telemetry = cadence.steps()
-    if len(telemetry) > limit:
-        picks = {round(k * (len(telemetry) - 1) / (limit - 1)) for k in range(limit)}
-        telemetry = [telemetry[k] for k in picks]
+    telemetry = [telemetry[k] for k in evenly(len(telemetry), limit)]
     return tuple(sorted({0, *telemetry, cadence.total_steps}))

@@ -201,20 +201,23 @@ def cmd_train(args: argparse.Namespace) -> int:
         columns = split(data, holdout=config.holdout, seed=config.seed)
         view = planned_view(args.engine, config, data.x, data.y, columns, dataset.classes)
         server = serve(view, args, f"lnn train: {config.dataset} {args.layers}")
-    with first_ctrl_c_stops() as stop, EpochProgress(config.epochs, enabled=show) as progress:
-        result = run_engine(args, config, data, progress, view, stop)
-    out = args.out or default_run_dir(result.run_id)
-    elapsed = time.perf_counter() - started
-    model_path = _write_outputs(
-        out, result, config, data, list(dataset.classes), engine=args.engine, elapsed_s=elapsed
-    )
-    line = summary(result, config, time.perf_counter() - started, model_path, dataset)
-    line["engine"] = args.engine
-    if args.tensorboard is not None:
-        first_layer = result.first_layer
-        board = run_board(config, result.history, result.telemetry, first_layer, dataset.classes)
-        name = board_name(config, result.run_id)
-        line["tensorboard"] = str(write_board(args.tensorboard, name, board))
+    with first_ctrl_c_stops() as stop:
+        with EpochProgress(config.epochs, enabled=show) as progress:
+            result = run_engine(args, config, data, progress, view, stop)
+        stop.writing = True  # Ctrl-C from here waits for the outputs to be whole
+        out = args.out or default_run_dir(result.run_id)
+        elapsed = time.perf_counter() - started
+        classes = list(dataset.classes)
+        model_path = _write_outputs(
+            out, result, config, data, classes, engine=args.engine, elapsed_s=elapsed
+        )
+        line = summary(result, config, elapsed, model_path, dataset)
+        line["engine"] = args.engine
+        if args.tensorboard is not None:
+            first_layer = result.first_layer
+            board = run_board(config, result.history, result.telemetry, first_layer, classes)
+            name = board_name(config, result.run_id)
+            line["tensorboard"] = str(write_board(args.tensorboard, name, board))
     if args.json:
         print(json.dumps(line), flush=True)
     else:

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from lnn.datasets.base import Dataset
 from lnn.datasets.bundled import BUNDLED
-from lnn.datasets.cat import DATA_DIR_ENV, cat
+from lnn.datasets.bundled import CLASSES as BUNDLED_CLASSES
+from lnn.datasets.cat import CAT_CLASSES, DATA_DIR_ENV, cat
 from lnn.datasets.exceptions import DatasetError, DatasetNotFoundError
 from lnn.datasets.files import load_file
+from lnn.datasets.generated import CLASSES as GENERATED_CLASSES
 from lnn.datasets.generated import GENERATORS
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
 ]
 
 BUILTIN_DATASETS: tuple[str, ...] = ("cat", *GENERATORS, *BUNDLED)
+_BUILTIN_CLASSES = {"cat": CAT_CLASSES, **GENERATED_CLASSES, **BUNDLED_CLASSES}
 
 
 def load_dataset(
@@ -60,12 +63,6 @@ def load_dataset(
 
 def builtin_classes(name: str | None) -> tuple[str, ...]:
     """The class names of built-in dataset ``name`` (flower's red and blue, the cat set's
-    non-cat and cat); () for a user's file, a regression, or the cat set when its file is
-    not at hand. A reader of a run that has only the dataset's name (a run on a stack)
-    names the classes with this."""
-    if name not in BUILTIN_DATASETS:
-        return ()
-    try:
-        return load_dataset(name).classes
-    except DatasetError:
-        return ()
+    non-cat and cat), without loading it; () for a user's file. A reader of a run that has
+    only the dataset's name (a run on a stack) names the classes with this."""
+    return _BUILTIN_CLASSES.get(name or "", ())

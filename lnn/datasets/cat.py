@@ -12,11 +12,14 @@ import numpy as np
 from lnn.datasets.base import Dataset
 from lnn.datasets.exceptions import DatasetError, DatasetNotFoundError, first_line
 
-__all__ = ["CAT_H5_FILES", "CAT_NPZ", "DATA_DIR_ENV", "cat"]
+__all__ = ["CAT_CLASSES", "CAT_H5_FILES", "CAT_NPZ", "DATA_DIR_ENV", "cat"]
 
 DATA_DIR_ENV = "LNN_DATA_DIR"
 CAT_NPZ = "catvnoncat.npz"
 CAT_H5_FILES = ("train_catvnoncat.h5", "test_catvnoncat.h5")
+# The classes the course's files name (their "classes" / "list_classes"), for a reader
+# without the files.
+CAT_CLASSES = ("non-cat", "cat")
 _NPZ_KEYS = ("train_x", "train_y", "test_x", "test_y", "classes")
 _H5_KEYS = ("train_set_x", "train_set_y", "test_set_x", "test_set_y", "list_classes")
 

@@ -9,9 +9,20 @@ import numpy as np
 from lnn.datasets.base import Dataset
 from lnn.datasets.exceptions import DatasetError
 
-__all__ = ["GENERATORS", "circles", "flower", "moons", "spirals", "xor"]
+__all__ = ["CLASSES", "GENERATORS", "circles", "flower", "moons", "spirals", "xor"]
 
 _UNSCALED = "2-D points roughly within [-4.5, 4.5], not rescaled"
+
+
+# The class names of each generated dataset, by dataset: what a reader of a run that has only
+# the dataset's name (a run on a stack) calls its classes, without generating it.
+CLASSES: dict[str, tuple[str, ...]] = {
+    "flower": ("red", "blue"),
+    "moons": ("upper", "lower"),
+    "circles": ("outer", "inner"),
+    "xor": ("same sign", "opposite sign"),
+    "spirals": ("arm 0", "arm 1", "arm 2"),
+}
 
 
 def _check(name: str, seed: int, samples: int, noise: float, n_classes: int) -> None:
@@ -42,7 +53,7 @@ def flower(*, seed: int = 0, samples: int = 400, noise: float = 0.2) -> Dataset:
         "flower",
         np.vstack(xs),
         np.concatenate(ys),
-        classes=("red", "blue"),
+        classes=CLASSES["flower"],
         description=f"planar flower, 2 classes, {samples} samples, noise {noise}; {_UNSCALED}",
     )
 
@@ -57,7 +68,7 @@ def moons(*, seed: int = 0, samples: int = 300, noise: float = 0.2) -> Dataset:
         "moons",
         x,
         y,
-        classes=("upper", "lower"),
+        classes=CLASSES["moons"],
         description=f"two moons, {samples} samples, noise {noise}; {_UNSCALED}",
     )
 
@@ -72,7 +83,7 @@ def circles(*, seed: int = 0, samples: int = 300, noise: float = 0.1) -> Dataset
         "circles",
         x,
         y,
-        classes=("outer", "inner"),
+        classes=CLASSES["circles"],
         description=f"concentric circles, {samples} samples, noise {noise}; {_UNSCALED}",
     )
 
@@ -89,7 +100,7 @@ def xor(*, seed: int = 0, samples: int = 400, noise: float = 0.3) -> Dataset:
         "xor",
         x,
         y,
-        classes=("same sign", "opposite sign"),
+        classes=CLASSES["xor"],
         description=f"xor of four blobs, {samples} samples, noise std {noise}; {_UNSCALED}",
     )
 
@@ -108,7 +119,7 @@ def spirals(*, seed: int = 0, samples: int = 300, noise: float = 0.2) -> Dataset
         "spirals",
         np.vstack(xs),
         np.concatenate(ys),
-        classes=("arm 0", "arm 1", "arm 2"),
+        classes=CLASSES["spirals"],
         description=f"three-arm spiral, {samples} samples, noise {noise}; {_UNSCALED}",
     )
 

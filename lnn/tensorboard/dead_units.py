@@ -19,6 +19,16 @@ ALIVE_RGB = (230, 230, 230)
 ROW_PIXELS = 8  # each unit's row of the strip, so a layer of a few units is still visible
 STRIP_WIDTH = 400  # a strip of few steps is widened to about this many pixels
 
+__all__ = [
+    "ALIVE_RGB",
+    "DEAD_RGB",
+    "ROW_PIXELS",
+    "STRIP_WIDTH",
+    "BoardText",
+    "dead_unit_board",
+    "strip_pixels",
+]
+
 
 @dataclass(frozen=True)
 class BoardText:

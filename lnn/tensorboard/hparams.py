@@ -1,8 +1,9 @@
 """The run's configuration and final figures for TensorBoard's HParams dashboard, which
 lists runs side by side by their settings and compares their results.
 
-Every setting is written whatever its value, each with one type (a layers string, the
-telemetry cadence as text), so runs written into one DIR fill the same columns.
+Every setting is written whatever its value, each with one type (a layers string; a setting
+that is "auto" or a number as text), so runs written into one DIR fill the same columns:
+TensorBoard drops a run whose value has another type than the column's.
 """
 
 from __future__ import annotations
@@ -14,6 +15,17 @@ from messages.status import HistoryEntry
 from messages.train_request import TrainConfig
 
 HParam = str | float | int | bool
+# The settings that are "auto" or a count: written as text ("auto", "5") in every run.
+TEXT_SETTINGS = frozenset({"eval_every", "telemetry_every"})
+
+__all__ = [
+    "TEXT_SETTINGS",
+    "HParam",
+    "board_hparams",
+    "final_metrics",
+    "layers_text",
+    "metric_tags",
+]
 
 
 def layers_text(config: TrainConfig) -> str:
@@ -27,7 +39,7 @@ def board_hparams(config: TrainConfig) -> dict[str, HParam]:
     for name, value in config.model_dump(mode="json").items():
         if name == "layers":
             values[name] = layers_text(config)
-        elif name == "telemetry_every":
+        elif name in TEXT_SETTINGS:
             values[name] = str(value)
         else:
             values[name] = value

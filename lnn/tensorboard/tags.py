@@ -8,17 +8,14 @@ optimizer step (1-based) its record is of (0: the initial weights).
 """
 
 from functions.telemetry import figures
+from lnn.splits import SPLITS
 
-TRAIN = "train"  # the run of the training split (and of every per-step figure)
+TRAIN = SPLITS[0]  # the run of the training split (and of every per-step figure)
 COST = "cost"
 ACCURACY = "accuracy"
 LEARNING_RATE = "learning_rate"
 # HistoryEntry field -> the run its accuracy is written in.
-ACCURACIES: dict[str, str] = {
-    "train_accuracy": TRAIN,
-    "dev_accuracy": "dev",
-    "test_accuracy": "test",
-}
+ACCURACIES: dict[str, str] = {f"{split}_accuracy": split for split in SPLITS}
 # The HParams dashboard's metrics: the run's final figures, by tag.
 FINAL_COST = "final/cost"
 FINAL_ACCURACIES: dict[str, str] = {field: f"final/{field}" for field in ACCURACIES}

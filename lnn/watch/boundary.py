@@ -8,7 +8,8 @@ import numpy as np
 from functions.nn.layers import LayerSpec
 from functions.nn.predict import predict_plane, predict_proba
 from functions.nn.types import Array
-from lnn.watch.numbers import evenly, figures
+from functions.training.schedule import evenly
+from lnn.watch.numbers import figures
 
 GRID = 60  # points per axis: a smooth enough boundary, 3,600 predictions
 POINTS = 1000  # training points drawn at most

@@ -6,8 +6,8 @@ from typing import Any
 
 from functions.telemetry.figures import GRAD_RMS, UPDATE_RATIO
 from functions.training.config import learning_rate
-from functions.training.schedule import eval_epochs
-from lnn.watch.numbers import evenly, figures
+from functions.training.schedule import eval_epochs, evenly
+from lnn.watch.numbers import figures
 from lnn.watch.series import CURVES, TelemetrySeries
 from messages.status import HistoryEntry
 from messages.train_request import TrainConfig

@@ -8,14 +8,21 @@ import numpy as np
 
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.verdicts import DEAD_WORDS, DeadUnits, LayerStrip, dead_units
+from functions.training.schedule import evenly
 from lnn.telemetry import verdict_document
-from lnn.watch.numbers import evenly, figures
+from lnn.watch.numbers import UNITS_DRAWN, figures
 
 STRIP_STEPS = 500  # a strip's columns at most; each column is dead if any step it covers was
-STRIP_UNITS = 64  # a strip's rows at most, as the network diagram draws a layer's units
 # A unit's Z range and bias: at most this many steps (four series per unit weigh more than
 # the strip; the cat network's 501 telemetry steps would make the section 600 KB).
 SERIES_STEPS = 200
+
+__all__ = [
+    "SERIES_STEPS",
+    "STRIP_STEPS",
+    "dead_units_section",
+    "find_dead_units",
+]
 
 
 def find_dead_units(records: list[TelemetryRecord]) -> DeadUnits | None:
@@ -27,7 +34,7 @@ def find_dead_units(records: list[TelemetryRecord]) -> DeadUnits | None:
 
 def _strip(strip: LayerStrip) -> dict[str, Any]:
     picked = evenly(len(strip.steps), STRIP_STEPS)
-    rows = min(strip.units, STRIP_UNITS)
+    rows = min(strip.units, UNITS_DRAWN)
     # Column k stands for the steps after column k-1's up to its own: a death between two
     # drawn steps still shows.
     starts = [0, *(i + 1 for i in picked[:-1])]

@@ -15,7 +15,7 @@ from lnn.majority import sample_noun
 from lnn.watch.boundary import boundary_section
 from lnn.watch.curves import history_section, layer_curves_section
 from lnn.watch.dead_units import dead_units_section, find_dead_units
-from lnn.watch.example_grid import example_grid_section
+from lnn.watch.example_grid import example_grid_pictures_section, example_grid_section
 from lnn.watch.examples import Examples
 from lnn.watch.histograms import histogram_section
 from lnn.watch.network import network_section
@@ -28,7 +28,11 @@ from messages.train_request import TrainConfig
 if TYPE_CHECKING:
     from lnn.watch.view import RunView
 
-__all__ = ["build_document", "parameter_sections"]
+# Sections of the samples' pictures: they do not change with the parameters, so they are
+# built once (again only when the examples change), the first time the parameters are drawn.
+PICTURE_SECTIONS = ("sample_pictures", "example_grid_pictures")
+
+__all__ = ["PICTURE_SECTIONS", "build_document", "parameter_sections"]
 
 
 def parameter_sections(
@@ -43,7 +47,7 @@ def parameter_sections(
 ) -> dict[str, Any]:
     """The views of the parameters after ``step``: the boundary and the unit maps over the
     2-D ``points``, each sample's path, and for pictures (``shape``) the grid of examples and,
-    with ``pictures``, the samples' thumbnails (they do not change with the parameters)."""
+    with ``pictures``, the PICTURE_SECTIONS (they do not change with the parameters)."""
     specs = [LayerSpec(x.units, x.activation) for x in config.layers]
     built: dict[str, Any] = {}
     if points is not None:
@@ -54,9 +58,10 @@ def parameter_sections(
     if examples is not None:
         built["sample_path"] = sample_path_section(params, specs, examples, step)
     if examples is not None and shape is not None:
-        built["examples"] = example_grid_section(params, specs, examples, shape, step)
+        built["example_grid"] = example_grid_section(params, specs, examples, step)
         if pictures:
             built["sample_pictures"] = sample_pictures_section(examples, shape)
+            built["example_grid_pictures"] = example_grid_pictures_section(examples, shape)
     return built
 
 
@@ -85,7 +90,8 @@ def build_document(view: RunView) -> dict[str, Any]:
         "unit_maps": drawn.get("unit_maps"),
         "sample_path": drawn.get("sample_path"),
         "sample_pictures": drawn.get("sample_pictures"),
-        "examples": drawn.get("examples"),
+        "example_grid": drawn.get("example_grid"),
+        "example_grid_pictures": drawn.get("example_grid_pictures"),
         "timeline": timeline_section(view.spans, plan),
         "inputs": {
             "two_d": view.points is not None,

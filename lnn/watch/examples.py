@@ -7,9 +7,7 @@ from functions.nn.types import Array
 from functions.training.split import DataSplit
 from lnn.majority import class_name
 
-SPLITS = ("train", "dev", "test")
-
-__all__ = ["SPLITS", "Examples", "examples_of"]
+__all__ = ["Examples", "examples_of"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,7 +7,10 @@ same at length."""
 from functions.telemetry import figures
 from functions.telemetry.flags import SATURATED_FRACTION, UPDATE_RATIO_HIGH, UPDATE_RATIO_LOW
 from functions.telemetry.saturation import SIGMOID_HIGH, SIGMOID_LOW, TANH_LIMIT
+from functions.training.schedule import AUTO_TELEMETRY_STEPS
 from lnn.watch.numbers import readable
+
+__all__ = ["TERMS"]
 
 TERMS: dict[str, str] = {
     "calls_per_hop": (
@@ -19,8 +22,9 @@ TERMS: dict[str, str] = {
     ),
     "telemetry_steps": (
         "Optimizer steps whose per-unit statistics were recorded (--telemetry-every; by "
-        "default every step of a run of at most 500 steps, about 250-500 spread over a longer "
-        "one). The network, unit, layer and histogram views are drawn from them."
+        f"default every step of a run of at most {AUTO_TELEMETRY_STEPS} steps, about "
+        f"{AUTO_TELEMETRY_STEPS // 2}-{AUTO_TELEMETRY_STEPS} spread over a longer one). The "
+        "network, unit, layer and histogram views are drawn from them."
     ),
     "activation": (
         "Activation mean: the unit's output A = g(Z), averaged over the samples (before "

@@ -7,7 +7,8 @@ import numpy as np
 
 from functions.telemetry import DEFAULT_SPEC, HistogramSpec
 from functions.telemetry.figures import occupied_span
-from lnn.watch.numbers import evenly, readable, short_exponent
+from functions.training.schedule import evenly
+from lnn.watch.numbers import readable, short_exponent
 from lnn.watch.series import HISTOGRAMS, TelemetrySeries
 
 HISTOGRAM_STEPS = 120  # columns of a heatmap: enough to see a drift, small to send

@@ -10,8 +10,9 @@ import numpy as np
 from functions.telemetry import SATURATED_FRACTION, LayerTelemetry
 from functions.telemetry.spans import lane_of
 from functions.telemetry.verdicts import UnitVerdict
+from functions.training.schedule import evenly
 from functions.training.shards import shard_ranges
-from lnn.watch.numbers import evenly, figures
+from lnn.watch.numbers import UNITS_DRAWN, figures
 from lnn.watch.series import LOG_STATISTICS, STATISTICS, TelemetrySeries, unit_statistics
 from messages.train_request import TrainConfig
 
@@ -86,6 +87,7 @@ def network_section(
         "inputs": n_features,
         "statistics": STATISTICS,
         "log_statistics": list(LOG_STATISTICS),
+        "units_drawn": UNITS_DRAWN,
         "epoch": None if window is None else window[0] + 1,
         "steps": [series.steps[i] for i in picked],
         "layers": layers,

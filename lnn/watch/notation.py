@@ -12,6 +12,7 @@ follow it: the loss from functions/nn/losses.py (loss_for_output), inverted drop
 # ruff: noqa: RUF001 (the course's notation writes its Greek letters)
 
 from functions.nn.losses import (
+    FUSED_PAIRS,
     BinaryCrossEntropy,
     CategoricalCrossEntropy,
     MeanSquaredError,
@@ -20,6 +21,7 @@ from functions.nn.losses import (
 from functions.protocol import RunPlan
 from functions.telemetry.spans import Span
 from functions.training.config import learning_rate
+from lnn.splits import SPLITS
 
 # The cost of each loss the output activation implies, for A = A[L] and m samples.
 COSTS = {
@@ -27,11 +29,8 @@ COSTS = {
     CategoricalCrossEntropy.name: "J = -(1/m) Σ Σ_k Y_k log A[{L}]_k",
     MeanSquaredError.name: "J = (1/2m) Σ (A[{L}] - Y)²",
 }
-# Paired losses whose dZ[L] is A[L] - Y whatever the activation's derivative (losses.py: _FUSED).
-_FUSED_LOSSES = (BinaryCrossEntropy.name, CategoricalCrossEntropy.name)
 EVAL_NOTE = "evaluation: computes with the current W[{layer}], b[{layer}] and updates nothing"
 EVAL_LOSS_NOTE = "evaluation: the cost and accuracies of the current parameters; updates nothing"
-SPLITS = ("train", "dev", "test")  # the eval matrix's columns, in this order
 
 
 def units_text(plan: RunPlan, layer: int, shard: int) -> str:
@@ -109,7 +108,7 @@ def loss_lines(plan: RunPlan, span: Span) -> list[str]:
             present = [name for n, name in zip(plan.eval_sizes, SPLITS, strict=True) if n]
             lines.append(f"accuracy on {' and '.join(present)}: the share predicted right")
         return lines
-    if loss in _FUSED_LOSSES or activation == "linear":
+    if (activation, loss) in FUSED_PAIRS or activation == "linear":
         lines.append(f"d{z} = {a} - Y")
     else:
         lines.append(f"d{z} = ({a} - Y) * {activation}'({z})")

@@ -8,6 +8,9 @@ from collections.abc import Iterable
 import numpy as np
 
 DIGITS = 4  # enough to draw; a document of the cat network's 501 telemetry steps stays small
+# A layer's units drawn at most, its first: in the network diagram, the dead-units strips, the
+# weight pictures and each sample's path (the page reads it from the network section).
+UNITS_DRAWN = 64
 
 
 def figure(value: float, digits: int = DIGITS) -> float | None:
@@ -20,15 +23,6 @@ def figure(value: float, digits: int = DIGITS) -> float | None:
 
 def figures(values: Iterable[float] | np.ndarray, digits: int = DIGITS) -> list[float | None]:
     return [figure(v, digits) for v in np.asarray(values, dtype=np.float64).ravel().tolist()]
-
-
-def evenly(count: int, limit: int) -> list[int]:
-    """At most ``limit`` indices of ``range(count)``, evenly spread, first and last included:
-    long runs are drawn from a sample of their telemetry steps."""
-    if count <= limit:
-        return list(range(count))
-    picked = np.linspace(0, count - 1, limit).round().astype(int)
-    return sorted(set(picked.tolist()))
 
 
 def short_exponent(text: str) -> str:

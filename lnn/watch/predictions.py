@@ -4,21 +4,22 @@ the run's history, with the majority verdict of each, and the class names to lab
 from collections.abc import Sequence
 from typing import Any
 
-from lnn.majority import class_name, confusions, entry_verdict, history_verdict
+from lnn.majority import (
+    class_name,
+    confusions,
+    entry_verdict,
+    shown_evaluations,
+)
+from lnn.splits import SPLIT_WORDS, SPLITS, split_accuracy
 from lnn.watch.examples import Examples
-from lnn.watch.numbers import evenly, figure
+from lnn.watch.numbers import figure
 from messages.status import HistoryEntry
 
-# Evaluations the page can step through at most (first and last kept): a run evaluated
-# every epoch for 1,000 epochs would otherwise send 300,000 counts of 10 classes per poll.
-MAX_EVALUATIONS = 100
-
-__all__ = ["MAX_EVALUATIONS", "predictions_section"]
+__all__ = ["predictions_section"]
 
 
 def _accuracies(entry: HistoryEntry) -> dict[str, float | None]:
-    values = {"train": entry.train_accuracy, "dev": entry.dev_accuracy}
-    values["test"] = entry.test_accuracy
+    values = {split: split_accuracy(entry, split) for split in SPLITS}
     return {split: None if v is None else figure(v) for split, v in values.items()}
 
 
@@ -26,16 +27,14 @@ def predictions_section(
     history: Sequence[HistoryEntry], examples: Examples | None, noun: str
 ) -> dict[str, Any] | None:
     """None until an evaluation with confusion matrices (a regression never has one); the
-    classes are named as ``examples`` name them ("class k" without).
-    ``verdict`` is the latest evaluation's, for the banner; each evaluation has its own for
-    the page's stepping through them."""
+    classes are named as ``examples`` name them ("class k" without). Each evaluation has its
+    verdict, the banner of the page when it shows that evaluation."""
     classes = () if examples is None else examples.classes
     evaluated = [entry for entry in history if confusions(entry)]
     if not evaluated:
         return None
-    picked = [evaluated[i] for i in evenly(len(evaluated), MAX_EVALUATIONS)]
+    picked = shown_evaluations(evaluated)
     k = len(next(iter(confusions(evaluated[-1]).values())))
-    latest = history_verdict(evaluated, classes=classes, noun=noun)
     evaluations = []
     for entry in picked:
         verdict = entry_verdict(entry, classes=classes, noun=noun)
@@ -50,6 +49,6 @@ def predictions_section(
     return {
         "classes": [class_name(classes, i) for i in range(k)],
         "noun": noun,
+        "split_words": SPLIT_WORDS,
         "evaluations": evaluations,
-        "verdict": None if latest is None else {"epoch": latest.epoch, "message": latest.message},
     }

@@ -9,17 +9,17 @@ import numpy as np
 from functions.nn.layers import LayerSpec
 from functions.nn.predict import layer_activations
 from functions.nn.types import Array
-from lnn.watch.examples import SPLITS, Examples
-from lnn.watch.numbers import evenly, figure, figures
+from functions.training.schedule import evenly
+from lnn.splits import SPLITS
+from lnn.watch.examples import Examples
+from lnn.watch.numbers import UNITS_DRAWN, figure, figures
+from lnn.watch.probabilities import class_count, class_probabilities, gives_probabilities
 from lnn.watch.thumbnails import thumbnail
 
-EXAMPLES = 24  # samples with a path in the document, shared among the splits the run has
-UNITS_PER_LAYER = 64  # a layer's units shipped at most (its first)
-_PROBABILITIES = frozenset({"sigmoid", "softmax"})  # outputs read as P(class)
+PATH_SAMPLES = 24  # samples with a path in the document, shared among the splits the run has
 
 __all__ = [
-    "EXAMPLES",
-    "UNITS_PER_LAYER",
+    "PATH_SAMPLES",
     "chosen_examples",
     "sample_path_section",
     "sample_pictures_section",
@@ -27,41 +27,38 @@ __all__ = [
 
 
 def chosen_examples(examples: Examples) -> dict[str, list[int]]:
-    """The columns of each split whose path is shipped: EXAMPLES shared among the splits
+    """The columns of each split whose path is shipped: PATH_SAMPLES shared among the splits
     present, evenly spread over each (first and last included)."""
     present = [name for name in SPLITS if name in examples.splits]
     if not present:
         return {}
-    share = max(1, EXAMPLES // len(present))
+    share = max(1, PATH_SAMPLES // len(present))
     return {name: evenly(examples.splits[name][0].shape[1], share) for name in present}
 
 
 def _output_names(spec: LayerSpec, examples: Examples) -> list[str]:
     """What each output value is: P(class) for a probability output (a single sigmoid unit
     gives both classes), the unit's value otherwise."""
-    if spec.activation not in _PROBABILITIES:
+    if not gives_probabilities(spec):
         return ["output" if spec.units == 1 else f"output {k}" for k in range(spec.units)]
-    count = 2 if spec.units == 1 else spec.units
-    return [f"P({examples.class_name(k)})" for k in range(count)]
+    return [f"P({examples.class_name(k)})" for k in range(class_count(spec))]
 
 
 def _output_values(spec: LayerSpec, a: Array) -> Array:
     """(values, m) in _output_names' order: a sigmoid unit's P(class 1) gives P(class 0) too."""
-    if spec.activation == "sigmoid" and spec.units == 1:
-        return np.vstack([1.0 - a, a])
-    return a
+    return class_probabilities(a) if gives_probabilities(spec) else a
 
 
 def _labels(spec: LayerSpec, y: Array, examples: Examples) -> list[Any]:
     """The examples' true labels as a person reads them: a class name, or the target value."""
-    if spec.activation not in _PROBABILITIES:
+    if not gives_probabilities(spec):
         return [figure(v) for v in y[0]]
     classes = y.argmax(axis=0) if y.shape[0] > 1 else np.rint(y[0]).astype(int)
     return [examples.class_name(int(k)) for k in classes]
 
 
 def _predicted(spec: LayerSpec, a: Array, examples: Examples) -> list[Any]:
-    if spec.activation not in _PROBABILITIES:
+    if not gives_probabilities(spec):
         return [figure(v) for v in a[0]]
     classes = a.argmax(axis=0) if a.shape[0] > 1 else (a[0] > 0.5).astype(int)
     return [examples.class_name(int(k)) for k in classes]
@@ -95,7 +92,7 @@ def sample_path_section(
                 "index": column,
                 "label": labels[j],
                 "predicted": predicted[j],
-                "layers": [figures(a[:UNITS_PER_LAYER, j]) for a in layers],
+                "layers": [figures(a[:UNITS_DRAWN, j]) for a in layers],
                 "output": figures(values[:, j]),
             }
             if x.shape[0] == 2:
@@ -107,8 +104,8 @@ def sample_path_section(
             {"layer": i, "activation": s.activation, "units": s.units}
             for i, s in enumerate(specs, start=1)
         ],
-        "units_shown": UNITS_PER_LAYER,
+        "units_shown": UNITS_DRAWN,
         "output_names": _output_names(output, examples),
-        "probabilities": output.activation in _PROBABILITIES,
+        "probabilities": gives_probabilities(output),
         "samples": samples,
     }

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from lnn.watch.images import StepNotDrawnError, StepNotKeptError
 from lnn.watch.page import (
     DOCUMENT_PATH,
     PLOTLY_PATH,
@@ -22,6 +23,7 @@ from lnn.watch.page import (
 from lnn.watch.view import RunView
 
 HOST = "127.0.0.1"  # the page shows the run to this machine only
+MAX_DIGITS = 12  # of a query's number (a content counter, a step): beyond any run's
 
 
 class WatchServer:
@@ -74,33 +76,70 @@ def document_body(view: RunView, since: int | None, held_view: str | None = None
     return json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
 
 
+class QueryError(ValueError):
+    """A query value the server does not take; its message is the page's one-line answer."""
+
+
+def query_count(query: dict[str, list[str]], name: str) -> int | None:
+    """The whole number ``name`` holds (None when absent): ASCII digits only, at most
+    MAX_DIGITS of them (``str.isdigit`` takes "²", and ``int`` refuses 4,301 digits)."""
+    values = query.get(name)
+    if not values:
+        return None
+    text = values[0]
+    if not (len(text) <= MAX_DIGITS and text.isascii() and text.isdigit()):
+        raise QueryError(f"{name} must be a whole number of at most {MAX_DIGITS} digits")
+    return int(text)
+
+
 def _handler(server: WatchServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             url = urlsplit(self.path)
-            if url.path == "/":
-                self._send(live_page(server.title).encode(), "text/html; charset=utf-8")
-            elif url.path == SCRIPT_PATH:
-                self._send(page_script().encode(), "text/javascript; charset=utf-8")
-            elif url.path == PLOTLY_PATH:
-                self._send(_plotly_bytes(), "text/javascript; charset=utf-8", cache=True)
-            elif url.path == DOCUMENT_PATH:
-                query = parse_qs(url.query)
-                since = query.get("since", [""])[0]
-                held_view = query.get("view", [None])[0]
-                body = server.document_body(int(since) if since.isdigit() else None, held_view)
-                self._send(body, "application/json")
-            elif url.path == WEIGHTS_PATH:
-                self._weights(parse_qs(url.query).get("step", [""])[0])
-            else:
-                self.send_error(HTTPStatus.NOT_FOUND)
+            try:
+                self._answer(url.path, parse_qs(url.query))
+            except QueryError as exc:
+                self._refuse(HTTPStatus.BAD_REQUEST, str(exc))
 
-        def _weights(self, step: str) -> None:
-            found = server.view.weight_pictures(int(step)) if step.isdigit() else None
-            if found is None:
-                self.send_error(HTTPStatus.NOT_FOUND, f"no kept step {step} to draw")
-                return
-            self._send(json.dumps(found, separators=(",", ":")).encode(), "application/json")
+        def _answer(self, path: str, query: dict[str, list[str]]) -> None:
+            if path == "/":
+                self._send(live_page(server.title).encode(), "text/html; charset=utf-8")
+            elif path == SCRIPT_PATH:
+                self._send(page_script().encode(), "text/javascript; charset=utf-8")
+            elif path == PLOTLY_PATH:
+                self._send(_plotly_bytes(), "text/javascript; charset=utf-8", cache=True)
+            elif path == DOCUMENT_PATH:
+                since = query_count(query, "since")
+                held_view = query.get("view", [None])[0]
+                self._send(server.document_body(since, held_view), "application/json")
+            elif path == WEIGHTS_PATH:
+                self._weights(query_count(query, "step"))
+            else:
+                self._refuse(HTTPStatus.NOT_FOUND, "no such page")
+
+        def _weights(self, step: int | None) -> None:
+            if step is None:
+                raise QueryError("step is missing: /api/weights?step=N")
+            try:
+                found = server.view.weight_pictures(step)
+            except StepNotKeptError as exc:
+                self._refuse(HTTPStatus.NOT_FOUND, str(exc))
+            except StepNotDrawnError as exc:
+                self._refuse(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc))
+            else:
+                body = json.dumps(found, separators=(",", ":")).encode()
+                self._send(body, "application/json")
+
+        def _refuse(self, status: HTTPStatus, reason: str) -> None:
+            """``reason`` as the JSON body; the status line holds only the standard phrase
+            (nothing of the request goes into a header)."""
+            body = json.dumps({"error": reason}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
 
         def _send(self, body: bytes, kind: str, *, cache: bool = False) -> None:
             self.send_response(HTTPStatus.OK)

@@ -7,7 +7,8 @@ import numpy as np
 from functions.protocol import ArrayStore, RunPlan, data_key
 from lnn.datasets import builtin_classes
 from lnn.datasets.images import image_shape
-from lnn.watch.examples import SPLITS, Examples
+from lnn.splits import SPLITS
+from lnn.watch.examples import Examples
 
 __all__ = ["stack_examples"]
 

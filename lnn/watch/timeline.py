@@ -28,6 +28,17 @@ OUTLINE = (
 )
 
 
+__all__ = [
+    "MARKED",
+    "TIMELINE_STEPS",
+    "legend",
+    "run_plan",
+    "step_label",
+    "task_details",
+    "timeline_section",
+]
+
+
 def run_plan(
     run_id: str | None,
     config: TrainConfig | None,

@@ -9,8 +9,10 @@ import numpy as np
 from functions.nn.layers import LayerSpec
 from functions.nn.predict import activations_plane
 from functions.nn.types import Array
+from functions.training.schedule import evenly
 from lnn.watch.examples import Examples
-from lnn.watch.numbers import evenly, figure, figures
+from lnn.watch.numbers import figure, figures
+from lnn.watch.probabilities import gives_probabilities, unit_classes
 
 MAP_GRID = 21  # points per axis: 441 values a map, enough to see a unit's shape, drawn smooth
 MAP_DIGITS = 3  # significant digits of a map's values: colour needs no more
@@ -52,10 +54,8 @@ def _unit_names(spec: LayerSpec, count: int, output: bool, examples: Examples) -
     """What a map shows: a hidden unit, or for the output P(class) (the boundary itself)."""
     if not output:
         return [f"unit {k}" for k in range(count)]
-    if spec.activation == "sigmoid" and spec.units == 1:
-        return [f"P({examples.class_name(1)})"]
-    if spec.activation in ("sigmoid", "softmax"):
-        return [f"P({examples.class_name(k)})" for k in range(count)]
+    if gives_probabilities(spec):
+        return [f"P({examples.class_name(k)})" for k in unit_classes(spec)[:count]]
     return [f"output {k}" for k in range(count)]
 
 

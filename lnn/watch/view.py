@@ -19,9 +19,9 @@ from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from lnn.datasets.images import image_shape
 from lnn.first_layer import FirstLayerReader
-from lnn.watch.document import build_document, parameter_sections
+from lnn.watch.document import PICTURE_SECTIONS, build_document, parameter_sections
 from lnn.watch.examples import Examples
-from lnn.watch.images import FirstLayerPictures
+from lnn.watch.images import FirstLayerPictures, StepNotKeptError
 from lnn.watch.numbers import figure
 from lnn.watch.series import TelemetrySeries
 from messages.status import HistoryEntry, RunStatus
@@ -109,8 +109,8 @@ class RunView:
         predictions on. Drawn from the latest parameters, like the boundary."""
         with self._lock:
             self.examples = examples
-            self._sections.pop("params_step", None)
-            self._sections.pop("sample_pictures", None)
+            for key in ("params_step", *PICTURE_SECTIONS):
+                self._sections.pop(key, None)
             self._changed()
 
     def add_history(self, entries: Sequence[HistoryEntry]) -> None:
@@ -151,14 +151,18 @@ class RunView:
             with self._lock:
                 self._changed()
 
-    def weight_pictures(self, step: int) -> dict[str, Any] | None:
-        """The pictures of kept step ``step``; None when there are none to draw."""
+    def weight_pictures(self, step: int) -> dict[str, Any]:
+        """The pictures of kept step ``step`` (read and drawn in the caller's thread, without
+        the view's lock); PicturesError says why there are none."""
         shape = self.picture_shape()
-        return None if shape is None else self.first_layer.pictures(step, shape)
+        if shape is None:
+            raise StepNotKeptError("the run's inputs are not pictures")
+        return self.first_layer.pictures(step, shape)
 
-    def weights_section(self, *, embed: int = 1) -> dict[str, Any] | None:
-        """The weight pictures' section, ``embed`` steps' pictures in it (the page asks for
-        the others; a report, which cannot ask, holds more)."""
+    def weights_section(self, *, embed: int = 0) -> dict[str, Any] | None:
+        """The weight pictures' section: the kept steps, with ``embed`` steps' pictures in it
+        (a report's, which cannot ask; the live page asks for each step it shows). A step is
+        read to embed it: with ``embed``, call this without the view's lock held."""
         shape = self.picture_shape()
         if shape is None or self.config is None:
             return None
@@ -172,7 +176,7 @@ class RunView:
         if self._sections.get("params_step") != self._params[0]:
             step, params = self._params
             shape = self.picture_shape()
-            pictures = "sample_pictures" not in self._sections  # the same samples: built once
+            pictures = not all(key in self._sections for key in PICTURE_SECTIONS)
             built = parameter_sections(
                 self.config, step, params, self.points, self.examples, shape, pictures=pictures
             )

@@ -64,6 +64,8 @@ def test_a_digits_report_shows_each_splits_matrix_named_and_its_history(
     for kind in ("right", "wrong", "unsure"):
         captions = page.locator(f"#predictions-{kind} figcaption").all_inner_texts()
         assert captions and all(c.split(" P ")[0] in DIGITS for c in captions), kind
+        sources = page.locator(f"#predictions-{kind} img").evaluate_all("ns => ns.map(n => n.src)")
+        assert all(src.startswith("data:image/png;base64,") for src in sources), kind
     assert page.locator("#predictions-verdict").is_hidden()  # it learned beyond guessing
     page.locator("#predictions").screenshot(path=str(screenshots / "predictions-digits.png"))
     assert tab.errors == []
@@ -104,4 +106,17 @@ def test_a_good_2d_classifier_has_no_banner(tab: Tab, tmp_path: Path) -> None:
     page = _open(tab, write_report(tmp_path, view))
     assert page.locator("#predictions-verdict").is_hidden()
     assert _matrix(page, "train") == (["upper", "lower"], final.train_confusion)
+    assert tab.errors == []
+
+
+def test_an_output_that_is_not_a_probability_says_why_there_is_no_grid(
+    tab: Tab, tmp_path: Path
+) -> None:
+    layers = [{"units": 8, "activation": "relu"}, {"units": 10, "activation": "relu"}]
+    view, _ = watched_run(config("digits", layers=layers, epochs=2, lr=0.05))
+    page = _open(tab, write_report(tmp_path, view))
+    said = text(page, "predictions-examples")
+    assert "10:relu" in said and "not class probabilities" in said
+    assert page.locator("#predictions-examples img").count() == 0
+    assert " P " not in said
     assert tab.errors == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from browser_pages import TIMEOUT_MS, Tab, text
 from watch_runs import config, watched_run
 
@@ -75,7 +76,7 @@ def test_the_reports_slider_and_switch_change_the_pictures(tab: Tab, tmp_path: P
 def test_the_live_page_asks_the_server_for_the_step_the_slider_picks(tab: Tab) -> None:
     view, _ = watched_run(CONFIG)
     document = view.document()
-    assert list(document["weights"]["pictures"]) == ["12"]  # the latest step only
+    assert document["weights"]["pictures"] == {}  # the page asks for each step it shows
     page = tab.page
     with WatchServer(view) as server:
         page.goto(server.url)
@@ -98,3 +99,31 @@ def test_the_live_page_asks_the_server_for_the_step_the_slider_picks(tab: Tab) -
         assert _sources(page) == expected["change"]
         assert text(page, "weights-step").startswith("at step 5: W - W(init),")
     assert tab.errors == []
+
+
+def test_a_step_that_cannot_be_drawn_says_so_on_the_live_page(tab: Tab) -> None:
+    view, result = watched_run(CONFIG)
+    kept = dict(result.first_layer)
+    kept[12] = np.full_like(kept[12], np.nan)  # the run diverged at its last kept step
+    view.set_first_layer(sorted(kept), kept.get)
+    page = tab.page
+    with WatchServer(view) as server:
+        page.goto(server.url)
+        page.wait_for_function(
+            "() => document.getElementById('weights-note').textContent.includes('could not')",
+            timeout=TIMEOUT_MS,
+        )
+        assert text(page, "weights-note") == (
+            "13 kept steps; step 12 could not be drawn: its weights are not all finite "
+            "(training diverged)"
+        )
+        assert _sources(page) == []
+        # Another step still draws.
+        _slide(page, 4)
+        page.wait_for_function(
+            "() => document.querySelectorAll('#weights-grid img').length === 5",
+            timeout=TIMEOUT_MS,
+        )
+        assert text(page, "weights-note") == "13 kept steps"
+    # Chromium logs the refused request itself; nothing else went wrong.
+    assert [e for e in tab.errors if "status of 422" not in e] == []

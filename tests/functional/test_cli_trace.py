@@ -32,9 +32,9 @@ def test_an_embedded_run_with_duplicates_leaves_a_trace_with_them(
     assert (out / "spans.jsonl").exists()
     summary = _trace(capsys, str(out), "-o", str(tmp_path / "trace.json"))
     # 3 steps of forward 2 shard tasks, the output layer's one (forward, loss and backward),
-    # backward 2; one evaluation of forward 2 + 1
-    assert summary["claimed"] + summary["completed"] == 3 * 5 + 3
-    assert summary["completed"] == 3 * 3 + 2  # one per barrier
+    # backward 2; an evaluation after each epoch (the default for 3 epochs) of forward 2 + 1
+    assert summary["claimed"] + summary["completed"] == 3 * 5 + 3 * 3
+    assert summary["completed"] == 3 * 3 + 3 * 2  # one per barrier
     assert summary["duplicate"] > 0 and summary["lanes"] == 3
     trace = json.loads((tmp_path / "trace.json").read_text())
     slices = [e for e in trace["traceEvents"] if e["ph"] == "X"]
@@ -58,7 +58,7 @@ def test_trace_and_inspect_read_a_run_on_a_served_stack(
         assert client.wait(run, timeout=300, poll=0.2).status is RunStatus.SUCCEEDED
         where = ["--endpoint-url", served.endpoint_url]
         summary = _trace(capsys, run, *where, "-o", str(tmp_path / "t.json"))
-        assert summary["claimed"] + summary["completed"] == 2 * 5 + 3
+        assert summary["claimed"] + summary["completed"] == 2 * 5 + 2 * 3  # 2 evaluations
         assert main(["inspect", run, *where, "--json"]) == 0
         table = json.loads(capsys.readouterr().out)
         assert [row["units"] for row in table["layers"]] == [3, 1]

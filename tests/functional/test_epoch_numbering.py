@@ -103,6 +103,6 @@ def test_lnn_inspect_counts_epochs_from_1(run: Path, capsys: pytest.CaptureFixtu
 
 def test_tensorboard_counts_epochs_from_1(run: Path) -> None:
     (board,) = (run.parent / "board").iterdir()
-    log = read_log(board)
+    log = read_log(board / tags.TRAIN)  # the cost and the learning rate are the train run's
     assert sorted(scalars(log, tags.COST)) == EPOCHS
     assert sorted(scalars(log, tags.LEARNING_RATE)) == EPOCHS

@@ -213,3 +213,20 @@ def test_export_of_a_missing_or_empty_directory_exits_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
     assert not (tmp_path / "tb").exists()
+
+
+def test_runs_with_eval_every_auto_and_5_fill_one_column_in_one_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """HParams keeps one type per column: a run whose eval_every is the number 5 beside one
+    whose is "auto" would drop from the table; as text, both are listed."""
+    logs = tmp_path / "tb"
+    argv = ["train", "--engine", "reference", "--dataset", "moons", "--layers", "3:tanh,1:sigmoid"]
+    for options in ([], ["--eval-every", "5"]):
+        out = tmp_path / f"run{len(options)}"
+        assert main([*argv, "--epochs", "5", "--json", "--out", str(out), *options]) == 0
+        assert main(["export", str(out), "--tensorboard", str(logs)]) == 0
+    capsys.readouterr()
+    sessions = [hparams(read_log(run))[0] for run in sorted(logs.iterdir())]
+    assert sorted(s["eval_every"] for s in sessions) == ["5", "auto"]
+    assert all(s["telemetry_every"] == "auto" for s in sessions)

@@ -3,6 +3,7 @@
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -43,6 +44,17 @@ def test_json_summary_is_the_last_line_and_complete(
     assert 0.0 <= line["train_accuracy"] <= 1.0 and line["final_cost"] > 0
     assert line["dev_accuracy"] is None and line["test_accuracy"] is None
     assert line["elapsed_s"] >= 0 and Path(line["model_path"]) == tmp_path / "model.npz"
+
+
+def test_the_summarys_elapsed_is_the_reports(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One measurement, taken when training ended: the summary and report.html agree."""
+    ticks = iter(range(0, 10**6, 10))
+    monkeypatch.setattr(train_cli, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    code, line, _ = train(capsys, "--epochs", "2", "--out", str(tmp_path))
+    assert code == 0 and line["elapsed_s"] == 10.0
+    assert '"elapsed_s":10.0' in (tmp_path / "report.html").read_text()
 
 
 def test_out_holds_model_history_and_plots(

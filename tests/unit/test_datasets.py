@@ -9,7 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lnn.datasets import BUILTIN_DATASETS, Dataset, DatasetError, load_dataset
+from lnn.datasets import (
+    BUILTIN_DATASETS,
+    DATA_DIR_ENV,
+    Dataset,
+    DatasetError,
+    builtin_classes,
+    load_dataset,
+)
 
 # name -> (train samples, features, classes)
 EXPECTED_SHAPES = {
@@ -281,3 +288,14 @@ def test_bad_user_files_give_one_line_dataset_errors(case: str, tmp_path: Path) 
 def test_dataset_rejects_labels_outside_its_classes() -> None:
     with pytest.raises(DatasetError):
         Dataset("bad", np.ones((2, 2)), np.array([0, 2]), classes=("a", "b"))
+
+
+def test_builtin_classes_are_each_datasets_own_without_loading_it(
+    tiny_cat: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in BUILTIN_DATASETS:
+        assert builtin_classes(name) == load_dataset(name).classes, name
+    assert builtin_classes("my.csv") == () and builtin_classes(None) == ()
+    # Named without the file at hand: a reader of a stack's cat run has only the name.
+    monkeypatch.delenv(DATA_DIR_ENV)
+    assert builtin_classes("cat") == ("non-cat", "cat")

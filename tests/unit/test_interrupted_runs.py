@@ -39,6 +39,22 @@ def test_the_first_ctrl_c_is_a_request_and_the_second_quits() -> None:
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def test_ctrl_c_while_the_outputs_are_written_waits_for_them_then_quits(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    written = []
+    with pytest.raises(KeyboardInterrupt), first_ctrl_c_stops() as stop:
+        stop.writing = True
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)  # not even a second one cuts the writing
+        written.append("report.html")
+        assert stop.quit
+    assert written == ["report.html"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    err = capsys.readouterr().err
+    assert err.count("quitting once it is written") == 1
+
+
 def test_a_full_batch_run_stopped_after_k_steps_is_the_k_epoch_run() -> None:
     config = TrainConfig(dataset="moons", layers=LAYERS, epochs=50, lr=0.5, eval_every=2)
     result = train_reference(config, columns(config), stop=stop_after(7))

@@ -19,10 +19,14 @@ from functions.telemetry import (
 from lnn.cli.main import main
 from lnn.datasets import load_dataset
 from lnn.datasets.images import image_shape
+from lnn.majority import MAX_EVALUATIONS
 from lnn.tensorboard import board_name, run_board
+from lnn.tensorboard.confusion import confusion_pictures
 from lnn.tensorboard.histograms import board_histogram
+from lnn.tensorboard.hparams import TEXT_SETTINGS, board_hparams
 from lnn.tensorboard.pictures import unit_pixels
 from lnn.tensorboard.scalars import history_scalars, layer_scalars
+from lnn.watch.predictions import predictions_section
 from messages.status import HistoryEntry
 from messages.train_request import TrainConfig
 
@@ -114,6 +118,24 @@ def test_the_board_holds_the_config_and_the_final_figures_under_a_readable_name(
     assert board_name(_config(dataset="my data.npz"), "ab") == "my-data.npz_3relu-1sigmoid_ab"
     assert board_name(None, "3f2a1b9c77d0") == "3f2a1b9c77d0"
     assert not run_board(None, history, [], {}).hparams
+
+
+def test_a_setting_that_is_auto_or_a_count_is_text_in_every_run() -> None:
+    """TensorBoard drops a run whose value's type differs from its column's: "auto" and 5
+    would split one column, so both are text."""
+    default, every_5 = board_hparams(_config()), board_hparams(_config(eval_every=5))
+    assert default["eval_every"] == "auto" and every_5["eval_every"] == "5"
+    counted = board_hparams(_config(telemetry_every=3))
+    assert default["telemetry_every"] == "auto" and counted["telemetry_every"] == "3"
+    for name in default:
+        assert type(default[name]) is type(every_5[name]) is type(counted[name]), name
+    # Every setting that takes "auto" or a number is in the one set written as text.
+    either = {
+        name
+        for name, field in TrainConfig.model_fields.items()
+        if "Literal['auto']" in str(field.annotation)
+    }
+    assert either == TEXT_SETTINGS
 
 
 def test_a_histogram_is_handed_over_bin_for_bin_with_finite_overflow_edges() -> None:
@@ -230,3 +252,17 @@ def test_each_evaluations_confusion_matrices_are_pictures_at_their_epoch() -> No
     assert first.dtype == np.uint8 and first.ndim == 4 and first.shape[0] == 1
     assert first.shape[3] == 3 and first.shape == later.shape
     assert not np.array_equal(first, later)  # the pictures show the counts they are of
+
+
+def test_confusion_pictures_are_capped_as_the_pages_evaluations() -> None:
+    """A long run's evaluations: MAX_EVALUATIONS pictures a split, evenly spread, the first
+    and the last among them, the same evaluations the page's slider steps through."""
+    history = [
+        HistoryEntry(epoch=e, cost=1.0 / e, train_accuracy=0.5, train_confusion=[[e, 1], [1, 1]])
+        for e in range(1, 251)
+    ]
+    epochs = [p.step for p in confusion_pictures(history, ())]
+    assert len(epochs) == MAX_EVALUATIONS and epochs[0] == 1 and epochs[-1] == 250
+    assert max(np.diff(epochs)) - min(np.diff(epochs)) <= 1  # evenly spread
+    page = predictions_section(history, None, "points")
+    assert page is not None and [e["epoch"] for e in page["evaluations"]] == epochs

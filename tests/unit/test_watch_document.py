@@ -11,10 +11,12 @@ from watch_runs import config, dead_relu_config, spans_of_steps, watched_run
 
 from functions.telemetry import DEFAULT_SPEC
 from functions.telemetry.spans import Span
+from functions.training.schedule import evenly
 from lnn.cli.main import main
 from lnn.telemetry import whole_steps
 from lnn.watch.histograms import bin_labels, bin_ranges
-from lnn.watch.numbers import evenly, figure, figures, readable
+from lnn.watch.images import StepNotKeptError
+from lnn.watch.numbers import figure, figures, readable
 from lnn.watch.report import write_report
 from lnn.watch.timeline import TIMELINE_STEPS, timeline_section
 from lnn.watch.view import RunView
@@ -27,6 +29,7 @@ def test_numbers_round_and_turn_non_finite_into_null() -> None:
     assert evenly(5, 10) == [0, 1, 2, 3, 4]
     picked = evenly(1001, 10)
     assert picked[0] == 0 and picked[-1] == 1000 and len(picked) == 10
+    assert evenly(7, 1) == [6] and evenly(1, 1) == [0] and evenly(3, 0) == []
 
 
 def test_bin_labels_name_each_bin_by_a_readable_edge() -> None:
@@ -128,6 +131,18 @@ def test_boundary_covers_the_data_with_probabilities() -> None:
     assert view.document()["weights"] is None  # not an image dataset
 
 
+def test_the_boundarys_points_are_the_training_split_as_its_matrix_counts_them() -> None:
+    view, result = watched_run(config(holdout=0.25, epochs=4, eval_every=1))
+    x_train, _ = view.examples.splits["train"]
+    boundary = view.document()["boundary"]
+    wrong = boundary["points"]["wrong"]
+    assert len(wrong) == x_train.shape[1]  # the dev holdout is not among them
+    np.testing.assert_allclose(boundary["points"]["x"], x_train[0], rtol=1e-3, atol=1e-6)
+    # "N of M misclassified" is the train confusion matrix's off-diagonal at the same step
+    matrix = np.array(result.history[-1].train_confusion)
+    assert sum(wrong) == matrix.sum() - np.trace(matrix) and matrix.sum() == len(wrong)
+
+
 def _peak_is_drawn_at_its_end(png_uri: str, row: np.ndarray) -> None:
     """The unit's largest |weight| is white in its picture, or black when negative."""
     from matplotlib.image import imread
@@ -148,10 +163,11 @@ def test_first_layer_pictures_of_w_and_its_change_at_every_kept_step() -> None:
     document = view.document()
     assert document["boundary"] is None and document["inputs"]["images"]
     weights = document["weights"]
-    # Full batch, 3 epochs: the init and the 3 steps; the page holds the latest's pictures.
+    # Full batch, 3 epochs: the init and the 3 steps; the live page asks for each it shows.
     assert weights["steps"] == [0, 1, 2, 3] and weights["init"] and weights["units"] == 4
-    assert list(weights["pictures"]) == ["3"]
-    latest = weights["pictures"]["3"]
+    assert weights["pictures"] == {} and weights["failed"] == {}
+    assert weights["kinds"] == {"w": "W", "change": "W - W(init)"}
+    latest = view.weight_pictures(3)
     assert len(latest["w"]) == len(latest["change"]) == 4
     snapshots = result.first_layer
     np.testing.assert_array_equal(snapshots[3], result.params[0][0].astype(np.float32))
@@ -159,9 +175,10 @@ def test_first_layer_pictures_of_w_and_its_change_at_every_kept_step() -> None:
     _peak_is_drawn_at_its_end(latest["change"][2], snapshots[3][2] - snapshots[0][2])
     # Another step, as the page's slider asks the server for it.
     asked = view.weight_pictures(1)
-    assert asked is not None and asked["step"] == 1
+    assert asked["step"] == 1
     _peak_is_drawn_at_its_end(asked["change"][1], snapshots[1][1] - snapshots[0][1])
-    assert view.weight_pictures(7) is None  # not a kept step
+    with pytest.raises(StepNotKeptError, match="step 7 is not a kept step"):
+        view.weight_pictures(7)
     report = view.weights_section(embed=3)
     assert report is not None and list(report["pictures"]) == ["0", "2", "3"]
 

@@ -11,10 +11,9 @@ from functions.nn import LayerSpec
 from functions.training.gradcheck import seeded_case
 from functions.training.passes import ShardedLayers
 from lnn.watch.examples import Examples
-from lnn.watch.numbers import figure
+from lnn.watch.numbers import UNITS_DRAWN, figure
 from lnn.watch.sample_path import (
-    EXAMPLES,
-    UNITS_PER_LAYER,
+    PATH_SAMPLES,
     sample_path_section,
     sample_pictures_section,
 )
@@ -38,13 +37,13 @@ def test_each_samples_path_is_the_forward_pass_of_the_latest_parameters() -> Non
     view, result = watched_run(config(layers=LAYERS, epochs=4, holdout=0.25))
     path = view.document()["sample_path"]
     samples = path["samples"]
-    assert path["step"] == view.step and len(samples) == EXAMPLES
+    assert path["step"] == view.step and len(samples) == PATH_SAMPLES
     # shared between the splits the run has, evenly spread over each, first and last included
     x_train, y_train = view.examples.splits["train"]
     x_dev, _ = view.examples.splits["dev"]
     train = [s["index"] for s in samples if s["split"] == "train"]
     dev = [s["index"] for s in samples if s["split"] == "dev"]
-    assert len(train) == len(dev) == EXAMPLES // 2
+    assert len(train) == len(dev) == PATH_SAMPLES // 2
     assert train[0] == 0 and train[-1] == x_train.shape[1] - 1 and dev[-1] == x_dev.shape[1] - 1
     specs = [LayerSpec(x["units"], x["activation"]) for x in LAYERS]
     forward = ShardedLayers(specs, 2).forward(result.params, x_train[:, train])
@@ -88,7 +87,7 @@ def test_image_samples_carry_their_picture() -> None:
 
 
 def test_large_pictures_shrink_to_thumbnails_and_wide_layers_are_capped() -> None:
-    specs = [LayerSpec(UNITS_PER_LAYER + 6, "relu"), LayerSpec(1, "linear")]
+    specs = [LayerSpec(UNITS_DRAWN + 6, "relu"), LayerSpec(1, "linear")]
     case = seeded_case(specs, features=64 * 64 * 3, samples=5, keep_prob=1.0, seed=2)
     examples = Examples(splits={"test": (case.x, case.y)})
     path = sample_path_section(case.params, specs, examples, 3)
@@ -100,7 +99,7 @@ def test_large_pictures_shrink_to_thumbnails_and_wide_layers_are_capped() -> Non
     column = case.x[:, 0].reshape(64, 64, 3)
     scaled = (column - column.min()) / (column.max() - column.min())
     np.testing.assert_allclose(picture[0, 0, :3], scaled[:2, :2].mean(axis=(0, 1)), atol=1 / 255)
-    assert len(sample["layers"][0]) == UNITS_PER_LAYER and len(sample["layers"][1]) == 1
+    assert len(sample["layers"][0]) == UNITS_DRAWN and len(sample["layers"][1]) == 1
     # a regression: the output's value, and the target as it is
     assert path["output_names"] == ["output"] and not path["probabilities"]
     assert sample["output"] == sample["layers"][1]
@@ -118,7 +117,7 @@ def test_without_examples_there_is_no_path_and_the_page_is_told() -> None:
     assert not bare.wants_params()
 
 
-def test_new_parameters_send_the_paths_again_not_the_pictures() -> None:
+def test_new_parameters_send_the_paths_and_the_grid_again_not_the_pictures() -> None:
     cfg = config(
         "digits",
         layers=[{"units": 5, "activation": "relu"}, {"units": 10, "activation": "softmax"}],
@@ -130,3 +129,7 @@ def test_new_parameters_send_the_paths_again_not_the_pictures() -> None:
     changed = view.document(since=held)
     assert "sample_path" in changed and "sample_pictures" not in changed
     assert changed["sample_path"]["step"] == view.step + 1
+    # the example grid's pictures stay; its step's indices and P are sent again
+    assert "example_grid" in changed and "example_grid_pictures" not in changed
+    assert changed["example_grid"]["step"] == view.step + 1
+    assert view.document()["example_grid_pictures"]["pictures"]

@@ -21,7 +21,7 @@
     var y = function (units, i) { return (units - 1) / 2 - i; };
     var edges = { x: [], y: [] }, shapes = [], notes = [];
     for (var c = 1; c < columns.length; c++) {
-      var a = Math.min(columns[c - 1].units, 64), b = Math.min(columns[c].units, 64);
+      var a = Math.min(columns[c - 1].units, net.units_drawn), b = Math.min(columns[c].units, net.units_drawn);
       if (a * b > 1600) continue;
       for (var i = 0; i < a; i++) {
         for (var j = 0; j < b; j++) {
@@ -33,7 +33,7 @@
     var units = { x: [], y: [], color: [], text: [], custom: [] };
     var dead = { x: [], y: [] }, saturated = { x: [], y: [] };
     net.layers.forEach(function (layer) {
-      var n = Math.min(layer.units, 64), values = layer.now ? layer.now[stat] : null;
+      var n = Math.min(layer.units, net.units_drawn), values = layer.now ? layer.now[stat] : null;
       if (values && isLog(net, stat)) values = log10(values);
       layer.shards.forEach(function (shard) {
         if (shard.start >= n) return;

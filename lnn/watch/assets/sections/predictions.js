@@ -4,7 +4,6 @@
 (function () {
   "use strict";
   var L = window.LNN, $ = L.$, text = L.text;
-  var SPLITS = { train: "training", dev: "dev", test: "test" };
   var KINDS = { right: "right, surest first", wrong: "wrong, surest first", unsure: "least sure" };
   var followLatest = true;
 
@@ -16,12 +15,12 @@
   }
 
   // One split's matrix as a table: a cell's shade is its share of the true class's row.
-  function matrixTable(split, matrix, classes, accuracy) {
+  function matrixTable(split, words, matrix, classes, accuracy) {
     var table = document.createElement("table");
     table.id = "predictions-" + split;
     table.className = "confusion";
     var total = matrix.reduce(function (s, row) { return s + row.reduce(function (a, b) { return a + b; }, 0); }, 0);
-    table.appendChild(cell("caption", SPLITS[split] + " (" + total + ")" +
+    table.appendChild(cell("caption", words + " (" + total + ")" +
       (accuracy === null || accuracy === undefined ? "" : ", accuracy " + accuracy.toFixed(3))));
     var head = document.createElement("tr");
     head.appendChild(cell("th", "true \\ predicted"));
@@ -45,8 +44,8 @@
     text("predictions-epoch", "after epoch " + e.epoch);
     var box = $("predictions-matrices");
     box.innerHTML = "";
-    Object.keys(SPLITS).forEach(function (split) {
-      if (e.matrices[split]) box.appendChild(matrixTable(split, e.matrices[split], p.classes, e.accuracy[split]));
+    Object.keys(p.split_words).forEach(function (split) {
+      if (e.matrices[split]) box.appendChild(matrixTable(split, p.split_words[split], e.matrices[split], p.classes, e.accuracy[split]));
     });
     var verdict = $("predictions-verdict");
     verdict.textContent = e.verdict ? "After epoch " + e.epoch + ", the network " + e.verdict + "." : "";
@@ -65,12 +64,20 @@
     renderEvaluation(p);
   }
 
-  function renderExamples(x) {
+  // The grid of a step (``x``: samples by index, with P) over the pictures sent once
+  // (``pictures``: thumbnails by sample index).
+  function renderGrid(x, pictures) {
     var box = $("predictions-examples");
     box.innerHTML = "";
     if (!x) return;
-    box.appendChild(cell("h3", SPLITS[x.split] + " images at step " + x.step +
-      " (of " + x.samples + "): P is the probability of the predicted class"));
+    if (x.why) {
+      box.appendChild(cell("p", "No " + x.split_words + " images right, wrong or unsure: " + x.why + "."));
+      return;
+    }
+    var of = x.samples === x.of ? "" : ", evenly spread over its " + x.of;
+    box.appendChild(cell("h3", x.split_words + " images at step " + x.step +
+      " (of " + x.samples + of + "): P is the probability of the predicted class"));
+    var thumbnails = pictures && pictures.split === x.split ? pictures.pictures : {};
     Object.keys(KINDS).forEach(function (kind) {
       var row = document.createElement("div"), grid = document.createElement("div");
       row.className = "example-row";
@@ -79,7 +86,7 @@
       grid.className = "images";
       x.kinds[kind].forEach(function (s) {
         var figure = document.createElement("figure"), img = document.createElement("img");
-        img.src = s.png;
+        img.src = thumbnails[String(s.sample)] || "";
         img.alt = "sample " + s.sample + ": " + s.true;
         figure.appendChild(img);
         figure.appendChild(cell("figcaption", s.predicted + " P " + s.p.toFixed(2) +
@@ -99,8 +106,8 @@
     $("predictions-verdict").classList.toggle("hidden", true);
     $("predictions-matrices").innerHTML = "";
     if (p) renderMatrices(p);
-    renderExamples(d.examples);
+    renderGrid(d.example_grid, d.example_grid_pictures);
   }
 
-  L.section(["predictions", "examples"], renderPredictions);
+  L.section(["predictions", "example_grid", "example_grid_pictures"], renderPredictions);
 })();
