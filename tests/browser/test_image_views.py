@@ -19,6 +19,7 @@ from lnn.cli.main import main
 from lnn.datasets.cat import CAT_NPZ, DATA_DIR_ENV
 from lnn.model_file import load_model
 from lnn.watch.example_grid import PER_KIND
+from lnn.watch.thumbnails import THUMBNAIL
 
 CLASSES = ["non-cat", "cat"]  # as the file gives them: label 0, label 1
 EPOCHS = 12
@@ -123,7 +124,7 @@ def test_what_it_predicts_in_the_files_class_names(tab: Tab, run: Path, screensh
     widths = page.evaluate(
         "() => [...document.querySelectorAll('#predictions-examples img')].map(i => i.naturalWidth)"
     )
-    assert widths == [64] * sum(map(len, shown.values()))
+    assert widths == [THUMBNAIL] * sum(map(len, shown.values()))  # the 64x64 shrunk
     page.locator("#predictions").screenshot(path=str(screenshots / "predictions-cat.png"))
     # Back to the first evaluation: its counts, its epoch.
     page.locator("#predictions-step").fill("0")
