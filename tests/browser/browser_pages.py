@@ -1,6 +1,7 @@
 """Reading the watch page the way a person would: texts, the diagram's points, clicks."""
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 TIMEOUT_MS = 60_000
@@ -26,6 +27,16 @@ PLOTS = (
     "boundary-plot",
     "timeline-plot",
 )
+
+
+def open_report(tab: Tab, report: Path) -> Any:
+    """Open report.html from disk and wait until its document is drawn (the run's status)."""
+    tab.page.goto(report.as_uri())
+    tab.page.wait_for_function(
+        "() => document.getElementById('run-status').textContent === 'SUCCEEDED'",
+        timeout=TIMEOUT_MS,
+    )
+    return tab.page
 
 
 def text(page: Any, element: str) -> str:
@@ -59,3 +70,40 @@ def click_unit(page: Any, index: int) -> None:
     markers = page.locator("#network-plot .scatterlayer .trace").nth(2).locator("path.point")
     box = markers.nth(index).bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def click_bar(page: Any, layer: int, shard: int, direction: str, phase: str = "train") -> None:
+    """Click, where it is drawn, the last bar of that shard's lane whose task went
+    ``direction`` and whose middle no other bar of the lane covers (bars overlap where
+    deliveries ran at once), and wait for the panel to show it."""
+    lane = f"neuron L{layer} s{shard}"
+    trace, point = page.evaluate(
+        """([lane, direction, phase]) => {
+          const g = document.getElementById('timeline-plot'), bars = window.LNN.doc.timeline.bars;
+          const drawn = [];
+          g.data.forEach((t, c) => { if (t.type !== 'bar') return;
+            t.customdata.forEach((i, p) => drawn.push({c: c, p: p, bar: bars[i],
+              from: t.base[p], to: t.base[p] + t.x[p]})); });
+          const mid = d => (d.from + d.to) / 2;
+          const clear = d => !drawn.some(o => o !== d && o.bar.lane === d.bar.lane &&
+            o.from <= mid(d) && mid(d) <= o.to);
+          let found = null;
+          drawn.forEach(d => { const f = d.bar.details;
+            if (d.bar.lane === lane && f.direction === direction && f.phase === phase && clear(d))
+              found = [d.c, d.p]; });
+          return found; }""",
+        [lane, direction, phase],
+    )
+    bar = page.locator("#timeline-plot .barlayer .trace").nth(trace).locator("path").nth(point)
+    bar.scroll_into_view_if_needed()
+    # The middle of the bar's own shape: its bounding box on the screen includes the outline.
+    x, y = bar.evaluate(
+        "p => { const r = p.getBBox(), m = p.getScreenCTM();"
+        " return [m.e + m.a * (r.x + r.width / 2), m.f + m.d * (r.y + r.height / 2)]; }"
+    )
+    page.mouse.click(x, y)
+    page.wait_for_function(
+        "t => document.getElementById('timeline-detail-title').textContent.startsWith(t)",
+        arg=f"{phase} {direction}, layer {layer}, shard {shard}",
+        timeout=TIMEOUT_MS,
+    )

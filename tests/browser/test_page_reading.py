@@ -5,6 +5,7 @@ at the axis floor instead of a line that stops."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,28 @@ def test_histogram_rows_are_labelled_by_plain_numbers(tab: Tab, tmp_path: Path) 
     assert {"0.5", "0.1", "0.03"} & set(labels)  # the weights of a small net, as decimals
     hover = page.evaluate("() => document.getElementById('histogram-plot').data[0].hovertemplate")
     assert "%{y}" in hover and "values" in hover  # a row's exact range and its count
+    assert tab.errors == []
+
+
+def test_histogram_labels_do_not_overlap_and_the_zero_row_is_named(
+    tab: Tab, tmp_path: Path
+) -> None:
+    # flower, tanh: the values of each kind span dozens of bins, more than fit labelled.
+    view, _ = watched_run(config("flower", epochs=40, lr=1.2))
+    page = _open(tab, write_report(tmp_path, view))
+    weights = next(iter(view.document()["histograms"]["layers"][0]["kinds"].values()))
+    named = _layout(page, "histogram-plot")["yaxis"]["ticktext"]  # the weights' subplot
+    assert len(weights["bins"]) > len(named) and set(named) <= set(weights["bins"])
+    assert "0" in named and named[-1] == weights["bins"][-1]  # the largest weights named
+    # the labels as drawn: within each subplot, each below the one before with no overlap
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('#histogram-plot .yaxislayer-above')].map(
+          axis => [...axis.querySelectorAll('text')].map(t => t.getBoundingClientRect())
+            .map(r => [r.top, r.bottom]).sort((a, b) => a[0] - b[0]))"""
+    )
+    assert len(boxes) == 4
+    for labels in boxes:
+        assert labels and all(a[1] <= b[0] for a, b in pairwise(labels))
     assert tab.errors == []
 
 

@@ -4,10 +4,9 @@ and a click on a bar opening the task's panel with what it computed in the cours
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-from browser_pages import TIMEOUT_MS, Tab, text
+from browser_pages import Tab, click_bar, open_report, text
 
 from lnn.cli.main import main
 
@@ -23,55 +22,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "report.html"
 
 
-def _open(tab: Tab, report: Path) -> Any:
-    page = tab.page
-    page.goto(report.as_uri())
-    page.wait_for_function(
-        "() => document.getElementById('run-status').textContent === 'SUCCEEDED'",
-        timeout=TIMEOUT_MS,
-    )
-    return page
-
-
-def _click_bar(page: Any, layer: int, shard: int, direction: str, phase: str = "train") -> None:
-    """Click, where it is drawn, the last bar of that shard's lane whose task went
-    ``direction`` and whose middle no other bar of the lane covers (bars overlap where
-    deliveries ran at once), and wait for the panel to show it."""
-    lane = f"neuron L{layer} s{shard}"
-    trace, point = page.evaluate(
-        """([lane, direction, phase]) => {
-          const g = document.getElementById('timeline-plot'), bars = window.LNN.doc.timeline.bars;
-          const drawn = [];
-          g.data.forEach((t, c) => { if (t.type !== 'bar') return;
-            t.customdata.forEach((i, p) => drawn.push({c: c, p: p, bar: bars[i],
-              from: t.base[p], to: t.base[p] + t.x[p]})); });
-          const mid = d => (d.from + d.to) / 2;
-          const clear = d => !drawn.some(o => o !== d && o.bar.lane === d.bar.lane &&
-            o.from <= mid(d) && mid(d) <= o.to);
-          let found = null;
-          drawn.forEach(d => { const f = d.bar.details;
-            if (d.bar.lane === lane && f.direction === direction && f.phase === phase && clear(d))
-              found = [d.c, d.p]; });
-          return found; }""",
-        [lane, direction, phase],
-    )
-    bar = page.locator("#timeline-plot .barlayer .trace").nth(trace).locator("path").nth(point)
-    bar.scroll_into_view_if_needed()
-    # The middle of the bar's own shape: its bounding box on the screen includes the outline.
-    x, y = bar.evaluate(
-        "p => { const r = p.getBBox(), m = p.getScreenCTM();"
-        " return [m.e + m.a * (r.x + r.width / 2), m.f + m.d * (r.y + r.height / 2)]; }"
-    )
-    page.mouse.click(x, y)
-    page.wait_for_function(
-        "t => document.getElementById('timeline-detail-title').textContent.startsWith(t)",
-        arg=f"{phase} {direction}, layer {layer}, shard {shard}",
-        timeout=TIMEOUT_MS,
-    )
-
-
 def test_the_legend_says_what_the_timeline_shows(tab: Tab, report: Path) -> None:
-    page = _open(tab, report)
+    page = open_report(tab, report)
     legend = text(page, "timeline-legend")
     for outcome in ("claimed", "completed", "duplicate", "healed", "failed", "dead_lettered"):
         assert outcome in legend
@@ -99,8 +51,8 @@ def test_the_legend_says_what_the_timeline_shows(tab: Tab, report: Path) -> None
 def test_clicking_a_bar_shows_its_task_and_the_course_notation(
     tab: Tab, report: Path, screenshots: Path
 ) -> None:
-    page = _open(tab, report)
-    _click_bar(page, 1, 1, "backward")
+    page = open_report(tab, report)
+    click_bar(page, 1, 1, "backward")
     assert text(page, "timeline-detail-title") == "train backward, layer 1, shard 1: completed"
     facts = text(page, "timeline-detail-facts")
     for fact in ("epoch\n3 of 3", "batch\n1", "step\n6", "units\nunits 2-3 of 4", "samples\n150"):
@@ -111,12 +63,12 @@ def test_clicking_a_bar_shows_its_task_and_the_course_notation(
         "dW[1] = (1/m) dZ[1] A[0]ᵀ + (λ/m) W[1], λ = 0.1",
         "db[1] = (1/m) Σ dZ[1] (over the m samples)",
     ]
-    _click_bar(page, 1, 0, "forward")
+    click_bar(page, 1, 0, "forward")
     assert text(page, "timeline-math").splitlines() == [
         "Z[1] = W[1] A[0] + b[1] for units 0-1 of 4, 150 samples, A[0] = X",
         "A[1] = relu(Z[1])",
     ]
-    _click_bar(page, 2, 0, "backward")  # the loss, inside the output shard
+    click_bar(page, 2, 0, "backward")  # the loss, inside the output shard
     math = text(page, "timeline-math")
     assert math.startswith("the loss runs inside the output shard (one shard owns layer 2)")
     assert "J = -(1/m) Σ (Y log A[2] + (1-Y) log(1-A[2]))" in math and "dZ[2] = A[2] - Y" in math
