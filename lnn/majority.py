@@ -23,6 +23,7 @@ from lnn.splits import SPLIT_WORDS, SPLITS, split_confusion
 from messages.status import HistoryEntry
 
 __all__ = [
+    "BALANCED",
     "BASELINE_MARGIN",
     "MAX_EVALUATIONS",
     "NEARLY_ALL",
@@ -40,6 +41,9 @@ __all__ = [
 BASELINE_MARGIN = 0.01
 # One class taking at least this share of the predictions is "nearly every" sample.
 NEARLY_ALL = 0.95
+# Classes whose largest share is under this many times 1/k are balanced: no class stands out,
+# so "predicting the most common class" would name one picked by a few samples' luck.
+BALANCED = 1.2
 # Evaluations shown at most, evenly spread (the first and the last among them): the page's
 # slider and TensorBoard's confusion pictures. A run evaluated every epoch for 1,000 epochs
 # would otherwise send 300,000 counts of 10 classes a poll, and draw 3,000 pictures.
@@ -102,6 +106,12 @@ def majority_verdict(
             f"is {true_share[top]:.3f}"
         )
     name = class_name(classes, majority)
+    if true_share[majority] < BALANCED / len(true_share):
+        return (
+            f"scores {accuracy:.3f} on the {total} {where}, no better than chance: the "
+            f"{len(true_share)} classes are balanced, the largest ({name}) is "
+            f"{true_share[majority]:.3f} of them"
+        )
     return (
         f"scores {accuracy:.3f} on the {total} {where}, no better than predicting {name} "
         f"for all: {true_share[majority]:.3f} is the share of {name}"

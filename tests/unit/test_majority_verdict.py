@@ -1,5 +1,7 @@
 """The plain-words verdict on a classifier no better than guessing the majority class."""
 
+import numpy as np
+
 from lnn.majority import (
     BASELINE_MARGIN,
     history_verdict,
@@ -29,11 +31,23 @@ def test_nearly_every_sample_in_one_class_says_how_many() -> None:
 
 
 def test_an_accuracy_at_the_majority_share_with_mixed_predictions() -> None:
-    # 50 right of 100 on balanced classes, predictions spread over both.
-    message = majority_verdict([[25, 25], [25, 25]], split="dev", noun="points")
+    # 45 right of 100 where class 0 holds 60: predictions spread over both.
+    message = majority_verdict([[30, 30], [25, 15]], split="dev", noun="points")
     assert message == (
-        "scores 0.500 on the 100 dev points, no better than predicting class 0 for all: "
-        "0.500 is the share of class 0"
+        "scores 0.450 on the 100 dev points, no better than predicting class 0 for all: "
+        "0.600 is the share of class 0"
+    )
+
+
+def test_balanced_classes_are_called_chance_not_one_class() -> None:
+    # Ten classes of 10 % (one of 11 %): naming "the most common class" would name a class
+    # picked by one sample; a network at 10 % is at chance.
+    counts = np.full((10, 10), 1)
+    counts[3, 3] += 1
+    message = majority_verdict(counts, split="test", classes=[str(d) for d in range(10)])
+    assert message == (
+        "scores 0.109 on the 101 test samples, no better than chance: the 10 classes are "
+        "balanced, the largest (3) is 0.109 of them"
     )
 
 
