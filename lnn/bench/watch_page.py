@@ -10,12 +10,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from lnn.watch.page import PAGE_POLL_S
 from lnn.watch.server import document_body
 from lnn.watch.stack_feed import StackFeed
 from lnn.watch.view import RunView
 from messages.status import HistoryEntry, RunRecord
 
-PAGE_POLL_S = 2.0  # assets/main.js POLL_MS: the page asks for the document this often
 PAGE, FEED = "page", "feed"  # who made a call the views add: the page's thread, the feed
 
 

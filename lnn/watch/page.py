@@ -18,6 +18,9 @@ from lnn.watch.glossary import TERMS
 PLOTLY_PATH = "/plotly.min.js"
 SCRIPT_PATH = "/page.js"
 DOCUMENT_PATH = "/api/document"
+# Between the live page's polls: each redraw takes the CPU the run trains on, often the same
+# machine's.
+PAGE_POLL_S = 2.0
 WEIGHTS_PATH = "/api/weights"  # ?step=N: the first layer's pictures at a kept step
 # The page's sections, in the order they appear.
 SECTIONS = (
@@ -88,7 +91,9 @@ def _fill(title: str, scripts: str) -> str:
 
 
 def live_page(title: str) -> str:
-    config = json.dumps({"document": DOCUMENT_PATH, "weights": WEIGHTS_PATH})
+    config = json.dumps(
+        {"document": DOCUMENT_PATH, "weights": WEIGHTS_PATH, "poll_ms": round(PAGE_POLL_S * 1000)}
+    )
     scripts = (
         f'<script src="{PLOTLY_PATH}"></script>'
         + _inline_script(f"window.LNN_LIVE = {config};")

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var L = window.LNN, $ = L.$, text = L.text;
-  var POLL_MS = 2000;  // each redraw takes the CPU the run trains on (often the same machine)
+  var POLL_MS = L.live ? L.live.poll_ms : 0;  // lnn.watch.page.PAGE_POLL_S
 
   function renderStatus(s) {
     var badge = $("run-status");
