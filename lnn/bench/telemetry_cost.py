@@ -64,13 +64,14 @@ def telemetry_cost(cat: CatData, epochs: int, repeats: int) -> dict[str, object]
         name: int(dict(run.extra.get("critical_path", {})).get("calls", 0))
         for name, run in runs.items()
     }
+    writes = {name: _writes(run) for name, run in runs.items()}
     timed = _embedded_cadence_cost(cat, off, min(epochs, _EMBEDDED_TIMED_EPOCHS), repeats)
     return {
         **metrics,
         **timed,
         "embedded_calls_per_step_on": calls["on"] / steps,
         "embedded_calls_per_step_off": calls["off"] / steps,
-        "embedded_extra_calls_per_telemetry_step": (calls["on"] - calls["off"]) / steps,
+        "embedded_extra_writes_per_telemetry_step": (writes["on"] - writes["off"]) / steps,
         "embedded_steps": steps,
         "layers": len(config.layers),
         "models_agree": agree and _identical(runs["on"], runs["off"]),
@@ -106,3 +107,13 @@ def _embedded_cadence_cost(
         "embedded_timed_epochs": epochs,
         "embedded_runs_s": {"on": on_run.seconds, "off": off_run.seconds},
     }
+
+
+# What telemetry adds to a step: writes. The calls around them move with timing (how many
+# receives come back empty, how deletes batch, how often a waiter looks) and with the picture
+# steps, which follow the telemetry steps.
+_WRITES = ("s3.PutObject", "dynamodb.PutItem", "dynamodb.UpdateItem", "dynamodb.BatchWriteItem")
+
+
+def _writes(run: TrainingResult) -> int:
+    return sum(dict(run.extra.get("api_calls", {})).get(api, 0) for api in _WRITES)
