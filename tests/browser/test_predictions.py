@@ -60,6 +60,18 @@ def test_a_digits_report_shows_each_splits_matrix_named_and_its_history(
     page.locator("#predictions-step").fill("0")
     assert "after epoch 2 (1 of 3)" in text(page, "predictions-step-text")
     assert _matrix(page, "train")[1] == evaluated[0].train_confusion
+    # A live poll may bring the evaluations spread anew (past the number kept): the slider
+    # stays on the epoch chosen, wherever it now stands, rather than on its old position.
+    page.locator("#predictions-step").fill("1")
+    assert "after epoch 4 (2 of 3)" in text(page, "predictions-step-text")
+    page.evaluate(
+        "() => { const d = Object.assign({}, window.LNN.doc);"
+        " d.predictions = Object.assign({}, d.predictions,"
+        " {evaluations: d.predictions.evaluations.slice(1)});"
+        " window.LNN.sections.find(s => s.keys.includes('predictions')).render(d); }"
+    )
+    assert "after epoch 4 (1 of 2)" in text(page, "predictions-step-text")
+    page.locator("#predictions-step").fill("0")
     # Pictures of the dev split, each captioned with a digit's name and a probability.
     for kind in ("right", "wrong", "unsure"):
         captions = page.locator(f"#predictions-{kind} figcaption").all_inner_texts()

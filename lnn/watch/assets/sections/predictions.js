@@ -5,7 +5,16 @@
   "use strict";
   var L = window.LNN, $ = L.$, text = L.text;
   var KINDS = { right: "right, surest first", wrong: "wrong, surest first", unsure: "least sure" };
-  var followLatest = true;
+  // The epoch the slider was moved to; null follows the latest evaluation. An epoch, not a
+  // position: past the evaluations kept, each poll spreads them anew and positions move.
+  var chosenEpoch = null;
+
+  // The position of the last evaluation at or before ``epoch`` (the first when none is).
+  function positionOf(evaluations, epoch) {
+    var found = 0;
+    evaluations.forEach(function (e, i) { if (e.epoch <= epoch) found = i; });
+    return found;
+  }
 
   function cell(tag, content, style) {
     var node = document.createElement(tag);
@@ -55,10 +64,11 @@
   function renderMatrices(p) {
     var slider = $("predictions-step"), last = p.evaluations.length - 1;
     slider.max = last;
-    if (followLatest || Number(slider.value) > last) slider.value = last;
+    slider.value = chosenEpoch === null ? last : positionOf(p.evaluations, chosenEpoch);
     $("predictions-stepper").classList.toggle("hidden", last === 0);
     slider.oninput = function () {
-      followLatest = Number(slider.value) === last;
+      var i = Number(slider.value);
+      chosenEpoch = i === last ? null : p.evaluations[i].epoch;
       renderEvaluation(p);
     };
     renderEvaluation(p);
