@@ -29,14 +29,30 @@ PLOTS = (
 )
 
 
-def open_report(tab: Tab, report: Path) -> Any:
+def open_report(tab: Tab, report: Path, status: str = "SUCCEEDED") -> Any:
     """Open report.html from disk and wait until its document is drawn (the run's status)."""
     tab.page.goto(report.as_uri())
     tab.page.wait_for_function(
-        "() => document.getElementById('run-status').textContent === 'SUCCEEDED'",
+        f"() => document.getElementById('run-status').textContent === '{status}'",
         timeout=TIMEOUT_MS,
     )
     return tab.page
+
+
+def weight_sources(page: Any) -> list[str]:
+    """The weights section's pictures, as their data URIs."""
+    return list(
+        page.evaluate("() => [...document.querySelectorAll('#weights-grid img')].map(i => i.src)")
+    )
+
+
+def slide_weights(page: Any, index: int) -> None:
+    """Move the weights section's step slider to ``index`` as a hand would (an input event)."""
+    page.evaluate(
+        "(i) => { const s = document.getElementById('weights-slider'); s.value = String(i);"
+        " s.dispatchEvent(new Event('input')); }",
+        index,
+    )
 
 
 def text(page: Any, element: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_pages import TIMEOUT_MS, Tab, drawn, text
+from browser_pages import TIMEOUT_MS, Tab, drawn, open_report, text
 from watch_runs import config, watched_run
 
 from lnn.watch.report import write_report
@@ -30,12 +30,7 @@ def dying_run() -> RunView:
 
 
 def _open(tab: Tab, tmp_path: Path, view: RunView) -> Any:
-    tab.page.goto(write_report(tmp_path, view).as_uri())
-    tab.page.wait_for_function(
-        "() => document.getElementById('run-status').textContent === 'SUCCEEDED'",
-        timeout=TIMEOUT_MS,
-    )
-    return tab.page
+    return open_report(tab, write_report(tmp_path, view))
 
 
 def _click_cell(page: Any, layer_index: int, step: int, unit: int) -> None:

@@ -12,7 +12,16 @@ from typing import Any
 
 import numpy as np
 import pytest
-from browser_pages import TIMEOUT_MS, Tab, click_bar, drawn, open_report, text
+from browser_pages import (
+    TIMEOUT_MS,
+    Tab,
+    click_bar,
+    drawn,
+    open_report,
+    slide_weights,
+    text,
+    weight_sources,
+)
 
 from functions.nn.predict import predict_proba
 from lnn.cli.main import main
@@ -133,20 +142,6 @@ def test_what_it_predicts_in_the_files_class_names(tab: Tab, run: Path, screensh
     assert tab.errors == []
 
 
-def _sources(page: Any) -> list[str]:
-    return list(
-        page.evaluate("() => [...document.querySelectorAll('#weights-grid img')].map(i => i.src)")
-    )
-
-
-def _slide(page: Any, index: int) -> None:
-    page.evaluate(
-        "(i) => { const s = document.getElementById('weights-slider'); s.value = String(i);"
-        " s.dispatchEvent(new Event('input')); }",
-        index,
-    )
-
-
 def test_the_first_layers_pictures_follow_the_slider_and_the_switch(
     tab: Tab, run: Path, screenshots: Path
 ) -> None:
@@ -160,19 +155,21 @@ def test_the_first_layers_pictures_follow_the_slider_and_the_switch(
     assert widths == [64] * 4  # a 64x64 picture per unit of layer 1
     assert page.get_attribute("#weights-slider", "max") == str(len(steps) - 1)
     assert text(page, "weights-step").startswith(f"at step {EPOCHS}: W,")
-    assert _sources(page) == pictures[str(EPOCHS)]["w"]
+    assert weight_sources(page) == pictures[str(EPOCHS)]["w"]
     page.check("input[name=weights-kind][value=change]")
     assert text(page, "weights-step").startswith(f"at step {EPOCHS}: W - W(init),")
-    assert _sources(page) == pictures[str(EPOCHS)]["change"] != pictures[str(EPOCHS)]["w"]
+    assert weight_sources(page) == pictures[str(EPOCHS)]["change"] != pictures[str(EPOCHS)]["w"]
     page.locator("#weights").screenshot(path=str(screenshots / "weights-cat-change.png"))
-    _slide(page, 1)
+    slide_weights(page, 1)
     assert text(page, "weights-step").startswith(f"at step {steps[1]}: W - W(init),")
-    assert _sources(page) == pictures[str(steps[1])]["change"] != pictures[str(EPOCHS)]["change"]
-    _slide(page, 0)
+    assert (
+        weight_sources(page) == pictures[str(steps[1])]["change"] != pictures[str(EPOCHS)]["change"]
+    )
+    slide_weights(page, 0)
     assert "nothing has changed yet" in text(page, "weights-note")
     page.check("input[name=weights-kind][value=w]")
     assert text(page, "weights-step").startswith("at step 0 (the initial weights): W,")
-    assert _sources(page) == pictures["0"]["w"] != pictures[str(EPOCHS)]["w"]
+    assert weight_sources(page) == pictures["0"]["w"] != pictures[str(EPOCHS)]["w"]
     assert tab.errors == []
 
 

@@ -9,7 +9,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from browser_pages import TIMEOUT_MS, Tab, click_unit, drawn, text
+from browser_pages import TIMEOUT_MS, Tab, click_unit, drawn, open_report, text
 from watch_runs import config, dead_relu_config, watched_run
 
 from lnn.datasets import load_dataset
@@ -23,15 +23,6 @@ from messages.status import HistoryEntry
 ZERO = "0 (drawn at the floor)"
 
 
-def _open(tab: Tab, report: Path, status: str = "SUCCEEDED") -> Any:
-    tab.page.goto(report.as_uri())
-    tab.page.wait_for_function(
-        f"() => document.getElementById('run-status').textContent === '{status}'",
-        timeout=TIMEOUT_MS,
-    )
-    return tab.page
-
-
 def _layout(page: Any, plot: str) -> dict[str, Any]:
     return dict(page.evaluate(f"() => document.getElementById('{plot}').layout"))
 
@@ -42,7 +33,7 @@ def _trace_names(page: Any, plot: str) -> list[str]:
 
 def test_accuracy_is_a_fraction_of_the_runs_own_splits(tab: Tab, tmp_path: Path) -> None:
     view, _ = watched_run(config(epochs=6, holdout=0.25, eval_every="auto"))
-    page = _open(tab, write_report(tmp_path, view))
+    page = open_report(tab, write_report(tmp_path, view))
     assert _trace_names(page, "accuracy-plot") == ["train", "dev"]  # no test set
     assert _layout(page, "accuracy-plot")["yaxis"]["range"] == [0, 1.02]
     xs = page.evaluate("() => document.getElementById('accuracy-plot').data[0].x")
@@ -62,7 +53,7 @@ def test_accuracy_is_a_fraction_of_the_runs_own_splits(tab: Tab, tmp_path: Path)
 
 def test_a_run_without_telemetry_says_so_once_it_has_ended(tab: Tab, tmp_path: Path) -> None:
     view, _ = watched_run(config(epochs=2, telemetry_every=0))
-    page = _open(tab, write_report(tmp_path, view))
+    page = open_report(tab, write_report(tmp_path, view))
     off = "This run recorded no telemetry (--telemetry-every off)."
     assert text(page, "layers").endswith(off) and text(page, "dead_units").endswith(off)
     # and no unit is chosen yet: a hint in place of an empty plot
@@ -76,7 +67,7 @@ def test_an_accuracy_chart_before_any_evaluation_says_why(tab: Tab, tmp_path: Pa
     data = prepare(load_dataset("moons"), [x.model_dump() for x in cfg.layers])
     view = planned_view("reference", cfg, data.x, data.y)
     view.add_history([HistoryEntry(epoch=1, cost=0.69), HistoryEntry(epoch=2, cost=0.65)])
-    page = _open(tab, write_report(tmp_path, view), status="RUNNING")
+    page = open_report(tab, write_report(tmp_path, view), status="RUNNING")
     assert drawn(page, "cost-plot")
     assert page.locator("#accuracy-plot").is_hidden()
     assert text(page, "accuracy-empty") == (
@@ -87,7 +78,7 @@ def test_an_accuracy_chart_before_any_evaluation_says_why(tab: Tab, tmp_path: Pa
 
 def test_histogram_rows_are_labelled_by_plain_numbers(tab: Tab, tmp_path: Path) -> None:
     view, _ = watched_run(config(epochs=4))
-    page = _open(tab, write_report(tmp_path, view))
+    page = open_report(tab, write_report(tmp_path, view))
     layout = _layout(page, "histogram-plot")
     labels = [t for k in ("yaxis", "yaxis2", "yaxis3", "yaxis4") for t in layout[k]["ticktext"]]
     assert labels and not any("^" in label for label in labels)
@@ -102,7 +93,7 @@ def test_histogram_labels_do_not_overlap_and_the_zero_row_is_named(
 ) -> None:
     # flower, tanh: the values of each kind span dozens of bins, more than fit labelled.
     view, _ = watched_run(config("flower", epochs=40, lr=1.2))
-    page = _open(tab, write_report(tmp_path, view))
+    page = open_report(tab, write_report(tmp_path, view))
     weights = next(iter(view.document()["histograms"]["layers"][0]["kinds"].values()))
     named = _layout(page, "histogram-plot")["yaxis"]["ticktext"]  # the weights' subplot
     assert len(weights["bins"]) > len(named) and set(named) <= set(weights["bins"])
@@ -121,7 +112,7 @@ def test_histogram_labels_do_not_overlap_and_the_zero_row_is_named(
 
 def test_terms_are_explained_on_hover(tab: Tab, tmp_path: Path) -> None:
     view, _ = watched_run(config(epochs=3))
-    page = _open(tab, write_report(tmp_path, view))
+    page = open_report(tab, write_report(tmp_path, view))
     for term in ("calls_per_hop", "telemetry_steps", "dead", "saturated", "grad_rms"):
         title = page.locator(f'[data-term="{term}"]').first.get_attribute("title")
         assert title == TERMS[term], term
@@ -141,7 +132,7 @@ def test_unit_plots_are_titled_and_show_zeros_on_log_axes(
     """Zero weights: the relu units are dead from the start, their gradient norm 0 on every
     step; the log axis shows those zeros at its floor, marked, hovering as 0."""
     view, _ = watched_run(dead_relu_config())
-    page = _open(tab, write_report(tmp_path, view))
+    page = open_report(tab, write_report(tmp_path, view))
     click_unit(page, 0)
     page.wait_for_function(
         "() => (document.getElementById('unit-plot').data || []).length >= 4", timeout=TIMEOUT_MS

@@ -7,21 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from browser_pages import TIMEOUT_MS, Tab, text
+from browser_pages import Tab, open_report, text
 from watch_runs import config, dead_relu_config, watched_run
 
 from lnn.watch.report import write_report
 
 DIGITS = [str(d) for d in range(10)]
-
-
-def _open(tab: Tab, report: Path) -> Any:
-    tab.page.goto(report.as_uri())
-    tab.page.wait_for_function(
-        "() => document.getElementById('run-status').textContent === 'SUCCEEDED'",
-        timeout=TIMEOUT_MS,
-    )
-    return tab.page
 
 
 def _matrix(page: Any, split: str) -> tuple[list[str], list[list[int]]]:
@@ -47,7 +38,7 @@ def test_a_digits_report_shows_each_splits_matrix_named_and_its_history(
         holdout=0.2,
     )
     view, result = watched_run(cfg)
-    page = _open(tab, write_report(tmp_path, view))
+    page = open_report(tab, write_report(tmp_path, view))
     evaluated = [h for h in result.history if h.train_confusion is not None]
     assert [h.epoch for h in evaluated] == [2, 4, 6]
     for split in ("train", "dev"):
@@ -90,7 +81,7 @@ def test_a_constant_classifier_gets_the_banner_in_plain_words(
     view, result = watched_run(dead_relu_config())
     final = result.history[-1].train_confusion
     assert final is not None and [row[1] for row in final] == [0, 0]
-    page = _open(tab, write_report(tmp_path, view))
+    page = open_report(tab, write_report(tmp_path, view))
     banner = text(page, "predictions-verdict")
     total = sum(map(sum, final))
     assert banner == (
@@ -115,7 +106,7 @@ def test_a_good_2d_classifier_has_no_banner(tab: Tab, tmp_path: Path) -> None:
     view, result = watched_run(config(epochs=60, eval_every=30, lr=1.0))
     final = result.history[-1]
     assert final.train_accuracy is not None and final.train_accuracy > 0.8
-    page = _open(tab, write_report(tmp_path, view))
+    page = open_report(tab, write_report(tmp_path, view))
     assert page.locator("#predictions-verdict").is_hidden()
     assert _matrix(page, "train") == (["upper", "lower"], final.train_confusion)
     assert tab.errors == []
@@ -126,7 +117,7 @@ def test_an_output_that_is_not_a_probability_says_why_there_is_no_grid(
 ) -> None:
     layers = [{"units": 8, "activation": "relu"}, {"units": 10, "activation": "relu"}]
     view, _ = watched_run(config("digits", layers=layers, epochs=2, lr=0.05))
-    page = _open(tab, write_report(tmp_path, view))
+    page = open_report(tab, write_report(tmp_path, view))
     said = text(page, "predictions-examples")
     assert "10:relu" in said and "not class probabilities" in said
     assert page.locator("#predictions-examples img").count() == 0

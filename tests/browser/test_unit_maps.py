@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from browser_pages import TIMEOUT_MS, Tab, drawn, text
+from browser_pages import TIMEOUT_MS, Tab, drawn, open_report, text
 from watch_runs import config, watched_run
 
 from lnn.watch.report import write_report
@@ -18,15 +18,6 @@ LAYERS = [
     {"units": 3, "activation": "relu"},
     {"units": 1, "activation": "sigmoid"},
 ]
-
-
-def _open(tab: Tab, report: Path) -> Any:
-    tab.page.goto(report.as_uri())
-    tab.page.wait_for_function(
-        "() => document.getElementById('run-status').textContent === 'SUCCEEDED'",
-        timeout=TIMEOUT_MS,
-    )
-    return tab.page
 
 
 def _plot_data(page: Any, plot: str, trace: int = 0) -> dict[str, Any]:
@@ -59,7 +50,7 @@ def test_a_2d_report_draws_each_units_map_and_a_samples_path(
     view, _ = watched_run(config("flower", layers=LAYERS, epochs=10))
     document = view.document()
     maps, path = document["unit_maps"], document["sample_path"]
-    page = _open(tab, write_report(tmp_path, view))
+    page = open_report(tab, write_report(tmp_path, view))
 
     # small multiples: one map per unit, by layer; the output's enlarged first
     assert page.locator("#unit-maps-grid canvas").count() == 5 + 3 + 1
@@ -140,7 +131,7 @@ def test_a_digits_report_shows_a_samples_path_chosen_by_its_picture(
     )
     view, _ = watched_run(cfg)
     path = view.document()["sample_path"]
-    page = _open(tab, write_report(tmp_path, view))
+    page = open_report(tab, write_report(tmp_path, view))
     assert text(page, "unit_maps").endswith("Only for 2-D inputs.")
     thumbnails = page.locator("#sample-path-thumbs img")
     assert thumbnails.count() == len(path["samples"]) == 24
@@ -182,7 +173,7 @@ def test_a_report_without_the_runs_samples_says_why_it_has_no_path(
     view.update(config=cfg, n_features=64, status="SUCCEEDED", step=trained.step)
     view.set_params(trained.step, result.params)
     view.set_first_layer(list(result.first_layer), result.first_layer.get)  # the kept steps
-    page = _open(tab, write_report(tmp_path, view))
+    page = open_report(tab, write_report(tmp_path, view))
     assert page.locator("#weights-grid img").count() == 4  # the parameters are there
     assert "examples are not known here" in text(page, "sample_path")
     assert page.locator("#sample-path-choice").is_hidden()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from browser_pages import TIMEOUT_MS, Tab, text
+from browser_pages import TIMEOUT_MS, Tab, slide_weights, text, weight_sources
 from watch_runs import config, watched_run
 
 from lnn.watch.images import REPORT_STEPS
@@ -22,20 +22,6 @@ CONFIG = config(
     epochs=12,
     lr=0.5,
 )
-
-
-def _sources(page: Any) -> list[str]:
-    return list(
-        page.evaluate("() => [...document.querySelectorAll('#weights-grid img')].map(i => i.src)")
-    )
-
-
-def _slide(page: Any, index: int) -> None:
-    page.evaluate(
-        "(i) => { const s = document.getElementById('weights-slider'); s.value = String(i);"
-        " s.dispatchEvent(new Event('input')); }",
-        index,
-    )
 
 
 def _kind(page: Any, kind: str) -> None:
@@ -57,19 +43,19 @@ def test_the_reports_slider_and_switch_change_the_pictures(tab: Tab, tmp_path: P
     # The report opens at the run's end, its slider over the steps it holds.
     assert page.get_attribute("#weights-slider", "max") == str(REPORT_STEPS - 1)
     assert text(page, "weights-step").startswith("at step 12: W,")
-    assert _sources(page) == embedded["pictures"]["12"]["w"]
-    _slide(page, 0)
+    assert weight_sources(page) == embedded["pictures"]["12"]["w"]
+    slide_weights(page, 0)
     assert text(page, "weights-step").startswith("at step 0 (the initial weights): W,")
-    assert _sources(page) == embedded["pictures"]["0"]["w"]
+    assert weight_sources(page) == embedded["pictures"]["0"]["w"]
     _kind(page, "change")
     assert "nothing has changed yet" in text(page, "weights-note")
-    _slide(page, 3)
+    slide_weights(page, 3)
     step = steps[3]
     assert text(page, "weights-step").startswith(f"at step {step}: W - W(init),")
-    assert _sources(page) == embedded["pictures"][str(step)]["change"]
-    assert _sources(page) != embedded["pictures"][str(step)]["w"]
+    assert weight_sources(page) == embedded["pictures"][str(step)]["change"]
+    assert weight_sources(page) != embedded["pictures"][str(step)]["w"]
     _kind(page, "w")
-    assert _sources(page) == embedded["pictures"][str(step)]["w"]
+    assert weight_sources(page) == embedded["pictures"][str(step)]["w"]
     assert tab.errors == []
 
 
@@ -87,7 +73,7 @@ def test_the_live_page_asks_the_server_for_the_step_the_slider_picks(tab: Tab) -
         assert page.get_attribute("#weights-slider", "max") == "12"  # every kept step
         _kind(page, "change")
         with page.expect_response(lambda r: "/api/weights?step=5" in r.url) as asked:
-            _slide(page, 5)
+            slide_weights(page, 5)
         assert asked.value.ok
         expected = view.weight_pictures(5)
         assert expected is not None
@@ -96,7 +82,7 @@ def test_the_live_page_asks_the_server_for_the_step_the_slider_picks(tab: Tab) -
             arg=expected["change"][0],
             timeout=TIMEOUT_MS,
         )
-        assert _sources(page) == expected["change"]
+        assert weight_sources(page) == expected["change"]
         assert text(page, "weights-step").startswith("at step 5: W - W(init),")
     assert tab.errors == []
 
@@ -117,9 +103,9 @@ def test_a_step_that_cannot_be_drawn_says_so_on_the_live_page(tab: Tab) -> None:
             "13 kept steps; step 12 could not be drawn: its weights are not all finite "
             "(training diverged)"
         )
-        assert _sources(page) == []
+        assert weight_sources(page) == []
         # Another step still draws.
-        _slide(page, 4)
+        slide_weights(page, 4)
         page.wait_for_function(
             "() => document.querySelectorAll('#weights-grid img').length === 5",
             timeout=TIMEOUT_MS,
