@@ -34,7 +34,13 @@ def watched_run(cfg: TrainConfig, **data_options: Any) -> tuple[RunView, Trainin
     split = split_training_data(data.x, data.y, holdout=cfg.holdout, seed=cfg.seed)
     view = planned_view("reference", cfg, data.x, data.y, split, dataset.classes)
     feed = ReferenceFeed(view)
-    result = train_reference(cfg, split, on_epoch=feed.on_epoch, on_step=feed.on_step)
+    result = train_reference(
+        cfg,
+        split,
+        on_epoch=feed.on_epoch,
+        on_step=feed.on_step,
+        first_layer=feed.first_layer,
+    )
     finish(view, result)
     return view, result
 

@@ -122,7 +122,13 @@ def _reference(work: Workload, *, watched: bool) -> Watched:
     feed = ReferenceFeed(view)
     calls = ViewCalls()
     with PagePoller(view, calls) as page:
-        run = train_reference(work.config, work.split, on_epoch=feed.on_epoch, on_step=feed.on_step)
+        run = train_reference(
+            work.config,
+            work.split,
+            on_epoch=feed.on_epoch,
+            on_step=feed.on_step,
+            first_layer=feed.first_layer,
+        )
         finish(view, run)
     return Watched(_checked(run), page=page.load)
 

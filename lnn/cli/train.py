@@ -80,6 +80,7 @@ def run_engine(
             on_epoch=_each(progress.advance, feed.on_epoch),
             on_step=feed.on_step,
             stop=stop,
+            first_layer=feed.first_layer,
         )
     from lnn.cli.connection import require_listening, stack_errors
     from lnn.engines.stack import train_on_stack

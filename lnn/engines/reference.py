@@ -75,9 +75,12 @@ def train_reference(
     on_epoch: EpochCallback | None = None,
     on_step: StepCallback | None = None,
     stop: StopCheck | None = None,
+    first_layer: dict[int, Array] | None = None,
 ) -> TrainingResult:
     """Train ``config`` on ``split``; ``stop`` is asked before each step, and once it says
-    so the run ends there, CANCELLED, with what it trained so far."""
+    so the run ends there, CANCELLED, with what it trained so far. W1's float32 snapshots at
+    the picture steps go into ``first_layer`` (a watcher's dict, read as it fills: each is in
+    before ``on_step`` hears of its step) and into the result."""
     run_id = uuid4().hex
     specs = layer_specs(config)
     depth = len(specs)
@@ -93,7 +96,8 @@ def train_reference(
     )
     telemetry: list[TelemetryRecord] = []
     pictured = frozenset(picture_steps(cadence))
-    first_layer = {0: snapshot(params[0][0])}
+    first_layer = {} if first_layer is None else first_layer
+    first_layer[0] = snapshot(params[0][0])
 
     if on_step is not None:  # the initial parameters, as step 0
         on_step(0, list(params), [])

@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from functions.nn.data import n_batches
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
-from functions.training.schedule import picture_steps, telemetry_cadence
 from functions.training.split import DataSplit
 from lnn.engines.base import TrainingResult
-from lnn.first_layer import snapshot
 from lnn.watch.examples import examples_of
 from lnn.watch.view import RunView
 from messages.status import HistoryEntry, RunStatus
@@ -52,18 +50,14 @@ def planned_view(
 class ReferenceFeed:
     """The reference engine's callbacks (``on_epoch``, ``on_step``): they hand over the
     parameters by reference (the engine never writes an array in place), the page's server
-    draws from them in its own thread. W1 of the picture steps (step 0 is the init) is kept as
-    the float32 snapshot a picture needs: the cat network's 25 steps are 25 MB, not 49."""
+    draws from them in its own thread. ``first_layer`` is the dict the engine puts W1's
+    snapshots of the picture steps in (train_reference's ``first_layer``): the page reads
+    those, no copy of its own."""
 
     def __init__(self, view: RunView) -> None:
         self.view = view
         self._next_params = 0.0
-        self._first_layer: dict[int, Array] = {}
-        config, steps = view.config, view.steps_per_epoch
-        self._kept: frozenset[int] = frozenset()
-        if config is not None and steps is not None:
-            cadence = telemetry_cadence(config.telemetry_every, config.epochs, steps)
-            self._kept = frozenset(picture_steps(cadence))
+        self.first_layer: dict[int, Array] = {}
         view.update(note=IN_PROCESS_PARAMS)
 
     def on_epoch(self, entry: HistoryEntry) -> None:
@@ -73,9 +67,8 @@ class ReferenceFeed:
         self, step: int, params: list[tuple[Array, Array]], records: Sequence[TelemetryRecord]
     ) -> None:
         self.view.update(step=step)
-        if step in self._kept:
-            self._first_layer[step] = snapshot(params[0][0])
-            self.view.set_first_layer(list(self._first_layer), self._first_layer.get)
+        if step in self.first_layer:
+            self.view.set_first_layer(list(self.first_layer), self.first_layer.get)
         if records:
             self.view.add_telemetry(records)
         now = time.monotonic()

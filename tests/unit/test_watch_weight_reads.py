@@ -10,7 +10,6 @@ from watch_runs import config, watched_run
 
 from functions.nn.types import Array
 from functions.ports import ObjectNotFoundError
-from lnn.watch.feeds import ReferenceFeed, planned_view
 from lnn.watch.images import StepNotDrawnError
 from lnn.watch.view import RunView
 
@@ -78,17 +77,14 @@ def test_a_step_that_cannot_be_drawn_says_why(failure: Any, reason: str) -> None
 
 
 def test_the_reference_feed_keeps_float32_snapshots_of_the_picture_steps() -> None:
-    """A picture needs 8 bits a channel: the feed holds W1 as float32 (the cat network's 25
-    steps are 25 MB, not 49), a copy the engine's later steps cannot change."""
-    view = planned_view("reference", DIGITS, np.zeros((64, 10)), np.zeros((10, 10)))
-    view.update(steps_per_epoch=1)
-    feed = ReferenceFeed(view)
-    w = np.arange(3 * 64, dtype=np.float64).reshape(3, 64)
-    feed.on_step(1, [(w, np.zeros((3, 1))), (np.zeros((10, 3)), np.zeros((10, 1)))], [])
+    """A picture needs 8 bits a channel: the page reads W1 as float32 (the cat network's 25
+    steps are 25 MB, not 49), the engine's own snapshots, which its later steps cannot change."""
+    view, result = watched_run(DIGITS)
     reader = view.first_layer._reader
-    assert reader is not None
-    kept = reader(1)
-    assert kept is not None and kept.dtype == np.float32
-    np.testing.assert_array_equal(kept, w.astype(np.float32))
-    w[0, 0] = -1.0  # a later write to the engine's array does not reach the snapshot
-    assert kept[0, 0] == 0.0
+    assert reader is not None and result.first_layer
+    for step, snapshot in result.first_layer.items():
+        kept = reader(step)
+        assert kept is snapshot and kept.dtype == np.float32  # one copy, the engine's
+    final = result.params[0][0]
+    np.testing.assert_array_equal(reader(max(result.first_layer)), final.astype(np.float32))
+    assert not np.array_equal(reader(0), final.astype(np.float32))  # the init stays the init
