@@ -29,11 +29,15 @@ FirstLayerReader = Callable[[int], Array | None]
 
 # What a step's pictures show, by the key the page and the board name it with: the weights,
 # and what training changed, W - W(init) (each unit scaled on its own either way).
-PICTURE_KINDS: dict[str, str] = {"w": "W", "change": "W - W(init)"}
+WEIGHTS = "w"
+CHANGE = "change"
+PICTURE_KINDS: dict[str, str] = {WEIGHTS: "W", CHANGE: "W - W(init)"}
 
 
 __all__ = [
+    "CHANGE",
     "PICTURE_KINDS",
+    "WEIGHTS",
     "FirstLayer",
     "FirstLayerReader",
     "load_first_layer",
@@ -49,8 +53,8 @@ def pictured(first_layer: Mapping[int, Array], step: int) -> dict[str, Array]:
     """Kind -> the matrix drawn at ``step``: W, and W - W(init) when the init was kept."""
     w = first_layer[step]
     if 0 not in first_layer:
-        return {"w": w}
-    return {"w": w, "change": w - first_layer[0]}
+        return {WEIGHTS: w}
+    return {WEIGHTS: w, CHANGE: w - first_layer[0]}
 
 
 def snapshot(w: Array) -> Array:

@@ -11,7 +11,7 @@ import numpy as np
 from functions.nn.types import Array
 from functions.telemetry.figures import picture_shape
 from lnn.datasets.images import IMAGE_SHAPES
-from lnn.first_layer import pictured
+from lnn.first_layer import CHANGE, WEIGHTS, pictured
 from lnn.tensorboard import tags
 
 _GREY = 127.5  # a zero weight; the unit's largest |weight| is black or full colour
@@ -39,7 +39,7 @@ def unit_pixels(w: Array, shape: tuple[int, ...]) -> np.ndarray:
 
 
 # Picture kind (lnn.first_layer.PICTURE_KINDS) -> its tag under layer 1.
-_TAGS = {"w": tags.UNITS, "change": tags.UNITS_CHANGE}
+_TAGS = {WEIGHTS: tags.UNITS, CHANGE: tags.UNITS_CHANGE}
 
 
 def first_layer_pictures(dataset: str, first_layer: Mapping[int, Array]) -> list[Pictures]:
@@ -53,7 +53,7 @@ def first_layer_pictures(dataset: str, first_layer: Mapping[int, Array]) -> list
             continue
         shape = IMAGE_SHAPES[dataset]
         for kind, matrix in pictured(first_layer, step).items():
-            if kind != "change" or step > 0:
+            if kind != CHANGE or step > 0:
                 tag = tags.layer_tag(1, _TAGS[kind])
                 found.append(Pictures(tag, step, unit_pixels(matrix, shape)))
     return found
