@@ -3,38 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import re
 from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 from lnn.cli.errors import UsageError
+from lnn.layer_text import LayersTextError
+from lnn.layer_text import parse_layers as parse_layer_text
 from messages.status import STALL_AFTER_S
 from messages.train_request import TrainConfig
-from messages.vocabulary import ACTIVATION_NAMES as ACTIVATIONS
 
 if TYPE_CHECKING:
     from infra.local.chaos import ChaosSpec
 
-_LAYER = re.compile(r"^\s*(\d+)\s*:\s*([a-z_]+)\s*$")
-
 
 def parse_layers(text: str) -> list[dict[str, object]]:
-    """``"20:relu,7:relu,1:sigmoid"`` -> ``[{"units": 20, "activation": "relu"}, ...]``."""
-    layers = []
-    for position, part in enumerate(text.split(","), start=1):
-        match = _LAYER.match(part)
-        if not match:
-            raise UsageError(
-                f"--layers: layer {position} is {part.strip()!r}; expected UNITS:ACTIVATION "
-                'as in "20:relu,7:relu,1:sigmoid"'
-            )
-        units, activation = int(match.group(1)), match.group(2)
-        if activation not in ACTIVATIONS:
-            raise UsageError(
-                f"--layers: layer {position} has unknown activation {activation!r} "
-                f"(choose from {', '.join(ACTIVATIONS)})"
-            )
-        layers.append({"units": units, "activation": activation})
-    return layers
+    """``--layers`` text -> TrainConfig's layers (lnn.layer_text); UsageError if malformed."""
+    try:
+        return parse_layer_text(text)
+    except LayersTextError as exc:
+        raise UsageError(f"--layers: {exc}") from exc
 
 
 def add_config_option(p: argparse.ArgumentParser, flag: str, **kwargs: Any) -> None:

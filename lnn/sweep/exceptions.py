@@ -1,14 +1,16 @@
-"""The sweep package's errors: each one line, for the CLI to print (exit 2)."""
+"""The errors of lnn.sweep. Each is a ValueError whose message is one line a user can act
+on: the CLI prints it and exits 2."""
 
 __all__ = ["SearchSpecError", "SweepError", "SweepRecordError"]
 
 
 class SweepError(ValueError):
-    """A sweep cannot be made or resumed as asked."""
+    """Base of the sweep package's errors."""
 
 
 class SearchSpecError(SweepError):
-    """The --search text (or a value it gives a trial) is not valid."""
+    """A search space (``--search``) or a trial drawn from it that cannot be trained; the
+    message names the bad part."""
 
 
 class SweepRecordError(SweepError):
