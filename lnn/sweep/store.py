@@ -75,11 +75,11 @@ class DirectorySweepStore(SweepStore):
 class BlobSweepStore(SweepStore):
     """The record as one object in a stack's bucket (S3, or the in-memory stack's)."""
 
-    def __init__(self, blobs: BlobStore, bucket: str = "") -> None:
-        self.blobs, self.bucket = blobs, bucket
+    def __init__(self, blobs: BlobStore) -> None:
+        self.blobs = blobs
 
     def where(self, sweep_id: str) -> str:
-        return f"s3://{self.bucket}/{sweep_key(sweep_id)}"
+        return f"s3://{self.blobs.bucket}/{sweep_key(sweep_id)}"
 
     def _read(self, sweep_id: str) -> bytes | None:
         try:
