@@ -3,9 +3,9 @@
 
 import argparse
 
+from lnn.sweep.draws import METHODS
 from lnn.sweep.types import METRICS
 
-METHODS = ("random", "grid")
 DEFAULT_TRIALS = 8
 DEFAULT_CONCURRENCY = 4
 DEFAULT_GRID_POINTS = 3
