@@ -184,8 +184,9 @@ def _parse_one(name: str, text: str) -> Any:
         if text not in get_args(annotation):
             raise ValueError(f"{text!r} is not one of {', '.join(get_args(annotation))}")
         return text
-    number = _number(text, whole=_is_integer_option(name))
-    return int(number) if _is_integer_option(name) else number
+    whole = _is_integer_option(name)
+    number = _number(text, whole=whole)
+    return int(number) if whole else number
 
 
 def _is_integer_option(name: str) -> bool:
