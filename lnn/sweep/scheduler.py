@@ -267,7 +267,10 @@ class Scheduler:
 def _metrics(result: TrainingResult) -> dict[str, object]:
     return {
         "epochs_done": max((e.epoch for e in result.history), default=0),
-        "final_cost": result.final_cost,
+        # A stopped run's record has none: the cost of the last epoch it completed.
+        "final_cost": result.final_cost
+        if result.final_cost is not None or not result.history
+        else result.history[-1].cost,
         "train_accuracy": result.train_accuracy,
         "dev_accuracy": result.dev_accuracy,
         "test_accuracy": result.test_accuracy,
