@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from lnn.bench.engines import embedded_vs_reference, reference_vs_numpy
 from lnn.bench.exceptions import CaseUnavailableError
 from lnn.bench.floor_case import embedded_floor
+from lnn.bench.sweep_cost import sweep_cost
 from lnn.bench.telemetry_cost import telemetry_cost
 from lnn.bench.types import CaseResult
 from lnn.bench.watch_cost import watch_cost
@@ -77,6 +78,15 @@ CASES: dict[str, Case] = {
             300,
             3,
             watch_cost,
+            needs_cat=False,
+        ),
+        Case(
+            "sweep-cost",
+            "16 trials as one after another, and as sweeps at concurrency 1, 4 and 8 on the "
+            "reference engine, embedded and lnn up --workers 4 (about 40 minutes: opt-in)",
+            300,
+            1,
+            sweep_cost,
             needs_cat=False,
         ),
     )

@@ -20,7 +20,10 @@ CASE_NAMES = (
     "embedded-floor",
     "telemetry-cost",
     "watch-cost",
+    "sweep-cost",
 )
+# Run only when named: they take long enough to be a decision.
+OPT_IN = ("sweep-cost",)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,7 +31,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "cases",
         nargs="*",
         metavar="CASE",
-        help=f"cases to run (default: all of {', '.join(CASE_NAMES)})",
+        help=f"cases to run (default: all of {', '.join(CASE_NAMES)} but {', '.join(OPT_IN)})",
     )
     p.add_argument("--epochs", type=int, default=None, help="epochs per run (default: per case)")
     p.add_argument(
@@ -57,7 +60,7 @@ def check_arguments(args: argparse.Namespace) -> list[str]:
         value = getattr(args, option)
         if value is not None and value < 1:
             raise UsageError(f"--{option} must be at least 1, got {value}")
-    return list(dict.fromkeys(args.cases)) or list(CASE_NAMES)
+    return list(dict.fromkeys(args.cases)) or [n for n in CASE_NAMES if n not in OPT_IN]
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
