@@ -20,14 +20,20 @@ def report_title(view: RunView) -> str:
     return f"lnn report: {config.dataset} {layers}"
 
 
+def write_whole(path: Path, text: str) -> Path:
+    """``text`` at ``path``, written aside then renamed: whoever reads the file meanwhile (a
+    browser, another trial's writer) reads it whole, the old one or the new one."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    partial.write_text(text, encoding="utf-8")
+    return partial.replace(path)
+
+
 def write_shared_script(path: Path) -> Path:
     """plotly.js at ``path``, written once: reports of trials ending at the same time may ask
-    for it together, so it appears whole (written aside, then renamed) or not at all."""
+    for it together."""
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
-        partial.write_text(plotly_js(), encoding="utf-8")
-        partial.replace(path)
+        write_whole(path, plotly_js())
     return path
 
 
