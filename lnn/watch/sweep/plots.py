@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lnn.sweep.types import METRICS, SweepRecord, TrialRecord
-from lnn.watch.numbers import figure, figures, short_exponent
+from lnn.watch.numbers import figure, figures
 from lnn.watch.sweep.table import compact, metric_label, sort_key, sort_value
 from lnn.watch.sweep.trials import Histories, ended, history_of, so_far
 
@@ -55,7 +55,7 @@ def _log_ticks(low: float, high: float) -> tuple[list[float], list[str], list[fl
     labels (1e-4, 0.01, 1, 100) and the axis range they span."""
     first, last = math.floor(low), math.ceil(high)
     powers = list(range(first, last + 1))
-    labels = [short_exponent(f"{10.0**k:g}") for k in powers]
+    labels = [compact(10.0**k) for k in powers]
     return [float(k) for k in powers], labels, [float(first), float(last)]
 
 

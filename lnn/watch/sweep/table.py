@@ -22,10 +22,14 @@ def metric_label(name: str) -> str:
 
 
 def compact(value: Any) -> str:
-    """A searched value as the table shows it: a number in at most 3 significant digits
-    (0.00316, 1e-4, 64), anything else as the search wrote it."""
+    """A searched value as the table shows it: a number in at most 3 significant digits,
+    decimals down to 0.001 and powers of ten below (0.00316, 1e-4, 2.5e-7, 64), anything
+    else as the search wrote it."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
+    if 0 < abs(value) < 1e-3:
+        mantissa, exponent = f"{value:.2e}".split("e")
+        return short_exponent(f"{mantissa.rstrip('0').rstrip('.')}e{exponent}")
     return short_exponent(f"{value:.3g}")
 
 

@@ -48,6 +48,14 @@
       (p.left_out ? "; " + p.left_out + " not ended or without one are left out." : "."));
   }
 
+  // A log axis labels only its powers of ten when the values span a decade or more (its
+  // default labels 2 and 5 of each decade as well, crowding it).
+  function logAxis(title, values) {
+    var axis = { type: "log", title: { text: title } };
+    if (Math.max.apply(null, values) / Math.min.apply(null, values) >= 10) axis.dtick = 1;
+    return axis;
+  }
+
   function renderLrCost(r) {
     if (L.empty("lr-cost", r.why)) return;
     var statuses = [];
@@ -60,8 +68,8 @@
         hovertemplate: "%{text}<br>lr %{x}, final cost %{y}<extra></extra>" };
     });
     L.draw("lr-cost-plot", traces, {
-      xaxis: { type: "log", title: { text: "learning rate (log)" }, exponentformat: "e" },
-      yaxis: { type: "log", title: { text: "final cost (log)" }, exponentformat: "e" } });
+      xaxis: logAxis("learning rate (log)", r.points.map(function (p) { return p.lr; })),
+      yaxis: logAxis("final cost (log)", r.points.map(function (p) { return p.cost; })) });
   }
 
   L.section(["curves"], function (d) { renderCurves(d.curves, trialCount(d)); });
