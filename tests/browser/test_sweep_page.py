@@ -1,7 +1,7 @@
 """The sweep's report.html in Chromium, from a small real sweep directory (three moons
 trials on the reference engine): the table sorts on a header click, the best trial is
 marked, the cost plot has a curve per trial, and a trial's name opens that trial's report;
-the live page draws the same sweep from its server and serves the trials' reports."""
+the live page follows a sweep through its polls and serves the trials' reports."""
 
 from __future__ import annotations
 
@@ -10,9 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from browser_pages import TIMEOUT_MS, Tab, drawn, open_report
-from sweep_runs import trained_sweep
+from sweep_runs import EPOCHS, trained_sweep
 
+from lnn.runs.types import REPORT_FILE
+from lnn.sweep.types import TrialStatus, trial_dir
 from lnn.watch.sweep import SweepView, serve_sweep, write_sweep_report
+
+# The last epoch of each curve on the cost plot.
+_CURVE_EPOCHS = (
+    "() => document.getElementById('sweep-cost-plot').data.map(t => t.x[t.x.length - 1])"
+)
 
 
 def _wait_drawn(page: Any) -> None:
@@ -84,21 +91,38 @@ def test_the_sweep_report_compares_the_trials_and_links_each_report(
     assert tab.errors == []
 
 
-def test_the_live_sweep_page_draws_the_sweep_and_serves_the_trial_reports(
+def test_the_live_sweep_page_follows_the_sweep_and_serves_the_trial_reports(
     tab: Tab, tmp_path: Path
 ) -> None:
     record, histories = trained_sweep(tmp_path)
+    # First the sweep midway: t02 running, two epochs in, its report not written yet.
+    report = trial_dir(tmp_path, 2) / REPORT_FILE
+    report.rename(tmp_path / "t02-report.html")
+    running = record.trials[2].model_copy(
+        update={"status": TrialStatus.RUNNING, "final_cost": None, "dev_accuracy": None}
+    )
+    midway = record.model_copy(update={"trials": [*record.trials[:2], running]})
     view = SweepView(tmp_path)
-    view.update(record, histories)
+    view.update(midway, [*histories[:2], histories[2][:2]])
     args = argparse.Namespace(port=0, no_browser=True)
     server = serve_sweep(view, args, "lnn sweep test")  # started
     try:
         page = tab.page
         page.goto(server.url)
         _wait_drawn(page)
-        assert drawn(page, "sweep-cost-plot")
-        assert page.locator("#trials-table tbody tr").count() == len(record.trials)
-        page.locator("#trials-table a", has_text="t02").click()
+        t02 = page.locator("#trials-table tr[data-trial='t02']")
+        assert "RUNNING" in t02.inner_text() and t02.locator("a").count() == 0
+        assert page.evaluate(_CURVE_EPOCHS) == [EPOCHS, EPOCHS, 2]
+        # The trial ends: the next poll brings it, with its link once its report is there.
+        (tmp_path / "t02-report.html").rename(report)
+        view.update(record, histories)
+        page.wait_for_function(
+            "() => document.querySelectorAll('#trials-table tr[data-trial=t02] a').length === 1",
+            timeout=TIMEOUT_MS,
+        )
+        assert "SUCCEEDED" in t02.inner_text()
+        assert page.evaluate(_CURVE_EPOCHS) == [EPOCHS] * 3
+        t02.locator("a").click()
         page.wait_for_url(f"{server.url}trials/t02/report.html", timeout=TIMEOUT_MS)
         page.wait_for_function(
             "() => document.getElementById('run-status').textContent === 'SUCCEEDED'",
