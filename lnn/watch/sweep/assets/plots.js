@@ -51,7 +51,7 @@
   // A log axis labels only its powers of ten when the values span a decade or more (its
   // default labels 2 and 5 of each decade as well, crowding it).
   function logAxis(title, values) {
-    var axis = { type: "log", title: { text: title } };
+    var axis = { type: "log", title: { text: title }, exponentformat: "e" };
     if (Math.max.apply(null, values) / Math.min.apply(null, values) >= 10) axis.dtick = 1;
     return axis;
   }
@@ -69,7 +69,8 @@
     });
     L.draw("lr-cost-plot", traces, {
       xaxis: logAxis("learning rate (log)", r.points.map(function (p) { return p.lr; })),
-      yaxis: logAxis("final cost (log)", r.points.map(function (p) { return p.cost; })) });
+      yaxis: logAxis("final cost (log)", r.points.map(function (p) { return p.cost; })),
+      legend: { orientation: "v" } });
   }
 
   L.section(["curves"], function (d) { renderCurves(d.curves, trialCount(d)); });
