@@ -7,7 +7,7 @@ from typing import Any
 
 from lnn.sweep.types import SweepRecord, TrialStatus
 from lnn.watch.sweep.plots import curves_section, lr_cost_section, parallel_section
-from lnn.watch.sweep.table import metric_label, status_note, table_section
+from lnn.watch.sweep.table import metric_label, table_section
 from lnn.watch.sweep.trials import Histories, ended
 
 
@@ -33,11 +33,6 @@ def summary_section(record: SweepRecord) -> dict[str, Any]:
         "best": None if best is None else best.name,
         "ended": all(ended(t) for t in record.trials),
         "updated_at": record.updated_at.isoformat(timespec="seconds"),
-        "failures": [
-            {"name": t.name, "note": status_note(t)}
-            for t in record.trials
-            if t.status is TrialStatus.FAILED
-        ],
     }
 
 
