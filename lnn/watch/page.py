@@ -15,7 +15,8 @@ from typing import Any
 
 from lnn.watch.glossary import TERMS
 
-PLOTLY_PATH = "/plotly.min.js"
+PLOTLY_FILE = "plotly.min.js"  # the script's name, served live and shared by a sweep's reports
+PLOTLY_PATH = "/" + PLOTLY_FILE
 SCRIPT_PATH = "/page.js"
 DOCUMENT_PATH = "/api/document"
 # Between the live page's polls: each redraw takes the CPU the run trains on, often the same
@@ -67,27 +68,33 @@ def plotly_js() -> str:
     return get_plotlyjs()
 
 
-def _inline_script(text: str) -> str:
+def inline_script(text: str) -> str:
     # "</" would end the <script> element early wherever it appears in the text.
     return "<script>" + text.replace("</", "<\\/") + "</script>"
 
 
 def _glossary_script() -> str:
     """The terms the page explains on hover (lnn.watch.glossary): the same for every run."""
-    return _inline_script(f"window.LNN_GLOSSARY = {json.dumps(TERMS)};")
+    return inline_script(f"window.LNN_GLOSSARY = {json.dumps(TERMS)};")
+
+
+def fill(template: str, fillings: dict[str, str]) -> str:
+    """``template`` with each "{{NAME}}" replaced by ``fillings[NAME]``, in one pass: a
+    "{{...}}" inside a filling (a dataset path in the title or the document) is never taken
+    for a placeholder."""
+    placeholder = r"\{\{(" + "|".join(fillings) + r")\}\}"
+    return re.sub(placeholder, lambda m: fillings[m[1]], template)
 
 
 def _fill(title: str, scripts: str) -> str:
-    # One pass: a "{{...}}" inside a filling (a dataset path in the title or the document)
-    # is never taken for a placeholder. The title may be a path: text, not markup.
+    # The title may be a path: text, not markup.
     fillings = {
         "TITLE": html.escape(title),
         "STYLE": asset("page.css"),
         "SECTIONS": _sections_html(),
         "SCRIPTS": _glossary_script() + scripts,
     }
-    placeholder = r"\{\{(" + "|".join(fillings) + r")\}\}"
-    return re.sub(placeholder, lambda m: fillings[m[1]], asset("page.html"))
+    return fill(asset("page.html"), fillings)
 
 
 def live_page(title: str) -> str:
@@ -96,17 +103,25 @@ def live_page(title: str) -> str:
     )
     scripts = (
         f'<script src="{PLOTLY_PATH}"></script>'
-        + _inline_script(f"window.LNN_LIVE = {config};")
+        + inline_script(f"window.LNN_LIVE = {config};")
         + f'<script src="{SCRIPT_PATH}"></script>'
     )
     return _fill(title, scripts)
 
 
-def report_page(title: str, document: dict[str, Any]) -> str:
+def plotly_tag(src: str | None = None) -> str:
+    """plotly.js inline, or (``src``: a URL relative to the page) the tag that loads it from a
+    file beside the page: many reports in one directory then share one 5 MB script."""
+    if src is None:
+        return inline_script(plotly_js())
+    return f'<script src="{html.escape(src)}"></script>'
+
+
+def report_page(title: str, document: dict[str, Any], plotly_src: str | None = None) -> str:
     data = json.dumps(document, separators=(",", ":"), allow_nan=False)
     scripts = (
-        _inline_script(plotly_js())
-        + _inline_script(f"window.LNN_DOCUMENT = {data};")
-        + _inline_script(page_script())
+        plotly_tag(plotly_src)
+        + inline_script(f"window.LNN_DOCUMENT = {data};")
+        + inline_script(page_script())
     )
     return _fill(title, scripts)

@@ -1,13 +1,14 @@
 """The live page's server: the standard library's ThreadingHTTPServer on 127.0.0.1, in a
 daemon thread, answering the page, its two scripts, the document of one RunView and the first
-layer's pictures at the kept step the page's slider asks for."""
+layer's pictures at the kept step the page's slider asks for. PageServer and PageHandler are
+what every page's server shares (the sweep's too: lnn.watch.sweep.server)."""
 
 import json
 import threading
 from functools import cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 from lnn.watch.images import StepNotDrawnError, StepNotKeptError
@@ -26,11 +27,12 @@ HOST = "127.0.0.1"  # the page shows the run to this machine only
 MAX_DIGITS = 12  # of a query's number (a content counter, a step): beyond any run's
 
 
-class WatchServer:
-    def __init__(self, view: RunView, *, port: int = 0, title: str = "lnn watch") -> None:
-        self.view = view
-        self.title = title
-        self._httpd = ThreadingHTTPServer((HOST, port), _handler(self))
+class PageServer:
+    """A page's server: the standard library's ThreadingHTTPServer on HOST, answering with
+    ``handler``, in a daemon thread."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], *, port: int = 0) -> None:
+        self._httpd = ThreadingHTTPServer((HOST, port), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -42,7 +44,7 @@ class WatchServer:
     def url(self) -> str:
         return f"http://{HOST}:{self.port}/"
 
-    def start(self) -> "WatchServer":
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -51,11 +53,44 @@ class WatchServer:
         self._httpd.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> "WatchServer":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class PageHandler(BaseHTTPRequestHandler):
+    """How every page's server answers: a body, or a refusal with its reason."""
+
+    def _refuse(self, status: HTTPStatus, reason: str) -> None:
+        """``reason`` as the JSON body; the status line holds only the standard phrase
+        (nothing of the request goes into a header)."""
+        body = json.dumps({"error": reason}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send(self, body: bytes, kind: str, *, cache: bool = False) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=86400" if cache else "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # a request per second would drown the training's own output
+
+
+class WatchServer(PageServer):
+    def __init__(self, view: RunView, *, port: int = 0, title: str = "lnn watch") -> None:
+        self.view = view
+        self.title = title
+        super().__init__(_handler(self), port=port)
 
     def document_body(self, since: int | None, held_view: str | None = None) -> bytes:
         return document_body(self.view, since, held_view)
@@ -93,7 +128,7 @@ def query_count(query: dict[str, list[str]], name: str) -> int | None:
 
 
 def _handler(server: WatchServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(PageHandler):
         def do_GET(self) -> None:
             url = urlsplit(self.path)
             try:
@@ -107,7 +142,7 @@ def _handler(server: WatchServer) -> type[BaseHTTPRequestHandler]:
             elif path == SCRIPT_PATH:
                 self._send(page_script().encode(), "text/javascript; charset=utf-8")
             elif path == PLOTLY_PATH:
-                self._send(_plotly_bytes(), "text/javascript; charset=utf-8", cache=True)
+                self._send(plotly_bytes(), "text/javascript; charset=utf-8", cache=True)
             elif path == DOCUMENT_PATH:
                 since = query_count(query, "since")
                 held_view = query.get("view", [None])[0]
@@ -130,31 +165,9 @@ def _handler(server: WatchServer) -> type[BaseHTTPRequestHandler]:
                 body = json.dumps(found, separators=(",", ":")).encode()
                 self._send(body, "application/json")
 
-        def _refuse(self, status: HTTPStatus, reason: str) -> None:
-            """``reason`` as the JSON body; the status line holds only the standard phrase
-            (nothing of the request goes into a header)."""
-            body = json.dumps({"error": reason}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def _send(self, body: bytes, kind: str, *, cache: bool = False) -> None:
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "max-age=86400" if cache else "no-store")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # a request per second would drown the training's own output
-
     return Handler
 
 
 @cache
-def _plotly_bytes() -> bytes:
+def plotly_bytes() -> bytes:
     return plotly_js().encode()

@@ -1,43 +1,68 @@
-"""Sweep records made by hand for the scheduler's tests: trials of the in-memory stack's
-toy network that differ by their learning rate."""
+"""Sweep records built by hand for the sweep page's unit tests: four trials in every state
+the page shows differently, and their histories."""
 
 from datetime import UTC, datetime
+from typing import Any
 
-from lnn.sweep.types import Halving, SweepRecord, TrialRecord, trial_name, trial_run_id
-from messages.train_request import TrainConfig
+from watch_runs import config
 
-SWEEP = "sw1"
+from lnn.sweep.types import SweepRecord, TrialRecord, TrialStatus, trial_name
+from messages.status import HistoryEntry
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
 
-def sweep_record(
-    configs: list[TrainConfig],
-    *,
-    concurrency: int = 2,
-    metric: str = "final_cost",
-    halving: Halving | None = None,
-) -> SweepRecord:
-    now = datetime.now(UTC)
-    trials = [
-        TrialRecord(
-            index=i,
-            name=trial_name(i),
-            params={"lr": c.lr},
-            config=c,
-            run_id=trial_run_id(SWEEP, i),
-        )
-        for i, c in enumerate(configs)
-    ]
-    return SweepRecord(
-        sweep_id=SWEEP,
-        engine="memory",
-        dataset="toy",
-        search="lr=log:1e-3:1",
+def trial(index: int, params: dict[str, Any], **fields: Any) -> TrialRecord:
+    lr = params.get("lr", 0.5)
+    return TrialRecord(
+        index=index,
+        name=trial_name(index),
+        params=params,
+        config=config(lr=lr, epochs=30),
+        **{"status": TrialStatus.SUCCEEDED, **fields},
+    )
+
+
+def sweep(trials: list[TrialRecord], **fields: Any) -> SweepRecord:
+    options: dict[str, Any] = dict(
+        sweep_id="s1",
+        engine="reference",
+        dataset="moons",
+        search="lr=log:1e-4:1,batch-size=choice:64|0|32",
         method="random",
-        seed=0,
-        concurrency=concurrency,
-        metric=metric,
-        halving=halving,
-        created_at=now,
-        updated_at=now,
+        seed=1,
+        concurrency=2,
+        metric="dev_accuracy",
+        created_at=NOW,
+        updated_at=NOW,
         trials=trials,
     )
+    return SweepRecord(**{**options, **fields})
+
+
+def history(costs: list[float], dev: float | None = None) -> list[HistoryEntry]:
+    last = len(costs)
+    return [
+        HistoryEntry(epoch=e, cost=c, dev_accuracy=dev if e == last else None)
+        for e, c in enumerate(costs, start=1)
+    ]
+
+
+# Four trials: t01 best by dev accuracy; t02 still running (its results from its history);
+# t03 stopped by the halving.
+TRIALS = [
+    trial(0, {"lr": 0.3, "batch-size": 64}, epochs_done=30, final_cost=0.2, dev_accuracy=0.8),
+    trial(1, {"lr": 1e-4, "batch-size": 0}, epochs_done=30, final_cost=0.5, dev_accuracy=0.9),
+    trial(2, {"lr": 0.01, "batch-size": 32}, status=TrialStatus.RUNNING),
+    trial(
+        3,
+        {"lr": 0.003, "batch-size": 64},
+        status=TrialStatus.STOPPED,
+        epochs_done=10,
+        final_cost=0.6,
+        dev_accuracy=0.6,
+        stopped_at=10,
+        reason="not among the best half of 2 trials at that rung",
+    ),
+]
+HISTORIES = [history([0.7, 0.2]), history([0.7, 0.5]), history([0.7, 0.4, 0.35], dev=0.7), []]

@@ -14,7 +14,7 @@ from lnn.sweep.scheduler import Scheduler
 from lnn.sweep.store import BlobSweepStore
 from lnn.sweep.types import Halving, SweepRecord, TrialRecord, TrialStatus
 from tests.unit.memory_runs import config, max_difference, reference_result, toy_data
-from tests.unit.sweep_records import sweep_record
+from tests.unit.scheduler_sweeps import sweep_record
 
 LRS = (0.3, 0.001, 0.05, 0.1)
 
