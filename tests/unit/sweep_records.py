@@ -48,6 +48,10 @@ def history(costs: list[float], dev: float | None = None) -> list[HistoryEntry]:
     ]
 
 
+STOP_REASON = (
+    "stopped at epoch 10 by successive halving: dev accuracy 0.6 ranked 2 of 2 trials at "
+    "that epoch (the best 1 go on)"
+)
 # Four trials: t01 best by dev accuracy; t02 still running (its results from its history);
 # t03 stopped by the halving.
 TRIALS = [
@@ -62,7 +66,7 @@ TRIALS = [
         final_cost=0.6,
         dev_accuracy=0.6,
         stopped_at=10,
-        reason="not among the best half of 2 trials at that rung",
+        reason=STOP_REASON,
     ),
 ]
 HISTORIES = [history([0.7, 0.2]), history([0.7, 0.5]), history([0.7, 0.4, 0.35], dev=0.7), []]

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sweep_records import HISTORIES, TRIALS, history, sweep, trial
+from sweep_records import HISTORIES, STOP_REASON, TRIALS, history, sweep, trial
 
 from lnn.sweep.types import Halving, trial_dir
 from lnn.watch.sweep.document import sweep_document
@@ -63,9 +63,7 @@ def test_the_table_opens_best_first_by_the_metric_and_marks_the_best() -> None:
 
 def test_a_stopped_trial_says_at_which_epoch_and_why() -> None:
     rows = document()["table"]["rows"]
-    assert (
-        rows[3]["note"] == "stopped at epoch 10: not among the best half of 2 trials at that rung"
-    )
+    assert rows[3]["note"] == STOP_REASON
     assert rows[2]["note"] is None and not rows[2]["ended"] and rows[3]["ended"]
 
 

@@ -34,10 +34,9 @@ def compact(value: Any) -> str:
 
 
 def status_note(trial: TrialRecord) -> str | None:
-    """Why the trial is where it is: a halving's stop says at which epoch."""
-    if trial.status is TrialStatus.STOPPED and trial.stopped_at is not None:
-        stopped = f"stopped at epoch {trial.stopped_at}"
-        return f"{stopped}: {trial.reason}" if trial.reason else stopped
+    """Why the trial is where it is (a halving's reason names its rung epoch itself)."""
+    if trial.reason is None and trial.status is TrialStatus.STOPPED:
+        return f"stopped at epoch {trial.stopped_at}"
     return trial.reason
 
 
