@@ -2,8 +2,14 @@
 `lnn estimate` (which projects a sweep's time and bill when given --search)."""
 
 import argparse
+from typing import Any
 
+from lnn.cli.errors import UsageError
+from lnn.sweep.draws import draw_trials, trial_config
+from lnn.sweep.exceptions import SearchSpecError
+from lnn.sweep.search import parse_search
 from lnn.sweep.types import METRICS
+from messages.train_request import TrainConfig
 
 METHODS = ("random", "grid")
 DEFAULT_TRIALS = 8
@@ -58,3 +64,33 @@ def add_search_arguments(p: argparse.ArgumentParser, *, required: bool = False) 
         default=None,
         help="what ranks the trials (default dev_accuracy, train_accuracy without a dev split)",
     )
+
+
+def check_search_arguments(args: argparse.Namespace) -> None:
+    """The counts are positive (one line, exit 2)."""
+    for option, value in (
+        ("--trials", args.trials),
+        ("--grid-points", args.grid_points),
+        ("--concurrency", args.concurrency),
+        ("--lambda-quota", args.lambda_quota),
+    ):
+        if value is not None and value < 1:
+            raise UsageError(f"{option} must be at least 1, got {value}")
+
+
+def draw_sweep(
+    args: argparse.Namespace, base: TrainConfig
+) -> list[tuple[dict[str, Any], TrainConfig]]:
+    """Each trial's searched values and config, drawn from --search with the base config's
+    seed; a bad search or a trial TrainConfig refuses is a UsageError naming the part."""
+    trials = args.trials
+    if trials is None and args.method == "random":
+        trials = DEFAULT_TRIALS
+    try:
+        space = parse_search(args.search)
+        drawn = draw_trials(
+            space, method=args.method, trials=trials, seed=base.seed, grid_points=args.grid_points
+        )
+        return [(params, trial_config(base, params)) for params in drawn]
+    except SearchSpecError as exc:
+        raise UsageError(str(exc)) from exc
