@@ -5,13 +5,12 @@ import argparse
 from typing import Any
 
 from lnn.cli.errors import UsageError
-from lnn.sweep.draws import draw_trials, trial_config
+from lnn.sweep.draws import METHODS, draw_trials, trial_config
 from lnn.sweep.exceptions import SearchSpecError
 from lnn.sweep.search import parse_search
 from lnn.sweep.types import METRICS
 from messages.train_request import TrainConfig
 
-METHODS = ("random", "grid")
 DEFAULT_TRIALS = 8
 DEFAULT_CONCURRENCY = 4
 DEFAULT_GRID_POINTS = 3

@@ -13,7 +13,15 @@ from pydantic import ValidationError
 
 from lnn.layer_text import LayersTextError, parse_layers
 from lnn.sweep.exceptions import SearchSpecError
-from lnn.sweep.search import SEARCHABLE, Choice, Dimension, Fixed, Range, SearchSpace
+from lnn.sweep.search import (
+    SEARCHABLE,
+    Choice,
+    Dimension,
+    Fixed,
+    Range,
+    SearchSpace,
+    option_field,
+)
 from messages.train_request import TrainConfig
 
 __all__ = ["METHODS", "draw_trials", "trial_config"]
@@ -57,7 +65,7 @@ def trial_config(base: TrainConfig, params: Mapping[str, Any]) -> TrainConfig:
         if name not in SEARCHABLE:
             raise SearchSpecError(f"--search: {name!r} is not an option a sweep searches")
         try:
-            update[name.replace("-", "_")] = parse_layers(value) if name == "layers" else value
+            update[option_field(name)] = parse_layers(value) if name == "layers" else value
         except LayersTextError as exc:
             raise SearchSpecError(f"--search: layers={value}: {exc}") from exc
     try:
@@ -66,7 +74,7 @@ def trial_config(base: TrainConfig, params: Mapping[str, Any]) -> TrainConfig:
         error = exc.errors()[0]
         field = error["loc"][0] if error["loc"] else None
         # A model-level rule (softmax output units, step decay) names no field: show all.
-        named = [n for n in params if n.replace("-", "_") == field] or list(params)
+        named = [n for n in params if option_field(n) == field] or list(params)
         shown = ", ".join(f"{n}={params[n]}" for n in named)
         message = str(error["msg"]).removeprefix("Value error, ")
         raise SearchSpecError(f"--search: {shown}: {message}") from exc

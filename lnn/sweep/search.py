@@ -14,7 +14,16 @@ from lnn.layer_text import LayersTextError, layers_text, parse_layers
 from lnn.sweep.exceptions import SearchSpecError
 from messages.train_request import LayerSpecModel, TrainConfig
 
-__all__ = ["SEARCHABLE", "Choice", "Dimension", "Fixed", "Range", "SearchSpace", "parse_search"]
+__all__ = [
+    "SEARCHABLE",
+    "Choice",
+    "Dimension",
+    "Fixed",
+    "Range",
+    "SearchSpace",
+    "option_field",
+    "parse_search",
+]
 
 # The `lnn train` options a sweep may search, spelled as the options are (without dashes).
 SEARCHABLE = (
@@ -64,8 +73,7 @@ class Dimension:
 
     @property
     def field(self) -> str:
-        """The TrainConfig field the option sets."""
-        return self.name.replace("-", "_")
+        return option_field(self.name)
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,11 @@ class SearchSpace:
     def names(self) -> tuple[str, ...]:
         """The searched options, in the order the search names them."""
         return tuple(d.name for d in self.dimensions)
+
+
+def option_field(name: str) -> str:
+    """The TrainConfig field an option sets: batch-size -> batch_size."""
+    return name.replace("-", "_")
 
 
 def parse_search(text: str) -> SearchSpace:
@@ -119,8 +132,8 @@ def _parse_value(name: str, text: str) -> Fixed | Choice | Range:
         if len(set(values)) < len(values):
             raise ValueError("a choice names a value twice")
         return Choice(values)
-    field = name.replace("-", "_")
-    if name == "layers" or get_origin(TrainConfig.model_fields[field].annotation) is Literal:
+    annotation = TrainConfig.model_fields[option_field(name)].annotation
+    if name == "layers" or get_origin(annotation) is Literal:
         return Fixed(_parse_one(name, text))  # names and layers have no ranges
     scale: Scale = "uniform"
     for prefix, prefixed in _PREFIXES.items():
@@ -166,17 +179,18 @@ def _parse_one(name: str, text: str) -> Any:
             error = exc.errors()[0]
             raise ValueError(f"layers {text!r}: {error['loc'][0]}: {error['msg'].lower()}") from exc
         return layers_text(layers)
-    annotation = TrainConfig.model_fields[name.replace("-", "_")].annotation
+    annotation = TrainConfig.model_fields[option_field(name)].annotation
     if get_origin(annotation) is Literal:
         if text not in get_args(annotation):
             raise ValueError(f"{text!r} is not one of {', '.join(get_args(annotation))}")
         return text
-    number = _number(text, whole=_is_integer_option(name))
-    return int(number) if _is_integer_option(name) else number
+    whole = _is_integer_option(name)
+    number = _number(text, whole=whole)
+    return int(number) if whole else number
 
 
 def _is_integer_option(name: str) -> bool:
-    default = TrainConfig.model_fields[name.replace("-", "_")].default
+    default = TrainConfig.model_fields[option_field(name)].default
     return type(default) is int
 
 
