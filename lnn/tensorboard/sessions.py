@@ -65,7 +65,9 @@ def experiment_summary(columns: Sequence[SweepColumn], metrics: Sequence[str]) -
         info = HParamInfo(name=c.name)
         if c.interval is not None:
             info.type = DataType.Value("DATA_TYPE_FLOAT64")
-            info.domain_interval.CopyFrom(Interval(min_value=c.interval[0], max_value=c.interval[1]))
+            info.domain_interval.CopyFrom(
+                Interval(min_value=c.interval[0], max_value=c.interval[1])
+            )
         else:
             info.type = DataType.Value(_data_type(c.values[0]))
             listed = ListValue()

@@ -2,91 +2,19 @@
 one experiment declaring every column with its domain and the metrics, and a session per
 trial with its values, its final figures, how it ended, and its history's curves."""
 
-from datetime import UTC, datetime
+import json
 from pathlib import Path
 
 import pytest
 from google.protobuf.json_format import MessageToDict
+from sweep_records import HISTORIES, PARAMS, sweep_record
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.plugins.hparams import api_pb2, metadata
 
-from lnn.sweep.draws import trial_config
-from lnn.sweep.types import SweepRecord, TrialRecord, TrialStatus, trial_name, trial_run_id
+from lnn.cli.main import main
+from lnn.runs import HISTORY_FILE
+from lnn.sweep.types import RECORD_FILE, trial_dir, trial_name
 from lnn.tensorboard import write_sweep_board
-from messages.status import HistoryEntry
-from messages.train_request import TrainConfig
-
-SEARCH = (
-    "lr=log:1e-3:1,batch-size=choice:32|64|0,beta1=1-log:1e-3:1e-1,"
-    "layers=choice:8:relu,1:sigmoid|4:relu,4:relu,1:sigmoid"
-)
-BASE = TrainConfig(
-    dataset="moons",
-    layers=[{"units": 8, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}],
-    epochs=3,
-    optimizer="adam",
-    holdout=0.2,
-)
-PARAMS = [
-    {"lr": 0.01, "batch-size": 32, "beta1": 0.95, "layers": "8:relu,1:sigmoid"},
-    {"lr": 0.3, "batch-size": 0, "beta1": 0.99, "layers": "4:relu,4:relu,1:sigmoid"},
-    {"lr": 0.002, "batch-size": 64, "beta1": 0.9, "layers": "8:relu,1:sigmoid"},
-]
-HISTORIES = {
-    0: [
-        HistoryEntry(epoch=1, cost=0.6),
-        HistoryEntry(epoch=2, cost=0.5),
-        HistoryEntry(epoch=3, cost=0.4, train_accuracy=0.9, dev_accuracy=0.85),
-    ],
-    1: [HistoryEntry(epoch=1, cost=0.7), HistoryEntry(epoch=2, cost=0.69, dev_accuracy=0.5)],
-}
-
-
-def sweep_record() -> SweepRecord:
-    now = datetime(2026, 12, 7, tzinfo=UTC)
-    figures = [
-        {
-            "status": TrialStatus.SUCCEEDED,
-            "epochs_done": 3,
-            "final_cost": 0.4,
-            "train_accuracy": 0.9,
-            "dev_accuracy": 0.85,
-        },
-        {
-            "status": TrialStatus.STOPPED,
-            "epochs_done": 2,
-            "final_cost": 0.69,
-            "dev_accuracy": 0.5,
-            "stopped_at": 2,
-            "reason": "below the rung's best half",
-        },
-        {"status": TrialStatus.FAILED, "reason": "it never started"},
-    ]
-    trials = [
-        TrialRecord(
-            index=i,
-            name=trial_name(i),
-            params=params,
-            config=trial_config(BASE, params),
-            run_id=trial_run_id("moons-sweep", i),
-            **figures[i],
-        )
-        for i, params in enumerate(PARAMS)
-    ]
-    return SweepRecord(
-        sweep_id="moons-sweep",
-        engine="embedded",
-        dataset="moons",
-        search=SEARCH,
-        method="random",
-        seed=1,
-        concurrency=2,
-        metric="dev_accuracy",
-        created_at=now,
-        updated_at=now,
-        trials=trials,
-        best=0,
-    )
 
 
 def read(directory: Path) -> EventAccumulator:
@@ -170,3 +98,46 @@ def test_writing_again_replaces_the_events(tmp_path: Path) -> None:
     assert len(list(written.glob("events.out.tfevents.*"))) == 1
     log = read(written / "t00" / "train")
     assert [e.step for e in log.Scalars("cost")] == [1, 2, 3]
+
+
+def sweep_directory(root: Path) -> Path:
+    """A sweep's directory as a sweep writes it: sweep.json and each trial's history.json
+    (the failed trial's run directory has none)."""
+    record = sweep_record()
+    directory = root / "sweeps" / record.sweep_id
+    directory.mkdir(parents=True)
+    (directory / RECORD_FILE).write_text(record.model_dump_json())
+    for index, history in HISTORIES.items():
+        run = trial_dir(directory, index)
+        run.mkdir(parents=True)
+        entries = [h.model_dump(mode="json") for h in history]
+        (run / HISTORY_FILE).write_text(json.dumps(entries))
+    return directory
+
+
+def test_lnn_export_writes_a_sweep_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = sweep_directory(tmp_path)
+    assert main(["export", str(directory), "--tensorboard", str(tmp_path / "tb")]) == 0
+    written = tmp_path / "tb" / "moons-sweep"
+    assert capsys.readouterr().out.strip() == (
+        f"{written}: 3 trials (2 with a history) as one HParams experiment"
+    )
+    log = read(written / "t01")
+    start = metadata.parse_session_start_info_plugin_data(
+        plugin_data(log, metadata.SESSION_START_INFO_TAG)
+    )
+    assert start.hparams["lr"].number_value == 0.3
+    assert [e.value for e in log.Scalars("final/epochs")] == [2.0]
+    assert [e.step for e in read(written / "t01" / "train").Scalars("cost")] == [1, 2]
+
+
+def test_a_broken_sweep_record_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = sweep_directory(tmp_path)
+    (directory / RECORD_FILE).write_text('{"sweep_id": "moons-sweep"}')
+    assert main(["export", str(directory), "--tensorboard", str(tmp_path / "tb")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is not a sweep record file" in err[0]
