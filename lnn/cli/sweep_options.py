@@ -32,7 +32,7 @@ def add_search_arguments(p: argparse.ArgumentParser, *, required: bool = False) 
         type=int,
         default=None,
         metavar="N",
-        help=f"trials drawn (random: default {DEFAULT_TRIALS}; grid: every point)",
+        help=f"trials drawn (random: {DEFAULT_TRIALS} when not given; grid: every point)",
     )
     p.add_argument("--method", choices=METHODS, default="random", help="how trials are drawn")
     p.add_argument(
@@ -61,7 +61,8 @@ def add_search_arguments(p: argparse.ArgumentParser, *, required: bool = False) 
         "--metric",
         choices=tuple(METRICS),
         default=None,
-        help="what ranks the trials (default dev_accuracy, train_accuracy without a dev split)",
+        help="what ranks the trials (unless given: dev_accuracy, "
+        "or train_accuracy with no dev split)",
     )
 
 
