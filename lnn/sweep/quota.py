@@ -14,8 +14,10 @@ dead-letter function (a failing run) and a redelivery racing its slow first deli
 
 Trials run side by side hold their peaks at once in the worst case, so with a quota of Q
 at most Q // peak trials (at least 1) run without throttling (``capped_concurrency``).
-Throttled invocations are retried by Lambda's SQS poller, so a sweep over the quota still
-finishes, only later and less predictably; capping is the steady alternative.
+A throttled invocation's messages go back to their queue and come again later, each time
+counting towards the queue's receive limit (infra/stack/spec.py MAX_RECEIVE_COUNT; past it
+the dead-letter queue fails the run): a sweep over the quota is slower and may lose
+trials. Capping its concurrency is the steady alternative.
 """
 
 from __future__ import annotations

@@ -58,9 +58,9 @@ def sweep_columns(record: SweepRecord) -> list[SweepColumn]:
     set (each with its one value). SearchSpecError if the record's search does not parse."""
     space = parse_search(record.search)
     columns = [SweepColumn(d.name, True, *_searched(d.kind)) for d in space.dimensions]
-    first = record.trials[0]
+    first = record.trials[0] if record.trials else None
     for name in SEARCHABLE:
-        if name in space.names:
+        if first is None or name in space.names:
             continue
         field = TrainConfig.model_fields[option_field(name)]
         value = _base_value(first, name)
