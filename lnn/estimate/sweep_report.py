@@ -62,7 +62,7 @@ def _trials_table(e: SweepEstimate) -> Table:
 
 def _totals_table(e: SweepEstimate) -> Table:
     totals, (used, reason) = e.totals(), e.capped()
-    table = Table(title=f"The sweep: {len(e.trials)} trials, {e.concurrency} at a time")
+    table = Table(title=f"The sweep: {len(e.trials)} trials, --concurrency {e.concurrency}")
     table.add_column("")
     table.add_column("p50", justify="right")
     table.add_column("p99", justify="right")
