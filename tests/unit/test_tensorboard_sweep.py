@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from google.protobuf.json_format import MessageToDict
-from sweep_records import HISTORIES, PARAMS, sweep_record
+from sweep_boards import HISTORIES, PARAMS, sweep_record
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.plugins.hparams import api_pb2, metadata
 
