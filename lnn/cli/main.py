@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("lnn.cli.report", "write the self-contained report.html of a run on a stack"),
     "bench": ("lnn.cli.bench", "time engines side by side on the cat network, report ratios"),
     "estimate": ("lnn.cli.estimate", "project a run's AWS time and bill from a few embedded steps"),
+    "sweep": ("lnn.cli.sweep", "train many trials of a search space at once, compare them"),
 }
 
 
@@ -84,6 +85,7 @@ def _bad_input() -> tuple[type[BaseException], ...]:
     from lnn.model_file import ModelFileError
     from lnn.prepare import DataMismatchError
     from lnn.runs import RunError
+    from lnn.sweep.exceptions import SweepError
     from lnn.watch.session import PortError
 
     return (
@@ -97,6 +99,7 @@ def _bad_input() -> tuple[type[BaseException], ...]:
         StackDepthError,
         InvalidRunIdError,
         RunNotFoundError,
+        SweepError,
     )
 
 

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-from functions.nn.layers import LayerSpec
 from lnn.cli.errors import EXIT_INTERRUPTED, UsageError
 from lnn.cli.interrupt import first_ctrl_c_stops
 from lnn.cli.options import (
@@ -20,26 +19,16 @@ from lnn.cli.training_options import add_arguments as add_training_arguments
 from lnn.cli.training_options import load_training
 from lnn.datasets import Dataset
 from lnn.engines.base import StopCheck, TrainingResult
-from lnn.first_layer import save_first_layer
 from lnn.majority import history_verdict, sample_noun
-from lnn.model_file import save_model
-from lnn.plots import plot_cost, plot_decision_boundary
+from lnn.outputs import write_run
 from lnn.prepare import PreparedData, split
 from lnn.runs import (
-    BOUNDARY_PLOT,
-    COST_PLOT,
-    FIRST_LAYER_FILE,
-    HISTORY_FILE,
-    MODEL_FILE,
     RUNS_DIR,
     default_run_dir,
     make_output_dir,
 )
-from lnn.telemetry import write_telemetry
 from lnn.tensorboard import board_name, run_board, write_board
-from lnn.trace import write_spans
-from lnn.watch.feeds import ReferenceFeed, finish, planned_view, result_view
-from lnn.watch.report import write_report
+from lnn.watch.feeds import ReferenceFeed, finish, planned_view
 from lnn.watch.session import keep_serving, serve
 from lnn.watch.view import RunView
 from messages.status import HistoryEntry, RunStatus
@@ -105,55 +94,6 @@ def run_engine(
         )
 
 
-def _write_outputs(
-    out: Path,
-    result: TrainingResult,
-    config: TrainConfig,
-    data: PreparedData,
-    classes: list[str],
-    *,
-    engine: str = "reference",
-    elapsed_s: float | None = None,
-) -> Path | None:
-    """Write model.npz (None when the run produced no parameters), history.json,
-    telemetry.jsonl, spans.jsonl and first_layer.npz (when the run recorded any), plots and
-    report.html."""
-    make_output_dir(out, "--out")
-    history = [h.model_dump(mode="json") for h in result.history]
-    (out / HISTORY_FILE).write_text(json.dumps(history, indent=1) + "\n")
-    write_telemetry(out, result.telemetry)
-    write_spans(out, result.spans)
-    save_first_layer(out / FIRST_LAYER_FILE, result.first_layer)
-    columns = split(data, holdout=config.holdout, seed=config.seed)
-    report = result_view(
-        engine,
-        config,
-        data.x,
-        data.y,
-        result,
-        split=columns,
-        classes=tuple(classes),
-        elapsed_s=elapsed_s,
-    )
-    write_report(out, report)
-    title = f"{config.dataset} {','.join(f'{x.units}:{x.activation}' for x in config.layers)}"
-    if history:
-        plot_cost(result.history, out / COST_PLOT, title)
-    if not result.params:  # a failed run may end before any model exists
-        return None
-    model_config = {
-        **config.model_dump(mode="json"),
-        "run_id": result.run_id,
-        "n_features": int(data.x.shape[0]),
-        "classes": classes,
-    }
-    model_path = save_model(out / MODEL_FILE, result.params, model_config)
-    if data.x.shape[0] == 2:
-        specs = [LayerSpec(x.units, x.activation) for x in config.layers]
-        plot_decision_boundary(result.params, specs, data.x, data.y, out / BOUNDARY_PLOT, title)
-    return model_path
-
-
 def summary(
     result: TrainingResult,
     config: TrainConfig,
@@ -209,7 +149,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         out = args.out or default_run_dir(result.run_id)
         elapsed = time.perf_counter() - started
         classes = list(dataset.classes)
-        model_path = _write_outputs(
+        model_path = write_run(
             out, result, config, data, classes, engine=args.engine, elapsed_s=elapsed
         )
         line = summary(result, config, elapsed, model_path, dataset)

@@ -112,6 +112,9 @@ class TrialRecord(FrozenModel):
     test_accuracy: Accuracy | None = None
     reason: str | None = None
     stopped_at: int | None = None  # the rung epoch a halving stopped it at
+    # Its score at each rung it was judged at (lnn.sweep.halving): what a resumed sweep
+    # judges the later trials against.
+    rung_scores: dict[int, Float] = Field(default_factory=dict)
     elapsed_s: Float | None = None
 
     def metric(self, name: str) -> float | None:

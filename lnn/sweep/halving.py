@@ -1,0 +1,77 @@
+"""Successive halving, decided the same way whatever the timing: a trial reaching a rung is
+judged against the trials before it in sweep order that reached that rung too, once each of
+them has either reached it or ended short of it, and kept only among the best ``keep`` of
+them. Trials are started in sweep order, so the ones a trial waits for are ahead of it; the
+wait decides nothing, which is what makes a sweep's stops reproducible (and the first trial
+is never stopped, as in asynchronous successive halving)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from lnn.sweep.types import METRICS
+from messages.status import HistoryEntry
+
+__all__ = ["NOT_YET", "SHORT", "Verdict", "judge", "pending_rungs", "rung_score"]
+
+# What a trial has at a rung, besides its score: not reached yet (the judgement waits), or
+# never to be reached (it ended before, or plans fewer epochs).
+NOT_YET = "not yet"
+SHORT = "short"
+RungScore = float | str
+
+
+def rung_score(
+    history: Sequence[HistoryEntry], rung: int, metric: str, *, epochs: int, ended: bool
+) -> RungScore:
+    """A trial's score at ``rung``: the metric of its last evaluation at or before the rung
+    (the cost of the rung's epoch for final_cost), NOT_YET or SHORT."""
+    if epochs <= rung:
+        return SHORT  # it would end there anyway: nothing to save by stopping it
+    done = max((entry.epoch for entry in history), default=0)
+    if done < rung:
+        return SHORT if ended else NOT_YET
+    if metric == "final_cost":
+        return next(entry.cost for entry in history if entry.epoch == rung)
+    scores = [e for e in history if e.epoch <= rung and getattr(e, metric) is not None]
+    # The sweep refuses rungs before a trial's first evaluation (lnn.sweep.plan), so a trial
+    # past the rung has one; a run whose history lacks it is judged as having none.
+    return getattr(scores[-1], metric) if scores else SHORT
+
+
+@dataclass(frozen=True)
+class Verdict:
+    keep: bool
+    rank: int  # 1 = best among the pool
+    pool: int  # trials at the rung it was judged against, itself included
+    kept: int  # how many of them are kept
+
+    def reason(self, rung: int, metric: str, score: float) -> str:
+        words = metric.replace("_", " ")
+        return (
+            f"stopped at epoch {rung} by successive halving: {words} {score:.4g} ranked "
+            f"{self.rank} of {self.pool} trials at that epoch (the best {self.kept} go on)"
+        )
+
+
+def judge(index: int, scores: Mapping[int, RungScore], keep: float, metric: str) -> Verdict | None:
+    """Trial ``index``'s verdict at a rung, from the scores there of it and every trial
+    before it (``scores[j]`` for j <= index); None while one of them is NOT_YET."""
+    own = scores[index]
+    if not isinstance(own, float):
+        raise ValueError(f"trial {index} has no score at this rung: {own}")
+    earlier = [scores[j] for j in range(index + 1)]
+    if any(score == NOT_YET for score in earlier):
+        return None
+    sign = -1.0 if METRICS[metric] else 1.0  # sort best first
+    pool = sorted((sign * float(s), j) for j, s in enumerate(earlier) if not isinstance(s, str))
+    rank = 1 + pool.index((sign * own, index))
+    kept = max(1, math.ceil(len(pool) * keep))
+    return Verdict(keep=rank <= kept, rank=rank, pool=len(pool), kept=kept)
+
+
+def pending_rungs(rungs: Sequence[int], judged: Sequence[int], epochs: int) -> list[int]:
+    """The rungs still to judge a trial of ``epochs`` epochs at, in order."""
+    return [r for r in rungs if r < epochs and r not in judged]

@@ -1,0 +1,114 @@
+"""The sweep's trials on the reference engine, each in a process of a pool of the sweep's
+concurrency. A trial's process appends each epoch's history entry to a file the scheduler
+reads, and stops at its next step once its stop file exists (the cancel of this engine)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import tempfile
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import replace
+from pathlib import Path
+
+from lnn.engines.base import TrainingResult
+from lnn.engines.reference import train_reference
+from lnn.prepare import PreparedData, split
+from lnn.sweep.base import TrialBackend, TrialProgress
+from messages.status import HistoryEntry, RunStatus
+from messages.train_request import TrainConfig
+
+__all__ = ["ReferenceBackend"]
+
+
+def _ignore_ctrl_c() -> None:
+    # Ctrl-C reaches the whole process group: the sweep (the parent) decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _train(
+    run_id: str, config: TrainConfig, data: PreparedData, progress: Path, stop: Path
+) -> TrainingResult:
+    columns = split(data, holdout=config.holdout, seed=config.seed)
+    with progress.open("a") as out:
+
+        def on_epoch(entry: HistoryEntry) -> None:
+            out.write(entry.model_dump_json() + "\n")
+            out.flush()
+
+        result = train_reference(config, columns, on_epoch=on_epoch, stop=stop.exists)
+    return replace(result, run_id=run_id)  # the engine names its runs itself
+
+
+class ReferenceBackend(TrialBackend):
+    def __init__(self, data: PreparedData, processes: int) -> None:
+        self.data = data
+        self.pool = ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_ignore_ctrl_c,
+        )
+        self._files = tempfile.TemporaryDirectory(prefix="lnn-sweep-")
+        self.futures: dict[str, Future[TrainingResult]] = {}
+
+    def _file(self, run_id: str, kind: str) -> Path:
+        return Path(self._files.name) / f"{run_id}.{kind}"
+
+    def start(self, run_id: str, config: TrainConfig) -> None:
+        for kind in ("progress", "stop"):
+            self._file(run_id, kind).unlink(missing_ok=True)
+        progress, stop = self._file(run_id, "progress"), self._file(run_id, "stop")
+        self.futures[run_id] = self.pool.submit(_train, run_id, config, self.data, progress, stop)
+
+    def history(self, run_id: str) -> list[HistoryEntry]:
+        path = self._file(run_id, "progress")
+        if not path.exists():
+            return []
+        lines = path.read_text().splitlines()
+        # The last line may be half written while the process runs.
+        return [HistoryEntry.model_validate_json(line) for line in lines if line.endswith("}")]
+
+    def progress(self, run_id: str) -> TrialProgress:
+        future = self.futures.get(run_id)
+        if future is None:
+            return TrialProgress(None, 0)
+        epoch = max((e.epoch for e in self.history(run_id)), default=0)
+        if not future.done():
+            return TrialProgress(RunStatus.RUNNING, epoch)
+        return TrialProgress(RunStatus(self.result(run_id, TrialProgress(None, 0)).status), epoch)
+
+    def stop(self, run_id: str, reason: str) -> None:
+        self._file(run_id, "stop").touch()
+
+    def result(self, run_id: str, progress: TrialProgress) -> TrainingResult:
+        future = self.futures[run_id]
+        failure = future.exception()
+        if failure is None:
+            return future.result()
+        history = self.history(run_id)
+        return TrainingResult(
+            run_id=run_id,
+            status=RunStatus.FAILED.value,
+            params=[],
+            history=history,
+            final_cost=history[-1].cost if history else None,
+            train_accuracy=None,
+            dev_accuracy=None,
+            test_accuracy=None,
+            reason=f"{type(failure).__name__}: {failure}",
+        )
+
+    def advance(self, seconds: float) -> None:
+        running = [f for f in self.futures.values() if not f.done()]
+        if running:
+            wait(running, timeout=seconds, return_when=FIRST_COMPLETED)
+        else:
+            time.sleep(seconds)
+
+    def close(self) -> None:
+        for run_id, future in self.futures.items():
+            if not future.done():
+                self.stop(run_id, "the sweep ended")
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self._files.cleanup()

@@ -1,0 +1,277 @@
+"""The sweep's loop, the same on every engine: start trials in sweep order while fewer than
+the concurrency run, look at them, judge them at the halving's rungs, stop the ones the
+halving drops, collect each one as it ends, and keep the record up to date in its stores.
+
+A trial is final (recorded SUCCEEDED, FAILED or STOPPED, its outputs written) once it has
+ended and has its verdict at every rung it reached: a sweep that dies is resumed from its
+record, and runs again exactly the trials that were not final (lnn.sweep.resume)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from lnn.engines.base import StopCheck, TrainingResult
+from lnn.sweep.base import TrialBackend, TrialProgress
+from lnn.sweep.halving import NOT_YET, SHORT, RungScore, Verdict, judge, rung_score
+from lnn.sweep.ranking import best_trial
+from lnn.sweep.store import SweepStore
+from lnn.sweep.types import SweepRecord, TrialRecord, TrialStatus, trial_run_id
+from messages.status import STALL_AFTER_S, HistoryEntry, RunStatus
+
+__all__ = ["INTERRUPTED", "Scheduler", "TrialEnded"]
+
+# Called once per trial when it becomes final, with what its run left (None for a trial
+# that never started): the sweep writes its run directory there.
+TrialEnded = Callable[[TrialRecord, TrainingResult | None], None]
+Changed = Callable[[SweepRecord, dict[int, list[HistoryEntry]]], None]
+INTERRUPTED = "the sweep was interrupted by Ctrl-C: resume it with the same --sweep-id"
+_ENDED = {
+    RunStatus.SUCCEEDED: TrialStatus.SUCCEEDED,
+    RunStatus.FAILED: TrialStatus.FAILED,
+    RunStatus.CANCELLED: TrialStatus.CANCELLED,
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        record: SweepRecord,
+        backend: TrialBackend,
+        stores: Sequence[SweepStore],
+        *,
+        on_trial_end: TrialEnded | None = None,
+        on_change: Changed | None = None,
+        stop: StopCheck | None = None,
+        poll_s: float = 0.25,
+        stall_after: float = STALL_AFTER_S,
+    ) -> None:
+        self.record, self.backend, self.stores = record, backend, stores
+        self.on_trial_end, self.on_change, self.stop = on_trial_end, on_change, stop
+        self.poll_s, self.stall_after = poll_s, stall_after
+        self.running: dict[int, float] = {}  # index -> when it was started
+        self.ended: dict[int, TrainingResult | None] = {}  # ended, awaiting verdicts
+        self.histories: dict[int, list[HistoryEntry]] = {}
+        self.stops: dict[int, tuple[int, str]] = {}  # index -> (rung, reason)
+        self.verdicts: dict[int, dict[int, Verdict]] = {}
+
+    # --- the loop ------------------------------------------------------------------------
+
+    def run(self) -> SweepRecord:
+        """Run every trial that is not final; the record as it ends (CANCELLED trials when
+        ``stop`` said so)."""
+        self._save()
+        try:
+            while True:
+                if self.stop is not None and self.stop():
+                    self._interrupt()
+                    break
+                self._fill()
+                if not self.running and not self.ended:
+                    break
+                self.backend.advance(self.poll_s)
+                changed = self._look()
+                changed |= self._halve()
+                changed |= self._finalize()
+                if changed:
+                    self._save()
+        finally:
+            self.backend.close()
+        best = best_trial(self.record.trials, self.record.metric)
+        self._set(best=best)
+        self._save()
+        return self.record
+
+    def _fill(self) -> None:
+        waiting = [
+            t
+            for t in self.record.trials
+            if not t.status.is_final and t.index not in self.running and t.index not in self.ended
+        ]
+        for trial in waiting:
+            if len(self.running) >= self.record.concurrency:
+                return
+            self._start(trial)
+
+    def _start(self, trial: TrialRecord) -> None:
+        """Start the trial's run, or follow the one a resumed sweep had started already (it
+        may have ended since: the next look collects it). A run the sweep's interruption
+        cancelled is not reused: the trial runs again as a new attempt."""
+        assert trial.run_id is not None  # set when the sweep was planned (lnn.sweep.plan)
+        found = self.backend.progress(trial.run_id).status
+        if found == RunStatus.CANCELLED:
+            attempt = trial.attempt + 1
+            run_id = trial_run_id(self.record.sweep_id, trial.index, attempt)
+            self._update(trial.index, attempt=attempt, run_id=run_id)
+            trial = self.record.trials[trial.index]
+            found = None
+        if found is None:
+            self.backend.start(run_id=trial.run_id or "", config=trial.config)
+        self.running[trial.index] = time.monotonic()
+        self._update(trial.index, status=TrialStatus.RUNNING, reason=None)
+
+    def _look(self) -> bool:
+        changed = False
+        for index, started in list(self.running.items()):
+            trial = self.record.trials[index]
+            assert trial.run_id is not None
+            progress = self.backend.progress(trial.run_id)
+            if progress.status is None and time.monotonic() - started > self.stall_after:
+                never = f"its run never started: no record {self.stall_after:g} s after it"
+                progress = TrialProgress(None, 0, stalled=never)
+            if progress.epoch != trial.epochs_done:
+                self._update(index, epochs_done=progress.epoch)
+                changed = True
+            if progress.ended:
+                self._end(index, progress)
+                changed = True
+        return changed
+
+    def _end(self, index: int, progress: TrialProgress) -> None:
+        started = self.running.pop(index)
+        trial = self.record.trials[index]
+        assert trial.run_id is not None
+        result = None if progress.status is None else self.backend.result(trial.run_id, progress)
+        if result is not None:
+            self.histories[index] = result.history
+        if progress.stalled is not None:
+            status, reason = TrialStatus.FAILED, progress.stalled
+        else:
+            assert progress.status is not None and result is not None
+            status, reason = _ENDED[progress.status], result.reason
+        self._update(
+            index,
+            status=status,
+            reason=reason,
+            elapsed_s=round(time.monotonic() - started, 3),
+            **({} if result is None else _metrics(result)),
+        )
+        self.ended[index] = result
+
+    # --- the halving ---------------------------------------------------------------------
+
+    def _score(self, index: int, rung: int) -> RungScore:
+        trial = self.record.trials[index]
+        if rung in trial.rung_scores:
+            return trial.rung_scores[rung]
+        if trial.config.epochs <= rung or trial.status.is_final:
+            return SHORT  # a final trial has each score it reached recorded
+        if index in self.ended:
+            history = self.histories.get(index, [])
+        elif index in self.running and trial.epochs_done >= rung:
+            assert trial.run_id is not None
+            history = self.histories[index] = self.backend.history(trial.run_id)
+        else:
+            return NOT_YET
+        score = rung_score(
+            history,
+            rung,
+            self.record.metric,
+            epochs=trial.config.epochs,
+            ended=index in self.ended,
+        )
+        if isinstance(score, float):
+            self._update(index, rung_scores={**trial.rung_scores, rung: score})
+        return score
+
+    def _halve(self) -> bool:
+        halving = self.record.halving
+        if halving is None:
+            return False
+        changed = False
+        for index in sorted({*self.running, *self.ended}):
+            verdicts = self.verdicts.setdefault(index, {})
+            for rung in halving.rungs:
+                if index in self.stops:
+                    break
+                if rung in verdicts:
+                    continue
+                own = self._score(index, rung)
+                if not isinstance(own, float):
+                    break
+                scores = {j: self._score(j, rung) for j in range(index + 1)}
+                verdict = judge(index, scores, halving.keep, self.record.metric)
+                if verdict is None:
+                    break
+                verdicts[rung] = verdict
+                changed = True
+                if not verdict.keep:
+                    self._drop(index, rung, verdict.reason(rung, self.record.metric, own))
+        return changed
+
+    def _drop(self, index: int, rung: int, reason: str) -> None:
+        self.stops[index] = (rung, reason)
+        trial = self.record.trials[index]
+        if index in self.running:
+            assert trial.run_id is not None
+            self.backend.stop(trial.run_id, reason)
+
+    def _settled(self, index: int) -> bool:
+        """Whether an ended trial has every verdict it can get."""
+        halving = self.record.halving
+        if halving is None or index in self.stops:
+            return True
+        verdicts = self.verdicts.get(index, {})
+        for rung in halving.rungs:
+            if rung not in verdicts and isinstance(self._score(index, rung), float):
+                return False
+        return True
+
+    def _finalize(self) -> bool:
+        done = [index for index in sorted(self.ended) if self._settled(index)]
+        for index in done:
+            result = self.ended.pop(index)
+            trial = self.record.trials[index]
+            if index in self.stops:
+                rung, reason = self.stops[index]
+                if trial.status != TrialStatus.CANCELLED:  # it ended before the stop came
+                    reason += f"; it had ended already ({trial.status.value.lower()})"
+                self._update(index, status=TrialStatus.STOPPED, stopped_at=rung, reason=reason)
+            if self.on_trial_end is not None:
+                self.on_trial_end(self.record.trials[index], result)
+        return bool(done)
+
+    def _interrupt(self) -> None:
+        for index in list(self.running):
+            run_id = self.record.trials[index].run_id
+            assert run_id is not None
+            self.backend.stop(run_id, INTERRUPTED)
+            self.running.pop(index)
+            self._update(index, status=TrialStatus.CANCELLED, reason=INTERRUPTED)
+        for index in list(self.ended):  # not final: resuming runs them again
+            self.ended.pop(index)
+            self._update(index, status=TrialStatus.CANCELLED, reason=INTERRUPTED)
+
+    # --- the record ----------------------------------------------------------------------
+
+    def _update(self, index: int, **fields: object) -> None:
+        trials = list(self.record.trials)
+        trials[index] = trials[index].model_copy(update=fields)
+        self._set(trials=trials)
+
+    def _set(self, **fields: object) -> None:
+        self.record = self.record.model_copy(update={**fields, "updated_at": _now()})
+
+    def _save(self) -> None:
+        for store in self.stores:
+            store.save(self.record)
+        if self.on_change is not None:
+            self.on_change(self.record, self.histories)
+
+
+def _metrics(result: TrainingResult) -> dict[str, object]:
+    return {
+        "epochs_done": max((e.epoch for e in result.history), default=0),
+        # A stopped run's record has none: the cost of the last epoch it completed.
+        "final_cost": result.final_cost
+        if result.final_cost is not None or not result.history
+        else result.history[-1].cost,
+        "train_accuracy": result.train_accuracy,
+        "dev_accuracy": result.dev_accuracy,
+        "test_accuracy": result.test_accuracy,
+    }

@@ -1,0 +1,85 @@
+"""The sweep's loop on the in-memory stack: trials run concurrently, each equal to its own
+reference run; the halving stops the same trials whatever the delivery order; a resumed
+sweep runs only the trials that were not final."""
+
+import numpy as np
+import pytest
+
+from functions.memory import InMemoryStack
+from functions.memory.blobs import InMemoryBlobStore
+from lnn.engines.base import TrainingResult
+from lnn.prepare import PreparedData
+from lnn.sweep.memory import MemoryBackend
+from lnn.sweep.scheduler import Scheduler
+from lnn.sweep.store import BlobSweepStore
+from lnn.sweep.types import Halving, SweepRecord, TrialRecord, TrialStatus
+from tests.unit.memory_runs import config, max_difference, reference_result, toy_data
+from tests.unit.sweep_records import sweep_record
+
+LRS = (0.3, 0.001, 0.05, 0.1)
+
+
+def _configs(epochs: int = 2) -> list:
+    return [config(lr=lr, epochs=epochs, dropout=1.0, shards=1) for lr in LRS]
+
+
+def _run(
+    record: SweepRecord, stack: InMemoryStack, stores: list | None = None
+) -> tuple[SweepRecord, dict[int, TrainingResult | None]]:
+    x, y = toy_data()
+    ended: dict[int, TrainingResult | None] = {}
+
+    def keep(trial: TrialRecord, result: TrainingResult | None) -> None:
+        assert trial.index not in ended, "a trial is made final once"
+        ended[trial.index] = result
+
+    backend = MemoryBackend(stack, PreparedData(x, y, None, None))
+    scheduler = Scheduler(record, backend, stores or [], on_trial_end=keep, poll_s=0)
+    return scheduler.run(), ended
+
+
+def test_each_trial_equals_its_own_reference_run() -> None:
+    x, y = toy_data()
+    record, ended = _run(sweep_record(_configs(), concurrency=3), InMemoryStack(reorder=True))
+    assert [t.status for t in record.trials] == [TrialStatus.SUCCEEDED] * len(LRS)
+    for trial in record.trials:
+        result = ended[trial.index]
+        assert result is not None
+        expected = reference_result(trial.config, x, y)
+        assert max_difference(result.params, expected.params) < 1e-9
+        assert trial.final_cost == pytest.approx(expected.final_cost, abs=1e-9)
+    costs = [t.final_cost for t in record.trials]
+    assert record.best == int(np.argmin(costs))
+
+
+def test_halving_stops_the_same_trials_whatever_the_order() -> None:
+    halving = Halving(rungs=[2], keep=0.5)
+    outcomes = []
+    for seed, concurrency in ((0, 4), (1, 2), (2, 1)):
+        record = sweep_record(_configs(epochs=5), concurrency=concurrency, halving=halving)
+        done, _ = _run(record, InMemoryStack(reorder=True, seed=seed))
+        outcomes.append([(t.status, t.stopped_at, t.rung_scores.get(2)) for t in done.trials])
+    assert outcomes[0] == outcomes[1] == outcomes[2]
+    statuses = [status for status, _, _ in outcomes[0]]
+    assert statuses[0] == TrialStatus.SUCCEEDED  # the first is judged against itself
+    assert TrialStatus.STOPPED in statuses
+    stopped = next(t for t in done.trials if t.status == TrialStatus.STOPPED)
+    assert stopped.stopped_at == 2
+    assert "stopped at epoch 2 by successive halving" in (stopped.reason or "")
+    assert stopped.epochs_done >= 2  # it keeps the history it trained
+
+
+def test_a_resumed_sweep_runs_only_what_was_not_final() -> None:
+    blobs = InMemoryBlobStore()
+    store = BlobSweepStore(blobs)
+    first, ended = _run(sweep_record(_configs(), concurrency=1), InMemoryStack(), [store])
+    assert len(ended) == len(LRS)
+    # As if the sweep had died while its last two trials were not final.
+    trials = list(first.trials)
+    for index in (2, 3):
+        trials[index] = trials[index].model_copy(update={"status": TrialStatus.RUNNING})
+    loaded = store.load(first.sweep_id)
+    assert loaded is not None
+    again, ended = _run(loaded.model_copy(update={"trials": trials}), InMemoryStack())
+    assert sorted(ended) == [2, 3]
+    assert [t.final_cost for t in again.trials] == [t.final_cost for t in first.trials]
