@@ -11,14 +11,16 @@ from collections.abc import Callable
 from rich.console import Console
 
 from lnn.cli.errors import EXIT_OK, UsageError
-from lnn.cli.sweep_options import add_search_arguments, check_search_arguments, draw_sweep
+from lnn.cli.sweep_options import add_search_arguments, check_search_arguments, trials_asked
 from lnn.cli.training_options import add_arguments as add_training_arguments
 from lnn.cli.training_options import load_training
 from lnn.prepare import PreparedData
 from lnn.runs import ESTIMATE_FILE, make_output_dir
+from lnn.sweep.types import SweepRecord
 from messages.train_request import TrainConfig
 
 _DEFAULT_STEPS = 3
+_ESTIMATED_SWEEP = "estimate"  # the id of a sweep planned only to be estimated, never stored
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -47,39 +49,53 @@ def check_arguments(args: argparse.Namespace) -> None:
 
 
 def _measured(
-    args: argparse.Namespace, config: TrainConfig, data: PreparedData, console: Console
+    args: argparse.Namespace,
+    config: TrainConfig,
+    sweep: SweepRecord | None,
+    data: PreparedData,
+    console: Console,
 ) -> tuple[dict[str, object], Callable[[], None]]:
-    """The estimate of the run, or of the sweep --search draws from it: its JSON document
-    and how it is shown."""
+    """The estimate of the run, or of the sweep of its trials: its JSON document and how it
+    is shown."""
     announce = {"on_run": lambda label: console.print(f"measuring: {label} ...")}
-    if args.search is None:
+    if sweep is None:
         from lnn.estimate import estimate, render
 
         run = estimate(config, data, args.steps, stack=args.stack, **announce)
         return run.as_dict(), lambda: render(run, console)
     from lnn.estimate import estimate_sweep, render_sweep
 
-    trials = draw_sweep(args, config)
-    sweep = estimate_sweep(
-        args.search,
-        args.method,
-        trials,
-        data,
-        args.steps,
-        concurrency=args.concurrency,
-        quota=args.lambda_quota,
-        stack=args.stack,
-        **announce,
+    swept = estimate_sweep(
+        sweep, data, args.steps, quota=args.lambda_quota, stack=args.stack, **announce
     )
-    return sweep.as_dict(), lambda: render_sweep(sweep, console)
+    return swept.as_dict(), lambda: render_sweep(swept, console)
+
+
+def _sweep(args: argparse.Namespace, base: TrainConfig) -> SweepRecord:
+    """The trials `lnn sweep` would run with these options, drawn by the same plan."""
+    from lnn.sweep.plan import SweepPlan, plan_sweep
+
+    plan = SweepPlan(
+        sweep_id=_ESTIMATED_SWEEP,
+        engine="embedded",
+        base=base,
+        search=args.search,
+        method=args.method,
+        trials=trials_asked(args),
+        grid_points=args.grid_points,
+        concurrency=args.concurrency,
+        metric=args.metric,
+    )
+    return plan_sweep(plan, seed=base.seed)
 
 
 def cmd_estimate(args: argparse.Namespace) -> int:
     check_arguments(args)
     _, config, data = load_training(args)
+    sweep = None if args.search is None else _sweep(args, config)  # a bad one: before any work
     if args.out is not None:
         make_output_dir(args.out, "--out")
-    document, show = _measured(args, config, data, Console(stderr=args.json))
+    document, show = _measured(args, config, sweep, data, Console(stderr=args.json))
     if args.out is not None:
         (args.out / ESTIMATE_FILE).write_text(json.dumps(document, indent=1) + "\n")
     if args.json:

@@ -2,19 +2,18 @@
 and each trial's run directory under trials/) as TensorBoard's HParams experiment in
 DIR/SWEEP_ID, a run per trial.
 
-A sweep on a stack names its trials' runs there: its record comes from the stack's record
-store (lnn.sweep) and each trial's history from its run id; with those, ``write_board_of``
-writes it the same way.
+A sweep id on a stack (the hook for it): its record from the stack's store
+(lnn.sweep.store.BlobSweepStore) and each trial's history from its run id (trial.run_id,
+StackRun.history), then ``write_board_of`` as for a directory.
 """
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from lnn.cli.errors import UsageError
-from lnn.runs import HISTORY_FILE, LocalRun, RunFileInvalidError
+from lnn.runs import HISTORY_FILE, LocalRun
 from lnn.sweep.exceptions import SweepError
+from lnn.sweep.store import DirectorySweepStore
 from lnn.sweep.types import RECORD_FILE, SweepRecord, trial_dir
 from lnn.tensorboard import write_sweep_board
 from messages.status import HistoryEntry
@@ -22,14 +21,6 @@ from messages.status import HistoryEntry
 
 def is_sweep_dir(path: Path) -> bool:
     return (path / RECORD_FILE).is_file()
-
-
-def _read_record(directory: Path) -> SweepRecord:
-    path = directory / RECORD_FILE
-    try:
-        return SweepRecord.model_validate_json(path.read_text(encoding="utf-8"))
-    except (ValidationError, UnicodeDecodeError) as exc:
-        raise RunFileInvalidError(path, "sweep record", exc) from exc
 
 
 def _local_histories(directory: Path, record: SweepRecord) -> dict[int, list[HistoryEntry]]:
@@ -59,5 +50,7 @@ def write_board_of(
 
 
 def export_sweep(directory: Path, logdir: Path) -> int:
-    record = _read_record(directory)
+    record = DirectorySweepStore(directory).load(directory.name)
+    if record is None:  # gone since is_sweep_dir looked
+        raise UsageError(f"{directory / RECORD_FILE}: no such file")
     return write_board_of(record, _local_histories(directory, record), logdir)

@@ -2,14 +2,10 @@
 `lnn estimate` (which projects a sweep's time and bill when given --search)."""
 
 import argparse
-from typing import Any
 
 from lnn.cli.errors import UsageError
-from lnn.sweep.draws import METHODS, draw_trials, trial_config
-from lnn.sweep.exceptions import SearchSpecError
-from lnn.sweep.search import parse_search
+from lnn.sweep.draws import METHODS
 from lnn.sweep.types import METRICS
-from messages.train_request import TrainConfig
 
 DEFAULT_TRIALS = 8
 DEFAULT_CONCURRENCY = 4
@@ -78,19 +74,8 @@ def check_search_arguments(args: argparse.Namespace) -> None:
             raise UsageError(f"{option} must be at least 1, got {value}")
 
 
-def draw_sweep(
-    args: argparse.Namespace, base: TrainConfig
-) -> list[tuple[dict[str, Any], TrainConfig]]:
-    """Each trial's searched values and config, drawn from --search with the base config's
-    seed; a bad search or a trial TrainConfig refuses is a UsageError naming the part."""
-    trials = args.trials
-    if trials is None and args.method == "random":
-        trials = DEFAULT_TRIALS
-    try:
-        space = parse_search(args.search)
-        drawn = draw_trials(
-            space, method=args.method, trials=trials, seed=base.seed, grid_points=args.grid_points
-        )
-        return [(params, trial_config(base, params)) for params in drawn]
-    except SearchSpecError as exc:
-        raise UsageError(str(exc)) from exc
+def trials_asked(args: argparse.Namespace) -> int | None:
+    """--trials, or random search's default when not given (a grid: all its points)."""
+    if args.trials is None and args.method == "random":
+        return DEFAULT_TRIALS
+    return args.trials

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from lnn.estimate.pricebook import BANDS, PriceBook
 from lnn.estimate.projection import bill
 from lnn.prepare import PreparedData
 from lnn.sweep.quota import capped_concurrency, peak_executions
-from lnn.sweep.types import trial_name
+from lnn.sweep.types import SweepRecord, trial_name
 from messages.train_request import TrainConfig
 
 __all__ = ["COST_NEUTRAL", "SweepEstimate", "estimate_sweep", "shape_groups", "wall_time"]
@@ -174,26 +174,25 @@ class SweepEstimate:
 
 
 def estimate_sweep(
-    search: str,
-    method: str,
-    trials: Sequence[tuple[Mapping[str, Any], TrainConfig]],
+    record: SweepRecord,
     data: PreparedData,
     steps: int,
     *,
-    concurrency: int,
     quota: int | None = None,
     stack: str = "lnn",
     on_run: Callable[[str], None] | None = None,
     book: PriceBook | None = None,
 ) -> SweepEstimate:
-    """Measure each distinct shape of the ``trials`` (params, config) once, on one
-    embedded stack, and project every trial and the sweep from them."""
-    if not trials:
+    """Measure each distinct shape of the sweep's trials once, on one embedded stack, and
+    project every trial and the sweep (at its concurrency, and under ``quota``) from them."""
+    if not record.trials:
         raise ValueError("a sweep estimate needs at least one trial")
-    of_trial, shapes = shape_groups([config for _, config in trials])
+    of_trial, shapes = shape_groups([t.config for t in record.trials])
     measured = estimate_all(shapes, data, steps, stack=stack, on_run=on_run, book=book)
     swept = tuple(
-        SweepTrial(index, dict(params), config, shape)
-        for index, ((params, config), shape) in enumerate(zip(trials, of_trial, strict=True))
+        SweepTrial(t.index, dict(t.params), t.config, shape)
+        for t, shape in zip(record.trials, of_trial, strict=True)
     )
-    return SweepEstimate(search, method, swept, tuple(measured), concurrency, quota)
+    return SweepEstimate(
+        record.search, record.method, swept, tuple(measured), record.concurrency, quota
+    )

@@ -140,4 +140,4 @@ def test_a_broken_sweep_record_is_one_line(
     (directory / RECORD_FILE).write_text('{"sweep_id": "moons-sweep"}')
     assert main(["export", str(directory), "--tensorboard", str(tmp_path / "tb")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "is not a sweep record file" in err[0]
+    assert len(err) == 1 and "sweep.json is not a sweep record" in err[0]
