@@ -5,6 +5,9 @@ RUN is a run id on a deployed stack (the options and connection of `lnn inspect`
 directory `lnn train --out` wrote (history.json, telemetry.jsonl, model.npz,
 first_layer.npz; any of the first three).
 `lnn train --tensorboard` writes the same events from the run it has just made.
+
+RUN may also be a sweep's directory (sweep.json, trials/tNN/): the sweep goes to
+DIR/SWEEP_ID as one HParams experiment, a run per trial (lnn.tensorboard.write_sweep_board).
 """
 
 import argparse
@@ -16,6 +19,7 @@ from functions.protocol import find_plan
 from functions.telemetry import TelemetryRecord
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
+from lnn.cli.export_sweep import export_sweep, is_sweep_dir
 from lnn.first_layer import load_first_layer, read_stack_first_layer
 from lnn.runs import (
     FIRST_LAYER_FILE,
@@ -41,7 +45,11 @@ class RunContent:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("run", metavar="RUN", help="a run id, or a directory lnn train --out wrote")
+    p.add_argument(
+        "run",
+        metavar="RUN",
+        help="a run id, a directory lnn train --out wrote, or a sweep's directory (sweep.json)",
+    )
     add_stack_options(p)
     p.add_argument(
         "--tensorboard",
@@ -89,6 +97,8 @@ def _load_run(args: argparse.Namespace) -> RunContent:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if is_sweep_dir(Path(args.run)):
+        return export_sweep(Path(args.run), args.tensorboard)
     run = _load_run(args)
     board = run_board(run.config, run.history, run.records, run.first_layer)
     if board.empty:

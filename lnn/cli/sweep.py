@@ -13,7 +13,7 @@ from uuid import uuid4
 from lnn.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
 from lnn.cli.interrupt import first_ctrl_c_stops
 from lnn.cli.options import parse_chaos
-from lnn.cli.sweep_options import DEFAULT_TRIALS, add_search_arguments
+from lnn.cli.sweep_options import add_search_arguments, trials_asked
 from lnn.cli.sweep_status import ACTIONS, cmd_action, print_sweep, sweep_line, trial_line
 from lnn.cli.training_options import add_arguments as add_training_arguments
 from lnn.cli.training_options import load_training
@@ -73,7 +73,7 @@ def _plan(args: argparse.Namespace, base: TrainConfig, sweep_id: str) -> SweepRe
         base=base,
         search=args.search,
         method=args.method,
-        trials=args.trials if args.trials is not None or args.method == "grid" else DEFAULT_TRIALS,
+        trials=trials_asked(args),
         grid_points=args.grid_points,
         concurrency=args.concurrency,
         metric=args.metric,

@@ -3,6 +3,7 @@
 
 import argparse
 
+from lnn.cli.errors import UsageError
 from lnn.sweep.draws import METHODS
 from lnn.sweep.types import METRICS
 
@@ -27,7 +28,7 @@ def add_search_arguments(p: argparse.ArgumentParser, *, required: bool = False) 
         type=int,
         default=None,
         metavar="N",
-        help=f"trials drawn (random: default {DEFAULT_TRIALS}; grid: every point)",
+        help=f"trials drawn (random: {DEFAULT_TRIALS} when not given; grid: every point)",
     )
     p.add_argument("--method", choices=METHODS, default="random", help="how trials are drawn")
     p.add_argument(
@@ -56,5 +57,25 @@ def add_search_arguments(p: argparse.ArgumentParser, *, required: bool = False) 
         "--metric",
         choices=tuple(METRICS),
         default=None,
-        help="what ranks the trials (default dev_accuracy, train_accuracy without a dev split)",
+        help="what ranks the trials (unless given: dev_accuracy, "
+        "or train_accuracy with no dev split)",
     )
+
+
+def check_search_arguments(args: argparse.Namespace) -> None:
+    """The counts are positive (one line, exit 2)."""
+    for option, value in (
+        ("--trials", args.trials),
+        ("--grid-points", args.grid_points),
+        ("--concurrency", args.concurrency),
+        ("--lambda-quota", args.lambda_quota),
+    ):
+        if value is not None and value < 1:
+            raise UsageError(f"{option} must be at least 1, got {value}")
+
+
+def trials_asked(args: argparse.Namespace) -> int | None:
+    """--trials, or random search's default when not given (a grid: all its points)."""
+    if args.trials is None and args.method == "random":
+        return DEFAULT_TRIALS
+    return args.trials

@@ -3,10 +3,10 @@ time and its AWS bill."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
-from lnn.estimate.measure import Measured, measure
+from lnn.estimate.measure import Measured, measure_plans
 from lnn.estimate.plan import Plan, plan
 from lnn.estimate.pricebook import BANDS, PriceBook, load_price_book
 from lnn.estimate.projection import DURATION_PRICE, FLAT_PRICES, Parts, bill, parts, run_tally
@@ -123,9 +123,29 @@ def estimate(
     on_run: Callable[[str], None] | None = None,
     book: PriceBook | None = None,
 ) -> Estimate:
+    (found,) = estimate_all([config], data, steps, stack=stack, on_run=on_run, book=book)
+    return found
+
+
+def estimate_all(
+    configs: Sequence[TrainConfig],
+    data: PreparedData,
+    steps: int,
+    *,
+    stack: str = "lnn",
+    on_run: Callable[[str], None] | None = None,
+    book: PriceBook | None = None,
+) -> list[Estimate]:
+    """The estimate of each config, their measurement runs on one embedded stack."""
     book = book or load_price_book()
-    columns = split(data, holdout=config.holdout, seed=config.seed).x_train.shape[1]
-    measurement = plan(config, columns, steps)
-    measured = measure(measurement, data, book, stack=stack, on_run=on_run)
-    found = parts(measurement, measured, book)
-    return Estimate(config, measurement, measured, found, run_tally(measurement, found), book)
+    plans = []
+    for config in configs:
+        columns = split(data, holdout=config.holdout, seed=config.seed).x_train.shape[1]
+        plans.append(plan(config, columns, steps))
+    measured = measure_plans(plans, data, book, stack=stack, on_run=on_run)
+    estimates = []
+    for config, measurement, runs in zip(configs, plans, measured, strict=True):
+        found = parts(measurement, runs, book)
+        run = run_tally(measurement, found)
+        estimates.append(Estimate(config, measurement, runs, found, run, book))
+    return estimates

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from threadpoolctl import threadpool_limits
@@ -80,26 +80,30 @@ def _measure_run(
     return Measured(run, tally, samples, recorder.seconds, engine_hops)
 
 
-def measure(
-    plan: Plan,
+def measure_plans(
+    plans: Sequence[Plan],
     data: PreparedData,
     book: PriceBook,
     *,
     stack: str = "lnn",
     on_run: Callable[[str], None] | None = None,
-) -> dict[str, Measured]:
-    """Every run of the plan on one embedded stack, by label, after an unmeasured warm-up
+) -> list[dict[str, Measured]]:
+    """Every run of each plan on one embedded stack, by label, after one unmeasured warm-up
     run: the first run of a process imports the handlers and fills caches, a cold start
     that would otherwise land in the fixed part and, by difference, lower the step's."""
     announce = on_run or (lambda _: None)
-    measured = {}
+    found: list[dict[str, Measured]] = []
     # One BLAS thread, as on Lambda: a function below 1,769 MB has less than one vCPU.
     with threadpool_limits(limits=1, user_api="blas"), embedded_stack(stack) as session:
         network, keys = _network_of(session), _table_keys(session)
-        warm_up = plan.runs[0]
+        warm_up = plans[0].runs[0]
         announce(f"warm-up ({warm_up.label})")
         run_embedded(session, warm_up.config, data)
-        for run in plan.runs:
-            announce(run.label)
-            measured[run.label] = _measure_run(session, run, data, network, book, keys)
-    return measured
+        for number, plan in enumerate(plans, start=1):
+            shape = f"shape {number}/{len(plans)}: " if len(plans) > 1 else ""
+            measured = {}
+            for run in plan.runs:
+                announce(f"{shape}{run.label}")
+                measured[run.label] = _measure_run(session, run, data, network, book, keys)
+            found.append(measured)
+    return found

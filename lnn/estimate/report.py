@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lnn.estimate.estimate import PER_STEPS, Estimate
+from lnn.estimate.pricebook import PriceBook
 from lnn.estimate.projection import DURATION_PRICE, FLAT_PRICES, bill
 
 _LABELS = {
@@ -41,13 +42,13 @@ def count(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
-def _band(values: Mapping[str, float], fmt: Callable[[float], str], quantile: str) -> str:
+def band_text(values: Mapping[str, float], fmt: Callable[[float], str], quantile: str) -> str:
     """``low - high`` of a quantile's band, or one figure when both ends print the same."""
     low, high = fmt(values[f"{quantile}_low"]), fmt(values[f"{quantile}_high"])
     return low if low == high else f"{low} - {high}"
 
 
-def _headline(e: Estimate) -> str:
+def headline(e: Estimate) -> str:
     t, c = e.plan.target, e.config
     layers = ",".join(f"{x.units}:{x.activation}" for x in c.layers)
     runs = ", ".join(e.measured)
@@ -92,13 +93,17 @@ def _time_table(e: Estimate) -> Table:
     table.add_column("p99", justify="right")
     for part, values in times["per_step_parts"].items():
         table.add_row(
-            f"per step: {part}", _band(values, duration, "p50"), _band(values, duration, "p99")
+            f"per step: {part}",
+            band_text(values, duration, "p50"),
+            band_text(values, duration, "p99"),
         )
     for scope in ("per_step", "per_run"):
         values = times[scope]
         label = scope.replace("_", " ")
         table.add_row(
-            f"[bold]{label}[/]", _band(values, duration, "p50"), _band(values, duration, "p99")
+            f"[bold]{label}[/]",
+            band_text(values, duration, "p50"),
+            band_text(values, duration, "p99"),
         )
     return table
 
@@ -117,17 +122,18 @@ def _bill_table(e: Estimate) -> Table:
         for scope in units:
             amount, dollars = units[scope][name], bills[scope][name]
             if name == DURATION_PRICE:
-                cells += [_band(amount, count, "p50"), _band(dollars, usd, "p50")]
+                cells += [band_text(amount, count, "p50"), band_text(dollars, usd, "p50")]
             else:
                 cells += [count(amount), usd(dollars)]
         table.add_row(_LABELS[name], *cells)
-    totals = [cell for scope in units for cell in ("", _band(bills[scope]["total"], usd, "p50"))]
+    totals = [
+        cell for scope in units for cell in ("", band_text(bills[scope]["total"], usd, "p50"))
+    ]
     table.add_row("[bold]total[/]", *totals)
     return table
 
 
-def _assumptions_table(e: Estimate) -> Table:
-    book = e.book
+def assumptions_table(book: PriceBook) -> Table:
     table = Table(title=f"Assumptions (recorded {book.recorded}: {book.recorded_from})")
     table.add_column("item")
     table.add_column("figure")
@@ -138,7 +144,7 @@ def _assumptions_table(e: Estimate) -> Table:
         )
     for kind, group in (("hop", book.hop), ("call", book.call)):
         for name, lat in group.items():
-            p50, p99 = (_band(lat.seconds, duration, q) for q in ("p50", "p99"))
+            p50, p99 = (band_text(lat.seconds, duration, q) for q in ("p50", "p99"))
             figure = f"p50 {p50}, p99 {p99}"
             table.add_row(f"{kind} latency {name}: {lat.what}", figure, lat.source)
     table.add_row("not counted", "; ".join(book.not_counted), "")
@@ -146,8 +152,8 @@ def _assumptions_table(e: Estimate) -> Table:
 
 
 def render(e: Estimate, console: Console) -> None:
-    console.print(_headline(e))
-    for table in (_measurement_table(e), _time_table(e), _bill_table(e), _assumptions_table(e)):
+    console.print(headline(e))
+    for table in (_measurement_table(e), _time_table(e), _bill_table(e), assumptions_table(e.book)):
         console.print(table)
 
 

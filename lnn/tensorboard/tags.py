@@ -19,6 +19,8 @@ ACCURACIES: dict[str, str] = {f"{split}_accuracy": split for split in SPLITS}
 # The HParams dashboard's metrics: the run's final figures, by tag.
 FINAL_COST = "final/cost"
 FINAL_ACCURACIES: dict[str, str] = {field: f"final/{field}" for field in ACCURACIES}
+# A sweep's trials add the epochs each trained (fewer for one the halving stopped).
+FINAL_EPOCHS = "final/epochs"
 
 # Per-layer scalars of a telemetry step (lnn.tensorboard.scalars computes each): the
 # telemetry's own figures under their own names, then the board's.

@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from lnn.cli.main import main
+from lnn.estimate.sweep import wall_time
+from lnn.sweep.draws import draw_trials
+from lnn.sweep.search import parse_search
 
 
 def test_estimate_of_a_tiny_network(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -47,3 +50,42 @@ def test_estimate_of_a_tiny_network(capsys: pytest.CaptureFixture[str], tmp_path
     for band, total in bill["total"].items():
         assert total == pytest.approx(flat + bill["lambda_gb_second"][band])
     assert bill["sqs_request"] == pytest.approx(document["units"]["per_run"]["sqs_request"] * 4e-7)
+
+
+SWEEP_SEARCH = "lr=log:1e-3:1e-1,shards=choice:1|2"
+
+
+def test_estimate_of_a_sweep(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Trials alike but for their learning rate are measured once; the sweep's figures are
+    its trials' (summed, list-scheduled at the concurrency, capped by the quota)."""
+    argv = ["estimate", "--dataset", "moons", "--layers", "2:tanh,1:sigmoid", "--epochs", "2"]
+    argv += ["--steps", "1", "--search", SWEEP_SEARCH, "--trials", "3", "--concurrency", "2"]
+    argv += ["--lambda-quota", "5", "--json", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    document = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert json.loads((tmp_path / "estimate.json").read_text()) == document
+
+    space = parse_search(SWEEP_SEARCH)
+    drawn = draw_trials(space, method="random", trials=3, seed=1, grid_points=3)
+    trials = document["trials"]
+    assert [t["params"] for t in trials] == drawn
+    shards = sorted({p["shards"] for p in drawn})
+    assert len(document["shapes"]) == len(shards) == document["sweep"]["shapes"]
+    for shape in document["shapes"]:
+        members = [trials[i] for i in shape["trials"]]
+        assert {t["params"]["shards"] for t in members} == {shape["config"]["shards"]}
+        # One measurement serves every trial of the shape: the same figures.
+        assert all(t["time_s"] == shape["time_s"]["per_run"] for t in members)
+        assert all(t["bill_usd"] == shape["bill_usd"]["per_run"]["total"] for t in members)
+
+    peak = max(p["shards"] for p in drawn) + 1  # the widest layer's shards + its publisher
+    assert document["sweep"]["peak_executions_per_trial"] == peak
+    under_quota = 2 if 2 * peak <= 5 else 1
+    assert document["sweep"]["concurrency_under_quota"] == under_quota
+    total = document["total"]
+    for band in ("p50_low", "p99_high"):
+        times = [t["time_s"][band] for t in trials]
+        assert total["sequential_s"][band] == pytest.approx(sum(times))
+        assert total["wall_s"][band] == pytest.approx(wall_time(times, 2))
+        assert total["wall_under_quota_s"][band] == pytest.approx(wall_time(times, under_quota))
+        assert total["bill_usd"][band] == pytest.approx(sum(t["bill_usd"][band] for t in trials))

@@ -25,6 +25,9 @@ from messages.train_request import TrainConfig
         (["--engine", "reference"], "embedded engine"),
         (["--chaos", "duplicate=0.5"], "drop --chaos"),
         (["--epochs", "-1"], "epochs"),
+        (["--search", "lr=sometimes"], "--search"),
+        (["--search", "lr=log:1e-3:1", "--concurrency", "0"], "--concurrency must be at least 1"),
+        (["--trials", "3"], "give its --search"),
     ],
 )
 def test_bad_options_are_one_line_errors(

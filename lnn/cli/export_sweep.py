@@ -1,0 +1,56 @@
+"""``lnn export SWEEP_DIR --tensorboard DIR``: a sweep's directory (its record, sweep.json,
+and each trial's run directory under trials/) as TensorBoard's HParams experiment in
+DIR/SWEEP_ID, a run per trial.
+
+A sweep id on a stack (the hook for it): its record from the stack's store
+(lnn.sweep.store.BlobSweepStore) and each trial's history from its run id (trial.run_id,
+StackRun.history), then ``write_board_of`` as for a directory.
+"""
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from lnn.cli.errors import UsageError
+from lnn.runs import HISTORY_FILE, LocalRun
+from lnn.sweep.exceptions import SweepError
+from lnn.sweep.store import DirectorySweepStore
+from lnn.sweep.types import RECORD_FILE, SweepRecord, trial_dir
+from lnn.tensorboard import write_sweep_board
+from messages.status import HistoryEntry
+
+
+def is_sweep_dir(path: Path) -> bool:
+    return (path / RECORD_FILE).is_file()
+
+
+def _local_histories(directory: Path, record: SweepRecord) -> dict[int, list[HistoryEntry]]:
+    """Each trial's history, for the trials whose run directory has one."""
+    histories = {}
+    for trial in record.trials:
+        run = LocalRun(trial_dir(directory, trial.index), "export")
+        if run.has(HISTORY_FILE):
+            histories[trial.index] = run.history()
+    return histories
+
+
+def write_board_of(
+    record: SweepRecord, histories: Mapping[int, Sequence[HistoryEntry]], logdir: Path
+) -> int:
+    """Write the sweep and say where and what; a record whose search does not parse is a
+    usage error."""
+    try:
+        written = write_sweep_board(logdir, record, histories)
+    except SweepError as exc:
+        raise UsageError(f"sweep {record.sweep_id}: {exc}") from exc
+    print(
+        f"{written}: {len(record.trials)} trials ({len(histories)} with a history) "
+        "as one HParams experiment"
+    )
+    return 0
+
+
+def export_sweep(directory: Path, logdir: Path) -> int:
+    record = DirectorySweepStore(directory).load(directory.name)
+    if record is None:  # gone since is_sweep_dir looked
+        raise UsageError(f"{directory / RECORD_FILE}: no such file")
+    return write_board_of(record, _local_histories(directory, record), logdir)
