@@ -36,10 +36,11 @@ def write_run(
     *,
     engine: str = "reference",
     elapsed_s: float | None = None,
+    shared_script: Path | None = None,
 ) -> Path | None:
     """Write model.npz (None when the run produced no parameters), history.json,
     telemetry.jsonl, spans.jsonl and first_layer.npz (when the run recorded any), plots and
-    report.html."""
+    report.html (loading plotly.js from ``shared_script`` when given: a sweep's trials)."""
     make_output_dir(out, "--out")
     history = [h.model_dump(mode="json") for h in result.history]
     (out / HISTORY_FILE).write_text(json.dumps(history, indent=1) + "\n")
@@ -57,7 +58,7 @@ def write_run(
         classes=tuple(classes),
         elapsed_s=elapsed_s,
     )
-    write_report(out, report)
+    write_report(out, report, shared_script=shared_script)
     title = f"{config.dataset} {','.join(f'{x.units}:{x.activation}' for x in config.layers)}"
     if history:
         plot_cost(result.history, out / COST_PLOT, title)

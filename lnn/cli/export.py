@@ -6,11 +6,13 @@ directory `lnn train --out` wrote (history.json, telemetry.jsonl, model.npz,
 first_layer.npz; any of the first three).
 `lnn train --tensorboard` writes the same events from the run it has just made.
 
-RUN may also be a sweep's directory (sweep.json, trials/tNN/): the sweep goes to
-DIR/SWEEP_ID as one HParams experiment, a run per trial (lnn.tensorboard.write_sweep_board).
+RUN may also be a sweep's directory (sweep.json, trials/tNN/), or the id of a sweep that ran
+on a stack: the sweep goes to DIR/SWEEP_ID as one HParams experiment, a run per trial
+(lnn.tensorboard.write_sweep_board).
 """
 
 import argparse
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from functions.protocol import find_plan
 from functions.telemetry import TelemetryRecord
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
-from lnn.cli.export_sweep import export_sweep, is_sweep_dir
+from lnn.cli.export_sweep import export_stack_sweep, export_sweep, is_sweep_dir
 from lnn.first_layer import load_first_layer, read_stack_first_layer
 from lnn.runs import (
     FIRST_LAYER_FILE,
@@ -30,6 +32,7 @@ from lnn.runs import (
     StackRun,
     open_run,
 )
+from lnn.sweep.types import SWEEP_ID_PATTERN
 from lnn.tensorboard import board_name, run_board, write_board
 from messages.status import HistoryEntry
 from messages.train_request import TrainConfig
@@ -99,6 +102,12 @@ def _load_run(args: argparse.Namespace) -> RunContent:
 def cmd_export(args: argparse.Namespace) -> int:
     if is_sweep_dir(Path(args.run)):
         return export_sweep(Path(args.run), args.tensorboard)
+    if not Path(args.run).exists() and re.fullmatch(SWEEP_ID_PATTERN, args.run):
+        client = connect(args)
+        with stack_errors():
+            exported = export_stack_sweep(client, args.run, args.tensorboard)
+        if exported is not None:
+            return exported
     run = _load_run(args)
     board = run_board(run.config, run.history, run.records, run.first_layer)
     if board.empty:

@@ -2,18 +2,18 @@
 and each trial's run directory under trials/) as TensorBoard's HParams experiment in
 DIR/SWEEP_ID, a run per trial.
 
-A sweep id on a stack (the hook for it): its record from the stack's store
-(lnn.sweep.store.BlobSweepStore) and each trial's history from its run id (trial.run_id,
-StackRun.history), then ``write_board_of`` as for a directory.
+RUN may also be the id of a sweep that ran on a stack: its record is read from the stack's
+bucket and each trial's history from its run.
 """
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from lnn.cli.errors import UsageError
+from lnn.client import StackClient
 from lnn.runs import HISTORY_FILE, LocalRun
 from lnn.sweep.exceptions import SweepError
-from lnn.sweep.store import DirectorySweepStore
+from lnn.sweep.store import BlobSweepStore, DirectorySweepStore
 from lnn.sweep.types import RECORD_FILE, SweepRecord, trial_dir
 from lnn.tensorboard import write_sweep_board
 from messages.status import HistoryEntry
@@ -54,3 +54,17 @@ def export_sweep(directory: Path, logdir: Path) -> int:
     if record is None:  # gone since is_sweep_dir looked
         raise UsageError(f"{directory / RECORD_FILE}: no such file")
     return write_board_of(record, _local_histories(directory, record), logdir)
+
+
+def export_stack_sweep(client: StackClient, sweep_id: str, logdir: Path) -> int | None:
+    """The sweep ``sweep_id`` on the stack, written as a directory's is; None when the stack
+    holds no sweep of that id (RUN is then a run id)."""
+    record = BlobSweepStore(client.store.blobs).load(sweep_id)
+    if record is None:
+        return None
+    histories = {
+        trial.index: client.history(trial.run_id)
+        for trial in record.trials
+        if trial.run_id is not None and client.record(trial.run_id) is not None
+    }
+    return write_board_of(record, histories, logdir)

@@ -4,27 +4,28 @@ directory, the best trial's model and the sweep's report under runs/sweeps/SWEEP
 ``lnn sweep status|follow SWEEP`` read a sweep's record (lnn.cli.sweep_status)."""
 
 import argparse
-import shutil
 import sys
 import time
-from pathlib import Path
 from uuid import uuid4
 
 from lnn.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
 from lnn.cli.interrupt import first_ctrl_c_stops
 from lnn.cli.options import parse_chaos
-from lnn.cli.sweep_options import add_search_arguments, trials_asked
-from lnn.cli.sweep_status import ACTIONS, cmd_action, print_sweep, sweep_line, trial_line
+from lnn.cli.sweep_options import add_search_arguments, check_search_arguments, trials_asked
+from lnn.cli.sweep_outputs import SweepOutputs
+from lnn.cli.sweep_status import ACTIONS, cmd_action, print_sweep, sweep_line
 from lnn.cli.training_options import add_arguments as add_training_arguments
 from lnn.cli.training_options import load_training
-from lnn.engines.base import TrainingResult
-from lnn.outputs import write_run
-from lnn.runs import MODEL_FILE, make_output_dir
+from lnn.runs import make_output_dir
 from lnn.sweep.engines import open_engine
 from lnn.sweep.plan import SweepPlan, plan_sweep, resume_sweep
+from lnn.sweep.quota import capped_concurrency
 from lnn.sweep.scheduler import Scheduler
 from lnn.sweep.store import DirectorySweepStore, SweepStore
-from lnn.sweep.types import Halving, SweepRecord, TrialRecord, default_sweep_dir, trial_dir
+from lnn.sweep.types import Halving, SweepRecord, default_sweep_dir
+from lnn.tensorboard import write_sweep_board
+from lnn.watch.session import keep_serving
+from lnn.watch.sweep import SweepView, serve_sweep
 from messages.train_request import TrainConfig
 
 
@@ -89,85 +90,82 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError(f"unexpected {args.sweep!r}: lnn sweep status|follow SWEEP")
     if args.engine != "embedded" and args.chaos:
         raise UsageError("--chaos needs --engine embedded")
+    check_search_arguments(args)
     started = time.perf_counter()
     dataset, base, data = load_training(args)
     sweep_id = args.sweep_id or uuid4().hex[:12]
-    planned = _plan(args, base, sweep_id)
+    planned = _capped(args, _plan(args, base, sweep_id))
     out = make_output_dir(args.out or default_sweep_dir(sweep_id), "--out")
-    directory = DirectorySweepStore(out)
-    classes = list(dataset.classes)
-    quiet = args.json
-
-    def on_trial_end(trial: TrialRecord, result: TrainingResult | None) -> None:
-        if result is not None:
-            write_run(
-                trial_dir(out, trial.index),
-                result,
-                trial.config,
-                data,
-                classes,
-                engine=args.engine,
-                elapsed_s=trial.elapsed_s,
-            )
-        if not quiet:
-            print(trial_line(trial), file=sys.stderr, flush=True)
-
-    configs = [t.config for t in planned.trials]
+    if args.tensorboard is not None:
+        make_output_dir(args.tensorboard, "--tensorboard")
+    view = SweepView(out) if args.watch else None
+    outputs = SweepOutputs(
+        out, data, list(dataset.classes), args.engine, view=view, quiet=args.json
+    )
+    server = None if view is None else serve_sweep(view, args, f"lnn sweep {sweep_id}")
     with open_engine(
         args.engine,
         data,
-        configs,
+        [t.config for t in planned.trials],
         concurrency=planned.concurrency,
         stack=args.stack,
         chaos=parse_chaos(args.chaos),
         stall_after=args.stall_after,
     ) as engine:
-        stores: list[SweepStore] = (
-            [directory] if engine.store is None else [directory, engine.store]
-        )
-        found = _find(stores, sweep_id)
-        record = planned if found is None else resume_sweep(found, planned)
-        if found is not None and not quiet:
-            final = sum(t.status.is_final for t in record.trials)
-            print(
-                f"lnn: resuming sweep {sweep_id}: {final} of {len(record.trials)} "
-                "trials are done and are not run again",
-                file=sys.stderr,
-            )
+        stores: list[SweepStore] = [DirectorySweepStore(out)]
+        if engine.store is not None:
+            stores.append(engine.store)
+        record = _resumed(stores, planned, quiet=args.json)
         with first_ctrl_c_stops() as stop:
             scheduler = Scheduler(
                 record,
                 engine.backend,
                 stores,
-                on_trial_end=on_trial_end,
+                on_trial_end=outputs.trial_ended,
+                on_change=outputs.changed,
                 stop=stop,
                 stall_after=args.stall_after,
+                follow_histories=view is not None,
             )
             record = scheduler.run()
-    _keep_best(out, record)
+            stop.writing = True
+            outputs.finish(record, scheduler.histories)
+            if args.tensorboard is not None:
+                histories = dict(enumerate(outputs.histories(record, scheduler.histories)))
+                write_sweep_board(args.tensorboard, record, histories)
     elapsed = time.perf_counter() - started
     if args.json:
         print(sweep_line(record, out, elapsed), flush=True)
     else:
         print_sweep(record, out)
+    if server is not None:
+        keep_serving(server, "the sweep ended")
     if stop.requested:
         return EXIT_INTERRUPTED
     return EXIT_OK if record.best is not None else EXIT_FAILED
 
 
-def _find(stores: list[SweepStore], sweep_id: str) -> SweepRecord | None:
-    """The sweep's record, the stack's first: its runs live there."""
-    for store in reversed(stores):
-        found = store.load(sweep_id)
-        if found is not None:
-            return found
-    return None
+def _capped(args: argparse.Namespace, planned: SweepRecord) -> SweepRecord:
+    """The sweep's concurrency, lowered to what the account's Lambda quota serves."""
+    configs = [t.config for t in planned.trials]
+    concurrency, why = capped_concurrency(configs, planned.concurrency, args.lambda_quota)
+    if why is not None:
+        print(f"lnn: {why}", file=sys.stderr)
+    return planned.model_copy(update={"concurrency": concurrency})
 
 
-def _keep_best(out: Path, record: SweepRecord) -> None:
-    """The best trial's model is the sweep's model."""
-    if record.best is None:
-        return
-    model = trial_dir(out, record.best) / MODEL_FILE
-    if model.exists():
-        shutil.copyfile(model, out / MODEL_FILE)
+def _resumed(stores: list[SweepStore], planned: SweepRecord, *, quiet: bool) -> SweepRecord:
+    """The sweep to run: the one asked for, or, when its id has a record already (the
+    stack's first: its runs live there), that record, to resume."""
+    found = next((r for s in reversed(stores) if (r := s.load(planned.sweep_id))), None)
+    if found is None:
+        return planned
+    record = resume_sweep(found, planned)
+    if not quiet:
+        final = sum(t.status.is_final for t in record.trials)
+        print(
+            f"lnn: resuming sweep {planned.sweep_id}: {final} of {len(record.trials)} trials "
+            "are done and are not run again",
+            file=sys.stderr,
+        )
+    return record

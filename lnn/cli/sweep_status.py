@@ -72,7 +72,7 @@ def print_sweep(record: SweepRecord, out: Path | None) -> None:
     table = Table(title=f"sweep {record.sweep_id} ({record.engine}, by {record.metric})")
     names = list(record.trials[0].params) if record.trials else []
     for column in ("trial", "status", *names, "epochs", "cost", "train acc", "dev acc"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in ("trial", "status"))
     for t in record.trials:
         mark = " *" if t.index == record.best else ""
         table.add_row(

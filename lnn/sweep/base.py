@@ -36,8 +36,8 @@ class TrialBackend(ABC):
         """Where the run is; status None before it has a record (or when it has none)."""
 
     @abstractmethod
-    def history(self, run_id: str) -> list[HistoryEntry]:
-        """The history of the epochs it has completed, in epoch order."""
+    def history(self, run_id: str, *, after: int = 0) -> list[HistoryEntry]:
+        """The history of the epochs after ``after`` it has completed, in epoch order."""
 
     @abstractmethod
     def stop(self, run_id: str, reason: str) -> None:

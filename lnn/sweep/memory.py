@@ -27,8 +27,8 @@ class MemoryBackend(TrialBackend):
             return TrialProgress(None, 0)
         return TrialProgress(record.status, record.epoch)
 
-    def history(self, run_id: str) -> list[HistoryEntry]:
-        return self.stack.ledger.history(run_id)
+    def history(self, run_id: str, *, after: int = 0) -> list[HistoryEntry]:
+        return self.stack.ledger.history(run_id, after=after)
 
     def stop(self, run_id: str, reason: str) -> None:
         cancel_run(self.stack.ledger, self.stack.bus, run_id, reason)

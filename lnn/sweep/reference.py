@@ -61,13 +61,14 @@ class ReferenceBackend(TrialBackend):
         progress, stop = self._file(run_id, "progress"), self._file(run_id, "stop")
         self.futures[run_id] = self.pool.submit(_train, run_id, config, self.data, progress, stop)
 
-    def history(self, run_id: str) -> list[HistoryEntry]:
+    def history(self, run_id: str, *, after: int = 0) -> list[HistoryEntry]:
         path = self._file(run_id, "progress")
         if not path.exists():
             return []
         lines = path.read_text().splitlines()
         # The last line may be half written while the process runs.
-        return [HistoryEntry.model_validate_json(line) for line in lines if line.endswith("}")]
+        entries = [HistoryEntry.model_validate_json(line) for line in lines if line.endswith("}")]
+        return [entry for entry in entries if entry.epoch > after]
 
     def progress(self, run_id: str) -> TrialProgress:
         future = self.futures.get(run_id)

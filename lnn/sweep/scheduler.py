@@ -50,10 +50,13 @@ class Scheduler:
         stop: StopCheck | None = None,
         poll_s: float = 0.25,
         stall_after: float = STALL_AFTER_S,
+        follow_histories: bool = False,
     ) -> None:
         self.record, self.backend, self.stores = record, backend, stores
         self.on_trial_end, self.on_change, self.stop = on_trial_end, on_change, stop
         self.poll_s, self.stall_after = poll_s, stall_after
+        # The live page draws running trials' curves: their new epochs are read as they come.
+        self.follow_histories = follow_histories
         self.running: dict[int, float] = {}  # index -> when it was started
         self.ended: dict[int, TrainingResult | None] = {}  # ended, awaiting verdicts
         self.histories: dict[int, list[HistoryEntry]] = {}
@@ -126,11 +129,21 @@ class Scheduler:
                 progress = TrialProgress(None, 0, stalled=never)
             if progress.epoch != trial.epochs_done:
                 self._update(index, epochs_done=progress.epoch)
+                if self.follow_histories:
+                    self._read_on(index)
                 changed = True
             if progress.ended:
                 self._end(index, progress)
                 changed = True
         return changed
+
+    def _read_on(self, index: int) -> None:
+        """Add the epochs the trial completed since the last read to its history."""
+        run_id = self.record.trials[index].run_id
+        assert run_id is not None
+        known = self.histories.get(index, [])
+        after = known[-1].epoch if known else 0
+        self.histories[index] = [*known, *self.backend.history(run_id, after=after)]
 
     def _end(self, index: int, progress: TrialProgress) -> None:
         started = self.running.pop(index)
@@ -164,8 +177,8 @@ class Scheduler:
         if index in self.ended:
             history = self.histories.get(index, [])
         elif index in self.running and trial.epochs_done >= rung:
-            assert trial.run_id is not None
-            history = self.histories[index] = self.backend.history(trial.run_id)
+            self._read_on(index)
+            history = self.histories[index]
         else:
             return NOT_YET
         score = rung_score(
@@ -265,13 +278,23 @@ class Scheduler:
 
 
 def _metrics(result: TrainingResult) -> dict[str, object]:
+    """What the trial reached. A run stopped early has none in its record: its last
+    epoch's cost and its last evaluation's accuracies stand for them."""
+    history = result.history
+    evaluated = next((e for e in reversed(history) if e.train_accuracy is not None), None)
+
+    def reached(name: str) -> object:
+        value = getattr(result, name)
+        if value is None and evaluated is not None:
+            return getattr(evaluated, name)
+        return value
+
     return {
-        "epochs_done": max((e.epoch for e in result.history), default=0),
-        # A stopped run's record has none: the cost of the last epoch it completed.
+        "epochs_done": max((e.epoch for e in history), default=0),
         "final_cost": result.final_cost
-        if result.final_cost is not None or not result.history
-        else result.history[-1].cost,
-        "train_accuracy": result.train_accuracy,
-        "dev_accuracy": result.dev_accuracy,
-        "test_accuracy": result.test_accuracy,
+        if result.final_cost is not None or not history
+        else history[-1].cost,
+        "train_accuracy": reached("train_accuracy"),
+        "dev_accuracy": reached("dev_accuracy"),
+        "test_accuracy": reached("test_accuracy"),
     }

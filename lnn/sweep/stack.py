@@ -55,8 +55,8 @@ class StackBackend(TrialBackend):
         )
         return TrialProgress(record.status, record.epoch, stalled=stuck)
 
-    def history(self, run_id: str) -> list[HistoryEntry]:
-        return self.client.history(run_id)
+    def history(self, run_id: str, *, after: int = 0) -> list[HistoryEntry]:
+        return self.client.history(run_id, after=after)
 
     def stop(self, run_id: str, reason: str) -> None:
         self.client.cancel(run_id, reason)

@@ -1,0 +1,89 @@
+"""What `lnn sweep` writes as it goes: each trial's run directory once the trial is final
+(its report sharing the sweep's one copy of plotly.js), the sweep's report.html again after
+each, the live page's view at each change; and at the end the best trial's model as the
+sweep's, the report, and the TensorBoard experiment when asked."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from lnn.cli.sweep_status import trial_line
+from lnn.engines.base import TrainingResult
+from lnn.outputs import write_run
+from lnn.prepare import PreparedData
+from lnn.runs import HISTORY_FILE, MODEL_FILE, LocalRun
+from lnn.sweep.types import SweepRecord, TrialRecord, trial_dir
+from lnn.watch.page import PLOTLY_FILE
+from lnn.watch.sweep import SweepView, write_sweep_report
+from messages.status import HistoryEntry
+
+__all__ = ["SweepOutputs"]
+
+
+class SweepOutputs:
+    def __init__(
+        self,
+        out: Path,
+        data: PreparedData,
+        classes: list[str],
+        engine: str,
+        *,
+        view: SweepView | None = None,
+        quiet: bool = False,
+    ) -> None:
+        self.out, self.data, self.classes, self.engine = out, data, classes, engine
+        self.view, self.quiet = view, quiet
+        self.report_due = True
+        self.final: dict[int, list[HistoryEntry]] = {}  # histories the trials' files hold
+
+    def trial_ended(self, trial: TrialRecord, result: TrainingResult | None) -> None:
+        if result is not None:
+            write_run(
+                trial_dir(self.out, trial.index),
+                result,
+                trial.config,
+                self.data,
+                self.classes,
+                engine=self.engine,
+                elapsed_s=trial.elapsed_s,
+                shared_script=self.out / PLOTLY_FILE,
+            )
+        self.report_due = True
+        if not self.quiet:
+            print(trial_line(trial), file=sys.stderr, flush=True)
+
+    def changed(self, record: SweepRecord, live: Mapping[int, Sequence[HistoryEntry]]) -> None:
+        if self.report_due:
+            write_sweep_report(self.out, record)
+            self.report_due = False
+        if self.view is not None:
+            self.view.update(record, self.histories(record, live))
+
+    def histories(
+        self, record: SweepRecord, live: Mapping[int, Sequence[HistoryEntry]]
+    ) -> list[list[HistoryEntry]]:
+        """Each trial's history: as the sweep read it, else (a trial a resumed sweep found
+        final) from its run directory, read once."""
+        out = []
+        for trial in record.trials:
+            if trial.index in live:
+                out.append(list(live[trial.index]))
+                continue
+            if trial.status.is_final and trial.index not in self.final:
+                run = LocalRun(trial_dir(self.out, trial.index), "sweep")
+                self.final[trial.index] = run.history() if run.has(HISTORY_FILE) else []
+            out.append(self.final.get(trial.index, []))
+        return out
+
+    def finish(self, record: SweepRecord, live: Mapping[int, Sequence[HistoryEntry]]) -> None:
+        """The best trial's model becomes the sweep's; the report is written whole."""
+        if record.best is not None:
+            model = trial_dir(self.out, record.best) / MODEL_FILE
+            if model.exists():
+                shutil.copyfile(model, self.out / MODEL_FILE)
+        write_sweep_report(self.out, record)
+        if self.view is not None:
+            self.view.update(record, self.histories(record, live))
