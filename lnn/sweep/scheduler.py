@@ -114,7 +114,13 @@ class Scheduler:
             trial = self.record.trials[trial.index]
             found = None
         if found is None:
-            self.backend.start(run_id=trial.run_id or "", config=trial.config)
+            try:
+                self.backend.start(run_id=trial.run_id or "", config=trial.config)
+            except ValueError as refused:  # this trial's config or data, not the sweep's
+                reason = f"its run was refused: {' '.join(str(refused).split())}"
+                self._update(trial.index, status=TrialStatus.FAILED, reason=reason)
+                self.ended[trial.index] = None
+                return
         self.running[trial.index] = time.monotonic()
         self._update(trial.index, status=TrialStatus.RUNNING, reason=None)
 

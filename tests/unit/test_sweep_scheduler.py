@@ -13,6 +13,7 @@ from lnn.sweep.memory import MemoryBackend
 from lnn.sweep.scheduler import Scheduler
 from lnn.sweep.store import BlobSweepStore
 from lnn.sweep.types import Halving, SweepRecord, TrialRecord, TrialStatus
+from messages.train_request import TrainConfig
 from tests.unit.memory_runs import config, max_difference, reference_result, toy_data
 from tests.unit.scheduler_sweeps import sweep_record
 
@@ -83,3 +84,53 @@ def test_a_resumed_sweep_runs_only_what_was_not_final() -> None:
     again, ended = _run(loaded.model_copy(update={"trials": trials}), InMemoryStack())
     assert sorted(ended) == [2, 3]
     assert [t.final_cost for t in again.trials] == [t.final_cost for t in first.trials]
+
+
+def test_a_failed_trial_does_not_fail_the_sweep() -> None:
+    configs = _configs()
+    # Three softmax units on 0/1 targets: the trainer refuses the data, the run FAILS.
+    layers = [*configs[1].model_dump()["layers"][:-1], {"units": 3, "activation": "softmax"}]
+    configs[1] = TrainConfig.model_validate({**configs[1].model_dump(), "layers": layers})
+    record = sweep_record(configs)
+    done, ended = _run(record, InMemoryStack())
+    assert [t.status for t in done.trials] == [
+        TrialStatus.SUCCEEDED,
+        TrialStatus.FAILED,
+        TrialStatus.SUCCEEDED,
+        TrialStatus.SUCCEEDED,
+    ]
+    assert "output layer has 3 units but y_train has 1 rows" in (done.trials[1].reason or "")
+    assert len(ended) == len(LRS) and ended[1] is None  # it never started: no outputs
+    assert done.best is not None and done.best != 1
+
+
+def test_resumed_on_its_stack_a_sweep_follows_runs_there_and_reruns_cancelled_ones() -> None:
+    x, y = toy_data()
+    stack = InMemoryStack()
+    backend = MemoryBackend(stack, PreparedData(x, y, None, None))
+    polls = iter(range(1_000_000))
+    interrupted = Scheduler(
+        sweep_record(_configs(), concurrency=2), backend, [], poll_s=0, stop=lambda: next(polls) > 3
+    ).run()
+    statuses = [t.status for t in interrupted.trials]
+    assert TrialStatus.CANCELLED in statuses, statuses
+    submitted = stack.deliveries
+    resumed = interrupted.model_copy(
+        update={
+            "trials": [
+                t if t.status.is_final else t.model_copy(update={"status": TrialStatus.PENDING})
+                for t in interrupted.trials
+            ]
+        }
+    )
+    done = Scheduler(resumed, backend, [], poll_s=0).run()
+    assert [t.status for t in done.trials] == [TrialStatus.SUCCEEDED] * len(LRS)
+    for before, after in zip(interrupted.trials, done.trials, strict=True):
+        if before.status == TrialStatus.CANCELLED:
+            assert after.attempt == 2 and after.run_id == f"{before.run_id}-a2"
+        else:
+            assert after.run_id == before.run_id and after.attempt == 1
+        expected = reference_result(after.config, x, y)
+        params = stack.model(after.run_id or "")[0]
+        assert max_difference(params, expected.params) < 1e-9
+    assert stack.deliveries > submitted
