@@ -8,13 +8,13 @@ is never stopped, as in asynchronous successive halving)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from lnn.sweep.types import METRICS
+from lnn.sweep.types import METRICS, Halving
 from messages.status import HistoryEntry
 
-__all__ = ["NOT_YET", "SHORT", "Verdict", "judge", "pending_rungs", "rung_score"]
+__all__ = ["NOT_YET", "SHORT", "Verdict", "judge", "judge_due", "rung_score", "settled"]
 
 # What a trial has at a rung, besides its score: not reached yet (the judgement waits), or
 # never to be reached (it ended before, or plans fewer epochs).
@@ -72,6 +72,51 @@ def judge(index: int, scores: Mapping[int, RungScore], keep: float, metric: str)
     return Verdict(keep=rank <= kept, rank=rank, pool=len(pool), kept=kept)
 
 
-def pending_rungs(rungs: Sequence[int], judged: Sequence[int], epochs: int) -> list[int]:
-    """The rungs still to judge a trial of ``epochs`` epochs at, in order."""
-    return [r for r in rungs if r < epochs and r not in judged]
+# A trial's score at a rung, looked up (and read) by the scheduler: (trial, rung) -> score.
+ScoreOf = Callable[[int, int], RungScore]
+Verdicts = dict[int, dict[int, Verdict]]  # trial -> rung -> its verdict there
+
+
+def judge_due(
+    trials: Iterable[int],
+    halving: Halving,
+    metric: str,
+    score: ScoreOf,
+    verdicts: Verdicts,
+    stopped: Container[int],
+) -> Iterator[tuple[int, int, Verdict, float]]:
+    """Each verdict that can be given now, rung by rung per trial (a trial stopped at a
+    rung gets none after it), recorded in ``verdicts``: (trial, rung, verdict, its score)."""
+    for index in trials:
+        given = verdicts.setdefault(index, {})
+        for rung in halving.rungs:
+            if index in stopped:
+                break
+            if rung in given:
+                if given[rung].keep:
+                    continue
+                break
+            own = score(index, rung)
+            if not isinstance(own, float):
+                break
+            verdict = judge(
+                index, {j: score(j, rung) for j in range(index + 1)}, halving.keep, metric
+            )
+            if verdict is None:
+                break
+            given[rung] = verdict
+            yield index, rung, verdict, own
+            if not verdict.keep:
+                break
+
+
+def settled(index: int, halving: Halving, verdicts: Verdicts, score: ScoreOf) -> bool:
+    """Whether an ended trial has every verdict it can get: one at each rung it has a
+    score at, until one stopped it."""
+    for rung in halving.rungs:
+        given = verdicts.get(index, {}).get(rung)
+        if given is None and isinstance(score(index, rung), float):
+            return False
+        if given is not None and not given.keep:
+            return True
+    return True

@@ -4,7 +4,7 @@ halving drops, collect each one as it ends, and keep the record up to date in it
 
 A trial is final (recorded SUCCEEDED, FAILED or STOPPED, its outputs written) once it has
 ended and has its verdict at every rung it reached: a sweep that dies is resumed from its
-record, and runs again exactly the trials that were not final (lnn.sweep.resume)."""
+record, and runs again exactly the trials that were not final (lnn.sweep.plan.resume_sweep)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,17 @@ from datetime import UTC, datetime
 
 from lnn.engines.base import StopCheck, TrainingResult
 from lnn.sweep.base import TrialBackend, TrialProgress
-from lnn.sweep.halving import NOT_YET, SHORT, RungScore, Verdict, judge, rung_score
+from lnn.sweep.halving import (
+    NOT_YET,
+    SHORT,
+    RungScore,
+    Verdicts,
+    judge_due,
+    rung_score,
+    settled,
+)
 from lnn.sweep.ranking import best_trial
+from lnn.sweep.results import reached
 from lnn.sweep.store import SweepStore
 from lnn.sweep.types import SweepRecord, TrialRecord, TrialStatus, trial_run_id
 from messages.status import STALL_AFTER_S, HistoryEntry, RunStatus
@@ -61,7 +70,7 @@ class Scheduler:
         self.ended: dict[int, TrainingResult | None] = {}  # ended, awaiting verdicts
         self.histories: dict[int, list[HistoryEntry]] = {}
         self.stops: dict[int, tuple[int, str]] = {}  # index -> (rung, reason)
-        self.verdicts: dict[int, dict[int, Verdict]] = {}
+        self.verdicts: Verdicts = {}
 
     # --- the loop ------------------------------------------------------------------------
 
@@ -168,7 +177,7 @@ class Scheduler:
             status=status,
             reason=reason,
             elapsed_s=round(time.monotonic() - started, 3),
-            **({} if result is None else _metrics(result)),
+            **({} if result is None else reached(result)),
         )
         self.ended[index] = result
 
@@ -202,44 +211,25 @@ class Scheduler:
         halving = self.record.halving
         if halving is None:
             return False
+        candidates = sorted({*self.running, *self.ended})
+        metric = self.record.metric
+        given = judge_due(candidates, halving, metric, self._score, self.verdicts, self.stops)
         changed = False
-        for index in sorted({*self.running, *self.ended}):
-            verdicts = self.verdicts.setdefault(index, {})
-            for rung in halving.rungs:
-                if index in self.stops:
-                    break
-                if rung in verdicts:
-                    continue
-                own = self._score(index, rung)
-                if not isinstance(own, float):
-                    break
-                scores = {j: self._score(j, rung) for j in range(index + 1)}
-                verdict = judge(index, scores, halving.keep, self.record.metric)
-                if verdict is None:
-                    break
-                verdicts[rung] = verdict
-                changed = True
-                if not verdict.keep:
-                    self._drop(index, rung, verdict.reason(rung, self.record.metric, own))
+        for index, rung, verdict, score in given:
+            changed = True
+            if not verdict.keep:
+                self._drop(index, rung, verdict.reason(rung, metric, score))
         return changed
 
     def _drop(self, index: int, rung: int, reason: str) -> None:
         self.stops[index] = (rung, reason)
-        trial = self.record.trials[index]
-        if index in self.running:
-            assert trial.run_id is not None
-            self.backend.stop(trial.run_id, reason)
+        run_id = self.record.trials[index].run_id
+        if index in self.running and run_id is not None:
+            self.backend.stop(run_id, reason)
 
     def _settled(self, index: int) -> bool:
-        """Whether an ended trial has every verdict it can get."""
         halving = self.record.halving
-        if halving is None or index in self.stops:
-            return True
-        verdicts = self.verdicts.get(index, {})
-        for rung in halving.rungs:
-            if rung not in verdicts and isinstance(self._score(index, rung), float):
-                return False
-        return True
+        return halving is None or settled(index, halving, self.verdicts, self._score)
 
     def _finalize(self) -> bool:
         done = [index for index in sorted(self.ended) if self._settled(index)]
@@ -281,26 +271,3 @@ class Scheduler:
             store.save(self.record)
         if self.on_change is not None:
             self.on_change(self.record, self.histories)
-
-
-def _metrics(result: TrainingResult) -> dict[str, object]:
-    """What the trial reached. A run stopped early has none in its record: its last
-    epoch's cost and its last evaluation's accuracies stand for them."""
-    history = result.history
-    evaluated = next((e for e in reversed(history) if e.train_accuracy is not None), None)
-
-    def reached(name: str) -> object:
-        value = getattr(result, name)
-        if value is None and evaluated is not None:
-            return getattr(evaluated, name)
-        return value
-
-    return {
-        "epochs_done": max((e.epoch for e in history), default=0),
-        "final_cost": result.final_cost
-        if result.final_cost is not None or not history
-        else history[-1].cost,
-        "train_accuracy": reached("train_accuracy"),
-        "dev_accuracy": reached("dev_accuracy"),
-        "test_accuracy": reached("test_accuracy"),
-    }
