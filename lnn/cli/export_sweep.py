@@ -11,26 +11,15 @@ from pathlib import Path
 
 from lnn.cli.errors import UsageError
 from lnn.client import StackClient
-from lnn.runs import HISTORY_FILE, LocalRun
 from lnn.sweep.exceptions import SweepError
-from lnn.sweep.store import BlobSweepStore, DirectorySweepStore
-from lnn.sweep.types import RECORD_FILE, SweepRecord, trial_dir
+from lnn.sweep.store import BlobSweepStore, DirectorySweepStore, trial_histories
+from lnn.sweep.types import RECORD_FILE, SweepRecord
 from lnn.tensorboard import write_sweep_board
 from messages.status import HistoryEntry
 
 
 def is_sweep_dir(path: Path) -> bool:
     return (path / RECORD_FILE).is_file()
-
-
-def _local_histories(directory: Path, record: SweepRecord) -> dict[int, list[HistoryEntry]]:
-    """Each trial's history, for the trials whose run directory has one."""
-    histories = {}
-    for trial in record.trials:
-        run = LocalRun(trial_dir(directory, trial.index), "export")
-        if run.has(HISTORY_FILE):
-            histories[trial.index] = run.history()
-    return histories
 
 
 def write_board_of(
@@ -53,7 +42,7 @@ def export_sweep(directory: Path, logdir: Path) -> int:
     record = DirectorySweepStore(directory).load(directory.name)
     if record is None:  # gone since is_sweep_dir looked
         raise UsageError(f"{directory / RECORD_FILE}: no such file")
-    return write_board_of(record, _local_histories(directory, record), logdir)
+    return write_board_of(record, trial_histories(directory, record), logdir)
 
 
 def export_stack_sweep(client: StackClient, sweep_id: str, logdir: Path) -> int | None:

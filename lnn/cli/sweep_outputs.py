@@ -14,7 +14,8 @@ from lnn.cli.sweep_status import trial_line
 from lnn.engines.base import TrainingResult
 from lnn.outputs import write_run
 from lnn.prepare import PreparedData
-from lnn.runs import HISTORY_FILE, MODEL_FILE, LocalRun
+from lnn.runs import MODEL_FILE
+from lnn.sweep.store import trial_history
 from lnn.sweep.types import SweepRecord, TrialRecord, trial_dir
 from lnn.watch.page import PLOTLY_FILE
 from lnn.watch.sweep import SweepView, write_sweep_report
@@ -73,8 +74,7 @@ class SweepOutputs:
                 out.append(list(live[trial.index]))
                 continue
             if trial.status.is_final and trial.index not in self.final:
-                run = LocalRun(trial_dir(self.out, trial.index), "sweep")
-                self.final[trial.index] = run.history() if run.has(HISTORY_FILE) else []
+                self.final[trial.index] = trial_history(self.out, trial.index)
             out.append(self.final.get(trial.index, []))
         return out
 

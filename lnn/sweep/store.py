@@ -11,10 +11,19 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from functions.ports import BlobStore, ObjectNotFoundError
+from lnn.runs import HISTORY_FILE, LocalRun, RunError
 from lnn.sweep.exceptions import SweepRecordError
-from lnn.sweep.types import RECORD_FILE, SweepRecord
+from lnn.sweep.types import RECORD_FILE, SweepRecord, trial_dir
+from messages.status import HistoryEntry
 
-__all__ = ["BlobSweepStore", "DirectorySweepStore", "SweepStore", "sweep_key"]
+__all__ = [
+    "BlobSweepStore",
+    "DirectorySweepStore",
+    "SweepStore",
+    "sweep_key",
+    "trial_histories",
+    "trial_history",
+]
 
 
 def sweep_key(sweep_id: str) -> str:
@@ -89,3 +98,19 @@ class BlobSweepStore(SweepStore):
 
     def _write(self, sweep_id: str, body: bytes) -> None:
         self.blobs.put_bytes(sweep_key(sweep_id), body)
+
+
+def trial_history(sweep_dir: Path, index: int) -> list[HistoryEntry]:
+    """The history a trial's run directory holds: none while it has not written one, or
+    when the file cannot be read (a page or an export shows what it can)."""
+    run = LocalRun(trial_dir(sweep_dir, index), "sweep")
+    try:
+        return run.history() if run.has(HISTORY_FILE) else []
+    except RunError:
+        return []
+
+
+def trial_histories(sweep_dir: Path, record: SweepRecord) -> dict[int, list[HistoryEntry]]:
+    """Each trial's history as its run directory holds it, for the trials that have one."""
+    found = {t.index: trial_history(sweep_dir, t.index) for t in record.trials}
+    return {index: history for index, history in found.items() if history}

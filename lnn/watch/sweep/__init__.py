@@ -5,13 +5,11 @@
 from lnn.watch.sweep.document import sweep_document
 from lnn.watch.sweep.report import write_sweep_report
 from lnn.watch.sweep.server import SweepServer, serve_sweep
-from lnn.watch.sweep.trials import read_histories
 from lnn.watch.sweep.view import SweepView
 
 __all__ = [
     "SweepServer",
     "SweepView",
-    "read_histories",
     "serve_sweep",
     "sweep_document",
     "write_sweep_report",

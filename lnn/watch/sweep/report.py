@@ -5,11 +5,12 @@ trial's name links to the trial's own report beside it."""
 from pathlib import Path
 
 from lnn.runs.types import REPORT_FILE
+from lnn.sweep.store import trial_histories
 from lnn.sweep.types import SweepRecord
 from lnn.watch.report import write_whole
 from lnn.watch.sweep.document import sweep_document
 from lnn.watch.sweep.page import sweep_report_page
-from lnn.watch.sweep.trials import Histories, read_histories, reports_written
+from lnn.watch.sweep.trials import Histories, reports_written
 
 
 def sweep_title(record: SweepRecord) -> str:
@@ -24,7 +25,8 @@ def write_sweep_report(
     the sweep's report again when a trial's appears. Written aside, then renamed: a browser
     reloading it while a trial ends reads a whole file."""
     if histories is None:
-        histories = read_histories(sweep_dir, record)
+        found = trial_histories(sweep_dir, record)
+        histories = [found.get(t.index, []) for t in record.trials]
     linked = reports_written(sweep_dir, record, ended_only=False)
     page = sweep_report_page(sweep_title(record), sweep_document(record, histories, linked))
     return write_whole(sweep_dir / REPORT_FILE, page)

@@ -1,11 +1,10 @@
 """What the sweep's pages read of each trial besides its record: its history (per epoch),
 its results so far while it runs, and whether its report is there to link to."""
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from lnn.runs.types import HISTORY_FILE, REPORT_FILE
+from lnn.runs.types import REPORT_FILE
 from lnn.sweep.types import TRIALS_DIR, SweepRecord, TrialRecord, TrialStatus, trial_dir, trial_name
 from messages.status import HistoryEntry
 
@@ -53,17 +52,3 @@ def reports_written(sweep_dir: Path, record: SweepRecord, *, ended_only: bool) -
         for t in record.trials
         if (ended(t) or not ended_only) and (trial_dir(sweep_dir, t.index) / REPORT_FILE).is_file()
     )
-
-
-def read_histories(sweep_dir: Path, record: SweepRecord) -> list[list[HistoryEntry]]:
-    """Each trial's history as its run directory holds it: none for a trial that has not
-    written one, or whose file cannot be read (a page shows what it can)."""
-    histories: list[list[HistoryEntry]] = []
-    for trial in record.trials:
-        path = trial_dir(sweep_dir, trial.index) / HISTORY_FILE
-        try:
-            entries = json.loads(path.read_text(encoding="utf-8"))
-            histories.append([HistoryEntry.model_validate(e) for e in entries])
-        except (OSError, ValueError, TypeError):
-            histories.append([])
-    return histories
