@@ -11,7 +11,7 @@ from collections.abc import Callable
 from rich.console import Console
 
 from lnn.cli.errors import EXIT_OK, UsageError
-from lnn.cli.sweep_options import add_search_arguments, check_search_arguments, trials_asked
+from lnn.cli.sweep_options import add_search_arguments, check_search_arguments, planned_sweep
 from lnn.cli.training_options import add_arguments as add_training_arguments
 from lnn.cli.training_options import load_training
 from lnn.prepare import PreparedData
@@ -73,20 +73,7 @@ def _measured(
 
 def _sweep(args: argparse.Namespace, base: TrainConfig) -> SweepRecord:
     """The trials `lnn sweep` would run with these options, drawn by the same plan."""
-    from lnn.sweep.plan import SweepPlan, plan_sweep
-
-    plan = SweepPlan(
-        sweep_id=_ESTIMATED_SWEEP,
-        engine="embedded",
-        base=base,
-        search=args.search,
-        method=args.method,
-        trials=trials_asked(args),
-        grid_points=args.grid_points,
-        concurrency=args.concurrency,
-        metric=args.metric,
-    )
-    return plan_sweep(plan, seed=base.seed)
+    return planned_sweep(args, base, _ESTIMATED_SWEEP, engine="embedded")
 
 
 def cmd_estimate(args: argparse.Namespace) -> int:

@@ -11,14 +11,14 @@ from uuid import uuid4
 from lnn.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
 from lnn.cli.interrupt import first_ctrl_c_stops
 from lnn.cli.options import parse_chaos
-from lnn.cli.sweep_options import add_search_arguments, check_search_arguments, trials_asked
+from lnn.cli.sweep_options import add_search_arguments, check_search_arguments, planned_sweep
 from lnn.cli.sweep_outputs import SweepOutputs
 from lnn.cli.sweep_status import ACTIONS, cmd_action, print_sweep, sweep_line
 from lnn.cli.training_options import add_arguments as add_training_arguments
 from lnn.cli.training_options import load_training
 from lnn.runs import make_output_dir
 from lnn.sweep.engines import open_engine
-from lnn.sweep.plan import SweepPlan, plan_sweep, resume_sweep
+from lnn.sweep.plan import resume_sweep
 from lnn.sweep.quota import capped_concurrency
 from lnn.sweep.scheduler import Scheduler
 from lnn.sweep.store import DirectorySweepStore, SweepStore
@@ -68,19 +68,7 @@ def _plan(args: argparse.Namespace, base: TrainConfig, sweep_id: str) -> SweepRe
     if args.search is None:
         raise UsageError("lnn sweep needs --search (or: lnn sweep status|follow SWEEP)")
     halving = None if args.rungs is None else Halving(rungs=args.rungs, keep=args.keep)
-    plan = SweepPlan(
-        sweep_id=sweep_id,
-        engine=args.engine,
-        base=base,
-        search=args.search,
-        method=args.method,
-        trials=trials_asked(args),
-        grid_points=args.grid_points,
-        concurrency=args.concurrency,
-        metric=args.metric,
-        halving=halving,
-    )
-    return plan_sweep(plan, seed=base.seed)
+    return planned_sweep(args, base, sweep_id, engine=args.engine, halving=halving)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

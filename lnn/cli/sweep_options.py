@@ -5,7 +5,9 @@ import argparse
 
 from lnn.cli.errors import UsageError
 from lnn.sweep.draws import METHODS
-from lnn.sweep.types import METRICS
+from lnn.sweep.plan import SweepPlan, plan_sweep
+from lnn.sweep.types import METRICS, Halving, SweepRecord
+from messages.train_request import TrainConfig
 
 DEFAULT_TRIALS = 8
 DEFAULT_CONCURRENCY = 4
@@ -79,3 +81,27 @@ def trials_asked(args: argparse.Namespace) -> int | None:
     if args.trials is None and args.method == "random":
         return DEFAULT_TRIALS
     return args.trials
+
+
+def planned_sweep(
+    args: argparse.Namespace,
+    base: TrainConfig,
+    sweep_id: str,
+    *,
+    engine: str,
+    halving: Halving | None = None,
+) -> SweepRecord:
+    """The sweep these options ask for, its trials drawn (SearchSpecError, SweepError)."""
+    plan = SweepPlan(
+        sweep_id=sweep_id,
+        engine=engine,
+        base=base,
+        search=args.search,
+        method=args.method,
+        trials=trials_asked(args),
+        grid_points=args.grid_points,
+        concurrency=args.concurrency,
+        metric=args.metric,
+        halving=halving,
+    )
+    return plan_sweep(plan, seed=base.seed)

@@ -61,7 +61,18 @@ class PageServer:
 
 
 class PageHandler(BaseHTTPRequestHandler):
-    """How every page's server answers: a body, or a refusal with its reason."""
+    """How every page's server answers: a body, or a refusal with its reason. A page's
+    handler says what each path answers (``_answer``); a bad query value is refused."""
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        try:
+            self._answer(url.path, parse_qs(url.query))
+        except QueryError as exc:
+            self._refuse(HTTPStatus.BAD_REQUEST, str(exc))
+
+    def _answer(self, path: str, query: dict[str, list[str]]) -> None:
+        self._refuse(HTTPStatus.NOT_FOUND, f"no {path} here")
 
     def _refuse(self, status: HTTPStatus, reason: str) -> None:
         """``reason`` as the JSON body; the status line holds only the standard phrase
@@ -129,13 +140,6 @@ def query_count(query: dict[str, list[str]], name: str) -> int | None:
 
 def _handler(server: WatchServer) -> type[BaseHTTPRequestHandler]:
     class Handler(PageHandler):
-        def do_GET(self) -> None:
-            url = urlsplit(self.path)
-            try:
-                self._answer(url.path, parse_qs(url.query))
-            except QueryError as exc:
-                self._refuse(HTTPStatus.BAD_REQUEST, str(exc))
-
         def _answer(self, path: str, query: dict[str, list[str]]) -> None:
             if path == "/":
                 self._send(live_page(server.title).encode(), "text/html; charset=utf-8")

@@ -6,10 +6,10 @@ import argparse
 import mimetypes
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
 from lnn.watch.page import PLOTLY_PATH
-from lnn.watch.server import PageHandler, PageServer, QueryError, plotly_bytes, query_count
+from lnn.watch.server import PageHandler, PageServer, plotly_bytes, query_count
 from lnn.watch.session import start_page
 from lnn.watch.sweep.page import (
     SWEEP_DOCUMENT_PATH,
@@ -41,13 +41,6 @@ class SweepServer(PageServer):
 
 def _handler(server: SweepServer) -> type[PageHandler]:
     class Handler(PageHandler):
-        def do_GET(self) -> None:
-            url = urlsplit(self.path)
-            try:
-                self._answer(url.path, parse_qs(url.query))
-            except QueryError as exc:
-                self._refuse(HTTPStatus.BAD_REQUEST, str(exc))
-
         def _answer(self, path: str, query: dict[str, list[str]]) -> None:
             if path == "/":
                 self._send(live_sweep_page(server.title).encode(), "text/html; charset=utf-8")
