@@ -39,7 +39,7 @@ def write_board_of(
 
 
 def export_sweep(directory: Path, logdir: Path) -> int:
-    record = DirectorySweepStore(directory).load(directory.name)
+    record = DirectorySweepStore(directory).held()
     if record is None:  # gone since is_sweep_dir looked
         raise UsageError(f"{directory / RECORD_FILE}: no such file")
     return write_board_of(record, trial_histories(directory, record), logdir)

@@ -111,7 +111,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 stores,
                 on_trial_end=outputs.trial_ended,
                 on_change=outputs.changed,
-                stop=stop,
+                interrupted=stop,
                 stall_after=args.stall_after,
                 follow_histories=view is not None,
             )

@@ -93,17 +93,17 @@ def print_sweep(record: SweepRecord, out: Path | None) -> None:
 
 
 def _store(args: argparse.Namespace) -> tuple[SweepStore, str]:
-    """Where SWEEP's record is: a directory, the default one, else the stack."""
+    """Where SWEEP's record is: a directory, the default one, or (--engine endpoint) the
+    deployed stack's bucket."""
     given = Path(args.sweep)
     for directory in (given, default_sweep_dir(args.sweep)):
-        if (directory / RECORD_FILE).is_file():
-            record = DirectorySweepStore(directory).load(args.sweep)
-            assert record is not None
+        record = DirectorySweepStore(directory).held()
+        if record is not None:
             return DirectorySweepStore(directory), record.sweep_id
-    if args.engine == "reference":
+    if args.engine != "endpoint":
         raise UsageError(
             f"no sweep {args.sweep}: no {RECORD_FILE} in {given} nor in "
-            f"{default_sweep_dir(args.sweep)}"
+            f"{default_sweep_dir(args.sweep)} (a sweep on a deployed stack: --engine endpoint)"
         )
     from lnn.client import StackClient
 

@@ -40,7 +40,7 @@ class TrialBackend(ABC):
         """The history of the epochs after ``after`` it has completed, in epoch order."""
 
     @abstractmethod
-    def stop(self, run_id: str, reason: str) -> None:
+    def cancel(self, run_id: str, reason: str) -> None:
         """Cancel the run (nothing when it has ended already); it then ends CANCELLED."""
 
     @abstractmethod

@@ -34,7 +34,7 @@ def rung_score(
     if done < rung:
         return SHORT if ended else NOT_YET
     if metric == "final_cost":
-        return next(entry.cost for entry in history if entry.epoch == rung)
+        return next((entry.cost for entry in history if entry.epoch == rung), SHORT)
     scores = [e for e in history if e.epoch <= rung and getattr(e, metric) is not None]
     # The sweep refuses rungs before a trial's first evaluation (lnn.sweep.plan), so a trial
     # past the rung has one; a run whose history lacks it is judged as having none.

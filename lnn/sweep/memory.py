@@ -30,7 +30,7 @@ class MemoryBackend(TrialBackend):
     def history(self, run_id: str, *, after: int = 0) -> list[HistoryEntry]:
         return self.stack.ledger.history(run_id, after=after)
 
-    def stop(self, run_id: str, reason: str) -> None:
+    def cancel(self, run_id: str, reason: str) -> None:
         cancel_run(self.stack.ledger, self.stack.bus, run_id, reason)
 
     def result(self, run_id: str, progress: TrialProgress) -> TrainingResult:

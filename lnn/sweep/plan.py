@@ -3,6 +3,7 @@ PENDING trials; or, for a sweep id that has a record already, that record, to re
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ from lnn.sweep.draws import draw_trials, trial_config
 from lnn.sweep.exceptions import SweepError, SweepRecordError
 from lnn.sweep.search import parse_search
 from lnn.sweep.types import (
+    SWEEP_ID_PATTERN,
     Halving,
     SweepRecord,
     TrialRecord,
@@ -61,10 +63,8 @@ def _check_rungs(trials: list[TrialRecord], halving: Halving, metric: str) -> No
 
 def plan_sweep(plan: SweepPlan, seed: int) -> SweepRecord:
     """The sweep's record with every trial PENDING (SearchSpecError, SweepError: one line)."""
-    if len(plan.sweep_id) > 52 or not plan.sweep_id.replace("-", "").replace("_", "").isalnum():
+    if not re.fullmatch(SWEEP_ID_PATTERN, plan.sweep_id):
         raise SweepError(f"--sweep-id {plan.sweep_id!r}: 1-52 of A-Z, a-z, 0-9, '_', '-'")
-    if plan.concurrency < 1:
-        raise SweepError(f"--concurrency must be at least 1, got {plan.concurrency}")
     space = parse_search(plan.search)
     drawn = draw_trials(
         space, method=plan.method, trials=plan.trials, seed=seed, grid_points=plan.grid_points
@@ -114,8 +114,14 @@ def resume_sweep(found: SweepRecord, planned: SweepRecord) -> SweepRecord:
             f"halving ({found.engine}, {len(found.trials)} trials of {found.search!r}): give "
             "the same options to resume it, or another --sweep-id"
         )
-    trials = [
-        t if t.status.is_final else t.model_copy(update={"status": TrialStatus.PENDING})
-        for t in found.trials
-    ]
+    trials = [t if t.status.is_final else _afresh(t) for t in found.trials]
     return found.model_copy(update={"trials": trials, "concurrency": planned.concurrency})
+
+
+def _afresh(trial: TrialRecord) -> TrialRecord:
+    """A trial that was not final, as it is before it runs: what an earlier attempt
+    reached is not this one's (its run id and attempt stay: a run still on the stack is
+    followed, a cancelled one run again as the next attempt)."""
+    kept = {"index", "name", "params", "config", "run_id", "attempt"}
+    fresh = TrialRecord(**{name: getattr(trial, name) for name in kept})
+    return fresh.model_copy(update={"status": TrialStatus.PENDING})

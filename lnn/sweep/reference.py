@@ -79,7 +79,7 @@ class ReferenceBackend(TrialBackend):
             return TrialProgress(RunStatus.RUNNING, epoch)
         return TrialProgress(RunStatus(self.result(run_id, TrialProgress(None, 0)).status), epoch)
 
-    def stop(self, run_id: str, reason: str) -> None:
+    def cancel(self, run_id: str, reason: str) -> None:
         self._file(run_id, "stop").touch()
 
     def result(self, run_id: str, progress: TrialProgress) -> TrainingResult:
@@ -110,6 +110,6 @@ class ReferenceBackend(TrialBackend):
     def close(self) -> None:
         for run_id, future in self.futures.items():
             if not future.done():
-                self.stop(run_id, "the sweep ended")
+                self.cancel(run_id, "the sweep ended")
         self.pool.shutdown(wait=True, cancel_futures=True)
         self._files.cleanup()

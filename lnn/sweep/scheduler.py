@@ -1,40 +1,32 @@
 """The sweep's loop, the same on every engine: start trials in sweep order while fewer than
-the concurrency run, look at them, judge them at the halving's rungs, stop the ones the
+the concurrency run, look at them, judge them at the halving's rungs, cancel the ones the
 halving drops, collect each one as it ends, and keep the record up to date in its stores.
 
 A trial is final (recorded SUCCEEDED, FAILED or STOPPED, its outputs written) once it has
-ended and has its verdict at every rung it reached: a sweep that dies is resumed from its
-record, and runs again exactly the trials that were not final (lnn.sweep.plan.resume_sweep)."""
+ended and has its verdict at every rung it reached; until then its record says RUNNING. A
+sweep that dies is resumed from its record and runs again exactly the trials that were not
+final (lnn.sweep.plan.resume_sweep)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
 from lnn.engines.base import StopCheck, TrainingResult
 from lnn.sweep.base import TrialBackend, TrialProgress
-from lnn.sweep.halving import (
-    NOT_YET,
-    SHORT,
-    RungScore,
-    Verdicts,
-    judge_due,
-    rung_score,
-    settled,
-)
-from lnn.sweep.ranking import best_trial
+from lnn.sweep.halving import NOT_YET, SHORT, RungScore, Verdicts, judge_due, rung_score, settled
+from lnn.sweep.keeper import Changed, RecordKeeper
 from lnn.sweep.results import reached
 from lnn.sweep.store import SweepStore
 from lnn.sweep.types import SweepRecord, TrialRecord, TrialStatus, trial_run_id
-from messages.status import STALL_AFTER_S, HistoryEntry, RunStatus
+from messages.status import STALL_AFTER_S, RunStatus
 
 __all__ = ["INTERRUPTED", "Scheduler", "TrialEnded"]
 
 # Called once per trial when it becomes final, with what its run left (None for a trial
 # that never started): the sweep writes its run directory there.
 TrialEnded = Callable[[TrialRecord, TrainingResult | None], None]
-Changed = Callable[[SweepRecord, dict[int, list[HistoryEntry]]], None]
 INTERRUPTED = "the sweep was interrupted by Ctrl-C: resume it with the same --sweep-id"
 _ENDED = {
     RunStatus.SUCCEEDED: TrialStatus.SUCCEEDED,
@@ -43,11 +35,16 @@ _ENDED = {
 }
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+@dataclass(frozen=True)
+class Ended:
+    """A trial whose run has ended, waiting for its verdicts before it is final."""
+
+    result: TrainingResult | None
+    status: TrialStatus
+    reason: str | None
 
 
-class Scheduler:
+class Scheduler(RecordKeeper):
     def __init__(
         self,
         record: SweepRecord,
@@ -56,35 +53,32 @@ class Scheduler:
         *,
         on_trial_end: TrialEnded | None = None,
         on_change: Changed | None = None,
-        stop: StopCheck | None = None,
+        interrupted: StopCheck | None = None,
         poll_s: float = 0.25,
         stall_after: float = STALL_AFTER_S,
         follow_histories: bool = False,
     ) -> None:
-        self.record, self.backend, self.stores = record, backend, stores
-        self.on_trial_end, self.on_change, self.stop = on_trial_end, on_change, stop
+        super().__init__(record, stores, on_change)
+        self.backend, self.on_trial_end, self.interrupted = backend, on_trial_end, interrupted
         self.poll_s, self.stall_after = poll_s, stall_after
         # The live page draws running trials' curves: their new epochs are read as they come.
         self.follow_histories = follow_histories
         self.running: dict[int, float] = {}  # index -> when it was started
-        self.ended: dict[int, TrainingResult | None] = {}  # ended, awaiting verdicts
-        self.histories: dict[int, list[HistoryEntry]] = {}
-        self.stops: dict[int, tuple[int, str]] = {}  # index -> (rung, reason)
+        self.awaiting: dict[int, Ended] = {}
+        self.drops: dict[int, tuple[int, str]] = {}  # index -> (rung, reason)
         self.verdicts: Verdicts = {}
 
-    # --- the loop ------------------------------------------------------------------------
-
     def run(self) -> SweepRecord:
-        """Run every trial that is not final; the record as it ends (CANCELLED trials when
-        ``stop`` said so)."""
+        """Run every trial that is not final; the record as it ends (with CANCELLED trials
+        once ``interrupted`` said so)."""
         self._save()
         try:
             while True:
-                if self.stop is not None and self.stop():
+                if self.interrupted is not None and self.interrupted():
                     self._interrupt()
                     break
                 self._fill()
-                if not self.running and not self.ended:
+                if not self.running and not self.awaiting:
                     break
                 self.backend.advance(self.poll_s)
                 changed = self._look()
@@ -94,21 +88,16 @@ class Scheduler:
                     self._save()
         finally:
             self.backend.close()
-        best = best_trial(self.record.trials, self.record.metric)
-        self._set(best=best)
         self._save()
         return self.record
 
     def _fill(self) -> None:
-        waiting = [
-            t
-            for t in self.record.trials
-            if not t.status.is_final and t.index not in self.running and t.index not in self.ended
-        ]
-        for trial in waiting:
+        for trial in self.record.trials:
             if len(self.running) >= self.record.concurrency:
                 return
-            self._start(trial)
+            busy = trial.index in self.running or trial.index in self.awaiting
+            if not trial.status.is_final and not busy:
+                self._start(trial)
 
     def _start(self, trial: TrialRecord) -> None:
         """Start the trial's run, or follow the one a resumed sweep had started already (it
@@ -122,16 +111,15 @@ class Scheduler:
             self._update(trial.index, attempt=attempt, run_id=run_id)
             trial = self.record.trials[trial.index]
             found = None
+        self._update(trial.index, status=TrialStatus.RUNNING, reason=None)
         if found is None:
             try:
                 self.backend.start(run_id=trial.run_id or "", config=trial.config)
             except ValueError as refused:  # this trial's config or data, not the sweep's
                 reason = f"its run was refused: {' '.join(str(refused).split())}"
-                self._update(trial.index, status=TrialStatus.FAILED, reason=reason)
-                self.ended[trial.index] = None
+                self.awaiting[trial.index] = Ended(None, TrialStatus.FAILED, reason)
                 return
         self.running[trial.index] = time.monotonic()
-        self._update(trial.index, status=TrialStatus.RUNNING, reason=None)
 
     def _look(self) -> bool:
         changed = False
@@ -162,47 +150,39 @@ class Scheduler:
 
     def _end(self, index: int, progress: TrialProgress) -> None:
         started = self.running.pop(index)
-        trial = self.record.trials[index]
-        assert trial.run_id is not None
-        result = None if progress.status is None else self.backend.result(trial.run_id, progress)
+        run_id = self.record.trials[index].run_id
+        assert run_id is not None
+        if progress.stalled is not None:  # stuck runs hold their functions: stop them
+            self.backend.cancel(run_id, progress.stalled)
+        result = None if progress.status is None else self.backend.result(run_id, progress)
         if result is not None:
             self.histories[index] = result.history
-        if progress.stalled is not None:
-            status, reason = TrialStatus.FAILED, progress.stalled
+            self._update(index, **reached(result))
+        self._update(index, elapsed_s=round(time.monotonic() - started, 3))
+        if progress.stalled is not None or result is None:
+            self.awaiting[index] = Ended(result, TrialStatus.FAILED, progress.stalled)
         else:
-            assert progress.status is not None and result is not None
-            status, reason = _ENDED[progress.status], result.reason
-        self._update(
-            index,
-            status=status,
-            reason=reason,
-            elapsed_s=round(time.monotonic() - started, 3),
-            **({} if result is None else reached(result)),
-        )
-        self.ended[index] = result
+            assert progress.status is not None
+            self.awaiting[index] = Ended(result, _ENDED[progress.status], result.reason)
 
     # --- the halving ---------------------------------------------------------------------
 
     def _score(self, index: int, rung: int) -> RungScore:
         trial = self.record.trials[index]
+        dropped = self.drops.get(index, (trial.stopped_at, None))[0]
+        if trial.config.epochs <= rung or (dropped is not None and rung > dropped):
+            return SHORT  # it ends, or was dropped, before this rung
         if rung in trial.rung_scores:
             return trial.rung_scores[rung]
-        if trial.config.epochs <= rung or trial.status.is_final:
+        if trial.status.is_final:
             return SHORT  # a final trial has each score it reached recorded
-        if index in self.ended:
-            history = self.histories.get(index, [])
-        elif index in self.running and trial.epochs_done >= rung:
+        ended = index in self.awaiting
+        if index in self.running and trial.epochs_done >= rung:
             self._read_on(index)
-            history = self.histories[index]
-        else:
+        elif not ended:
             return NOT_YET
-        score = rung_score(
-            history,
-            rung,
-            self.record.metric,
-            epochs=trial.config.epochs,
-            ended=index in self.ended,
-        )
+        metric, history = self.record.metric, self.histories.get(index, [])
+        score = rung_score(history, rung, metric, epochs=trial.config.epochs, ended=ended)
         if isinstance(score, float):
             self._update(index, rung_scores={**trial.rung_scores, rung: score})
         return score
@@ -211,9 +191,9 @@ class Scheduler:
         halving = self.record.halving
         if halving is None:
             return False
-        candidates = sorted({*self.running, *self.ended})
+        candidates = sorted({*self.running, *self.awaiting})
         metric = self.record.metric
-        given = judge_due(candidates, halving, metric, self._score, self.verdicts, self.stops)
+        given = judge_due(candidates, halving, metric, self._score, self.verdicts, self.drops)
         changed = False
         for index, rung, verdict, score in given:
             changed = True
@@ -222,52 +202,40 @@ class Scheduler:
         return changed
 
     def _drop(self, index: int, rung: int, reason: str) -> None:
-        self.stops[index] = (rung, reason)
+        self.drops[index] = (rung, reason)
         run_id = self.record.trials[index].run_id
         if index in self.running and run_id is not None:
-            self.backend.stop(run_id, reason)
+            self.backend.cancel(run_id, reason)
 
     def _settled(self, index: int) -> bool:
         halving = self.record.halving
         return halving is None or settled(index, halving, self.verdicts, self._score)
 
     def _finalize(self) -> bool:
-        done = [index for index in sorted(self.ended) if self._settled(index)]
+        done = [index for index in sorted(self.awaiting) if self._settled(index)]
         for index in done:
-            result = self.ended.pop(index)
-            trial = self.record.trials[index]
-            if index in self.stops:
-                rung, reason = self.stops[index]
-                if trial.status != TrialStatus.CANCELLED:  # it ended before the stop came
-                    reason += f"; it had ended already ({trial.status.value.lower()})"
-                self._update(index, status=TrialStatus.STOPPED, stopped_at=rung, reason=reason)
+            ended = self.awaiting.pop(index)
+            status, reason, rung = ended.status, ended.reason, None
+            if index in self.drops:
+                rung, reason = self.drops[index]
+                if status != TrialStatus.CANCELLED:  # it ended before the cancel came
+                    reason += f"; it had ended already ({status.value.lower()})"
+                status = TrialStatus.STOPPED
+            self._update(index, status=status, reason=reason, stopped_at=rung)
             if self.on_trial_end is not None:
-                self.on_trial_end(self.record.trials[index], result)
+                self.on_trial_end(self.record.trials[index], ended.result)
         return bool(done)
 
     def _interrupt(self) -> None:
+        """Cancel what runs; what has ended and can be final is; the rest, CANCELLED, runs
+        again when the sweep is resumed."""
+        self._finalize()
         for index in list(self.running):
             run_id = self.record.trials[index].run_id
             assert run_id is not None
-            self.backend.stop(run_id, INTERRUPTED)
+            self.backend.cancel(run_id, INTERRUPTED)
             self.running.pop(index)
             self._update(index, status=TrialStatus.CANCELLED, reason=INTERRUPTED)
-        for index in list(self.ended):  # not final: resuming runs them again
-            self.ended.pop(index)
+        for index in list(self.awaiting):
+            self.awaiting.pop(index)
             self._update(index, status=TrialStatus.CANCELLED, reason=INTERRUPTED)
-
-    # --- the record ----------------------------------------------------------------------
-
-    def _update(self, index: int, **fields: object) -> None:
-        trials = list(self.record.trials)
-        trials[index] = trials[index].model_copy(update=fields)
-        self._set(trials=trials)
-
-    def _set(self, **fields: object) -> None:
-        self.record = self.record.model_copy(update={**fields, "updated_at": _now()})
-
-    def _save(self) -> None:
-        for store in self.stores:
-            store.save(self.record)
-        if self.on_change is not None:
-            self.on_change(self.record, self.histories)

@@ -58,7 +58,7 @@ class StackBackend(TrialBackend):
     def history(self, run_id: str, *, after: int = 0) -> list[HistoryEntry]:
         return self.client.history(run_id, after=after)
 
-    def stop(self, run_id: str, reason: str) -> None:
+    def cancel(self, run_id: str, reason: str) -> None:
         self.client.cancel(run_id, reason)
 
     def result(self, run_id: str, progress: TrialProgress) -> TrainingResult:

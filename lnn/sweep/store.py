@@ -43,8 +43,17 @@ class SweepStore(ABC):
         """Where the record is, in words for a message."""
 
     def load(self, sweep_id: str) -> SweepRecord | None:
-        """The sweep's record; None when there is none; SweepRecordError when it is not one."""
-        body = self._read(sweep_id)
+        """The sweep's record; None when there is none; SweepRecordError when it is not
+        one, or is another sweep's."""
+        record = self._parse(self._read(sweep_id), sweep_id)
+        if record is not None and record.sweep_id != sweep_id:
+            raise SweepRecordError(
+                f"{self.where(sweep_id)} holds sweep {record.sweep_id}, not {sweep_id}: "
+                f"choose another directory, or --sweep-id {record.sweep_id} to resume that one"
+            )
+        return record
+
+    def _parse(self, body: bytes | None, sweep_id: str) -> SweepRecord | None:
         if body is None:
             return None
         try:
@@ -69,6 +78,10 @@ class DirectorySweepStore(SweepStore):
 
     def where(self, sweep_id: str) -> str:
         return str(self.directory / RECORD_FILE)
+
+    def held(self) -> SweepRecord | None:
+        """The record the directory holds, whichever sweep's it is."""
+        return self._parse(self._read(""), "")
 
     def _read(self, sweep_id: str) -> bytes | None:
         path = self.directory / RECORD_FILE

@@ -35,7 +35,7 @@ def sweep(capsys: pytest.CaptureFixture[str], out: Path, *options: str) -> tuple
 
 
 def record_of(out: Path) -> SweepRecord:
-    record = DirectorySweepStore(out).load("")
+    record = DirectorySweepStore(out).held()
     assert record is not None
     return record
 

@@ -66,7 +66,7 @@ def _get(url: str) -> bytes:
 
 
 def _record(out: Path) -> SweepRecord:
-    record = DirectorySweepStore(out).load("")
+    record = DirectorySweepStore(out).held()
     assert record is not None
     return record
 

@@ -26,7 +26,7 @@ def _sweep(out: Path, *options: str) -> int:
 
 
 def _record(out: Path) -> SweepRecord:
-    record = DirectorySweepStore(out).load("")
+    record = DirectorySweepStore(out).held()
     assert record is not None
     return record
 

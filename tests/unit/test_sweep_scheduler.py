@@ -70,6 +70,32 @@ def test_halving_stops_the_same_trials_whatever_the_order() -> None:
     assert stopped.epochs_done >= 2  # it keeps the history it trained
 
 
+@pytest.mark.parametrize("deliveries", [5, 40, 100_000])
+def test_halving_at_several_rungs_does_not_depend_on_how_fast_trials_end(
+    deliveries: int,
+) -> None:
+    """However many messages pass between two looks (with 100,000 a trial ends within one)
+    and however many trials run at once, the same trials are stopped at the same rungs."""
+    x, y = toy_data()
+    lrs = (0.3, 0.001, 0.05, 0.1, 0.002, 0.2, 0.02, 0.5)
+    configs = [config(lr=lr, epochs=6, dropout=1.0, shards=1) for lr in lrs]
+    halving = Halving(rungs=[2, 3, 4], keep=0.5)
+    outcomes = set()
+    for concurrency, seed in ((1, 0), (3, 1), (8, 2)):
+        record = sweep_record(configs, concurrency=concurrency, halving=halving)
+        stack = InMemoryStack(reorder=True, seed=seed)
+        backend = MemoryBackend(stack, PreparedData(x, y, None, None), deliveries=deliveries)
+        done = Scheduler(record, backend, [], poll_s=0).run()
+        outcomes.add(
+            tuple((t.status, t.stopped_at, tuple(t.rung_scores.items())) for t in done.trials)
+        )
+    assert len(outcomes) == 1
+    (outcome,) = outcomes
+    statuses = [status for status, _, _ in outcome]
+    assert statuses.count(TrialStatus.STOPPED) >= 3, outcome
+    assert {rung for _, rung, _ in outcome} - {None} != {2}  # later rungs stop trials too
+
+
 def test_a_resumed_sweep_runs_only_what_was_not_final() -> None:
     blobs = InMemoryBlobStore()
     store = BlobSweepStore(blobs)
@@ -110,7 +136,11 @@ def test_resumed_on_its_stack_a_sweep_follows_runs_there_and_reruns_cancelled_on
     backend = MemoryBackend(stack, PreparedData(x, y, None, None))
     polls = iter(range(1_000_000))
     interrupted = Scheduler(
-        sweep_record(_configs(), concurrency=2), backend, [], poll_s=0, stop=lambda: next(polls) > 3
+        sweep_record(_configs(), concurrency=2),
+        backend,
+        [],
+        poll_s=0,
+        interrupted=lambda: next(polls) > 3,
     ).run()
     statuses = [t.status for t in interrupted.trials]
     assert TrialStatus.CANCELLED in statuses, statuses
