@@ -43,10 +43,11 @@ def _layers(text: str) -> list[dict[str, Any]]:
 
 def trained_sweep(
     sweep_dir: Path, *, metric: str = "dev_accuracy", halving: Halving | None = None
-) -> tuple[SweepRecord, list[list[HistoryEntry]]]:
+) -> tuple[SweepRecord, dict[int, list[HistoryEntry]]]:
     """Train PARAMS' trials for EPOCHS epochs, write them under ``sweep_dir`` and return
     the sweep's record (every trial SUCCEEDED, the best marked) and their histories."""
-    trials, histories = [], []
+    trials: list[TrialRecord] = []
+    histories: dict[int, list[HistoryEntry]] = {}
     for index, params in enumerate(PARAMS):
         layers = _layers(params["layers"])
         cfg = config(epochs=EPOCHS, lr=params["lr"], layers=layers, eval_every=5, holdout=0.2)
@@ -71,7 +72,7 @@ def trained_sweep(
                 test_accuracy=last.test_accuracy,
             )
         )
-        histories.append(list(result.history))
+        histories[index] = list(result.history)
     now = datetime.now(UTC)
     scores = [t.metric(metric) for t in trials]
     best = (max if METRICS[metric] else min)(range(len(trials)), key=lambda i: scores[i])

@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from lnn.sweep.keeper import Histories
 from lnn.sweep.types import SweepRecord
 from lnn.watch.page import PAGE_POLL_S
 from lnn.watch.sweep import SweepView
-from messages.status import HistoryEntry
 
 __all__ = ["OpenSweepPage"]
 
@@ -28,8 +27,8 @@ class OpenSweepPage:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def changed(self, record: SweepRecord, live: Mapping[int, Sequence[HistoryEntry]]) -> None:
-        self.view.update(record, [list(live.get(t.index, ())) for t in record.trials])
+    def changed(self, record: SweepRecord, live: Histories) -> None:
+        self.view.update(record, {index: list(history) for index, history in live.items()})
 
     def __enter__(self) -> OpenSweepPage:
         self._thread.start()

@@ -6,8 +6,10 @@ directory, the best trial's model and the sweep's report under runs/sweeps/SWEEP
 import argparse
 import sys
 import time
+from contextlib import nullcontext
 from uuid import uuid4
 
+from lnn.cli.connection import require_listening, stack_errors
 from lnn.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
 from lnn.cli.interrupt import first_ctrl_c_stops
 from lnn.cli.options import parse_chaos
@@ -79,6 +81,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.engine != "embedded" and args.chaos:
         raise UsageError("--chaos needs --engine embedded")
     check_search_arguments(args)
+    if args.engine == "endpoint":
+        require_listening(None)  # $AWS_ENDPOINT_URL, when set
     started = time.perf_counter()
     dataset, base, data = load_training(args)
     sweep_id = args.sweep_id or uuid4().hex[:12]
@@ -87,20 +91,40 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.tensorboard is not None:
         make_output_dir(args.tensorboard, "--tensorboard")
     view = SweepView(out) if args.watch else None
-    outputs = SweepOutputs(
-        out, data, list(dataset.classes), args.engine, view=view, quiet=args.json
-    )
+    classes = list(dataset.classes)
+    outputs = SweepOutputs(out, data, classes, args.engine, view=view, quiet=args.json)
     server = None if view is None else serve_sweep(view, args, f"lnn sweep {sweep_id}")
+    # As every stack command: a stack that is not there is one line (exit 2), an API that
+    # stops answering one line (exit 1), not a traceback.
+    with stack_errors() if args.engine == "endpoint" else nullcontext():
+        record, interrupted = _run(args, planned, outputs)
+    elapsed = time.perf_counter() - started
+    if args.json:
+        print(sweep_line(record, out, elapsed), flush=True)
+    else:
+        print_sweep(record, out)
+    if server is not None:
+        keep_serving(server, "the sweep ended")
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_OK if record.best is not None else EXIT_FAILED
+
+
+def _run(
+    args: argparse.Namespace, planned: SweepRecord, outputs: SweepOutputs
+) -> tuple[SweepRecord, bool]:
+    """Run (or resume) the sweep on its engine; the record as it ended, and whether Ctrl-C
+    stopped it."""
     with open_engine(
         args.engine,
-        data,
+        outputs.data,
         [t.config for t in planned.trials],
         concurrency=planned.concurrency,
         stack=args.stack,
         chaos=parse_chaos(args.chaos),
         stall_after=args.stall_after,
     ) as engine:
-        stores: list[SweepStore] = [DirectorySweepStore(out)]
+        stores: list[SweepStore] = [DirectorySweepStore(outputs.out)]
         if engine.store is not None:
             stores.append(engine.store)
         record = _resumed(stores, planned, quiet=args.json)
@@ -113,28 +137,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 on_change=outputs.changed,
                 interrupted=stop,
                 stall_after=args.stall_after,
-                follow_histories=view is not None,
+                follow_histories=outputs.view is not None,
             )
             record = scheduler.run()
-            stop.writing = True
-            outputs.finish(record, scheduler.histories)
+            stop.writing = True  # Ctrl-C from here waits for the outputs to be whole
+            histories = outputs.finish(record, scheduler.histories)
             if args.tensorboard is not None:
-                histories = dict(enumerate(outputs.histories(record, scheduler.histories)))
                 write_sweep_board(args.tensorboard, record, histories)
-    elapsed = time.perf_counter() - started
-    if args.json:
-        print(sweep_line(record, out, elapsed), flush=True)
-    else:
-        print_sweep(record, out)
-    if server is not None:
-        keep_serving(server, "the sweep ended")
-    if stop.requested:
-        return EXIT_INTERRUPTED
-    return EXIT_OK if record.best is not None else EXIT_FAILED
+    return record, stop.requested
 
 
 def _capped(args: argparse.Namespace, planned: SweepRecord) -> SweepRecord:
-    """The sweep's concurrency, lowered to what the account's Lambda quota serves."""
+    """The sweep's concurrency, lowered to what the account's Lambda quota serves (a
+    stack's: the reference engine runs no Lambda)."""
+    if args.engine == "reference":
+        return planned
     configs = [t.config for t in planned.trials]
     concurrency, why = capped_concurrency(configs, planned.concurrency, args.lambda_quota)
     if why is not None:

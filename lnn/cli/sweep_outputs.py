@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from lnn.cli.sweep_status import trial_line
@@ -15,6 +14,7 @@ from lnn.engines.base import TrainingResult
 from lnn.outputs import write_run
 from lnn.prepare import PreparedData
 from lnn.runs import MODEL_FILE
+from lnn.sweep.keeper import Histories
 from lnn.sweep.store import trial_history
 from lnn.sweep.types import SweepRecord, TrialRecord, trial_dir
 from lnn.watch.page import PLOTLY_FILE
@@ -38,7 +38,7 @@ class SweepOutputs:
         self.out, self.data, self.classes, self.engine = out, data, classes, engine
         self.view, self.quiet = view, quiet
         self.report_due = True
-        self.final: dict[int, list[HistoryEntry]] = {}  # histories the trials' files hold
+        self.on_disk: dict[int, list[HistoryEntry]] = {}  # histories the trials' files hold
 
     def trial_ended(self, trial: TrialRecord, result: TrainingResult | None) -> None:
         if result is not None:
@@ -56,34 +56,35 @@ class SweepOutputs:
         if not self.quiet:
             print(trial_line(trial), file=sys.stderr, flush=True)
 
-    def changed(self, record: SweepRecord, live: Mapping[int, Sequence[HistoryEntry]]) -> None:
+    def changed(self, record: SweepRecord, live: Histories) -> None:
         if self.report_due:
             write_sweep_report(self.out, record)
             self.report_due = False
         if self.view is not None:
             self.view.update(record, self.histories(record, live))
 
-    def histories(
-        self, record: SweepRecord, live: Mapping[int, Sequence[HistoryEntry]]
-    ) -> list[list[HistoryEntry]]:
+    def histories(self, record: SweepRecord, live: Histories) -> dict[int, list[HistoryEntry]]:
         """Each trial's history: as the sweep read it, else (a trial a resumed sweep found
         final) from its run directory, read once."""
-        out = []
+        histories: dict[int, list[HistoryEntry]] = {}
         for trial in record.trials:
             if trial.index in live:
-                out.append(list(live[trial.index]))
+                histories[trial.index] = list(live[trial.index])
                 continue
-            if trial.status.is_final and trial.index not in self.final:
-                self.final[trial.index] = trial_history(self.out, trial.index)
-            out.append(self.final.get(trial.index, []))
-        return out
+            if trial.status.is_final and trial.index not in self.on_disk:
+                self.on_disk[trial.index] = trial_history(self.out, trial.index)
+            histories[trial.index] = self.on_disk.get(trial.index, [])
+        return histories
 
-    def finish(self, record: SweepRecord, live: Mapping[int, Sequence[HistoryEntry]]) -> None:
-        """The best trial's model becomes the sweep's; the report is written whole."""
+    def finish(self, record: SweepRecord, live: Histories) -> dict[int, list[HistoryEntry]]:
+        """The best trial's model becomes the sweep's; the report is written whole. Each
+        trial's history, for what comes after (TensorBoard)."""
         if record.best is not None:
             model = trial_dir(self.out, record.best) / MODEL_FILE
             if model.exists():
                 shutil.copyfile(model, self.out / MODEL_FILE)
         write_sweep_report(self.out, record)
+        histories = self.histories(record, live)
         if self.view is not None:
-            self.view.update(record, self.histories(record, live))
+            self.view.update(record, histories)
+        return histories

@@ -40,7 +40,7 @@ def open_engine(
     if engine == "reference":
         from lnn.sweep.reference import ReferenceBackend
 
-        yield OpenEngine(ReferenceBackend(data, concurrency), None)
+        yield OpenEngine(ReferenceBackend(data, concurrency, stall_after=stall_after), None)
         return
     from lnn.client import StackClient
     from lnn.sweep.stack import StackBackend, delivering, waiting

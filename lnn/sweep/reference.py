@@ -9,6 +9,7 @@ import signal
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from lnn.engines.base import TrainingResult
 from lnn.engines.reference import train_reference
 from lnn.prepare import PreparedData, split
 from lnn.sweep.base import TrialBackend, TrialProgress
-from messages.status import HistoryEntry, RunStatus
+from messages.status import STALL_AFTER_S, HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
 __all__ = ["ReferenceBackend"]
@@ -41,16 +42,27 @@ def _train(
     return replace(result, run_id=run_id)  # the engine names its runs itself
 
 
+# How long a closing backend waits for its trials to see their stop file (a step at most)
+# before it ends their processes.
+_CLOSE_WAIT_S = 30.0
+
+
 class ReferenceBackend(TrialBackend):
-    def __init__(self, data: PreparedData, processes: int) -> None:
-        self.data = data
-        self.pool = ProcessPoolExecutor(
-            max_workers=processes,
+    def __init__(
+        self, data: PreparedData, processes: int, *, stall_after: float = STALL_AFTER_S
+    ) -> None:
+        self.data, self.processes, self.stall_after = data, processes, stall_after
+        self.pool = self._new_pool()
+        self._files = tempfile.TemporaryDirectory(prefix="lnn-sweep-")
+        self.futures: dict[str, Future[TrainingResult]] = {}
+        self._moved: dict[str, tuple[int, float]] = {}  # run id -> (epoch, when it got there)
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_ignore_ctrl_c,
         )
-        self._files = tempfile.TemporaryDirectory(prefix="lnn-sweep-")
-        self.futures: dict[str, Future[TrainingResult]] = {}
 
     def _file(self, run_id: str, kind: str) -> Path:
         return Path(self._files.name) / f"{run_id}.{kind}"
@@ -58,8 +70,14 @@ class ReferenceBackend(TrialBackend):
     def start(self, run_id: str, config: TrainConfig) -> None:
         for kind in ("progress", "stop"):
             self._file(run_id, kind).unlink(missing_ok=True)
-        progress, stop = self._file(run_id, "progress"), self._file(run_id, "stop")
-        self.futures[run_id] = self.pool.submit(_train, run_id, config, self.data, progress, stop)
+        task = (_train, run_id, config, self.data, self._file(run_id, "progress"))
+        try:
+            future = self.pool.submit(*task, self._file(run_id, "stop"))
+        except BrokenProcessPool:  # a process died (its trials failed): a new pool goes on
+            self.pool = self._new_pool()
+            future = self.pool.submit(*task, self._file(run_id, "stop"))
+        self.futures[run_id] = future
+        self._moved[run_id] = (0, time.monotonic())
 
     def history(self, run_id: str, *, after: int = 0) -> list[HistoryEntry]:
         path = self._file(run_id, "progress")
@@ -75,18 +93,26 @@ class ReferenceBackend(TrialBackend):
         if future is None:
             return TrialProgress(None, 0)
         epoch = max((e.epoch for e in self.history(run_id)), default=0)
-        if not future.done():
-            return TrialProgress(RunStatus.RUNNING, epoch)
-        return TrialProgress(RunStatus(self.result(run_id, TrialProgress(None, 0)).status), epoch)
+        if future.done():
+            return TrialProgress(
+                RunStatus(self.result(run_id, TrialProgress(None, 0)).status), epoch
+            )
+        last, since = self._moved[run_id]
+        if epoch != last:
+            self._moved[run_id] = (epoch, time.monotonic())
+        elif time.monotonic() - since > self.stall_after:
+            stuck = f"its process completed no epoch for {self.stall_after:g} s"
+            return TrialProgress(RunStatus.RUNNING, epoch, stalled=stuck)
+        return TrialProgress(RunStatus.RUNNING, epoch)
 
     def cancel(self, run_id: str, reason: str) -> None:
         self._file(run_id, "stop").touch()
 
     def result(self, run_id: str, progress: TrialProgress) -> TrainingResult:
         future = self.futures[run_id]
-        failure = future.exception()
-        if failure is None:
+        if future.done() and future.exception() is None:
             return future.result()
+        failure = future.exception() if future.done() else progress.stalled
         history = self.history(run_id)
         return TrainingResult(
             run_id=run_id,
@@ -97,7 +123,7 @@ class ReferenceBackend(TrialBackend):
             train_accuracy=None,
             dev_accuracy=None,
             test_accuracy=None,
-            reason=f"{type(failure).__name__}: {failure}",
+            reason=failure if isinstance(failure, str) else f"{type(failure).__name__}: {failure}",
         )
 
     def advance(self, seconds: float) -> None:
@@ -108,8 +134,15 @@ class ReferenceBackend(TrialBackend):
             time.sleep(seconds)
 
     def close(self) -> None:
-        for run_id, future in self.futures.items():
-            if not future.done():
-                self.cancel(run_id, "the sweep ended")
+        """Stop every trial still running; a process that does not stop (stuck in a step)
+        is ended, so that closing never waits for ever."""
+        running = [(run_id, f) for run_id, f in self.futures.items() if not f.done()]
+        for run_id, _ in running:
+            self.cancel(run_id, "the sweep ended")
+        wait([f for _, f in running], timeout=_CLOSE_WAIT_S)
+        if any(not f.done() for _, f in running):
+            # The executor has no public way to end its processes; these are ours to end.
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=True)
         self._files.cleanup()

@@ -103,7 +103,7 @@ def test_the_live_sweep_page_follows_the_sweep_and_serves_the_trial_reports(
     )
     midway = record.model_copy(update={"trials": [*record.trials[:2], running]})
     view = SweepView(tmp_path)
-    view.update(midway, [*histories[:2], histories[2][:2]])
+    view.update(midway, {**histories, 2: histories[2][:2]})
     args = argparse.Namespace(port=0, no_browser=True)
     server = serve_sweep(view, args, "lnn sweep test")  # started
     try:

@@ -69,4 +69,8 @@ TRIALS = [
         reason=STOP_REASON,
     ),
 ]
-HISTORIES = [history([0.7, 0.2]), history([0.7, 0.5]), history([0.7, 0.4, 0.35], dev=0.7), []]
+HISTORIES = {
+    0: history([0.7, 0.2]),
+    1: history([0.7, 0.5]),
+    2: history([0.7, 0.4, 0.35], dev=0.7),
+}

@@ -118,12 +118,12 @@ def test_the_cost_curves_have_a_trace_per_trial_with_epochs_and_the_rungs() -> N
     assert curves["trials"][2]["epochs"] == [1, 2, 3] and curves["rungs"] == [10, 20]
     assert curves["trials"][0]["label"] == "lr=0.3, batch-size=64"
     assert not curves["log_y"]  # 0.2 to 0.7: within a decade
-    assert sweep_document(sweep(TRIALS[:1]), [history([1.0, 0.05])])["curves"]["log_y"]
+    assert sweep_document(sweep(TRIALS[:1]), {0: history([1.0, 0.05])})["curves"]["log_y"]
 
 
 def test_the_lr_plot_is_absent_with_its_reason_when_the_rate_is_not_searched() -> None:
     same = [trial(i, {"batch-size": b}) for i, b in enumerate((32, 64))]
-    absent = sweep_document(sweep(same, search="batch-size=choice:32|64"), [])["lr_cost"]
+    absent = sweep_document(sweep(same, search="batch-size=choice:32|64"), {})["lr_cost"]
     assert absent == {
         "why": "Every trial has the same learning rate (lr = 0.5): the final cost is drawn "
         "against the learning rate when the search varies lr."

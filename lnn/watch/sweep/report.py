@@ -25,8 +25,7 @@ def write_sweep_report(
     the sweep's report again when a trial's appears. Written aside, then renamed: a browser
     reloading it while a trial ends reads a whole file."""
     if histories is None:
-        found = trial_histories(sweep_dir, record)
-        histories = [found.get(t.index, []) for t in record.trials]
+        histories = trial_histories(sweep_dir, record)
     linked = reports_written(sweep_dir, record, ended_only=False)
     page = sweep_report_page(sweep_title(record), sweep_document(record, histories, linked))
     return write_whole(sweep_dir / REPORT_FILE, page)

@@ -5,16 +5,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lnn.runs.types import REPORT_FILE
+from lnn.sweep.keeper import Histories
 from lnn.sweep.types import TRIALS_DIR, SweepRecord, TrialRecord, TrialStatus, trial_dir, trial_name
 from messages.status import HistoryEntry
 
+
 # Trial i's history at position i; a trial without one yet (not started, or a position past
 # the end) has none.
-Histories = Sequence[Sequence[HistoryEntry]]
-
-
 def history_of(histories: Histories, index: int) -> Sequence[HistoryEntry]:
-    return histories[index] if index < len(histories) else ()
+    return histories.get(index, ())
 
 
 def ended(trial: TrialRecord) -> bool:

@@ -22,7 +22,7 @@ class SweepView:
         self._lock = threading.Lock()
         self._version = 0
         self._record: SweepRecord | None = None
-        self._histories: Histories = ()
+        self._histories: Histories = {}
         self._linked: frozenset[int] = frozenset()
         self._cached: tuple[int, dict[str, Any]] | None = None
 
