@@ -15,7 +15,15 @@ from rich.table import Table
 from lnn.cli.connection import require_listening, stack_errors
 from lnn.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
 from lnn.sweep.store import BlobSweepStore, DirectorySweepStore, SweepStore
-from lnn.sweep.types import RECORD_FILE, SweepRecord, TrialRecord, default_sweep_dir
+from lnn.sweep.types import (
+    RECORD_FILE,
+    SweepRecord,
+    TrialRecord,
+    TrialStatus,
+    default_sweep_dir,
+    metric_label,
+)
+from lnn.watch.sweep.table import compact
 
 __all__ = ["ACTIONS", "cmd_action", "print_sweep", "sweep_line", "trial_line"]
 
@@ -23,24 +31,23 @@ ACTIONS = ("status", "follow")
 _FOLLOW_POLL_S = 2.0
 
 
-def _number(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return "-" if value is None else str(value)
+def _shown(value: object) -> str:
+    """A value as the sweep's page shows it; "-" for none."""
+    return "-" if value is None else compact(value)
 
 
 def _params(trial: TrialRecord) -> str:
-    return " ".join(f"{name}={_number(value)}" for name, value in trial.params.items())
+    return " ".join(f"{name}={_shown(value)}" for name, value in trial.params.items())
 
 
 def trial_line(trial: TrialRecord) -> str:
     """One line per trial as it ends: what it tried and what it reached."""
     scores = ", ".join(
-        f"{name.replace('_', ' ')} {_number(getattr(trial, name))}"
+        f"{metric_label(name)} {_shown(getattr(trial, name))}"
         for name in ("final_cost", "train_accuracy", "dev_accuracy")
         if getattr(trial, name) is not None
     )
-    why = f" ({trial.reason})" if trial.reason and trial.status.value != "SUCCEEDED" else ""
+    why = f" ({trial.reason})" if trial.reason and trial.status != TrialStatus.SUCCEEDED else ""
     return (
         f"lnn: {trial.name} {trial.status.value}: {_params(trial)}: {scores or 'no metrics'}{why}"
     )
@@ -78,11 +85,11 @@ def print_sweep(record: SweepRecord, out: Path | None) -> None:
         table.add_row(
             t.name + mark,
             t.status.value,
-            *(_number(t.params.get(name)) for name in names),
+            *(_shown(t.params.get(name)) for name in names),
             str(t.epochs_done),
-            _number(t.final_cost),
-            _number(t.train_accuracy),
-            _number(t.dev_accuracy),
+            _shown(t.final_cost),
+            _shown(t.train_accuracy),
+            _shown(t.dev_accuracy),
         )
     console = Console()
     console.print(table)

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from lnn.sweep.types import METRICS, Halving
+from lnn.sweep.types import Halving, best_first, metric_label
 from messages.status import HistoryEntry
 
 __all__ = ["NOT_YET", "SHORT", "Verdict", "judge", "judge_due", "rung_score", "settled"]
@@ -49,7 +49,7 @@ class Verdict:
     kept: int  # how many of them are kept
 
     def reason(self, rung: int, metric: str, score: float) -> str:
-        words = metric.replace("_", " ")
+        words = metric_label(metric)
         return (
             f"stopped at epoch {rung} by successive halving: {words} {score:.4g} ranked "
             f"{self.rank} of {self.pool} trials at that epoch (the best {self.kept} go on)"
@@ -65,7 +65,7 @@ def judge(index: int, scores: Mapping[int, RungScore], keep: float, metric: str)
     earlier = [scores[j] for j in range(index + 1)]
     if any(score == NOT_YET for score in earlier):
         return None
-    sign = -1.0 if METRICS[metric] else 1.0  # sort best first
+    sign = best_first(metric)
     pool = sorted((sign * float(s), j) for j, s in enumerate(earlier) if not isinstance(s, str))
     rank = 1 + pool.index((sign * own, index))
     kept = max(1, math.ceil(len(pool) * keep))

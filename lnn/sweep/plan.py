@@ -17,6 +17,7 @@ from lnn.sweep.types import (
     SweepRecord,
     TrialRecord,
     TrialStatus,
+    metric_label,
     trial_name,
     trial_run_id,
 )
@@ -56,7 +57,7 @@ def _check_rungs(trials: list[TrialRecord], halving: Halving, metric: str) -> No
         if early:
             raise SweepError(
                 f"--rungs: trial {trial.name} is first evaluated after epoch {first}, so "
-                f"its {metric.replace('_', ' ')} is unknown at epoch {early[0]}; put the "
+                f"its {metric_label(metric)} is unknown at epoch {early[0]}; put the "
                 "rungs later or evaluate more often (--eval-every)"
             )
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lnn.sweep.types import METRICS, TrialRecord, TrialStatus
+from lnn.sweep.types import TrialRecord, TrialStatus, best_first
 
 __all__ = ["best_trial", "ranked"]
 
 
 def ranked(trials: Sequence[TrialRecord], metric: str) -> list[TrialRecord]:
     """The succeeded trials that have the metric, best first."""
-    sign = -1.0 if METRICS[metric] else 1.0
+    sign = best_first(metric)
     scored = [
         t for t in trials if t.status == TrialStatus.SUCCEEDED and t.metric(metric) is not None
     ]

@@ -24,7 +24,9 @@ __all__ = [
     "SweepRecord",
     "TrialRecord",
     "TrialStatus",
+    "best_first",
     "default_sweep_dir",
+    "metric_label",
     "trial_dir",
     "trial_name",
     "trial_run_id",
@@ -50,6 +52,16 @@ METRICS: dict[str, bool] = {
     "train_accuracy": True,
     "final_cost": False,
 }
+
+
+def metric_label(metric: str) -> str:
+    """dev_accuracy -> "dev accuracy": a metric as a person reads it."""
+    return metric.replace("_", " ")
+
+
+def best_first(metric: str) -> float:
+    """The sign that sorts a metric's values best first (accuracies high, costs low)."""
+    return -1.0 if METRICS[metric] else 1.0
 
 
 def default_sweep_dir(sweep_id: str) -> Path:

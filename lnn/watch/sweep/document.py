@@ -5,9 +5,9 @@ from collections import Counter
 from collections.abc import Collection
 from typing import Any
 
-from lnn.sweep.types import SweepRecord, TrialStatus
+from lnn.sweep.types import SweepRecord, TrialStatus, metric_label
 from lnn.watch.sweep.plots import curves_section, lr_cost_section, parallel_section
-from lnn.watch.sweep.table import metric_label, table_section
+from lnn.watch.sweep.table import table_section
 from lnn.watch.sweep.trials import Histories, ended
 
 

@@ -5,10 +5,11 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from lnn.sweep.types import METRICS, SweepRecord, TrialRecord
+from lnn.sweep.results import so_far
+from lnn.sweep.types import METRICS, SweepRecord, TrialRecord, metric_label
 from lnn.watch.numbers import figure, figures
-from lnn.watch.sweep.table import compact, metric_label, sort_key, sort_value
-from lnn.watch.sweep.trials import Histories, ended, history_of, so_far
+from lnn.watch.sweep.table import compact, sort_key, sort_value
+from lnn.watch.sweep.trials import Histories, ended, history_of
 
 # Positive values spread over more than this ratio (two decades) get a log axis: a learning
 # rate drawn from 1e-4 to 1 would otherwise crowd all but its largest draws at the bottom.

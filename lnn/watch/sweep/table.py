@@ -4,21 +4,15 @@ and, per column, the order of the rows for each direction, which a header click 
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from lnn.sweep.types import METRICS, SweepRecord, TrialRecord, TrialStatus
+from lnn.sweep.results import RESULTS, so_far
+from lnn.sweep.types import METRICS, SweepRecord, TrialRecord, TrialStatus, metric_label
 from lnn.watch.numbers import figure, short_exponent
-from lnn.watch.sweep.trials import Histories, ended, history_of, so_far, trial_report_link
+from lnn.watch.sweep.trials import Histories, ended, history_of, trial_report_link
 
 SortValue = float | str | None
-# The results a row shows after its searched values, each a TrialRecord field.
-RESULTS = ("final_cost", "train_accuracy", "dev_accuracy", "test_accuracy")
 # Rows ordered by status: as TrialStatus lists its members, then by trial.
 STATUS_RANK = {status: rank for rank, status in enumerate(TrialStatus)}
 PARAM_PREFIX = "param:"  # a searched value's column key: a param may be named like a result
-
-
-def metric_label(name: str) -> str:
-    """dev_accuracy -> "dev accuracy": a metric as the page names it."""
-    return name.replace("_", " ")
 
 
 def compact(value: Any) -> str:

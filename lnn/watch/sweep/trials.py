@@ -21,22 +21,6 @@ def ended(trial: TrialRecord) -> bool:
     return trial.status not in (TrialStatus.PENDING, TrialStatus.RUNNING)
 
 
-def so_far(trial: TrialRecord, history: Sequence[HistoryEntry]) -> TrialRecord:
-    """The trial with each result its record lacks yet taken from its history: the last
-    epoch's cost and the last evaluation's accuracies (a trial still running, or one whose
-    run failed before the sweep recorded its results)."""
-    if not history:
-        return trial
-    last: dict[str, float | int] = {"final_cost": history[-1].cost}
-    for split in ("train", "dev", "test"):
-        measured = [h for h in history if getattr(h, f"{split}_accuracy") is not None]
-        if measured:
-            last[f"{split}_accuracy"] = getattr(measured[-1], f"{split}_accuracy")
-    missing = {k: v for k, v in last.items() if getattr(trial, k) is None}
-    epochs_done = max(trial.epochs_done, history[-1].epoch)
-    return trial.model_copy(update={**missing, "epochs_done": epochs_done})
-
-
 def trial_report_link(index: int) -> str:
     """Trial ``index``'s report relative to the sweep directory's root, where both sweep
     pages are: trials/tNN/report.html."""
