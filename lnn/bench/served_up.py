@@ -5,6 +5,7 @@ checkout), stopped with SIGTERM at the end."""
 from __future__ import annotations
 
 import json
+import select
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from lnn.client import StackClient
 
 __all__ = ["served_stack"]
 
+_START_TIMEOUT_S = 120  # lnn up says it serves (or exits) well within this
 _STOP_TIMEOUT_S = 60
 
 
@@ -39,7 +41,8 @@ def served_stack(workers: int, *, max_depth: int, stack: str = "bench") -> Itera
             )
         try:
             assert process.stdout is not None
-            ready = process.stdout.readline()  # lnn up answers, or exits, within its own limits
+            readable, _, _ = select.select([process.stdout], [], [], _START_TIMEOUT_S)
+            ready = process.stdout.readline() if readable else ""
             if not ready:
                 raise CaseUnavailableError(f"lnn up did not start: {log.read_text()[-300:]}")
             url = json.loads(ready)["endpoint_url"]

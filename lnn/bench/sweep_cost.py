@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from infra.local import ApiCallCounter
-from lnn.bench.exceptions import EngineRunFailedError
+from lnn.bench.exceptions import CaseUnavailableError, EngineRunFailedError
 from lnn.bench.served_up import served_stack
 from lnn.bench.sweep_page import OpenSweepPage
 from lnn.bench.types import AGREEMENT_TOLERANCE
@@ -75,6 +75,8 @@ def _timed_sweep(
 
 
 def sweep_cost(_: object, epochs: int, repeats: int) -> dict[str, object]:
+    if repeats != 1:  # each side is 16 runs already; a repeat would double an hour's case
+        raise CaseUnavailableError(f"sweep-cost runs each side once, not {repeats} times")
     data: PreparedData = prepare(load_dataset("moons"), _LAYERS)
     configs = [t.config for t in _plan(epochs, 1, "reference").trials]
     started = time.perf_counter()

@@ -1,7 +1,7 @@
 """Sweep records made by hand for the scheduler's tests: trials of the in-memory stack's
 toy network that differ by their learning rate."""
 
-from datetime import UTC, datetime
+from sweep_records import sweep
 
 from lnn.sweep.types import Halving, SweepRecord, TrialRecord, trial_name, trial_run_id
 from messages.train_request import TrainConfig
@@ -16,7 +16,6 @@ def sweep_record(
     metric: str = "final_cost",
     halving: Halving | None = None,
 ) -> SweepRecord:
-    now = datetime.now(UTC)
     trials = [
         TrialRecord(
             index=i,
@@ -27,17 +26,13 @@ def sweep_record(
         )
         for i, c in enumerate(configs)
     ]
-    return SweepRecord(
+    return sweep(
+        trials,
         sweep_id=SWEEP,
         engine="memory",
         dataset="toy",
         search="lr=log:1e-3:1",
-        method="random",
-        seed=0,
         concurrency=concurrency,
         metric=metric,
         halving=halving,
-        created_at=now,
-        updated_at=now,
-        trials=trials,
     )

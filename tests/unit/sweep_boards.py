@@ -3,6 +3,8 @@ halving stopped, one that failed before its first epoch (no history)."""
 
 from datetime import UTC, datetime
 
+from sweep_records import sweep
+
 from lnn.sweep.draws import trial_config
 from lnn.sweep.types import SweepRecord, TrialRecord, TrialStatus, trial_name, trial_run_id
 from messages.status import HistoryEntry
@@ -65,17 +67,6 @@ def sweep_record() -> SweepRecord:
         )
         for i, params in enumerate(PARAMS)
     ]
-    return SweepRecord(
-        sweep_id="moons-sweep",
-        engine="embedded",
-        dataset="moons",
-        search=SEARCH,
-        method="random",
-        seed=1,
-        concurrency=2,
-        metric="dev_accuracy",
-        created_at=now,
-        updated_at=now,
-        trials=trials,
-        best=0,
+    return sweep(
+        trials, sweep_id="moons-sweep", engine="embedded", search=SEARCH, created_at=now, best=0
     )

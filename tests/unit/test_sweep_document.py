@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sweep_records import HISTORIES, STOP_REASON, TRIALS, history, sweep, trial
 
-from lnn.sweep.types import Halving, trial_dir
+from lnn.sweep.types import Halving, TrialStatus, trial_dir
 from lnn.watch.sweep.document import sweep_document
 from lnn.watch.sweep.plots import dimension
 from lnn.watch.sweep.table import compact, row_order
@@ -135,3 +135,10 @@ def test_the_lr_plot_is_absent_with_its_reason_when_the_rate_is_not_searched() -
         ("t01", 1e-4, "SUCCEEDED"),
         ("t03", 0.003, "STOPPED"),
     ]
+
+
+def test_a_trial_running_on_a_deployed_stack_says_how_to_watch_it_live() -> None:
+    running = trial(2, {"lr": 0.01}, status=TrialStatus.RUNNING, run_id="s1-t02")
+    rows = sweep_document(sweep([running], engine="endpoint"), {})["table"]["rows"]
+    assert rows[0]["note"] == "live: lnn watch s1-t02"
+    assert sweep_document(sweep([running]), {})["table"]["rows"][0]["note"] is None

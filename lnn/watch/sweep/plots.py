@@ -128,7 +128,7 @@ def lr_cost_section(record: SweepRecord, histories: Histories) -> dict[str, Any]
             "why": f"Every trial has the same learning rate (lr = {rate:g}): the final cost is "
             "drawn against the learning rate when the search varies lr."
         }
-    points = []
+    points: list[dict[str, Any]] = []
     for t in record.trials:
         cost = so_far(t, history_of(histories, t.index)).final_cost
         if ended(t) and cost is not None and cost > 0 and math.isfinite(cost):

@@ -27,8 +27,12 @@ def compact(value: Any) -> str:
     return short_exponent(f"{value:.3g}")
 
 
-def status_note(trial: TrialRecord) -> str | None:
-    """Why the trial is where it is (a halving's reason names its rung epoch itself)."""
+def status_note(trial: TrialRecord, engine: str) -> str | None:
+    """Why the trial is where it is (a halving's reason names its rung epoch itself); for a
+    trial running on a deployed stack, how to watch it live (its report is linked once it
+    has ended)."""
+    if trial.status is TrialStatus.RUNNING and engine == "endpoint":
+        return f"live: lnn watch {trial.run_id}"
     if trial.reason is None and trial.status is TrialStatus.STOPPED:
         return f"stopped at epoch {trial.stopped_at}"
     return trial.reason
@@ -132,7 +136,7 @@ def table_section(
             "index": t.index,
             "name": t.name,
             "status": t.status.value,
-            "note": status_note(t),
+            "note": status_note(t, record.engine),
             "ended": ended(t),
             "best": record.best == t.index,
             "link": trial_report_link(t.index) if t.index in linked else None,
