@@ -62,8 +62,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--keep", type=float, default=0.5, help="the fraction of trials a rung keeps (--rungs)"
     )
-    out = p._option_string_actions["--out"]
-    out.help = "the sweep's directory (default: runs/sweeps/SWEEP_ID)"
+    # train's options, as a sweep takes them
+    options = p._option_string_actions
+    options["--out"].help = "the sweep's directory (default: runs/sweeps/SWEEP_ID)"
+    options[
+        "--tensorboard"
+    ].help = "also write the sweep as one TensorBoard HParams experiment into DIR/SWEEP_ID"
+    options[
+        "--watch"
+    ].help = "serve the live sweep page on 127.0.0.1, kept up after the sweep until Ctrl-C"
 
 
 def _plan(args: argparse.Namespace, base: TrainConfig, sweep_id: str) -> SweepRecord:
