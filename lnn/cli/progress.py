@@ -1,5 +1,6 @@
 """A rich progress bar over epochs, shown only when stdout is a terminal."""
 
+import sys
 from collections.abc import Callable
 from types import TracebackType
 
@@ -63,3 +64,42 @@ class EpochProgress:
         if accuracy is not None:
             fields["accuracy"] = accuracy
         self._progress.update(self._task, completed=entry.epoch, **fields)
+
+
+class SweepProgress:
+    """A bar over the sweep's epochs (every trial's, done or running), with the trials
+    done and running beside it; a trial's line is printed above it as the trial ends."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self._progress: Progress | None = None
+        if enabled:
+            self._progress = Progress(
+                TextColumn("sweep"),
+                BarColumn(),
+                TextColumn("{task.fields[trials]}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+            )
+            self._task = self._progress.add_task("sweep", total=None, trials="")
+
+    def __enter__(self) -> "SweepProgress":
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def show(self, epochs_done: int, epochs: int, final: int, running: int, trials: int) -> None:
+        if self._progress is None:
+            return
+        text = f"{final}/{trials} trials done, {running} running"
+        self._progress.update(self._task, completed=epochs_done, total=epochs, trials=text)
+
+    def say(self, line: str) -> None:
+        """A line above the bar (on stderr when there is none)."""
+        if self._progress is None:
+            print(line, file=sys.stderr, flush=True)
+        else:
+            self._progress.console.print(line, highlight=False, markup=False)

@@ -13,6 +13,7 @@ from lnn.cli.connection import require_listening, stack_errors
 from lnn.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
 from lnn.cli.interrupt import first_ctrl_c_stops
 from lnn.cli.options import parse_chaos
+from lnn.cli.progress import SweepProgress
 from lnn.cli.sweep_options import add_search_arguments, check_search_arguments, planned_sweep
 from lnn.cli.sweep_outputs import SweepOutputs
 from lnn.cli.sweep_status import ACTIONS, cmd_action, print_sweep, sweep_line
@@ -99,11 +100,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         make_output_dir(args.tensorboard, "--tensorboard")
     view = SweepView(out) if args.watch else None
     classes = list(dataset.classes)
-    outputs = SweepOutputs(out, data, classes, args.engine, view=view, quiet=args.json)
+    progress = SweepProgress(enabled=sys.stderr.isatty() and not args.json)
+    outputs = SweepOutputs(
+        out, data, classes, args.engine, view=view, quiet=args.json, progress=progress
+    )
     server = None if view is None else serve_sweep(view, args, f"lnn sweep {sweep_id}")
     # As every stack command: a stack that is not there is one line (exit 2), an API that
     # stops answering one line (exit 1), not a traceback.
-    with stack_errors() if args.engine == "endpoint" else nullcontext():
+    with stack_errors() if args.engine == "endpoint" else nullcontext(), progress:
         record, interrupted = _run(args, planned, outputs)
     elapsed = time.perf_counter() - started
     if args.json:

@@ -6,9 +6,9 @@ sweep's, the report, and the TensorBoard experiment when asked."""
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
+from lnn.cli.progress import SweepProgress
 from lnn.cli.sweep_status import trial_line
 from lnn.engines.base import TrainingResult
 from lnn.outputs import write_run
@@ -16,7 +16,7 @@ from lnn.prepare import PreparedData
 from lnn.runs import MODEL_FILE
 from lnn.sweep.keeper import Histories
 from lnn.sweep.store import trial_history
-from lnn.sweep.types import SweepRecord, TrialRecord, trial_dir
+from lnn.sweep.types import SweepRecord, TrialRecord, TrialStatus, trial_dir
 from lnn.watch.page import PLOTLY_FILE
 from lnn.watch.sweep import SweepView, write_sweep_report
 from messages.status import HistoryEntry
@@ -34,9 +34,11 @@ class SweepOutputs:
         *,
         view: SweepView | None = None,
         quiet: bool = False,
+        progress: SweepProgress | None = None,
     ) -> None:
         self.out, self.data, self.classes, self.engine = out, data, classes, engine
         self.view, self.quiet = view, quiet
+        self.progress = progress or SweepProgress(enabled=False)
         self.report_due = True
         self.on_disk: dict[int, list[HistoryEntry]] = {}  # histories the trials' files hold
 
@@ -54,9 +56,17 @@ class SweepOutputs:
             )
         self.report_due = True
         if not self.quiet:
-            print(trial_line(trial), file=sys.stderr, flush=True)
+            self.progress.say(trial_line(trial))
 
     def changed(self, record: SweepRecord, live: Histories) -> None:
+        trials = record.trials
+        self.progress.show(
+            epochs_done=sum(t.epochs_done for t in trials),
+            epochs=sum(t.config.epochs for t in trials),
+            final=sum(t.status.is_final for t in trials),
+            running=sum(t.status == TrialStatus.RUNNING for t in trials),
+            trials=len(trials),
+        )
         if self.report_due:
             write_sweep_report(self.out, record)
             self.report_due = False
