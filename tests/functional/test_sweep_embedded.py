@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sweeps import assert_trials_equal_their_reference_runs, record_of, sweep
+from sweeps import SEARCH, TRAIN, assert_trials_equal_their_reference_runs, record_of, sweep
 
 from lnn.cli.main import main
 from lnn.sweep.store import DirectorySweepStore
@@ -80,3 +80,17 @@ def test_halving_stops_trials_at_the_rung_and_says_why(
         assert [h["epoch"] for h in history][:2] == [1, 2]  # it keeps what it trained
     assert record.best is not None
     assert record.trials[record.best].status == TrialStatus.SUCCEEDED
+
+
+def test_a_lambda_quota_caps_how_many_trials_run_at_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # One shard a layer: a trial has up to 2 executions at once, 3 trials 6; a quota of 3
+    # serves one trial at a time.
+    options = ["--trials", "3", "--concurrency", "3", "--lambda-quota", "3"]
+    assert main(["sweep", *TRAIN, "--search", SEARCH, "--out", str(tmp_path), *options]) == 0
+    said = capsys.readouterr().err
+    assert "3 trials at once need up to 3 x 2 = 6 concurrent Lambda executions" in said
+    record = record_of(tmp_path)
+    assert record.concurrency == 1
+    assert [t.status for t in record.trials] == [TrialStatus.SUCCEEDED] * 3
