@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
 from served import REPO, child_env
 
 from lnn.sweep.store import DirectorySweepStore
@@ -83,8 +84,12 @@ def test_the_live_page_follows_the_sweep_and_links_each_trial(tmp_path: Path) ->
     assert sweep.stop() == 0
 
 
-def test_ctrl_c_keeps_the_trials_done_and_the_same_command_resumes(tmp_path: Path) -> None:
-    options = ("--epochs", "3000", "--engine", "reference", "--out", str(tmp_path))
+# Epochs enough that Ctrl-C, sent once the first trial is done, lands while the next runs.
+@pytest.mark.parametrize(("engine", "epochs"), [("reference", "3000"), ("embedded", "150")])
+def test_ctrl_c_keeps_the_trials_done_and_the_same_command_resumes(
+    tmp_path: Path, engine: str, epochs: str
+) -> None:
+    options = ("--epochs", epochs, "--engine", engine, "--out", str(tmp_path))
     sweep = Sweep(*options, "--sweep-id", "halted")
     sweep.wait_for("t00 SUCCEEDED")
     assert sweep.stop() == 130
