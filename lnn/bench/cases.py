@@ -11,6 +11,7 @@ from lnn.bench.engines import embedded_vs_reference, reference_vs_numpy
 from lnn.bench.exceptions import CaseUnavailableError
 from lnn.bench.floor_case import embedded_floor
 from lnn.bench.sweep_cost import sweep_cost
+from lnn.bench.sweep_page_cost import sweep_page_cost
 from lnn.bench.telemetry_cost import telemetry_cost
 from lnn.bench.types import CaseResult
 from lnn.bench.watch_cost import watch_cost
@@ -83,10 +84,19 @@ CASES: dict[str, Case] = {
         Case(
             "sweep-cost",
             "16 trials as one after another, and as sweeps at concurrency 1, 4 and 8 on the "
-            "reference engine, embedded and lnn up --workers 4 (about 40 minutes: opt-in)",
+            "reference engine, embedded and lnn up --workers 4 (an hour: opt-in)",
             300,
             1,
             sweep_cost,
+            needs_cat=False,
+        ),
+        Case(
+            "sweep-page-cost",
+            "the live sweep page on vs off: an embedded sweep of 16 trials at concurrency 4, "
+            "interleaved (opt-in)",
+            100,
+            3,
+            sweep_page_cost,
             needs_cat=False,
         ),
     )

@@ -21,9 +21,10 @@ CASE_NAMES = (
     "telemetry-cost",
     "watch-cost",
     "sweep-cost",
+    "sweep-page-cost",
 )
 # Run only when named: they take long enough to be a decision.
-OPT_IN = ("sweep-cost",)
+OPT_IN = ("sweep-cost", "sweep-page-cost")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
