@@ -19,6 +19,7 @@ from lnn.sweep.keeper import Changed
 from lnn.sweep.plan import SweepPlan, plan_sweep
 from lnn.sweep.scheduler import Scheduler
 from lnn.sweep.types import SweepRecord, TrialStatus
+from lnn.watch.page import PAGE_POLL_S
 from messages.train_request import TrainConfig
 
 __all__ = ["SEARCH", "TRIALS", "SweepWorkload"]
@@ -78,9 +79,8 @@ class SweepWorkload:
     ) -> float:
         """The sweep's wall time; EngineRunFailedError unless every trial equals its run."""
         started = time.perf_counter()
-        scheduler = Scheduler(
-            record, backend, [], on_change=on_change, follow_histories=on_change is not None
-        )
+        follow = None if on_change is None else PAGE_POLL_S  # as lnn sweep --watch reads
+        scheduler = Scheduler(record, backend, [], on_change=on_change, follow_every=follow)
         done = scheduler.run()
         seconds = time.perf_counter() - started
         for trial, expected in zip(done.trials, self.costs, strict=True):

@@ -27,6 +27,7 @@ from lnn.sweep.scheduler import Scheduler
 from lnn.sweep.store import DirectorySweepStore, SweepStore
 from lnn.sweep.types import Halving, SweepRecord, default_sweep_dir
 from lnn.tensorboard import write_sweep_board
+from lnn.watch.page import PAGE_POLL_S
 from lnn.watch.session import keep_serving
 from lnn.watch.sweep import SweepView, serve_sweep
 from messages.train_request import TrainConfig
@@ -148,7 +149,7 @@ def _run(
                 on_change=outputs.changed,
                 interrupted=stop,
                 stall_after=args.stall_after,
-                follow_histories=outputs.view is not None,
+                follow_every=None if outputs.view is None else PAGE_POLL_S,
             )
             record = scheduler.run()
             stop.writing = True  # Ctrl-C from here waits for the outputs to be whole

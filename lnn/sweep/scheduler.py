@@ -56,13 +56,16 @@ class Scheduler(RecordKeeper):
         interrupted: StopCheck | None = None,
         poll_s: float = 0.25,
         stall_after: float = STALL_AFTER_S,
-        follow_histories: bool = False,
+        follow_every: float | None = None,
     ) -> None:
         super().__init__(record, stores, on_change)
         self.backend, self.on_trial_end, self.interrupted = backend, on_trial_end, interrupted
         self.poll_s, self.stall_after = poll_s, stall_after
-        # The live page draws running trials' curves: their new epochs are read as they come.
-        self.follow_histories = follow_histories
+        # The live page draws running trials' curves: their new epochs are read as they come,
+        # at most every ``follow_every`` s (the page's own poll interval: more often, no one
+        # would see them sooner). None: a history is read only at a rung and at the end.
+        self.follow_every = follow_every
+        self._read_at: dict[int, float] = {}
         self.running: dict[int, float] = {}  # index -> when it was started
         self.awaiting: dict[int, Ended] = {}
         self.drops: dict[int, tuple[int, str]] = {}  # index -> (rung, reason)
@@ -132,13 +135,21 @@ class Scheduler(RecordKeeper):
                 progress = TrialProgress(None, 0, stalled=never)
             if progress.epoch != trial.epochs_done:
                 self._update(index, epochs_done=progress.epoch)
-                if self.follow_histories:
-                    self._read_on(index)
+                self._follow(index)
                 changed = True
             if progress.ended:
                 self._end(index, progress)
                 changed = True
         return changed
+
+    def _follow(self, index: int) -> None:
+        now = time.monotonic()
+        if (
+            self.follow_every is not None
+            and now - self._read_at.get(index, 0.0) >= self.follow_every
+        ):
+            self._read_at[index] = now
+            self._read_on(index)
 
     def _read_on(self, index: int) -> None:
         """Add the epochs the trial completed since the last read to its history."""
