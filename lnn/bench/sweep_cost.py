@@ -42,7 +42,7 @@ def sweep_cost(_: object, epochs: int, repeats: int, *, trials: int = TRIALS) ->
     return {
         "trials": trials,
         "search": SEARCH,
-        "wall_s": {name: round(s, 2) for name, s in wall.items()},
+        "wall_s": {name: round(s, 3) for name, s in wall.items()},
         "ratio_to_reference_one_after_another": {
             name: round(s / wall[_SEQUENTIAL], 2) for name, s in wall.items()
         },

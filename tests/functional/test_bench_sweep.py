@@ -27,7 +27,9 @@ def test_sweep_cost_measures_every_engine_at_every_concurrency() -> None:
         for c in CONCURRENCY
     ]
     assert sorted(figures["wall_s"]) == sorted(["reference, one after another", *sides])
-    assert all(seconds > 0 for seconds in figures["wall_s"].values())
+    # Rounded to ms: 2 trials of 3 epochs one after another may take less than one.
+    assert all(seconds >= 0 for seconds in figures["wall_s"].values())
+    assert all(r > 0 for r in figures["ratio_to_reference_one_after_another"].values())
     assert sorted(figures["speedup_over_concurrency_1"]) == sorted(
         s for s in sides if not s.endswith("concurrency 1")
     )
