@@ -56,6 +56,7 @@ class ReferenceBackend(TrialBackend):
         self._files = tempfile.TemporaryDirectory(prefix="lnn-sweep-")
         self.futures: dict[str, Future[TrainingResult]] = {}
         self._moved: dict[str, tuple[int, float]] = {}  # run id -> (epoch, when it got there)
+        self._read: dict[str, tuple[int, list[HistoryEntry]]] = {}  # run id -> (bytes, entries)
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -78,14 +79,20 @@ class ReferenceBackend(TrialBackend):
             future = self.pool.submit(*task, self._file(run_id, "stop"))
         self.futures[run_id] = future
         self._moved[run_id] = (0, time.monotonic())
+        self._read[run_id] = (0, [])
 
     def history(self, run_id: str, *, after: int = 0) -> list[HistoryEntry]:
+        """Read on from where the last read ended: each look parses only the new epochs."""
         path = self._file(run_id, "progress")
-        if not path.exists():
-            return []
-        lines = path.read_text().splitlines()
-        # The last line may be half written while the process runs.
-        entries = [HistoryEntry.model_validate_json(line) for line in lines if line.endswith("}")]
+        offset, entries = self._read.get(run_id, (0, []))
+        if path.exists():
+            with path.open("rb") as progress:
+                progress.seek(offset)
+                new = progress.read()
+            # The last line may be half written while the process runs: it waits.
+            whole = new[: new.rfind(b"\n") + 1]
+            entries = [*entries, *map(HistoryEntry.model_validate_json, whole.splitlines())]
+            self._read[run_id] = (offset + len(whole), entries)
         return [entry for entry in entries if entry.epoch > after]
 
     def progress(self, run_id: str) -> TrialProgress:
