@@ -89,7 +89,7 @@ def read_stack_first_layer(
     found: FirstLayer = {}
     for step in sorted(s for s in plan.picture_steps if s <= through):
         try:
-            found[step] = snapshot(read_layer(store, barriers, plan, 1, step)[0])
+            found[step] = snapshot(read_layer(store, barriers, plan, 1, step)["W"])
         except ObjectNotFoundError:
             continue
     return found

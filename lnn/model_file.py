@@ -4,9 +4,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from functions.nn.layers import LayerSpec
-from functions.nn.types import Array
+from functions.nn.types import Params
+from functions.training.config import layer_specs
 from messages.model_archive import ModelArchiveError, decode_model, encode_model
+from messages.train_request import TrainConfig
 
 
 class ModelFileError(ValueError):
@@ -15,15 +19,16 @@ class ModelFileError(ValueError):
 
 @dataclass(frozen=True)
 class Model:
-    params: list[tuple[Array, Array]]
+    params: Params
     config: dict[str, Any]
 
     @property
     def specs(self) -> list[LayerSpec]:
-        return [LayerSpec(int(x["units"]), str(x["activation"])) for x in self.config["layers"]]
+        fields = {k: v for k, v in self.config.items() if k in TrainConfig.model_fields}
+        return layer_specs(TrainConfig.model_validate(fields))
 
 
-def save_model(path: Path, params: list[tuple[Array, Array]], config: dict[str, Any]) -> Path:
+def save_model(path: Path, params: Params, config: dict[str, Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(encode_model(params, config))
     return path
@@ -36,4 +41,17 @@ def load_model(path: Path) -> Model:
         params, config = decode_model(path.read_bytes())
     except ModelArchiveError as exc:
         raise ModelFileError(f"{path} is {exc}") from exc
-    return Model(params, config)
+    model = Model(params, config)
+    try:
+        specs = model.specs
+    except ValidationError as exc:
+        raise ModelFileError(
+            f"{path} has a config lnn cannot read ({exc.errors()[0]['msg']})"
+        ) from exc
+    for number, (layer, spec) in enumerate(zip(params, specs, strict=True), start=1):
+        if set(layer) != set(spec.names):
+            expected = ", ".join(f"{name}{number}" for name in spec.names)
+            raise ModelFileError(
+                f"{path} is not an lnn model.npz (layer {number} needs {expected})"
+            )
+    return model

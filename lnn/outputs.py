@@ -4,9 +4,10 @@ model, its history, telemetry, timeline, first layer, plots and report.html."""
 import json
 from pathlib import Path
 
-from functions.nn.layers import LayerSpec
+from functions.training.config import layer_specs
 from lnn.engines.base import TrainingResult
 from lnn.first_layer import save_first_layer
+from lnn.layer_text import layers_text
 from lnn.model_file import save_model
 from lnn.plots import plot_cost, plot_decision_boundary
 from lnn.prepare import PreparedData, split
@@ -59,7 +60,7 @@ def write_run(
         elapsed_s=elapsed_s,
     )
     write_report(out, report, shared_script=shared_script)
-    title = f"{config.dataset} {','.join(f'{x.units}:{x.activation}' for x in config.layers)}"
+    title = f"{config.dataset} {layers_text(config.layers)}"
     if history:
         plot_cost(result.history, out / COST_PLOT, title)
     if not result.params:  # a failed run may end before any model exists
@@ -72,6 +73,6 @@ def write_run(
     }
     model_path = save_model(out / MODEL_FILE, result.params, model_config)
     if data.x.shape[0] == 2:
-        specs = [LayerSpec(x.units, x.activation) for x in config.layers]
+        specs = layer_specs(config)
         plot_decision_boundary(result.params, specs, data.x, data.y, out / BOUNDARY_PLOT, title)
     return model_path

@@ -5,7 +5,7 @@ from typing import Any
 
 from functions.nn.layers import LayerSpec
 from functions.nn.predict import predict_plane
-from functions.nn.types import Array
+from functions.nn.types import Array, Params
 from messages.status import HistoryEntry
 
 
@@ -34,7 +34,7 @@ def plot_cost(history: list[HistoryEntry], path: Path, title: str) -> Path:
 
 
 def plot_decision_boundary(
-    params: list[tuple[Array, Array]],
+    params: Params,
     specs: list[LayerSpec],
     x: Array,
     y: Array,

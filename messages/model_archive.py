@@ -1,5 +1,8 @@
-"""model.npz, the trained model's one format: W1..WL and b1..bL (float64, W_l of shape
-(n_l, n_{l-1}), b_l of shape (n_l, 1)) and ``config``, the run's config as JSON text.
+"""model.npz, the trained model's one format: each layer's arrays named with its number,
+``W1``, ``b1``, ... (float64, W_l of shape (n_l, n_{l-1}), the others (n_l, 1)), and
+``config``, the run's config as JSON text. A batch-normalized layer has ``gamma_l``,
+``beta_l``, ``running_mean_l`` and ``running_var_l`` instead of ``b_l``
+(functions.nn.layers.LayerSpec.names says which a layer has).
 
 The trainer writes it to S3 and `lnn` to ``--out``; both go through these two functions.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -19,20 +23,19 @@ from messages.exceptions import MessageError
 
 __all__ = ["ModelArchiveError", "decode_model", "encode_model"]
 
-Params = list[tuple[np.ndarray, np.ndarray]]
+Params = list[dict[str, np.ndarray]]
+_ARRAY_NAME = re.compile(r"([A-Za-z_]+)(\d+)")
 
 
 class ModelArchiveError(MessageError):
     """Bytes that are not an lnn model.npz."""
 
 
-def encode_model(
-    params: Sequence[tuple[np.ndarray, np.ndarray]], config: Mapping[str, Any]
-) -> bytes:
+def encode_model(params: Sequence[Mapping[str, np.ndarray]], config: Mapping[str, Any]) -> bytes:
     arrays: dict[str, np.ndarray] = {}
-    for layer, (w, b) in enumerate(params, start=1):
-        arrays[f"W{layer}"] = np.asarray(w, dtype=np.float64)
-        arrays[f"b{layer}"] = np.asarray(b, dtype=np.float64)
+    for layer, named in enumerate(params, start=1):
+        for name, array in named.items():
+            arrays[f"{name}{layer}"] = np.asarray(array, dtype=np.float64)
     arrays["config"] = np.array(json.dumps(dict(config), sort_keys=True))
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
@@ -47,8 +50,14 @@ def decode_model(body: bytes) -> tuple[Params, dict[str, Any]]:
             raise ValueError("not an .npz archive")
         with loaded as data:
             config = json.loads(str(data["config"]))
-            depth = len(config["layers"])
-            params = [(data[f"W{i}"], data[f"b{i}"]) for i in range(1, depth + 1)]
+            params: Params = [{} for _ in config["layers"]]
+            for key in data.files:
+                named = _ARRAY_NAME.fullmatch(key)
+                if named is not None and 1 <= int(named[2]) <= len(params):
+                    params[int(named[2]) - 1][named[1]] = data[key]
+            missing = [f"W{i}" for i, layer in enumerate(params, start=1) if "W" not in layer]
+            if missing:
+                raise KeyError(f"no array {missing[0]}")
     # EOFError: empty; BadZipFile: corrupt; TypeError: `config` of the wrong shape.
     except (KeyError, ValueError, TypeError, OSError, EOFError, zipfile.BadZipFile) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from messages.arrays import ArrayRef
 from messages.base import Count, Float, FrozenModel, Int, RunId
@@ -34,10 +34,12 @@ _FLOAT_DTYPES = ("float64", "float32")
 
 
 class LayerSpecModel(FrozenModel):
-    """One dense layer: its width and activation."""
+    """One dense layer: its width, activation and whether batch norm normalizes its Z (then
+    the layer has no bias: batch norm's beta does that work)."""
 
     units: Int = Field(ge=1, le=MAX_UNITS)
     activation: Activation
+    batch_norm: StrictBool = False
 
 
 class TrainingData(FrozenModel):
@@ -104,6 +106,10 @@ class TrainConfig(FrozenModel):
     beta1: Fraction01 = 0.9
     beta2: Fraction01 = 0.999
     epsilon: Float = Field(default=1e-8, gt=0.0, le=1.0)
+    # Batch norm's running averages: new = (1 - bn_momentum) old + bn_momentum batch (torch's
+    # convention; the course's beta is 1 - bn_momentum), and the eps under its square root.
+    bn_momentum: Float = Field(default=0.1, gt=0.0, le=1.0)
+    bn_epsilon: Float = Field(default=1e-5, gt=0.0, le=1.0)
     l2: Float = Field(default=0.0, ge=0.0)
     dropout: Float = Field(default=1.0, gt=0.0, le=1.0)  # keep_prob; 1 = off
     init: InitName = "he"
@@ -125,6 +131,11 @@ class TrainConfig(FrozenModel):
             if layer.activation == "softmax":
                 raise ValueError(f"layers.{i}: softmax is only allowed in the output layer")
         out = self.layers[-1]
+        if out.batch_norm:
+            raise ValueError(
+                f"layers.{len(self.layers) - 1}: batch norm is for hidden layers; the output "
+                "layer's Z goes to the loss as it is"
+            )
         if out.activation == "softmax" and out.units < 2:
             raise ValueError(f"a softmax output needs at least 2 units, got {out.units}")
         if self.lr_schedule == "step" and self.lr_decay >= 1.0:

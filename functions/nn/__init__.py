@@ -1,7 +1,8 @@
 """Pure numpy neural-network math: no AWS, no I/O."""
 
 from functions.nn.activations import ACTIVATION_NAMES, Activation, get_activation
-from functions.nn.dense import dense_backward, dense_forward, hidden_delta
+from functions.nn.batchnorm import BatchNorm, BatchStatistics
+from functions.nn.dense import DenseForward, dense_backward, dense_forward, hidden_delta, linear
 from functions.nn.exceptions import (
     NNError,
     UnknownActivationError,
@@ -19,7 +20,7 @@ from functions.nn.predict import predict_labels, predict_proba
 from functions.nn.regularization import dropout_mask, l2_grad
 from functions.nn.rng import dropout_rng, init_rng, permutation_rng
 from functions.nn.schedules import SCHEDULE_NAMES, Schedule, make_schedule
-from functions.nn.types import Array, Params
+from functions.nn.types import Array, LayerParams, Params
 
 __all__ = [
     "ACTIVATION_NAMES",
@@ -29,6 +30,10 @@ __all__ = [
     "SCHEDULE_NAMES",
     "Activation",
     "Array",
+    "BatchNorm",
+    "BatchStatistics",
+    "DenseForward",
+    "LayerParams",
     "LayerSpec",
     "Loss",
     "NNError",
@@ -51,6 +56,7 @@ __all__ = [
     "init_rng",
     "initialize_layer",
     "l2_grad",
+    "linear",
     "loss_for_output",
     "make_optimizer",
     "make_schedule",

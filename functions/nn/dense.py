@@ -2,20 +2,59 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from functions.nn.activations import Activation
+from functions.nn.activations import Activation, get_activation
+from functions.nn.batchnorm import BatchStatistics
+from functions.nn.layers import LayerSpec
 from functions.nn.regularization import l2_grad
-from functions.nn.types import Array
+from functions.nn.types import Array, LayerParams
+
+
+@dataclass(frozen=True)
+class DenseForward:
+    """Z = W A_prev (+ b), batch norm's Z_tilde where the layer has it, and A = g(Z_tilde or
+    Z) times the dropout mask (None for an output layer, whose activation the loss owns)."""
+
+    z: Array  # what a backward pass recalls (or recomputes) of the forward one
+    a: Array | None
+    z_tilde: Array | None = None
+    stats: BatchStatistics | None = None  # the batch's statistics (training only)
+
+    @property
+    def pre_activation(self) -> Array:
+        """What the activation was applied to."""
+        return self.z if self.z_tilde is None else self.z_tilde
+
+
+def linear(params: LayerParams, a_prev: Array) -> Array:
+    """Z = W A_prev + b, or W A_prev for a batch-normalized layer (it has no b)."""
+    z = params["W"] @ a_prev
+    return z + params["b"] if "b" in params else z
 
 
 def dense_forward(
-    w: Array, b: Array, a_prev: Array, activation: Activation, mask: Array | None = None
-) -> tuple[Array, Array]:
-    """(z, a) with z = w a_prev + b and a = g(z), times the dropout mask if given."""
-    z = w @ a_prev + b
-    a = activation.forward(z)
-    return z, a if mask is None else a * mask
+    params: LayerParams,
+    a_prev: Array,
+    spec: LayerSpec,
+    *,
+    mask: Array | None = None,
+    training: bool = False,
+) -> DenseForward:
+    """The layer's forward pass; batch norm uses the batch's statistics in training and the
+    running averages otherwise."""
+    z = linear(params, a_prev)
+    activation = get_activation(spec.activation)
+    if spec.norm is None:
+        z_tilde, stats = None, None
+    elif training:
+        z_tilde, stats = spec.norm.forward(z, params)
+    else:
+        z_tilde, stats = spec.norm.inference(z, params), None
+    a = activation.forward(z if z_tilde is None else z_tilde)
+    return DenseForward(z, a if mask is None else a * mask, z_tilde, stats)
 
 
 def hidden_delta(da: Array, z: Array, activation: Activation, mask: Array | None = None) -> Array:
@@ -34,4 +73,4 @@ def dense_backward(
     return dw, db, (w.T @ dz if need_da_prev else None)
 
 
-__all__ = ["dense_backward", "dense_forward", "hidden_delta"]
+__all__ = ["DenseForward", "dense_backward", "dense_forward", "hidden_delta", "linear"]

@@ -1,4 +1,5 @@
-"""Predictions of a trained network: output activations without dropout, and labels.
+"""Predictions of a trained network: output activations without dropout (batch norm by its
+running averages), and labels.
 
 Training never calls this; it runs the per-shard steps of ``functions.training.step``.
 """
@@ -31,11 +32,11 @@ def predict_proba(
     if len(params) != len(specs):
         raise NNError(f"{len(params)} parameter pairs for {len(specs)} layers")
     m = x.shape[1]
-    widest = max([x.shape[0], *(w.shape[0] for w, _ in params)])
+    widest = max([x.shape[0], *(layer["W"].shape[0] for layer in params)])
     columns = max(1, chunk_bytes // (widest * np.dtype(np.float64).itemsize))
     if m <= columns:
         return _forward(params, x, specs)
-    out = np.empty((params[-1][0].shape[0], m), dtype=np.float64)
+    out = np.empty((params[-1]["W"].shape[0], m), dtype=np.float64)
     for start in range(0, m, columns):
         out[:, start : start + columns] = _forward(params, x[:, start : start + columns], specs)
     return out
@@ -43,8 +44,8 @@ def predict_proba(
 
 def _forward(params: Params, x: Array, specs: Sequence[LayerSpec]) -> Array:
     a = x
-    for (w, b), spec in zip(params, specs, strict=True):
-        _, a = dense_forward(w, b, a, get_activation(spec.activation))
+    for layer, spec in zip(params, specs, strict=True):
+        a = dense_forward(layer, a, spec).a
     return a
 
 
@@ -71,8 +72,8 @@ def layer_activations(params: Params, x: Array, specs: Sequence[LayerSpec]) -> l
         raise NNError(f"{len(params)} parameter pairs for {len(specs)} layers")
     layers = []
     a = x
-    for (w, b), spec in zip(params, specs, strict=True):
-        _, a = dense_forward(w, b, a, get_activation(spec.activation))
+    for layer, spec in zip(params, specs, strict=True):
+        a = dense_forward(layer, a, spec).a
         layers.append(a)
     return layers
 

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from functions.nn.dense import linear
 from functions.protocol.arrays import task_scope
 from functions.protocol.delivery import Services
 from functions.protocol.fanin import (
@@ -94,16 +95,17 @@ def backward(task: BackwardTask, svc: Services) -> None:
     inputs = _read_inputs(plan, svc, task)
     if inputs is None:
         return  # a late duplicate: its parameter version is gone, its shard arrived
-    w, b = inputs.params["W"], inputs.params["b"]
-    state = {name: value for name, value in inputs.params.items() if name not in ("W", "b")}
+    spec = plan.specs[task.layer - 1]
+    params = {name: inputs.params[name] for name in spec.names}
+    state = {name: value for name, value in inputs.params.items() if name not in params}
     rows = plan.ranges(task.layer)[task.shard]
     grads = shard_gradients(
-        w,
+        params,
         a_prev=inputs.a_prev,
         z=inputs.z,
         grad=inputs.grad,
         grad_kind=task.grad_kind,
-        activation=plan.specs[task.layer - 1].activation,
+        spec=spec,
         mask=dropout_mask(
             plan, "train", task.epoch, task.batch, task.layer, inputs.a_prev.shape[1], rows
         ),
@@ -111,10 +113,12 @@ def backward(task: BackwardTask, svc: Services) -> None:
         need_da_prev=task.layer > 1,
     )
     lr = learning_rate(plan.config, task.epoch)
-    update = update_shard(w, b, state, grads, optimizer=plan.optimizer, lr=lr, step=task.step + 1)
-    new = {"W": update.w, "b": update.b, **update.state}
+    update = update_shard(
+        params, state, grads, spec=spec, optimizer=plan.optimizer, lr=lr, step=task.step + 1
+    )
+    new = {**update.params, **update.state}
     inline = write_params(svc.store, plan, task.layer, task.shard, task.step + 1, new)
-    telemetry = shard_telemetry_of(svc, plan, task, inputs.z, w, b, grads, update)
+    telemetry = shard_telemetry_of(svc, plan, task, inputs.z, params, grads, update)
     expected, arrival = claim_arrival(
         plan, svc, task, "bwd", update.da_prev, telemetry=telemetry.document, params=inline
     )
@@ -156,7 +160,7 @@ def _read_inputs(plan: RunPlan, svc: Services, task: BackwardTask) -> _Inputs | 
     if task.grad_kind == "da":
         z = recall_z(svc, (run, task.epoch, task.batch, layer, shard))
         if z is None:
-            z = params["W"] @ a_prev + params["b"]
+            z = linear(params, a_prev)
     rows, units = plan.ranges(layer)[shard], plan.specs[layer - 1].units
     grad = _own_rows(svc.store.resolve(task.grad, task_scope(run)), rows, units)
     return _Inputs(params, a_prev, z, grad)

@@ -32,8 +32,7 @@ from messages.tasks import ForwardTask, LossTask
 
 
 class _Inputs(NamedTuple):
-    w: np.ndarray
-    b: np.ndarray
+    params: dict[str, np.ndarray]  # the shard's parameters (and its optimizer's state)
     a_prev: np.ndarray
     mask: np.ndarray | None
 
@@ -44,17 +43,20 @@ def forward(task: ForwardTask, svc: Services) -> None:
     if inputs is None:
         return  # a late duplicate: its parameter version is gone, its shard arrived
     is_output = task.layer == plan.depth
-    activation = plan.specs[task.layer - 1].activation
-    z, a = forward_shard(
-        inputs.w, inputs.b, inputs.a_prev, activation, mask=inputs.mask, is_output=is_output
+    spec = plan.specs[task.layer - 1]
+    training = task.phase == "train"
+    computed = forward_shard(
+        inputs.params, inputs.a_prev, spec, mask=inputs.mask, is_output=is_output, training=training
     )
+    z, a = computed.z, computed.a
     # Only the L2 term of the cost needs the squared weights.
-    weight_sq = float(np.sum(inputs.w * inputs.w)) if plan.config.l2 else 0.0
-    if is_output and plan.loss_in_output_shard and task.phase == "train":
+    w = inputs.params["W"]
+    weight_sq = float(np.sum(w * w)) if plan.config.l2 else 0.0
+    if is_output and plan.loss_in_output_shard and training:
         # Its backward arrival is the claim: a duplicate recomputes the same bytes and stops there.
         train_output_shard(svc, plan, task, inputs.a_prev, z, task.weight_sq_sum + weight_sq)
         return
-    if task.phase == "train" and not is_output:
+    if training and not is_output:
         remember_z(svc, (task.run_id, task.epoch, task.batch, task.layer, task.shard), z)
     expected, arrival = claim_arrival(plan, svc, task, "fwd", z if is_output else a, weight_sq)
     if publishes(task, arrival):
@@ -74,7 +76,7 @@ def _read_inputs(plan: RunPlan, svc: Services, task: ForwardTask) -> _Inputs | N
     rows = plan.ranges(task.layer)[task.shard]
     width = a_prev.shape[1]
     mask = dropout_mask(plan, task.phase, task.epoch, task.batch, task.layer, width, rows)
-    return _Inputs(params["W"], params["b"], a_prev, mask)
+    return _Inputs(params, a_prev, mask)
 
 
 def _publish_next_stage(

@@ -26,6 +26,8 @@ from typing import Any
 
 from numpy import ndarray
 
+from functions.nn.batchnorm import BatchNorm
+from functions.nn.types import LayerParams
 from functions.ports import Arrival, Barriers, BarrierTimeline, ObjectNotFoundError
 from functions.protocol.arrays import ArrayStore
 from functions.protocol.delivery import Services, current
@@ -136,8 +138,7 @@ def shard_telemetry_of(
     plan: RunPlan,
     task: BackwardTask,
     z: ndarray | None,
-    w: ndarray,
-    b: ndarray,
+    params: LayerParams,
     grads: ShardGradients,
     update: ShardUpdate,
 ) -> ShardTelemetry:
@@ -158,9 +159,11 @@ def shard_telemetry_of(
     else:
         if z is None:
             raise ValueError(f"layer {layer}'s backward shard holds no Z")
+        if grads.stats is not None:  # the activation's input is batch norm's output
+            z = BatchNorm.scaled(grads.stats, params)
         forward = hidden_forward(z, spec.activation)
     rows = plan.ranges(layer)[task.shard]
-    record = shard_telemetry(layer, spec, rows, forward, w, b, grads, update).to_document()
+    record = shard_telemetry(layer, spec, rows, forward, params, grads, update).to_document()
     if classes is not None:
         record[_CLASSES] = classes
     key = telemetry_part_key(task.run_id, task.epoch, task.batch, layer, f"s{task.shard}")

@@ -271,11 +271,13 @@ def start(request: TrainRequest, svc: Services) -> None:
         store.put_array(data_key(run, name), np.asarray(array, dtype=np.float64))
     plan = RunPlan(run, request.config, request.n_features, split.eval_sizes)
     store.put_json(plan_key(run), plan.to_document())
-    for layer, (w, b) in enumerate(initial_params(request, request.n_features), start=1):
+    initial = initial_params(request, request.n_features)
+    for layer, (whole, spec) in enumerate(zip(initial, plan.specs, strict=True), start=1):
         for shard, (lo, hi) in enumerate(plan.ranges(layer)):
-            params = {"W": w[lo:hi], "b": b[lo:hi]}
+            params = {name: array[lo:hi] for name, array in whole.items()}
+            trained = {name: params[name] for name in spec.trained}
             store.put_npz(
-                params_key(run, layer, shard, 0), {**params, **plan.optimizer.init_state(params)}
+                params_key(run, layer, shard, 0), {**params, **plan.optimizer.init_state(trained)}
             )
     svc.bus.emit(
         RunAccepted(

@@ -26,11 +26,15 @@ _NPZ_OVERHEAD = 256  # zip and .npy headers per array, generously
 
 def inline(plan: RunPlan, layer: int) -> bool:
     """Whether this layer's versions after 0 ride in its backward arrivals."""
-    ranges = plan.ranges(layer)
+    ranges, spec = plan.ranges(layer), plan.specs[layer - 1]
     rows = max(hi - lo for lo, hi in ranges)
     fan_in = plan.n_features if layer == 1 else plan.specs[layer - 2].units
-    arrays = 2 * (1 + len(plan.optimizer.moments))  # W, b and each of their moments
-    size = arrays * _NPZ_OVERHEAD + 8 * rows * (fan_in + 1) * (1 + len(plan.optimizer.moments))
+    copies = 1 + len(plan.optimizer.moments)  # each trained array and its moments
+    columns = (
+        fan_in * copies + (len(spec.trained) - 1) * copies + len(spec.names) - len(spec.trained)
+    )
+    arrays = len(spec.trained) * copies + len(spec.names) - len(spec.trained)
+    size = arrays * _NPZ_OVERHEAD + 8 * rows * columns
     return size <= PARAMS_ITEM_BUDGET // len(ranges)
 
 
@@ -95,18 +99,19 @@ def read_params(
 
 def read_layer(
     store: ArrayStore, barriers: Barriers, plan: RunPlan, layer: int, version: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """W and b of the whole layer at ``version``, every shard's rows joined in order (one
-    read per shard); ObjectNotFoundError as read_params."""
+) -> dict[str, np.ndarray]:
+    """The whole layer's parameters at ``version`` (LayerSpec.names, without the optimizer's
+    state), every shard's rows joined in order (one read per shard); ObjectNotFoundError as
+    read_params."""
     count = len(plan.ranges(layer))
     shards = [read_params(store, barriers, plan, layer, k, version) for k in range(count)]
-    w = np.concatenate([p["W"] for p in shards], axis=0)
-    return w, np.concatenate([p["b"] for p in shards], axis=0)
+    names = plan.specs[layer - 1].names
+    return {name: np.concatenate([p[name] for p in shards], axis=0) for name in names}
 
 
 def read_layers(
     store: ArrayStore, barriers: Barriers, plan: RunPlan, version: int
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Every layer's (W, b) at ``version``: the whole network after that many steps
+) -> list[dict[str, np.ndarray]]:
+    """Every layer's parameters at ``version``: the whole network after that many steps
     (ObjectNotFoundError as read_params)."""
     return [read_layer(store, barriers, plan, layer, version) for layer in range(1, plan.depth + 1)]

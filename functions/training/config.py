@@ -2,11 +2,12 @@
 
 from typing import Protocol
 
+from functions.nn.batchnorm import BatchNorm
 from functions.nn.initializers import initialize_layer
 from functions.nn.layers import LayerSpec
 from functions.nn.optimizers import Optimizer, make_optimizer
 from functions.nn.schedules import make_schedule
-from functions.nn.types import Array
+from functions.nn.types import Params
 
 
 class Hyperparameters(Protocol):
@@ -23,10 +24,16 @@ class Hyperparameters(Protocol):
     beta1: float
     beta2: float
     epsilon: float
+    bn_momentum: float
+    bn_epsilon: float
 
 
 def layer_specs(hp: Hyperparameters) -> list[LayerSpec]:
-    return [LayerSpec(layer.units, layer.activation) for layer in hp.layers]
+    norm = BatchNorm(momentum=hp.bn_momentum, epsilon=hp.bn_epsilon)
+    return [
+        LayerSpec(layer.units, layer.activation, norm if layer.batch_norm else None)
+        for layer in hp.layers
+    ]
 
 
 def optimizer_for(hp: Hyperparameters) -> Optimizer:
@@ -39,10 +46,12 @@ def learning_rate(hp: Hyperparameters, epoch: int) -> float:
     return make_schedule(name, lr=hp.lr, rate=hp.lr_decay, interval=hp.decay_interval)(epoch)
 
 
-def initial_params(hp: Hyperparameters, n_features: int) -> list[tuple[Array, Array]]:
-    """Whole-layer draws keyed by (seed, layer); shards take row slices of them."""
+def initial_params(hp: Hyperparameters, n_features: int) -> Params:
+    """Whole-layer draws keyed by (seed, layer); shards take row slices of them. A
+    batch-normalized layer draws the same W and starts as the identity (BatchNorm.initial)."""
     sizes = [n_features, *(layer.units for layer in hp.layers)]
-    return [
-        initialize_layer(hp.init, sizes[i + 1], sizes[i], seed=hp.seed, layer=i + 1)
-        for i in range(len(hp.layers))
-    ]
+    params: Params = []
+    for i, spec in enumerate(layer_specs(hp)):
+        w, b = initialize_layer(hp.init, sizes[i + 1], sizes[i], seed=hp.seed, layer=i + 1)
+        params.append({"W": w, **spec.norm.initial(spec.units)} if spec.norm else {"W": w, "b": b})
+    return params

@@ -23,7 +23,7 @@ from functions.training.step import shard_mask
 @dataclass(frozen=True)
 class GradCheckResult:
     relative_difference: float  # ||g - g_approx|| / (||g|| + ||g_approx||), all parameters
-    worst_parameter: str  # e.g. "W2[3,1]": layer 1-based, indices 0-based
+    worst_parameter: str  # e.g. "W2[3,1]" or "gamma1[0,0]": layer 1-based, indices 0-based
     n_parameters: int
     shards_per_layer: tuple[int, ...]  # shards each layer was cut into
 
@@ -53,11 +53,17 @@ def seeded_case(
     sizes = [features, *(s.units for s in specs)]
     # xavier keeps pre-activations moderate, so finite differences stay off ReLU kinks; the
     # random biases keep Z away from exactly 0 too.
-    params = [
-        initialize_layer("xavier", sizes[i + 1], sizes[i], seed=seed, layer=i + 1)
-        for i in range(len(specs))
-    ]
-    params = [(w, b + 0.1 * rng.standard_normal(b.shape)) for w, b in params]
+    params: Params = []
+    for i, spec in enumerate(specs):
+        w, b = initialize_layer("xavier", sizes[i + 1], sizes[i], seed=seed, layer=i + 1)
+        if spec.norm is None:
+            params.append({"W": w, "b": b + 0.1 * rng.standard_normal(b.shape)})
+            continue
+        # gamma off 1 and beta off 0, so neither derivative is checked at a special point.
+        layer = spec.norm.initial(spec.units)
+        layer["gamma"] = layer["gamma"] + 0.1 * rng.standard_normal(b.shape)
+        layer["beta"] = layer["beta"] + 0.1 * rng.standard_normal(b.shape)
+        params.append({"W": w, **layer})
     # Drawn by the engines' own function for the whole layer, then held fixed while nudging.
     masks: list[Array | None] = [
         shard_mask(
@@ -86,17 +92,19 @@ def gradient_check(
     masks: Masks | None = None,
     epsilon: float = 1e-7,
 ) -> GradCheckResult:
-    """Compare the raw dW, db of every shard with (J(p + eps) - J(p - eps)) / (2 eps)."""
+    """Compare the raw gradient of every trained array of every shard (dW and db, or dW,
+    dgamma and dbeta) with (J(p + eps) - J(p - eps)) / (2 eps)."""
     layers = ShardedLayers(specs, shards, l2, masks)
     grads = layers.gradients(params, x, y)
     # A private float64 copy that is nudged in place, one entry at a time; shards see the
     # nudge because they take row views of it.
-    work: Params = [(w.astype(np.float64), b.astype(np.float64)) for w, b in params]
+    work: Params = [{k: v.astype(np.float64) for k, v in layer.items()} for layer in params]
     names: list[str] = []
     analytic: list[float] = []
     approx: list[float] = []
-    for layer, (pair, grad_pair) in enumerate(zip(work, grads, strict=True), start=1):
-        for label, p, g in zip("Wb", pair, grad_pair, strict=True):
+    for layer, (arrays, grad_arrays) in enumerate(zip(work, grads, strict=True), start=1):
+        for label, g in grad_arrays.items():
+            p = arrays[label]
             for idx in np.ndindex(p.shape):
                 original = p[idx]
                 p[idx] = original + epsilon

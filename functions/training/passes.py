@@ -15,7 +15,7 @@ import numpy as np
 
 from functions.nn.exceptions import NNError
 from functions.nn.layers import LayerSpec
-from functions.nn.types import Array, Params
+from functions.nn.types import Array, LayerParams, Params
 from functions.training.shards import shard_ranges
 from functions.training.step import (
     LossResult,
@@ -72,21 +72,20 @@ class ShardedLayers:
         inputs, zs = [x], []
         sq_sum = 0.0
         depth = len(self.specs)
-        for i, ((w, b), spec) in enumerate(zip(params, self.specs, strict=True)):
+        for i, (layer, spec) in enumerate(zip(params, self.specs, strict=True)):
             z_rows, a_rows = [], []
             for start, stop in self.ranges(i):
-                w_k, b_k = w[start:stop], b[start:stop]
-                z_k, a_k = forward_shard(
-                    w_k,
-                    b_k,
+                rows = _rows(layer, start, stop)
+                computed = forward_shard(
+                    rows,
                     inputs[-1],
-                    spec.activation,
+                    spec,
                     mask=self._mask_rows(i, start, stop),
                     is_output=i == depth - 1,
                 )
-                sq_sum += weight_sq_sum([(w_k, b_k)])
-                z_rows.append(z_k)
-                a_rows.append(a_k)
+                sq_sum += weight_sq_sum([rows])
+                z_rows.append(computed.z)
+                a_rows.append(computed.a)
             zs.append(np.concatenate(z_rows, axis=0))
             if i < depth - 1:
                 inputs.append(np.concatenate(a_rows, axis=0))
@@ -103,27 +102,28 @@ class ShardedLayers:
         )
 
     def backward(self, params: Params, forward: ForwardPass, dz_out: Array) -> Params:
-        """Raw [(dW_l, db_l)] for l = 1..L from the loss stage's dZ_L, shard by shard."""
+        """Raw gradients of every layer's trained arrays (keyed as its parameters) from the
+        loss stage's dZ_L, shard by shard."""
         self._check(params)
         grads: Params = []
         grad, grad_kind = dz_out, "dz"
         for i in reversed(range(len(self.specs))):
             parts = [
                 shard_gradients(
-                    params[i][0][start:stop],
+                    _rows(params[i], start, stop),
                     a_prev=forward.inputs[i],
                     z=forward.zs[i][start:stop],
                     grad=grad[start:stop],
                     grad_kind=grad_kind,
-                    activation=self.specs[i].activation,
+                    spec=self.specs[i],
                     mask=self._mask_rows(i, start, stop),
                     l2=self.l2,
                     need_da_prev=i > 0,
                 )
                 for start, stop in self.ranges(i)
             ]
-            dw = np.concatenate([p.dw for p in parts], axis=0)
-            grads.append((dw, np.concatenate([p.db for p in parts], axis=0)))
+            names = self.specs[i].trained
+            grads.append({n: np.concatenate([p.grads[n] for p in parts], axis=0) for n in names})
             if i > 0:
                 # The backward barrier's sum: the first share copied, the others added in order.
                 grad = parts[0].da_prev.copy()  # type: ignore[union-attr]
@@ -137,9 +137,14 @@ class ShardedLayers:
         return self.loss(self.forward(params, x), y).cost
 
     def gradients(self, params: Params, x: Array, y: Array) -> Params:
-        """Raw [(dW_l, db_l)] of one batch: forward, loss stage and backward."""
+        """Raw gradients of one batch: forward, loss stage and backward."""
         forward = self.forward(params, x)
         return self.backward(params, forward, self.loss(forward, y).dz)
+
+
+def _rows(layer: LayerParams, start: int, stop: int) -> dict[str, Array]:
+    """A shard's rows of every array of the layer (views: a nudge of the layer shows)."""
+    return {name: array[start:stop] for name, array in layer.items()}
 
 
 __all__ = ["ForwardPass", "Masks", "ShardedLayers"]

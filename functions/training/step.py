@@ -4,19 +4,21 @@ A shard owns rows ``[start, stop)`` of a layer's W and b. With one shard per lay
 functions are exactly the whole-layer math; that is how the reference engine calls them.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from functions.nn.activations import get_activation
+from functions.nn.batchnorm import BatchStatistics
 from functions.nn.data import accuracy
-from functions.nn.dense import dense_backward, dense_forward, hidden_delta
+from functions.nn.dense import DenseForward, dense_backward, dense_forward, hidden_delta, linear
+from functions.nn.layers import LayerSpec
 from functions.nn.losses import loss_for_output, output_delta
 from functions.nn.optimizers import Optimizer
 from functions.nn.regularization import dropout_mask
-from functions.nn.types import Array
+from functions.nn.types import Array, LayerParams
 from functions.telemetry.classes import class_counts, counts_classes
 from messages.base import split_fields
 from messages.tasks import EvalMetrics
@@ -31,20 +33,31 @@ class LossResult:
 
 @dataclass(frozen=True)
 class ShardGradients:
-    """Raw gradients of one shard (before any optimizer) and its share of dA_prev."""
+    """Raw gradients of one shard's arrays (before any optimizer, keyed as its parameters),
+    its dZ, its share of dA_prev and, with batch norm, the batch's statistics."""
 
     dz: Array
-    dw: Array
-    db: Array
+    grads: dict[str, Array]
     da_prev: Array | None
+    stats: BatchStatistics | None = None
+
+    @property
+    def dw(self) -> Array:
+        return self.grads["W"]
 
 
 @dataclass(frozen=True)
 class ShardUpdate:
-    w: Array
-    b: Array
+    """The shard's parameters after the optimizer's step (and the running averages'), its
+    optimizer state, and its share of dA_prev."""
+
+    params: dict[str, Array]
     state: dict[str, Array]
     da_prev: Array | None
+
+    @property
+    def w(self) -> Array:
+        return self.params["W"]
 
 
 def shard_mask(
@@ -68,13 +81,19 @@ def shard_mask(
 
 
 def forward_shard(
-    w: Array, b: Array, a_prev: Array, activation: str, *, mask: Array | None, is_output: bool
-) -> tuple[Array, Array | None]:
-    """Z of the shard, and its activation unless it is the output layer (the loss stage owns that,
-    because softmax needs every output unit)."""
+    params: LayerParams,
+    a_prev: Array,
+    spec: LayerSpec,
+    *,
+    mask: Array | None,
+    is_output: bool,
+    training: bool = True,
+) -> DenseForward:
+    """The shard's forward pass; the output layer's stops at Z (the loss stage applies its
+    activation, because softmax needs every output unit)."""
     if is_output:
-        return w @ a_prev + b, None
-    return dense_forward(w, b, a_prev, get_activation(activation), mask)
+        return DenseForward(linear(params, a_prev), None)
+    return dense_forward(params, a_prev, spec, mask=mask, training=training)
 
 
 def loss_stage(
@@ -90,47 +109,59 @@ def loss_stage(
 
 
 def shard_gradients(
-    w: Array,
+    params: LayerParams,
     *,
     a_prev: Array,
     z: Array | None,
     grad: Array,
     grad_kind: Literal["dz", "da"],
-    activation: str,
+    spec: LayerSpec,
     mask: Array | None,
     l2: float,
     need_da_prev: bool,
 ) -> ShardGradients:
-    """dZ, dW, db of the shard from its rows of dZ (output layer) or dA (hidden layer, which
-    needs the shard's Z), and its share of dA_prev; the gradient check differentiates this."""
+    """The shard's gradients from its rows of dZ (output layer) or dA (hidden layer, which
+    needs the shard's Z), and its share of dA_prev; the gradient check differentiates this.
+    Batch norm recomputes its batch statistics from Z: the same bytes as the forward pass."""
+    w = params["W"]
+    stats = None
     if grad_kind == "dz":
-        dz = grad
+        dz, extra = grad, {}
+    elif z is None:
+        raise ValueError("a hidden layer's backward step needs the shard's Z")
+    elif spec.norm is None:
+        dz, extra = hidden_delta(grad, z, get_activation(spec.activation), mask), {}
     else:
-        if z is None:
-            raise ValueError("a hidden layer's backward step needs the shard's Z")
-        dz = hidden_delta(grad, z, get_activation(activation), mask)
+        z_tilde, stats = spec.norm.forward(z, params)
+        dz_tilde = hidden_delta(grad, z_tilde, get_activation(spec.activation), mask)
+        dz, dgamma, dbeta = spec.norm.backward(dz_tilde, stats, params)
+        extra = {"gamma": dgamma, "beta": dbeta}
     dw, db, da_prev = dense_backward(
         dz, a_prev, w, lambd=l2, m=a_prev.shape[1], need_da_prev=need_da_prev
     )
-    return ShardGradients(dz, dw, db, da_prev)
+    grads = {"W": dw, **extra} if spec.norm else {"W": dw, "b": db}
+    return ShardGradients(dz, grads, da_prev, stats)
 
 
 def update_shard(
-    w: Array,
-    b: Array,
+    params: LayerParams,
     state: Mapping[str, Array],
     grads: ShardGradients,
     *,
+    spec: LayerSpec,
     optimizer: Optimizer,
     lr: float,
     step: int,
 ) -> ShardUpdate:
-    """The optimizer's step on the shard with its gradients; dA_prev rides along (it was
-    computed with the pre-update W)."""
-    params, new_state = optimizer.update(
-        {"W": w, "b": b}, {"W": grads.dw, "b": grads.db}, dict(state), lr=lr, step=step
-    )
-    return ShardUpdate(params["W"], params["b"], new_state, grads.da_prev)
+    """The optimizer's step on the shard's trained arrays, and batch norm's running averages
+    moved by this step's batch; dA_prev rides along (it was computed with the pre-update W)."""
+    trained = {name: params[name] for name in spec.trained}
+    new, new_state = optimizer.update(trained, grads.grads, dict(state), lr=lr, step=step)
+    if spec.norm is not None and grads.stats is not None:
+        new.update(spec.norm.running(params, grads.stats))
+    elif spec.norm is not None:  # the output layer's dZ came from the loss: no statistics
+        raise ValueError("a batch-normalized layer's update needs its batch statistics")
+    return ShardUpdate(new, new_state, grads.da_prev)
 
 
 def evaluate_outputs(
@@ -171,10 +202,11 @@ def evaluate_outputs(
     return EvalMetrics(train_cost=float(cost), **by_split)
 
 
-def weight_sq_sum(params: list[tuple[Array, Array]]) -> float:
-    """Sum of squared weights, accumulated layer by layer as the forward messages do (callers
-    skip it when L2 is off: the term is zero and the sum costs a pass over every weight)."""
+def weight_sq_sum(params: Sequence[LayerParams]) -> float:
+    """Sum of squared weights (W only: b, gamma and beta are not regularized), accumulated
+    layer by layer as the forward messages do (callers skip it when L2 is off: the term is
+    zero and the sum costs a pass over every weight)."""
     total = 0.0
-    for w, _ in params:
-        total += float(np.sum(w * w))
+    for layer in params:
+        total += float(np.sum(layer["W"] * layer["W"]))
     return total

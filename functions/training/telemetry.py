@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from functions.nn.activations import get_activation
 from functions.nn.layers import LayerSpec
-from functions.nn.types import Array
+from functions.nn.types import Array, LayerParams
 from functions.telemetry import (
     ClassCounts,
     ForwardStats,
@@ -55,12 +55,21 @@ def shard_telemetry(
     spec: LayerSpec,
     rows: tuple[int, int],
     forward: ForwardStats,
-    w: Array,
-    b: Array,
+    params: LayerParams,
     grads: ShardGradients,
     update: ShardUpdate,
 ) -> LayerTelemetry:
-    """The shard's record: the parameters its step used (``w``, ``b``), its gradients and
-    the update ``update_shard`` made."""
-    backward = backward_telemetry(w, b, update.w, update.b, grads.dw, grads.db, grads.dz)
+    """The shard's record: the parameters its step used, its gradients and the update
+    ``update_shard`` made. A batch-normalized layer's bias figures are beta's, which does
+    the bias's work there (Z_tilde = gamma Z_norm + beta)."""
+    bias = "beta" if spec.norm else "b"
+    backward = backward_telemetry(
+        params["W"],
+        params[bias],
+        update.w,
+        update.params[bias],
+        grads.dw,
+        grads.grads[bias],
+        grads.dz,
+    )
     return LayerTelemetry(layer, spec.activation, spec.units, rows[0], rows[1], forward, backward)

@@ -32,7 +32,9 @@ def reference_vs_numpy(cat: CatData, epochs: int, repeats: int) -> dict[str, obj
         repeats,
     )
     ratio = reference.median / numpy_run.median
-    w1_diff = float(np.max(np.abs(numpy_run.result.params[0][0] - reference.result.params[0][0])))
+    w1_diff = float(
+        np.max(np.abs(numpy_run.result.params[0]["W"] - reference.result.params[0]["W"]))
+    )
     diff = max_abs_diff(numpy_run.result.params, reference.result.params)
     return {
         "ratio_of": "reference/numpy",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from functions.nn.types import Array
+from functions.nn.types import Array, Params
 from functions.training.config import initial_params
 from messages.train_request import TrainConfig
 
@@ -19,7 +19,7 @@ class UnsupportedConfigError(ValueError):
 
 @dataclass(frozen=True)
 class NumpyRun:
-    params: list[tuple[Array, Array]]
+    params: Params
     costs: list[float]
 
 
@@ -33,6 +33,7 @@ def _check_supported(config: TrainConfig) -> None:
         else "",
         "only full-batch plain gd" if config.batch_size or config.optimizer != "gd" else "",
         "no l2, dropout or lr decay" if config.l2 or config.dropout < 1 or config.lr_decay else "",
+        "no batch norm" if any(layer.batch_norm for layer in config.layers) else "",
     ]
     reasons = [p for p in problems if p]
     if reasons:
@@ -50,8 +51,8 @@ def train_numpy(config: TrainConfig, x: Array, y: Array) -> NumpyRun:
     """``config.epochs`` full-batch gradient-descent steps on x (n_x, m), y (1, m)."""
     _check_supported(config)
     params = initial_params(config, x.shape[0])
-    weights = [w for w, _ in params]
-    biases = [b for _, b in params]
+    weights = [layer["W"] for layer in params]
+    biases = [layer["b"] for layer in params]
     depth, m, lr = len(weights), x.shape[1], config.lr
     costs = []
     for _ in range(config.epochs):
@@ -72,4 +73,4 @@ def train_numpy(config: TrainConfig, x: Array, y: Array) -> NumpyRun:
                 dz = (weights[layer].T @ dz) * (zs[layer - 1] > 0)
             weights[layer] = weights[layer] - lr * dw
             biases[layer] = biases[layer] - lr * db
-    return NumpyRun(list(zip(weights, biases, strict=True)), costs)
+    return NumpyRun([{"W": w, "b": b} for w, b in zip(weights, biases, strict=True)], costs)

@@ -20,9 +20,9 @@ CAT_RUN_EPOCHS = 2500  # the run the issue's figure is about: its default cadenc
 
 def _identical(a: TrainingResult, b: TrainingResult) -> bool:
     return all(
-        p.tobytes() == q.tobytes()
-        for (wa, ba), (wb, bb) in zip(a.params, b.params, strict=True)
-        for p, q in ((wa, wb), (ba, bb))
+        layer_a[name].tobytes() == layer_b[name].tobytes()
+        for layer_a, layer_b in zip(a.params, b.params, strict=True)
+        for name in layer_a
     )
 
 

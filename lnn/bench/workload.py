@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from functions.nn.types import Array
+from functions.nn.types import Params
 from functions.training.split import DataSplit, split_training_data
 from lnn.datasets import load_dataset
 from lnn.prepare import PreparedData, prepare
@@ -15,8 +15,6 @@ CAT_LAYERS: list[dict[str, object]] = [
     for units, activation in ((20, "relu"), (7, "relu"), (5, "relu"), (1, "sigmoid"))
 ]
 _CAT_LR = 0.0075
-
-Params = list[tuple[Array, Array]]
 
 
 @dataclass(frozen=True)
@@ -60,8 +58,9 @@ class MissingCat:
 
 
 def max_abs_diff(a: Params, b: Params) -> float:
-    """Largest absolute difference over every W and b of two models of the same shape."""
+    """Largest absolute difference over every array of two models of the same shape."""
     return max(
-        float(max(np.max(np.abs(wa - wb)), np.max(np.abs(ba - bb))))
-        for (wa, ba), (wb, bb) in zip(a, b, strict=True)
+        float(np.max(np.abs(layer_a[name] - layer_b[name])))
+        for layer_a, layer_b in zip(a, b, strict=True)
+        for name in layer_a
     )

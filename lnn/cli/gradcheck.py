@@ -1,6 +1,7 @@
 """``lnn gradcheck``: compare the engines' sharded backprop with two-sided differences.
 
-Without ``--layers`` it runs the standard grid (hidden activation x output x L2 x dropout);
+Without ``--layers`` it runs the standard grid (hidden activation x output x batch norm x L2 x
+dropout);
 with ``--layers`` it checks that one architecture on small seeded data. Every layer is cut
 into ``--shards`` shards (at most one per unit), as the distributed protocol cuts it.
 """
@@ -9,15 +10,19 @@ import argparse
 import itertools
 import json
 
+from functions.nn.batchnorm import BatchNorm
 from functions.nn.layers import LayerSpec
+from functions.training.config import layer_specs
 from functions.training.gradcheck import gradient_check, seeded_case
 from lnn.cli.errors import UsageError
 from lnn.cli.options import parse_layers
+from lnn.layer_text import BATCH_NORM_OPTION
 from messages.train_request import TrainConfig
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu")
 # Two sigmoid units (independent binary labels) so that the output layer is sharded too.
 OUTPUTS = (("sigmoid", 2), ("softmax", 3), ("linear", 2))
+_NORMS = (("", None), (f":{BATCH_NORM_OPTION}", BatchNorm()))  # without and with batch norm
 _THRESHOLD = 1e-7
 _MAX_PARAMETERS = 20_000
 
@@ -54,10 +59,10 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     _check_options(args)
     if args.layers:
         # TrainConfig's rules (units >= 1, softmax only at the output) apply here too.
-        layers = TrainConfig(dataset="gradcheck", layers=parse_layers(args.layers)).layers
-        specs = [LayerSpec(x.units, x.activation) for x in layers]
+        specs = layer_specs(TrainConfig(dataset="gradcheck", layers=parse_layers(args.layers)))
         sizes = [args.features, *(s.units for s in specs)]
-        n_params = sum(sizes[i + 1] * (sizes[i] + 1) for i in range(len(specs)))
+        # W, and a column per unit for b (or gamma and beta)
+        n_params = sum(sizes[i + 1] * (sizes[i] + len(s.trained) - 1) for i, s in enumerate(specs))
         if n_params > _MAX_PARAMETERS:
             raise UsageError(
                 f"{n_params} parameters is too many to check numerically (limit {_MAX_PARAMETERS})"
@@ -66,12 +71,14 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     else:
         cases = [
             (
-                f"5:{h},3:{h},{n}:{o} l2={l2} keep={keep}",
-                [LayerSpec(5, h), LayerSpec(3, h), LayerSpec(n, o)],
+                f"5:{h}{bn},3:{h}{bn},{n}:{o} l2={l2} keep={keep}",
+                [LayerSpec(5, h, norm), LayerSpec(3, h, norm), LayerSpec(n, o)],
                 l2,
                 keep,
             )
-            for h, (o, n), l2, keep in itertools.product(HIDDEN, OUTPUTS, (0.0, 0.7), (1.0, 0.8))
+            for h, (o, n), (bn, norm), l2, keep in itertools.product(
+                HIDDEN, OUTPUTS, _NORMS, (0.0, 0.7), (1.0, 0.8)
+            )
         ]
     rows = []
     for name, specs, l2, keep in cases:

@@ -29,7 +29,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default="flower",
         help=f"built-in ({', '.join(BUILTIN_DATASETS)}) or a .npz/.csv path",
     )
-    p.add_argument("--layers", default="4:tanh,1:sigmoid", help='e.g. "20:relu,7:relu,1:sigmoid"')
+    p.add_argument(
+        "--layers",
+        default="4:tanh,1:sigmoid",
+        help='e.g. "20:relu,7:relu,1:sigmoid"; "20:relu:bn" batch-normalizes a hidden layer',
+    )
     # Defaults, types and choices of these come from TrainConfig (lnn.cli.options).
     add_config_option(p, "--epochs", help="passes over the training data")
     add_config_option(p, "--batch-size", help="columns per step (0 = full batch)")
@@ -41,6 +45,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_config_option(p, "--beta1", help="momentum / Adam first-moment decay")
     add_config_option(p, "--beta2", help="RMSprop / Adam second-moment decay")
     add_config_option(p, "--epsilon", help="RMSprop / Adam denominator guard")
+    add_config_option(p, "--bn-momentum", help="weight of each batch in batch norm's averages")
+    add_config_option(p, "--bn-epsilon", help="batch norm's variance guard")
     add_config_option(p, "--l2", help="L2 weight decay lambda")
     add_config_option(p, "--dropout", metavar="KEEP_PROB", help="keep probability (1 = off)")
     add_config_option(p, "--init", help="weight initialization")
@@ -93,6 +99,8 @@ def build_config(args: argparse.Namespace, dataset_name: str) -> TrainConfig:
         beta1=args.beta1,
         beta2=args.beta2,
         epsilon=args.epsilon,
+        bn_momentum=args.bn_momentum,
+        bn_epsilon=args.bn_epsilon,
         l2=args.l2,
         dropout=args.dropout,
         init=args.init,

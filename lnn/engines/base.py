@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from functions.nn.types import Array
+from functions.nn.types import Array, Params
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from messages.status import HistoryEntry, RunStatus
@@ -17,7 +17,7 @@ StopCheck = Callable[[], bool]
 class TrainingResult:
     run_id: str
     status: str
-    params: list[tuple[Array, Array]]
+    params: Params
     history: list[HistoryEntry]
     final_cost: float | None
     train_accuracy: float | None
@@ -46,7 +46,7 @@ def interrupted_reason(step: int, steps_per_epoch: int) -> str:
 
 def interrupted_result(
     run_id: str,
-    params: list[tuple[Array, Array]],
+    params: Params,
     history: list[HistoryEntry],
     steps: int,
     reason: str,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from uuid import uuid4
 
 from functions.nn.data import n_batches
-from functions.nn.types import Array
+from functions.nn.types import Array, Params
 from functions.telemetry import TelemetryRecord
 from functions.training.config import initial_params, layer_specs, learning_rate, optimizer_for
 from functions.training.schedule import (
@@ -39,22 +39,24 @@ EpochCallback = Callable[[HistoryEntry], None]
 # Before the first step with 0 and the initial parameters, then after each step: its number
 # (1-based), the parameters after it (a new list; the arrays are never written in place) and
 # the step's telemetry records (empty off the cadence).
-StepCallback = Callable[[int, list[tuple[Array, Array]], list[TelemetryRecord]], None]
+StepCallback = Callable[[int, Params, list[TelemetryRecord]], None]
 
 
 def evaluate(
     config: TrainConfig,
-    params: list[tuple[Array, Array]],
+    params: Params,
     x_eval: Array,
     y_eval: Array,
     split: DataSplit,
 ) -> EvalMetrics:
     specs = layer_specs(config)
     a = x_eval
-    for i, ((w, b), spec) in enumerate(zip(params, specs, strict=True)):
-        z, a = forward_shard(w, b, a, spec.activation, mask=None, is_output=i == len(specs) - 1)
+    for i, (layer, spec) in enumerate(zip(params, specs, strict=True)):
+        is_output = i == len(specs) - 1
+        forward = forward_shard(layer, a, spec, mask=None, is_output=is_output, training=False)
+        a = forward.a
     return evaluate_outputs(
-        z,
+        forward.z,
         y_eval,
         split.eval_sizes,
         specs[-1].activation,
@@ -86,7 +88,10 @@ def train_reference(
     depth = len(specs)
     optimizer = optimizer_for(config)
     params = initial_params(config, split.x_train.shape[0])
-    states = [optimizer.init_state({"W": w, "b": b}) for w, b in params]
+    states = [
+        optimizer.init_state({name: layer[name] for name in spec.trained})
+        for layer, spec in zip(params, specs, strict=True)
+    ]
     x_eval, y_eval = eval_inputs(split)
     evaluate_after = eval_epochs(config.epochs, config.eval_every)
     m = split.x_train.shape[1]
@@ -97,7 +102,7 @@ def train_reference(
     telemetry: list[TelemetryRecord] = []
     pictured = frozenset(picture_steps(cadence))
     first_layer = {} if first_layer is None else first_layer
-    first_layer[0] = snapshot(params[0][0])
+    first_layer[0] = snapshot(params[0]["W"])
 
     if on_step is not None:  # the initial parameters, as step 0
         on_step(0, list(params), [])
@@ -115,9 +120,8 @@ def train_reference(
         x = split.x_train if full_batch else split.x_train[:, columns]
         y = split.y_train if full_batch else split.y_train[:, columns]
         m_b = x.shape[1]
-        inputs, zs, masks = [x], [], []
+        inputs, forwards, masks = [x], [], []
         for i, spec in enumerate(specs):
-            w, b = params[i]
             is_output = i == depth - 1
             mask = (
                 None
@@ -133,13 +137,13 @@ def train_reference(
                     rows=(0, spec.units),
                 )
             )
-            z, a = forward_shard(w, b, inputs[-1], spec.activation, mask=mask, is_output=is_output)
-            zs.append(z)
+            forward = forward_shard(params[i], inputs[-1], spec, mask=mask, is_output=is_output)
+            forwards.append(forward)
             masks.append(mask)
-            if not is_output:
-                inputs.append(a)
+            if forward.a is not None:
+                inputs.append(forward.a)
         result = loss_stage(
-            zs[-1],
+            forwards[-1].z,
             y,
             specs[-1].activation,
             l2=config.l2,
@@ -150,41 +154,50 @@ def train_reference(
         observed = key.step in cadence
         if observed:  # one shard per layer: the whole layer's rows
             ranges = [(0, specs[-1].units)]
-            output = output_figures(zs[-1], y, specs[-1].activation, ranges, a=result.a)
+            output = output_figures(forwards[-1].z, y, specs[-1].activation, ranges, a=result.a)
             step_records: list[TelemetryRecord] = []
         for i in reversed(range(depth)):
-            w, b = params[i]
             grads = shard_gradients(
-                w,
+                params[i],
                 a_prev=inputs[i],
-                z=zs[i],
+                z=forwards[i].z,
                 grad=grad,
                 grad_kind=grad_kind,
-                activation=specs[i].activation,
+                spec=specs[i],
                 mask=masks[i],
                 l2=config.l2,
                 need_da_prev=i > 0,
             )
-            update = update_shard(w, b, states[i], grads, optimizer=optimizer, lr=lr, step=key.step)
+            update = update_shard(
+                params[i],
+                states[i],
+                grads,
+                spec=specs[i],
+                optimizer=optimizer,
+                lr=lr,
+                step=key.step,
+            )
             if observed:
                 is_output = i == depth - 1
-                forward = (
-                    output.forward[0] if is_output else hidden_forward(zs[i], specs[i].activation)
+                figures = (
+                    output.forward[0]
+                    if is_output
+                    else hidden_forward(forwards[i].pre_activation, specs[i].activation)
                 )
                 record = shard_telemetry(
-                    i + 1, specs[i], (0, specs[i].units), forward, w, b, grads, update
+                    i + 1, specs[i], (0, specs[i].units), figures, params[i], grads, update
                 )
                 classes = output.classes if is_output else None
                 step_records.append(
                     TelemetryRecord(key.epoch, key.batch, key.step, record, classes)
                 )
-            params[i] = (update.w, update.b)
+            params[i] = update.params
             states[i] = update.state
             grad, grad_kind = update.da_prev, "da"
         if observed:
             telemetry.extend(reversed(step_records))  # layer order
         if key.step in pictured:
-            first_layer[key.step] = snapshot(params[0][0])
+            first_layer[key.step] = snapshot(params[0]["W"])
         if on_step is not None:
             on_step(key.step, list(params), list(reversed(step_records)) if observed else [])
         cost_sum += result.cost * m_b

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from functions.nn.types import Array
+from functions.nn.types import Params
 from functions.ports import ObjectNotFoundError
 from functions.protocol import find_plan, read_layers
 from lnn.client import STALLED, RunStalledError, StackClient
@@ -45,7 +45,7 @@ def fetch_result(
 ) -> TrainingResult:
     """A finished run as the engines return it: its model (if any), history, telemetry,
     spans and its first layer at the picture steps fetched."""
-    params: list[tuple[Array, Array]] = []
+    params: Params = []
     if record.model_key:
         with tempfile.TemporaryDirectory() as tmp:
             params = load_model(client.download_model(run_id, Path(tmp) / "model.npz")).params
@@ -127,7 +127,7 @@ def interrupted(
         if client.cancel(run_id, interrupted_reason(record.step, per_epoch), at_step=at_step):
             break
     record = client.require_record(run_id)  # as cancelled: its step, epoch and reason
-    params: list[tuple[Array, Array]] = []
+    params: Params = []
     if plan is not None:
         try:
             params = read_layers(client.store, client.barriers, plan, record.step)

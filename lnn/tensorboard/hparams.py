@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lnn.layer_text import layers_text as option_text
 from lnn.tensorboard import tags
 from messages.status import HistoryEntry
 from messages.train_request import TrainConfig
@@ -29,8 +30,8 @@ __all__ = [
 
 
 def layers_text(config: TrainConfig) -> str:
-    """``20:relu,7:relu,1:sigmoid``: the layers as `lnn train --layers` takes them."""
-    return ",".join(f"{x.units}:{x.activation}" for x in config.layers)
+    """``20:relu:bn,7:relu,1:sigmoid``: the layers as `lnn train --layers` takes them."""
+    return option_text(config.layers)
 
 
 def board_hparams(config: TrainConfig) -> dict[str, HParam]:

@@ -7,7 +7,7 @@ import numpy as np
 
 from functions.nn.layers import LayerSpec
 from functions.nn.predict import predict_plane, predict_proba
-from functions.nn.types import Array
+from functions.nn.types import Array, Params
 from functions.training.schedule import evenly
 from lnn.majority import class_name
 from lnn.watch.numbers import figures
@@ -17,7 +17,7 @@ POINTS = 1000  # training points drawn at most
 
 
 def boundary_section(
-    params: list[tuple[Array, Array]],
+    params: Params,
     specs: list[LayerSpec],
     x: Array,
     y: Array,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from functions.nn.layers import LayerSpec
-from functions.nn.types import Array
+from functions.nn.types import Array, Params
+from functions.training.config import layer_specs
 from lnn.majority import sample_noun
 from lnn.watch.boundary import boundary_section
 from lnn.watch.curves import history_section, layer_curves_section
@@ -38,7 +38,7 @@ __all__ = ["PICTURE_SECTIONS", "build_document", "parameter_sections"]
 def parameter_sections(
     config: TrainConfig,
     step: int,
-    params: list[tuple[Array, Array]],
+    params: Params,
     points: tuple[Array, Array] | None,
     examples: Examples | None,
     shape: tuple[int, ...] | None,
@@ -48,7 +48,7 @@ def parameter_sections(
     """The views of the parameters after ``step``: the boundary and the unit maps over the
     2-D ``points``, each sample's path, and for pictures (``shape``) the grid of examples and,
     with ``pictures``, the PICTURE_SECTIONS (they do not change with the parameters)."""
-    specs = [LayerSpec(x.units, x.activation) for x in config.layers]
+    specs = layer_specs(config)
     built: dict[str, Any] = {}
     if points is not None:
         x, y = points

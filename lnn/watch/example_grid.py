@@ -14,7 +14,7 @@ import numpy as np
 
 from functions.nn.layers import LayerSpec
 from functions.nn.predict import predict_proba
-from functions.nn.types import Array
+from functions.nn.types import Array, Params
 from functions.training.schedule import evenly
 from lnn.splits import SPLIT_WORDS, SPLITS
 from lnn.watch.examples import Examples
@@ -74,7 +74,7 @@ def _picked(right: Array, sureness: Array) -> dict[str, list[int]]:
 
 
 def example_grid_section(
-    params: list[tuple[Array, Array]],
+    params: Params,
     specs: Sequence[LayerSpec],
     examples: Examples,
     step: int,

@@ -5,7 +5,7 @@ import time
 from collections.abc import Sequence
 
 from functions.nn.data import n_batches
-from functions.nn.types import Array
+from functions.nn.types import Array, Params
 from functions.telemetry import TelemetryRecord
 from functions.training.split import DataSplit
 from lnn.engines.base import TrainingResult
@@ -63,9 +63,7 @@ class ReferenceFeed:
     def on_epoch(self, entry: HistoryEntry) -> None:
         self.view.add_history([entry])
 
-    def on_step(
-        self, step: int, params: list[tuple[Array, Array]], records: Sequence[TelemetryRecord]
-    ) -> None:
+    def on_step(self, step: int, params: Params, records: Sequence[TelemetryRecord]) -> None:
         self.view.update(step=step)
         if step in self.first_layer:
             self.view.set_first_layer(list(self.first_layer), self.first_layer.get)

@@ -8,7 +8,7 @@ import numpy as np
 
 from functions.nn.layers import LayerSpec
 from functions.nn.predict import layer_activations
-from functions.nn.types import Array
+from functions.nn.types import Array, Params
 from functions.training.schedule import evenly
 from lnn.splits import SPLITS
 from lnn.watch.examples import Examples
@@ -75,7 +75,7 @@ def sample_pictures_section(examples: Examples, shape: tuple[int, ...]) -> list[
 
 
 def sample_path_section(
-    params: list[tuple[Array, Array]], specs: list[LayerSpec], examples: Examples, step: int
+    params: Params, specs: list[LayerSpec], examples: Examples, step: int
 ) -> dict[str, Any]:
     """The chosen samples' paths from ``params``; 2-D inputs give each sample's point."""
     output = specs[-1]

@@ -199,7 +199,7 @@ class StackFeed:
 
         def read(at: int) -> Array | None:
             try:
-                return read_layer(client.store, client.barriers, plan, 1, at)[0]
+                return read_layer(client.store, client.barriers, plan, 1, at)["W"]
             except ObjectNotFoundError:
                 return None
 

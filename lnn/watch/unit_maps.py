@@ -8,7 +8,7 @@ import numpy as np
 
 from functions.nn.layers import LayerSpec
 from functions.nn.predict import activations_plane
-from functions.nn.types import Array
+from functions.nn.types import Array, Params
 from functions.training.schedule import evenly
 from lnn.watch.examples import Examples
 from lnn.watch.numbers import figure, figures
@@ -60,7 +60,7 @@ def _unit_names(spec: LayerSpec, count: int, output: bool, examples: Examples) -
 
 
 def unit_maps_section(
-    params: list[tuple[Array, Array]],
+    params: Params,
     specs: list[LayerSpec],
     x: Array,
     y: Array,

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from functions.nn.types import Array
+from functions.nn.types import Array, Params
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from lnn.datasets.images import image_shape
@@ -27,7 +27,7 @@ from lnn.watch.series import TelemetrySeries
 from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
-Params = list[tuple[Array, Array]]
+Params = Params
 # Sections whose data the run may not have (yet): the page says why instead of drawing.
 NO_TELEMETRY = "no telemetry recorded yet (or the run has telemetry off)"
 # Fields shown only in the status section: a change to one leaves every other section as it

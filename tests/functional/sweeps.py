@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
+from lnn.bench.workload import max_abs_diff
 from lnn.cli.main import main
 from lnn.datasets import load_dataset
 from lnn.engines.reference import train_reference
@@ -51,8 +51,6 @@ def assert_trials_equal_their_reference_runs(out: Path) -> None:
         columns = split(data, holdout=trial.config.holdout, seed=trial.config.seed)
         expected = train_reference(trial.config, columns)
         got = load_model(trial_dir(out, trial.index) / MODEL_FILE).params
-        for (w, b), (w_ref, b_ref) in zip(got, expected.params, strict=True):
-            assert np.max(np.abs(w - w_ref)) <= TOLERANCE
-            assert np.max(np.abs(b - b_ref)) <= TOLERANCE
+        assert max_abs_diff(got, expected.params) <= TOLERANCE
         assert trial.final_cost == pytest.approx(expected.final_cost, abs=TOLERANCE)
         assert trial.dev_accuracy == expected.dev_accuracy

@@ -148,7 +148,7 @@ def test_awscli_alone_trains_and_sees_a_bad_request_fail(
     model = tmp_path / "model.npz"
     _aws(endpoint, "s3", "cp", f"s3://{bucket}/runs/awscli-good/model.npz", str(model))
     params, config = decode_model(model.read_bytes())
-    assert [(w.shape, b.shape) for w, b in params] == [
+    assert [(layer["W"].shape, layer["b"].shape) for layer in params] == [
         ((HIDDEN, 2), (HIDDEN, 1)),
         ((1, HIDDEN), (1, 1)),
     ]

@@ -62,7 +62,7 @@ def test_breast_cancer_matches_scikit_learn_logistic_regression() -> None:
     sklearn.fit(split.x_train.T, split.y_train[0])
     assert split.x_dev is not None and split.y_dev is not None
     assert abs(result.dev_accuracy - sklearn.score(split.x_dev.T, split.y_dev[0])) <= 0.01
-    (w, b) = result.params[0]
+    w, b = result.params[0]["W"], result.params[0]["b"]
     np.testing.assert_allclose(w[0], sklearn.coef_[0], atol=0.05)
     assert b[0, 0] == pytest.approx(sklearn.intercept_[0], abs=0.05)
 

@@ -141,7 +141,7 @@ def test_train_writes_the_run_and_export_of_its_out_dir_writes_the_same(
     check_history(logs_of_run, history, config)
     check_layers(logs_of_run["train"], records)
     first_layer = load_first_layer(out / "first_layer.npz")
-    check_pictures(logs_of_run["train"], first_layer, model.params[0][0])
+    check_pictures(logs_of_run["train"], first_layer, model.params[0]["W"])
 
     def snapshots(directory: Path) -> dict:
         return {run: snapshot(log) for run, log in run_logs(directory).items()}
@@ -174,7 +174,7 @@ def test_export_reads_a_run_from_the_stack(
         assert runner.run_until(finished, timeout=300)
         assert main(["export", run_id, "--tensorboard", str(logs)]) == 0
         history, records = client.history(run_id), client.telemetry(run_id)
-        w1 = load_model(client.download_model(run_id, tmp_path)).params[0][0]
+        w1 = load_model(client.download_model(run_id, tmp_path)).params[0]["W"]
         capsys.readouterr()
         assert main(["export", "ghost", "--tensorboard", str(logs)]) == 2
         err = capsys.readouterr().err

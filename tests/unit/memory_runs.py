@@ -6,13 +6,14 @@ import numpy as np
 
 from functions.memory import InMemoryStack
 from functions.training.split import split_training_data
+from lnn.bench.workload import max_abs_diff
 from lnn.client import StackClient
 from lnn.engines.base import TrainingResult
 from lnn.engines.reference import train_reference
 from lnn.first_layer import FirstLayer
 from messages.train_request import TrainConfig
 
-Params = list[tuple[np.ndarray, np.ndarray]]
+Params = list[dict[str, np.ndarray]]
 RUN = "run-1"
 
 
@@ -72,18 +73,16 @@ def assert_same_first_layer(got: FirstLayer, expected: FirstLayer, tolerance: fl
 
 
 def max_difference(a: Params, b: Params) -> float:
-    return max(
-        float(np.max(np.abs(p - q)))
-        for (wa, ba), (wb, bb) in zip(a, b, strict=True)
-        for p, q in ((wa, wb), (ba, bb))
-    )
+    """Largest absolute difference over every array; the layers must hold the same names."""
+    assert [sorted(layer) for layer in a] == [sorted(layer) for layer in b]
+    return max_abs_diff(a, b)
 
 
 def identical(a: Params, b: Params) -> bool:
-    return all(
-        p.tobytes() == q.tobytes()
-        for (wa, ba), (wb, bb) in zip(a, b, strict=True)
-        for p, q in ((wa, wb), (ba, bb))
+    return [sorted(layer) for layer in a] == [sorted(layer) for layer in b] and all(
+        layer_a[name].tobytes() == layer_b[name].tobytes()
+        for layer_a, layer_b in zip(a, b, strict=True)
+        for name in layer_a
     )
 
 

@@ -3,6 +3,7 @@ telemetry tests."""
 
 import numpy as np
 
+from functions.nn.layers import LayerSpec
 from functions.nn.optimizers import make_optimizer
 from functions.telemetry import (
     DEFAULT_SPEC,
@@ -19,14 +20,16 @@ Rows = tuple[int, int]
 def _step_arrays(
     w: np.ndarray, b: np.ndarray, x: np.ndarray, da: np.ndarray, activation: str, lr: float
 ) -> dict[str, np.ndarray]:
-    z, a = forward_shard(w, b, x, activation, mask=None, is_output=False)
+    spec, params = LayerSpec(w.shape[0], activation), {"W": w, "b": b}
+    forward = forward_shard(params, x, spec, mask=None, is_output=False)
     grads = shard_gradients(
-        w, a_prev=x, z=z, grad=da, grad_kind="da", activation=activation, mask=None, l2=0.0,
+        params, a_prev=x, z=forward.z, grad=da, grad_kind="da", spec=spec, mask=None, l2=0.0,
         need_da_prev=False,
     )  # fmt: skip
-    new = update_shard(w, b, {}, grads, optimizer=make_optimizer("gd"), lr=lr, step=1)
-    return {"z": z, "a": a, "w": w, "b": b, "w_new": new.w, "b_new": new.b,
-            "dw": grads.dw, "db": grads.db, "dz": grads.dz}  # fmt: skip
+    new = update_shard(params, {}, grads, spec=spec, optimizer=make_optimizer("gd"), lr=lr, step=1)
+    return {"z": forward.z, "a": forward.a, "w": w, "b": b, "w_new": new.w,
+            "b_new": new.params["b"], "dw": grads.dw, "db": grads.grads["b"],
+            "dz": grads.dz}  # fmt: skip
 
 
 def _telemetry(

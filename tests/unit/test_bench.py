@@ -46,9 +46,10 @@ def test_numpy_loop_gives_the_reference_model() -> None:
     config = tiny_config()
     plain = train_numpy(config, x, y)
     reference = train_reference(config, DataSplit(x, y))
-    for (w, b), (w_ref, b_ref) in zip(plain.params, reference.params, strict=True):
-        np.testing.assert_allclose(w, w_ref, rtol=0, atol=1e-12)
-        np.testing.assert_allclose(b, b_ref, rtol=0, atol=1e-12)
+    for layer, layer_ref in zip(plain.params, reference.params, strict=True):
+        assert sorted(layer) == sorted(layer_ref) == ["W", "b"]
+        for name in layer:
+            np.testing.assert_allclose(layer[name], layer_ref[name], rtol=0, atol=1e-12)
     assert plain.costs[-1] == pytest.approx(reference.final_cost, abs=1e-12)
     assert plain.costs[-1] < plain.costs[0]
 

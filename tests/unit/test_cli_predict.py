@@ -29,7 +29,7 @@ def trained(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, d
 
 def model_proba(model: Path, x: np.ndarray) -> np.ndarray:
     with np.load(model, allow_pickle=False) as npz:
-        params = [(npz["W1"], npz["b1"]), (npz["W2"], npz["b2"])]
+        params = [{"W": npz[f"W{i}"], "b": npz[f"b{i}"]} for i in (1, 2)]
     return predict_proba(params, x.T, SPECS)[0]
 
 

@@ -80,8 +80,8 @@ def test_out_holds_model_history_and_plots(
     assert all(arrays[k].dtype == np.float64 for k in shapes)
     config = json.loads(str(arrays["config"]))
     assert config["layers"] == [
-        {"units": 4, "activation": "tanh"},
-        {"units": 1, "activation": "sigmoid"},
+        {"units": 4, "activation": "tanh", "batch_norm": False},
+        {"units": 1, "activation": "sigmoid", "batch_norm": False},
     ]
     assert config["run_id"] == line["run_id"] and config["n_features"] == 2
     history = json.loads((tmp_path / "history.json").read_text())
@@ -133,9 +133,9 @@ def test_zero_epochs_writes_the_initial_model(
     ]
     expected = initial_params(TrainConfig(dataset="x", layers=layers, seed=7, init="xavier"), 2)
     with np.load(tmp_path / "model.npz", allow_pickle=False) as npz:
-        for i, (w, b) in enumerate(expected, start=1):
-            np.testing.assert_array_equal(npz[f"W{i}"], w)
-            np.testing.assert_array_equal(npz[f"b{i}"], b)
+        for i, layer in enumerate(expected, start=1):
+            np.testing.assert_array_equal(npz[f"W{i}"], layer["W"])
+            np.testing.assert_array_equal(npz[f"b{i}"], layer["b"])
     assert json.loads((tmp_path / "history.json").read_text()) == []
 
 

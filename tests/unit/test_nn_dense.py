@@ -5,6 +5,7 @@ import pytest
 
 from functions.nn import (
     ACTIVATION_NAMES,
+    LayerSpec,
     dense_backward,
     dense_forward,
     get_activation,
@@ -26,18 +27,19 @@ def layer_and_input() -> tuple[Array, Array, Array, np.random.Generator]:
 @pytest.mark.parametrize("name", [n for n in ACTIVATION_NAMES if n != "softmax"])
 def test_forward_shard_equals_slice(name: str) -> None:
     w, b, a_prev, rng = layer_and_input()
-    act = get_activation(name)
+    spec = LayerSpec(7, name)
     mask = (rng.random((7, 6)) < 0.8) / 0.8
-    z_full, a_full = dense_forward(w, b, a_prev, act, mask)
+    full = dense_forward({"W": w, "b": b}, a_prev, spec, mask=mask)
     for i, j in SHARDS:
-        z, a = dense_forward(w[i:j], b[i:j], a_prev, act, mask[i:j])
+        rows = dense_forward({"W": w[i:j], "b": b[i:j]}, a_prev, spec, mask=mask[i:j])
         # BLAS may take another path for fewer rows: equal up to round-off, not bits.
-        np.testing.assert_allclose(z, z_full[i:j], rtol=0, atol=1e-12)
-        np.testing.assert_allclose(a, a_full[i:j], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(rows.z, full.z[i:j], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(rows.a, full.a[i:j], rtol=0, atol=1e-12)
     # A retried shard reproduces its bytes exactly.
-    first = dense_forward(w[1:4], b[1:4], a_prev, act, mask[1:4])
-    retry = dense_forward(w[1:4].copy(), b[1:4].copy(), a_prev.copy(), act, mask[1:4].copy())
-    assert first[1].tobytes() == retry[1].tobytes()
+    first = dense_forward({"W": w[1:4], "b": b[1:4]}, a_prev, spec, mask=mask[1:4])
+    again = {"W": w[1:4].copy(), "b": b[1:4].copy()}
+    retry = dense_forward(again, a_prev.copy(), spec, mask=mask[1:4].copy())
+    assert first.a.tobytes() == retry.a.tobytes()
 
 
 def test_backward_shards_reassemble_the_layer() -> None:

@@ -19,7 +19,7 @@ SPECS = [LayerSpec(6, "relu"), LayerSpec(5, "tanh"), LayerSpec(3, "softmax")]
 
 def _by_hand(params: list, x: np.ndarray) -> list[np.ndarray]:
     """relu, tanh, softmax written out: A[l] = g(W[l] A[l-1] + b[l])."""
-    (w1, b1), (w2, b2), (w3, b3) = params
+    (w1, b1), (w2, b2), (w3, b3) = ((layer["W"], layer["b"]) for layer in params)
     a1 = np.maximum(w1 @ x + b1, 0.0)
     a2 = np.tanh(w2 @ a1 + b2)
     z3 = w3 @ a2 + b3

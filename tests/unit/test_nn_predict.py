@@ -55,9 +55,9 @@ def test_predictions_in_chunks_of_columns_equal_the_whole(
     widths: list[int] = []
     forward = predict_module.dense_forward
 
-    def counted(w: np.ndarray, b: np.ndarray, a: np.ndarray, activation: object) -> object:
+    def counted(params: dict, a: np.ndarray, spec: LayerSpec) -> object:
         widths.append(a.shape[1])
-        return forward(w, b, a, activation)
+        return forward(params, a, spec)
 
     monkeypatch.setattr(predict_module, "dense_forward", counted)
     # 64 units x 8 bytes x 100 columns: the widest layer's activations of 100 points.

@@ -79,18 +79,18 @@ def test_the_reader_of_a_kept_step_returns_the_reference_engines_w_at_that_step(
 
     def on_step(step: int, params: list, records: list) -> None:
         if step in plan.picture_steps:
-            seen[step] = params[0][0]
+            seen[step] = params[0]["W"]
 
     split = split_training_data(x, y, holdout=cfg.holdout, seed=cfg.seed)
     reference = train_reference(cfg, split, on_step=on_step)
     stack.restart()  # a new process: nothing remembered, every shard read from S3
     for step in sorted(plan.picture_steps - {0}):
-        w, _ = read_layer(stack.store, stack.barriers, plan, 1, step)
+        w = read_layer(stack.store, stack.barriers, plan, 1, step)["W"]
         assert w.shape == (4, 700)
         assert np.max(np.abs(w - seen[step])) < 1e-9, step
-    w0, _ = read_layer(stack.store, stack.barriers, plan, 1, 0)
+    w0 = read_layer(stack.store, stack.barriers, plan, 1, 0)["W"]
     np.testing.assert_array_equal(w0.astype(np.float32), reference.first_layer[0])  # W(init)
-    assert not np.allclose(w0, reference.params[0][0])  # the init: training moved it
+    assert not np.allclose(w0, reference.params[0]["W"])  # the init: training moved it
 
 
 def test_a_late_duplicate_of_a_picture_steps_backward_writes_no_version() -> None:

@@ -18,6 +18,11 @@ from lnn.first_layer import read_stack_first_layer
 from messages.status import RunStatus
 
 TOLERANCE = 1e-9
+BATCH_NORMED = [
+    {"units": 5, "activation": "relu", "batch_norm": True},
+    {"units": 4, "activation": "tanh", "batch_norm": True},
+    {"units": 1, "activation": "sigmoid"},
+]
 
 
 @pytest.mark.parametrize(
@@ -34,6 +39,10 @@ TOLERANCE = 1e-9
             ],
             "shards": 3,
         },
+        {"layers": BATCH_NORMED, "shards": 3},
+        {"layers": BATCH_NORMED, "shards": 5, "optimizer": "rmsprop", "lr_decay": 0.5},
+        {"layers": BATCH_NORMED, "shards": 1, "batch_size": 0, "optimizer": "momentum"},
+        {"layers": BATCH_NORMED, "shards": 2, "optimizer": "gd", "dropout": 1.0, "l2": 0.0},
     ],
     ids=[
         "sharded-minibatch-dropout-adam",
@@ -41,6 +50,10 @@ TOLERANCE = 1e-9
         "four-shards-full-batch",
         "gd-eval",
         "softmax",
+        "batch-norm-sharded-minibatch-dropout-adam",
+        "batch-norm-one-unit-per-shard-rmsprop-decay",
+        "batch-norm-one-shard-full-batch-momentum",
+        "batch-norm-gd",
     ],
 )
 def test_in_memory_run_equals_the_reference(overrides: dict) -> None:
@@ -54,6 +67,12 @@ def test_in_memory_run_equals_the_reference(overrides: dict) -> None:
     params, stored_config = stack.model(RUN)
     reference = reference_result(cfg, x, y)
     assert max_difference(params, reference.params) <= TOLERANCE
+    # The evaluations (batch norm's running averages among their inputs) agree too.
+    assert record.final_cost == pytest.approx(reference.final_cost, abs=TOLERANCE)
+    assert (record.train_accuracy, record.dev_accuracy) == (
+        reference.train_accuracy,
+        reference.dev_accuracy,
+    )
     plan = find_plan(stack.store, RUN)
     assert plan is not None
     kept = read_stack_first_layer(stack.store, stack.barriers, plan, record.step)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from functions.nn.activations import ACTIVATION_NAMES, get_activation
+from functions.nn.layers import LayerSpec
 from functions.telemetry import (
     SIGMOID_HIGH,
     ForwardStats,
@@ -23,10 +24,13 @@ SMALL = HistogramSpec(-2, 2)
 X = np.array([[1.0, 0.0, -1.0, 2.0], [0.0, 1.0, 1.0, -1.0]])
 W = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
 B = np.array([[0.0], [0.0], [-1.0]])
+PARAMS = {"W": W, "b": B}
+RELU = LayerSpec(W.shape[0], "relu")
 
 
 def relu_stats() -> ForwardStats:
-    z, a = forward_shard(W, B, X, "relu", mask=None, is_output=False)
+    forward = forward_shard(PARAMS, X, RELU, mask=None, is_output=False)
+    z, a = forward.z, forward.a
     return forward_telemetry(z, "relu", SMALL, a=a)
 
 
@@ -94,7 +98,8 @@ def test_softmax_needs_the_layer_activations() -> None:
 
 def test_statistics_ignore_dropout() -> None:
     mask = np.array([[2.0, 0.0, 2.0, 0.0]] * 3)  # keep_prob 0.5
-    z, dropped = forward_shard(W, B, X, "relu", mask=mask, is_output=False)
+    masked = forward_shard(PARAMS, X, RELU, mask=mask, is_output=False)
+    z, dropped = masked.z, masked.a
     assert not np.array_equal(dropped, np.maximum(z, 0))
     assert forward_telemetry(z, "relu", SMALL) == relu_stats()
 

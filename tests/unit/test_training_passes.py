@@ -31,10 +31,11 @@ def test_the_shard_count_does_not_change_the_arithmetic(shards: int) -> None:
     assert forward_k.weight_sq_sum == pytest.approx(forward_1.weight_sq_sum, rel=1e-15)
     expected = whole.gradients(case.params, case.x, case.y)
     got = cut.gradients(case.params, case.x, case.y)
-    for (dw, db), (dw_1, db_1) in zip(got, expected, strict=True):
-        # The backward barrier's sum of dA_prev shares also reassociates additions.
-        np.testing.assert_allclose(dw, dw_1, rtol=0, atol=1e-14)
-        np.testing.assert_allclose(db, db_1, rtol=0, atol=1e-14)
+    for layer, layer_1 in zip(got, expected, strict=True):
+        assert sorted(layer) == sorted(layer_1) == ["W", "b"]
+        for name in layer:
+            # The backward barrier's sum of dA_prev shares also reassociates additions.
+            np.testing.assert_allclose(layer[name], layer_1[name], rtol=0, atol=1e-14)
 
 
 def test_update_shard_applies_the_checked_gradients() -> None:
@@ -42,22 +43,24 @@ def test_update_shard_applies_the_checked_gradients() -> None:
     layers = ShardedLayers(SPECS, 1)
     forward = layers.forward(case.params, case.x)
     dz = layers.loss(forward, case.y).dz
-    dw, db = layers.backward(case.params, forward, dz)[-1]
-    w, b = case.params[-1]
+    checked = layers.backward(case.params, forward, dz)[-1]
+    params = case.params[-1]
     grads = shard_gradients(
-        w,
+        params,
         a_prev=forward.inputs[-1],
         z=None,
         grad=dz,
         grad_kind="dz",
-        activation="softmax",
+        spec=SPECS[-1],
         mask=None,
         l2=0.0,
         need_da_prev=True,
     )
-    update = update_shard(w, b, {}, grads, optimizer=make_optimizer("gd"), lr=1.0, step=1)
-    np.testing.assert_array_equal(update.w, w - dw)
-    np.testing.assert_array_equal(update.b, b - db)
+    update = update_shard(
+        params, {}, grads, spec=SPECS[-1], optimizer=make_optimizer("gd"), lr=1.0, step=1
+    )
+    np.testing.assert_array_equal(update.w, params["W"] - checked["W"])
+    np.testing.assert_array_equal(update.params["b"], params["b"] - checked["b"])
 
 
 def test_one_reference_engine_step_is_params_minus_the_checked_gradients() -> None:
@@ -74,9 +77,9 @@ def test_one_reference_engine_step_is_params_minus_the_checked_gradients() -> No
         for i, s in enumerate(SPECS[:-1], start=1)
     ]
     grads = ShardedLayers(SPECS, 1, 0.3, [*masks, None]).gradients(params, case.x, case.y)
-    for (w, b), (dw, db), (w_1, b_1) in zip(params, grads, result.params, strict=True):
-        np.testing.assert_array_equal(w_1, w - dw)
-        np.testing.assert_array_equal(b_1, b - db)
+    for before, grad, after in zip(params, grads, result.params, strict=True):
+        for name in ("W", "b"):
+            np.testing.assert_array_equal(after[name], before[name] - grad[name])
 
 
 def test_bad_masks_and_params_are_rejected() -> None:

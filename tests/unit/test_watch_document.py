@@ -170,7 +170,7 @@ def test_first_layer_pictures_of_w_and_its_change_at_every_kept_step() -> None:
     latest = view.weight_pictures(3)
     assert len(latest["w"]) == len(latest["change"]) == 4
     snapshots = result.first_layer
-    np.testing.assert_array_equal(snapshots[3], result.params[0][0].astype(np.float32))
+    np.testing.assert_array_equal(snapshots[3], result.params[0]["W"].astype(np.float32))
     _peak_is_drawn_at_its_end(latest["w"][2], snapshots[3][2])
     _peak_is_drawn_at_its_end(latest["change"][2], snapshots[3][2] - snapshots[0][2])
     # Another step, as the page's slider asks the server for it.

@@ -26,7 +26,7 @@ def _case(output: LayerSpec, samples: int = 60) -> tuple[list, list[LayerSpec], 
     specs = [LayerSpec(6, "relu"), output]
     case = seeded_case(specs, features=64, samples=samples, keep_prob=1.0, seed=4)
     # Larger weights: surer outputs, so right and wrong both have members.
-    params = [(3.0 * w, b) for w, b in case.params]
+    params = [{**layer, "W": 3.0 * layer["W"]} for layer in case.params]
     return params, specs, Examples(splits={"dev": (case.x, case.y)}, classes=CLASSES)
 
 
@@ -92,7 +92,9 @@ def test_the_pictures_are_sent_once_and_each_step_names_its_samples_by_index() -
     assert len(indices) == GRID_SAMPLES and indices[0] == 0 and indices[-1] == x.shape[1] - 1
     assert pictures["pictures"][str(indices[5])] == thumbnail(x[:, indices[5]], SHAPE)
     for step, scale in ((1, 1.0), (2, -2.0)):
-        grid = example_grid_section([(scale * w, b) for w, b in params], specs, examples, step)
+        grid = example_grid_section(
+            [{**layer, "W": scale * layer["W"]} for layer in params], specs, examples, step
+        )
         assert grid is not None and grid["samples"] == GRID_SAMPLES
         assert grid["of"] == x.shape[1]
         shown = [s for kind in KINDS for s in grid["kinds"][kind]]

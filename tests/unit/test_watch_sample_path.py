@@ -125,7 +125,7 @@ def test_new_parameters_send_the_paths_and_the_grid_again_not_the_pictures() -> 
     )
     view, result = watched_run(cfg)
     held = view.document()["status"]["content"]
-    view.set_params(view.step + 1, [(2.0 * w, b) for w, b in result.params])
+    view.set_params(view.step + 1, [{**layer, "W": 2.0 * layer["W"]} for layer in result.params])
     changed = view.document(since=held)
     assert "sample_path" in changed and "sample_pictures" not in changed
     assert changed["sample_path"]["step"] == view.step + 1

@@ -85,6 +85,6 @@ def test_the_reference_feed_keeps_float32_snapshots_of_the_picture_steps() -> No
     for step, snapshot in result.first_layer.items():
         kept = reader(step)
         assert kept is snapshot and kept.dtype == np.float32  # one copy, the engine's
-    final = result.params[0][0]
+    final = result.params[0]["W"]
     np.testing.assert_array_equal(reader(max(result.first_layer)), final.astype(np.float32))
     assert not np.array_equal(reader(0), final.astype(np.float32))  # the init stays the init
