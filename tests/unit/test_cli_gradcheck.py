@@ -19,8 +19,8 @@ def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]
 def test_the_standard_grid_passes(capsys: pytest.CaptureFixture[str]) -> None:
     code, result = run_json(capsys)
     assert code == 0 and result["passed"] is True
-    # 4 hidden activations x 3 outputs x L2 on/off x dropout on/off
-    assert result["cases"] == 48
+    # 4 hidden activations x 3 outputs x batch norm on/off x L2 on/off x dropout on/off
+    assert result["cases"] == 96
     assert result["worst"]["relative_difference"] < 1e-7 and result["threshold"] == 1e-7
     # Every layer of the grid (5, 3 and 2 or 3 output units) is cut in two by default.
     assert result["shards"] == 2 and result["worst"]["shards_per_layer"] == [2, 2, 2]
@@ -77,3 +77,18 @@ def test_bad_input_exits_2_with_one_line(
     assert main(["gradcheck", *args]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and part in err[0]
+
+
+def test_batch_norm_layers_are_checked_with_several_shards_dropout_and_l2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    layers = "6:relu:bn,5:tanh:bn,3:softmax"
+    code, result = run_json(
+        capsys, "--layers", layers, "--shards", "3", "--dropout", "0.8", "--l2", "0.5"
+    )
+    assert code == 0 and result["passed"] is True
+    assert result["worst"]["relative_difference"] < 1e-7
+    assert result["worst"]["shards_per_layer"] == [3, 3, 3]
+    # A batch of one sample: Z_norm is 0, and the check still holds (eps keeps it finite).
+    code, result = run_json(capsys, "--layers", "3:relu:bn,1:sigmoid", "--samples", "1")
+    assert code == 0 and result["passed"] is True
