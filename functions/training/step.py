@@ -1,7 +1,9 @@
 """The arithmetic of one shard in one hop, shared by the Lambdas and the reference engine.
 
-A shard owns rows ``[start, stop)`` of a layer's W and b. With one shard per layer these
-functions are exactly the whole-layer math; that is how the reference engine calls them.
+A shard owns rows ``[start, stop)`` of every array of a layer (W and b, or W, gamma, beta and
+batch norm's running averages): whole units, each with every sample of its batch, so batch
+norm's statistics never leave the shard. With one shard per layer these functions are exactly
+the whole-layer math; that is how the reference engine calls them.
 """
 
 from collections.abc import Mapping, Sequence
@@ -157,10 +159,10 @@ def update_shard(
     moved by this step's batch; dA_prev rides along (it was computed with the pre-update W)."""
     trained = {name: params[name] for name in spec.trained}
     new, new_state = optimizer.update(trained, grads.grads, dict(state), lr=lr, step=step)
-    if spec.norm is not None and grads.stats is not None:
+    if spec.norm is not None:
+        if grads.stats is None:  # a dZ from the loss: the output layer, which has no batch norm
+            raise ValueError("a batch-normalized layer's update needs its batch statistics")
         new.update(spec.norm.running(params, grads.stats))
-    elif spec.norm is not None:  # the output layer's dZ came from the loss: no statistics
-        raise ValueError("a batch-normalized layer's update needs its batch statistics")
     return ShardUpdate(new, new_state, grads.da_prev)
 
 
