@@ -1,6 +1,7 @@
 """What one shard task computed, in the deeplearning.ai course's notation, from its span and
 the run's plan: layer l's Z[l] = W[l] A[l-1] + b[l], A[l] = g(Z[l]), the cost J, dZ[l], dW[l],
-db[l] and the update, for the units the shard owns and the samples of its batch.
+db[l] and the update, for the units the shard owns and the samples of its batch; a
+batch-normalized layer's Z_norm, Z̃[l], γ[l] and β[l] (functions/nn/batchnorm.py) in its place.
 
 The watch page shows these lines when a bar of the message timeline is clicked;
 docs/reading.md ("What each task computes") writes the same formulas beside the code that
@@ -9,7 +10,7 @@ follow it: the loss from functions/nn/losses.py (loss_for_output), inverted drop
 (functions/nn/regularization.py), the optimizers of functions/nn/optimizers.py.
 """
 
-# ruff: noqa: RUF001 (the course's notation writes its Greek letters)
+# ruff: noqa: RUF001, RUF002 (the course's notation writes its Greek letters)
 
 from functions.nn.losses import (
     FUSED_PAIRS,
@@ -30,6 +31,10 @@ COSTS = {
     MeanSquaredError.name: "J = (1/2m) Σ (A[{L}] - Y)²",
 }
 EVAL_NOTE = "evaluation: computes with the current W[{layer}], b[{layer}] and updates nothing"
+EVAL_NORM_NOTE = (
+    "evaluation: computes with the current W[{layer}], γ[{layer}], β[{layer}] and running "
+    "averages, and updates nothing"
+)
 EVAL_LOSS_NOTE = "evaluation: the cost and accuracies of the current parameters; updates nothing"
 
 
@@ -76,12 +81,38 @@ def _symbols(layer: int) -> tuple[str, str, str, str, str]:
     return z, a, w, b, f"A[{layer - 1}]"
 
 
+def _normalized(plan: RunPlan, layer: int) -> bool:
+    return plan.specs[layer - 1].norm is not None
+
+
+def norm_lines(plan: RunPlan, span: Span, layer: int) -> list[str]:
+    """Batch norm between Z[l] and the activation: the batch's statistics in training, the
+    running averages in an evaluation."""
+    z, eps = f"Z[{layer}]", f"ε = {plan.config.bn_epsilon:g}"
+    if span.phase == "eval":
+        first = [
+            f"Z_norm = ({z} - running_mean[{layer}]) / √(running_var[{layer}] + ε), {eps} "
+            "(the running averages)"
+        ]
+    else:
+        first = [
+            f"μ = (1/m) Σ {z}, σ² = (1/m) Σ ({z} - μ)² per unit, over the batch's m samples",
+            f"Z_norm = ({z} - μ) / √(σ² + ε), {eps}",
+        ]
+    return [*first, f"Z̃[{layer}] = γ[{layer}] Z_norm + β[{layer}]"]
+
+
 def forward_lines(plan: RunPlan, span: Span, layer: int) -> list[str]:
     """Z[l] of the shard's units and, for a hidden layer, A[l] (the output's A is the loss's)."""
     z, a, w, b, a_prev = _symbols(layer)
     where = units_text(plan, layer, span.shard if span.function == "neuron" else 0)
-    first = f"{z} = {w} {a_prev} + {b} for {where}, {samples_text(plan, span)}"
+    normalized = _normalized(plan, layer)
+    product = f"{z} = {w} {a_prev}" + ("" if normalized else f" + {b}")
+    first = f"{product} for {where}, {samples_text(plan, span)}"
     lines = [first + (", A[0] = X" if layer == 1 else "")]
+    if normalized:
+        lines += norm_lines(plan, span, layer)
+        z = f"Z̃[{layer}]"
     if layer < plan.depth:
         lines.append(f"{a} = {plan.specs[layer - 1].activation}({z})")
         if _dropout(plan, span, layer):
@@ -115,27 +146,46 @@ def loss_lines(plan: RunPlan, span: Span) -> list[str]:
     return lines
 
 
+def running_lines(plan: RunPlan, layer: int) -> list[str]:
+    """Batch norm's running averages, moved by the step's batch."""
+    momentum = f"momentum = {plan.config.bn_momentum:g}"
+    return [
+        f"running_mean[{layer}] := (1 - momentum) running_mean[{layer}] + momentum μ, {momentum}",
+        f"running_var[{layer}] := (1 - momentum) running_var[{layer}] + momentum (m/(m-1)) σ²",
+    ]
+
+
 def update_lines(plan: RunPlan, span: Span, layer: int) -> list[str]:
-    """The optimizer's step on the shard's W[l] (b[l] likewise, with db[l])."""
+    """The optimizer's step on the shard's W[l] (b[l], or batch norm's gamma and beta,
+    likewise)."""
     config, (_, _, w, b, _) = plan.config, _symbols(layer)
+    normalized = _normalized(plan, layer)
+
+    def likewise(moments: str) -> str:
+        if normalized:
+            return f"γ[{layer}], β[{layer}] likewise, each with its own {moments}"
+        return f"{b} likewise, with {moments.replace('W', 'b')}"
+
     alpha = f"α = {learning_rate(config, span.epoch):g}"
     if config.optimizer == "momentum":
         return [
             f"v_dW = β1 v_dW + (1-β1) d{w}, β1 = {config.beta1:g}",
-            f"{w} := {w} - α v_dW, {alpha} ({b} likewise, with v_db)",
+            f"{w} := {w} - α v_dW, {alpha} ({likewise('v_dW')})",
         ]
     if config.optimizer == "rmsprop":
         return [
             f"s_dW = β2 s_dW + (1-β2) d{w}², β2 = {config.beta2:g}",
-            f"{w} := {w} - α d{w} / (√s_dW + ε), {alpha} ({b} likewise, with s_db)",
+            f"{w} := {w} - α d{w} / (√s_dW + ε), {alpha} ({likewise('s_dW')})",
         ]
     if config.optimizer == "adam":
         return [
             f"v_dW = β1 v_dW + (1-β1) d{w}; s_dW = β2 s_dW + (1-β2) d{w}², "
             f"β1 = {config.beta1:g}, β2 = {config.beta2:g}",
             f"{w} := {w} - α v̂ / (√ŝ + ε), v̂ = v_dW / (1-β1^t), ŝ = s_dW / (1-β2^t), "
-            f"t = {step_of(plan, span)}, {alpha} ({b} likewise, with v_db, s_db)",
+            f"t = {step_of(plan, span)}, {alpha} ({likewise('v_dW, s_dW')})",
         ]
+    if normalized:
+        return [f"{w} := {w} - α d{w} (γ[{layer}], β[{layer}] likewise), {alpha}"]
     return [f"{w} := {w} - α d{w}; {b} := {b} - α d{b}, {alpha}"]
 
 
@@ -144,24 +194,36 @@ def backward_lines(plan: RunPlan, span: Span, layer: int) -> list[str]:
     z, a, w, b, a_prev = _symbols(layer)
     where, m = units_text(plan, layer, span.shard), samples(plan, span)
     lines = []
+    normalized = _normalized(plan, layer)
     if layer < plan.depth:
         if _dropout(plan, span, layer):
             lines.append(f"d{a} = d{a} * D[{layer}] / keep_prob (the forward pass's mask)")
         activation = plan.specs[layer - 1].activation
-        lines.append(f"d{z} = d{a} * {activation}'({z}) for {where}, {m} samples")
+        z_in = f"Z̃[{layer}]" if normalized else z
+        lines.append(f"d{z_in} = d{a} * {activation}'({z_in}) for {where}, {m} samples")
     elif not plan.loss_in_output_shard:  # folded, the lines before computed dZ[L]
         lines.append(f"d{z} of {where} from the loss stage, {m} samples")
+    if normalized:
+        z_tilde = f"Z̃[{layer}]"
+        lines += [
+            f"dγ[{layer}] = (1/m) Σ d{z_tilde} Z_norm; dβ[{layer}] = (1/m) Σ d{z_tilde}",
+            f"d{z} = γ[{layer}] / √(σ² + ε) (d{z_tilde} - mean(d{z_tilde}) - Z_norm "
+            f"mean(d{z_tilde} Z_norm)), the means over the m samples",
+        ]
     d_w = f"d{w} = (1/m) d{z} {a_prev}ᵀ"
     if plan.config.l2:
         d_w += f" + (λ/m) {w}, λ = {plan.config.l2:g}"
-    lines += [d_w, f"d{b} = (1/m) Σ d{z} (over the m samples)"]
+    lines.append(d_w)
+    if not normalized:
+        lines.append(f"d{b} = (1/m) Σ d{z} (over the m samples)")
     if layer > 1:
         shards = len(plan.ranges(layer))
         share = f"d{a_prev} = {w}ᵀ d{z}"
         if shards > 1:
             share = f"d{a_prev} share = {w}ᵀ d{z} (the barrier adds the {shards} shards')"
         lines.append(f"{share}, with {w} before the update")
-    return lines + update_lines(plan, span, layer)
+    running = running_lines(plan, layer) if normalized else []
+    return lines + update_lines(plan, span, layer) + running
 
 
 def task_lines(plan: RunPlan, span: Span) -> list[str]:
@@ -189,9 +251,8 @@ def task_lines(plan: RunPlan, span: Span) -> list[str]:
             lines.append(f"A[{big_l}] and the cost: in the loss stage, which needs every unit")
         if span.phase == "eval":
             dropout = plan.config.dropout < 1.0 and span.layer < big_l
-            lines.append(
-                EVAL_NOTE.format(layer=span.layer) + (", without dropout" if dropout else "")
-            )
+            note = EVAL_NORM_NOTE if _normalized(plan, span.layer) else EVAL_NOTE
+            lines.append(note.format(layer=span.layer) + (", without dropout" if dropout else ""))
         return lines
     if span.layer == big_l and folded:  # the training output shard: forward and loss first
         forward = [*forward_lines(plan, span, big_l), *loss_lines(plan, span)]

@@ -186,6 +186,23 @@ def test_reading_md_holds_the_lines_the_page_writes() -> None:
         optimizer="adam",
         batch_size=64,
     )
+    normalized = RunPlan(
+        "run-1",
+        TrainConfig(
+            dataset="digits",
+            layers=[
+                {"units": 32, "activation": "relu", "batch_norm": True},
+                {"units": 10, "activation": "softmax"},
+            ],
+            shards=2,
+            epochs=50,
+            lr=0.01,
+            optimizer="adam",
+            batch_size=64,
+        ),
+        64,
+        (1437, 0, 360),
+    )
     tasks = [
         (cat, _span("fwd", 1, 0)),
         (cat, _span("bwd", 2, 1)),
@@ -194,6 +211,9 @@ def test_reading_md_holds_the_lines_the_page_writes() -> None:
         (digits, _span("fwd", 2, 1)),
         (digits, _span("loss", 0)),
         (digits, _span("bwd", 1, 0)),
+        (normalized, _span("fwd", 1, 0)),
+        (normalized, _span("bwd", 1, 0)),
+        (normalized, _span("fwd", 1, 1, phase="eval")),
     ]
     written = [line for plan, span in tasks for line in task_lines(plan, span)]
     assert _documented_lines() == written
