@@ -163,7 +163,7 @@ def update_lines(plan: RunPlan, span: Span, layer: int) -> list[str]:
 
     def likewise(moments: str) -> str:
         if normalized:
-            return f"γ[{layer}], β[{layer}] likewise, each with its own {moments}"
+            return f"γ[{layer}], β[{layer}] likewise, each with moments of its own"
         return f"{b} likewise, with {moments.replace('W', 'b')}"
 
     alpha = f"α = {learning_rate(config, span.epoch):g}"
