@@ -1,5 +1,7 @@
 """Batch normalization against torch: 10 training steps of the same network, from the same
-initial parameters over the same batches, then eval-mode predictions, within 1e-9.
+initial parameters over the same batches (and dropout masks), then eval-mode predictions,
+within 1e-9, for every optimizer: torch's SGD, RMSprop (alpha = beta2) and Adam are the
+course's gd, RMSprop and Adam, and its SGD momentum is the course's with lr (1 - beta).
 
 torch's BatchNorm1d with the run's momentum and eps follows Linear(bias=False), as the
 course places it (Z = W A_prev, no b). Every parameter (W, gamma, beta, running_mean,
@@ -105,36 +107,23 @@ def torch_loss(
     return loss
 
 
-class CourseMomentum:
-    """The course's momentum (v = beta v + (1 - beta) dW, W -= lr v) over torch's gradients.
-    torch.optim.SGD's momentum is another rule (its first step takes the whole gradient,
-    and dampening 1 - beta only applies after it), so it cannot be matched."""
-
-    def __init__(self, params: list[torch.Tensor], lr: float, beta: float) -> None:
-        self.param_groups = [{"params": params, "lr": lr}]
-        self.beta = beta
-        self.velocity = [torch.zeros_like(p) for p in params]
-
-    def zero_grad(self) -> None:
-        for p in self.param_groups[0]["params"]:
-            p.grad = None
-
-    @torch.no_grad()
-    def step(self) -> None:
-        group = self.param_groups[0]
-        for p, v in zip(group["params"], self.velocity, strict=True):
-            v.mul_(self.beta).add_(p.grad, alpha=1.0 - self.beta)
-            p.sub_(group["lr"] * v)
-
-
-def torch_optimizer(cfg: TrainConfig, params: list[torch.Tensor]) -> Any:
+def torch_optimizer(cfg: TrainConfig, params: list[torch.Tensor]) -> torch.optim.Optimizer:
+    """torch's optimizer doing the course's updates; its learning rate is lr_scale(cfg) times
+    the course's."""
     if cfg.optimizer == "gd":
         return torch.optim.SGD(params, lr=cfg.lr)
-    if cfg.optimizer == "adam":
-        return torch.optim.Adam(params, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), eps=cfg.epsilon)
+    if cfg.optimizer == "momentum":
+        return torch.optim.SGD(params, lr=cfg.lr * lr_scale(cfg), momentum=cfg.beta1)
     if cfg.optimizer == "rmsprop":  # the course's RMSprop is torch's (alpha = beta2)
         return torch.optim.RMSprop(params, lr=cfg.lr, alpha=cfg.beta2, eps=cfg.epsilon)
-    return CourseMomentum(params, cfg.lr, cfg.beta1)
+    return torch.optim.Adam(params, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), eps=cfg.epsilon)
+
+
+def lr_scale(cfg: TrainConfig) -> float:
+    """torch's momentum buffer (b = beta b + g, starting at the first gradient) is the sum of
+    beta^(t-k) g_k; the course's v (v = beta v + (1 - beta) g, from 0) is (1 - beta) times it,
+    so the course's step lr v is torch's with lr (1 - beta)."""
+    return 1.0 - cfg.beta1 if cfg.optimizer == "momentum" else 1.0
 
 
 def train_torch(cfg: TrainConfig, x: np.ndarray, y: np.ndarray) -> list[TorchLayer]:
@@ -149,7 +138,7 @@ def train_torch(cfg: TrainConfig, x: np.ndarray, y: np.ndarray) -> list[TorchLay
     steps = 0
     for key, columns in iter_steps(x.shape[1], cfg.batch_size, seed=cfg.seed, epochs=cfg.epochs):
         for group in optimizer.param_groups:
-            group["lr"] = learning_rate(cfg, key.epoch)
+            group["lr"] = learning_rate(cfg, key.epoch) * lr_scale(cfg)
         masks = [
             shard_mask(
                 keep_prob=cfg.dropout,
@@ -215,7 +204,14 @@ CASES = {
         "l2": 0.3,
         **MINI_BATCHES,
     },
-    "course-momentum": {"optimizer": "momentum", **FULL_BATCH},
+    "momentum-full-batch": {"optimizer": "momentum", **FULL_BATCH},
+    "momentum-mini-batches-lr-schedule": {
+        "optimizer": "momentum",
+        "beta1": 0.8,
+        "lr_decay": 0.3,
+        "lr_schedule": "exponential",
+        **MINI_BATCHES,
+    },
 }
 
 
