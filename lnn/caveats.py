@@ -43,6 +43,13 @@ def caveats(config: TrainConfig, *, n_samples: int, n_classes: int) -> list[str]
             f"--batch-size {config.batch_size} is not below the {n_samples} samples: every "
             "step is a full batch (--batch-size 0 says so)"
         )
+    normalized = [i for i, layer in enumerate(config.layers, start=1) if layer.batch_norm]
+    if config.batch_size == 1 and normalized and n_samples > 1:
+        found.append(
+            f"--batch-size 1 with batch norm (layer {normalized[0]}): a batch of one sample "
+            "is its own mean, so the normalized layers pass only beta on, whatever the input; "
+            "use --batch-size 2 or more"
+        )
     if config.epochs == 0:
         found.append("--epochs 0 trains nothing: the run only evaluates the initial parameters")
     return found

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from functions.nn.layers import LayerSpec
-from functions.nn.types import Params
+from functions.nn.types import LayerParams, Params
 from functions.training.config import layer_specs
 from messages.model_archive import ModelArchiveError, decode_model, encode_model
 from messages.train_request import TrainConfig
@@ -48,10 +48,27 @@ def load_model(path: Path) -> Model:
         raise ModelFileError(
             f"{path} has a config lnn cannot read ({exc.errors()[0]['msg']})"
         ) from exc
+    fan_in = params[0]["W"].shape[-1] if params and "W" in params[0] else 0
     for number, (layer, spec) in enumerate(zip(params, specs, strict=True), start=1):
         if set(layer) != set(spec.names):
             expected = ", ".join(f"{name}{number}" for name in spec.names)
             raise ModelFileError(
                 f"{path} is not an lnn model.npz (layer {number} needs {expected})"
             )
+        _check_shapes(path, number, layer, spec, fan_in)
+        fan_in = spec.units
     return model
+
+
+def _check_shapes(
+    path: Path, number: int, layer: LayerParams, spec: LayerSpec, fan_in: int
+) -> None:
+    """W_l is (units, the previous layer's units; W1 says how many features), every other
+    array a column of units: a model that predicts at all predicts with the right arrays."""
+    for name in spec.names:
+        expected = (spec.units, fan_in) if name == "W" else (spec.units, 1)
+        if layer[name].shape != expected:
+            raise ModelFileError(
+                f"{path} is not an lnn model.npz ({name}{number} has shape "
+                f"{layer[name].shape}; the config's layer {number} needs {expected})"
+            )

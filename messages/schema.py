@@ -71,8 +71,8 @@ _SERVER_ONLY: dict[str, str] = {
         f"features x samples at most {MAX_SAMPLES_X_FEATURES}"
     ),
     "TrainConfig._check_layers": (
-        "softmax only in the output layer and with at least 2 units; the step schedule "
-        "needs lr_decay below 1"
+        "softmax only in the output layer and with at least 2 units; batch_norm only in "
+        "hidden layers (not the output layer); the step schedule needs lr_decay below 1"
     ),
     "TrainRequest._check_outputs": (
         "the output layer's units equal y_train's rows; and once the trainer has read the "

@@ -29,6 +29,7 @@ from functions.memory.blobs import InMemoryBlobStore
 from functions.memory.bus import OUTPUT_QUEUE, TRAINER_QUEUE, InMemoryBus
 from functions.memory.faults import CallCounter, CrashPlan, ProcessCrash, Tripwire
 from functions.memory.ledger import InMemoryRunLedger
+from functions.nn.types import Params
 from functions.protocol import (
     ArrayStore,
     Door,
@@ -143,7 +144,7 @@ class InMemoryStack:
     def record(self, run_id: str) -> RunRecord | None:
         return self.ledger.get(run_id)
 
-    def model(self, run_id: str) -> tuple[list[tuple[np.ndarray, np.ndarray]], dict[str, Any]]:
+    def model(self, run_id: str) -> tuple[Params, dict[str, Any]]:
         record = self.ledger.get(run_id)
         if record is None or record.model_key is None:
             raise LookupError(f"run {run_id} has no model")

@@ -8,21 +8,20 @@ import pytest
 
 from lnn.caveats import caveats
 from lnn.cli.main import main
+from lnn.layer_text import parse_layers
 from messages.train_request import TrainConfig
 
 
 def _config(layers: str, **options: Any) -> TrainConfig:
-    specs = [
-        {"units": int(units), "activation": activation}
-        for units, activation in (part.split(":") for part in layers.split(","))
-    ]
-    return TrainConfig(dataset="toy", layers=specs, **options)
+    return TrainConfig(dataset="toy", layers=parse_layers(layers), **options)
 
 
 def test_a_sensible_request_has_no_caveat() -> None:
     config = _config("4:relu,1:sigmoid", batch_size=32, shards=2, epochs=10)
     assert caveats(config, n_samples=300, n_classes=2) == []
     assert caveats(_config("8:tanh,1:linear"), n_samples=100, n_classes=0) == []
+    normalized = _config("4:relu:bn,1:sigmoid", batch_size=2)  # a last batch of 1 is fine
+    assert caveats(normalized, n_samples=301, n_classes=2) == []
 
 
 @pytest.mark.parametrize(
@@ -33,6 +32,7 @@ def test_a_sensible_request_has_no_caveat() -> None:
         ("4:relu,1:sigmoid", {"shards": 50}, 2, "--shards 50: no layer has that many units"),
         ("4:relu,1:sigmoid", {"batch_size": 100000}, 2, "every step is a full batch"),
         ("4:relu,1:sigmoid", {"epochs": 0}, 2, "--epochs 0 trains nothing"),
+        ("4:relu,3:tanh:bn,1:sigmoid", {"batch_size": 1}, 2, "batch norm (layer 2): a batch of"),
     ],
 )
 def test_each_silently_accepted_case_is_named(

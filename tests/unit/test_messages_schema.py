@@ -273,6 +273,10 @@ REJECTED: list[tuple[str, str, str, Callable[[dict[str, Any]], None]]] = [
         _set("layers", [{"units": 1, "activation": "sigmoid"}] * (MAX_LAYERS + 1)),
     ),
     ("unknown activation", "TrainRequest", "TrainRequest", _set("layers.0.activation", "gelu")),
+    ("batch norm not a boolean", "TrainRequest", "TrainRequest", _set("layers.0.batch_norm", 1)),
+    ("bn momentum 0", "TrainRequest", "TrainRequest", _set("bn_momentum", 0.0)),
+    ("bn momentum over 1", "TrainRequest", "TrainRequest", _set("bn_momentum", 1.5)),
+    ("bn epsilon 0", "TrainRequest", "TrainRequest", _set("bn_epsilon", 0.0)),
     ("negative seed", "TrainRequest", "TrainRequest", _set("seed", -1)),
     ("unknown status", "RunRecord", "RunRecord", _set("status", "DONE")),
     ("missing required", "RunRecord", "RunRecord", _drop("created_at")),
@@ -307,6 +311,12 @@ SERVER_ONLY: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
         "TrainRequest",
         _set("layers.0.activation", "softmax"),
         "softmax only in the output layer",
+    ),
+    (
+        "TrainRequest",
+        "TrainRequest",
+        _set("layers.1.batch_norm", True),
+        "batch_norm only in hidden layers",
     ),
     (
         "TrainRequest",

@@ -65,6 +65,7 @@ def test_fixed_values_integer_ranges_and_own_grid_points() -> None:
         ("layers=8:relux,1:sigmoid", ['"layers=8:relux,1:sigmoid"', "'relux'"]),
         ("layers=choice:8:relu|x", ["'x'", "UNITS:ACTIVATION"]),
         ("layers=0:relu", ["layers '0:relu'", "units"]),
+        ("layers=8:relu:xx,1:sigmoid", ['"layers=8:relu:xx,1:sigmoid"', "unknown option 'xx'"]),
         ("batch-size=32.5", ['"batch-size=32.5"', "'32.5' is not a whole number"]),
         ("epochs=100:200", ['"epochs=100:200"', "int:A:B"]),
         ("seed=log:1:100", ["seed takes whole numbers"]),
@@ -152,6 +153,16 @@ def test_random_needs_a_number_of_trials() -> None:
         draw_trials(parse_search("lr=0.1"), method="bayes", trials=3, seed=1, grid_points=3)
 
 
+def test_layers_with_batch_norm_are_searched_as_their_option_text() -> None:
+    space = parse_search("layers=choice:8:relu:bn,8:relu:bn,1:sigmoid|8:relu,1:sigmoid")
+    assert space.dimensions[0].kind == Choice(("8:relu:bn,8:relu:bn,1:sigmoid", "8:relu,1:sigmoid"))
+    configs = [trial_config(BASE, params) for params in grid(space.dimensions[0].text, trials=2)]
+    assert [[layer.batch_norm for layer in c.layers] for c in configs] == [
+        [True, True, False],
+        [False, False],
+    ]
+
+
 def test_trial_config_is_the_base_with_the_trial_values() -> None:
     params = {"lr": 0.05, "batch-size": 64, "layers": "8:relu,1:sigmoid", "optimizer": "adam"}
     config = trial_config(BASE, params)
@@ -173,6 +184,7 @@ def test_every_trial_of_the_issue_example_is_a_valid_config() -> None:
         ({"lr": 0.1, "dropout": 1.5}, ["dropout=1.5", "less than or equal to 1"]),
         ({"batch-size": -1}, ["batch-size=-1"]),
         ({"layers": "3:softmax,1:sigmoid"}, ["layers=3:softmax,1:sigmoid", "output layer"]),
+        ({"layers": "8:relu,1:sigmoid:bn"}, ["layers=8:relu,1:sigmoid:bn", "hidden layers"]),
         ({"holdout": 0.2}, ["'holdout'"]),
     ],
 )
