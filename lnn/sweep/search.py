@@ -29,6 +29,7 @@ __all__ = [
 SEARCHABLE = (
     *("lr", "lr-decay", "lr-schedule", "decay-interval", "optimizer", "beta1", "beta2"),
     *("epsilon", "l2", "dropout", "init", "batch-size", "epochs", "layers", "seed", "shards"),
+    *("bn-momentum", "bn-epsilon"),
 )
 # Options that would change what the trials are compared on rather than how they train.
 _FIXED_BY_THE_SWEEP = ("dataset", "holdout")

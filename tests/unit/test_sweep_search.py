@@ -163,6 +163,16 @@ def test_layers_with_batch_norm_are_searched_as_their_option_text() -> None:
     ]
 
 
+def test_batch_norm_momentum_and_epsilon_are_searched() -> None:
+    space = parse_search("bn-momentum=log:0.01:0.5,bn-epsilon=choice:1e-5|1e-3")
+    for params in draw_trials(space, method="random", trials=6, seed=2, grid_points=3):
+        config = trial_config(BASE, params)
+        assert 0.01 <= config.bn_momentum <= 0.5 and config.bn_momentum == params["bn-momentum"]
+        assert config.bn_epsilon in (1e-5, 1e-3)
+    with pytest.raises(SearchSpecError, match="bn-momentum"):
+        trial_config(BASE, {"bn-momentum": 1.5})
+
+
 def test_trial_config_is_the_base_with_the_trial_values() -> None:
     params = {"lr": 0.05, "batch-size": 64, "layers": "8:relu,1:sigmoid", "optimizer": "adam"}
     config = trial_config(BASE, params)
