@@ -11,6 +11,7 @@ from rich.table import Table
 from lnn.estimate.estimate import PER_STEPS, Estimate
 from lnn.estimate.pricebook import PriceBook
 from lnn.estimate.projection import DURATION_PRICE, FLAT_PRICES, bill
+from lnn.layer_text import layers_text
 
 _LABELS = {
     "lambda_request": "Lambda requests",
@@ -50,7 +51,7 @@ def band_text(values: Mapping[str, float], fmt: Callable[[float], str], quantile
 
 def headline(e: Estimate) -> str:
     t, c = e.plan.target, e.config
-    layers = ",".join(f"{x.units}:{x.activation}" for x in c.layers)
+    layers = layers_text(c.layers)
     runs = ", ".join(e.measured)
     wall = sum(m.seconds for m in e.measured.values())
     return (
@@ -153,7 +154,10 @@ def assumptions_table(book: PriceBook) -> Table:
 
 def render(e: Estimate, console: Console) -> None:
     console.print(headline(e))
-    for table in (_measurement_table(e), _time_table(e), _bill_table(e), assumptions_table(e.book)):
+    console.print(_measurement_table(e))
+    if e.batch_norm is not None:  # measured beside the same run without batch norm
+        console.print(e.batch_norm.line())
+    for table in (_time_table(e), _bill_table(e), assumptions_table(e.book)):
         console.print(table)
 
 
