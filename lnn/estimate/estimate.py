@@ -4,10 +4,11 @@ time and its AWS bill."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
+from lnn.estimate.batch_norm import BatchNormCost, without_batch_norm
 from lnn.estimate.measure import Measured, measure_plans
-from lnn.estimate.plan import Plan, plan
+from lnn.estimate.plan import MeasurementRun, Plan, plan
 from lnn.estimate.pricebook import BANDS, PriceBook, load_price_book
 from lnn.estimate.projection import DURATION_PRICE, FLAT_PRICES, Parts, bill, parts, run_tally
 from lnn.estimate.tally import Tally
@@ -25,6 +26,7 @@ class Estimate:
     parts: Parts
     run: Tally
     book: PriceBook
+    batch_norm: BatchNormCost | None = None  # a step beside the same without batch norm
 
     @property
     def step(self) -> Tally:
@@ -97,6 +99,7 @@ class Estimate:
                 f"per_{PER_STEPS}_steps": bill(thousand, book),
                 "per_run": bill(self.run, book),
             },
+            "batch_norm": None if self.batch_norm is None else self.batch_norm.as_dict(),
             "assumptions": assumptions(book),
         }
 
@@ -123,8 +126,40 @@ def estimate(
     on_run: Callable[[str], None] | None = None,
     book: PriceBook | None = None,
 ) -> Estimate:
-    (found,) = estimate_all([config], data, steps, stack=stack, on_run=on_run, book=book)
-    return found
+    """The run's estimate; with batch-normed layers, beside the same run without them,
+    measured on the same stack (its step only: no evaluation runs)."""
+    plain = without_batch_norm(config)
+    if plain is None:
+        (found,) = estimate_all([config], data, steps, stack=stack, on_run=on_run, book=book)
+        return found
+    book = book or load_price_book()
+    measurement, plain_plan = _plan_of(config, data, steps), _plan_of(plain, data, steps)
+    plain_plan = replace(plain_plan, runs=_relabelled(plain_plan.runs))
+    runs, plain_runs = measure_plans(
+        [measurement, plain_plan], data, book, stack=stack, on_run=on_run
+    )
+    found = parts(measurement, runs, book)
+    plain_step = parts(plain_plan, _unlabelled(plain_runs), book).step
+    cost = BatchNormCost.of(config, plain, data.x.shape[0], found.step, plain_step)
+    run = run_tally(measurement, found)
+    return Estimate(config, measurement, runs, found, run, book, cost)
+
+
+_PLAIN = "no-bn "  # the label prefix of the runs without batch norm, as announced
+
+
+def _relabelled(runs: Sequence[MeasurementRun]) -> tuple[MeasurementRun, ...]:
+    """The runs that measure a step without batch norm (evaluations are not compared)."""
+    return tuple(replace(r, label=_PLAIN + r.label) for r in runs if r.label != "evaluating")
+
+
+def _unlabelled(measured: dict[str, Measured]) -> dict[str, Measured]:
+    return {label.removeprefix(_PLAIN): m for label, m in measured.items()}
+
+
+def _plan_of(config: TrainConfig, data: PreparedData, steps: int) -> Plan:
+    columns = split(data, holdout=config.holdout, seed=config.seed).x_train.shape[1]
+    return plan(config, columns, steps)
 
 
 def estimate_all(
@@ -138,10 +173,7 @@ def estimate_all(
 ) -> list[Estimate]:
     """The estimate of each config, their measurement runs on one embedded stack."""
     book = book or load_price_book()
-    plans = []
-    for config in configs:
-        columns = split(data, holdout=config.holdout, seed=config.seed).x_train.shape[1]
-        plans.append(plan(config, columns, steps))
+    plans = [_plan_of(config, data, steps) for config in configs]
     measured = measure_plans(plans, data, book, stack=stack, on_run=on_run)
     estimates = []
     for config, measurement, runs in zip(configs, plans, measured, strict=True):

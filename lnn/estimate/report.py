@@ -154,7 +154,10 @@ def assumptions_table(book: PriceBook) -> Table:
 
 def render(e: Estimate, console: Console) -> None:
     console.print(headline(e))
-    for table in (_measurement_table(e), _time_table(e), _bill_table(e), assumptions_table(e.book)):
+    console.print(_measurement_table(e))
+    if e.batch_norm is not None:  # measured beside the same run without batch norm
+        console.print(e.batch_norm.line())
+    for table in (_time_table(e), _bill_table(e), assumptions_table(e.book)):
         console.print(table)
 
 

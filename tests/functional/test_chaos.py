@@ -1,12 +1,15 @@
 """Faults injected with --chaos, each kind alone and all together over five seeds, change no
 byte of the model: sharded layers, mini-batches, dropout and Adam (docs/design.md, "Failure
-model")."""
+model"); and all together over two seeds on the same network batch-normalized, whose running
+averages are written with every version too."""
 
 import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
+from test_engine_equality import same_bytes
 
 from infra.local.chaos import ChaosSpec
 from lnn.datasets import load_dataset
@@ -30,6 +33,13 @@ CONFIG = TrainConfig(
     dropout=0.8,
     lr=0.01,
     seed=3,
+)
+# The same network with both hidden layers batch-normalized.
+BATCH_NORMED = TrainConfig.model_validate(
+    {
+        **CONFIG.model_dump(),
+        "layers": [{**layer, "batch_norm": True} for layer in LAYERS[:-1]] + LAYERS[-1:],
+    }
 )
 # Rates high enough for dozens of faults in a run of about 30 invocations and 150 calls.
 KINDS = {
@@ -62,6 +72,15 @@ def clean(data: PreparedData, stack_target: Callable[[], dict[str, Any]]) -> Tra
     return result
 
 
+@pytest.fixture(scope="module")
+def clean_batch_normed(
+    data: PreparedData, stack_target: Callable[[], dict[str, Any]]
+) -> TrainingResult:
+    result = train_on_stack(BATCH_NORMED, data, **stack_target())
+    assert result.status == "SUCCEEDED", result.reason
+    return result
+
+
 @pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_chaos_changes_no_byte_of_the_model(
@@ -74,14 +93,32 @@ def test_chaos_changes_no_byte_of_the_model(
     check_chaos(kind, seed, data, clean, stack_target())
 
 
-def check_chaos(
-    kind: str, seed: int, data: PreparedData, clean: TrainingResult, target: dict[str, Any]
+@pytest.mark.parametrize("seed", range(2))
+def test_chaos_changes_no_byte_of_a_batch_normed_model(
+    seed: int,
+    data: PreparedData,
+    clean_batch_normed: TrainingResult,
+    stack_target: Callable[[], dict[str, Any]],
 ) -> None:
-    """Train CONFIG under the faults of `kind` drawn from `seed`, there where `target` (the
+    for layer in clean_batch_normed.params[:-1]:  # moved by every step: worth comparing
+        assert "b" not in layer and np.all(layer["running_var"] != 1.0)
+    check_chaos("all", seed, data, clean_batch_normed, stack_target(), config=BATCH_NORMED)
+
+
+def check_chaos(
+    kind: str,
+    seed: int,
+    data: PreparedData,
+    clean: TrainingResult,
+    target: dict[str, Any],
+    *,
+    config: TrainConfig = CONFIG,
+) -> None:
+    """Train `config` under the faults of `kind` drawn from `seed`, there where `target` (the
     keyword arguments of `stack_target`) says; the model must be `clean`'s, byte for byte."""
     spec, counted = KINDS[kind]
     chaos = ChaosSpec.parse(f"{spec},seed={seed}")
-    result = train_on_stack(CONFIG, data, chaos=chaos, **target)
+    result = train_on_stack(config, data, chaos=chaos, **target)
     assert result.status == "SUCCEEDED", result.reason
     injected = dict(result.extra["chaos"])
     deaths = injected.pop("process_deaths")
@@ -89,8 +126,7 @@ def check_chaos(
     assert faults >= MIN_FAULTS, injected
     if kind in ("crash-before", "crash-after", "timeout"):
         assert deaths >= MIN_FAULTS
-    for (w1, b1), (w2, b2) in zip(clean.params, result.params, strict=True):
-        assert w1.tobytes() == w2.tobytes() and b1.tobytes() == b2.tobytes()
+    assert same_bytes(clean.params, result.params)
     assert [h.model_dump() for h in result.history] == [h.model_dump() for h in clean.history]
 
 

@@ -89,3 +89,35 @@ def test_estimate_of_a_sweep(capsys: pytest.CaptureFixture[str], tmp_path: Path)
         assert total["wall_s"][band] == pytest.approx(wall_time(times, 2))
         assert total["wall_under_quota_s"][band] == pytest.approx(wall_time(times, under_quota))
         assert total["bill_usd"][band] == pytest.approx(sum(t["bill_usd"][band] for t in trials))
+
+
+@pytest.mark.parametrize(
+    ("layers", "versions"),
+    [
+        ("3:tanh:bn,1:sigmoid", ["inline", "inline"]),
+        # 400 units of W, gamma, beta and the running averages: past the barrier item's share
+        # (without batch norm, W and b still fit)
+        ("400:tanh:bn,1:sigmoid", ["s3", "inline"]),
+    ],
+    ids=["versions-inline", "versions-in-s3"],
+)
+def test_estimate_shows_what_batch_norm_adds_to_a_step(
+    layers: str, versions: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same run measured without batch norm: no hop more, more bytes in every step's
+    versions, and one PutObject more a step when they no longer ride in the barrier item."""
+    argv = ["estimate", "--dataset", "xor", "--layers", layers, "--epochs", "1", "--steps", "1"]
+    assert main([*argv, "--telemetry-every", "off", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    labels = [r["label"] for r in document["measured"]["runs"]]
+    assert labels == ["short-off", "long-off"]  # the run's own; its plain twin's are apart
+    added = document["batch_norm"]
+    assert added["versions"] == {"with": versions, "without": ["inline", "inline"]}
+    for quantity in ("calls", "hops", "request_bytes", "response_bytes", "compute_s"):
+        figures = added[quantity]
+        assert figures["added"] == pytest.approx(figures["with"] - figures["without"])
+    assert added["calls"]["with"] == pytest.approx(document["per_step"]["calls"])
+    assert added["hops"]["added"] == 0 and added["hops"]["with"] > 0
+    assert added["request_bytes"]["added"] > 0
+    puts = added["added_calls_by_operation"].get("s3.PutObject", 0)
+    assert puts == (1 if versions[0] == "s3" else 0)  # one shard: its version a step

@@ -15,6 +15,7 @@ from infra.local.chaos import ChaosSpec
 from lnn.datasets import load_dataset
 from lnn.engines.reference import train_reference
 from lnn.engines.stack import train_on_stack
+from lnn.layer_text import parse_layers
 from lnn.prepare import prepare, split
 from lnn.telemetry import differences
 from messages.train_request import TrainConfig
@@ -46,11 +47,28 @@ CASES = {
         holdout=0.2,
         optimizer="momentum",
     ),
+    # Batch norm on both hidden layers: its statistics over each mini-batch, dropout after
+    # the activation, and the running averages that every evaluation normalizes with.
+    "batch-norm-minibatch-dropout": dict(
+        dataset="moons",
+        layers="5:relu:bn,4:tanh:bn,1:sigmoid",
+        epochs=2,
+        lr=0.05,
+        optimizer="adam",
+        dropout=0.8,
+        l2=0.1,
+        batch_size=64,
+        holdout=0.2,
+    ),
 }
+BATCH_NORM = "batch-norm-minibatch-dropout"
 
 
-def layers_of(text: str) -> list[dict]:
-    return [{"units": int(u), "activation": a} for u, a in (p.split(":") for p in text.split(","))]
+def same_bytes(a: list[dict[str, np.ndarray]], b: list[dict[str, np.ndarray]]) -> bool:
+    """Every array of every layer (W, b or gamma, beta and the running averages) equal."""
+    return [sorted(layer) for layer in a] == [sorted(layer) for layer in b] and all(
+        x[name].tobytes() == y[name].tobytes() for x, y in zip(a, b, strict=True) for name in x
+    )
 
 
 def run_both(case: dict, shards: int, chaos: ChaosSpec | None = None, **target: Any):
@@ -59,7 +77,7 @@ def run_both(case: dict, shards: int, chaos: ChaosSpec | None = None, **target: 
     options = dict(case)
     dataset = load_dataset(options.pop("dataset"))
     config = TrainConfig(
-        dataset=dataset.name, layers=layers_of(options.pop("layers")), shards=shards, **options
+        dataset=dataset.name, layers=parse_layers(options.pop("layers")), shards=shards, **options
     )
     data = prepare(dataset, [layer.model_dump() for layer in config.layers])
     columns = split(data, holdout=config.holdout, seed=config.seed)
@@ -69,10 +87,11 @@ def run_both(case: dict, shards: int, chaos: ChaosSpec | None = None, **target: 
 def assert_same(reference, network) -> None:
     assert network.status == "SUCCEEDED", network.reason
     assert len(network.params) == len(reference.params)
-    for (w_ref, b_ref), (w_net, b_net) in zip(reference.params, network.params, strict=True):
-        assert w_net.shape == w_ref.shape and b_net.shape == b_ref.shape
-        assert np.max(np.abs(w_net - w_ref)) <= TOLERANCE
-        assert np.max(np.abs(b_net - b_ref)) <= TOLERANCE
+    for ref, net in zip(reference.params, network.params, strict=True):
+        assert sorted(net) == sorted(ref)
+        for name, expected in ref.items():
+            assert net[name].shape == expected.shape, name
+            assert np.max(np.abs(net[name] - expected)) <= TOLERANCE, name
     assert [h.epoch for h in network.history] == [h.epoch for h in reference.history]
     for ref, net in zip(reference.history, network.history, strict=True):
         assert abs(ref.cost - net.cost) <= TOLERANCE
@@ -105,6 +124,15 @@ def test_embedded_equals_reference(name: str, shards: int) -> None:
     assert_same(reference, network)
 
 
+def test_batch_norm_in_one_shard_a_layer_equals_reference() -> None:
+    """Unsharded, each layer's statistics come from one invocation (the other end of the
+    sharded cases above)."""
+    reference, network = run_both(CASES[BATCH_NORM], shards=1)
+    assert_same(reference, network)
+    for layer in network.params[:-1]:  # the running averages moved, in 1e-9 of the reference
+        assert np.all(layer["running_mean"] != 0.0) and np.all(layer["running_var"] != 1.0)
+
+
 def test_duplicate_delivery_changes_no_byte_of_the_model(
     stack_target: Callable[[], dict[str, Any]],
 ) -> None:
@@ -112,8 +140,7 @@ def test_duplicate_delivery_changes_no_byte_of_the_model(
     _, clean = run_both(case, shards=2, **stack_target())
     _, doubled = run_both(case, shards=2, chaos=ChaosSpec(duplicate=1.0), **stack_target())
     assert doubled.status == "SUCCEEDED", doubled.reason
-    for (w1, b1), (w2, b2) in zip(clean.params, doubled.params, strict=True):
-        assert w1.tobytes() == w2.tobytes() and b1.tobytes() == b2.tobytes()
+    assert same_bytes(clean.params, doubled.params)
     assert [h.model_dump() for h in clean.history] == [h.model_dump() for h in doubled.history]
     assert sorted(clean.first_layer) == sorted(doubled.first_layer)
     for step, w in clean.first_layer.items():
@@ -138,8 +165,7 @@ def test_cold_containers_read_everything_back_and_change_nothing(
         monkeypatch.setattr(memory, capacity, 0)
     _, cold = run_both(case, shards=2, **stack_target())
     assert cold.status == "SUCCEEDED", cold.reason
-    for (w1, b1), (w2, b2) in zip(warm.params, cold.params, strict=True):
-        assert w1.tobytes() == w2.tobytes() and b1.tobytes() == b2.tobytes()
+    assert same_bytes(warm.params, cold.params)
     assert sorted(warm.first_layer) == sorted(cold.first_layer)
     for step, w in warm.first_layer.items():
         assert w.tobytes() == cold.first_layer[step].tobytes(), step

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 from served import lnn_up
-from test_engine_equality import CASES, assert_same, layers_of
+from test_engine_equality import CASES, assert_same
 
 from infra.local.workers import WorkerPool, WorkerStartError
 from lnn.datasets import load_dataset
 from lnn.engines.reference import train_reference
 from lnn.engines.results import fetch_result
+from lnn.layer_text import parse_layers
 from lnn.prepare import prepare, split
 from messages.status import RunStatus
 from messages.train_request import TrainConfig
@@ -30,7 +31,7 @@ SEEDS = (1, 2, 3, 4)
 
 # Adam, L2, dropout, mini-batches and dev evaluations; small, to keep the queues shallow.
 CASE = dict(CASES["deep-adam-l2-dropout-minibatch"])
-DATASET, LAYERS = CASE.pop("dataset"), layers_of(CASE.pop("layers"))
+DATASET, LAYERS = CASE.pop("dataset"), parse_layers(CASE.pop("layers"))
 
 
 def config(seed: int) -> TrainConfig:

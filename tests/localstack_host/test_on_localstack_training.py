@@ -21,9 +21,11 @@ from test_chaos import (
     test_a_trainer_that_dies_on_every_delivery_ends_its_run_failed,
 )
 from test_engine_equality import (
+    BATCH_NORM,
     CASES,
     assert_same,
     run_both,
+    same_bytes,
     test_cold_containers_read_everything_back_and_change_nothing,
     test_duplicate_delivery_changes_no_byte_of_the_model,
 )
@@ -47,6 +49,7 @@ EQUALITY = [
     ("planar", 64),  # one shard per unit: "one Lambda per neuron"
     ("deep-adam-l2-dropout-minibatch", 3),  # mini-batches, dropout, Adam, L2, dev split
     ("digits-softmax", 3),  # softmax; full-batch arrays large enough to go through S3
+    (BATCH_NORM, 3),  # batch norm: its statistics per mini-batch, running averages, dropout
 ]
 
 
@@ -73,6 +76,5 @@ def test_localstack_and_moto_train_the_same_bytes(
     """Two independent emulators of the same AWS calls: the same model, byte for byte."""
     on_moto = train_on_stack(CONFIG, data)
     assert on_moto.status == "SUCCEEDED", on_moto.reason
-    for (w1, b1), (w2, b2) in zip(on_moto.params, clean.params, strict=True):
-        assert w1.tobytes() == w2.tobytes() and b1.tobytes() == b2.tobytes()
+    assert same_bytes(on_moto.params, clean.params)
     assert [h.model_dump() for h in on_moto.history] == [h.model_dump() for h in clean.history]

@@ -15,6 +15,12 @@ from messages.train_request import TrainConfig
 
 Params = list[dict[str, np.ndarray]]
 RUN = "run-1"
+# config()'s network with both hidden layers batch-normalized (the output layer may not be).
+BATCH_NORMED_TOY = [
+    {"units": 4, "activation": "relu", "batch_norm": True},
+    {"units": 3, "activation": "tanh", "batch_norm": True},
+    {"units": 1, "activation": "sigmoid"},
+]
 
 
 def toy_data(n_features: int = 3, m: int = 24, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -76,6 +82,16 @@ def max_difference(a: Params, b: Params) -> float:
     """Largest absolute difference over every array; the layers must hold the same names."""
     assert [sorted(layer) for layer in a] == [sorted(layer) for layer in b]
     return max_abs_diff(a, b)
+
+
+def running_averages_moved(params: Params) -> bool:
+    """Whether every batch-normalized layer's running averages left their start (0 and 1):
+    a model they are compared in, byte for byte, then says something about them."""
+    normalized = [layer for layer in params if "running_mean" in layer]
+    return bool(normalized) and all(
+        np.all(layer["running_mean"] != 0.0) and np.all(layer["running_var"] != 1.0)
+        for layer in normalized
+    )
 
 
 def identical(a: Params, b: Params) -> bool:

@@ -2,11 +2,13 @@
 the report prints every figure with its assumptions."""
 
 import json
+from dataclasses import replace
 
 import pytest
 from rich.console import Console
 
 from lnn.cli.main import main
+from lnn.estimate.batch_norm import BatchNormCost, without_batch_norm
 from lnn.estimate.compute import Samples
 from lnn.estimate.estimate import Estimate
 from lnn.estimate.measure import Measured
@@ -80,3 +82,33 @@ def test_the_json_is_one_object_whose_figures_add_up() -> None:
     assert document["bill_usd"]["per_run"]["sqs_request"] == pytest.approx(sqs * 0.40 / 1e6)
     assert document["time_s"]["per_step"]["p99_high"] == pytest.approx(0.4)
     assert document["assumptions"]["prices"]["s3_put"]["usd"] == 0.005
+
+
+def test_a_batch_normed_run_is_shown_beside_the_same_run_without_batch_norm() -> None:
+    plain = made_up_estimate()
+    layers = [{"units": 500, "activation": "tanh", "batch_norm": True}, plain.config.layers[-1]]
+    config = TrainConfig.model_validate({**plain.config.model_dump(), "layers": layers})
+    twin = without_batch_norm(config)
+    assert twin is not None and not any(layer.batch_norm for layer in twin.layers)
+    assert twin.model_dump(exclude={"layers"}) == config.model_dump(exclude={"layers"})
+    assert without_batch_norm(plain.config) is None
+    # gd, 2 inputs: 500 x (2 + 1) floats fit the barrier item's share, 500 x (2 + 4) do not
+    step = plain.step + Tally({"calls": 2, "calls.s3.PutObject": 1, "calls.s3.GetObject": 1})
+    step = step + Tally({"bytes.request": 15_000, "compute": 0.004})
+    cost = BatchNormCost.of(config, twin, 2, step, plain.step)
+    assert (cost.versions, cost.plain_versions) == (["s3", "inline"], ["inline", "inline"])
+    estimate = replace(plain, config=config, batch_norm=cost)
+
+    console = Console(record=True, width=300)
+    render(estimate, console)
+    text = console.export_text()
+    assert (
+        "batch norm adds: +2 calls, +15,000 bytes a step (request +15,000, response +0; "
+        "+1 s3.GetObject, +1 s3.PutObject), +0 hops, +4.0 ms of handler compute; layer 1's "
+        "versions no longer fit the barrier item: S3 objects" in text
+    )
+    assert "xor 500:tanh:bn,1:sigmoid" in text
+    document = json.loads(to_json(estimate))["batch_norm"]
+    assert document["calls"] == {"with": 32, "without": 30, "added": 2}
+    assert document["added_calls_by_operation"] == {"s3.GetObject": 1, "s3.PutObject": 1}
+    assert json.loads(to_json(plain))["batch_norm"] is None

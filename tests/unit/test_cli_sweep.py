@@ -50,8 +50,9 @@ def test_the_same_seed_draws_the_same_trials_and_trains_the_same_models(
     for trial in a.trials:
         mine = load_model(trial_dir(first, trial.index) / "model.npz").params
         twin = load_model(trial_dir(second, trial.index) / "model.npz").params
-        for (w, bias), (w2, bias2) in zip(mine, twin, strict=True):
-            assert np.array_equal(w, w2) and np.array_equal(bias, bias2)
+        for layer, twin_layer in zip(mine, twin, strict=True):
+            assert sorted(layer) == sorted(twin_layer) == ["W", "b"]
+            assert all(np.array_equal(layer[name], twin_layer[name]) for name in layer)
     assert a.best == b.best
 
 

@@ -8,16 +8,25 @@ evaluation transitions, the model write), before and after the call.
 
 import numpy as np
 import pytest
-from memory_runs import RUN, config, identical, toy_data, train
+from memory_runs import (
+    BATCH_NORMED_TOY,
+    RUN,
+    config,
+    identical,
+    running_averages_moved,
+    toy_data,
+    train,
+)
 
 from functions.memory import CrashPlan, InMemoryStack
 from functions.protocol.telemetry import read_telemetry
 from messages.status import RunStatus
 
 
-def _tiny():  # two shards on the hidden layer, two batches, one evaluation
+def _tiny(batch_norm: bool):  # two shards on the hidden layer, two batches, one evaluation
+    hidden = {"units": 3, "activation": "relu", "batch_norm": batch_norm}
     return config(
-        layers=[{"units": 3, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}],
+        layers=[hidden, {"units": 1, "activation": "sigmoid"}],
         epochs=1,
         batch_size=6,
         holdout=0.0,
@@ -25,11 +34,13 @@ def _tiny():  # two shards on the hidden layer, two batches, one evaluation
     )
 
 
-def test_a_crash_at_every_port_call_changes_no_byte() -> None:
+@pytest.mark.parametrize("batch_norm", [False, True], ids=["plain", "batch-norm"])
+def test_a_crash_at_every_port_call_changes_no_byte(batch_norm: bool) -> None:
     x, y = toy_data(m=12)
-    cfg = _tiny()
+    cfg = _tiny(batch_norm)
     clean = train(InMemoryStack(), cfg, x, y)
     expected = clean.model(RUN)[0]
+    assert not batch_norm or running_averages_moved(expected)
     calls = clean.counter.calls
     touched = {name.split(".")[1] for name in calls}
     assert {"arrive", "send_tasks", "claim_step", "claim_eval", "succeed"} <= touched
@@ -75,9 +86,10 @@ def test_a_crash_at_every_port_call_leaves_the_clean_telemetry() -> None:
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_crashes_with_duplicates_and_reordering(seed: int) -> None:
+@pytest.mark.parametrize("layers", [None, BATCH_NORMED_TOY], ids=["plain", "batch-norm"])
+def test_crashes_with_duplicates_and_reordering(layers: list[dict] | None, seed: int) -> None:
     x, y = toy_data()
-    cfg = config()
+    cfg = config() if layers is None else config(layers=layers)
     expected = train(InMemoryStack(), cfg, x, y).model(RUN)[0]
     for at in range(seed * 37 + 5, 400, 53):
         stack = InMemoryStack(seed=seed, duplicate=0.3, reorder=True, crash=CrashPlan(at, "after"))

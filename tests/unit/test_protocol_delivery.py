@@ -6,7 +6,15 @@ import json
 
 import numpy as np
 import pytest
-from memory_runs import RUN, config, identical, toy_data, train
+from memory_runs import (
+    BATCH_NORMED_TOY,
+    RUN,
+    config,
+    identical,
+    running_averages_moved,
+    toy_data,
+    train,
+)
 
 from functions.memory import InMemoryStack, QueuedMessage
 from functions.protocol.keys import params_key
@@ -14,12 +22,17 @@ from functions.protocol.trainer import cancel_run
 from messages.status import RunStatus
 from messages.tasks import CancelRun, ForwardTask
 
+NETWORKS = {"plain": {}, "batch-norm": {"layers": BATCH_NORMED_TOY}}
+
 
 @pytest.mark.parametrize("seed", range(5))
-def test_duplicates_and_reordering_change_no_byte(seed: int) -> None:
+@pytest.mark.parametrize("network", list(NETWORKS))
+def test_duplicates_and_reordering_change_no_byte(network: str, seed: int) -> None:
+    """Batch norm's running averages too: moved by every step, written with its version."""
     x, y = toy_data()
-    cfg = config()
+    cfg = config(**NETWORKS[network])
     expected = train(InMemoryStack(), cfg, x, y).model(RUN)[0]
+    assert network == "plain" or running_averages_moved(expected)
     stack = train(InMemoryStack(seed=seed, duplicate=0.5, reorder=True), cfg, x, y)
     assert stack.record(RUN).status is RunStatus.SUCCEEDED
     assert identical(stack.model(RUN)[0], expected)

@@ -4,7 +4,7 @@ the run that asked for it goes on as it was."""
 from typing import Any
 
 import pytest
-from memory_runs import RUN, config, identical, toy_data, train
+from memory_runs import BATCH_NORMED_TOY, RUN, config, identical, toy_data, train
 
 from functions.aws.s3 import S3BlobStore
 from functions.memory import InMemoryStack
@@ -26,9 +26,11 @@ def test_the_s3_adapter_reports_a_refused_delete() -> None:
         store.delete(["runs/a/params/x", "runs/a/params/y"])
 
 
-def test_a_run_whose_pruning_is_refused_trains_the_same_model() -> None:
+@pytest.mark.parametrize("layers", [None, BATCH_NORMED_TOY], ids=["plain", "batch-norm"])
+def test_a_run_whose_pruning_is_refused_trains_the_same_model(layers: list[dict] | None) -> None:
     x, y = toy_data(n_features=2000)  # layer 1's versions are too large for its barrier item
-    cfg = config(epochs=40, batch_size=0, dropout=1.0)  # past the first pruning at step 32
+    network = {} if layers is None else {"layers": layers}
+    cfg = config(epochs=40, batch_size=0, dropout=1.0, **network)  # past the pruning at step 32
     expected = train(InMemoryStack(), cfg, x, y).model(RUN)[0]
     stack = InMemoryStack()
 
