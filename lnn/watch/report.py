@@ -6,6 +6,7 @@ import os
 import threading
 from pathlib import Path
 
+from lnn.layer_text import layers_text
 from lnn.runs.types import REPORT_FILE
 from lnn.watch.images import REPORT_STEPS
 from lnn.watch.page import plotly_js, report_page
@@ -16,8 +17,7 @@ def report_title(view: RunView) -> str:
     config = view.config
     if config is None:
         return f"lnn report {view.run_id or ''}".strip()
-    layers = ",".join(f"{x.units}:{x.activation}" for x in config.layers)
-    return f"lnn report: {config.dataset} {layers}"
+    return f"lnn report: {config.dataset} {layers_text(config.layers)}"
 
 
 def write_whole(path: Path, text: str) -> Path:

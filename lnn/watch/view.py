@@ -19,6 +19,7 @@ from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from lnn.datasets.images import image_shape
 from lnn.first_layer import FirstLayerReader
+from lnn.layer_text import layers_text
 from lnn.watch.document import PICTURE_SECTIONS, build_document, parameter_sections
 from lnn.watch.examples import Examples
 from lnn.watch.images import FirstLayerPictures, StepNotKeptError
@@ -211,9 +212,7 @@ class RunView:
                 "run_id": self.run_id,
                 "engine": self.engine,
                 "dataset": None if config is None else config.dataset,
-                "layers": None
-                if config is None
-                else ",".join(f"{x.units}:{x.activation}" for x in config.layers),
+                "layers": None if config is None else layers_text(config.layers),
                 "status": self.status,
                 "reason": self.reason,
                 "epoch": self.epoch,

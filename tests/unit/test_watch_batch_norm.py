@@ -9,6 +9,7 @@ from functions.telemetry.figures import NORM_UNIT_FIGURES, norm_units
 from lnn.telemetry import epoch_window
 from lnn.watch.glossary import TERMS
 from lnn.watch.numbers import figures
+from lnn.watch.report import report_title
 
 
 def test_the_diagram_shows_each_batch_normalized_units_figures_now_and_over_the_steps() -> None:
@@ -35,8 +36,10 @@ def test_the_diagram_shows_each_batch_normalized_units_figures_now_and_over_the_
     assert all(np.array(history["batch_var"]).ravel() > 0)
 
 
-def test_the_dead_units_section_names_beta_and_every_figure_is_explained() -> None:
+def test_the_header_and_the_dead_units_section_name_batch_norm() -> None:
     view, _ = watched_run(batch_norm_config())
+    assert view.status_section()["layers"] == "5:relu:bn,3:relu:bn,1:sigmoid"
+    assert report_title(view) == "lnn report: moons 5:relu:bn,3:relu:bn,1:sigmoid"
     layers = view.document()["dead_units"]["layers"]
     assert [layer["bias_name"] for layer in layers] == ["beta", "beta"]
     assert all(" bias " not in v["reason"] for v in view.document()["dead_units"]["verdicts"])
