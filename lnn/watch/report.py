@@ -17,7 +17,8 @@ def report_title(view: RunView) -> str:
     config = view.config
     if config is None:
         return f"lnn report {view.run_id or ''}".strip()
-    return f"lnn report: {config.dataset} {layers_text(config.layers)}"
+    layers = layers_text(config.layers)
+    return f"lnn report: {config.dataset} {layers}"
 
 
 def write_whole(path: Path, text: str) -> Path:
