@@ -53,7 +53,9 @@ def _verdict_texts(verdicts: Sequence[UnitVerdict]) -> dict[int, list[str]]:
     return texts
 
 
-def _norm(window: LayerTelemetry | None, found: LayerSeries | None, picked: list[int]) -> Any:
+def _norm(
+    window: LayerTelemetry | None, found: LayerSeries | None, picked: list[int]
+) -> dict[str, Any] | None:
     """A batch-normalized layer's figures per unit: over the last epoch recorded (``now``,
     means over its steps as the other statistics) and at each drawn step (``history``,
     ``history[figure][unit][i]``); None for a dense layer."""
