@@ -18,6 +18,8 @@ from functions.telemetry import (
 from functions.telemetry.verdicts import UnitVerdict
 from lnn.runs.types import TELEMETRY_FILE
 
+BATCH_NORM = "batch_norm"  # a layer row's key for its batch-norm figures per unit
+
 
 def write_telemetry(out: Path, records: Sequence[TelemetryRecord]) -> Path | None:
     """``out/telemetry.jsonl`` (docs/telemetry.md); None, and no file, without records."""
@@ -56,7 +58,8 @@ def epoch_window(
 
 
 def layer_rows(layers: Sequence[LayerTelemetry]) -> list[dict[str, Any]]:
-    """One summary per layer, with the flags raised on it (functions.telemetry.flags)."""
+    """One summary per layer, with the flags raised on it (functions.telemetry.flags), and a
+    batch-normalized layer's figures per unit (figures.NORM_UNIT_FIGURES) under BATCH_NORM."""
     raised = flags(layers)
     rows = []
     for t in layers:
@@ -75,6 +78,9 @@ def layer_rows(layers: Sequence[LayerTelemetry]) -> list[dict[str, Any]]:
                 "flags": [{"kind": f.kind, "message": f.message} for f in mine],
             }
         )
+        norm = figures.norm_units(t)
+        if norm is not None:  # a dense layer has no such key
+            rows[-1][BATCH_NORM] = {name: values.tolist() for name, values in norm.items()}
     return rows
 
 

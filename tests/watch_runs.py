@@ -77,3 +77,13 @@ def spans_of_steps(steps: int, *, t0: float = 1000.0) -> list[Span]:
 def dead_relu_config() -> TrainConfig:
     """Zero weights: every relu unit of the hidden layer is 0 on every sample, so dead."""
     return config(init="zeros", epochs=2)
+
+
+def batch_norm_config() -> TrainConfig:
+    """Two batch-normalized relu layers before a dense sigmoid output."""
+    layers = [
+        {"units": 5, "activation": "relu", "batch_norm": True},
+        {"units": 3, "activation": "relu", "batch_norm": True},
+        {"units": 1, "activation": "sigmoid"},
+    ]
+    return config(layers=layers, epochs=4, batch_size=100)

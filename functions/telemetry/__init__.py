@@ -32,6 +32,7 @@ from functions.telemetry.histograms import (
     merge_histograms,
 )
 from functions.telemetry.layer import LayerTelemetry, merge_batches, merge_shards
+from functions.telemetry.norm import NORM_FIGURES, NormStats, norm_telemetry
 from functions.telemetry.records import TelemetryRecord, dumps_records, loads_records
 from functions.telemetry.saturation import SIGMOID_HIGH, SIGMOID_LOW, TANH_LIMIT, saturated
 
@@ -40,6 +41,7 @@ __all__ = [
     "DEFAULT_SPEC",
     "EXPLODING_RATIO",
     "FIGURES",
+    "NORM_FIGURES",
     "SATURATED_FRACTION",
     "SIGMOID_HIGH",
     "SIGMOID_LOW",
@@ -55,6 +57,7 @@ __all__ = [
     "Histogram",
     "HistogramSpec",
     "LayerTelemetry",
+    "NormStats",
     "TelemetryRecord",
     "backward_telemetry",
     "class_counts",
@@ -69,5 +72,6 @@ __all__ = [
     "merge_class_counts",
     "merge_histograms",
     "merge_shards",
+    "norm_telemetry",
     "saturated",
 ]

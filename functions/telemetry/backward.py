@@ -1,5 +1,6 @@
 """Per-unit parameter, gradient and update figures of one optimizer step, from the shard
-that owns the units' rows of W and b.
+that owns the units' rows of W and b. In a batch-normalized layer, which has no b, the bias
+figures are beta's, the parameter doing b's work (functions.telemetry.norm has the rest).
 
 A step's record describes the parameters the step *used* (W and b before the update, the
 ones its forward pass ran with), the raw gradients the optimizer received (dW includes the

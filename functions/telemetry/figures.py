@@ -24,12 +24,14 @@ __all__ = [
     "GRAD_RMS",
     "HISTOGRAM_KINDS",
     "LAYER_FIGURES",
+    "NORM_UNIT_FIGURES",
     "SATURATED",
     "UPDATE_RATIO",
     "WEIGHT_NORM",
     "frobenius",
     "grad_rms",
     "histograms_by_kind",
+    "norm_units",
     "occupied_span",
     "picture_shape",
     "safe_ratio",
@@ -102,6 +104,29 @@ def histograms_by_kind(t: LayerTelemetry) -> dict[str, Histogram]:
     """The layer's histograms by their name in HISTOGRAM_KINDS."""
     f, b = t.forward, t.backward
     return {"W": b.weights, "A": f.activations, "dZ": b.deltas, "dW": b.weight_grads}
+
+
+# A batch-normalized layer's figures per unit, in the order readers show them: name -> label.
+# Beta is the record's bias (it does b's work there); every figure is a mean over the steps.
+NORM_UNIT_FIGURES: dict[str, str] = {
+    "gamma": "gamma",
+    "beta": "beta",
+    "batch_mean": "batch mean of Z",
+    "batch_var": "batch variance of Z",
+}
+
+
+def norm_units(t: LayerTelemetry) -> dict[str, np.ndarray] | None:
+    """Per unit, NORM_UNIT_FIGURES of a batch-normalized layer; None for a dense one."""
+    if t.norm is None:
+        return None
+    n = t.norm
+    return {
+        "gamma": n.mean("gamma"),
+        "beta": t.backward.mean("bias"),
+        "batch_mean": n.mean("batch_mean"),
+        "batch_var": n.mean("batch_var"),
+    }
 
 
 # Per-layer figure -> how it is read off a record of the whole layer (one step or a window).

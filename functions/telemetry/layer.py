@@ -3,11 +3,13 @@
 ``merge_shards`` joins the shards of one step in row order: per-unit figures concatenate and
 histograms add, so the result equals what one shard owning the rows would have computed.
 ``merge_batches`` pools the steps of a window (an epoch) for the same rows. The two commute.
+A batch-normalized layer's record adds ``norm`` (functions.telemetry.norm), which merges the
+same ways; a dense layer's has none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
@@ -18,11 +20,18 @@ from functions.telemetry import figures
 from functions.telemetry.arrays import TELEMETRY_VERSION, check_version
 from functions.telemetry.backward import UNIT_SUMS, BackwardStats, concat_backward, pool_backward
 from functions.telemetry.forward import ForwardStats, concat_forward, pool_forward
+from functions.telemetry.norm import NORM_SUMS, NormStats, concat_norm, pool_norm
+
+# What a unit's additive parameter (the ``bias`` figures) is called: beta does b's work in a
+# batch-normalized layer.
+BIAS = "b"
+BETA = "beta"
 
 
 @dataclass(frozen=True)
 class LayerTelemetry:
-    """Telemetry of rows ``[start, stop)`` of layer ``layer`` (1-based) of ``units`` units."""
+    """Telemetry of rows ``[start, stop)`` of layer ``layer`` (1-based) of ``units`` units;
+    ``norm`` for a batch-normalized layer only."""
 
     layer: int
     activation: str
@@ -31,6 +40,7 @@ class LayerTelemetry:
     stop: int
     forward: ForwardStats
     backward: BackwardStats
+    norm: NormStats | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.stop <= self.units:
@@ -41,6 +51,19 @@ class LayerTelemetry:
                 f"rows [{self.start}, {self.stop}) but forward has {self.forward.units} units "
                 f"and backward {self.backward.units}"
             )
+        if self.norm is not None and (self.norm.units, self.norm.steps) != (
+            rows,
+            self.backward.steps,
+        ):
+            raise ValueError(
+                f"batch norm figures of {self.norm.units} units over {self.norm.steps} steps "
+                f"beside {rows} rows over {self.backward.steps}"
+            )
+
+    @property
+    def bias_name(self) -> str:
+        """What the ``bias`` figures are of: b, or beta in a batch-normalized layer."""
+        return BIAS if self.norm is None else BETA
 
     @property
     def whole(self) -> bool:
@@ -75,12 +98,14 @@ class LayerTelemetry:
         """No NaN or infinity in any figure or histogram. The sums catch a non-finite element
         of W, dW, Z, A or dZ too (its row's norm, sum or db turns non-finite)."""
         f, b = self.forward, self.backward
-        sums = (f.sum, f.m2, f.z_sum, *(getattr(b, name) for name in UNIT_SUMS))
+        sums = [f.sum, f.m2, f.z_sum, *(getattr(b, name) for name in UNIT_SUMS)]
+        if self.norm is not None:
+            sums += [getattr(self.norm, name) for name in NORM_SUMS]
         histograms = figures.histograms_by_kind(self).values()
         return all(np.isfinite(s).all() for s in sums) and not any(h.nan for h in histograms)
 
     def to_document(self) -> dict[str, Any]:
-        return {
+        doc = {
             "v": TELEMETRY_VERSION,
             "layer": self.layer,
             "activation": self.activation,
@@ -90,6 +115,9 @@ class LayerTelemetry:
             "forward": self.forward.to_document(),
             "backward": self.backward.to_document(),
         }
+        if self.norm is not None:  # absent, not zeros, for a dense layer
+            doc["norm"] = self.norm.to_document()
+        return doc
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> LayerTelemetry:
@@ -102,6 +130,7 @@ class LayerTelemetry:
             stop=int(doc["stop"]),
             forward=ForwardStats.from_document(doc["forward"]),
             backward=BackwardStats.from_document(doc["backward"]),
+            norm=None if doc.get("norm") is None else NormStats.from_document(doc["norm"]),
         )
 
 
@@ -110,11 +139,20 @@ def _same_layer(parts: Sequence[LayerTelemetry]) -> LayerTelemetry:
         raise ValueError("nothing to merge")
     first = parts[0]
     if any(
-        (p.layer, p.activation, p.units) != (first.layer, first.activation, first.units)
+        (p.layer, p.activation, p.units, p.norm is None)
+        != (first.layer, first.activation, first.units, first.norm is None)
         for p in parts
     ):
         raise ValueError("only telemetry of one layer can be merged")
     return first
+
+
+def _merged_norm(
+    parts: Sequence[LayerTelemetry], join: Callable[[list[NormStats]], NormStats]
+) -> NormStats | None:
+    # _same_layer saw that every part has norm figures or none has.
+    norms = [p.norm for p in parts if p.norm is not None]
+    return join(norms) if norms else None
 
 
 def merge_shards(shards: Sequence[LayerTelemetry]) -> LayerTelemetry:
@@ -131,6 +169,7 @@ def merge_shards(shards: Sequence[LayerTelemetry]) -> LayerTelemetry:
         stop=shards[-1].stop,
         forward=concat_forward([s.forward for s in shards]),
         backward=concat_backward([s.backward for s in shards]),
+        norm=_merged_norm(shards, concat_norm),
     )
 
 
@@ -145,4 +184,5 @@ def merge_batches(batches: Sequence[LayerTelemetry]) -> LayerTelemetry:
         first,
         forward=pool_forward([b.forward for b in batches]),
         backward=pool_backward([b.backward for b in batches]),
+        norm=_merged_norm(batches, pool_norm),
     )

@@ -10,7 +10,8 @@ and a verdict with its reason, computed once from a run's telemetry records for 
 - The *verdict* is over one epoch's window (its telemetry steps merged, as `lnn inspect` and
   the network diagram show it): dead means saturated on every sample seen in that epoch, the
   same rule as ``LayerTelemetry.dead_units``. The reason gives where the unit's
-  pre-activation Z sat over the window and its bias b: a relu unit with Z ≤ 0 on every
+  pre-activation Z sat over the window and its bias b (beta in a batch-normalized layer, where
+  Z is the normalized Z_tilde): a relu unit with Z ≤ 0 on every
   sample of the epoch (max Z ≤ 0) learns nothing, because no gradient passes through it.
 
 The output layer gets no verdict, as it gets no ``dead`` flag (functions.telemetry.flags): an
@@ -25,7 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from functions.nn.activations import LeakyReLU
-from functions.telemetry.layer import LayerTelemetry, merge_batches
+from functions.telemetry.layer import BIAS, LayerTelemetry, merge_batches
+from functions.telemetry.norm import NORM_FIGURES
 from functions.telemetry.records import TelemetryRecord
 from functions.telemetry.saturation import SIGMOID_HIGH, SIGMOID_LOW, TANH_LIMIT
 
@@ -63,7 +65,9 @@ class UnitEvent:
 class LayerStrip:
     """One hidden layer over the telemetry steps: ``dead[u, i]`` is unit u at ``steps[i]``;
     ``z_min``, ``z_mean``, ``z_max`` (of Z over the step's batch) and ``bias`` (b before the
-    step's update) are (units, steps) too."""
+    step's update; beta in a batch-normalized layer, named by ``bias_name``) are (units,
+    steps) too, and so is ``norm`` (NORM_FIGURES: gamma, batch mean and variance of Z) in a
+    batch-normalized layer (None in a dense one)."""
 
     layer: int
     activation: str
@@ -75,6 +79,8 @@ class LayerStrip:
     z_max: np.ndarray
     bias: np.ndarray
     events: tuple[UnitEvent, ...]
+    bias_name: str = BIAS
+    norm: dict[str, np.ndarray] | None = None
 
     @property
     def units(self) -> int:
@@ -142,32 +148,44 @@ def layer_strip(records: Sequence[TelemetryRecord]) -> LayerStrip:
         z_max=np.stack([t.forward.z_max for t in ts], axis=1),
         bias=np.stack([t.backward.mean("bias") for t in ts], axis=1),
         events=tuple(_events(dead, steps, epochs)),
+        bias_name=ts[0].bias_name,
+        norm=_norm_series(ts),
     )
+
+
+def _norm_series(ts: Sequence[LayerTelemetry]) -> dict[str, np.ndarray] | None:
+    norms = [t.norm for t in ts if t.norm is not None]
+    if len(norms) != len(ts):  # a dense layer (every record of a layer has them or none)
+        return None
+    return {name: np.stack([n.mean(name) for n in norms], axis=1) for name in NORM_FIGURES}
 
 
 def _number(value: float) -> str:
     return f"{value:.3g}"
 
 
-def _figures(activation: str, z_min: float, z_max: float, bias: float) -> str:
-    """Where a unit's Z sat and its bias: what tells why it was saturated (or not)."""
+def _figures(activation: str, z_min: float, z_max: float, bias: float, bias_name: str) -> str:
+    """Where a unit's Z sat and its bias (or beta): what tells why it was saturated (or not)."""
+    name = "bias" if bias_name == BIAS else bias_name
     if activation in ("relu", "leaky_relu"):
-        return f"max Z {_number(z_max)}, bias {_number(bias)}"
-    return f"Z from {_number(z_min)} to {_number(z_max)}, bias {_number(bias)}"
+        return f"max Z {_number(z_max)}, {name} {_number(bias)}"
+    return f"Z from {_number(z_min)} to {_number(z_max)}, {name} {_number(bias)}"
 
 
 def _where(t: LayerTelemetry, unit: int) -> str:
     """Where the unit's Z sat over the window, and its mean bias."""
     i = unit - t.start
     f = t.forward
-    return _figures(t.activation, f.z_min[i], f.z_max[i], t.backward.mean("bias")[i])
+    bias = t.backward.mean("bias")[i]
+    return _figures(t.activation, f.z_min[i], f.z_max[i], bias, t.bias_name)
 
 
 def event_line(strip: LayerStrip, event: UnitEvent) -> str:
     """``unit 1 died: Z ≤ 0 on every sample (max Z -0.41, bias -0.52)``, with the figures of
     the event's step."""
     u, i = event.unit, strip.steps.index(event.step)
-    where = _figures(strip.activation, strip.z_min[u, i], strip.z_max[u, i], strip.bias[u, i])
+    z_min, z_max, bias = strip.z_min[u, i], strip.z_max[u, i], strip.bias[u, i]
+    where = _figures(strip.activation, z_min, z_max, bias, strip.bias_name)
     if event.kind == REVIVED:
         return f"unit {u} revived ({where})"
     became = "died" if DEAD_WORDS[strip.activation] == "dead" else "saturated"

@@ -17,6 +17,7 @@ from functions.telemetry import (
     counts_classes,
     forward_telemetry,
 )
+from functions.telemetry.norm import norm_telemetry
 from functions.training.step import ShardGradients, ShardUpdate
 
 
@@ -61,7 +62,8 @@ def shard_telemetry(
 ) -> LayerTelemetry:
     """The shard's record: the parameters its step used, its gradients and the update
     ``update_shard`` made. A batch-normalized layer's bias figures are beta's, which does
-    the bias's work there (Z_tilde = gamma Z_norm + beta)."""
+    the bias's work there (Z_tilde = gamma Z_norm + beta), and its norm figures are gamma
+    and the batch statistics the step normalized with."""
     bias = "beta" if spec.norm else "b"
     backward = backward_telemetry(
         params["W"],
@@ -72,4 +74,9 @@ def shard_telemetry(
         grads.grads[bias],
         grads.dz,
     )
-    return LayerTelemetry(layer, spec.activation, spec.units, rows[0], rows[1], forward, backward)
+    norm = None
+    if grads.stats is not None:
+        norm = norm_telemetry(params["gamma"], grads.stats.mean, grads.stats.var)
+    return LayerTelemetry(
+        layer, spec.activation, spec.units, rows[0], rows[1], forward, backward, norm
+    )

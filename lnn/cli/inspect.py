@@ -5,7 +5,9 @@ RUN is a run id on a deployed stack, or a directory (or file) holding a telemetr
 or ``--epoch``), each layer merged over that epoch's telemetry steps; a value that crossed a
 threshold of functions.telemetry.flags is marked with "!" and explained below the table, and
 so is a layer's dead count when any of its units is dead: each dead unit, and each unit that
-died at some step, gets a line with its verdict (functions.telemetry.verdicts).
+died at some step, gets a line with its verdict (functions.telemetry.verdicts). A
+batch-normalized layer gets a table of its units: gamma, beta, and the batch mean and variance
+of Z its steps normalized with, each a mean over the epoch's telemetry steps.
 """
 
 import argparse
@@ -17,7 +19,13 @@ from rich.console import Console
 from rich.table import Table
 
 from functions.telemetry import TelemetryRecord
-from functions.telemetry.figures import DEAD, GRAD_RMS, SATURATED, UPDATE_RATIO
+from functions.telemetry.figures import (
+    DEAD,
+    GRAD_RMS,
+    NORM_UNIT_FIGURES,
+    SATURATED,
+    UPDATE_RATIO,
+)
 from functions.telemetry.verdicts import MARK, DeadUnits, dead_units
 from lnn.cli.connection import add_stack_options, connect, stack_errors
 from lnn.cli.errors import UsageError
@@ -25,6 +33,7 @@ from lnn.majority import MajorityVerdict
 from lnn.runs import make_output_dir, open_run
 from lnn.runs.verdict import run_verdict
 from lnn.telemetry import (
+    BATCH_NORM,
     epoch_window,
     layer_rows,
     notable,
@@ -105,6 +114,18 @@ def _table(rows: list[dict[str, Any]]) -> Table:
     return table
 
 
+def _norm_table(row: dict[str, Any], epoch: int) -> Table:
+    """A batch-normalized layer's units, each figure a mean over the epoch's steps."""
+    table = Table(title=f"layer {row['layer']}: batch norm per unit, mean over epoch {epoch + 1}")
+    table.add_column("unit", justify="right")
+    for label in NORM_UNIT_FIGURES.values():
+        table.add_column(label, justify="right")
+    norm = row[BATCH_NORM]
+    for unit in range(row["units"]):
+        table.add_row(str(unit), *(f"{norm[name][unit]:.4g}" for name in NORM_UNIT_FIGURES))
+    return table
+
+
 def cmd_inspect(args: argparse.Namespace) -> int:
     records, verdict = _load(args)
     if args.out is not None:
@@ -133,6 +154,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             console.print(f"! layer {row['layer']}: {flag['message']}", highlight=False)
     for unit in notable(found.verdicts):
         console.print(unit.line, highlight=False, markup=False)
+    for row in rows:
+        if BATCH_NORM in row:
+            console.print(_norm_table(row, epoch))
     if verdict is not None:
         console.print(f"! {_verdict_line(verdict)}", highlight=False, soft_wrap=True)
     return 0

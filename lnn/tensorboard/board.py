@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
 from lnn.datasets import builtin_classes
+from lnn.tensorboard.batch_norm import norm_histograms, norm_scalars
 from lnn.tensorboard.confusion import confusion_pictures
 from lnn.tensorboard.dead_units import BoardText, dead_unit_board
 from lnn.tensorboard.histograms import BoardHistogram, layer_histograms
@@ -54,8 +55,8 @@ def run_board(
     pictures.extend(confusion_pictures(history, names))
     texts, strips = dead_unit_board(steps)
     return Board(
-        scalars=(*history_scalars(history, config), *layer_scalars(steps)),
-        histograms=tuple(layer_histograms(steps)),
+        scalars=(*history_scalars(history, config), *layer_scalars(steps), *norm_scalars(steps)),
+        histograms=(*layer_histograms(steps), *norm_histograms(steps)),
         pictures=(*pictures, *strips),
         texts=tuple(texts),
         hparams={} if config is None else board_hparams(config),

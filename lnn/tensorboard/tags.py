@@ -32,7 +32,9 @@ WEIGHT_NORM = figures.WEIGHT_NORM
 ACTIVATION_MEAN = "activation_mean"
 ACTIVATION_STD = "activation_std"
 
-# Per-layer histograms of a telemetry step: named as figures.HISTOGRAM_KINDS names them.
+# Per-layer histograms of a telemetry step: named as figures.HISTOGRAM_KINDS names them, and
+# for a batch-normalized layer as figures.NORM_UNIT_FIGURES does (over the layer's units),
+# each with a scalar, its mean over the units (unit_mean).
 
 UNITS = "units"  # layer 1's units' weights W as pictures
 UNITS_CHANGE = "units_change"  # and what training changed, W - W(init)
@@ -45,3 +47,8 @@ DEAD_STRIP = "dead_units"
 def layer_tag(layer: int, name: str) -> str:
     """``layer3/grad_rms``: a per-layer tag, ``layer`` 1-based as everywhere in lnn."""
     return f"layer{layer}/{name}"
+
+
+def unit_mean(name: str) -> str:
+    """``mean_gamma``: the scalar of a batch-normalized layer's figure, its mean over units."""
+    return f"mean_{name}"

@@ -1,5 +1,6 @@
 """The page's dead-units section: per hidden layer a strip of units over the telemetry steps
-(dead or alive), each unit's Z range and bias over the same steps for a click, and every
+(dead or alive), each unit's Z range and bias (beta in a batch-normalized layer, where Z is
+Z_tilde) over the same steps for a click, and every
 unit's verdict (functions.telemetry.verdicts, as `lnn inspect` prints them)."""
 
 from typing import Any
@@ -44,6 +45,7 @@ def _strip(strip: LayerStrip) -> dict[str, Any]:
         "layer": strip.layer,
         "activation": strip.activation,
         "word": DEAD_WORDS.get(strip.activation, "dead"),
+        "bias_name": strip.bias_name,  # beta in a batch-normalized layer
         "units": strip.units,
         "steps": [strip.steps[i] for i in picked],
         "dead": dead.tolist(),

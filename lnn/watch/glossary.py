@@ -60,4 +60,22 @@ TERMS: dict[str, str] = {
         "of them, a tanh or sigmoid at its limits). It passes no gradient back, so its "
         "weights stop changing, and it may never recover."
     ),
+    "gamma": (
+        "Gamma: the scale batch norm gives the unit, Z_tilde = gamma Z_norm + beta. Z_norm has "
+        "mean 0 and variance 1 over the batch, so gamma is the spread of the activation's "
+        "input, learned like a weight (not L2-regularized)."
+    ),
+    "beta": (
+        "Beta: the shift batch norm gives the unit, the mean of Z_tilde over every batch. It "
+        "does the bias's work (the layer has no b) and decides how much of a relu unit's "
+        "input lies above 0."
+    ),
+    "batch_mean": (
+        "Batch mean of Z: the mean over the batch of the unit's Z = W A_prev, which batch norm "
+        "subtracts. It drifts as the layers below learn; Z_tilde does not follow it."
+    ),
+    "batch_var": (
+        "Batch variance of Z: the (biased) variance over the batch of the unit's Z, which "
+        "batch norm divides out (plus epsilon). Z_tilde's spread is gamma whatever it is."
+    ),
 }

@@ -1,19 +1,27 @@
 """The diagram's data: layers as columns, units grouped by the shard (function) that owns
 them, each unit's statistics now and over the telemetry steps, dead and saturated units and
-each hidden unit's verdict (functions.telemetry.verdicts)."""
+each hidden unit's verdict (functions.telemetry.verdicts), and a batch-normalized layer's
+gamma, beta, batch mean and variance of Z per unit."""
 
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from functions.telemetry import SATURATED_FRACTION, LayerTelemetry
+from functions.telemetry import SATURATED_FRACTION, LayerTelemetry, figures
 from functions.telemetry.spans import lane_of
 from functions.telemetry.verdicts import UnitVerdict
 from functions.training.schedule import evenly
 from functions.training.shards import shard_ranges
-from lnn.watch.numbers import UNITS_DRAWN, figures
-from lnn.watch.series import LOG_STATISTICS, STATISTICS, TelemetrySeries, unit_statistics
+from lnn.watch.numbers import UNITS_DRAWN
+from lnn.watch.numbers import figures as rounded
+from lnn.watch.series import (
+    LOG_STATISTICS,
+    STATISTICS,
+    LayerSeries,
+    TelemetrySeries,
+    unit_statistics,
+)
 from messages.train_request import TrainConfig
 
 UNIT_HISTORY_STEPS = 500  # a unit's history: at most this many telemetry steps
@@ -45,6 +53,24 @@ def _verdict_texts(verdicts: Sequence[UnitVerdict]) -> dict[int, list[str]]:
     return texts
 
 
+def _norm(
+    window: LayerTelemetry | None, found: LayerSeries | None, picked: list[int]
+) -> dict[str, Any] | None:
+    """A batch-normalized layer's figures per unit: over the last epoch recorded (``now``,
+    means over its steps as the other statistics) and at each drawn step (``history``,
+    ``history[figure][unit][i]``); None for a dense layer."""
+    now = None if window is None else figures.norm_units(window)
+    if now is None or found is None or not found.norm["gamma"]:
+        return None
+    return {
+        "now": {key: rounded(values) for key, values in now.items()},
+        "history": {
+            key: [rounded(row) for row in np.stack([steps[i] for i in picked]).T]
+            for key, steps in found.norm.items()
+        },
+    }
+
+
 def network_section(
     config: TrainConfig,
     n_features: int | None,
@@ -72,20 +98,23 @@ def network_section(
             "saturated": [],
             "history": None,
             "verdicts": texts.get(number),
+            "norm": None,
         }
         found = series.layers.get(number)
         if number in windows:
-            entry["now"] = {k: figures(v) for k, v in unit_statistics(windows[number]).items()}
+            entry["now"] = {k: rounded(v) for k, v in unit_statistics(windows[number]).items()}
             entry["dead"], entry["saturated"] = _marks(windows[number], is_output=number == depth)
+        entry["norm"] = _norm(windows.get(number), found, picked)
         if found is not None:
             entry["history"] = {
-                key: [figures(row) for row in np.stack([found.units[key][i] for i in picked]).T]
+                key: [rounded(row) for row in np.stack([found.units[key][i] for i in picked]).T]
                 for key in STATISTICS
             }
         layers.append(entry)
     return {
         "inputs": n_features,
         "statistics": STATISTICS,
+        "norm_figures": figures.NORM_UNIT_FIGURES,
         "log_statistics": list(LOG_STATISTICS),
         "units_drawn": UNITS_DRAWN,
         "epoch": None if window is None else window[0] + 1,

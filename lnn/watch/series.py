@@ -50,6 +50,11 @@ class LayerSeries:
     )
     # ``curves[figure][i]``: the layer figure of step i, for each figure in CURVES.
     curves: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in CURVES})
+    # ``norm[figure][i]``: a batch-normalized layer's figures.NORM_UNIT_FIGURES of step i per
+    # unit; empty lists for a dense layer.
+    norm: dict[str, list[np.ndarray]] = field(
+        default_factory=lambda: {k: [] for k in figures.NORM_UNIT_FIGURES}
+    )
 
 
 class TelemetrySeries:
@@ -78,6 +83,8 @@ class TelemetrySeries:
             layer.histograms[key].append(counts)
         for key in CURVES:
             layer.curves[key].append(figures.LAYER_FIGURES[key](t))
+        for key, values in (figures.norm_units(t) or {}).items():
+            layer.norm[key].append(values)
         self.records.append(record)
 
     def last_epoch(self) -> tuple[int, list[LayerTelemetry]] | None:

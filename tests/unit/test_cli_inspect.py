@@ -113,3 +113,28 @@ def test_inspect_gives_each_dead_unit_a_line_with_its_reason(
         assert "dead since step" in line and "Z ≤ 0 on every sample (max Z -" in line
         assert float(line.split("max Z ")[1].split(",")[0]) < 0
     assert f"{len(rows[0]['dead_units'])} !" in text  # a dead unit marks the count
+
+
+def test_inspect_shows_batch_norm_figures_per_unit_in_text_and_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "bn"
+    args = ["train", "--engine", "reference", "--json", "--dataset", "moons", "--out", str(out)]
+    assert main([*args, "--layers", "5:relu:bn,1:sigmoid", "--epochs", "3", "--lr", "0.5"]) == 0
+    capsys.readouterr()
+    records = [r for r in loads_records((out / "telemetry.jsonl").read_text()) if r.epoch == 2]
+    hidden = [r.telemetry for r in records if r.telemetry.layer == 1]
+    assert main(["inspect", str(out), "--json"]) == 0
+    layers = json.loads(capsys.readouterr().out)["layers"]
+    assert "batch_norm" not in layers[1]  # the dense output layer: absent, not zeros
+    norm = layers[0]["batch_norm"]
+    assert set(norm) == {"gamma", "beta", "batch_mean", "batch_var"}
+    # Means over the epoch's steps of what each step recorded.
+    gammas = sum(t.norm.mean("gamma") for t in hidden if t.norm is not None) / len(hidden)
+    assert norm["gamma"] == pytest.approx(gammas.tolist(), rel=1e-12)
+    assert all(v > 0 for v in norm["batch_var"]) and len(norm["beta"]) == 5
+    assert main(["inspect", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "layer 1: batch norm per unit, mean over epoch 3" in text
+    assert "batch variance of Z" in text and "layer 2: batch norm" not in text
+    assert f"{norm['beta'][4]:.4g}" in text

@@ -149,3 +149,34 @@ def test_a_reader_holding_the_plan_reads_only_the_steps_it_was_told_are_whole() 
     assert [r.step for r in first_two] == [r.step for r in everything if r.step <= 2]
     assert plan_key(RUN) not in asked
     assert len(asked) == 2 * plan.depth  # one object per layer of steps 1 and 2
+
+
+BATCH_NORM = [
+    {"units": 4, "activation": "relu", "batch_norm": True},
+    {"units": 3, "activation": "tanh", "batch_norm": True},
+    {"units": 1, "activation": "sigmoid"},
+]
+
+
+@pytest.mark.parametrize("shards", [1, 2, 3, 4])  # 4: one unit per shard in both BN layers
+def test_batch_norm_telemetry_of_the_stack_is_the_reference(shards: int) -> None:
+    """Byte for byte with one shard per layer, as the reference engine runs; several shards
+    carry the training's own round-off (a shard's rows of W A_prev, the sum of the shards'
+    dA_prev), within 1e-9 as every run does (the merge itself is exact:
+    test_telemetry_norm.py)."""
+    x, y = toy_data()
+    cfg = config(shards=shards, layers=BATCH_NORM, telemetry_every=1)
+    found = train(InMemoryStack(), cfg, x, y).telemetry(RUN)
+    expected = reference(cfg, x, y).telemetry
+    assert found and differences(found, expected) == []
+    if shards == 1:
+        assert [r.to_document() for r in found] == [r.to_document() for r in expected]
+    for record in found:
+        t = record.telemetry
+        assert (t.norm is None) is (t.layer == 3)
+        assert t.bias_name == ("b" if t.layer == 3 else "beta")
+    first = next(r.telemetry for r in found if r.step == 1 and r.telemetry.layer == 1)
+    # Step 1 used the initial gamma (ones); its Z_tilde is centred on beta (zeros).
+    assert first.norm is not None and np.array_equal(first.norm.mean("gamma"), np.ones(4))
+    assert np.allclose(first.forward.z_mean, 0.0, atol=1e-12)
+    assert np.all(first.norm.mean("batch_var") > 0)

@@ -70,6 +70,10 @@
     return shapes;
   }
 
+  // A batch-normalized layer's Z here is Z_tilde = gamma Z_norm + beta: its shift is beta.
+  function biasLabel(layer) { return layer.bias_name === "b" ? "bias b" : layer.bias_name; }
+  function zName(layer) { return layer.bias_name === "b" ? "Z" : "Z̃"; }
+
   function renderUnit(d) {
     var layer = chosen && d.layers.filter(function (l) { return l.layer === chosen[0]; })[0];
     var u = chosen ? chosen[1] : null;
@@ -80,18 +84,18 @@
     var verdict = d.verdicts.filter(function (v) { return v.layer === chosen[0] && v.unit === u; })[0];
     text("dead-unit-title", "layer " + layer.layer + ", unit " + u + ": " +
       (verdict ? (verdict.mark ? verdict.mark + " " : "") + verdict.reason : ""));
-    var x = layer.series_steps;
+    var x = layer.series_steps, z = zName(layer);
     var traces = [
-      { x: x, y: layer.z_max[u], name: "max Z", mode: "lines", line: { color: "#3a6ea5" } },
-      { x: x, y: layer.z_min[u], name: "min Z", mode: "lines", fill: "tonexty",
+      { x: x, y: layer.z_max[u], name: "max " + z, mode: "lines", line: { color: "#3a6ea5" } },
+      { x: x, y: layer.z_min[u], name: "min " + z, mode: "lines", fill: "tonexty",
         fillcolor: "rgba(58,110,165,0.15)", line: { color: "#3a6ea5" } },
-      { x: x, y: layer.z_mean[u], name: "mean Z", mode: "lines", line: { color: "#3a6ea5", dash: "dot" } },
-      { x: x, y: layer.bias[u], name: "bias b", mode: "lines", line: { color: "#e08a00" } }
+      { x: x, y: layer.z_mean[u], name: "mean " + z, mode: "lines", line: { color: "#3a6ea5", dash: "dot" } },
+      { x: x, y: layer.bias[u], name: biasLabel(layer), mode: "lines", line: { color: "#e08a00" } }
     ];
     var shapes = deadSpans(layer.steps, layer.dead[u]).concat([{ type: "line", xref: "paper", x0: 0, x1: 1,
       y0: 0, y1: 0, line: { color: "#888", width: 1, dash: "dash" } }]);
     draw("dead-unit-plot", traces, { shapes: shapes, xaxis: { title: { text: "step" } },
-      yaxis: { title: { text: "Z over the batch, b" } } });
+      yaxis: { title: { text: z + " over the batch, " + layer.bias_name } } });
   }
 
   L.section(["dead_units"], function (d) {

@@ -7,6 +7,13 @@
   // The statistics drawn on a log scale are named by the document (lnn/watch/series.py).
   function isLog(net, stat) { return net.log_statistics.indexOf(stat) >= 0; }
 
+  // A batch-normalized unit's gamma, beta and batch statistics of Z, as its hover shows them.
+  function normText(net, now, u) {
+    return Object.keys(net.norm_figures).map(function (key) {
+      return net.norm_figures[key] + " " + now[key][u];
+    }).join(", ");
+  }
+
   function renderNetwork(net) {
     var select = $("statistic");
     if (!select.options.length) {
@@ -52,6 +59,7 @@
         units.text.push("layer " + layer.layer + " unit " + u + " (" + lane.lane + ")<br>" +
           net.statistics[stat] + ": " + (layer.now ? layer.now[stat][u] : "-"));
         if (layer.verdicts) units.text[units.text.length - 1] += "<br>" + layer.verdicts[u];
+        if (layer.norm) units.text[units.text.length - 1] += "<br>" + normText(net, layer.norm.now, u);
       }
       layer.dead.forEach(function (u) { if (u < n) { dead.x.push(layer.layer); dead.y.push(y(n, u)); } });
       layer.saturated.forEach(function (u) {
@@ -94,23 +102,27 @@
     text("unit-title", "layer " + layerNo + ", unit " + unit);
     if (empty("unit", layer.history ? null : "No telemetry for this layer yet.")) return;
     // One subplot per statistic, titled by it (its meaning on hover); a log one shows zeros.
-    var keys = Object.keys(net.statistics), traces = [], titles = [];
+    // A batch-normalized unit adds its gamma, beta and batch mean and variance of Z.
+    var labels = Object.assign({}, net.statistics, layer.norm ? net.norm_figures : {});
+    var series = Object.assign({}, layer.history, layer.norm ? layer.norm.history : {});
+    var keys = Object.keys(labels), traces = [], titles = [], rows = keys.length / 2;
     keys.forEach(function (key, k) {
       var axis = k ? String(k + 1) : "", log = isLog(net, key);
-      var trace = { x: net.steps, y: layer.history[key][unit], name: net.statistics[key],
+      var trace = { x: net.steps, y: series[key][unit], name: labels[key],
         xaxis: "x" + axis, yaxis: "y" + axis, mode: "lines" };
       traces = traces.concat(log ? L.logSeries([trace]) : [trace]);
-      titles.push({ text: net.statistics[key] + (log ? " (log scale)" : ""),
+      titles.push({ text: labels[key] + (log ? " (log scale)" : ""),
         hovertext: L.glossary[key], xref: "x" + axis + " domain", yref: "y" + axis + " domain",
         x: 0.5, y: 1, xanchor: "center", yanchor: "bottom", showarrow: false, font: { size: 12 } });
     });
-    var extra = { grid: { rows: 2, columns: 2, pattern: "independent", ygap: 0.35 },
+    var extra = { grid: { rows: rows, columns: 2, pattern: "independent", ygap: 0.35 },
       margin: { l: 60, r: 20, t: 24, b: 50 }, annotations: titles, showlegend: false };
     keys.forEach(function (key, k) {
       var axis = k ? String(k + 1) : "";
       extra["yaxis" + axis] = isLog(net, key) ? { type: "log", exponentformat: "e" } : {};
-      extra["xaxis" + axis] = { title: { text: k >= 2 ? "step" : "" } };
+      extra["xaxis" + axis] = { title: { text: k >= keys.length - 2 ? "step" : "" } };
     });
+    $("unit-plot").style.height = rows > 2 ? (rows * 180) + "px" : "";
     draw("unit-plot", traces, extra);
   }
 
