@@ -25,6 +25,12 @@ def _ms(seconds: float) -> float:
     return 1000 * seconds
 
 
+def _by_round(plain: list[float], bn: list[float]) -> list[float]:
+    """Each round's ratio: its two sides ran one after the other, under the same load, while
+    the load of a shared machine moves from one round to the next."""
+    return [b / p for p, b in zip(plain, bn, strict=True)]
+
+
 def reference_step_times(
     work: DeepDigits, lr: float, epochs: int, repeats: int
 ) -> dict[str, object]:
@@ -42,6 +48,7 @@ def reference_step_times(
         "reference_steps": steps,
         "reference_ms_per_step": per_step,
         "reference_bn_to_plain": per_step["bn"] / per_step["plain"],
+        "reference_bn_to_plain_by_round": _by_round(plain.seconds, bn.seconds),
         "reference_runs_s": {"plain": plain.seconds, "bn": bn.seconds},
     }
 
@@ -96,6 +103,7 @@ def embedded_step_times(
         "embedded_timed_steps": work.steps(sides["plain"].long) - work.steps(sides["plain"].short),
         "embedded_ms_per_step": per_step,
         "embedded_bn_to_plain": per_step["bn"] / per_step["plain"],
+        "embedded_bn_to_plain_by_round": _by_round(sides["plain"].per_step, sides["bn"].per_step),
         "embedded_runs_s": {name: s.seconds for name, s in sides.items()},
         "embedded_max_abs_diff": diff,
     }

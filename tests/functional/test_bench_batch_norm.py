@@ -60,6 +60,7 @@ def test_times_per_step_and_the_engines_agree(case: dict[str, Any]) -> None:
     for engine in ("reference", "embedded"):
         per_step = case[f"{engine}_ms_per_step"]
         assert case[f"{engine}_bn_to_plain"] == pytest.approx(per_step["bn"] / per_step["plain"])
+        assert len(case[f"{engine}_bn_to_plain_by_round"]) == 1
     assert {side: len(runs) for side, runs in case["reference_runs_s"].items()} == {
         "plain": 1,
         "bn": 1,
