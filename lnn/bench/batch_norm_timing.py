@@ -1,9 +1,15 @@
 """What batch norm costs a step: the deep digits network with and without it, timed
 interleaved on the reference engine and on the embedded engine, and the embedded models held
-to the reference engine's."""
+to the reference engine's.
+
+Each step's time is taken on two clocks: the wall's, what a user waits, and this process's
+CPU time, which the other processes on a shared machine hardly move (both engines run in
+this process: the embedded one's runner and its AWS emulator too)."""
 
 import statistics
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from lnn.bench.batch_norm_workload import SIDES, DeepDigits, Side
 from lnn.bench.exceptions import EngineRunFailedError
@@ -15,20 +21,76 @@ from messages.status import RunStatus
 from messages.train_request import TrainConfig
 
 # The embedded engine takes about half a second a step here: its long runs are short, and
-# one epoch run beside each takes the run's start and finish (deploy, the first evaluation,
-# the record's end) out of its time per step.
+# one epoch run beside each takes the run's start and finish (deploy, the evaluation, the
+# record's end) out of its time per step.
 EMBEDDED_EPOCHS = 20
 _EMBEDDED_SHORT_EPOCHS = 1
 
 
-def _ms(seconds: float) -> float:
-    return 1000 * seconds
+@dataclass(frozen=True)
+class Elapsed:
+    wall: float
+    cpu: float
+
+    def __sub__(self, other: "Elapsed") -> "Elapsed":
+        return Elapsed(self.wall - other.wall, self.cpu - other.cpu)
+
+    def per(self, steps: int) -> "Elapsed":
+        return Elapsed(self.wall / steps, self.cpu / steps)
 
 
-def _by_round(plain: list[float], bn: list[float]) -> list[float]:
-    """Each round's ratio: its two sides ran one after the other, under the same load, while
-    the load of a shared machine moves from one round to the next."""
-    return [b / p for p, b in zip(plain, bn, strict=True)]
+def _clocked(run: Callable[[], TrainingResult]) -> tuple[Elapsed, TrainingResult]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = run()
+    return Elapsed(time.perf_counter() - wall, time.process_time() - cpu), result
+
+
+class _Side:
+    """One side of one engine: a round trains ``long`` (and first ``short``, whose time is
+    taken off) and keeps the time of a step."""
+
+    def __init__(
+        self,
+        work: DeepDigits,
+        train: Callable[[TrainConfig], TrainingResult],
+        long: TrainConfig,
+        short: TrainConfig | None = None,
+    ) -> None:
+        self.work, self.train, self.long, self.short = work, train, long, short
+        self.runs: list[Elapsed] = []  # every run's own time, in the order they ran
+        self.per_step: list[Elapsed] = []
+
+    @property
+    def steps(self) -> int:
+        short = 0 if self.short is None else self.work.steps(self.short)
+        return self.work.steps(self.long) - short
+
+    def round(self) -> TrainingResult:
+        before = Elapsed(0.0, 0.0)
+        if (short := self.short) is not None:
+            before, _ = _clocked(lambda: self.train(short))
+            self.runs.append(before)
+        elapsed, result = _clocked(lambda: self.train(self.long))
+        self.runs.append(elapsed)
+        self.per_step.append((elapsed - before).per(self.steps))
+        return result
+
+
+def _figures(engine: str, sides: dict[Side, _Side]) -> dict[str, object]:
+    """Medians of the rounds in ms per step, wall and CPU, and BN's over plain; each round's
+    wall ratio too: its two sides ran one after the other, while the load of a shared
+    machine moves from one round to the next."""
+    plain, bn = sides["plain"].per_step, sides["bn"].per_step
+    wall = {name: 1000 * statistics.median(e.wall for e in s.per_step) for name, s in sides.items()}
+    cpu = {name: 1000 * statistics.median(e.cpu for e in s.per_step) for name, s in sides.items()}
+    return {
+        f"{engine}_ms_per_step": wall,
+        f"{engine}_bn_to_plain": wall["bn"] / wall["plain"],
+        f"{engine}_bn_to_plain_by_round": [b.wall / p.wall for p, b in zip(plain, bn, strict=True)],
+        f"{engine}_cpu_ms_per_step": cpu,
+        f"{engine}_cpu_bn_to_plain": cpu["bn"] / cpu["plain"],
+        f"{engine}_runs_s": {name: [e.wall for e in s.runs] for name, s in sides.items()},
+    }
 
 
 def reference_step_times(
@@ -36,74 +98,52 @@ def reference_step_times(
 ) -> dict[str, object]:
     """Both sides' whole runs, interleaved; a step's time is the run's over its steps (one
     initialization and one evaluation included: milliseconds against seconds)."""
-    configs = {side: work.config(side, lr=lr, epochs=epochs) for side in SIDES}
-    plain, bn = time_interleaved(
-        lambda: train_reference(configs["plain"], work.columns),
-        lambda: train_reference(configs["bn"], work.columns),
-        repeats,
-    )
-    steps = work.steps(configs["plain"])
-    per_step = {"plain": _ms(plain.median / steps), "bn": _ms(bn.median / steps)}
-    return {
-        "reference_steps": steps,
-        "reference_ms_per_step": per_step,
-        "reference_bn_to_plain": per_step["bn"] / per_step["plain"],
-        "reference_bn_to_plain_by_round": _by_round(plain.seconds, bn.seconds),
-        "reference_runs_s": {"plain": plain.seconds, "bn": bn.seconds},
-    }
+
+    def train(config: TrainConfig) -> TrainingResult:
+        return train_reference(config, work.columns)
+
+    sides = {side: _Side(work, train, work.config(side, lr=lr, epochs=epochs)) for side in SIDES}
+    time_interleaved(sides["plain"].round, sides["bn"].round, repeats)
+    return {"reference_steps": sides["plain"].steps, **_figures("reference", sides)}
 
 
-class _EmbeddedSide:
-    """One side's pairs of embedded runs, a short and a long one each round: the difference
-    of their times over the difference of their steps is a step's time."""
+def _embedded(work: DeepDigits) -> Callable[[TrainConfig], TrainingResult]:
+    from lnn.engines.stack import train_on_stack
 
-    def __init__(self, work: DeepDigits, side: Side, lr: float, epochs: int) -> None:
-        self.work = work
-        self.short = work.config(side, lr=lr, epochs=_EMBEDDED_SHORT_EPOCHS)
-        self.long = work.config(side, lr=lr, epochs=epochs)
-        self.seconds: dict[str, list[float]] = {"short": [], "long": []}
-        self.per_step: list[float] = []
-
-    def _run(self, config: TrainConfig) -> tuple[float, TrainingResult]:
-        from lnn.engines.stack import train_on_stack
-
-        started = time.perf_counter()
-        result = train_on_stack(config, self.work.data, engine="embedded")
-        seconds = time.perf_counter() - started
+    def train(config: TrainConfig) -> TrainingResult:
+        result = train_on_stack(config, work.data, engine="embedded")
         if result.status != RunStatus.SUCCEEDED:
             raise EngineRunFailedError(f"embedded run {result.status}: {result.reason}")
-        return seconds, result
-
-    def round(self) -> TrainingResult:
-        short_s, _ = self._run(self.short)
-        long_s, result = self._run(self.long)
-        self.seconds["short"].append(short_s)
-        self.seconds["long"].append(long_s)
-        steps = self.work.steps(self.long) - self.work.steps(self.short)
-        self.per_step.append((long_s - short_s) / steps)
         return result
+
+    return train
 
 
 def embedded_step_times(
     work: DeepDigits, lr: float, epochs: int, repeats: int
 ) -> dict[str, object]:
-    """Both sides on the embedded engine, rounds interleaved, medians of the rounds; each
-    side's last model against the reference engine's of the same run."""
+    """Both sides on the embedded engine, rounds interleaved, a short and a long run a round
+    (their runs_s in that order); each side's last model against the reference engine's."""
     epochs = max(epochs, _EMBEDDED_SHORT_EPOCHS + 1)
-    sides = {side: _EmbeddedSide(work, side, lr, epochs) for side in SIDES}
+    train = _embedded(work)
+    sides = {
+        side: _Side(
+            work,
+            train,
+            work.config(side, lr=lr, epochs=epochs),
+            work.config(side, lr=lr, epochs=_EMBEDDED_SHORT_EPOCHS),
+        )
+        for side in SIDES
+    }
     plain, bn = time_interleaved(sides["plain"].round, sides["bn"].round, repeats)
     last = {"plain": plain.result, "bn": bn.result}
     diff = {
         name: max_abs_diff(last[name].params, train_reference(s.long, work.columns).params)
         for name, s in sides.items()
     }
-    per_step = {name: _ms(statistics.median(s.per_step)) for name, s in sides.items()}
     return {
         "embedded_epochs": [_EMBEDDED_SHORT_EPOCHS, epochs],
-        "embedded_timed_steps": work.steps(sides["plain"].long) - work.steps(sides["plain"].short),
-        "embedded_ms_per_step": per_step,
-        "embedded_bn_to_plain": per_step["bn"] / per_step["plain"],
-        "embedded_bn_to_plain_by_round": _by_round(sides["plain"].per_step, sides["bn"].per_step),
-        "embedded_runs_s": {name: s.seconds for name, s in sides.items()},
+        "embedded_timed_steps": sides["plain"].steps,
+        **_figures("embedded", sides),
         "embedded_max_abs_diff": diff,
     }
