@@ -7,6 +7,7 @@ nothing here asserts an absolute time.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from lnn.bench.batch_norm import batch_norm
 from lnn.bench.engines import embedded_vs_reference, reference_vs_numpy
 from lnn.bench.exceptions import CaseUnavailableError
 from lnn.bench.floor_case import embedded_floor
@@ -97,6 +98,16 @@ CASES: dict[str, Case] = {
             100,
             3,
             sweep_page_cost,
+            needs_cat=False,
+        ),
+        Case(
+            "batch-norm",
+            "5 hidden ReLU layers on digits with and without batch norm: epochs to a cost and "
+            "dev accuracy at 3 rates, then ms per step on the reference and embedded engines "
+            "(opt-in)",
+            300,
+            3,
+            batch_norm,
             needs_cat=False,
         ),
     )

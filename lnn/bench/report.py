@@ -86,6 +86,8 @@ def _fmt(key: str, value: object) -> str:
     if isinstance(value, float):
         if "diff" in key:
             return f"{value:.2e}"
+        if "cost" in key:  # training costs fall to 1e-3 and below
+            return f"{value:.4g}"
         return f"{value:.3f}" + (" s" if key.endswith("_s") else "")
     return str(value)
 

@@ -22,9 +22,10 @@ CASE_NAMES = (
     "watch-cost",
     "sweep-cost",
     "sweep-page-cost",
+    "batch-norm",
 )
 # Run only when named: they take long enough to be a decision.
-OPT_IN = ("sweep-cost", "sweep-page-cost")
+OPT_IN = ("sweep-cost", "sweep-page-cost", "batch-norm")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
