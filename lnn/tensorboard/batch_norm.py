@@ -21,9 +21,10 @@ UNIT_BUCKETS = 30
 
 
 def unit_histogram(tag: str, step: int, values: np.ndarray) -> BoardHistogram | None:
-    """Linear buckets over the units' finite values (None without any): the first bucket's
-    lower edge is the smallest, the last's upper edge the largest (numpy widens a single
-    value to a bucket of width 1 around it)."""
+    """Linear buckets over the units' finite values (None without any), from the smallest
+    value to the largest. TensorBoard draws the outer buckets' edges at ``min`` and ``max``,
+    so those are the values' own: numpy widens equal values (gamma all 1 at the first step)
+    to a bucket of width 1 around them, whose edges serve only as the inner limits."""
     finite = values[np.isfinite(values)]
     if not finite.size:
         return None
@@ -31,8 +32,8 @@ def unit_histogram(tag: str, step: int, values: np.ndarray) -> BoardHistogram | 
     return BoardHistogram(
         tag=tag,
         step=step,
-        minimum=float(edges[0]),
-        maximum=float(edges[-1]),
+        minimum=float(finite.min()),
+        maximum=float(finite.max()),
         num=int(finite.size),
         total=float(finite.sum()),
         sum_squares=float(finite @ finite),
