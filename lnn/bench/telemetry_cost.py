@@ -5,7 +5,7 @@ the cat run's default cadence."""
 from functions.training.schedule import iter_steps, telemetry_cadence
 from lnn.bench.exceptions import EngineRunFailedError
 from lnn.bench.timing import time_interleaved
-from lnn.bench.workload import CatData
+from lnn.bench.workload import CatData, same_bytes
 from lnn.engines.base import TrainingResult
 from lnn.engines.reference import train_reference
 from messages.status import RunStatus
@@ -16,14 +16,6 @@ _EMBEDDED_TELEMETRY_EPOCHS = 5
 # show through the run's fixed start and finish, short enough for a few repeats.
 _EMBEDDED_TIMED_EPOCHS = 40
 CAT_RUN_EPOCHS = 2500  # the run the issue's figure is about: its default cadence is timed
-
-
-def _identical(a: TrainingResult, b: TrainingResult) -> bool:
-    return all(
-        layer_a[name].tobytes() == layer_b[name].tobytes()
-        for layer_a, layer_b in zip(a.params, b.params, strict=True)
-        for name in layer_a
-    )
 
 
 def telemetry_cost(cat: CatData, epochs: int, repeats: int) -> dict[str, object]:
@@ -45,7 +37,7 @@ def telemetry_cost(cat: CatData, epochs: int, repeats: int) -> dict[str, object]
         "reference_every_step_s": on_run.median,
         "reference_default_cadence_s": auto_run.median,
     }
-    agree = _identical(on_run.result, off_run.result)
+    agree = same_bytes(on_run.result.params, off_run.result.params)
     try:
         from lnn.engines.stack import train_on_stack
     except ImportError:  # the reference figures stand alone
@@ -74,7 +66,7 @@ def telemetry_cost(cat: CatData, epochs: int, repeats: int) -> dict[str, object]
         "embedded_extra_writes_per_telemetry_step": (writes["on"] - writes["off"]) / steps,
         "embedded_steps": steps,
         "layers": len(config.layers),
-        "models_agree": agree and _identical(runs["on"], runs["off"]),
+        "models_agree": agree and same_bytes(runs["on"].params, runs["off"].params),
     }
 
 

@@ -57,6 +57,16 @@ class MissingCat:
     shards: int = 1
 
 
+def same_bytes(a: Params, b: Params) -> bool:
+    """Two models byte for byte: the same arrays by name in each layer (W, b or W, gamma,
+    beta and the running averages), each of the same bytes."""
+    return [sorted(layer) for layer in a] == [sorted(layer) for layer in b] and all(
+        layer_a[name].tobytes() == layer_b[name].tobytes()
+        for layer_a, layer_b in zip(a, b, strict=True)
+        for name in layer_a
+    )
+
+
 def max_abs_diff(a: Params, b: Params) -> float:
     """Largest absolute difference over every array of two models of the same shape."""
     return max(

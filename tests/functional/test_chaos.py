@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_engine_equality import same_bytes
 
 from infra.local.chaos import ChaosSpec
+from lnn.bench.workload import same_bytes
 from lnn.datasets import load_dataset
 from lnn.engines.base import TrainingResult
 from lnn.engines.stack import train_on_stack

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from infra.local.chaos import ChaosSpec
+from lnn.bench.workload import same_bytes
 from lnn.datasets import load_dataset
 from lnn.engines.reference import train_reference
 from lnn.engines.stack import train_on_stack
@@ -62,13 +63,6 @@ CASES = {
     ),
 }
 BATCH_NORM = "batch-norm-minibatch-dropout"
-
-
-def same_bytes(a: list[dict[str, np.ndarray]], b: list[dict[str, np.ndarray]]) -> bool:
-    """Every array of every layer (W, b or gamma, beta and the running averages) equal."""
-    return [sorted(layer) for layer in a] == [sorted(layer) for layer in b] and all(
-        x[name].tobytes() == y[name].tobytes() for x, y in zip(a, b, strict=True) for name in x
-    )
 
 
 def run_both(case: dict, shards: int, chaos: ChaosSpec | None = None, **target: Any):

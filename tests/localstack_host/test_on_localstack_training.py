@@ -25,11 +25,11 @@ from test_engine_equality import (
     CASES,
     assert_same,
     run_both,
-    same_bytes,
     test_cold_containers_read_everything_back_and_change_nothing,
     test_duplicate_delivery_changes_no_byte_of_the_model,
 )
 
+from lnn.bench.workload import same_bytes
 from lnn.engines.base import TrainingResult
 from lnn.engines.stack import train_on_stack
 from lnn.prepare import PreparedData

@@ -94,14 +94,6 @@ def running_averages_moved(params: Params) -> bool:
     )
 
 
-def identical(a: Params, b: Params) -> bool:
-    return [sorted(layer) for layer in a] == [sorted(layer) for layer in b] and all(
-        layer_a[name].tobytes() == layer_b[name].tobytes()
-        for layer_a, layer_b in zip(a, b, strict=True)
-        for name in layer_a
-    )
-
-
 class MemoryClient(StackClient):
     """The user's side of an in-memory stack: StackClient's own methods over its ports."""
 

@@ -12,7 +12,6 @@ from memory_runs import (
     BATCH_NORMED_TOY,
     RUN,
     config,
-    identical,
     running_averages_moved,
     toy_data,
     train,
@@ -20,6 +19,7 @@ from memory_runs import (
 
 from functions.memory import CrashPlan, InMemoryStack
 from functions.protocol.telemetry import read_telemetry
+from lnn.bench.workload import same_bytes
 from messages.status import RunStatus
 
 
@@ -53,7 +53,7 @@ def test_a_crash_at_every_port_call_changes_no_byte(batch_norm: bool) -> None:
                 failures.append(f"{when} {name} (call {at}): {stack.crashes} crashes")
             elif record is None or record.status is not RunStatus.SUCCEEDED:
                 failures.append(f"{when} {name} (call {at}): {record}")
-            elif not identical(stack.model(RUN)[0], expected):
+            elif not same_bytes(stack.model(RUN)[0], expected):
                 failures.append(f"{when} {name} (call {at}): a different model")
     assert not failures, failures
 
@@ -78,7 +78,7 @@ def test_a_crash_at_every_port_call_leaves_the_clean_telemetry() -> None:
             record = stack.record(RUN)
             if stack.crashes != 1 or record is None or record.status is not RunStatus.SUCCEEDED:
                 failures.append(f"{when} {name} (call {at}): {stack.crashes} crashes, {record}")
-            elif not identical(stack.model(RUN)[0], model):
+            elif not same_bytes(stack.model(RUN)[0], model):
                 failures.append(f"{when} {name} (call {at}): a different model")
             elif [r.to_document() for r in read_telemetry(stack.store, RUN)] != records:
                 failures.append(f"{when} {name} (call {at}): different telemetry")
@@ -95,4 +95,4 @@ def test_crashes_with_duplicates_and_reordering(layers: list[dict] | None, seed:
         stack = InMemoryStack(seed=seed, duplicate=0.3, reorder=True, crash=CrashPlan(at, "after"))
         train(stack, cfg, x, y)
         assert stack.record(RUN).status is RunStatus.SUCCEEDED
-        assert identical(stack.model(RUN)[0], expected), at
+        assert same_bytes(stack.model(RUN)[0], expected), at

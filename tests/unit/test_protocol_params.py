@@ -9,7 +9,6 @@ from memory_runs import (
     BATCH_NORMED_TOY,
     RUN,
     config,
-    identical,
     max_difference,
     reference_params,
     running_averages_moved,
@@ -22,6 +21,7 @@ from functions.protocol.keys import params_key
 from functions.protocol.plan import RunPlan
 from functions.protocol.versions import inline
 from functions.training.config import initial_params
+from lnn.bench.workload import same_bytes
 from messages.limits import PARAMS_ITEM_BUDGET
 
 
@@ -79,7 +79,7 @@ def test_a_container_without_memory_reads_the_version_from_its_barrier(
         stack.restart()  # a new container for every delivery: nothing is remembered
         stack.deliver_one()
     reads = stack.counter.calls.count("barriers.shard_params")
-    assert reads > 0 and identical(stack.model(RUN)[0], warm)
+    assert reads > 0 and same_bytes(stack.model(RUN)[0], warm)
 
 
 def test_a_large_layer_keeps_its_versions_in_s3() -> None:
@@ -95,7 +95,7 @@ def test_a_large_layer_keeps_its_versions_in_s3() -> None:
     objects = _params_objects(stack)
     assert params_key(RUN, 1, 0, 1) in objects  # 4 x 701 floats with Adam: S3
     assert params_key(RUN, 2, 0, 1) not in objects  # 1 x 5 floats: inline
-    assert identical(stack.model(RUN)[0], reference_params(cfg, x, y))
+    assert same_bytes(stack.model(RUN)[0], reference_params(cfg, x, y))
 
 
 def _version_bytes(plan: RunPlan, layer: int) -> int:

@@ -6,11 +6,12 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from memory_runs import RUN, config, identical, toy_data, train
+from memory_runs import RUN, config, toy_data, train
 
 from functions.memory import InMemoryStack
 from functions.telemetry import TelemetryRecord
 from functions.training.split import split_training_data
+from lnn.bench.workload import same_bytes
 from lnn.engines.base import TrainingResult
 from lnn.engines.reference import train_reference
 from lnn.telemetry import differences
@@ -69,10 +70,10 @@ def test_one_shard_telemetry_is_the_reference_bit_for_bit() -> None:
 def test_telemetry_changes_no_byte_of_the_model() -> None:
     x, y = toy_data()
     on, off = config(telemetry_every=1), config(telemetry_every=0)
-    assert identical(reference(cfg=on, x=x, y=y).params, reference(off, x, y).params)
+    assert same_bytes(reference(cfg=on, x=x, y=y).params, reference(off, x, y).params)
     stack_on = train(InMemoryStack(), on, x, y)
     stack_off = train(InMemoryStack(), off, x, y)
-    assert identical(stack_on.model(RUN)[0], stack_off.model(RUN)[0])
+    assert same_bytes(stack_on.model(RUN)[0], stack_off.model(RUN)[0])
     assert stack_off.telemetry(RUN) == [] and reference(off, x, y).telemetry == []
     assert len(stack_on.telemetry(RUN)) == 3 * 2 * 2  # layers x batches x epochs
 

@@ -4,11 +4,12 @@ moved it there; a request whose process dies on every delivery still ends its ru
 
 import json
 
-from memory_runs import RUN, config, identical, toy_data, train
+from memory_runs import RUN, config, toy_data, train
 
 from functions.memory import InMemoryStack, QueuedMessage
 from functions.memory.bus import TRAINER_QUEUE
 from functions.protocol.delivery import current
+from lnn.bench.workload import same_bytes
 from messages.status import RunStatus
 from messages.tasks import CancelRun, ForwardTask
 
@@ -50,7 +51,7 @@ def test_a_forged_evaluation_result_cannot_end_a_run() -> None:
     stack.run()
     record = stack.record(RUN)
     assert record.status is RunStatus.SUCCEEDED and record.test_accuracy is None
-    assert identical(stack.model(RUN)[0], _clean_model())
+    assert same_bytes(stack.model(RUN)[0], _clean_model())
     assert len(_refusals(stack)) == 1  # told once; its redeliveries go on to the DLQ
 
 
@@ -60,7 +61,7 @@ def test_a_letter_written_straight_into_a_dead_letter_queue_is_refused() -> None
     stack.send_to_dead_letters("layer-1", task.model_dump_json())
     stack.run()
     assert stack.record(RUN).status is RunStatus.SUCCEEDED
-    assert identical(stack.model(RUN)[0], _clean_model())
+    assert same_bytes(stack.model(RUN)[0], _clean_model())
     assert not stack.kept  # refused and dropped: it cannot come back with a higher count
 
 
@@ -72,7 +73,7 @@ def test_an_invalid_request_reusing_a_running_run_s_id_leaves_that_run_alone() -
     stack.run()
     record = stack.record(RUN)
     assert record.status is RunStatus.SUCCEEDED and record.reason is None
-    assert identical(stack.model(RUN)[0], _clean_model())
+    assert same_bytes(stack.model(RUN)[0], _clean_model())
     refusals = _refusals(stack)
     assert refusals[0] == f"run {RUN} exists already (RUNNING): this request was ignored"
     invalid = [r for r in refusals if "evil" in r]
