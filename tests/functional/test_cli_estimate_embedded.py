@@ -104,8 +104,10 @@ def test_estimate_of_a_sweep(capsys: pytest.CaptureFixture[str], tmp_path: Path)
 def test_estimate_shows_what_batch_norm_adds_to_a_step(
     layers: str, versions: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The same run measured without batch norm: no hop more, more bytes in every step's
-    versions, and one PutObject more a step when they no longer ride in the barrier item."""
+    """The same run measured without batch norm: no hop more, and one PutObject more a step
+    when the versions no longer ride in the barrier item. The bytes' difference is not
+    asserted: how many messages a poll receives is timing's, and a difference of two
+    measurements moves by a poll (docs/estimate.md)."""
     argv = ["estimate", "--dataset", "xor", "--layers", layers, "--epochs", "1", "--steps", "1"]
     assert main([*argv, "--telemetry-every", "off", "--json"]) == 0
     document = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -118,6 +120,5 @@ def test_estimate_shows_what_batch_norm_adds_to_a_step(
         assert figures["added"] == pytest.approx(figures["with"] - figures["without"])
     assert added["calls"]["with"] == pytest.approx(document["per_step"]["calls"])
     assert added["hops"]["added"] == 0 and added["hops"]["with"] > 0
-    assert added["request_bytes"]["added"] > 0
     puts = added["added_calls_by_operation"].get("s3.PutObject", 0)
     assert puts == (1 if versions[0] == "s3" else 0)  # one shard: its version a step
