@@ -2,14 +2,16 @@
 layer combination, with at least two shards per layer; and the check can fail."""
 
 import itertools
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 import functions.training.step as step
 from functions.nn.activations import Tanh
+from functions.nn.batchnorm import BatchNorm, BatchStatistics
 from functions.nn.layers import LayerSpec
-from functions.nn.types import Array
+from functions.nn.types import Array, LayerParams
 from functions.training.gradcheck import CheckCase, gradient_check, seeded_case
 from functions.training.passes import ShardedLayers
 
@@ -18,6 +20,10 @@ HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu")
 OUTPUTS = (("sigmoid", 2), ("softmax", 3), ("linear", 2))
 SHARDS = 2
 EPSILON = 1e-7  # gradient_check's default
+BatchNormBackward = Callable[
+    [BatchNorm, Array, BatchStatistics, LayerParams], tuple[Array, Array, Array]
+]
+Corruption = Callable[[BatchNormBackward], BatchNormBackward]
 
 
 def make_case(hidden: str, output: str, units: int, keep_prob: float) -> tuple[CheckCase, list]:
@@ -84,3 +90,46 @@ def test_a_wrong_shard_gradient_is_named(monkeypatch: pytest.MonkeyPatch) -> Non
     result = gradient_check(case.params, case.x, case.y, specs, shards=SHARDS)
     assert result.worst_parameter == "W2[2,1]"
     assert result.relative_difference > 1e-3
+
+
+def _drop_projection(real: BatchNormBackward) -> BatchNormBackward:
+    """A plausible bug: the variance's dependence on each sample left out of dZ."""
+
+    def backward(
+        self: BatchNorm, dz_tilde: Array, stats: BatchStatistics, params: LayerParams
+    ) -> tuple[Array, Array, Array]:
+        dz, dgamma, dbeta = real(self, dz_tilde, stats, params)
+        projection = np.mean(dz_tilde * stats.z_norm, axis=1, keepdims=True)
+        return dz + params["gamma"] * stats.inv_std * stats.z_norm * projection, dgamma, dbeta
+
+    return backward
+
+
+def _double_dgamma(real: BatchNormBackward) -> BatchNormBackward:
+    """A plausible bug: dgamma off by a constant factor (a slip in its 1/m)."""
+
+    def backward(
+        self: BatchNorm, dz_tilde: Array, stats: BatchStatistics, params: LayerParams
+    ) -> tuple[Array, Array, Array]:
+        dz, dgamma, dbeta = real(self, dz_tilde, stats, params)
+        return dz, 2.0 * dgamma, dbeta
+
+    return backward
+
+
+@pytest.mark.parametrize(("corrupt", "worst"), [(_drop_projection, "W"), (_double_dgamma, "gamma")])
+def test_a_wrong_batch_norm_derivative_is_caught(
+    monkeypatch: pytest.MonkeyPatch, corrupt: Corruption, worst: str
+) -> None:
+    specs = [
+        LayerSpec(5, "tanh", BatchNorm()),
+        LayerSpec(3, "relu", BatchNorm()),
+        LayerSpec(2, "sigmoid"),
+    ]
+    case = seeded_case(specs, features=4, samples=7, keep_prob=1.0, seed=3)
+    right = gradient_check(case.params, case.x, case.y, specs, shards=SHARDS)
+    assert right.relative_difference < 1e-7, right
+    monkeypatch.setattr(BatchNorm, "backward", corrupt(BatchNorm.backward))
+    wrong = gradient_check(case.params, case.x, case.y, specs, shards=SHARDS)
+    assert wrong.relative_difference > 1e-2, wrong  # right: under 1e-7
+    assert wrong.worst_parameter.startswith(worst), wrong
