@@ -7,7 +7,7 @@ from typing import Literal
 from functions.nn.data import n_batches
 from functions.training.split import DataSplit
 from lnn.datasets import load_dataset
-from lnn.layer_text import parse_layers
+from lnn.layer_text import BATCH_NORM_OPTION, parse_layers
 from lnn.prepare import PreparedData, prepare, split
 from messages.train_request import TrainConfig
 
@@ -15,9 +15,10 @@ Side = Literal["plain", "bn"]
 SIDES: tuple[Side, ...] = ("plain", "bn")
 
 DATASET = "digits"
+_HIDDEN, _OUTPUT = ["32:relu"] * 5, "10:softmax"
 LAYERS_TEXT: dict[Side, str] = {
-    "plain": "32:relu,32:relu,32:relu,32:relu,32:relu,10:softmax",
-    "bn": "32:relu:bn,32:relu:bn,32:relu:bn,32:relu:bn,32:relu:bn,10:softmax",
+    "plain": ",".join([*_HIDDEN, _OUTPUT]),
+    "bn": ",".join([*(f"{layer}:{BATCH_NORM_OPTION}" for layer in _HIDDEN), _OUTPUT]),
 }
 # Tried on this network, 300 full-batch epochs of gd: the plain one trains best near 0.2
 # (0.1 is slower, 0.3 as good), stalls near a cost of 0.5 at 0.5 and falls to chance (every
