@@ -126,23 +126,9 @@ def estimate(
     on_run: Callable[[str], None] | None = None,
     book: PriceBook | None = None,
 ) -> Estimate:
-    """The run's estimate; with batch-normed layers, beside the same run without them,
-    measured on the same stack (its step only: no evaluation runs)."""
-    plain = without_batch_norm(config)
-    if plain is None:
-        (found,) = estimate_all([config], data, steps, stack=stack, on_run=on_run, book=book)
-        return found
-    book = book or load_price_book()
-    measurement, plain_plan = _plan_of(config, data, steps), _plan_of(plain, data, steps)
-    plain_plan = replace(plain_plan, runs=_relabelled(plain_plan.runs))
-    runs, plain_runs = measure_plans(
-        [measurement, plain_plan], data, book, stack=stack, on_run=on_run
-    )
-    found = parts(measurement, runs, book)
-    plain_step = parts(plain_plan, _unlabelled(plain_runs), book).step
-    cost = BatchNormCost.of(config, plain, data.x.shape[0], found.step, plain_step)
-    run = run_tally(measurement, found)
-    return Estimate(config, measurement, runs, found, run, book, cost)
+    """The run's estimate (estimate_all's, of the one config)."""
+    (found,) = estimate_all([config], data, steps, stack=stack, on_run=on_run, book=book)
+    return found
 
 
 _PLAIN = "no-bn "  # the label prefix of the runs without batch norm, as announced
@@ -171,13 +157,35 @@ def estimate_all(
     on_run: Callable[[str], None] | None = None,
     book: PriceBook | None = None,
 ) -> list[Estimate]:
-    """The estimate of each config, their measurement runs on one embedded stack."""
+    """The estimate of each config, their measurement runs on one embedded stack, after
+    them a step of each batch-normed config's twin without batch norm (no evaluation runs),
+    which its estimate's ``batch_norm`` compares with."""
     book = book or load_price_book()
     plans = [_plan_of(config, data, steps) for config in configs]
-    measured = measure_plans(plans, data, book, stack=stack, on_run=on_run)
+    twins: dict[int, tuple[TrainConfig, Plan]] = {}  # by config: its twin and the twin's plan
+    for number, config in enumerate(configs):
+        plain = without_batch_norm(config)
+        if plain is not None:
+            twin = _plan_of(plain, data, steps)
+            twins[number] = (plain, replace(twin, runs=_relabelled(twin.runs)))
+    measured = measure_plans(
+        [*plans, *(twin for _, twin in twins.values())],
+        data,
+        book,
+        stack=stack,
+        on_run=on_run,
+        shapes=[*range(len(plans)), *twins],
+    )
+    twin_runs = dict(zip(twins, measured[len(plans) :], strict=True))
     estimates = []
-    for config, measurement, runs in zip(configs, plans, measured, strict=True):
+    for number, (config, measurement) in enumerate(zip(configs, plans, strict=True)):
+        runs = measured[number]
         found = parts(measurement, runs, book)
+        cost = None
+        if number in twins:
+            plain, twin = twins[number]
+            plain_step = parts(twin, _unlabelled(twin_runs[number]), book).step
+            cost = BatchNormCost.of(config, plain, data.x.shape[0], found.step, plain_step)
         run = run_tally(measurement, found)
-        estimates.append(Estimate(config, measurement, runs, found, run, book))
+        estimates.append(Estimate(config, measurement, runs, found, run, book, cost))
     return estimates

@@ -87,10 +87,13 @@ def measure_plans(
     *,
     stack: str = "lnn",
     on_run: Callable[[str], None] | None = None,
+    shapes: Sequence[int] | None = None,
 ) -> list[dict[str, Measured]]:
     """Every run of each plan on one embedded stack, by label, after one unmeasured warm-up
     run: the first run of a process imports the handlers and fills caches, a cold start
-    that would otherwise land in the fixed part and, by difference, lower the step's."""
+    that would otherwise land in the fixed part and, by difference, lower the step's.
+    ``shapes`` numbers each plan's shape in the announcements (from 0; by default each plan
+    is one; a shape measured by two plans, with and without batch norm, has one number)."""
     announce = on_run or (lambda _: None)
     found: list[dict[str, Measured]] = []
     # One BLAS thread, as on Lambda: a function below 1,769 MB has less than one vCPU.
@@ -99,8 +102,10 @@ def measure_plans(
         warm_up = plans[0].runs[0]
         announce(f"warm-up ({warm_up.label})")
         run_embedded(session, warm_up.config, data)
-        for number, plan in enumerate(plans, start=1):
-            shape = f"shape {number}/{len(plans)}: " if len(plans) > 1 else ""
+        numbers = list(range(len(plans))) if shapes is None else list(shapes)
+        count = len(set(numbers))
+        for number, plan in zip(numbers, plans, strict=True):
+            shape = f"shape {number + 1}/{count}: " if count > 1 else ""
             measured = {}
             for run in plan.runs:
                 announce(f"{shape}{run.label}")

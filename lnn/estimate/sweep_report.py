@@ -37,6 +37,8 @@ def _shapes_text(e: SweepEstimate) -> list[str]:
     for number, shape in enumerate(e.shapes):
         names = ", ".join(t.name for t in e.trials if t.shape == number)
         lines.append(f"shape {number + 1} ({names}): {headline(shape)}")
+        if shape.batch_norm is not None:  # measured beside the shape without batch norm
+            lines.append(f"  {shape.batch_norm.line()}")
     return lines
 
 

@@ -2,6 +2,7 @@
 figures agree with each other and with the engine's own count of hops."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,30 @@ def test_estimate_shows_what_batch_norm_adds_to_a_step(
     assert added["hops"]["added"] == 0 and added["hops"]["with"] > 0
     puts = added["added_calls_by_operation"].get("s3.PutObject", 0)
     assert puts == (1 if versions[0] == "s3" else 0)  # one shard: its version a step
+
+
+def test_a_sweep_estimate_shows_what_batch_norm_adds_to_its_shape(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A searched batch-normalized shape is measured beside its twin without batch norm,
+    as a single run's estimate is, and its line follows the shape's; the plain shape has
+    nothing to compare."""
+    search = "layers=choice:3:tanh:bn,1:sigmoid|3:tanh,1:sigmoid"
+    argv = ["estimate", "--dataset", "xor", "--layers", "3:tanh,1:sigmoid", "--epochs", "1"]
+    argv += ["--steps", "1", "--telemetry-every", "off", "--search", search]
+    argv += ["--method", "grid", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    shapes = json.loads((tmp_path / "estimate.json").read_text())["shapes"]
+    normed = [any(layer["batch_norm"] for layer in s["config"]["layers"]) for s in shapes]
+    assert sorted(normed) == [False, True]
+    plain, bn = shapes[normed.index(False)], shapes[normed.index(True)]
+    assert plain["batch_norm"] is None
+    added = bn["batch_norm"]
+    assert added["versions"] == {"with": ["inline", "inline"], "without": ["inline", "inline"]}
+    assert added["hops"]["added"] == 0 and added["hops"]["with"] > 0
+    assert "s3.PutObject" not in added["added_calls_by_operation"]
+    lines = [line.strip() for line in text.splitlines()]
+    (at,) = [n for n, line in enumerate(lines) if line.startswith("batch norm adds:")]
+    shape_of_line = [n for n, line in enumerate(lines[:at]) if re.match(r"shape \d+ \(", line)]
+    assert lines[shape_of_line[-1]].startswith(f"shape {normed.index(True) + 1} (")
