@@ -48,7 +48,7 @@ def load_model(path: Path) -> Model:
         raise ModelFileError(
             f"{path} has a config lnn cannot read ({exc.errors()[0]['msg']})"
         ) from exc
-    fan_in = params[0]["W"].shape[-1] if params and "W" in params[0] else 0
+    fan_in = _n_features(path, config)
     for number, (layer, spec) in enumerate(zip(params, specs, strict=True), start=1):
         if set(layer) != set(spec.names):
             expected = ", ".join(f"{name}{number}" for name in spec.names)
@@ -60,10 +60,18 @@ def load_model(path: Path) -> Model:
     return model
 
 
+def _n_features(path: Path, config: dict[str, Any]) -> int:
+    """The features a sample has, as the config says (W1's width must agree)."""
+    value = config.get("n_features")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ModelFileError(f"{path} is not an lnn model.npz (its config has no n_features)")
+    return value
+
+
 def _check_shapes(
     path: Path, number: int, layer: LayerParams, spec: LayerSpec, fan_in: int
 ) -> None:
-    """W_l is (units, the previous layer's units; W1 says how many features), every other
+    """W_l is (units, the previous layer's units; W1's the config's n_features), every other
     array a column of units: a model that predicts at all predicts with the right arrays."""
     for name in spec.names:
         expected = (spec.units, fan_in) if name == "W" else (spec.units, 1)

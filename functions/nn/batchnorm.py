@@ -22,7 +22,8 @@ import numpy as np
 from functions.nn.exceptions import NNError
 from functions.nn.types import Array, LayerParams
 
-TRAINED = ("gamma", "beta")  # learned by the optimizer, never L2-regularized
+GAMMA, BETA = "gamma", "beta"
+TRAINED = (GAMMA, BETA)  # learned by the optimizer, never L2-regularized
 RUNNING = ("running_mean", "running_var")  # averaged over the steps, used to evaluate
 
 
@@ -42,10 +43,11 @@ class BatchStatistics:
 
 @dataclass(frozen=True)
 class BatchNorm:
-    """One layer's normalization settings (torch's BatchNorm1d defaults)."""
+    """One layer's normalization settings; a run's come from its TrainConfig (bn_momentum,
+    bn_epsilon), whose defaults are torch's BatchNorm1d's."""
 
-    momentum: float = 0.1
-    epsilon: float = 1e-5
+    momentum: float
+    epsilon: float
 
     def __post_init__(self) -> None:
         if not 0.0 < self.momentum <= 1.0:
@@ -55,13 +57,11 @@ class BatchNorm:
 
     def initial(self, units: int) -> dict[str, Array]:
         """gamma 1 and beta 0 (the identity), running mean 0 and variance 1."""
-        column = (units, 1)
-        return {
-            "gamma": np.ones(column),
-            "beta": np.zeros(column),
-            "running_mean": np.zeros(column),
-            "running_var": np.ones(column),
-        }
+        gamma, beta = np.ones((units, 1)), np.zeros((units, 1))
+        running_mean, running_var = np.zeros((units, 1)), np.ones((units, 1))
+        return dict(
+            zip((*TRAINED, *RUNNING), (gamma, beta, running_mean, running_var), strict=True)
+        )
 
     def statistics(self, z: Array) -> BatchStatistics:
         """The batch's mean and variance of every unit's Z, and Z normalized by them."""
@@ -74,17 +74,12 @@ class BatchNorm:
     def forward(self, z: Array, params: LayerParams) -> tuple[Array, BatchStatistics]:
         """Training: Z_tilde from the batch's own statistics."""
         stats = self.statistics(z)
-        return self.scaled(stats, params), stats
-
-    @staticmethod
-    def scaled(stats: BatchStatistics, params: LayerParams) -> Array:
-        """Z_tilde = gamma Z_norm + beta of a training batch."""
-        return params["gamma"] * stats.z_norm + params["beta"]
+        return params[GAMMA] * stats.z_norm + params[BETA], stats
 
     def inference(self, z: Array, params: LayerParams) -> Array:
         """Evaluation and prediction: Z_tilde from the running averages."""
         z_norm = (z - params["running_mean"]) / np.sqrt(params["running_var"] + self.epsilon)
-        return params["gamma"] * z_norm + params["beta"]
+        return params[GAMMA] * z_norm + params[BETA]
 
     def backward(
         self, dz_tilde: Array, stats: BatchStatistics, params: LayerParams
@@ -112,4 +107,4 @@ class BatchNorm:
         return {"running_mean": mean, "running_var": var}
 
 
-__all__ = ["RUNNING", "TRAINED", "BatchNorm", "BatchStatistics"]
+__all__ = ["BETA", "GAMMA", "RUNNING", "TRAINED", "BatchNorm", "BatchStatistics"]

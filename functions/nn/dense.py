@@ -23,11 +23,6 @@ class DenseForward:
     z_tilde: Array | None = None
     stats: BatchStatistics | None = None  # the batch's statistics (training only)
 
-    @property
-    def pre_activation(self) -> Array:
-        """What the activation was applied to."""
-        return self.z if self.z_tilde is None else self.z_tilde
-
 
 def linear(params: LayerParams, a_prev: Array) -> Array:
     """Z = W A_prev + b, or W A_prev for a batch-normalized layer (it has no b)."""

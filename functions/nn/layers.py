@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from functions.nn.activations import get_activation
-from functions.nn.batchnorm import RUNNING, TRAINED, BatchNorm
+from functions.nn.batchnorm import BETA, RUNNING, TRAINED, BatchNorm
 from functions.nn.exceptions import NNError
+
+BIAS = "b"
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,12 @@ class LayerSpec:
     def trained(self) -> tuple[str, ...]:
         """The arrays the optimizer updates: W and b, or W, gamma and beta (beta does the
         bias's work, so a normalized layer has none)."""
-        return ("W", *TRAINED) if self.norm else ("W", "b")
+        return ("W", *TRAINED) if self.norm else ("W", BIAS)
+
+    @property
+    def bias_name(self) -> str:
+        """The array added to each unit just before its activation: b, or beta."""
+        return BETA if self.norm else BIAS
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -32,4 +39,4 @@ class LayerSpec:
         return (*self.trained, *RUNNING) if self.norm else self.trained
 
 
-__all__ = ["LayerSpec"]
+__all__ = ["BIAS", "LayerSpec"]

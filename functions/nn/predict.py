@@ -30,7 +30,7 @@ def predict_proba(
     layer's activations under ``chunk_bytes``: peak memory no longer grows with m.
     """
     if len(params) != len(specs):
-        raise NNError(f"{len(params)} parameter pairs for {len(specs)} layers")
+        raise NNError(f"{len(params)} layers of parameters for {len(specs)} layers")
     m = x.shape[1]
     widest = max([x.shape[0], *(layer["W"].shape[0] for layer in params)])
     columns = max(1, chunk_bytes // (widest * np.dtype(np.float64).itemsize))
@@ -69,7 +69,7 @@ def layer_activations(params: Params, x: Array, specs: Sequence[LayerSpec]) -> l
     pass: A[1] .. A[L], each (units, m). Every layer is held at once, so ``x`` should be a few
     columns or a small grid (predict_proba keeps only the output, chunked)."""
     if len(params) != len(specs):
-        raise NNError(f"{len(params)} parameter pairs for {len(specs)} layers")
+        raise NNError(f"{len(params)} layers of parameters for {len(specs)} layers")
     layers = []
     a = x
     for layer, spec in zip(params, specs, strict=True):

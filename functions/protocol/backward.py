@@ -84,7 +84,7 @@ def _own_rows(grad: np.ndarray, rows: tuple[int, int], units: int) -> np.ndarray
 
 
 class _Inputs(NamedTuple):
-    params: dict[str, np.ndarray]  # W, b and the optimizer's state
+    params: dict[str, np.ndarray]  # the layer's arrays (LayerSpec.names) and optimizer state
     a_prev: np.ndarray
     z: np.ndarray | None  # the shard's Z, which a hidden layer's dA needs
     grad: np.ndarray  # the shard's rows of dZ (output layer) or dA

@@ -26,7 +26,6 @@ from typing import Any
 
 from numpy import ndarray
 
-from functions.nn.batchnorm import BatchNorm
 from functions.nn.types import LayerParams
 from functions.ports import Arrival, Barriers, BarrierTimeline, ObjectNotFoundError
 from functions.protocol.arrays import ArrayStore
@@ -159,9 +158,7 @@ def shard_telemetry_of(
     else:
         if z is None:
             raise ValueError(f"layer {layer}'s backward shard holds no Z")
-        if grads.stats is not None:  # the activation's input is batch norm's output
-            z = BatchNorm.scaled(grads.stats, params)
-        forward = hidden_forward(z, spec.activation)
+        forward = hidden_forward(z, spec.activation, grads)
     rows = plan.ranges(layer)[task.shard]
     record = shard_telemetry(layer, spec, rows, forward, params, grads, update).to_document()
     if classes is not None:

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from functions.nn.batchnorm import BETA
+from functions.nn.layers import BIAS
 from functions.telemetry import figures
 from functions.telemetry.arrays import TELEMETRY_VERSION, check_version
 from functions.telemetry.backward import UNIT_SUMS, BackwardStats, concat_backward, pool_backward
@@ -24,8 +26,6 @@ from functions.telemetry.norm import NORM_SUMS, NormStats, concat_norm, pool_nor
 
 # What a unit's additive parameter (the ``bias`` figures) is called: beta does b's work in a
 # batch-normalized layer.
-BIAS = "b"
-BETA = "beta"
 
 
 @dataclass(frozen=True)

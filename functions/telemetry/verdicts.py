@@ -164,12 +164,22 @@ def _number(value: float) -> str:
     return f"{value:.3g}"
 
 
+def _z(bias_name: str) -> str:
+    """What the activation was applied to: Z, or batch norm's Z̃ (where beta is the bias)."""
+    return "Z" if bias_name == BIAS else "Z̃"
+
+
+def _why(activation: str, bias_name: str) -> str:
+    return _WHY[activation].replace("Z ", f"{_z(bias_name)} ")
+
+
 def _figures(activation: str, z_min: float, z_max: float, bias: float, bias_name: str) -> str:
-    """Where a unit's Z sat and its bias (or beta): what tells why it was saturated (or not)."""
-    name = "bias" if bias_name == BIAS else bias_name
+    """Where a unit's Z (or Z̃) sat and its bias (or beta): what tells why it was saturated
+    (or not)."""
+    z, name = _z(bias_name), "bias" if bias_name == BIAS else bias_name
     if activation in ("relu", "leaky_relu"):
-        return f"max Z {_number(z_max)}, {name} {_number(bias)}"
-    return f"Z from {_number(z_min)} to {_number(z_max)}, {name} {_number(bias)}"
+        return f"max {z} {_number(z_max)}, {name} {_number(bias)}"
+    return f"{z} from {_number(z_min)} to {_number(z_max)}, {name} {_number(bias)}"
 
 
 def _where(t: LayerTelemetry, unit: int) -> str:
@@ -189,7 +199,7 @@ def event_line(strip: LayerStrip, event: UnitEvent) -> str:
     if event.kind == REVIVED:
         return f"unit {u} revived ({where})"
     became = "died" if DEAD_WORDS[strip.activation] == "dead" else "saturated"
-    return f"unit {u} {became}: {_WHY[strip.activation]} ({where})"
+    return f"unit {u} {became}: {_why(strip.activation, strip.bias_name)} ({where})"
 
 
 def _verdict(t: LayerTelemetry, strip: LayerStrip, unit: int, epoch: int) -> UnitVerdict:
@@ -204,7 +214,7 @@ def _verdict(t: LayerTelemetry, strip: LayerStrip, unit: int, epoch: int) -> Uni
         # Dead over the window means dead at each of its steps, so it died at one of them
         # or before: the last event is that death.
         since = f"since step {events[-1].step} (epoch {events[-1].epoch + 1})"
-        reason = f"{word} {since}: {_WHY[t.activation]} ({where})"
+        reason = f"{word} {since}: {_why(t.activation, t.bias_name)} ({where})"
     elif last is None:
         reason = f"alive ({where})"
     elif last.kind == REVIVED:

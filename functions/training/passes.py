@@ -64,7 +64,7 @@ class ShardedLayers:
 
     def _check(self, params: Params) -> None:
         if len(params) != len(self.specs):
-            raise NNError(f"{len(params)} parameter pairs for {len(self.specs)} layers")
+            raise NNError(f"{len(params)} layers of parameters for {len(self.specs)} layers")
 
     def forward(self, params: Params, x: Array) -> ForwardPass:
         """Z and the input of every layer, shard by shard."""

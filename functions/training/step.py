@@ -13,10 +13,10 @@ from typing import Literal
 import numpy as np
 
 from functions.nn.activations import get_activation
-from functions.nn.batchnorm import BatchStatistics
+from functions.nn.batchnorm import TRAINED, BatchStatistics
 from functions.nn.data import accuracy
 from functions.nn.dense import DenseForward, dense_backward, dense_forward, hidden_delta, linear
-from functions.nn.layers import LayerSpec
+from functions.nn.layers import BIAS, LayerSpec
 from functions.nn.losses import loss_for_output, output_delta
 from functions.nn.optimizers import Optimizer
 from functions.nn.regularization import dropout_mask
@@ -36,12 +36,14 @@ class LossResult:
 @dataclass(frozen=True)
 class ShardGradients:
     """Raw gradients of one shard's arrays (before any optimizer, keyed as its parameters),
-    its dZ, its share of dA_prev and, with batch norm, the batch's statistics."""
+    its dZ, its share of dA_prev and, with batch norm, the batch's statistics and the Z_tilde
+    they gave (the activation's input, which the telemetry describes)."""
 
     dz: Array
     grads: dict[str, Array]
     da_prev: Array | None
     stats: BatchStatistics | None = None
+    z_tilde: Array | None = None
 
     @property
     def dw(self) -> Array:
@@ -126,7 +128,7 @@ def shard_gradients(
     needs the shard's Z), and its share of dA_prev; the gradient check differentiates this.
     Batch norm recomputes its batch statistics from Z: the same bytes as the forward pass."""
     w = params["W"]
-    stats = None
+    stats = z_tilde = None
     if grad_kind == "dz":
         dz, extra = grad, {}
     elif z is None:
@@ -137,12 +139,12 @@ def shard_gradients(
         z_tilde, stats = spec.norm.forward(z, params)
         dz_tilde = hidden_delta(grad, z_tilde, get_activation(spec.activation), mask)
         dz, dgamma, dbeta = spec.norm.backward(dz_tilde, stats, params)
-        extra = {"gamma": dgamma, "beta": dbeta}
+        extra = dict(zip(TRAINED, (dgamma, dbeta), strict=True))
     dw, db, da_prev = dense_backward(
         dz, a_prev, w, lambd=l2, m=a_prev.shape[1], need_da_prev=need_da_prev
     )
-    grads = {"W": dw, **extra} if spec.norm else {"W": dw, "b": db}
-    return ShardGradients(dz, grads, da_prev, stats)
+    grads = {"W": dw, **extra} if spec.norm else {"W": dw, BIAS: db}
+    return ShardGradients(dz, grads, da_prev, stats, z_tilde)
 
 
 def update_shard(

@@ -46,9 +46,10 @@ def output_figures(
     return OutputFigures(forward, class_counts(y, a, activation) if counted else None)
 
 
-def hidden_forward(z: Array, activation: str) -> ForwardStats:
-    """A hidden shard's forward figures from its Z: on A = g(Z), before any dropout mask."""
-    return forward_telemetry(z, activation)
+def hidden_forward(z: Array, activation: str, grads: ShardGradients) -> ForwardStats:
+    """A hidden shard's forward figures from what its activation was applied to: Z, or the
+    Z_tilde its backward step recomputed with batch norm; on A = g(.), before any mask."""
+    return forward_telemetry(z if grads.z_tilde is None else grads.z_tilde, activation)
 
 
 def shard_telemetry(
@@ -64,7 +65,7 @@ def shard_telemetry(
     ``update_shard`` made. A batch-normalized layer's bias figures are beta's, which does
     the bias's work there (Z_tilde = gamma Z_norm + beta), and its norm figures are gamma
     and the batch statistics the step normalized with."""
-    bias = "beta" if spec.norm else "b"
+    bias = spec.bias_name
     backward = backward_telemetry(
         params["W"],
         params[bias],

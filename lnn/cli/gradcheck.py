@@ -10,7 +10,6 @@ import argparse
 import itertools
 import json
 
-from functions.nn.batchnorm import BatchNorm
 from functions.nn.layers import LayerSpec
 from functions.training.config import layer_specs
 from functions.training.gradcheck import gradient_check, seeded_case
@@ -22,7 +21,7 @@ from messages.train_request import TrainConfig
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu")
 # Two sigmoid units (independent binary labels) so that the output layer is sharded too.
 OUTPUTS = (("sigmoid", 2), ("softmax", 3), ("linear", 2))
-_NORMS = (("", None), (f":{BATCH_NORM_OPTION}", BatchNorm()))  # without and with batch norm
+_NORMS = ("", f":{BATCH_NORM_OPTION}")  # hidden layers without and with batch norm
 _THRESHOLD = 1e-7
 _MAX_PARAMETERS = 20_000
 
@@ -55,11 +54,16 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError(f"--dropout is a keep probability in (0, 1], got {args.dropout}")
 
 
+def _specs(layers: str) -> list[LayerSpec]:
+    """The layers text's specs; TrainConfig's rules (units >= 1, softmax only at the output,
+    batch norm only in hidden layers) and defaults (bn momentum and epsilon) apply."""
+    return layer_specs(TrainConfig(dataset="gradcheck", layers=parse_layers(layers)))
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     _check_options(args)
     if args.layers:
-        # TrainConfig's rules (units >= 1, softmax only at the output) apply here too.
-        specs = layer_specs(TrainConfig(dataset="gradcheck", layers=parse_layers(args.layers)))
+        specs = _specs(args.layers)
         sizes = [args.features, *(s.units for s in specs)]
         # W, and a column per unit for b (or gamma and beta)
         n_params = sum(sizes[i + 1] * (sizes[i] + len(s.trained) - 1) for i, s in enumerate(specs))
@@ -69,15 +73,11 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
             )
         cases = [(args.layers, specs, args.l2, args.dropout)]
     else:
+        grid = itertools.product(HIDDEN, OUTPUTS, _NORMS, (0.0, 0.7), (1.0, 0.8))
         cases = [
-            (
-                f"5:{h}{bn},3:{h}{bn},{n}:{o} l2={l2} keep={keep}",
-                [LayerSpec(5, h, norm), LayerSpec(3, h, norm), LayerSpec(n, o)],
-                l2,
-                keep,
-            )
-            for h, (o, n), (bn, norm), l2, keep in itertools.product(
-                HIDDEN, OUTPUTS, _NORMS, (0.0, 0.7), (1.0, 0.8)
+            (f"{layers} l2={l2} keep={keep}", _specs(layers), l2, keep)
+            for layers, l2, keep in (
+                (f"5:{h}{bn},3:{h}{bn},{n}:{o}", l2, keep) for h, (o, n), bn, l2, keep in grid
             )
         ]
     rows = []

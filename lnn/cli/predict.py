@@ -58,7 +58,7 @@ def _load_inputs(args: argparse.Namespace, n_features: int) -> tuple[np.ndarray,
 
 def cmd_predict(args: argparse.Namespace) -> int:
     model = load_model(args.model)
-    n_features = int(model.config["n_features"])
+    n_features = int(model.config["n_features"])  # load_model checked it
     x, labels = _load_inputs(args, n_features)
     if x.shape[1] != n_features:
         raise UsageError(

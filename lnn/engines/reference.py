@@ -182,7 +182,7 @@ def train_reference(
                 figures = (
                     output.forward[0]
                     if is_output
-                    else hidden_forward(forwards[i].pre_activation, specs[i].activation)
+                    else hidden_forward(forwards[i].z, specs[i].activation, grads)
                 )
                 record = shard_telemetry(
                     i + 1, specs[i], (0, specs[i].units), figures, params[i], grads, update

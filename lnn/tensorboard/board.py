@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from functions.nn.types import Array
 from functions.telemetry import TelemetryRecord
 from lnn.datasets import builtin_classes
+from lnn.layer_text import layers_text
 from lnn.tensorboard.batch_norm import norm_histograms, norm_scalars
 from lnn.tensorboard.confusion import confusion_pictures
 from lnn.tensorboard.dead_units import BoardText, dead_unit_board
 from lnn.tensorboard.histograms import BoardHistogram, layer_histograms
-from lnn.tensorboard.hparams import HParam, board_hparams, final_metrics, layers_text
+from lnn.tensorboard.hparams import HParam, board_hparams, final_metrics
 from lnn.tensorboard.pictures import Pictures, first_layer_pictures
 from lnn.tensorboard.scalars import Scalar, history_scalars, layer_scalars
 from messages.status import HistoryEntry
@@ -71,5 +72,5 @@ def board_name(config: TrainConfig | None, run_id: str) -> str:
     export of it again lands in the same place."""
     if config is None:
         return run_id
-    layers = layers_text(config).replace(":", "").replace(",", "-")
+    layers = layers_text(config.layers).replace(":", "").replace(",", "-")
     return re.sub(r"[^\w.-]", "-", f"{config.dataset}_{layers}_{run_id[:8]}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lnn.layer_text import layers_text as option_text
+from lnn.layer_text import layers_text
 from lnn.tensorboard import tags
 from messages.status import HistoryEntry
 from messages.train_request import TrainConfig
@@ -24,14 +24,8 @@ __all__ = [
     "HParam",
     "board_hparams",
     "final_metrics",
-    "layers_text",
     "metric_tags",
 ]
-
-
-def layers_text(config: TrainConfig) -> str:
-    """``20:relu:bn,7:relu,1:sigmoid``: the layers as `lnn train --layers` takes them."""
-    return option_text(config.layers)
 
 
 def board_hparams(config: TrainConfig) -> dict[str, HParam]:
@@ -39,7 +33,7 @@ def board_hparams(config: TrainConfig) -> dict[str, HParam]:
     values: dict[str, HParam] = {}
     for name, value in config.model_dump(mode="json").items():
         if name == "layers":
-            values[name] = layers_text(config)
+            values[name] = layers_text(config.layers)
         elif name in TEXT_SETTINGS:
             values[name] = str(value)
         else:

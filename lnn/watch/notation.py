@@ -23,6 +23,7 @@ from functions.protocol import RunPlan
 from functions.telemetry.spans import Span
 from functions.training.config import learning_rate
 from lnn.splits import SPLITS
+from lnn.watch.norm_notation import norm_lines, running_lines
 
 # The cost of each loss the output activation implies, for A = A[L] and m samples.
 COSTS = {
@@ -85,23 +86,6 @@ def _normalized(plan: RunPlan, layer: int) -> bool:
     return plan.specs[layer - 1].norm is not None
 
 
-def norm_lines(plan: RunPlan, span: Span, layer: int) -> list[str]:
-    """Batch norm between Z[l] and the activation: the batch's statistics in training, the
-    running averages in an evaluation."""
-    z, eps = f"Z[{layer}]", f"ε = {plan.config.bn_epsilon:g}"
-    if span.phase == "eval":
-        first = [
-            f"Z_norm = ({z} - running_mean[{layer}]) / √(running_var[{layer}] + ε), {eps} "
-            "(the running averages)"
-        ]
-    else:
-        first = [
-            f"μ = (1/m) Σ {z}, σ² = (1/m) Σ ({z} - μ)² per unit, over the batch's m samples",
-            f"Z_norm = ({z} - μ) / √(σ² + ε), {eps}",
-        ]
-    return [*first, f"Z̃[{layer}] = γ[{layer}] Z_norm + β[{layer}]"]
-
-
 def forward_lines(plan: RunPlan, span: Span, layer: int) -> list[str]:
     """Z[l] of the shard's units and, for a hidden layer, A[l] (the output's A is the loss's)."""
     z, a, w, b, a_prev = _symbols(layer)
@@ -144,15 +128,6 @@ def loss_lines(plan: RunPlan, span: Span) -> list[str]:
     else:
         lines.append(f"d{z} = ({a} - Y) * {activation}'({z})")
     return lines
-
-
-def running_lines(plan: RunPlan, layer: int) -> list[str]:
-    """Batch norm's running averages, moved by the step's batch."""
-    momentum = f"momentum = {plan.config.bn_momentum:g}"
-    return [
-        f"running_mean[{layer}] := (1 - momentum) running_mean[{layer}] + momentum μ, {momentum}",
-        f"running_var[{layer}] := (1 - momentum) running_var[{layer}] + momentum (m/(m-1)) σ²",
-    ]
 
 
 def update_lines(plan: RunPlan, span: Span, layer: int) -> list[str]:

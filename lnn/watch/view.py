@@ -28,7 +28,6 @@ from lnn.watch.series import TelemetrySeries
 from messages.status import HistoryEntry, RunStatus
 from messages.train_request import TrainConfig
 
-Params = Params
 # Sections whose data the run may not have (yet): the page says why instead of drawing.
 NO_TELEMETRY = "no telemetry recorded yet (or the run has telemetry off)"
 # Fields shown only in the status section: a change to one leaves every other section as it

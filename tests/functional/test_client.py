@@ -193,7 +193,8 @@ def test_download_model_fetches_the_records_model(client: StackClient, tmp_path:
         client.download_model("run-5", tmp_path)
     config = {"layers": [{"units": 3, "activation": "relu"}]}
     client.store.put_bytes(
-        "runs/run-5/model.npz", encode_model([(np.ones((3, 2)), np.zeros((3, 1)))], config)
+        "runs/run-5/model.npz",
+        encode_model([{"W": np.ones((3, 2)), "b": np.zeros((3, 1))}], config),
     )
     client.ledger.succeed("run-5", model_key="runs/run-5/model.npz", final_cost=0.1, accuracies={})
 

@@ -104,6 +104,9 @@ def test_the_decision_boundary_of_a_normalized_model(trained: Path, tmp_path: Pa
         ({"add": ("b2", (4, 1))}, "layer 2 needs W2, gamma2, beta2, running_mean2, running_var2"),
         ({"add": ("gamma1", (3, 1))}, "gamma1 has shape (3, 1); the config's layer 1 needs (8, 1)"),
         ({"add": ("running_var2", (4,))}, "running_var2 has shape (4,); the config's layer 2"),
+        # moons has 2 features: a W1 three wide would fail inside the first matmul
+        ({"add": ("W1", (8, 3))}, "W1 has shape (8, 3); the config's layer 1 needs (8, 2)"),
+        ({"config": {"n_features": None}}, "its config has no n_features"),
     ],
 )
 def test_a_broken_model_file_is_one_line_and_exit_2(
@@ -113,6 +116,9 @@ def test_a_broken_model_file_is_one_line_and_exit_2(
         arrays = {name: npz[name] for name in npz.files}
     if "drop" in change:
         del arrays[change["drop"]]
+    elif "config" in change:
+        config = {**json.loads(str(arrays["config"])), **change["config"]}
+        arrays["config"] = np.array(json.dumps(config))
     else:
         name, shape = change["add"]
         arrays[name] = np.ones(shape)

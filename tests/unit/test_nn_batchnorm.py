@@ -12,6 +12,8 @@ from functions.nn.layers import LayerSpec
 from functions.nn.types import Array, LayerParams
 from messages.status import RunStatus
 
+TORCH_NORM = BatchNorm(momentum=0.1, epsilon=1e-5)  # torch's BatchNorm1d defaults
+
 UNITS = 4
 
 
@@ -33,7 +35,7 @@ def batch(m: int, seed: int = 2) -> tuple[Array, LayerParams]:
 
 
 def test_training_forward_normalizes_each_row_then_scales_and_shifts() -> None:
-    norm = BatchNorm()
+    norm = TORCH_NORM
     z, params = batch(16)
     z_tilde, stats = norm.forward(z, params)
     np.testing.assert_allclose(np.mean(stats.z_norm, axis=1), 0.0, atol=1e-12)
@@ -49,7 +51,7 @@ def test_training_forward_normalizes_each_row_then_scales_and_shifts() -> None:
 
 def test_each_row_is_normalized_alone() -> None:
     """A shard owning units 1-2 computes exactly those rows of the whole layer."""
-    norm = BatchNorm()
+    norm = TORCH_NORM
     z, params = batch(9)
     whole, _ = norm.forward(z, params)
     rows = {name: array[1:3] for name, array in params.items()}
@@ -58,7 +60,7 @@ def test_each_row_is_normalized_alone() -> None:
 
 
 def test_inference_uses_the_running_averages_not_the_batch() -> None:
-    norm = BatchNorm(epsilon=1e-3)
+    norm = BatchNorm(momentum=0.1, epsilon=1e-3)
     z, params = batch(8)
     expected = (z - params["running_mean"]) / np.sqrt(params["running_var"] + 1e-3)
     expected = params["gamma"] * expected + params["beta"]
@@ -73,7 +75,7 @@ def test_inference_uses_the_running_averages_not_the_batch() -> None:
 
 @pytest.mark.parametrize("momentum", [0.1, 0.35, 1.0])
 def test_running_update_is_torchs(momentum: float) -> None:
-    norm = BatchNorm(momentum=momentum)
+    norm = BatchNorm(momentum=momentum, epsilon=1e-5)
     z, params = batch(5)
     _, stats = norm.forward(z, params)
     running = norm.running(params, stats)
@@ -94,7 +96,7 @@ def test_running_update_is_torchs(momentum: float) -> None:
 
 
 def test_a_batch_of_one_sample_is_finite_and_keeps_the_running_variance() -> None:
-    norm = BatchNorm()
+    norm = TORCH_NORM
     z, params = batch(1)
     z_tilde, stats = norm.forward(z, params)
     np.testing.assert_array_equal(stats.z_norm, 0.0)  # the sample is its own mean
@@ -141,16 +143,16 @@ def test_a_run_whose_last_batch_has_one_sample() -> None:
 )
 def test_settings_out_of_range_are_refused(settings: dict, message: str) -> None:
     with pytest.raises(NNError) as raised:
-        BatchNorm(**settings)
+        BatchNorm(**{"momentum": 0.1, "epsilon": 1e-5, **settings})
     assert str(raised.value) == message
 
 
 def test_a_normalized_layer_trains_gamma_and_beta_instead_of_b() -> None:
-    plain, normalized = LayerSpec(3, "relu"), LayerSpec(3, "relu", BatchNorm())
+    plain, normalized = LayerSpec(3, "relu"), LayerSpec(3, "relu", TORCH_NORM)
     assert plain.trained == plain.names == ("W", "b")
     assert normalized.trained == ("W", *TRAINED) == ("W", "gamma", "beta")
     assert normalized.names == ("W", "gamma", "beta", "running_mean", "running_var")
-    initial = BatchNorm().initial(3)
+    initial = TORCH_NORM.initial(3)
     assert sorted(initial) == sorted((*TRAINED, *RUNNING))
     assert all(array.shape == (3, 1) for array in initial.values())
     np.testing.assert_array_equal(initial["gamma"], 1.0)

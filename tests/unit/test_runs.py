@@ -55,7 +55,8 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_telemetry(out, result.telemetry)
     span = Span("neuron", "train", "forward", 0, 0, 1, 0, 1.0, 1.5, 1, "completed")
     write_spans(out, [span])
-    save_model(out / MODEL_FILE, result.params, {**cfg.model_dump(mode="json"), "run_id": "r1"})
+    model_config = {**cfg.model_dump(mode="json"), "run_id": "r1", "n_features": x.shape[0]}
+    save_model(out / MODEL_FILE, result.params, model_config)
     return out
 
 

@@ -17,12 +17,14 @@ from functions.training.shards import shard_ranges
 from functions.training.step import shard_gradients, update_shard
 from functions.training.telemetry import hidden_forward, shard_telemetry
 
-SPEC = LayerSpec(6, "relu", BatchNorm())
+TORCH_NORM = BatchNorm(momentum=0.1, epsilon=1e-5)  # torch's BatchNorm1d defaults
+
+SPEC = LayerSpec(6, "relu", TORCH_NORM)
 
 
 def bn_params(units: int, fan_in: int, seed: int) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    params = {"W": rng.normal(size=(units, fan_in)), **BatchNorm().initial(units)}
+    params = {"W": rng.normal(size=(units, fan_in)), **TORCH_NORM.initial(units)}
     params["gamma"] = rng.uniform(0.5, 2.0, size=(units, 1))
     params["beta"] = rng.normal(size=(units, 1))
     return params
@@ -45,7 +47,7 @@ def bn_step(
         mine, {}, grads, spec=spec, optimizer=make_optimizer("gd"), lr=0.5, step=1
     )
     assert grads.stats is not None
-    forward = hidden_forward(BatchNorm.scaled(grads.stats, mine), SPEC.activation)
+    forward = hidden_forward(z[lo:hi], SPEC.activation, grads)
     return shard_telemetry(1, SPEC, rows, forward, mine, grads, update)
 
 
@@ -129,6 +131,8 @@ def test_a_dead_units_verdict_names_beta_in_a_batch_normalized_layer() -> None:
     found = dead_units([hidden, output])
     verdict = found.layer_verdicts(1)[0]
     assert verdict.dead and "beta -50" in verdict.reason and "bias" not in verdict.reason
+    # The Z it names is what the activation saw: Z_tilde, not the Z batch norm normalized.
+    assert "Z̃ ≤ 0 on every sample (max Z̃ " in verdict.reason
     strip = found.strips[0]
     assert strip.bias_name == "beta" and strip.norm is not None
     np.testing.assert_array_equal(strip.norm["gamma"][:, 0], params["gamma"].ravel())
