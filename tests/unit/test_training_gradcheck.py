@@ -24,6 +24,7 @@ BatchNormBackward = Callable[
     [BatchNorm, Array, BatchStatistics, LayerParams], tuple[Array, Array, Array]
 ]
 Corruption = Callable[[BatchNormBackward], BatchNormBackward]
+NORM = BatchNorm(momentum=0.1, epsilon=1e-5)
 
 
 def make_case(hidden: str, output: str, units: int, keep_prob: float) -> tuple[CheckCase, list]:
@@ -122,8 +123,8 @@ def test_a_wrong_batch_norm_derivative_is_caught(
     monkeypatch: pytest.MonkeyPatch, corrupt: Corruption, worst: str
 ) -> None:
     specs = [
-        LayerSpec(5, "tanh", BatchNorm()),
-        LayerSpec(3, "relu", BatchNorm()),
+        LayerSpec(5, "tanh", NORM),
+        LayerSpec(3, "relu", NORM),
         LayerSpec(2, "sigmoid"),
     ]
     case = seeded_case(specs, features=4, samples=7, keep_prob=1.0, seed=3)
