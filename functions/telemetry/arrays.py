@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,37 @@ class ArrayRecord:
             _same(getattr(self, f.name), getattr(other, f.name))
             for f in fields(self)  # type: ignore[arg-type]
         )
+
+
+class UnitSums(ArrayRecord):
+    """A record of per-unit figures, each summed over ``steps`` steps and stored as
+    FIGURE_sum (one entry per unit); its subclasses name their figures in ``UNIT_FIGURES``."""
+
+    UNIT_FIGURES: ClassVar[tuple[str, ...]]
+    steps: int
+
+    @classmethod
+    def sums(cls) -> tuple[str, ...]:
+        return tuple(f"{figure}_sum" for figure in cls.UNIT_FIGURES)
+
+    def _freeze_sums(self) -> None:
+        """Each sum as a private read-only float64 array, all of one length."""
+        for name in self.sums():
+            object.__setattr__(self, name, frozen(getattr(self, name), np.float64))
+        if self.steps < 1:
+            raise ValueError(f"need steps >= 1, got {self.steps}")
+        if len({getattr(self, name).shape for name in self.sums()}) != 1:
+            raise ValueError("every per-unit sum needs one entry per unit")
+
+    @property
+    def units(self) -> int:
+        return getattr(self, self.sums()[0]).size
+
+    def mean(self, figure: str) -> np.ndarray:
+        """Per unit, the mean over the steps of one of UNIT_FIGURES, e.g. ``mean("gamma")``."""
+        if figure not in self.UNIT_FIGURES:
+            raise ValueError(f"{figure!r} is not one of {self.UNIT_FIGURES}")
+        return getattr(self, f"{figure}_sum") / self.steps
 
 
 def _same(left: Any, right: Any) -> bool:

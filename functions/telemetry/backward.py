@@ -22,11 +22,10 @@ import numpy as np
 from functions.telemetry import figures
 from functions.telemetry.arrays import (
     TELEMETRY_VERSION,
-    ArrayRecord,
+    UnitSums,
     check_version,
     decode_floats,
     encode_floats,
-    frozen,
 )
 from functions.telemetry.histograms import (
     DEFAULT_SPEC,
@@ -50,7 +49,7 @@ HISTOGRAMS: tuple[str, ...] = ("weights", "weight_grads", "deltas")
 
 
 @dataclass(frozen=True, eq=False)
-class BackwardStats(ArrayRecord):
+class BackwardStats(UnitSums):
     """Sums over ``steps`` steps, one entry per unit, of: the norm of its W row, of its dW row
     and of its W update row, and its b, db and b update. Histograms (counted once per step):
     ``weights`` of W, ``weight_grads`` of dW, ``deltas`` of dZ."""
@@ -67,23 +66,12 @@ class BackwardStats(ArrayRecord):
     weight_grads: Histogram
     deltas: Histogram
 
+    UNIT_FIGURES = FIGURES
+
     def __post_init__(self) -> None:
-        for name in UNIT_SUMS:
-            object.__setattr__(self, name, frozen(getattr(self, name), np.float64))
-        if self.steps < 1 or self.fan_in < 1:
-            raise ValueError(f"need steps >= 1 and fan_in >= 1, got {self.steps}, {self.fan_in}")
-        if len({getattr(self, name).shape for name in UNIT_SUMS}) != 1:
-            raise ValueError("every per-unit sum needs one entry per unit")
-
-    @property
-    def units(self) -> int:
-        return self.weight_norm_sum.size
-
-    def mean(self, figure: str) -> np.ndarray:
-        """Per unit, the mean over the steps of one of FIGURES, e.g. ``mean("grad_norm")``."""
-        if figure not in FIGURES:
-            raise ValueError(f"{figure!r} is not one of {FIGURES}")
-        return getattr(self, f"{figure}_sum") / self.steps
+        self._freeze_sums()
+        if self.fan_in < 1:
+            raise ValueError(f"need fan_in >= 1, got {self.fan_in}")
 
     @property
     def update_ratio(self) -> np.ndarray:

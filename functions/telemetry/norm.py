@@ -20,11 +20,10 @@ import numpy as np
 
 from functions.telemetry.arrays import (
     TELEMETRY_VERSION,
-    ArrayRecord,
+    UnitSums,
     check_version,
     decode_floats,
     encode_floats,
-    frozen,
 )
 
 # The per-unit figures, in document order; each is stored as FIGURE_sum.
@@ -33,7 +32,7 @@ NORM_SUMS: tuple[str, ...] = tuple(f"{figure}_sum" for figure in NORM_FIGURES)
 
 
 @dataclass(frozen=True, eq=False)
-class NormStats(ArrayRecord):
+class NormStats(UnitSums):
     """Sums over ``steps`` steps, one entry per unit, of its gamma before the update and the
     mean and biased variance of its Z over the step's batch."""
 
@@ -42,23 +41,10 @@ class NormStats(ArrayRecord):
     batch_mean_sum: np.ndarray
     batch_var_sum: np.ndarray
 
+    UNIT_FIGURES = NORM_FIGURES
+
     def __post_init__(self) -> None:
-        for name in NORM_SUMS:
-            object.__setattr__(self, name, frozen(getattr(self, name), np.float64))
-        if self.steps < 1:
-            raise ValueError(f"need steps >= 1, got {self.steps}")
-        if len({getattr(self, name).shape for name in NORM_SUMS}) != 1:
-            raise ValueError("every per-unit sum needs one entry per unit")
-
-    @property
-    def units(self) -> int:
-        return self.gamma_sum.size
-
-    def mean(self, figure: str) -> np.ndarray:
-        """Per unit, the mean over the steps of one of NORM_FIGURES."""
-        if figure not in NORM_FIGURES:
-            raise ValueError(f"{figure!r} is not one of {NORM_FIGURES}")
-        return getattr(self, f"{figure}_sum") / self.steps
+        self._freeze_sums()
 
     def to_document(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"v": TELEMETRY_VERSION, "steps": self.steps}
