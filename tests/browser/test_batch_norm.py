@@ -74,5 +74,5 @@ def test_the_report_shows_a_batch_normalized_units_gamma_beta_and_batch_statisti
     plot = page.evaluate("() => document.getElementById('dead-unit-plot').data")
     assert [t["name"] for t in plot] == ["max Z̃", "min Z̃", "mean Z̃", "beta"]
     assert plot[3]["y"] == strip["bias"][1]
-    assert text(page, "dead-unit-title").startswith("layer 1, unit 1: alive (max Z ")
+    assert text(page, "dead-unit-title").startswith("layer 1, unit 1: alive (max Z̃ ")
     assert tab.errors == []
