@@ -23,9 +23,14 @@ class Model:
     config: dict[str, Any]
 
     @property
-    def specs(self) -> list[LayerSpec]:
+    def train_config(self) -> TrainConfig:
+        """The TrainConfig inside the config (which adds run_id, n_features, classes)."""
         fields = {k: v for k, v in self.config.items() if k in TrainConfig.model_fields}
-        return layer_specs(TrainConfig.model_validate(fields))
+        return TrainConfig.model_validate(fields)
+
+    @property
+    def specs(self) -> list[LayerSpec]:
+        return layer_specs(self.train_config)
 
 
 def save_model(path: Path, params: Params, config: dict[str, Any]) -> Path:

@@ -63,13 +63,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _config(document: dict) -> TrainConfig:
-    """The TrainConfig inside a model.npz config (which adds run_id, n_features, classes)."""
-    return TrainConfig.model_validate(
-        {k: v for k, v in document.items() if k in TrainConfig.model_fields}
-    )
-
-
 def _from_directory(run: LocalRun) -> RunContent:
     """Whichever of the files there are (at least one): a run that failed early may have a
     history but no model, and one trained with telemetry off no telemetry.jsonl."""
@@ -77,7 +70,7 @@ def _from_directory(run: LocalRun) -> RunContent:
     history = run.history() if run.has(HISTORY_FILE) else []
     records = run.telemetry() if run.has(TELEMETRY_FILE) else []
     model = run.model() if run.has(MODEL_FILE) else None
-    config = _config(model.config) if model else None
+    config = model.train_config if model else None
     name = str(model.config.get("run_id", run.name)) if model else run.name
     first_layer = load_first_layer(run.file(FIRST_LAYER_FILE)) if run.has(FIRST_LAYER_FILE) else {}
     return RunContent(name, config, history, records, first_layer)
