@@ -98,7 +98,7 @@ def nbytes(value: Any) -> int:
 
 @dataclass
 class ProcessMemory:
-    """The caches of one process: decoded objects, run plans, batch columns, forward Zs."""
+    """The caches of one process: decoded objects, run plans, batch columns, forward passes."""
 
     objects: LruCache[Any] = field(default_factory=lambda: LruCache(ARRAY_CACHE_BYTES, nbytes))
     plans: LruCache[Any] = field(default_factory=lambda: LruCache(PLAN_CACHE_RUNS))

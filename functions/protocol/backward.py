@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from functions.nn.dense import linear
+from functions.nn.dense import DenseForward, linear
 from functions.protocol.arrays import task_scope
 from functions.protocol.delivery import Services
 from functions.protocol.fanin import (
@@ -22,7 +22,7 @@ from functions.protocol.fanin import (
     dropout_mask,
     outputs,
     publishes,
-    recall_z,
+    recall_forward,
     shard_params,
     stored_outputs,
 )
@@ -88,6 +88,7 @@ class _Inputs(NamedTuple):
     a_prev: np.ndarray
     z: np.ndarray | None  # the shard's Z, which a hidden layer's dA needs
     grad: np.ndarray  # the shard's rows of dZ (output layer) or dA
+    forward: DenseForward | None  # this process's forward pass of Z, when it ran here
 
 
 def backward(task: BackwardTask, svc: Services) -> None:
@@ -103,6 +104,7 @@ def backward(task: BackwardTask, svc: Services) -> None:
         params,
         a_prev=inputs.a_prev,
         z=inputs.z,
+        forward=inputs.forward,
         grad=inputs.grad,
         grad_kind=task.grad_kind,
         spec=spec,
@@ -156,14 +158,13 @@ def _read_inputs(plan: RunPlan, svc: Services, task: BackwardTask) -> _Inputs | 
         a_prev = batch_data(svc, plan, "train", task.epoch, task.batch, "x")
     else:
         a_prev = _layer_inputs(plan, svc, task, layer)
-    z = None
+    z = forward = None
     if task.grad_kind == "da":
-        z = recall_z(svc, (run, task.epoch, task.batch, layer, shard))
-        if z is None:
-            z = linear(params, a_prev)
+        forward = recall_forward(svc, (run, task.epoch, task.batch, layer, shard))
+        z = linear(params, a_prev) if forward is None else forward.z
     rows, units = plan.ranges(layer)[shard], plan.specs[layer - 1].units
     grad = _own_rows(svc.store.resolve(task.grad, task_scope(run)), rows, units)
-    return _Inputs(params, a_prev, z, grad)
+    return _Inputs(params, a_prev, z, grad, forward)
 
 
 def _layer_inputs(plan: RunPlan, svc: Services, task: BackwardTask, layer: int) -> np.ndarray:

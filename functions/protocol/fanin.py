@@ -12,6 +12,7 @@
 
 import numpy as np
 
+from functions.nn.dense import DenseForward
 from functions.ports import (
     Arrival,
     Barriers,
@@ -177,9 +178,11 @@ def publishes(task: ShardTask, arrival: Arrival) -> bool:
     return arrival.publishes(task.shard, current().message_id)
 
 
-def remember_z(svc: Services, key: tuple, z: np.ndarray) -> None:
-    svc.memory.z.put((svc.blobs.bucket, *key), z)
+def remember_forward(svc: Services, key: tuple, forward: DenseForward) -> None:
+    """Keep a hidden shard's forward pass (its Z, and batch norm's Z_tilde and statistics)
+    for the shard's backward task, if it lands in this process."""
+    svc.memory.z.put((svc.blobs.bucket, *key), forward)
 
 
-def recall_z(svc: Services, key: tuple) -> np.ndarray | None:
+def recall_forward(svc: Services, key: tuple) -> DenseForward | None:
     return svc.memory.z.pop((svc.blobs.bucket, *key))

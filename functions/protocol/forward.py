@@ -8,6 +8,7 @@ shard owning the output layer) the loss and the backward pass in this very invoc
 (functions/protocol/output.py).
 """
 
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
@@ -21,7 +22,7 @@ from functions.protocol.fanin import (
     dropout_mask,
     outputs,
     publishes,
-    remember_z,
+    remember_forward,
     shard_params,
 )
 from functions.protocol.keys import acts_key
@@ -57,7 +58,8 @@ def forward(task: ForwardTask, svc: Services) -> None:
         train_output_shard(svc, plan, task, inputs.a_prev, z, task.weight_sq_sum + weight_sq)
         return
     if training and not is_output:
-        remember_z(svc, (task.run_id, task.epoch, task.batch, task.layer, task.shard), z)
+        key = (task.run_id, task.epoch, task.batch, task.layer, task.shard)
+        remember_forward(svc, key, replace(computed, a=None))  # A went on in the arrival
     expected, arrival = claim_arrival(plan, svc, task, "fwd", z if is_output else a, weight_sq)
     if publishes(task, arrival):
         _publish_next_stage(svc, plan, task, arrival, expected)

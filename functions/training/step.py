@@ -123,10 +123,12 @@ def shard_gradients(
     mask: Array | None,
     l2: float,
     need_da_prev: bool,
+    forward: DenseForward | None = None,
 ) -> ShardGradients:
     """The shard's gradients from its rows of dZ (output layer) or dA (hidden layer, which
     needs the shard's Z), and its share of dA_prev; the gradient check differentiates this.
-    Batch norm recomputes its batch statistics from Z: the same bytes as the forward pass."""
+    Batch norm takes Z_tilde and the batch statistics from ``forward`` (this Z's training
+    forward pass) when the caller kept it, else recomputes them from Z: the same bytes."""
     w = params["W"]
     stats = z_tilde = None
     if grad_kind == "dz":
@@ -136,7 +138,10 @@ def shard_gradients(
     elif spec.norm is None:
         dz, extra = hidden_delta(grad, z, get_activation(spec.activation), mask), {}
     else:
-        z_tilde, stats = spec.norm.forward(z, params)
+        if forward is not None and forward.stats is not None:
+            z_tilde, stats = forward.z_tilde, forward.stats
+        else:
+            z_tilde, stats = spec.norm.forward(z, params)
         dz_tilde = hidden_delta(grad, z_tilde, get_activation(spec.activation), mask)
         dz, dgamma, dbeta = spec.norm.backward(dz_tilde, stats, params)
         extra = dict(zip(TRAINED, (dgamma, dbeta), strict=True))

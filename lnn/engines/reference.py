@@ -161,6 +161,7 @@ def train_reference(
                 params[i],
                 a_prev=inputs[i],
                 z=forwards[i].z,
+                forward=forwards[i],
                 grad=grad,
                 grad_kind=grad_kind,
                 spec=specs[i],
