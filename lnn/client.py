@@ -17,18 +17,19 @@ from functions.protocol import (
     cancel_run,
     find_plan,
     nbytes,
-    pack_training_data,
     read_spans,
     read_telemetry,
+    upload_batches,
 )
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
+from functions.training import split_training_data
 from infra.stack import StackNotDeployedError, StackOutputs, find_stack
 from infra.stack.aws import AWS_ERRORS, CLIENT_LIMITS, Clients, Session, make_session, unanswered
 from lnn.runs.types import MODEL_FILE
 from messages.base import RUN_ID_PATTERN
 from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord
-from messages.train_request import TrainConfig, TrainingData, TrainRequest
+from messages.train_request import BatchedData, TrainConfig, TrainRequest
 
 if TYPE_CHECKING:
     from lnn.prepare import PreparedData
@@ -151,9 +152,19 @@ class StackClient:
             )
         return cls(outputs, Clients.create(session, endpoint_url))
 
-    def upload(self, run_id: str, data: PreparedData) -> TrainingData:
-        """Small arrays travel inline, the rest as .npy objects under the run's upload keys."""
-        return pack_training_data(self.store, run_id, data.x, data.y, data.x_test, data.y_test)
+    def upload(self, run_id: str, data: PreparedData, config: TrainConfig) -> BatchedData:
+        """``data`` split as the run will split it (config's holdout and seed) and written as
+        the run's stored batches under its upload prefix: the trainer then reads no data,
+        and each step reads one batch."""
+        split = split_training_data(
+            data.x,
+            data.y,
+            holdout=config.holdout,
+            seed=config.seed,
+            x_test=data.x_test,
+            y_test=data.y_test,
+        )
+        return upload_batches(self.store.blobs, run_id, split, config)
 
     def check_depth(self, config: TrainConfig) -> None:
         """StackDepthError when the network is deeper than the stack's layer queues."""
@@ -190,7 +201,9 @@ class StackClient:
         if not re.match(RUN_ID_PATTERN, run_id):
             raise InvalidRunIdError(f"run id {run_id!r} must be 1-64 of A-Z, a-z, 0-9, '_', '-'")
         self._check_new(run_id)  # before the upload, which would write under its keys
-        request = TrainRequest(**config.model_dump(), run_id=run_id, data=self.upload(run_id, data))
+        request = TrainRequest(
+            **config.model_dump(), run_id=run_id, data=self.upload(run_id, data, config)
+        )
         self.bus.send_to_trainer(request)  # checked above: submit would ask the table again
         return request
 

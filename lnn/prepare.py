@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from functions.nn.data import one_hot
+from functions.nn.data import feature_dtype, one_hot
 from functions.nn.types import Array
 from functions.training.checks import TrainingDataError, check_training_data
 from functions.training.split import DataSplit, split_training_data
@@ -66,10 +66,10 @@ def prepare(dataset: Dataset, layers: list[dict[str, object]]) -> PreparedData:
 
     x_test = y_test = None
     if dataset.x_test is not None and dataset.y_test is not None:
-        x_test = np.ascontiguousarray(dataset.x_test.T, dtype=np.float64)
+        x_test = np.ascontiguousarray(dataset.x_test.T, dtype=feature_dtype(dataset.x_test))
         y_test = targets(dataset.y_test)
     data = PreparedData(
-        x=np.ascontiguousarray(dataset.x_train.T, dtype=np.float64),
+        x=np.ascontiguousarray(dataset.x_train.T, dtype=feature_dtype(dataset.x_train)),
         y=targets(dataset.y_train),
         x_test=x_test,
         y_test=y_test,

@@ -44,6 +44,7 @@ from messages.tasks import (
 )
 from messages.train_request import (
     Activation,
+    BatchedData,
     CancelToken,
     LayerSpecModel,
     TrainConfig,
@@ -58,6 +59,7 @@ __all__ = [
     "ArrayRef",
     "ArrayTooLargeError",
     "BackwardTask",
+    "BatchedData",
     "CancelRun",
     "CancelToken",
     "EpochCompleted",

@@ -70,13 +70,18 @@ _SERVER_ONLY: dict[str, str] = {
         "counts (at least 1); x_test and y_test come together and have train's row counts; "
         f"features x samples at most {MAX_SAMPLES_X_FEATURES}"
     ),
+    "BatchedData._check_sizes": (
+        "x_dtype is float64 or float32; features x samples (train, dev and test) at most "
+        f"{MAX_SAMPLES_X_FEATURES}; each stored batch's objects are checked (header, values) "
+        "when a step first reads them, and a wrong one fails the run naming the batch"
+    ),
     "TrainConfig._check_layers": (
         "softmax only in the output layer and with at least 2 units; batch_norm only in "
         "hidden layers (not the output layer); the step schedule needs lr_decay below 1"
     ),
     "TrainRequest._check_outputs": (
-        "the output layer's units equal y_train's rows; and once the trainer has read the "
-        "arrays (functions/training/checks.py): no NaN or infinity, and y_* fitting the "
+        "the output layer's units equal y_train's rows (n_outputs); and once the trainer has "
+        "read the arrays (functions/training/checks.py): no NaN or infinity, and y_* fitting the "
         "output's loss (sigmoid: 0 or 1; softmax: one-hot columns; others: any finite number)"
     ),
     "ForwardTask._inputs_match_layer": "inputs is null exactly when layer is 1",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, StrictBool, model_validator
+from pydantic import Discriminator, Field, StrictBool, Tag, model_validator
 
-from messages.arrays import ArrayRef
+from messages.arrays import ArrayRef, DType
 from messages.base import Count, Float, FrozenModel, Int, RunId
 from messages.limits import (
     MAX_BATCH_SIZE,
@@ -21,8 +21,10 @@ from messages.vocabulary import ActivationName, InitName, LrScheduleName, Optimi
 
 __all__ = [
     "Activation",
+    "BatchedData",
     "CancelToken",
     "LayerSpecModel",
+    "RequestData",
     "TrainConfig",
     "TrainRequest",
     "TrainingData",
@@ -49,6 +51,19 @@ class TrainingData(FrozenModel):
     y_train: ArrayRef
     x_test: ArrayRef | None = None
     y_test: ArrayRef | None = None
+
+    @property
+    def n_features(self) -> int:
+        return self.x_train.shape[0]
+
+    @property
+    def n_outputs(self) -> int:
+        return self.y_train.shape[0]
+
+    @property
+    def n_samples(self) -> int:
+        """Training samples, the dev set not yet carved out of them."""
+        return self.x_train.shape[1]
 
     @model_validator(mode="after")
     def _check_shapes(self) -> Self:
@@ -86,6 +101,57 @@ class TrainingData(FrozenModel):
                 f"x_{split} has {n_x} features x {m} samples = {n_x * m} values, "
                 f"over the limit of {MAX_SAMPLES_X_FEATURES}"
             )
+
+
+class BatchedData(FrozenModel):
+    """Data already split (dev carved out with the request's holdout and seed) and cut into
+    the run's stored batches (functions/training/layout.py): one .npy per array of each batch,
+    under the run's upload prefix (functions/protocol/keys.py batch_key). `lnn submit` and
+    the client send this, so a run's start reads no data; each batch is checked when a step
+    first reads it."""
+
+    layout: Literal["batches"] = "batches"
+    n_features: Int = Field(ge=1)
+    n_outputs: Int = Field(ge=1)
+    x_dtype: DType
+    y_dtype: DType
+    train_samples: Int = Field(ge=1)
+    dev_samples: Count = 0
+    test_samples: Count = 0
+
+    @property
+    def sizes(self) -> tuple[int, int, int]:
+        return (self.train_samples, self.dev_samples, self.test_samples)
+
+    @property
+    def n_samples(self) -> int:
+        """Training samples, the dev set included."""
+        return self.train_samples + self.dev_samples
+
+    @model_validator(mode="after")
+    def _check_sizes(self) -> Self:
+        if self.x_dtype not in _FLOAT_DTYPES:
+            raise ValueError(f"x_dtype must be float64 or float32, got {self.x_dtype}")
+        values = self.n_features * sum(self.sizes)
+        if values > MAX_SAMPLES_X_FEATURES:
+            raise ValueError(
+                f"the data has {self.n_features} features x {sum(self.sizes)} samples = "
+                f"{values} values, over the limit of {MAX_SAMPLES_X_FEATURES}"
+            )
+        return self
+
+
+def _data_layout(value: Any) -> str:
+    if isinstance(value, dict):
+        return "batches" if value.get("layout") == "batches" else "arrays"
+    return "batches" if isinstance(value, BatchedData) else "arrays"
+
+
+RequestData = Annotated[
+    Annotated[TrainingData, Tag("arrays")] | Annotated[BatchedData, Tag("batches")],
+    Discriminator(_data_layout),
+]
+"""A request's data: whole arrays (inline, or one object each) or the run's stored batches."""
 
 
 Fraction01 = Annotated[Float, Field(ge=0.0, lt=1.0)]
@@ -172,7 +238,7 @@ class TrainRequest(TrainConfig):
     # with a message id only), and every delivery of one request names the same run (an id
     # drawn on arrival would start a new run per duplicate delivery).
     run_id: RunId
-    data: TrainingData
+    data: RequestData
     # A secret of the publisher's: a CancelRun on the train topic must carry it. The run
     # record keeps only its digest; without one, only `lnn cancel` (the runs table) can stop
     # the run.
@@ -180,7 +246,7 @@ class TrainRequest(TrainConfig):
 
     @model_validator(mode="after")
     def _check_outputs(self) -> Self:
-        out, n_outputs = self.layers[-1], self.data.y_train.shape[0]
+        out, n_outputs = self.layers[-1], self.data.n_outputs
         if out.units != n_outputs:
             raise ValueError(
                 f"output layer has {out.units} units but y_train has {n_outputs} rows "
@@ -194,8 +260,8 @@ class TrainRequest(TrainConfig):
 
     @property
     def n_features(self) -> int:
-        return self.data.x_train.shape[0]
+        return self.data.n_features
 
     @property
     def n_samples(self) -> int:
-        return self.data.x_train.shape[1]
+        return self.data.n_samples

@@ -12,7 +12,11 @@ import numpy as np
 __all__ = [
     "SPLIT_KEY",
     "accuracy",
+    "batch_order",
+    "correct_count",
     "epoch_permutation",
+    "feature_dtype",
+    "fixed_batches",
     "minibatch_indices",
     "n_batches",
     "one_hot",
@@ -23,6 +27,12 @@ SPLIT_KEY = 7919
 """Second rng key of the hold-out split; a prime no layer index or epoch key uses in practice."""
 
 _MAX_FLOAT_CLASSES = 20  # float labels with more distinct values than this are a regression target
+
+
+def feature_dtype(array: np.ndarray) -> np.dtype:
+    """The dtype a run keeps features in: float32 stays float32 (half the bytes to upload,
+    store and read; the shards compute in float64 either way), anything else is float64."""
+    return np.dtype(np.float32) if array.dtype == np.float32 else np.dtype(np.float64)
 
 
 def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
@@ -97,17 +107,39 @@ def n_batches(m: int, batch_size: int) -> int:
     return math.ceil(m / batch_size)
 
 
-def minibatch_indices(m: int, batch_size: int, *, seed: int, epoch: int) -> list[np.ndarray]:
-    """Sample indices of each mini-batch of one epoch; full batch is unshuffled arange(m)."""
+def fixed_batches(m: int, batch_size: int, *, seed: int) -> list[np.ndarray]:
+    """Sample indices of each stored mini-batch: drawn once per run, from the sample order
+    keyed (seed, 0), so a batch is one object written once and read by every epoch. Full
+    batch is unshuffled arange(m), so full-batch runs equal the classic course loop bit for
+    bit."""
     if n_batches(m, batch_size) == 1:
-        # Unshuffled so that full-batch runs equal the classic course loop bit for bit.
         return [np.arange(m)]
-    order = epoch_permutation(m, seed=seed, epoch=epoch)
+    order = epoch_permutation(m, seed=seed, epoch=0)
     return [order[start : start + batch_size] for start in range(0, m, batch_size)]
 
 
+def batch_order(count: int, *, seed: int, epoch: int) -> np.ndarray:
+    """The order in which epoch ``epoch`` visits the ``count`` stored batches: as stored in
+    epoch 0 (already a random draw of samples), then shuffled by the key (seed, epoch)."""
+    if epoch == 0 or count == 1:
+        return np.arange(count)
+    return np.random.default_rng([seed, epoch]).permutation(count)
+
+
+def minibatch_indices(m: int, batch_size: int, *, seed: int, epoch: int) -> list[np.ndarray]:
+    """Sample indices of each mini-batch of one epoch, in the order the epoch visits them."""
+    batches = fixed_batches(m, batch_size, seed=seed)
+    return [batches[i] for i in batch_order(len(batches), seed=seed, epoch=epoch)]
+
+
 def accuracy(y_true_encoded: np.ndarray, proba: np.ndarray, output_activation: str) -> float:
-    """Fraction of samples predicted right.
+    """Fraction of samples predicted right (correct_count over the samples)."""
+    proba = np.atleast_2d(np.asarray(proba, dtype=np.float64))
+    return correct_count(y_true_encoded, proba, output_activation) / proba.shape[1]
+
+
+def correct_count(y_true_encoded: np.ndarray, proba: np.ndarray, output_activation: str) -> int:
+    """Samples predicted right.
 
     A single output unit (sigmoid) is thresholded at 0.5 against 0/1 targets; several units
     (softmax) compare the argmax with the one-hot targets (or with 1-D integer labels).
@@ -120,8 +152,8 @@ def accuracy(y_true_encoded: np.ndarray, proba: np.ndarray, output_activation: s
         y_true = y_true.reshape(1, -1)
         if y_true.shape != proba.shape:
             raise ValueError(f"targets {y_true.shape} do not match predictions {proba.shape}")
-        return float(np.mean((proba > 0.5) == (y_true > 0.5)))
+        return int(np.count_nonzero((proba > 0.5) == (y_true > 0.5)))
     true_class = y_true if y_true.ndim == 1 else np.argmax(y_true, axis=0)
     if true_class.shape != (proba.shape[1],):
         raise ValueError(f"targets {y_true.shape} do not match predictions {proba.shape}")
-    return float(np.mean(np.argmax(proba, axis=0) == true_class))
+    return int(np.count_nonzero(np.argmax(proba, axis=0) == true_class))

@@ -12,6 +12,7 @@ One module per question a reader asks, in the order a task meets them:
 - ``arrays``: where arrays live (inline or S3, references checked, uploads, process memory);
 - ``keys``: the S3 and barrier key layout, defined once;
 - ``plan``: a run's plan (its shards, batches and data) read back by every task;
+- ``batches``: the run's stored batches of data, written once and read by the steps;
 - ``failures``: what a failed delivery and a dead letter do to a run;
 - ``delivery``: one delivery (its message id and receive count) and the services it uses;
 - ``telemetry``: telemetry and spans riding on writes the task makes anyway;
@@ -23,9 +24,10 @@ the user side use; everything else is the protocol's own.
 """
 
 from functions.protocol.arrays import ArrayStore, LruCache, nbytes, pack_training_data
+from functions.protocol.batches import read_split, upload_batches
 from functions.protocol.delivery import Services, StackSettings, reset_services, services
 from functions.protocol.failures import Door, Work, dead_lettered, guarded
-from functions.protocol.keys import data_key, plan_key
+from functions.protocol.keys import plan_key
 from functions.protocol.plan import RunPlan, find_plan, loss_in_output_shard
 from functions.protocol.telemetry import (
     KEYS_PER_READ,
@@ -50,7 +52,6 @@ __all__ = [
     "Stage",
     "Work",
     "cancel_run",
-    "data_key",
     "dead_lettered",
     "find_plan",
     "guarded",
@@ -63,9 +64,11 @@ __all__ = [
     "read_layers",
     "read_params",
     "read_spans",
+    "read_split",
     "read_telemetry",
     "reset_services",
     "run_passes",
     "services",
     "stage_spans",
+    "upload_batches",
 ]

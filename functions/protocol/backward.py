@@ -16,6 +16,7 @@ import numpy as np
 
 from functions.nn.dense import DenseForward, linear
 from functions.protocol.arrays import task_scope
+from functions.protocol.batches import batch_data
 from functions.protocol.delivery import Services
 from functions.protocol.fanin import (
     claim_arrival,
@@ -27,7 +28,7 @@ from functions.protocol.fanin import (
     stored_outputs,
 )
 from functions.protocol.keys import acts_key, barrier_key, grad_key
-from functions.protocol.plan import RunPlan, batch_data, load_plan
+from functions.protocol.plan import RunPlan, load_plan
 from functions.protocol.telemetry import shard_telemetry_of
 from functions.protocol.trainer import step_done
 from functions.protocol.versions import write_params

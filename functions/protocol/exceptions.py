@@ -11,3 +11,8 @@ class ConfigurationError(ProtocolError):
 
 class UnattributableDeadLetterError(ProtocolError):
     """A dead letter that names no run of this stack: it stays in its queue, counted."""
+
+
+class BatchDataError(ProtocolError):
+    """A stored batch of the run's data is missing, or not the data its plan describes (a
+    client's upload): no retry can mend it, so the task that read it fails the run."""

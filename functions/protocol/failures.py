@@ -29,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from functions.protocol.arrays import check_location, request_scope, task_scope
 from functions.protocol.delivery import Services, current, delivery
-from functions.protocol.exceptions import UnattributableDeadLetterError
+from functions.protocol.exceptions import BatchDataError, UnattributableDeadLetterError
 from functions.protocol.telemetry import note_failure
 from functions.protocol.trainer import fail_run, refuse, reject_run
 from messages.arrays import S3Array
@@ -132,6 +132,16 @@ def _guarded(body: str, receive_count: int, work: Work, svc: Services, door: Doo
         raise
     except UnattributableDeadLetterError as exc:
         logger().warning("dead letter kept in its queue", extra={"reason": str(exc)})
+        raise
+    except BatchDataError as exc:
+        # The stack's own task found the run's data wrong: no retry mends it, the run fails
+        # now with the batch named, and the message is done with.
+        run_id = _envelope(body).run_id
+        logger().error("bad data", extra={"run_id": run_id, "reason": str(exc)})
+        if run_id and door == "network":
+            note_failure(svc.barriers, body, "failed", str(exc))
+            fail_run(svc.ledger, svc.bus, run_id, str(exc))
+            return
         raise
     except Exception as exc:
         envelope = _envelope(body)

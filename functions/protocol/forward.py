@@ -16,6 +16,7 @@ import numpy as np
 from functions.ports import Arrival
 from functions.ports.types import OUTPUT_ROUTE
 from functions.protocol.arrays import task_scope
+from functions.protocol.batches import batch_data
 from functions.protocol.delivery import Services
 from functions.protocol.fanin import (
     claim_arrival,
@@ -27,7 +28,7 @@ from functions.protocol.fanin import (
 )
 from functions.protocol.keys import acts_key
 from functions.protocol.output import evaluate, train_output_shard
-from functions.protocol.plan import RunPlan, batch_data, load_plan
+from functions.protocol.plan import RunPlan, load_plan
 from functions.training.step import forward_shard
 from messages.tasks import ForwardTask, LossTask
 

@@ -26,8 +26,21 @@ def plan_key(run: str) -> str:
     return f"{run_prefix(run)}plan.json"
 
 
-def data_key(run: str, name: str) -> str:
-    return f"{run_prefix(run)}data/{name}.npy"
+def data_prefix(run: str) -> str:
+    """Where the trainer stores the batches of data a request sent whole (inline, or one
+    object per array)."""
+    return f"{run_prefix(run)}data/"
+
+
+def batch_key(prefix: str, split: str, index: int, name: str) -> str:
+    """Array ``name`` (x or y) of stored batch ``index`` of ``split`` (train, dev, test),
+    under ``prefix``: the run's upload prefix, or its data prefix."""
+    return f"{prefix}{split}/b{index}/{name}.npy"
+
+
+def eval_sums_key(run: str, epoch: int, batch: int) -> str:
+    """The evaluation's metrics summed over its passes up to ``batch``."""
+    return f"{_stage_prefix(run, 'eval', epoch, batch)}/sums.json"
 
 
 def params_key(run: str, layer: int, shard: int, version: int) -> str:

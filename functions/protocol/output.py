@@ -14,12 +14,14 @@ import numpy as np
 from functions.ports import ShardOutput
 from functions.protocol.arrays import task_scope
 from functions.protocol.backward import backward, backward_tasks
+from functions.protocol.batches import batch_data
 from functions.protocol.delivery import Services, current
-from functions.protocol.keys import acts_key
-from functions.protocol.plan import RunPlan, batch_data, load_plan
+from functions.protocol.keys import acts_key, eval_sums_key
+from functions.protocol.plan import RunPlan, load_plan
 from functions.protocol.telemetry import arrival_span, loss_documents, note, task_barrier
-from functions.protocol.trainer import close_evaluation
-from functions.training.step import evaluate_outputs, loss_stage
+from functions.protocol.trainer import close_evaluation, launch
+from functions.training.evaluation import EvalSums, pass_sums
+from functions.training.step import loss_stage
 from messages.tasks import BackwardTask, ForwardTask, LossTask
 
 
@@ -49,13 +51,23 @@ def _output_gradients(
 def evaluate(
     svc: Services, plan: RunPlan, task: LossTask | ForwardTask, z: np.ndarray, weight_sq_sum: float
 ) -> None:
-    """Close an evaluation pass with its cost, accuracies and confusion matrices (the caller
-    claimed)."""
-    y = batch_data(svc, plan, task.phase, task.epoch, task.batch, "y")
+    """Add evaluation pass ``task.batch``'s sums to those of the passes before it; start the
+    next pass, or close the evaluation with its cost, accuracies and confusion matrices (the
+    caller claimed). The sums so far are stored at a key of their own, the same bytes
+    however often a pass is redelivered."""
+    run, epoch, batch = plan.run_id, task.epoch, task.batch
+    y = batch_data(svc, plan, task.phase, epoch, batch, "y")
     activation = plan.specs[-1].activation
-    metrics = evaluate_outputs(
-        z, y, plan.eval_sizes, activation, l2=plan.config.l2, weight_sq_sum=weight_sq_sum
-    )
+    sums = pass_sums(z, y, plan.layout.eval_batches[batch], activation)
+    if batch > 0:
+        sums = EvalSums.from_document(
+            svc.store.get_json(eval_sums_key(run, epoch, batch - 1))
+        ).plus(sums)
+    if batch + 1 < len(plan.layout.eval_batches):
+        svc.store.put_json(eval_sums_key(run, epoch, batch), sums.to_document())
+        launch(svc, plan, "eval", epoch, batch + 1, task.step)
+        return
+    metrics = sums.metrics(activation, l2=plan.config.l2, weight_sq_sum=weight_sq_sum)
     close_evaluation(svc, plan, task, metrics)
 
 

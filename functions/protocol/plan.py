@@ -1,23 +1,32 @@
-"""A run's immutable plan (config + data sizes), written once by the trainer, read by all."""
+"""A run's immutable plan (config, data sizes and where its batches are), written once by the
+trainer, read by all; and the batches a task reads through it."""
 
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import asdict, dataclass
+from functools import cached_property
 
-import numpy as np
-
-from functions.nn.data import minibatch_indices, n_batches
 from functions.nn.layers import LayerSpec
 from functions.nn.optimizers import Optimizer
-from functions.nn.types import Array
 from functions.ports import ObjectNotFoundError
 from functions.protocol.arrays import ArrayStore
 from functions.protocol.delivery import Services
-from functions.protocol.keys import data_key, plan_key
+from functions.protocol.keys import plan_key
 from functions.training.config import layer_specs, optimizer_for
+from functions.training.layout import DataLayout
 from functions.training.schedule import TelemetryCadence, picture_steps, telemetry_cadence
 from functions.training.shards import shard_ranges
 from messages.limits import MESSAGE_ARRAY_BUDGET, PUBLISH_BATCH_ENTRIES
 from messages.train_request import TrainConfig
+
+
+@dataclass(frozen=True)
+class StoredData:
+    """Where a run's stored batches are (functions/protocol/keys.py batch_key) and what they
+    hold: x is (n_features, samples) of ``x_dtype``, y (n_outputs, samples) of ``y_dtype``."""
+
+    prefix: str
+    n_outputs: int
+    x_dtype: str
+    y_dtype: str
 
 
 def loss_in_output_shard(config: TrainConfig) -> bool:
@@ -32,10 +41,17 @@ class RunPlan:
     config: TrainConfig
     n_features: int
     eval_sizes: tuple[int, int, int]
+    data: StoredData | None = None  # None in a plan drawn for a view of a run on no stack
 
     @property
     def m_train(self) -> int:
         return self.eval_sizes[0]
+
+    @cached_property
+    def layout(self) -> DataLayout:
+        return DataLayout(
+            self.eval_sizes, self.config.batch_size, self.config.seed, self.n_features
+        )
 
     @cached_property
     def specs(self) -> list[LayerSpec]:
@@ -51,7 +67,7 @@ class RunPlan:
 
     @property
     def batches_per_epoch(self) -> int:
-        return n_batches(self.m_train, self.config.batch_size)
+        return self.layout.batches_per_epoch
 
     @cached_property
     def telemetry(self) -> TelemetryCadence:
@@ -72,18 +88,9 @@ class RunPlan:
     def loss_in_output_shard(self) -> bool:
         return loss_in_output_shard(self.config)
 
-    def full_batch(self) -> bool:
-        return self.config.batch_size == 0 or self.config.batch_size >= self.m_train
-
-    def columns(self, epoch: int, batch: int) -> np.ndarray:
-        return _epoch_batches(self.m_train, self.config.batch_size, self.config.seed, epoch)[batch]
-
-    def batch_size_of(self, batch: int) -> int:
-        """Columns in ``batch``: every batch is full but the last (no permutation needed)."""
-        if self.full_batch():
-            return self.m_train
-        size = self.config.batch_size
-        return min(size, self.m_train - batch * size)
+    def batch_size_of(self, epoch: int, batch: int) -> int:
+        """Columns in step ``batch`` of ``epoch``."""
+        return self.layout.size_of("train", self.layout.stored_batch(epoch, batch))
 
     def inline_limit(self, fan_out: int) -> int:
         """Raw bytes an array may have to ride inline in each of ``fan_out`` messages."""
@@ -95,6 +102,7 @@ class RunPlan:
             "config": self.config.model_dump(mode="json"),
             "n_features": self.n_features,
             "eval_sizes": list(self.eval_sizes),
+            "data": None if self.data is None else asdict(self.data),
         }
 
     @classmethod
@@ -104,6 +112,7 @@ class RunPlan:
             config=TrainConfig.model_validate(document["config"]),
             n_features=int(document["n_features"]),
             eval_sizes=tuple(document["eval_sizes"]),
+            data=StoredData(**document["data"]) if document.get("data") else None,
         )
 
 
@@ -123,29 +132,3 @@ def load_plan(svc: Services, run_id: str) -> RunPlan:
             key, RunPlan.from_document(svc.store.get_json(plan_key(run_id)))
         )
     return plan
-
-
-@lru_cache(maxsize=4)
-def _epoch_batches(m: int, batch_size: int, seed: int, epoch: int) -> list[np.ndarray]:
-    # Every shard of every hop of an epoch asks; the permutation is drawn once.
-    return minibatch_indices(m, batch_size, seed=seed, epoch=epoch)
-
-
-def batch_data(
-    svc: Services, plan: RunPlan, phase: str, epoch: int, batch: int, name: str
-) -> Array:
-    """x or y of one batch: the eval matrix in the eval phase, the batch's columns otherwise."""
-    if phase == "eval":
-        return svc.store.get_array(data_key(plan.run_id, f"{name}_eval"))
-    full = svc.store.get_array(data_key(plan.run_id, f"{name}_train"))
-    if plan.full_batch():
-        return full
-    # The forward and backward shards of layer 1 and the loss stage take the same columns:
-    # copy them out of X once per batch, not once per task.
-    key = (svc.blobs.bucket, plan.run_id, epoch, batch, name)
-    found = svc.memory.batches.get(key)
-    if found is None:
-        found = full[:, plan.columns(epoch, batch)]
-        found.flags.writeable = False  # shared by every task of the batch
-        svc.memory.batches.put(key, found)
-    return found

@@ -26,15 +26,14 @@
 import hmac
 import logging
 
-import numpy as np
-
 from functions.ports import Bus, DeleteError, RunLedger
 from functions.protocol.arrays import request_scope
+from functions.protocol.batches import stored_data, write_batches
 from functions.protocol.delivery import Services, current
-from functions.protocol.keys import data_key, model_key, params_key, plan_key
-from functions.protocol.plan import RunPlan
+from functions.protocol.keys import data_prefix, model_key, params_key, plan_key, upload_prefix
+from functions.protocol.plan import RunPlan, StoredData, find_plan
 from functions.protocol.versions import inline, kept, read_layers
-from functions.training import eval_epochs, eval_inputs, split_training_data
+from functions.training import DataSplit, eval_epochs, split_training_data
 from functions.training.checks import TrainingDataError, check_training_data
 from functions.training.config import initial_params
 from messages.events import (
@@ -49,7 +48,7 @@ from messages.exceptions import MessageError
 from messages.model_archive import encode_model
 from messages.status import HistoryEntry, RunStatus
 from messages.tasks import BackwardTask, CancelRun, EvalMetrics, ForwardTask, LossTask
-from messages.train_request import TrainRequest, cancel_digest
+from messages.train_request import BatchedData, TrainingData, TrainRequest, cancel_digest
 
 _log = logging.getLogger(__name__)
 
@@ -136,11 +135,11 @@ def launch(svc: Services, plan: RunPlan, phase: str, epoch: int, batch: int, ste
     svc.bus.send_tasks(tasks, "1")
 
 
-def _epoch_cost(plan: RunPlan, costs: list[float]) -> float:
+def _epoch_cost(plan: RunPlan, epoch: int, costs: list[float]) -> float:
     """Sample-weighted mean of the batch costs, summed in batch order like the reference."""
     total = 0.0
     for batch, cost in enumerate(costs):
-        total += float(cost) * plan.batch_size_of(batch)
+        total += float(cost) * plan.batch_size_of(epoch, batch)
     return total / plan.m_train
 
 
@@ -164,7 +163,7 @@ def step_done(svc: Services, plan: RunPlan, task: BackwardTask) -> None:
     if not closes_epoch:
         launch(svc, plan, "train", epoch, batch + 1, step)
         return
-    cost = _epoch_cost(plan, claim.record.costs)
+    cost = _epoch_cost(plan, epoch, claim.record.costs)
     if epoch in eval_epochs(plan.config.epochs, plan.config.eval_every):
         launch(svc, plan, "eval", epoch, 0, step)  # its close records this epoch
         return
@@ -186,7 +185,7 @@ def close_evaluation(
     accuracies = metrics.accuracies()
     final_cost = metrics.train_cost
     if epochs > 0:
-        final_cost = _epoch_cost(plan, claim.record.costs)
+        final_cost = _epoch_cost(plan, epoch, claim.record.costs)
         entry = HistoryEntry(epoch=epoch + 1, cost=final_cost, **metrics.split_metrics())
         svc.ledger.put_history(run, entry)
         svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=final_cost, **accuracies))
@@ -223,17 +222,12 @@ def finish(
         )
 
 
-def start(request: TrainRequest, svc: Services) -> None:
-    run = request.run_id
-    if request.depth > svc.settings.max_depth:
-        raise MessageError(
-            f"the network has {request.depth} layers but the stack was "
-            f"deployed for at most {svc.settings.max_depth}"
-        )
-    # The data is read before the run record exists: a request whose references fail their
-    # checks then fails on every delivery and reaches the dead-letter queue, rather than
-    # finding its own FAILED record on redelivery and passing as a duplicate.
-    store, data, scope = svc.store, request.data, request_scope(run)
+def _read_whole(request: TrainRequest, data: TrainingData, svc: Services) -> DataSplit:
+    """The request's whole arrays, checked and split. Read before the run record exists: a
+    request whose references fail their checks then fails on every delivery and reaches the
+    dead-letter queue, rather than finding its own FAILED record on redelivery and passing
+    as a duplicate."""
+    store, scope = svc.store, request_scope(request.run_id)
     x_test = store.resolve(data.x_test, scope) if data.x_test else None
     y_test = store.resolve(data.y_test, scope) if data.y_test else None
     x_train, y_train = store.resolve(data.x_train, scope), store.resolve(data.y_train, scope)
@@ -243,6 +237,23 @@ def start(request: TrainRequest, svc: Services) -> None:
         check_training_data(x_test, y_test, activation=activation, suffix="_test")
     except TrainingDataError as exc:  # invalid for good: the run fails, the message is dead
         raise MessageError(str(exc)) from exc
+    return split_training_data(
+        x_train, y_train, holdout=request.holdout, seed=request.seed, x_test=x_test, y_test=y_test
+    )
+
+
+def start(request: TrainRequest, svc: Services) -> None:
+    """Start the run: its record, its data's batches (only when the request sent whole
+    arrays: a client's batches are read as the steps need them), the initial parameters,
+    then the plan, written last, so that a redelivery finding it writes nothing again."""
+    run = request.run_id
+    if request.depth > svc.settings.max_depth:
+        raise MessageError(
+            f"the network has {request.depth} layers but the stack was "
+            f"deployed for at most {svc.settings.max_depth}"
+        )
+    data = request.data
+    split = _read_whole(request, data, svc) if isinstance(data, TrainingData) else None
     message_id = current().message_id
     digest = cancel_digest(request.cancel_token) if request.cancel_token else None
     created, record = svc.ledger.start(
@@ -258,19 +269,33 @@ def start(request: TrainRequest, svc: Services) -> None:
         return
     if not created and record.status is not RunStatus.RUNNING:
         return  # a redelivery of the starting request, whose run has ended since
-    split = split_training_data(
-        x_train, y_train, holdout=request.holdout, seed=request.seed, x_test=x_test, y_test=y_test
+    plan = None if created else find_plan(svc.store, run)
+    if plan is None:
+        plan = _plan_run(request, split, svc)
+    svc.bus.emit(
+        RunAccepted(
+            run_id=run, dataset=request.dataset, layers=request.layers, epochs=request.epochs
+        )
     )
-    x_eval, y_eval = eval_inputs(split)
-    for name, array in (
-        ("x_train", split.x_train),
-        ("y_train", split.y_train),
-        ("x_eval", x_eval),
-        ("y_eval", y_eval),
-    ):
-        store.put_array(data_key(run, name), np.asarray(array, dtype=np.float64))
-    plan = RunPlan(run, request.config, request.n_features, split.eval_sizes)
-    store.put_json(plan_key(run), plan.to_document())
+    launch(svc, plan, "train" if request.epochs > 0 else "eval", 0, 0, 0)
+
+
+def _new_plan(request: TrainRequest, split: DataSplit | None) -> RunPlan:
+    run, data = request.run_id, request.data
+    if isinstance(data, BatchedData):
+        stored = StoredData(upload_prefix(run), data.n_outputs, data.x_dtype, data.y_dtype)
+        return RunPlan(run, request.config, request.n_features, data.sizes, stored)
+    if split is None:
+        raise ValueError("a request with whole arrays needs them read and split")
+    stored = stored_data(data_prefix(run), split)
+    return RunPlan(run, request.config, request.n_features, split.eval_sizes, stored)
+
+
+def _plan_run(request: TrainRequest, split: DataSplit | None, svc: Services) -> RunPlan:
+    run, store = request.run_id, svc.store
+    plan = _new_plan(request, split)
+    if split is not None:
+        write_batches(store.blobs, plan.data.prefix, split, plan.layout)
     initial = initial_params(request, request.n_features)
     for layer, (whole, spec) in enumerate(zip(initial, plan.specs, strict=True), start=1):
         for shard, (lo, hi) in enumerate(plan.ranges(layer)):
@@ -279,12 +304,8 @@ def start(request: TrainRequest, svc: Services) -> None:
             store.put_npz(
                 params_key(run, layer, shard, 0), {**params, **plan.optimizer.init_state(trained)}
             )
-    svc.bus.emit(
-        RunAccepted(
-            run_id=run, dataset=request.dataset, layers=request.layers, epochs=request.epochs
-        )
-    )
-    launch(svc, plan, "train" if request.epochs > 0 else "eval", 0, 0, 0)
+    store.put_json(plan_key(run), plan.to_document())
+    return plan
 
 
 def cancel(message: CancelRun, svc: Services) -> None:

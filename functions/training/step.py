@@ -14,16 +14,12 @@ import numpy as np
 
 from functions.nn.activations import get_activation
 from functions.nn.batchnorm import TRAINED, BatchStatistics
-from functions.nn.data import accuracy
 from functions.nn.dense import DenseForward, dense_backward, dense_forward, hidden_delta, linear
 from functions.nn.layers import BIAS, LayerSpec
 from functions.nn.losses import loss_for_output, output_delta
 from functions.nn.optimizers import Optimizer
 from functions.nn.regularization import dropout_mask
 from functions.nn.types import Array, LayerParams
-from functions.telemetry.classes import class_counts, counts_classes
-from messages.base import split_fields
-from messages.tasks import EvalMetrics
 
 
 @dataclass(frozen=True)
@@ -171,44 +167,6 @@ def update_shard(
             raise ValueError("a batch-normalized layer's update needs its batch statistics")
         new.update(spec.norm.running(params, grads.stats))
     return ShardUpdate(new, new_state, grads.da_prev)
-
-
-def evaluate_outputs(
-    z: Array,
-    y: Array,
-    sizes: tuple[int, int, int],
-    activation: str,
-    *,
-    l2: float,
-    weight_sq_sum: float,
-) -> EvalMetrics:
-    """Cost on the training columns, and accuracy and confusion matrix on train, dev and
-    test, of one eval pass (None for a split without columns; no accuracy for a regression,
-    no matrix beyond the classes counted). A matrix counts like telemetry's class counts:
-    its diagonal over its sum is the accuracy."""
-    act = get_activation(activation)
-    a = act.forward(z)
-    n_train = sizes[0]
-    bounds = np.cumsum((0, *sizes))
-    parts = [slice(bounds[i], bounds[i + 1]) for i in range(3)]
-    train = parts[0]
-    cost = loss_for_output(activation).cost(y[:, train], a[:, train], z[:, train])
-    cost += l2 * weight_sq_sum / (2 * n_train)
-
-    def acc(cols: slice) -> float | None:
-        if activation == "linear" or cols.stop == cols.start:
-            return None
-        return float(accuracy(y[:, cols], a[:, cols], activation))
-
-    counted = counts_classes(activation, a.shape[0])
-
-    def confusion(cols: slice) -> list[list[int]] | None:
-        if not counted or cols.stop == cols.start:
-            return None
-        return class_counts(y[:, cols], a[:, cols], activation).confusion.tolist()
-
-    by_split = split_fields([acc(p) for p in parts], [confusion(p) for p in parts])
-    return EvalMetrics(train_cost=float(cost), **by_split)
 
 
 def weight_sq_sum(params: Sequence[LayerParams]) -> float:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from functions.nn.data import feature_dtype
 from lnn.datasets.exceptions import DatasetError
 from lnn.datasets.images import image_shape
 
@@ -46,7 +47,8 @@ class Dataset:
             )
 
     def _checked(self, part: str, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x, y = np.asarray(x, dtype=np.float64), np.asarray(y)
+        x, y = np.asarray(x), np.asarray(y)
+        x = x.astype(feature_dtype(x), copy=False)
         if x.ndim != 2:
             raise DatasetError(
                 f"{self.name}: x_{part} must be 2-D (samples, features), not {x.shape}"

@@ -8,19 +8,22 @@ randomness and the same batch order, and keeps Z and the masks between forward a
 from collections.abc import Callable
 from uuid import uuid4
 
+import numpy as np
+
 from functions.nn.data import n_batches
 from functions.nn.types import Array, Params
 from functions.telemetry import TelemetryRecord
 from functions.training.config import initial_params, layer_specs, learning_rate, optimizer_for
+from functions.training.evaluation import EvalSums, pass_sums
+from functions.training.layout import DataLayout
 from functions.training.schedule import (
     eval_epochs,
     iter_steps,
     picture_steps,
     telemetry_cadence,
 )
-from functions.training.split import DataSplit, eval_inputs
+from functions.training.split import DataSplit
 from functions.training.step import (
-    evaluate_outputs,
     forward_shard,
     loss_stage,
     shard_gradients,
@@ -42,23 +45,32 @@ EpochCallback = Callable[[HistoryEntry], None]
 StepCallback = Callable[[int, Params, list[TelemetryRecord]], None]
 
 
-def evaluate(
-    config: TrainConfig,
-    params: Params,
-    x_eval: Array,
-    y_eval: Array,
-    split: DataSplit,
-) -> EvalMetrics:
+def evaluate(config: TrainConfig, params: Params, split: DataSplit) -> EvalMetrics:
+    """The network on every sample of ``split``, pass by pass as the stack evaluates
+    (functions/training/layout.py), the passes' sums added in the same order."""
     specs = layer_specs(config)
-    a = x_eval
-    for i, (layer, spec) in enumerate(zip(params, specs, strict=True)):
-        is_output = i == len(specs) - 1
-        forward = forward_shard(layer, a, spec, mask=None, is_output=is_output, training=False)
-        a = forward.a
-    return evaluate_outputs(
-        forward.z,
-        y_eval,
-        split.eval_sizes,
+    layout = DataLayout(split.eval_sizes, config.batch_size, config.seed, split.x_train.shape[0])
+    arrays = {
+        "train": (split.x_train, split.y_train),
+        "dev": (split.x_dev, split.y_dev),
+        "test": (split.x_test, split.y_test),
+    }
+    sums = EvalSums()
+    for batch in layout.eval_batches:
+        xs, ys = [], []
+        for segment in batch.segments:
+            x, y = arrays[segment.split]
+            columns = layout.segment_columns(segment)
+            xs.append(np.asarray(x)[:, columns])
+            ys.append(np.asarray(y)[:, columns])
+        a = np.concatenate(xs, axis=1, dtype=np.float64)
+        for i, (layer, spec) in enumerate(zip(params, specs, strict=True)):
+            is_output = i == len(specs) - 1
+            forward = forward_shard(layer, a, spec, mask=None, is_output=is_output, training=False)
+            a = forward.a
+        y_pass = np.concatenate(ys, axis=1, dtype=np.float64)
+        sums = sums.plus(pass_sums(forward.z, y_pass, batch, specs[-1].activation))
+    return sums.metrics(
         specs[-1].activation,
         l2=config.l2,
         weight_sq_sum=weight_sq_sum(params) if config.l2 else 0.0,
@@ -92,7 +104,6 @@ def train_reference(
         optimizer.init_state({name: layer[name] for name in spec.trained})
         for layer, spec in zip(params, specs, strict=True)
     ]
-    x_eval, y_eval = eval_inputs(split)
     evaluate_after = eval_epochs(config.epochs, config.eval_every)
     m = split.x_train.shape[1]
     full_batch = config.batch_size == 0 or config.batch_size >= m
@@ -117,8 +128,10 @@ def train_reference(
                 run_id, params, history, done, reason, telemetry=telemetry, first_layer=first_layer
             )
         # Fancy indexing copies X; the full batch is the data itself, in order.
-        x = split.x_train if full_batch else split.x_train[:, columns]
-        y = split.y_train if full_batch else split.y_train[:, columns]
+        # The shards compute in float64 whatever the stored dtype; fancy indexing copies X,
+        # the full batch is the data itself, in order.
+        x = np.asarray(split.x_train if full_batch else split.x_train[:, columns], np.float64)
+        y = np.asarray(split.y_train if full_batch else split.y_train[:, columns], np.float64)
         m_b = x.shape[1]
         inputs, forwards, masks = [x], [], []
         for i, spec in enumerate(specs):
@@ -206,14 +219,14 @@ def train_reference(
             continue
         evaluated = None
         if key.epoch in evaluate_after:
-            evaluated = final = evaluate(config, params, x_eval, y_eval, split)
+            evaluated = final = evaluate(config, params, split)
         entry = _history_entry(key.epoch, cost_sum / m, evaluated)
         history.append(entry)
         cost_sum = 0.0
         if on_epoch is not None:
             on_epoch(entry)
     if final is None:
-        final = evaluate(config, params, x_eval, y_eval, split)
+        final = evaluate(config, params, split)
     return TrainingResult(
         run_id=run_id,
         status=RunStatus.SUCCEEDED.value,

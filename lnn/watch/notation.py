@@ -51,18 +51,19 @@ def units_text(plan: RunPlan, layer: int, shard: int) -> str:
 
 
 def samples(plan: RunPlan, span: Span) -> int:
-    """The columns the task computed on: its batch in training, train, dev and test side by
-    side in an evaluation (functions/training/split.py: eval_inputs)."""
+    """The columns the task computed on: its batch in training, the samples of its pass in
+    an evaluation (train, dev and test side by side: functions/training/layout.py)."""
     if span.phase == "eval":
-        return sum(plan.eval_sizes)
-    return plan.batch_size_of(span.batch)
+        return plan.layout.eval_batches[span.batch].columns
+    return plan.batch_size_of(span.epoch, span.batch)
 
 
 def samples_text(plan: RunPlan, span: Span) -> str:
     m = samples(plan, span)
     if span.phase != "eval":
         return f"{m} samples"
-    present = [f"{n} {name}" for n, name in zip(plan.eval_sizes, SPLITS, strict=True) if n]
+    segments = plan.layout.eval_batches[span.batch].segments
+    present = [f"{segment.columns} {segment.split}" for segment in segments]
     return f"{m} samples ({' + '.join(present)})"
 
 

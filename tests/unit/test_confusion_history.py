@@ -8,12 +8,14 @@ from memory_runs import RUN, config, toy_data, train
 from functions.aws.ledger import _history_sort_key, _serialize, partition_key
 from functions.memory import InMemoryStack
 from functions.telemetry import class_counts
+from functions.training.evaluation import pass_sums
+from functions.training.layout import EvalBatch, Segment
 from functions.training.split import split_training_data
-from functions.training.step import evaluate_outputs
 from lnn.engines.reference import train_reference
 from lnn.estimate.dynamodb import item_size
 from messages.limits import TELEMETRY_MAX_CLASSES
 from messages.status import HistoryEntry
+from messages.tasks import EvalMetrics
 
 CASES = {
     "sigmoid": {"eval_every": 1},
@@ -56,6 +58,15 @@ def test_the_stack_stores_the_reference_engines_confusion_history(overrides: dic
         assert entry.test_confusion is None  # the run has no test split
     # Epochs without an evaluation keep neither accuracies nor matrices.
     assert all(e.train_confusion is None for e in stored if e.train_accuracy is None)
+
+
+def evaluate_outputs(
+    z: np.ndarray, y: np.ndarray, sizes: tuple[int, int, int], activation: str, **l2: float
+) -> EvalMetrics:
+    """One evaluation pass over train, dev and test side by side."""
+    names = ("train", "dev", "test")
+    segments = tuple(Segment(n, 0, 1, size) for n, size in zip(names, sizes, strict=True) if size)
+    return pass_sums(z, y, EvalBatch(segments), activation).metrics(activation, **l2)
 
 
 def test_an_evaluation_counts_like_telemetrys_class_counts() -> None:

@@ -192,7 +192,8 @@ def test_multi_label_sigmoid_output_is_allowed() -> None:
     ],
 )
 def test_bad_data_shapes_are_rejected_readably(data: dict[str, Any], expected: str) -> None:
-    assert f"data: {expected}" in _rejected(_request(data=data))
+    # The whole-arrays form of the data (the other is the run's stored batches).
+    assert f"data.arrays: {expected}" in _rejected(_request(data=data))
 
 
 def test_a_request_must_name_its_run() -> None:

@@ -7,7 +7,9 @@ import pytest
 
 from functions.nn.data import (
     accuracy,
+    batch_order,
     epoch_permutation,
+    fixed_batches,
     minibatch_indices,
     n_batches,
     one_hot,
@@ -83,20 +85,31 @@ def test_full_batch_is_one_unshuffled_batch() -> None:
     assert n_batches(10, 0) == n_batches(10, 10) == 1
 
 
-def test_minibatches_cover_every_sample_once_and_reshuffle_per_epoch() -> None:
-    epochs = [minibatch_indices(103, 16, seed=7, epoch=e) for e in range(2)]
+def test_minibatches_cover_every_sample_once_and_are_visited_in_a_new_order_each_epoch() -> None:
+    epochs = [minibatch_indices(103, 16, seed=7, epoch=e) for e in range(3)]
     for batches in epochs:
-        assert [b.size for b in batches] == [16] * 6 + [7]
+        assert sorted(b.size for b in batches) == [7] + [16] * 6
         np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(103))
-    assert not np.array_equal(np.concatenate(epochs[0]), np.concatenate(epochs[1]))
+    # The batches are drawn once (each is one stored object); the epochs visit them in turn.
+    stored = {tuple(b) for b in epochs[0]}
+    assert all({tuple(b) for b in batches} == stored for batches in epochs)
+    orders = [[tuple(b) for b in batches] for batches in epochs]
+    assert orders[0] != orders[1] != orders[2]
     assert n_batches(103, 16) == 7
 
 
-def test_minibatches_follow_the_keyed_epoch_permutation() -> None:
-    batches = minibatch_indices(20, 8, seed=9, epoch=4)
-    expected = np.random.default_rng([9, 4]).permutation(20)
-    np.testing.assert_array_equal(np.concatenate(batches), expected)
-    np.testing.assert_array_equal(epoch_permutation(20, seed=9, epoch=4), expected)
+def test_minibatches_follow_the_keyed_permutations() -> None:
+    stored = fixed_batches(20, 8, seed=9)
+    expected = np.random.default_rng([9, 0]).permutation(20)
+    np.testing.assert_array_equal(np.concatenate(stored), expected)
+    np.testing.assert_array_equal(epoch_permutation(20, seed=9, epoch=0), expected)
+    order = np.random.default_rng([9, 4]).permutation(3)
+    np.testing.assert_array_equal(batch_order(3, seed=9, epoch=4), order)
+    visited = minibatch_indices(20, 8, seed=9, epoch=4)
+    np.testing.assert_array_equal(
+        np.concatenate(visited), np.concatenate([stored[i] for i in order])
+    )
+    np.testing.assert_array_equal(batch_order(3, seed=9, epoch=0), np.arange(3))
 
 
 def test_sigmoid_accuracy_thresholds_at_one_half() -> None:

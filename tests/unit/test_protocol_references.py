@@ -20,7 +20,7 @@ from functions.protocol.arrays import (
     request_scope,
     task_scope,
 )
-from functions.protocol.keys import data_key, plan_key, upload_key
+from functions.protocol.keys import batch_key, data_prefix, plan_key, upload_key
 from lnn.bench.workload import same_bytes
 from messages.arrays import InlineArray, S3Array, encode_npy
 from messages.status import RunStatus
@@ -153,7 +153,7 @@ def test_shared_inputs_train_like_uploaded_data() -> None:
 
 
 def test_network_tasks_naming_another_runs_object_are_dead_lettered_alone() -> None:
-    x_other = _ref(InMemoryStack(), data_key(OTHER, "x_train"), (3, 18))
+    x_other = _ref(InMemoryStack(), batch_key(data_prefix(OTHER), "train", 0, "x"), (3, 18))
     header = {"run_id": RUN, "epoch": 0, "batch": 0, "step": 0, "phase": "train"}
     stack = InMemoryStack()
     stack.submit(config(epochs=1), X, Y, RUN)
@@ -171,7 +171,9 @@ def test_network_tasks_naming_another_runs_object_are_dead_lettered_alone() -> N
 
 def test_a_task_reference_is_held_to_its_run_and_to_what_it_names() -> None:
     store = ArrayStore(InMemoryBlobStore(), LruCache(1 << 20, nbytes))
-    ref = store.put_array(data_key(RUN, "x_train"), X)  # cached as it is written
+    ref = store.put_array(
+        batch_key(data_prefix(RUN), "train", 0, "x"), X
+    )  # cached as it is written
     store.put_json(plan_key(RUN), {"layers": 2})  # cached, as a document
     scope = task_scope(RUN)
     np.testing.assert_array_equal(store.resolve(ref, scope), X)
