@@ -23,7 +23,7 @@ from functions.protocol import (
 )
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
-from functions.training import split_training_data
+from functions.training.split import split_sources
 from infra.stack import StackNotDeployedError, StackOutputs, find_stack
 from infra.stack.aws import AWS_ERRORS, CLIENT_LIMITS, Clients, Session, make_session, unanswered
 from lnn.runs.types import MODEL_FILE
@@ -156,7 +156,7 @@ class StackClient:
         """``data`` split as the run will split it (config's holdout and seed) and written as
         the run's stored batches under its upload prefix: the trainer then reads no data,
         and each step reads one batch."""
-        split = split_training_data(
+        sources = split_sources(
             data.x,
             data.y,
             holdout=config.holdout,
@@ -164,7 +164,7 @@ class StackClient:
             x_test=data.x_test,
             y_test=data.y_test,
         )
-        return upload_batches(self.store.blobs, run_id, split, config)
+        return upload_batches(self.store.blobs, run_id, sources, config)
 
     def check_depth(self, config: TrainConfig) -> None:
         """StackDepthError when the network is deeper than the stack's layer queues."""

@@ -71,7 +71,7 @@ _SERVER_ONLY: dict[str, str] = {
         f"features x samples at most {MAX_SAMPLES_X_FEATURES}"
     ),
     "BatchedData._check_sizes": (
-        "x_dtype is float64 or float32; features x samples (train, dev and test) at most "
+        "x_dtype is float64 or float32; features x samples (train with dev, and test) at most "
         f"{MAX_SAMPLES_X_FEATURES}; each stored batch's objects are checked (header, values) "
         "when a step first reads them, and a wrong one fails the run naming the batch"
     ),

@@ -132,12 +132,14 @@ class BatchedData(FrozenModel):
     def _check_sizes(self) -> Self:
         if self.x_dtype not in _FLOAT_DTYPES:
             raise ValueError(f"x_dtype must be float64 or float32, got {self.x_dtype}")
-        values = self.n_features * sum(self.sizes)
-        if values > MAX_SAMPLES_X_FEATURES:
-            raise ValueError(
-                f"the data has {self.n_features} features x {sum(self.sizes)} samples = "
-                f"{values} values, over the limit of {MAX_SAMPLES_X_FEATURES}"
-            )
+        # Per array, as for whole arrays: the training samples (dev included), then test.
+        for name, samples in (("x_train", self.n_samples), ("x_test", self.test_samples)):
+            values = self.n_features * samples
+            if values > MAX_SAMPLES_X_FEATURES:
+                raise ValueError(
+                    f"{name} has {self.n_features} features x {samples} samples = {values} "
+                    f"values, over the limit of {MAX_SAMPLES_X_FEATURES}"
+                )
         return self
 
 

@@ -44,12 +44,14 @@ from functions.protocol import (
     plan_key,
     read_spans,
     read_telemetry,
+    upload_batches,
 )
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
+from functions.training.split import split_sources
 from messages.model_archive import decode_model
 from messages.status import RunRecord
-from messages.train_request import TrainConfig, TrainRequest
+from messages.train_request import BatchedData, TrainConfig, TrainingData, TrainRequest
 
 
 class DeliveryLimitError(RuntimeError):
@@ -132,9 +134,16 @@ class InMemoryStack:
         run_id: str,
         *,
         cancel_token: str | None = None,
+        batched: bool = False,
     ) -> str:
-        """Publish a TrainRequest for column-major ``x`` (features x samples) and ``y``."""
-        data = pack_training_data(self.store, run_id, x, y)
+        """Publish a TrainRequest for column-major ``x`` (features x samples) and ``y``: as
+        whole arrays (the trainer cuts them into batches), or ``batched`` as lnn's client
+        sends them (split and cut here, the trainer reading none of it)."""
+        if batched:
+            sources = split_sources(x, y, holdout=config.holdout, seed=config.seed)
+            data: TrainingData | BatchedData = upload_batches(self.blobs, run_id, sources, config)
+        else:
+            data = pack_training_data(self.store, run_id, x, y)
         request = TrainRequest(
             **config.model_dump(), run_id=run_id, data=data, cancel_token=cancel_token
         )

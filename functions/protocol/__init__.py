@@ -12,7 +12,8 @@ One module per question a reader asks, in the order a task meets them:
 - ``arrays``: where arrays live (inline or S3, references checked, uploads, process memory);
 - ``keys``: the S3 and barrier key layout, defined once;
 - ``plan``: a run's plan (its shards, batches and data) read back by every task;
-- ``batches``: the run's stored batches of data, written once and read by the steps;
+- ``uploads`` and ``batches``: the run's stored batches of data, written once and read by
+  the steps;
 - ``failures``: what a failed delivery and a dead letter do to a run;
 - ``delivery``: one delivery (its message id and receive count) and the services it uses;
 - ``telemetry``: telemetry and spans riding on writes the task makes anyway;
@@ -24,7 +25,7 @@ the user side use; everything else is the protocol's own.
 """
 
 from functions.protocol.arrays import ArrayStore, LruCache, nbytes, pack_training_data
-from functions.protocol.batches import read_split, upload_batches
+from functions.protocol.batches import read_split
 from functions.protocol.delivery import Services, StackSettings, reset_services, services
 from functions.protocol.failures import Door, Work, dead_lettered, guarded
 from functions.protocol.keys import plan_key
@@ -39,6 +40,7 @@ from functions.protocol.telemetry import (
     stage_spans,
 )
 from functions.protocol.trainer import cancel_run
+from functions.protocol.uploads import upload_batches
 from functions.protocol.versions import read_layer, read_layers, read_params
 
 __all__ = [

@@ -9,9 +9,10 @@ process on the way out.
 - References (docs/design.md, rule 10): an S3 reference in a message is only a claim. It
   may name the stack's bucket only, and only keys under its message's scope (a TrainRequest
   its own upload prefix and the shared inputs prefix, a network task its own run's prefix),
-  so no message reads another run's objects. The .npy header is read first, with a ranged
-  read, and must agree with the declared dtype and shape; the body is read up to the size
-  the header implies and one byte more. Anything else is an ArrayReferenceError.
+  so no message reads another run's objects. One ranged read takes the declared array's
+  bytes, room for its .npy header and one byte more, never the whole of a larger object;
+  the header must agree with the declared dtype and shape, and the object must end where
+  the header says. Anything else is an ArrayReferenceError.
 - ArrayStore: arrays, npz archives and JSON documents on a blob store. Nothing is ever
   overwritten (a new version gets a new key), so a cached copy is never stale. Cached arrays
   are read-only, being shared.
@@ -32,7 +33,7 @@ import numpy as np
 
 from functions.ports import BlobStore
 from functions.protocol.keys import INPUTS_PREFIX, run_prefix, upload_key, upload_prefix
-from messages.arrays import ArrayRef, InlineArray, S3Array, decode_npy, encode_npy
+from messages.arrays import ArrayRef, InlineArray, S3Array, array_nbytes, decode_npy, encode_npy
 from messages.exceptions import ArrayDecodeError, MessageError
 from messages.limits import UPLOAD_INLINE_BUDGET
 from messages.train_request import TrainingData
@@ -107,7 +108,8 @@ class ProcessMemory:
 
 
 # Headers numpy writes for the allowed dtypes and up to four dimensions take 128 bytes; a
-# longer one is not a plain array, and reading this much first makes small objects one read.
+# longer one is not a plain array. A read takes this much beyond the declared array's bytes,
+# so an object that is what it claims to be is read in one request.
 HEADER_PROBE_BYTES = 1024
 
 
@@ -174,16 +176,14 @@ def _header(ref: S3Array, probe: bytes) -> tuple[np.dtype, tuple[int, ...], int]
 
 
 def _read_declared(blobs: BlobStore, ref: S3Array) -> np.ndarray:
-    """The referenced array, read only once its header matches the declaration."""
-    probe = blobs.get_range(ref.key, 0, HEADER_PROBE_BYTES)
-    dtype, shape, offset = _header(ref, probe)
+    """The referenced array, in one ranged read bounded by the declaration, returned only
+    once its header matches it."""
+    probe = blobs.get_range(ref.key, 0, HEADER_PROBE_BYTES + array_nbytes(ref) + 1)
+    dtype, shape, offset = _header(ref, probe[:HEADER_PROBE_BYTES])
     _check_declared(ref, dtype, shape)
     size = offset + math.prod(shape) * dtype.itemsize
     # One byte past the declared end tells an object with trailing bytes from an exact one.
-    if len(probe) > size or len(probe) < HEADER_PROBE_BYTES:
-        raw = probe[: size + 1]
-    else:
-        raw = probe + blobs.get_range(ref.key, len(probe), size + 1)
+    raw = probe[: size + 1]
     if len(raw) != size:
         how = "has bytes after" if len(raw) > size else "is shorter than"
         raise ArrayReferenceError(f"{_where(ref)}: the object {how} its {size}-byte .npy array")

@@ -1,102 +1,21 @@
-"""A run's stored batches (functions/training/layout.py): written once, by the client that
-uploads the data or by the trainer from a request's whole arrays, and read by the tasks.
+"""Reading a run's stored batches (written once: functions/protocol/uploads.py).
 
-- Writing: one .npy object per array of each batch, cut from the caller's arrays one batch
-  at a time (no copy of the whole dataset) in the arrays' own dtype (float32 stays float32:
-  half the bytes), several PUTs at a time.
-- Reading: a shard computes in float64 whatever the stored dtype, so the engines agree. An
-  array is checked against the plan (its .npy header) and as training data the first time a
-  process reads it; a batch that fails fails the run, naming the batch (BatchDataError).
+A shard computes in float64 whatever the stored dtype, so the engines agree. An array is
+checked against the plan (its .npy header) and as training data the first time a process
+reads it; a batch that fails fails the run, naming the batch (BatchDataError).
 """
-
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from functions.nn.data import feature_dtype
 from functions.nn.types import Array
-from functions.ports import BlobStore, ObjectNotFoundError
+from functions.ports import ObjectNotFoundError
 from functions.protocol.arrays import ArrayReferenceError, ArrayStore, Scope, task_scope
 from functions.protocol.delivery import Services
 from functions.protocol.exceptions import BatchDataError
-from functions.protocol.keys import batch_key, upload_prefix
+from functions.protocol.keys import batch_key
 from functions.protocol.plan import RunPlan, StoredData
 from functions.training.checks import TrainingDataError, check_training_data
-from functions.training.layout import SPLIT_NAMES, DataLayout
-from functions.training.split import DataSplit
-from messages.arrays import S3Array, encode_npy
-from messages.train_request import BatchedData, TrainConfig
-
-PUT_CONCURRENCY = 8  # PUTs in flight while writing batches: S3 serves them in parallel
-
-
-def stored_dtype(array: np.ndarray) -> np.ndarray:
-    """``array`` as it is stored (functions/nn/data.py feature_dtype)."""
-    return array.astype(feature_dtype(array), copy=False)
-
-
-def _stored_batches(split: DataSplit, layout: DataLayout) -> Iterator[tuple[str, int, str, Array]]:
-    arrays = {
-        "train": (split.x_train, split.y_train),
-        "dev": (split.x_dev, split.y_dev),
-        "test": (split.x_test, split.y_test),
-    }
-    for name in SPLIT_NAMES:
-        x, y = arrays[name]
-        for index in range(layout.count(name)):
-            columns = layout.columns(name, index)
-            yield name, index, "x", stored_dtype(np.asarray(x)[:, columns])
-            yield name, index, "y", stored_dtype(np.asarray(y)[:, columns])
-
-
-def write_batches(blobs: BlobStore, prefix: str, split: DataSplit, layout: DataLayout) -> None:
-    """Write every stored batch of ``split`` under ``prefix``."""
-
-    def put(item: tuple[str, int, str, Array]) -> None:
-        name, index, array_name, array = item
-        blobs.put_bytes(batch_key(prefix, name, index, array_name), encode_npy(array))
-
-    with ThreadPoolExecutor(PUT_CONCURRENCY) as pool:
-        # map() would queue every batch's bytes at once; a bounded window keeps one at a time
-        pending = []
-        for item in _stored_batches(split, layout):
-            pending.append(pool.submit(put, item))
-            if len(pending) >= 2 * PUT_CONCURRENCY:
-                pending.pop(0).result()
-        for future in pending:
-            future.result()
-
-
-def upload_batches(
-    blobs: BlobStore, run_id: str, split: DataSplit, config: TrainConfig
-) -> BatchedData:
-    """A client's side of a request: ``split`` (made with the request's holdout and seed)
-    written as the run's stored batches under its upload prefix, and the request's data
-    describing them."""
-    n_features = int(split.x_train.shape[0])
-    layout = DataLayout(split.eval_sizes, config.batch_size, config.seed, n_features)
-    write_batches(blobs, upload_prefix(run_id), split, layout)
-    stored = stored_data(upload_prefix(run_id), split)
-    m_train, m_dev, m_test = split.eval_sizes
-    return BatchedData(
-        n_features=n_features,
-        n_outputs=stored.n_outputs,
-        x_dtype=stored.x_dtype,
-        y_dtype=stored.y_dtype,
-        train_samples=m_train,
-        dev_samples=m_dev,
-        test_samples=m_test,
-    )
-
-
-def stored_data(prefix: str, split: DataSplit) -> StoredData:
-    return StoredData(
-        prefix=prefix,
-        n_outputs=int(split.y_train.shape[0]),
-        x_dtype=stored_dtype(split.x_train[:, :0]).dtype.name,
-        y_dtype=stored_dtype(split.y_train[:, :0]).dtype.name,
-    )
+from messages.arrays import S3Array
 
 
 def batch_data(

@@ -11,7 +11,7 @@ from functions.protocol.arrays import ArrayStore
 from functions.protocol.delivery import Services
 from functions.protocol.keys import plan_key
 from functions.training.config import layer_specs, optimizer_for
-from functions.training.layout import DataLayout
+from functions.training.layout import DataLayout, data_layout
 from functions.training.schedule import TelemetryCadence, picture_steps, telemetry_cadence
 from functions.training.shards import shard_ranges
 from messages.limits import MESSAGE_ARRAY_BUDGET, PUBLISH_BATCH_ENTRIES
@@ -49,9 +49,7 @@ class RunPlan:
 
     @cached_property
     def layout(self) -> DataLayout:
-        return DataLayout(
-            self.eval_sizes, self.config.batch_size, self.config.seed, self.n_features
-        )
+        return data_layout(self.config, self.eval_sizes, self.n_features)
 
     @cached_property
     def specs(self) -> list[LayerSpec]:

@@ -28,14 +28,15 @@ import logging
 
 from functions.ports import Bus, DeleteError, RunLedger
 from functions.protocol.arrays import request_scope
-from functions.protocol.batches import stored_data, write_batches
 from functions.protocol.delivery import Services, current
 from functions.protocol.keys import data_prefix, model_key, params_key, plan_key, upload_prefix
 from functions.protocol.plan import RunPlan, StoredData, find_plan
+from functions.protocol.uploads import sizes_of, stored_data, write_batches
 from functions.protocol.versions import inline, kept, read_layers
-from functions.training import DataSplit, eval_epochs, split_training_data
+from functions.training import eval_epochs
 from functions.training.checks import TrainingDataError, check_training_data
 from functions.training.config import initial_params
+from functions.training.split import SplitSource, split_sources
 from messages.events import (
     EpochCompleted,
     RequestRefused,
@@ -222,7 +223,7 @@ def finish(
         )
 
 
-def _read_whole(request: TrainRequest, data: TrainingData, svc: Services) -> DataSplit:
+def _read_whole(request: TrainRequest, data: TrainingData, svc: Services) -> dict[str, SplitSource]:
     """The request's whole arrays, checked and split. Read before the run record exists: a
     request whose references fail their checks then fails on every delivery and reaches the
     dead-letter queue, rather than finding its own FAILED record on redelivery and passing
@@ -237,7 +238,7 @@ def _read_whole(request: TrainRequest, data: TrainingData, svc: Services) -> Dat
         check_training_data(x_test, y_test, activation=activation, suffix="_test")
     except TrainingDataError as exc:  # invalid for good: the run fails, the message is dead
         raise MessageError(str(exc)) from exc
-    return split_training_data(
+    return split_sources(
         x_train, y_train, holdout=request.holdout, seed=request.seed, x_test=x_test, y_test=y_test
     )
 
@@ -253,7 +254,7 @@ def start(request: TrainRequest, svc: Services) -> None:
             f"deployed for at most {svc.settings.max_depth}"
         )
     data = request.data
-    split = _read_whole(request, data, svc) if isinstance(data, TrainingData) else None
+    sources = _read_whole(request, data, svc) if isinstance(data, TrainingData) else None
     message_id = current().message_id
     digest = cancel_digest(request.cancel_token) if request.cancel_token else None
     created, record = svc.ledger.start(
@@ -271,7 +272,7 @@ def start(request: TrainRequest, svc: Services) -> None:
         return  # a redelivery of the starting request, whose run has ended since
     plan = None if created else find_plan(svc.store, run)
     if plan is None:
-        plan = _plan_run(request, split, svc)
+        plan = _plan_run(request, sources, svc)
     svc.bus.emit(
         RunAccepted(
             run_id=run, dataset=request.dataset, layers=request.layers, epochs=request.epochs
@@ -280,22 +281,24 @@ def start(request: TrainRequest, svc: Services) -> None:
     launch(svc, plan, "train" if request.epochs > 0 else "eval", 0, 0, 0)
 
 
-def _new_plan(request: TrainRequest, split: DataSplit | None) -> RunPlan:
+def _new_plan(request: TrainRequest, sources: dict[str, SplitSource] | None) -> RunPlan:
     run, data = request.run_id, request.data
     if isinstance(data, BatchedData):
         stored = StoredData(upload_prefix(run), data.n_outputs, data.x_dtype, data.y_dtype)
         return RunPlan(run, request.config, request.n_features, data.sizes, stored)
-    if split is None:
+    if sources is None:
         raise ValueError("a request with whole arrays needs them read and split")
-    stored = stored_data(data_prefix(run), split)
-    return RunPlan(run, request.config, request.n_features, split.eval_sizes, stored)
+    stored = stored_data(data_prefix(run), sources)
+    return RunPlan(run, request.config, request.n_features, sizes_of(sources), stored)
 
 
-def _plan_run(request: TrainRequest, split: DataSplit | None, svc: Services) -> RunPlan:
+def _plan_run(
+    request: TrainRequest, sources: dict[str, SplitSource] | None, svc: Services
+) -> RunPlan:
     run, store = request.run_id, svc.store
-    plan = _new_plan(request, split)
-    if split is not None:
-        write_batches(store.blobs, plan.data.prefix, split, plan.layout)
+    plan = _new_plan(request, sources)
+    if sources is not None:
+        write_batches(store.blobs, data_prefix(run), sources, plan.layout)
     initial = initial_params(request, request.n_features)
     for layer, (whole, spec) in enumerate(zip(initial, plan.specs, strict=True), start=1):
         for shard, (lo, hi) in enumerate(plan.ranges(layer)):

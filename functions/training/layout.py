@@ -7,9 +7,10 @@ trainer, every neuron and the reference engine agree without being told.
   A step reads one batch: what a function holds grows with the batch, not the dataset.
 - Dev and test samples are cut in order into batches of the same width.
 - An evaluation pass reads consecutive stored batches, train then dev then test, grouped
-  until a group's float64 inputs would pass EVAL_BATCH_BYTES: a small dataset is evaluated
-  in one pass (train, dev and test side by side), a large one in several, whose metrics add
-  up (functions/training/evaluation.py).
+  until the pass's widest array (the input, or the widest layer's output) would pass
+  EVAL_BATCH_BYTES in float64: a small dataset is evaluated in one pass (train, dev and test
+  side by side), a large one in several, whose metrics add up
+  (functions/training/evaluation.py).
 """
 
 from dataclasses import dataclass
@@ -18,11 +19,12 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from functions.nn.data import batch_order, fixed_batches, n_batches
+from messages.train_request import TrainConfig
 
 SPLIT_NAMES = ("train", "dev", "test")
 EVAL_BATCH_BYTES = 32 * 1024 * 1024
-"""An evaluation pass's float64 inputs at most (one stored batch at least): what a layer-1
-shard holds of them, and with them its activations, stays within a Lambda's memory."""
+"""An evaluation pass's widest float64 array at most (one stored batch at least): what a
+shard holds of a pass stays well within a Lambda's memory."""
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,18 @@ class EvalBatch:
         return sum(segment.columns for segment in self.segments)
 
 
+def data_layout(config: TrainConfig, sizes: tuple[int, int, int], n_features: int) -> "DataLayout":
+    """The layout of a run of ``config`` on data of these sizes (train, dev, test)."""
+    widest = max(n_features, *(layer.units for layer in config.layers))
+    return DataLayout(sizes, config.batch_size, config.seed, widest)
+
+
 @dataclass(frozen=True)
 class DataLayout:
     sizes: tuple[int, int, int]  # samples of train, dev and test
     batch_size: int  # the config's (0 = full batch)
     seed: int
-    n_features: int
+    widest: int  # rows of the widest array a pass holds: n_features or a layer's units
 
     @property
     def m_train(self) -> int:
@@ -105,7 +113,7 @@ class DataLayout:
 
     @cached_property
     def eval_batches(self) -> list[EvalBatch]:
-        limit = max(1, EVAL_BATCH_BYTES // (8 * max(self.n_features, 1)))
+        limit = max(1, EVAL_BATCH_BYTES // (8 * max(self.widest, 1)))
         groups: list[list[tuple[str, int, int]]] = [[]]
         used = 0
         for split in SPLIT_NAMES:

@@ -40,6 +40,46 @@ def stratify_labels(y: Array) -> Array:
     return y[0]
 
 
+@dataclass(frozen=True)
+class SplitSource:
+    """One split's samples as columns of the caller's arrays, not copied out of them:
+    ``columns`` picks them (None: every column, in order)."""
+
+    x: Array
+    y: Array
+    columns: np.ndarray | None = None
+
+    @property
+    def samples(self) -> int:
+        return int(self.x.shape[1] if self.columns is None else self.columns.size)
+
+    def take(self, samples: np.ndarray) -> tuple[Array, Array]:
+        """x and y of some of the split's samples (indices into the split): one copy of
+        just those columns."""
+        cols = samples if self.columns is None else self.columns[samples]
+        return self.x[:, cols], self.y[:, cols]
+
+
+def split_sources(
+    x: Array,
+    y: Array,
+    *,
+    holdout: float,
+    seed: int,
+    x_test: Array | None = None,
+    y_test: Array | None = None,
+) -> dict[str, SplitSource]:
+    """The splits split_training_data makes, as columns of ``x`` and ``y`` (present splits
+    only, by name: train, dev, test)."""
+    sources = {"train": SplitSource(x, y)}
+    if holdout > 0:
+        train_idx, dev_idx = stratified_split(stratify_labels(y), holdout, seed)
+        sources = {"train": SplitSource(x, y, train_idx), "dev": SplitSource(x, y, dev_idx)}
+    if x_test is not None and y_test is not None:
+        sources["test"] = SplitSource(x_test, y_test)
+    return sources
+
+
 def split_training_data(
     x: Array,
     y: Array,

@@ -15,7 +15,7 @@ from functions.nn.types import Array, Params
 from functions.telemetry import TelemetryRecord
 from functions.training.config import initial_params, layer_specs, learning_rate, optimizer_for
 from functions.training.evaluation import EvalSums, pass_sums
-from functions.training.layout import DataLayout
+from functions.training.layout import data_layout
 from functions.training.schedule import (
     eval_epochs,
     iter_steps,
@@ -49,7 +49,7 @@ def evaluate(config: TrainConfig, params: Params, split: DataSplit) -> EvalMetri
     """The network on every sample of ``split``, pass by pass as the stack evaluates
     (functions/training/layout.py), the passes' sums added in the same order."""
     specs = layer_specs(config)
-    layout = DataLayout(split.eval_sizes, config.batch_size, config.seed, split.x_train.shape[0])
+    layout = data_layout(config, split.eval_sizes, split.x_train.shape[0])
     arrays = {
         "train": (split.x_train, split.y_train),
         "dev": (split.x_dev, split.y_dev),

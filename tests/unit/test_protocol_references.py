@@ -126,20 +126,24 @@ def test_an_oversized_object_is_refused_from_its_header_without_reading_the_body
     reason = _rejected(stack, _ref(stack, _put(stack, OWN, big), X.shape), Y)
     assert reason.endswith("holds float64 (3, 40000) but the reference declares float64 (3, 24)")
     deliveries = stack.settings.max_receives
-    assert metered.fetched[OWN] == deliveries * HEADER_PROBE_BYTES  # the header probe only
+    # Each delivery read the declared 576 bytes and the header's room: never the 960 kB.
+    declared = HEADER_PROBE_BYTES + X.nbytes + 1
+    assert metered.fetched[OWN] == deliveries * declared
 
 
 def test_trailing_bytes_are_found_without_reading_them() -> None:
     stack, metered = _metered_stack()
-    x, y = toy_data(m=200)  # bigger than the probe: the body takes a second ranged read
+    x, y = toy_data(m=200)
     padded = encode_npy(x) + b"\0" * 500_000
     reason = _rejected(stack, _ref(stack, _put(stack, OWN, padded), x.shape), y)
     assert "has bytes after its 4928-byte .npy array" in reason
-    assert metered.fetched[OWN] == stack.settings.max_receives * (4928 + 1)
+    # One read a delivery: the declared 4,800 bytes, the header's room and one byte more.
+    one_read = HEADER_PROBE_BYTES + x.nbytes + 1
+    assert metered.fetched[OWN] == stack.settings.max_receives * one_read
 
 
 def test_shared_inputs_train_like_uploaded_data() -> None:
-    x, y = toy_data(m=100)  # 2,528 bytes: a header probe, then the rest of the body
+    x, y = toy_data(m=100)  # 2,528 bytes, read in one request
     expected = InMemoryStack()
     expected.submit(config(epochs=1), x, y, RUN)
     expected.run()
