@@ -29,6 +29,7 @@ from infra.local.schedule import HopPredictor
 from infra.local.speedups import speed_up_botocore
 from infra.local.stats import RunnerStats
 from messages.batching import batch_bodies
+from messages.limits import SEND_BATCH_BYTES
 
 logger = logging.getLogger(__name__)
 
@@ -299,7 +300,8 @@ class LambdaRunner:
         if not self.chaos.spec.delay:
             return 1
         # As few calls as SendMessageBatch allows (entries and bytes per call).
-        for chunk in batch_bodies([message["Body"] for message in batch]):
+        bodies = [message["Body"] for message in batch]
+        for chunk in batch_bodies(bodies, max_bytes=SEND_BATCH_BYTES):
             entries = []
             for i, body in chunk:
                 entry = {"Id": str(i), "MessageBody": body, "DelaySeconds": self.chaos.late_by()}
