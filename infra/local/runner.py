@@ -335,8 +335,8 @@ class LambdaRunner:
         stats.invocations += 1
         stats.handler_errors += outcome.handler_errors
         stats.timeouts_exceeded += outcome.timeouts_exceeded
-        if outcome.died:
-            stats.process_deaths += 1
+        stats.process_deaths += outcome.died
+        if outcome.fresh_container:
             reset_services()  # the next invocation runs in a fresh container
         done = [m["ReceiptHandle"] for m in messages if m["MessageId"] not in outcome.failed]
         if done:

@@ -64,7 +64,7 @@ def session(aws_env: None) -> Iterator[boto3.Session]:
 @pytest.fixture
 def spec(session: boto3.Session) -> StackSpec:
     """A shallow stack keeps moto fast; the default depth is covered by the first test."""
-    return build_stack(resolve_names(session, max_depth=3), function_timeout=30)
+    return build_stack(resolve_names(session, max_depth=3))
 
 
 def _subscriptions(sns: Any, topic_arn: str) -> list[tuple[str, str, str, str | None]]:
