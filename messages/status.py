@@ -18,34 +18,27 @@ from messages.base import (
     RunId,
     SplitMetrics,
 )
+from messages.function_sizes import DEFAULT_FUNCTION_SIZES, visibility_timeout_s
 
 __all__ = [
-    "FUNCTION_TIMEOUT_S",
     "STALL_AFTER_S",
     "HistoryEntry",
     "RunRecord",
     "RunStatus",
-    "visibility_timeout_s",
 ]
-
-# The stack's functions time out after this long (infra/stack/spec.py deploys them with it).
-FUNCTION_TIMEOUT_S = 60
-
-
-def visibility_timeout_s(function_timeout_s: int) -> int:
-    """How long SQS hides a received message: 6 x the function timeout, AWS's advice for a
-    Lambda event source (a batch that is retried inside one invocation stays hidden)."""
-    return 6 * function_timeout_s
 
 
 # A step is a few hops of well under a second each on AWS; minutes without any transition
 # mean a run is stuck (its functions not served, a message lost), not slow. But a worker
 # that dies holding a message gives it back only after the queue's visibility timeout, and
-# the redelivery then needs its own hops: the default waits that out, plus a minute, so a
-# lost process is not mistaken for a dead stack. Derived here, once, from the function
-# timeout the stack is deployed with, so the two cannot drift apart.
+# the redelivery then needs its own hops: the default waits that out, for the longest
+# default function timeout, plus a minute, so a lost process is not mistaken for a dead
+# stack. Derived here, once, from the sizes the stack is deployed with by default, so the
+# two cannot drift apart (a stack deployed with longer timeouts wants a longer --stall-after).
 _STALL_MARGIN_S = 60
-STALL_AFTER_S = float(visibility_timeout_s(FUNCTION_TIMEOUT_S) + _STALL_MARGIN_S)
+STALL_AFTER_S = float(
+    visibility_timeout_s(DEFAULT_FUNCTION_SIZES.longest_timeout_s) + _STALL_MARGIN_S
+)
 
 
 class RunStatus(StrEnum):

@@ -6,6 +6,7 @@ from typing import Any
 from functions.aws.clients import client
 from functions.ports import Bus, PublishError, Route
 from messages.batching import batch_bodies
+from messages.limits import PUBLISH_BATCH_BYTES
 
 
 class SnsBus(Bus):
@@ -27,7 +28,7 @@ class SnsBus(Bus):
 
     def publish_tasks(self, bodies: list[str], route: Route) -> None:
         attributes = {"layer": {"DataType": "String", "StringValue": route}}
-        for chunk in batch_bodies(bodies):
+        for chunk in batch_bodies(bodies, max_bytes=PUBLISH_BATCH_BYTES):
             if len(chunk) == 1:
                 self._client().publish(
                     TopicArn=self.network_topic_arn,

@@ -23,6 +23,7 @@ from functools import cache, cached_property
 from functions.ports import Barriers, BlobStore, Bus, RunLedger
 from functions.protocol.arrays import ArrayStore, ProcessMemory
 from functions.protocol.exceptions import ConfigurationError
+from messages.function_sizes import DEFAULT_FUNCTION_SIZES, FunctionSizeError, FunctionSizes
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class StackSettings:
     events_topic_arn: str
     max_depth: int
     max_receives: int  # the queues' maxReceiveCount: the last delivery a message gets
+    # Each function's deployed timeout and memory (what a function can serve).
+    function_sizes: FunctionSizes = DEFAULT_FUNCTION_SIZES
 
     @classmethod
     def from_env(cls) -> "StackSettings":
@@ -86,9 +89,12 @@ class StackSettings:
                 events_topic_arn=os.environ["LNN_EVENTS_TOPIC_ARN"],
                 max_depth=int(os.environ["LNN_MAX_DEPTH"]),
                 max_receives=int(os.environ["LNN_MAX_RECEIVES"]),
+                function_sizes=FunctionSizes.decode(os.environ["LNN_FUNCTION_SIZES"]),
             )
         except KeyError as exc:
             raise ConfigurationError(f"environment variable {exc.args[0]} is not set") from exc
+        except FunctionSizeError as exc:
+            raise ConfigurationError(f"LNN_FUNCTION_SIZES: {exc}") from exc
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,19 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Outcome:
-    """What the deliveries of one batch left to retry; ``died``: a delivery's process died
-    (the batch is retried whole and the process's memory is gone)."""
+    """What the deliveries of one batch left to retry. ``died``: a delivery's process died;
+    ``timeouts_exceeded``: a delivery ran past the function's timeout. Either way the batch
+    is retried whole and the process's memory is gone (``fresh_container``)."""
 
     failed: set[str] = field(default_factory=set)
     handler_errors: int = 0
     timeouts_exceeded: int = 0
     died: bool = False
+
+    @property
+    def fresh_container(self) -> bool:
+        """Lambda runs the next invocation in a new execution environment."""
+        return self.died or self.timeouts_exceeded > 0
 
 
 def lambda_environment(
@@ -76,7 +82,8 @@ def invoke_batch(
     """Deliver a batch, then `duplicates` identical redeliveries (same ids and handles).
 
     A record failed by any delivery is retried; an exception fails the whole batch, and so
-    does a process death (injected by ``chaos``), which also ends the deliveries.
+    does a process death (injected by ``chaos``) or a delivery past the function's timeout,
+    either of which also ends the deliveries, as Lambda ends the execution environment.
     """
     # Serialised once so that each delivery decodes its own copy, as over the wire.
     payload = json.dumps(sqs_event(messages, mapping.queue_arn))
@@ -96,6 +103,7 @@ def invoke_batch(
             if chaos
             else None
         )
+        error: Exception | None = None
         try:
             with faults or nullcontext():
                 response = handler(json.loads(payload), context)
@@ -104,15 +112,29 @@ def invoke_batch(
             outcome.died = True
             outcome.failed.update(ids)
             break
-        except Exception:
-            logger.exception("%s raised on a batch of %d", mapping.function_name, len(ids))
+        except Exception as exc:
+            error = exc
+        if context.get_remaining_time_in_millis() == 0:
+            # Lambda stops the invocation at its deadline and reports the batch failed,
+            # whatever the handler would have returned. A thread cannot be stopped, so what
+            # it did past the deadline stays done: the protocol tolerates a partial
+            # invocation's side effects, as it must those made before a deadline on AWS.
+            logger.warning(
+                "%s exceeded its %ss timeout: its batch of %d is retried",
+                mapping.function_name,
+                mapping.timeout_s,
+                len(ids),
+            )
+            outcome.timeouts_exceeded += 1
+            outcome.failed.update(ids)
+            break
+        if error is not None:
+            logger.error(
+                "%s raised on a batch of %d", mapping.function_name, len(ids), exc_info=error
+            )
             outcome.handler_errors += 1
             outcome.failed.update(ids)
         else:
             partial = mapping.partial_failures
             outcome.failed |= failed_message_ids(response, ids, partial=partial)
-        if context.get_remaining_time_in_millis() == 0:
-            # A thread cannot be killed: the overrun is reported, the result kept.
-            logger.warning("%s exceeded its %ss timeout", mapping.function_name, mapping.timeout_s)
-            outcome.timeouts_exceeded += 1
     return outcome

@@ -29,6 +29,7 @@ from infra.local.schedule import HopPredictor
 from infra.local.speedups import speed_up_botocore
 from infra.local.stats import RunnerStats
 from messages.batching import batch_bodies
+from messages.limits import SEND_BATCH_BYTES
 
 logger = logging.getLogger(__name__)
 
@@ -299,7 +300,8 @@ class LambdaRunner:
         if not self.chaos.spec.delay:
             return 1
         # As few calls as SendMessageBatch allows (entries and bytes per call).
-        for chunk in batch_bodies([message["Body"] for message in batch]):
+        bodies = [message["Body"] for message in batch]
+        for chunk in batch_bodies(bodies, max_bytes=SEND_BATCH_BYTES):
             entries = []
             for i, body in chunk:
                 entry = {"Id": str(i), "MessageBody": body, "DelaySeconds": self.chaos.late_by()}
@@ -333,8 +335,8 @@ class LambdaRunner:
         stats.invocations += 1
         stats.handler_errors += outcome.handler_errors
         stats.timeouts_exceeded += outcome.timeouts_exceeded
-        if outcome.died:
-            stats.process_deaths += 1
+        stats.process_deaths += outcome.died
+        if outcome.fresh_container:
             reset_services()  # the next invocation runs in a fresh container
         done = [m["ReceiptHandle"] for m in messages if m["MessageId"] not in outcome.failed]
         if done:

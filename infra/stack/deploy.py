@@ -61,6 +61,7 @@ def _outputs(
         topic_arns={t.key: topic_arns[t.name] for t in spec.topics},
         queue_urls={n.queue_key(name): url for name, url in sorted(queue_urls.items())},
         function_arns=dict(sorted(function_arns.items())),
+        function_sizes=spec.sizes,
     )
 
 

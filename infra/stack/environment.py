@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from messages.function_sizes import FunctionSizes
+
 __all__ = ["stack_environment"]
 
 
@@ -16,6 +18,7 @@ def stack_environment(
     events_topic_arn: str,
     max_depth: int,
     max_receives: int,
+    function_sizes: FunctionSizes,
     service: str | None = None,
 ) -> dict[str, str]:
     """LNN_* settings; `service` (trainer/neuron/loss) adds POWERTOOLS_SERVICE_NAME."""
@@ -29,6 +32,8 @@ def stack_environment(
         "LNN_EVENTS_TOPIC_ARN": events_topic_arn,
         "LNN_MAX_DEPTH": str(max_depth),
         "LNN_MAX_RECEIVES": str(max_receives),
+        # Every function's, so that one can judge what another can serve.
+        "LNN_FUNCTION_SIZES": function_sizes.encode(),
     }
     if service is not None:
         env["POWERTOOLS_SERVICE_NAME"] = service

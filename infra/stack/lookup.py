@@ -1,7 +1,9 @@
-"""Find a deployed stack knowing only its name (the depth is read from the trainer function)."""
+"""Find a deployed stack knowing only its name (its depth, receive count and function sizes
+are read from the trainer function's environment)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from typing import Any
 
@@ -13,6 +15,7 @@ from infra.stack.deploy import describe_stack
 from infra.stack.names import MAX_STACK_DEPTH
 from infra.stack.outputs import StackOutputs
 from infra.stack.spec import build_stack
+from messages.function_sizes import FunctionSizeError, FunctionSizes
 
 __all__ = ["find_stack"]
 
@@ -38,6 +41,11 @@ def find_stack(
     if depth.isdigit() and 1 <= int(depth) <= MAX_STACK_DEPTH:
         names = dataclasses.replace(names, max_depth=int(depth))
     receives = str(env.get("LNN_MAX_RECEIVES", ""))
-    options = {"max_receive_count": int(receives)} if receives.isdigit() else {}
+    options: dict[str, Any] = {}
+    if receives.isdigit():
+        options["max_receive_count"] = int(receives)
+    # A stack deployed before sizes were settings is described with the defaults.
+    with contextlib.suppress(KeyError, FunctionSizeError):
+        options["sizes"] = FunctionSizes.decode(str(env["LNN_FUNCTION_SIZES"]))
     spec = build_stack(names, **options)
     return describe_stack(spec, session=session, endpoint_url=endpoint_url)

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 
 from infra.stack.exceptions import StackConfigError
+from messages.function_sizes import FUNCTION_KEYS
 
 __all__ = ["FUNCTION_KEYS", "MAX_STACK_DEPTH", "StackNames"]
 
-FUNCTION_KEYS: tuple[str, ...] = ("trainer", "neuron", "loss", "deadletters")
 MAX_STACK_DEPTH = 32
 _STACK_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")

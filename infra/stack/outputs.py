@@ -7,6 +7,7 @@ from typing import Any
 
 from infra.stack.environment import stack_environment
 from infra.stack.exceptions import StackConfigError
+from messages.function_sizes import DEFAULT_FUNCTION_SIZES, FunctionSizeError, FunctionSizes
 
 __all__ = ["StackOutputs"]
 
@@ -19,7 +20,8 @@ class StackOutputs:
     """Names, ARNs and URLs of a deployed stack.
 
     `topic_arns` and `function_arns` are keyed train/network/events and trainer/neuron/loss;
-    `queue_urls` by logical queue name: trainer, layer-1.., output and each `<name>-dlq`.
+    `queue_urls` by logical queue name: trainer, layer-1.., output and each `<name>-dlq`;
+    `function_sizes` each function's timeout and memory as deployed.
     """
 
     stack: str
@@ -33,6 +35,7 @@ class StackOutputs:
     topic_arns: dict[str, str]
     queue_urls: dict[str, str]
     function_arns: dict[str, str]
+    function_sizes: FunctionSizes = DEFAULT_FUNCTION_SIZES
 
     @property
     def train_topic_arn(self) -> str:
@@ -58,19 +61,23 @@ class StackOutputs:
             events_topic_arn=self.events_topic_arn,
             max_depth=self.max_depth,
             max_receives=self.max_receives,
+            function_sizes=self.function_sizes,
             service=service,
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "function_sizes": self.function_sizes.to_dict()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> StackOutputs:
         """Inverse of `to_dict`; raises StackConfigError on a malformed document."""
         try:
             values = {f.name: data[f.name] for f in fields(cls)}
+            values["function_sizes"] = FunctionSizes.from_dict(values["function_sizes"])
         except (KeyError, TypeError) as exc:
             raise StackConfigError(f"stack outputs document lacks {exc}") from exc
+        except FunctionSizeError as exc:
+            raise StackConfigError(f"stack outputs field 'function_sizes': {exc}") from exc
         for name in _MAPS:
             mapping = values[name]
             if not isinstance(mapping, dict) or not all(
@@ -82,7 +89,9 @@ class StackOutputs:
             if not isinstance(values[key], int) or isinstance(values[key], bool):
                 raise StackConfigError(f"stack outputs field {key!r} must be an integer")
         for key, value in values.items():
-            if key not in _MAPS and key not in _COUNTS and not isinstance(value, str):
+            if key in (*_MAPS, *_COUNTS, "function_sizes"):
+                continue
+            if not isinstance(value, str):
                 raise StackConfigError(f"stack outputs field {key!r} must be a string")
         for key in ("train", "network", "events"):
             if key not in values["topic_arns"]:

@@ -8,7 +8,12 @@ from infra.stack.environment import stack_environment
 from infra.stack.exceptions import StackConfigError
 from infra.stack.names import FUNCTION_KEYS, StackNames
 from infra.stack.policies import PolicyStatement, function_statements
-from messages.status import FUNCTION_TIMEOUT_S, visibility_timeout_s
+from messages.function_sizes import (
+    DEFAULT_FUNCTION_SIZES,
+    FunctionSize,
+    FunctionSizes,
+    visibility_timeout_s,
+)
 
 __all__ = [
     "ARCHITECTURES",
@@ -131,6 +136,10 @@ class StackSpec:
         return next(f for f in self.functions if f.key == key)
 
     @property
+    def sizes(self) -> FunctionSizes:
+        return FunctionSizes.of({f.key: FunctionSize(f.timeout, f.memory) for f in self.functions})
+
+    @property
     def local_runner(self) -> bool:
         """Every mapping deployed disabled: a LambdaRunner from a checkout serves the
         functions (`lnn up --endpoint-url`), not the endpoint's Lambda service. Then a
@@ -139,16 +148,14 @@ class StackSpec:
         return bool(self.mappings) and not any(m.enabled for m in self.mappings)
 
 
-def _check(function_timeout: int, memory: int, architecture: str) -> None:
-    if not 1 <= function_timeout <= 900:
-        raise StackConfigError(f"function timeout {function_timeout}s is outside 1..900")
-    if not 128 <= memory <= 10240:
-        raise StackConfigError(f"function memory {memory} MB is outside 128..10240")
+def _check(architecture: str) -> None:
     if architecture not in ARCHITECTURES:
         raise StackConfigError(f"architecture {architecture!r} is not one of {ARCHITECTURES}")
 
 
-def _environment(n: StackNames, service: str, max_receives: int) -> dict[str, str]:
+def _environment(
+    n: StackNames, service: str, max_receives: int, sizes: FunctionSizes
+) -> dict[str, str]:
     return stack_environment(
         stack=n.stack,
         bucket=n.bucket,
@@ -159,6 +166,7 @@ def _environment(n: StackNames, service: str, max_receives: int) -> dict[str, st
         events_topic_arn=n.topic_arn(n.events_topic),
         max_depth=n.max_depth,
         max_receives=max_receives,
+        function_sizes=sizes,
         service=service,
     )
 
@@ -170,16 +178,16 @@ def _queue(names: StackNames, name: str, visibility: int, max_receives: int) -> 
 def build_stack(
     names: StackNames,
     *,
-    function_timeout: int = FUNCTION_TIMEOUT_S,
-    memory: int = 1024,
+    sizes: FunctionSizes = DEFAULT_FUNCTION_SIZES,
     architecture: str = "x86_64",
     mappings_enabled: bool = True,
     max_receive_count: int = MAX_RECEIVE_COUNT,
 ) -> StackSpec:
-    """The whole stack; `mappings_enabled=False` leaves SQS polling to an external runner."""
-    _check(function_timeout, memory, architecture)
+    """The whole stack; `mappings_enabled=False` leaves SQS polling to an external runner.
+    Each function gets its `sizes`; each queue hides a received message for
+    visibility_timeout_s of its consumer's timeout."""
+    _check(architecture)
     n = names
-    visibility = visibility_timeout_s(function_timeout)
     topics = (n.train_topic, n.network_topic, n.events_topic)
     consumed = {
         "trainer": (n.trainer_queue,),
@@ -205,7 +213,12 @@ def build_stack(
             )
             for t in topics
         ),
-        queues=tuple(_queue(n, q, visibility, max_receive_count) for q in n.queues),
+        queues=tuple(
+            _queue(n, q, visibility_timeout_s(sizes[k].timeout_s), max_receive_count)
+            for k, queues in consumed.items()
+            if k != "deadletters"
+            for q in queues
+        ),
         subscriptions=(
             SubscriptionSpec(n.train_topic, n.trainer_queue),
             *layer_subs,
@@ -234,9 +247,9 @@ def build_stack(
                 name=n.function(k),
                 handler=HANDLERS[k],
                 role=n.role(k),
-                timeout=function_timeout,
-                memory=memory,
-                environment=_environment(n, k, max_receive_count),
+                timeout=sizes[k].timeout_s,
+                memory=sizes[k].memory_mb,
+                environment=_environment(n, k, max_receive_count, sizes),
                 architecture=architecture,
             )
             for k in FUNCTION_KEYS

@@ -4,6 +4,7 @@ import argparse
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from infra.bundle import build_bundle, build_source_bundle
@@ -25,14 +26,66 @@ from lnn.cli.connection import (
     stack_errors,
 )
 from lnn.cli.errors import UsageError
+from messages.function_sizes import (
+    DEFAULT_FUNCTION_SIZES,
+    FUNCTION_KEYS,
+    FunctionSizeError,
+    FunctionSizes,
+)
+from messages.limits import LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_S
 
 _LAMBDA_PYTHON = "3.12"  # the runtime the stack's functions are created with
+
+
+def _per_function(unit: str) -> Callable[[str], dict[str, int]]:
+    """An argparse type: "N" (every function) or "KEY=N,KEY=N" (those functions)."""
+
+    def parse(text: str) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for item in text.split(","):
+            key, _, value = item.rpartition("=")
+            if key and key not in FUNCTION_KEYS:
+                raise argparse.ArgumentTypeError(
+                    f"no function {key!r}: one of {', '.join(FUNCTION_KEYS)}"
+                )
+            if not value.strip().isdigit():
+                raise argparse.ArgumentTypeError(f"{item!r} is not N or FUNCTION=N ({unit})")
+            found.update(dict.fromkeys([key] if key else FUNCTION_KEYS, int(value)))
+        return found
+
+    return parse
+
+
+def _range(limits: tuple[int, int]) -> str:
+    return f"{limits[0]}..{limits[1]}"
+
+
+def _defaults(field: str, unit: str) -> str:
+    sizes = ", ".join(f"{key} {getattr(size, field)}" for key, size in DEFAULT_FUNCTION_SIZES)
+    return f"{sizes} {unit}"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_stack_options(p)
     p.add_argument(
         "--arch", choices=("x86_64", "arm64"), default="x86_64", help="the functions' CPU"
+    )
+    p.add_argument(
+        "--timeout",
+        type=_per_function("seconds"),
+        default=None,
+        metavar="S|FUNCTION=S,...",
+        help=f"the functions' timeout in seconds, {_range(LAMBDA_TIMEOUT_S)}: one for all, or "
+        f"per function ({', '.join(FUNCTION_KEYS)}); each queue hides a message for 6 x its "
+        f"function's timeout (default: {_defaults('timeout_s', 's')})",
+    )
+    p.add_argument(
+        "--memory",
+        type=_per_function("MB"),
+        default=None,
+        metavar="MB|FUNCTION=MB,...",
+        help=f"the functions' memory in MB, {_range(LAMBDA_MEMORY_MB)} (Lambda gives CPU in "
+        f"proportion): one for all, or per function (default: {_defaults('memory_mb', 'MB')})",
     )
     p.add_argument("--max-depth", type=int, default=8, help="most layers a run may have")
     p.add_argument("--bundle", type=Path, default=None, help="use this Lambda zip, do not build")
@@ -55,6 +108,7 @@ def deploy(
     max_depth: int = 8,
     bundle: Path | None = None,
     local_runner: bool = False,
+    sizes: FunctionSizes = DEFAULT_FUNCTION_SIZES,
 ) -> tuple[StackOutputs, dict[str, str]]:
     """Deploy (or update) the stack with a freshly built bundle unless `bundle` is given;
     returns its outputs and each function's Lambda State.
@@ -63,7 +117,7 @@ def deploy(
     is no error (see `StackSpec.local_runner`) and the bundle is the project's sources only
     (the runner imports the handlers from this checkout)."""
     names = resolve_names(session, stack=stack, max_depth=max_depth, endpoint_url=endpoint_url)
-    spec = build_stack(names, architecture=arch, mappings_enabled=not local_runner)
+    spec = build_stack(names, sizes=sizes, architecture=arch, mappings_enabled=not local_runner)
     if bundle is not None:
         code = bundle.read_bytes()
     else:
@@ -103,6 +157,10 @@ def _print_outputs(outputs: StackOutputs, endpoint_url: str | None) -> None:
         "bucket": outputs.bucket,
         "runs_table": outputs.runs_table,
         **{f"{key}_topic": arn for key, arn in outputs.topic_arns.items()},
+        **{
+            f"{key}": f"timeout {size.timeout_s} s, memory {size.memory_mb} MB"
+            for key, size in outputs.function_sizes
+        },
     }
     for key, value in rows.items():
         print(f"{key:>15}: {value}")
@@ -141,6 +199,10 @@ def _print_teardown(result: Teardown, stack: str, as_json: bool) -> None:
 def cmd_deploy(args: argparse.Namespace) -> int:
     if args.bundle is not None and not args.bundle.is_file():
         raise UsageError(f"--bundle: no such file {args.bundle}")
+    try:
+        sizes = DEFAULT_FUNCTION_SIZES.replaced(timeouts=args.timeout, memory=args.memory)
+    except FunctionSizeError as exc:
+        raise UsageError(f"deploy: {exc}") from exc
     require_listening(args.endpoint_url)
     session = make_session(region=args.region, endpoint_url=args.endpoint_url)
     common = {"stack": args.stack, "session": session, "endpoint_url": args.endpoint_url}
@@ -155,6 +217,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             max_depth=args.max_depth,
             bundle=args.bundle,
             local_runner=args.local_runner,
+            sizes=sizes,
             **common,
         )
     if args.json:

@@ -22,6 +22,7 @@ from lnn.client import RunStalledError, StackClient, never_started_reason
 from lnn.engines.base import StopCheck, TrainingResult
 from lnn.engines.results import fetch_result, interrupted, stalled
 from lnn.prepare import PreparedData
+from messages.function_sizes import DEFAULT_FUNCTION_SIZES, FunctionSizes
 from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord
 from messages.train_request import TrainConfig
 
@@ -171,6 +172,7 @@ def embedded_stack(
     chaos: ChaosSpec | None = None,
     endpoint_url: str | None = None,
     max_depth: int = 8,
+    sizes: FunctionSizes = DEFAULT_FUNCTION_SIZES,
 ) -> Iterator[EmbeddedSession]:
     """Deploy the stack and give its client and a Lambda runner in this process.
 
@@ -179,6 +181,8 @@ def embedded_stack(
     (mappings disabled, so that the API's own poller leaves the queues alone; functions
     it cannot run are no error: LocalStack without Docker) and the runner serves the
     disabled mappings. The stack is left deployed there: use a fresh `stack` name per use.
+    Its functions get `sizes` (by default what `lnn deploy` deploys), and the runner holds
+    each invocation to its function's timeout as Lambda does.
     """
     local_runner = endpoint_url is not None
     reset_clients()
@@ -194,7 +198,7 @@ def embedded_stack(
             names = resolve_names(
                 session, stack=stack, max_depth=max_depth, endpoint_url=endpoint_url
             )
-            spec = build_stack(names, mappings_enabled=not local_runner)
+            spec = build_stack(names, sizes=sizes, mappings_enabled=not local_runner)
             outputs = deploy_stack(spec, session=session, bundle=bundle, endpoint_url=endpoint_url)
             # The deploy's outputs are what a lookup would find (some 45 calls more).
             client = StackClient(outputs, Clients.create(session, endpoint_url))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,3 +74,10 @@ def meet_in_pairs(event: dict[str, Any], context: Any) -> dict[str, Any]:
     _record("meet_in_pairs", event, context)
     PAIR.wait()
     return {}
+
+
+def sleeps_past_its_timeout(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Reports success, but only after its function's timeout has passed."""
+    _record("sleeps_past_its_timeout", event, context)
+    time.sleep(context.get_remaining_time_in_millis() / 1000 + 0.05)
+    return {"batchItemFailures": []}

@@ -66,7 +66,7 @@ def session() -> Iterator[boto3.Session]:
 
 @pytest.fixture(scope="module")
 def deployed(session: boto3.Session) -> StackClient:
-    spec = build_stack(resolve_names(session, max_depth=DEPTH), function_timeout=30)
+    spec = build_stack(resolve_names(session, max_depth=DEPTH))
     deploy_stack(spec, session=session, bundle=_bundle())
     return StackClient.connect(session=session)
 

@@ -4,6 +4,7 @@ tasks, so a malformed one does not fail the run it names."""
 
 import json
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -11,8 +12,9 @@ import pytest
 
 from infra.local.chaos import ProcessDeath
 from lnn.datasets import load_dataset
-from lnn.engines.stack import embedded_stack, train_on_stack
+from lnn.engines.stack import embedded_stack, run_embedded, train_on_stack
 from lnn.prepare import prepare
+from messages.function_sizes import DEFAULT_FUNCTION_SIZES
 from messages.status import RunStatus
 from messages.train_request import TrainConfig
 
@@ -83,6 +85,45 @@ def test_a_process_that_dies_on_every_delivery_fails_its_run(
         r"train backward task \(layer 2, shard [01], epoch 0, batch 0\) was dead-lettered "
         r"after 5 deliveries; no error was recorded \(did the process die, of a timeout or "
         r"out of memory\?\)",
+        result.reason or "",
+    ), result.reason
+
+
+def test_a_trainer_past_its_timeout_on_every_delivery_fails_its_run(
+    monkeypatch: pytest.MonkeyPatch, stack_target: Callable[[], dict[str, Any]]
+) -> None:
+    """A run's start that Lambda stops at the trainer's timeout, before it got anywhere: each
+    delivery of the TrainRequest fails in a fresh container, the request is dead-lettered
+    after maxReceiveCount deliveries, and the dead-letter consumer fails the run, naming a
+    timeout among the causes (nothing in the stack can know which it was)."""
+    from functions.protocol import trainer as module
+    from functions.protocol.delivery import current
+
+    containers: list[object] = []
+    receives: list[int] = []
+
+    def overruns(request, svc):  # type: ignore[no-untyped-def]
+        containers.append(svc)
+        receives.append(current().count)
+        time.sleep(1.2)  # past the trainer's 1 s: Lambda would have stopped it here
+
+    monkeypatch.setattr(module, "start", overruns)
+    layers = [{"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]
+    config = TrainConfig(dataset="moons", layers=layers, epochs=1)
+    data = prepare(load_dataset("moons", samples=20), layers)
+    sizes = DEFAULT_FUNCTION_SIZES.replaced(timeouts={"trainer": 1})
+    with embedded_stack(sizes=sizes, **stack_target()) as session:
+        result = run_embedded(session, config, data, stall_after=120)
+        trainer = session.client.outputs.function_arns["trainer"].split(":")[-1]
+        stats = session.runner.stats.function(trainer)
+    assert result.status == "FAILED"
+    assert (stats.timeouts_exceeded, stats.handler_errors) == (5, 0)
+    assert receives == [1, 2, 3, 4, 5]
+    assert len({id(svc) for svc in containers}) == 5  # no memory kept past a timeout
+    assert re.fullmatch(
+        r"the run never started: train_request message was dead-lettered after 5 "
+        r"deliveries; no error was recorded \(did the process die, of a timeout or out of "
+        r"memory\?\)",
         result.reason or "",
     ), result.reason
 

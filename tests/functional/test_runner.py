@@ -160,6 +160,45 @@ def test_a_record_that_always_fails_lands_in_the_dlq_after_max_receive_count(
     assert runner.stats.function("poison-fn").handler_errors == 2
 
 
+def test_a_handler_past_its_timeout_fails_its_batch_until_it_is_dead_lettered(
+    stack: EmbeddedStack, sqs: Any, handlers: Any, samples: Any
+) -> None:
+    """As on Lambda, an invocation that ran past its function's timeout fails whatever the
+    handler returned: its batch is redelivered, and after maxReceiveCount dead-lettered."""
+    sample = samples.deploy_sample(
+        stack.session,
+        "overrun",
+        "runner_sample_handlers.sleeps_past_its_timeout",
+        timeout=1,
+        max_receive_count=3,
+    )
+    sqs.send_message(QueueUrl=sample.queue_url, MessageBody="slow")
+    runner = stack.runner(retry_delay=0)
+
+    assert runner.run_until(lambda: samples.depth(sqs, sample.dlq_url) == 1, timeout=60)
+    counts = [
+        c.event["Records"][0]["attributes"]["ApproximateReceiveCount"] for c in handlers.CALLS
+    ]
+    assert counts == ["1", "2", "3"]
+    assert samples.depth(sqs, sample.queue_url) == 0
+    (dead,) = sqs.receive_message(QueueUrl=sample.dlq_url)["Messages"]
+    assert dead["Body"] == "slow"
+    stats = runner.stats.function("overrun-fn")
+    assert (stats.timeouts_exceeded, stats.failed, stats.handler_errors) == (3, 3, 0)
+
+
+def test_a_handler_within_its_timeout_is_acknowledged(
+    stack: EmbeddedStack, sqs: Any, handlers: Any, samples: Any
+) -> None:
+    sample = samples.deploy_sample(stack.session, "prompt", "runner_sample_handlers.ok", timeout=1)
+    sqs.send_message(QueueUrl=sample.queue_url, MessageBody="quick")
+    runner = stack.runner(retry_delay=0)
+
+    assert runner.poll_once() == 1
+    assert samples.depth(sqs, sample.queue_url) == 0
+    assert runner.stats.function("prompt-fn").timeouts_exceeded == 0
+
+
 def test_an_unimportable_handler_fails_its_records_without_stopping_the_runner(
     stack: EmbeddedStack, sqs: Any, handlers: Any, samples: Any
 ) -> None:

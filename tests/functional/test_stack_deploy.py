@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -29,6 +30,8 @@ from infra.stack import (
 )
 from infra.stack import lambdas as stack_lambdas
 from infra.stack.aws import Clients
+from lnn.cli.deploy import deploy
+from messages.function_sizes import DEFAULT_FUNCTION_SIZES
 
 
 def _bundle(marker: str = "v1") -> bytes:
@@ -64,7 +67,7 @@ def session(aws_env: None) -> Iterator[boto3.Session]:
 @pytest.fixture
 def spec(session: boto3.Session) -> StackSpec:
     """A shallow stack keeps moto fast; the default depth is covered by the first test."""
-    return build_stack(resolve_names(session, max_depth=3), function_timeout=30)
+    return build_stack(resolve_names(session, max_depth=3))
 
 
 def _subscriptions(sns: Any, topic_arn: str) -> list[tuple[str, str, str, str | None]]:
@@ -188,6 +191,39 @@ def test_describe_matches_deploy_and_roundtrips_json(
     assert describe_stack(spec, session=session) == out
     assert find_stack(session) == out
     assert StackOutputs.from_dict(json.loads(json.dumps(out.to_dict()))) == out
+
+
+def test_function_sizes_are_deployed_found_again_and_changed_in_place(
+    session: boto3.Session, tmp_path: Path
+) -> None:
+    """`lnn deploy --timeout trainer=300 --memory neuron=512`, then a plain `lnn deploy`."""
+    bundle = tmp_path / "lnn.zip"
+    bundle.write_bytes(_bundle())
+    lam, sqs = session.client("lambda"), session.client("sqs")
+    common = {"stack": "lnn", "session": session, "endpoint_url": None, "bundle": bundle}
+
+    def deployed(key: str, queue: str) -> tuple[int, int, str]:
+        config = lam.get_function_configuration(FunctionName=f"lnn-{key}")
+        url = sqs.get_queue_url(QueueName=f"lnn-{queue}")["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
+        return (
+            config["Timeout"],
+            config["MemorySize"],
+            attributes["Attributes"]["VisibilityTimeout"],
+        )
+
+    sizes = DEFAULT_FUNCTION_SIZES.replaced(timeouts={"trainer": 300}, memory={"neuron": 512})
+    out, _ = deploy(max_depth=2, sizes=sizes, **common)
+    assert out.function_sizes == sizes
+    assert find_stack(session) == out
+    assert deployed("trainer", "trainer") == (300, 2048, "1800")
+    assert deployed("neuron", "layer-2") == (60, 512, "360")
+
+    out, _ = deploy(max_depth=2, **common)
+    assert find_stack(session) == out
+    assert out.function_sizes == DEFAULT_FUNCTION_SIZES
+    assert deployed("trainer", "trainer") == (120, 2048, "720")
+    assert deployed("neuron", "layer-2") == (60, 1024, "360")
 
 
 def test_describe_reports_a_partial_stack(session: boto3.Session, spec: StackSpec) -> None:

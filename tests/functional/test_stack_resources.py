@@ -14,6 +14,7 @@ import pytest
 from moto import mock_aws
 
 from infra.stack import StackOutputs, StackSpec, build_stack, deploy_stack, resolve_names
+from messages.function_sizes import DEFAULT_FUNCTION_SIZES
 
 _ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -50,7 +51,8 @@ def stack() -> Iterator[Deployed]:
             session = boto3.Session(region_name="us-east-1")
             names = resolve_names(session, max_depth=3)
             # Disabled mappings: moto would otherwise invoke the function (via Docker) on arrival.
-            spec = build_stack(names, function_timeout=30, mappings_enabled=False)
+            sizes = DEFAULT_FUNCTION_SIZES.replaced(timeouts={"neuron": 30}, memory={"loss": 512})
+            spec = build_stack(names, sizes=sizes, mappings_enabled=False)
             yield Deployed(session, spec, deploy_stack(spec, session=session, bundle=_bundle()))
 
 
@@ -173,8 +175,13 @@ def test_functions_get_the_stack_environment_and_their_own_role(stack: Deployed)
         config = lam.get_function_configuration(FunctionName=f"lnn-{key}")
         assert config["Handler"] == f"functions.handlers.{key}.handler"
         assert config["Environment"]["Variables"] == out.environment(key)
-        assert (config["Timeout"], config["MemorySize"]) == (30, 1024)
+        size = out.function_sizes[key]
+        assert (config["Timeout"], config["MemorySize"]) == (size.timeout_s, size.memory_mb)
         assert config["Role"] == iam.get_role(RoleName=f"lnn-{key}-role")["Role"]["Arn"]
+    assert (out.function_sizes["neuron"].timeout_s, out.function_sizes["loss"].memory_mb) == (
+        30,
+        512,
+    )
     assert out.environment()["LNN_MAX_DEPTH"] == "3"
     assert out.environment()["LNN_RUNS_TABLE"] == "lnn-runs"
 

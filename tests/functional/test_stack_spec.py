@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -17,6 +18,12 @@ from infra.stack import (
 )
 from infra.stack.lambdas import create_function
 from infra.stack.policies import policy_document, topic_policy
+from messages.function_sizes import (
+    DEFAULT_FUNCTION_SIZES,
+    FUNCTION_KEYS,
+    FunctionSizeError,
+    FunctionSizes,
+)
 
 ACCOUNT = "123456789012"
 
@@ -57,9 +64,18 @@ def test_names_follow_the_naming_scheme() -> None:
 
 
 def test_build_stack_wires_queues_topics_and_functions() -> None:
-    spec = build_stack(_names(), function_timeout=45, memory=2048, architecture="arm64")
+    sizes = DEFAULT_FUNCTION_SIZES.replaced(timeouts={"trainer": 300, "neuron": 45})
+    sizes = sizes.replaced(memory=dict.fromkeys(FUNCTION_KEYS, 2048))
+    spec = build_stack(_names(), sizes=sizes, architecture="arm64")
     assert len(spec.queues) == 10
-    assert all(q.visibility_timeout == 6 * 45 and q.max_receive_count == 5 for q in spec.queues)
+    # Each queue hides a message for 6 x its consumer's timeout (AWS's advice for Lambda).
+    visibility = {q.name: q.visibility_timeout for q in spec.queues}
+    assert visibility["lnn-trainer"] == 6 * 300
+    assert visibility["lnn-output"] == 6 * DEFAULT_FUNCTION_SIZES["loss"].timeout_s
+    assert all(visibility[f"lnn-layer-{i}"] == 6 * 45 for i in range(1, 9))
+    assert all(q.max_receive_count == 5 for q in spec.queues)
+    assert spec.function("trainer").timeout == 300
+    assert spec.sizes == sizes
     assert all(q.dlq_name == f"{q.name}-dlq" for q in spec.queues)
     policies = {s.queue: (s.topic, s.filter_policy) for s in spec.subscriptions}
     assert policies["lnn-layer-8"] == ("lnn-network", {"layer": ["8"]})
@@ -82,12 +98,37 @@ def test_build_stack_wires_queues_topics_and_functions() -> None:
     assert {t.name for t in spec.tables} == {"lnn-runs", "lnn-barriers"}
 
 
-@pytest.mark.parametrize(
-    "kwargs", [{"function_timeout": 0}, {"memory": 64}, {"architecture": "riscv"}]
-)
-def test_build_stack_rejects_bad_settings(kwargs: dict[str, Any]) -> None:
+def test_build_stack_rejects_bad_settings() -> None:
     with pytest.raises(StackConfigError):
-        build_stack(_names(), **kwargs)
+        build_stack(_names(), architecture="riscv")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"timeouts": {"neuron": 0}}, "timeout 0 s is outside Lambda's 1..900"),
+        ({"timeouts": {"trainer": 901}}, "timeout 901 s is outside Lambda's 1..900"),
+        ({"memory": {"loss": 64}}, "memory 64 MB is outside Lambda's 128..10240"),
+        ({"memory": {"neuron": 10_241}}, "memory 10241 MB is outside Lambda's 128..10240"),
+        ({"memory": {"worker": 512}}, "no function 'worker': one of trainer, neuron, loss, "),
+    ],
+)
+def test_function_sizes_outside_lambdas_limits_are_refused(
+    change: dict[str, dict[str, int]], message: str
+) -> None:
+    with pytest.raises(FunctionSizeError, match=f"^{re.escape(message)}"):
+        DEFAULT_FUNCTION_SIZES.replaced(**change)
+
+
+def test_function_sizes_travel_in_the_environment_and_the_outputs() -> None:
+    sizes = DEFAULT_FUNCTION_SIZES.replaced(timeouts={"trainer": 600}, memory={"neuron": 3008})
+    spec = build_stack(_names(max_depth=2), sizes=sizes)
+    encoded = spec.function("neuron").environment["LNN_FUNCTION_SIZES"]
+    assert FunctionSizes.decode(encoded) == sizes
+    assert {fn.environment["LNN_FUNCTION_SIZES"] for fn in spec.functions} == {encoded}
+    document = json.loads(json.dumps(_outputs(sizes).to_dict()))
+    assert document["function_sizes"]["trainer"] == {"timeout_s": 600, "memory_mb": 2048}
+    assert StackOutputs.from_dict(document).function_sizes == sizes
 
 
 def test_each_role_may_only_touch_its_own_queues() -> None:
@@ -116,7 +157,7 @@ def test_each_role_may_only_touch_its_own_queues() -> None:
         assert objects["Resource"] == [f"arn:aws:s3:::lnn-{ACCOUNT}-us-east-1/runs/*"]
 
 
-def _outputs() -> StackOutputs:
+def _outputs(sizes: FunctionSizes = DEFAULT_FUNCTION_SIZES) -> StackOutputs:
     topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:lnn-"
     return StackOutputs(
         stack="lnn",
@@ -130,6 +171,7 @@ def _outputs() -> StackOutputs:
         topic_arns={k: topic + k for k in ("train", "network", "events")},
         queue_urls={"trainer": "https://q/lnn-trainer"},
         function_arns={"trainer": "arn:fn"},
+        function_sizes=sizes,
     )
 
 
