@@ -23,13 +23,14 @@ from functions.protocol import (
 )
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
+from functions.training.capacity import capacity_refusal, whole_arrays_bytes
 from functions.training.split import split_sources
 from infra.stack import StackNotDeployedError, StackOutputs, find_stack
 from infra.stack.aws import AWS_ERRORS, CLIENT_LIMITS, Clients, Session, make_session, unanswered
 from lnn.runs.types import MODEL_FILE
 from messages.base import RUN_ID_PATTERN
 from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord
-from messages.train_request import BatchedData, TrainConfig, TrainRequest
+from messages.train_request import BatchedData, TrainConfig, TrainingData, TrainRequest
 
 if TYPE_CHECKING:
     from lnn.prepare import PreparedData
@@ -40,6 +41,7 @@ __all__ = [
     "RunExistsError",
     "RunNotFoundError",
     "RunStalledError",
+    "StackCapacityError",
     "StackClient",
     "StackClientError",
     "StackDepthError",
@@ -112,6 +114,10 @@ class StackDepthError(StackClientError, ValueError):
     """The network has more layers than the stack was deployed for."""
 
 
+class StackCapacityError(StackClientError, ValueError):
+    """A step of the run would hold more than the stack's functions were deployed with."""
+
+
 def _describe_endpoint(endpoint_url: str | None) -> str:
     return endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or "AWS"
 
@@ -175,11 +181,36 @@ class StackClient:
                 f"lnn deploy --stack {self.outputs.stack} --max-depth {config.depth}"
             )
 
+    def check_capacity(
+        self,
+        config: TrainConfig,
+        *,
+        n_features: int,
+        n_samples: int,
+        whole_bytes: int | None = None,
+    ) -> None:
+        """StackCapacityError when the stack's functions could not hold what the run asks
+        of them (functions/training/capacity.py): the trainer would refuse the request."""
+        reason = capacity_refusal(
+            config,
+            self.outputs.function_sizes,
+            n_features=n_features,
+            n_samples=n_samples,
+            whole_bytes=whole_bytes,
+        )
+        if reason is not None:
+            raise StackCapacityError(f"stack {self.outputs.stack}: {reason}")
+
     def submit(self, request: TrainRequest) -> str:
         """Publish `request` to the train topic; returns its run id. RunExistsError if the
         stack has a run of that id: the trainer would refuse the request, leaving that run
         alone, and this is the answer its sender gets at once."""
         self.check_depth(request)
+        data = request.data
+        whole = whole_arrays_bytes(data) if isinstance(data, TrainingData) else None
+        self.check_capacity(
+            request, n_features=request.n_features, n_samples=request.n_samples, whole_bytes=whole
+        )
         self._check_new(request.run_id)
         self.bus.send_to_trainer(request)
         return request.run_id
@@ -197,6 +228,8 @@ class StackClient:
     ) -> TrainRequest:
         """Upload `data`, publish the TrainRequest for `config` and return it."""
         self.check_depth(config)
+        n_features, n_samples = data.x.shape
+        self.check_capacity(config, n_features=n_features, n_samples=n_samples)
         run_id = run_id or uuid4().hex
         if not re.match(RUN_ID_PATTERN, run_id):
             raise InvalidRunIdError(f"run id {run_id!r} must be 1-64 of A-Z, a-z, 0-9, '_', '-'")

@@ -34,6 +34,7 @@ from functions.protocol.plan import RunPlan, StoredData, find_plan
 from functions.protocol.uploads import sizes_of, stored_data, write_batches
 from functions.protocol.versions import inline, kept, read_layers
 from functions.training import eval_epochs
+from functions.training.capacity import request_refusal
 from functions.training.checks import TrainingDataError, check_training_data
 from functions.training.config import initial_params
 from functions.training.split import SplitSource, split_sources
@@ -253,6 +254,9 @@ def start(request: TrainRequest, svc: Services) -> None:
             f"the network has {request.depth} layers but the stack was "
             f"deployed for at most {svc.settings.max_depth}"
         )
+    refused = request_refusal(request, svc.settings.function_sizes)
+    if refused is not None:  # it would die of it on every delivery
+        raise MessageError(refused)
     data = request.data
     sources = _read_whole(request, data, svc) if isinstance(data, TrainingData) else None
     message_id = current().message_id

@@ -13,7 +13,8 @@ beside its float64 copy), the process's caches and the runtime take the rest.
 """
 
 from messages.arrays import array_nbytes
-from messages.train_request import TrainingData, TrainRequest
+from messages.function_sizes import FunctionSizes
+from messages.train_request import TrainConfig, TrainingData, TrainRequest
 
 HELD_SHARE = 4
 _MB = 1024 * 1024
@@ -28,33 +29,59 @@ def whole_arrays_bytes(data: TrainingData) -> int:
     return sum(array_nbytes(ref) for ref in refs if ref is not None)
 
 
-def step_bytes(request: TrainRequest) -> int:
+def step_width(config: TrainConfig, n_samples: int) -> int:
+    """Samples in a training step (the first batch: none is wider)."""
+    size = config.batch_size
+    return n_samples if size == 0 or size >= n_samples else size
+
+
+def step_bytes(config: TrainConfig, *, n_features: int, n_samples: int) -> int:
     """The widest float64 array of one training step: the batch, or a layer's output."""
-    m, size = request.n_samples, request.batch_size
-    width = m if size == 0 or size >= m else size
-    widest = max(request.n_features, *(layer.units for layer in request.layers))
-    return 8 * width * widest
+    widest = max(n_features, *(layer.units for layer in config.layers))
+    return 8 * step_width(config, n_samples) * widest
 
 
-def capacity_refusal(request: TrainRequest, *, trainer_mb: int, worker_mb: int) -> str | None:
-    """Why the stack's functions (the trainer with ``trainer_mb``, neurons and loss with
-    ``worker_mb`` of memory) cannot serve ``request``; None when they can."""
-    data = request.data
-    if isinstance(data, TrainingData):
-        held = whole_arrays_bytes(data)
-        budget = trainer_mb * _MB // HELD_SHARE
-        if held > budget:
-            return (
-                f"the request's whole arrays are {_mb(held)}; the trainer ({trainer_mb:,} MB) "
-                f"reads at most {_mb(budget)} of them: upload the data as the run's stored "
-                "batches (lnn submit does), or deploy the trainer with more memory"
-            )
-    held, budget = step_bytes(request), worker_mb * _MB // HELD_SHARE
-    if held > budget:
+def capacity_refusal(
+    config: TrainConfig,
+    sizes: FunctionSizes,
+    *,
+    n_features: int,
+    n_samples: int,
+    whole_bytes: int | None = None,
+) -> str | None:
+    """Why functions of ``sizes`` cannot train ``config`` on ``n_samples`` training samples
+    of ``n_features`` (sent as whole arrays of ``whole_bytes``, or as stored batches when
+    None); None when they can."""
+    trainer_mb = sizes["trainer"].memory_mb
+    worker_mb = min(sizes["neuron"].memory_mb, sizes["loss"].memory_mb)
+    if whole_bytes is not None and whole_bytes > trainer_mb * _MB // HELD_SHARE:
         return (
-            f"a step of {request.n_features} features, batch size {request.batch_size} and "
-            f"layers up to {max(layer.units for layer in request.layers)} units holds "
-            f"{_mb(held)} in float64; a neuron ({worker_mb:,} MB) holds at most {_mb(budget)}: "
-            "use a smaller --batch-size, or deploy the neurons with more memory"
+            f"the request's whole arrays are {_mb(whole_bytes)}; the trainer "
+            f"({trainer_mb:,} MB) reads at most {_mb(trainer_mb * _MB // HELD_SHARE)} of them: "
+            "upload the data as the run's stored batches (lnn submit does), or deploy the "
+            "trainer with more memory"
+        )
+    held = step_bytes(config, n_features=n_features, n_samples=n_samples)
+    if held > worker_mb * _MB // HELD_SHARE:
+        widest = max(layer.units for layer in config.layers)
+        width = step_width(config, n_samples)
+        return (
+            f"a step of {width:,} samples x {n_features:,} features (layers up to {widest:,} "
+            f"units) holds {_mb(held)} in float64; a neuron ({worker_mb:,} MB) "
+            f"holds at most {_mb(worker_mb * _MB // HELD_SHARE)}: use a smaller --batch-size, "
+            "or deploy the neurons with more memory"
         )
     return None
+
+
+def request_refusal(request: TrainRequest, sizes: FunctionSizes) -> str | None:
+    """capacity_refusal for a request as the trainer receives it."""
+    data = request.data
+    whole = whole_arrays_bytes(data) if isinstance(data, TrainingData) else None
+    return capacity_refusal(
+        request.config,
+        sizes,
+        n_features=request.n_features,
+        n_samples=request.n_samples,
+        whole_bytes=whole,
+    )

@@ -80,7 +80,12 @@ def one_line(exc: BaseException) -> str:
 
 def _bad_input() -> tuple[type[BaseException], ...]:
     """Errors that mean "fix your input" (exit 2); imported late, boto3 takes half a second."""
-    from lnn.client import InvalidRunIdError, RunNotFoundError, StackDepthError
+    from lnn.client import (
+        InvalidRunIdError,
+        RunNotFoundError,
+        StackCapacityError,
+        StackDepthError,
+    )
     from lnn.datasets import DatasetError
     from lnn.model_file import ModelFileError
     from lnn.prepare import DataMismatchError
@@ -97,6 +102,7 @@ def _bad_input() -> tuple[type[BaseException], ...]:
         PortError,
         ValidationError,
         StackDepthError,
+        StackCapacityError,
         InvalidRunIdError,
         RunNotFoundError,
         SweepError,
