@@ -1,8 +1,12 @@
 """Reading a run's stored batches (written once: functions/protocol/uploads.py).
 
 A shard computes in float64 whatever the stored dtype, so the engines agree. An array is
-checked against the plan (its .npy header) and as training data the first time a process
-reads it; a batch that fails fails the run, naming the batch (BatchDataError).
+checked against the plan (its .npy header) and as training data each time it is read; a
+batch that fails fails the run, naming the batch (BatchDataError).
+
+A process keeps the batches its last tasks read (ProcessMemory.batches, in float64: layer
+1's forward and backward passes and the loss stage of one step read the same), never the
+dataset: what a function holds grows with the batch, and each step reads its batch again.
 """
 
 import numpy as np
@@ -52,20 +56,16 @@ def _stored(plan: RunPlan) -> StoredData:
 
 def stored_array(svc: Services, plan: RunPlan, split: str, index: int, name: str) -> Array:
     """Array ``name`` of stored batch ``index`` of ``split``, as stored (its header checked
-    against the plan) and, on its first read in this process, checked as training data.
-    BatchDataError when it is missing or not what the plan says: the run cannot go on."""
+    against the plan) and checked as training data. BatchDataError when it is missing or
+    not what the plan says: the run cannot go on."""
     data = _stored(plan)
     key = batch_key(data.prefix, split, index, name)
-    cached = svc.store.cached(key)
-    if cached is not None:
-        return cached
     rows = plan.n_features if name == "x" else data.n_outputs
     dtype = data.x_dtype if name == "x" else data.y_dtype
     shape = (rows, plan.layout.size_of(split, index))
     ref = S3Array(storage="s3", bucket=svc.store.bucket, key=key, dtype=dtype, shape=shape)
     where = f"{name}_{split} batch {index}"
-    # Read without caching, so that only an array that passed its checks is kept.
-    scope = Scope(task_scope(plan.run_id).prefixes, immutable=False)
+    scope = Scope(task_scope(plan.run_id).prefixes, immutable=False)  # not cached
     x, y = (ref, None) if name == "x" else (None, ref)
     try:
         array = svc.store.resolve(ref, scope)
@@ -77,7 +77,7 @@ def stored_array(svc: Services, plan: RunPlan, split: str, index: int, name: str
         )
     except (ArrayReferenceError, ObjectNotFoundError, TrainingDataError) as exc:
         raise BatchDataError(f"{where}: {exc}") from exc
-    return svc.store.remember(key, array)
+    return array
 
 
 def read_split(store: ArrayStore, plan: RunPlan, split: str) -> tuple[Array, Array] | None:
