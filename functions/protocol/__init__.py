@@ -6,7 +6,8 @@ One module per question a reader asks, in the order a task meets them:
 - ``forward``: what a forward task does (compute a shard of A, claim, publish);
 - ``output``: the output layer and the loss (one shard runs both; the evaluation's metrics);
 - ``backward``: the backward pass (gradients, the next parameter version, dA downstream);
-- ``trainer``: the run's transitions (start, each step, each evaluation, finish, cancel);
+- ``start``: a run's start (the trainer's answer to a TrainRequest);
+- ``trainer``: the run's other transitions (each step, each evaluation, finish, cancel);
 - ``fanin``: fan-in and shard state (barrier arrivals, a shard's parameters, the Z cache);
 - ``versions``: where a parameter version lives (its barrier arrival or S3), written and read;
 - ``arrays``: where arrays live (inline or S3, references checked, uploads, process memory);
@@ -20,8 +21,8 @@ One module per question a reader asks, in the order a task meets them:
 - ``exceptions``: the protocol's own errors.
 
 docs/reading.md walks one task through them. A handler imports the module of its task
-(``forward``, ``backward``, ``output``, ``trainer``); the names below are what adapters and
-the user side use; everything else is the protocol's own.
+(``forward``, ``backward``, ``output``, ``start``, ``trainer``); the names below are what
+adapters and the user side use; everything else is the protocol's own.
 """
 
 from functions.protocol.arrays import ArrayStore, LruCache, nbytes, pack_training_data

@@ -1,11 +1,8 @@
 """The run's transitions: its start, each step, each evaluation, its finish, and how it stops.
 
-- The trainer Lambda starts a run, or cancels one for the holder of its cancel token. Its
-  queue is the train topic's, the public door: what comes in there may start a run under a
-  fresh id and nothing else (docs/security.md). The start is claimed on the run item before
-  anything is published; a redelivery of the message that claimed it re-publishes (healing
-  a crash between claim and publish), and any other request naming the run is refused
-  without touching it.
+- The trainer Lambda starts a run (functions/protocol/start.py), or cancels one for the
+  holder of its cancel token. Its queue is the train topic's, the public door: what comes in
+  there may start a run under a fresh id and nothing else (docs/security.md).
 - Steps move on without the trainer: the arrival that completes layer 1's backward barrier
   claims the next step on the run record in the same invocation, with the id of the message
   that claimed the barrier, and starts the next batch, the epoch's evaluation or the next
@@ -27,30 +24,23 @@ import hmac
 import logging
 
 from functions.ports import Bus, DeleteError, RunLedger
-from functions.protocol.arrays import request_scope
 from functions.protocol.delivery import Services, current
-from functions.protocol.keys import data_prefix, model_key, params_key, plan_key, upload_prefix
-from functions.protocol.plan import RunPlan, StoredData, find_plan
-from functions.protocol.uploads import sizes_of, stored_data, write_batches
+from functions.protocol.keys import model_key, params_key
+from functions.protocol.plan import RunPlan
 from functions.protocol.versions import inline, kept, read_layers
 from functions.training import eval_epochs
-from functions.training.capacity import request_refusal
-from functions.training.checks import TrainingDataError, check_training_data
-from functions.training.config import initial_params
-from functions.training.split import SplitSource, split_sources
 from messages.events import (
     EpochCompleted,
     RequestRefused,
-    RunAccepted,
     RunCancelled,
     RunFailed,
     RunSucceeded,
 )
 from messages.exceptions import MessageError
 from messages.model_archive import encode_model
-from messages.status import HistoryEntry, RunStatus
+from messages.status import HistoryEntry
 from messages.tasks import BackwardTask, CancelRun, EvalMetrics, ForwardTask, LossTask
-from messages.train_request import BatchedData, TrainingData, TrainRequest, cancel_digest
+from messages.train_request import cancel_digest
 
 _log = logging.getLogger(__name__)
 
@@ -222,97 +212,6 @@ def finish(
                 **accuracies,
             )
         )
-
-
-def _read_whole(request: TrainRequest, data: TrainingData, svc: Services) -> dict[str, SplitSource]:
-    """The request's whole arrays, checked and split. Read before the run record exists: a
-    request whose references fail their checks then fails on every delivery and reaches the
-    dead-letter queue, rather than finding its own FAILED record on redelivery and passing
-    as a duplicate."""
-    store, scope = svc.store, request_scope(request.run_id)
-    x_test = store.resolve(data.x_test, scope) if data.x_test else None
-    y_test = store.resolve(data.y_test, scope) if data.y_test else None
-    x_train, y_train = store.resolve(data.x_train, scope), store.resolve(data.y_train, scope)
-    activation = request.layers[-1].activation
-    try:
-        check_training_data(x_train, y_train, activation=activation, suffix="_train")
-        check_training_data(x_test, y_test, activation=activation, suffix="_test")
-    except TrainingDataError as exc:  # invalid for good: the run fails, the message is dead
-        raise MessageError(str(exc)) from exc
-    return split_sources(
-        x_train, y_train, holdout=request.holdout, seed=request.seed, x_test=x_test, y_test=y_test
-    )
-
-
-def start(request: TrainRequest, svc: Services) -> None:
-    """Start the run: its record, its data's batches (only when the request sent whole
-    arrays: a client's batches are read as the steps need them), the initial parameters,
-    then the plan, written last, so that a redelivery finding it writes nothing again."""
-    run = request.run_id
-    if request.depth > svc.settings.max_depth:
-        raise MessageError(
-            f"the network has {request.depth} layers but the stack was "
-            f"deployed for at most {svc.settings.max_depth}"
-        )
-    refused = request_refusal(request, svc.settings.function_sizes)
-    if refused is not None:  # it would die of it on every delivery
-        raise MessageError(refused)
-    data = request.data
-    sources = _read_whole(request, data, svc) if isinstance(data, TrainingData) else None
-    message_id = current().message_id
-    digest = cancel_digest(request.cancel_token) if request.cancel_token else None
-    created, record = svc.ledger.start(
-        run,
-        dataset=request.dataset,
-        epochs=request.epochs,
-        message_id=message_id,
-        cancel_digest=digest,
-    )
-    if not created and record.start_message != message_id:
-        reason = f"run {run} exists already ({record.status.value}): this request was ignored"
-        refuse(svc.bus, run, reason, message_id)
-        return
-    if not created and record.status is not RunStatus.RUNNING:
-        return  # a redelivery of the starting request, whose run has ended since
-    plan = None if created else find_plan(svc.store, run)
-    if plan is None:
-        plan = _plan_run(request, sources, svc)
-    svc.bus.emit(
-        RunAccepted(
-            run_id=run, dataset=request.dataset, layers=request.layers, epochs=request.epochs
-        )
-    )
-    launch(svc, plan, "train" if request.epochs > 0 else "eval", 0, 0, 0)
-
-
-def _new_plan(request: TrainRequest, sources: dict[str, SplitSource] | None) -> RunPlan:
-    run, data = request.run_id, request.data
-    if isinstance(data, BatchedData):
-        stored = StoredData(upload_prefix(run), data.n_outputs, data.x_dtype, data.y_dtype)
-        return RunPlan(run, request.config, request.n_features, data.sizes, stored)
-    if sources is None:
-        raise ValueError("a request with whole arrays needs them read and split")
-    stored = stored_data(data_prefix(run), sources)
-    return RunPlan(run, request.config, request.n_features, sizes_of(sources), stored)
-
-
-def _plan_run(
-    request: TrainRequest, sources: dict[str, SplitSource] | None, svc: Services
-) -> RunPlan:
-    run, store = request.run_id, svc.store
-    plan = _new_plan(request, sources)
-    if sources is not None:
-        write_batches(store.blobs, data_prefix(run), sources, plan.layout)
-    initial = initial_params(request, request.n_features)
-    for layer, (whole, spec) in enumerate(zip(initial, plan.specs, strict=True), start=1):
-        for shard, (lo, hi) in enumerate(plan.ranges(layer)):
-            params = {name: array[lo:hi] for name, array in whole.items()}
-            trained = {name: params[name] for name in spec.trained}
-            store.put_npz(
-                params_key(run, layer, shard, 0), {**params, **plan.optimizer.init_state(trained)}
-            )
-    store.put_json(plan_key(run), plan.to_document())
-    return plan
 
 
 def cancel(message: CancelRun, svc: Services) -> None:
