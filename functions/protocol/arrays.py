@@ -40,7 +40,11 @@ from messages.train_request import TrainingData
 
 V = TypeVar("V")
 
-ARRAY_CACHE_BYTES = 512 * 1024 * 1024
+# What a warm container keeps of what it read or wrote: the parameter versions of the last
+# steps and their inputs, never the dataset (its batches are read again: batches.py). An
+# eighth of a neuron's 1,024 MB by default; the arrays a step holds may take a quarter
+# (functions/training/capacity.py).
+ARRAY_CACHE_BYTES = 128 * 1024 * 1024
 PLAN_CACHE_RUNS = 64
 BATCH_CACHE_ENTRIES = 4  # the x and y of the last two batches
 Z_CACHE_ENTRIES = 256
