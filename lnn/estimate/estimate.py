@@ -59,7 +59,9 @@ class Estimate:
         }
 
     def _median(self, key: str) -> float:
-        return statistics.median(m.tally[key] for m in self.measured.values())
+        """The median of ``key`` over the measured runs (0 for an estimate made without)."""
+        values = [m.tally[key] for m in self.measured.values()]
+        return statistics.median(values) if values else 0.0
 
     def upload(self) -> dict[str, float]:
         """The client's upload of the data before the TrainRequest (a median of the measured
