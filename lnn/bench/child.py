@@ -66,6 +66,8 @@ def run_lnn(args: Sequence[str], log_dir: Path, name: str) -> ChildRun:
             killer.cancel()
         wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    if wall >= CHILD_TIMEOUT_S:
+        raise EngineRunFailedError(f"{name} was stopped after {CHILD_TIMEOUT_S:.0f} s")
     if child.returncode != 0:
         tail = " ".join(err_path.read_text(errors="replace").split()[-30:])
         raise EngineRunFailedError(f"{name} exited {child.returncode}: {tail}")
