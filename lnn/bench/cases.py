@@ -11,6 +11,7 @@ from lnn.bench.batch_norm import batch_norm
 from lnn.bench.engines import embedded_vs_reference, reference_vs_numpy
 from lnn.bench.exceptions import CaseUnavailableError
 from lnn.bench.floor_case import embedded_floor
+from lnn.bench.mnist_shaped import mnist_shaped
 from lnn.bench.sweep_cost import sweep_cost
 from lnn.bench.sweep_page_cost import sweep_page_cost
 from lnn.bench.telemetry_cost import telemetry_cost
@@ -108,6 +109,16 @@ CASES: dict[str, Case] = {
             300,
             3,
             batch_norm,
+            needs_cat=False,
+        ),
+        Case(
+            "mnist-shaped",
+            "an epoch of 128:relu,64:relu,10:softmax on 60,000 x 784 float32 samples, the "
+            "reference and embedded engines each in a child process, and lnn estimate of it "
+            "(opt-in)",
+            1,
+            1,
+            mnist_shaped,
             needs_cat=False,
         ),
     )

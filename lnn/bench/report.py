@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_info
 from lnn.bench.types import CaseResult
 
 # Long per-operation detail: in the JSON, not in the tables.
-_JSON_ONLY = frozenset({"api_calls", "description", "embedded_runs_s"})
+_JSON_ONLY = frozenset({"api_calls", "description", "embedded_runs_s", "targets"})
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,23 @@ def render(report: BenchReport, console: Console) -> None:
             if key not in _JSON_ONLY:
                 table.add_row(key, _fmt(key, value))
         console.print(table)
+        if targets := case.metrics.get("targets"):
+            console.print(_targets_table(case.case, targets))  # type: ignore[arg-type]
+
+
+def _targets_table(case: str, targets: list[dict[str, object]]) -> Table:
+    """A case's targets, each beside what it measured (reported: a time never fails a run)."""
+    table = Table(title=f"{case}: targets")
+    for column in ("target", "measured", "limit", "met"):
+        table.add_column(column, justify="left" if column == "target" else "right")
+    for row in targets:
+        measured, limit = row["measured"], row["limit"]
+        if row["unit"] == "ratio":
+            cells = [f"{measured:.3f}", f"<= {limit:g}"]
+        else:
+            cells = [f"{measured}", f"<= {limit}"]
+        table.add_row(str(row["target"]), *cells, _fmt("met", row["met"]))
+    return table
 
 
 def to_json(report: BenchReport) -> str:

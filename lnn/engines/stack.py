@@ -153,6 +153,16 @@ def _injected(runner: LambdaRunner) -> dict[str, int]:
     return {**dict(sorted(runner.chaos.injected.items())), "process_deaths": deaths}
 
 
+def _timeouts_exceeded(runner: LambdaRunner) -> dict[str, int]:
+    """Invocations that ran past their function's deployed timeout, by function: the runner
+    cannot stop a thread, so it counts what Lambda would have killed."""
+    return {
+        name: stats.timeouts_exceeded
+        for name, stats in sorted(runner.stats.functions.items())
+        if stats.timeouts_exceeded
+    }
+
+
 def _hops(config: TrainConfig, record: RunRecord) -> int:
     """Messages on the run's critical path: the TrainRequest; per step, one per barrier the
     step claims (functions/protocol/telemetry.py); per evaluation, its barriers (the
@@ -271,8 +281,10 @@ def run_embedded(
         counter.reset()  # count the run, not the deploy and the runner's discovery
         client_counter = ApiCallCounter()
         with observe or nullcontext():
+            submitting = time.time()
             with client_counter:
                 run_id = client.start(config, data).run_id
+            submitted = time.time()
 
             def calls_so_far() -> dict[str, Any]:
                 record = follower.record
@@ -292,6 +304,7 @@ def run_embedded(
                 stop,
             )
             runner.run_until(follower.done, timeout=TIMEOUT_S)
+            ended = time.time()
         api_calls = counter.snapshot()
         record = follower.record
         extra = {
@@ -299,6 +312,10 @@ def run_embedded(
             "hops": 0 if record is None else _hops(config, record),
             "critical_path": _critical_path(api_calls, client_counter.snapshot(), runner),
             "chaos": _injected(runner),
+            "timeouts_exceeded": _timeouts_exceeded(runner),
+            # Unix seconds, the clock of the handlers' spans: the upload is submitting to
+            # submitted, the trainer's start from then to the first step's first span.
+            "timeline": {"submitting": submitting, "submitted": submitted, "ended": ended},
         }
         if record is None:  # the follower gave up on a run that never got a record
             reason = never_started_reason(run_id, stall_after)

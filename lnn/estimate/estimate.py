@@ -3,6 +3,7 @@ time and its AWS bill."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 
@@ -57,10 +58,23 @@ class Estimate:
             "unpriced_calls": s.with_prefix("unpriced."),
         }
 
+    def _median(self, key: str) -> float:
+        """The median of ``key`` over the measured runs (0 for an estimate made without)."""
+        values = [m.tally[key] for m in self.measured.values()]
+        return statistics.median(values) if values else 0.0
+
+    def upload(self) -> dict[str, float]:
+        """The client's upload of the data before the TrainRequest (a median of the measured
+        runs): not on AWS's critical path, and its time is this machine's, to the emulator."""
+        return {name: self._median(f"upload.{name}") for name in ("calls", "bytes", "measured_s")}
+
     def times(self) -> dict[str, object]:
         s = self.step
         parts = ("messaging", "calls", "compute")
         return {
+            # The TrainRequest's hop and the trainer's start, part of the run's fixed part:
+            # every measured run has one, so it is their median, not a difference.
+            "start": {band: self._median(f"start.{band}") for band in BANDS},
             "per_step": {band: s[f"path.{band}"] for band in BANDS},
             "per_run": {band: self.run[f"path.{band}"] for band in BANDS},
             "per_step_parts": {p: {band: s[f"path.{p}.{band}"] for band in BANDS} for p in parts},
@@ -91,6 +105,7 @@ class Estimate:
             },
             "per_step": self.per_step(),
             "time_s": self.times(),
+            "upload": self.upload(),
             "units": {
                 f"per_{PER_STEPS}_steps": self.units(thousand),
                 "per_run": self.units(self.run),

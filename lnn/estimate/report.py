@@ -98,6 +98,12 @@ def _time_table(e: Estimate) -> Table:
             band_text(values, duration, "p50"),
             band_text(values, duration, "p99"),
         )
+    start = times["start"]
+    table.add_row(
+        "start: the TrainRequest and the trainer's start (once a run, in per run)",
+        band_text(start, duration, "p50"),
+        band_text(start, duration, "p99"),
+    )
     for scope in ("per_step", "per_run"):
         values = times[scope]
         label = scope.replace("_", " ")
@@ -152,12 +158,23 @@ def assumptions_table(book: PriceBook) -> Table:
     return table
 
 
+def upload_line(e: Estimate) -> str:
+    up = e.upload()
+    return (
+        f"before the start, the client uploads the data: {up['bytes'] / 1e6:,.1f} MB in "
+        f"{up['calls']:.0f} S3 call(s), {duration(up['measured_s'])} here (to the emulator; "
+        "from your machine to S3 it takes what your uplink allows), not in the times above"
+    )
+
+
 def render(e: Estimate, console: Console) -> None:
     console.print(headline(e))
     console.print(_measurement_table(e))
     if e.batch_norm is not None:  # measured beside the same run without batch norm
         console.print(e.batch_norm.line())
-    for table in (_time_table(e), _bill_table(e), assumptions_table(e.book)):
+    console.print(_time_table(e))
+    console.print(upload_line(e))
+    for table in (_bill_table(e), assumptions_table(e.book)):
         console.print(table)
 
 

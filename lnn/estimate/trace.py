@@ -32,6 +32,8 @@ from lnn.estimate.tally import Tally
 
 _PUBLISH = frozenset({"Publish", "PublishBatch"})
 _SEND = frozenset({"SendMessage", "SendMessageBatch"})
+# The client's calls that put the training data in S3 before the TrainRequest.
+_UPLOAD = frozenset({"PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"})
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def _critical_path(
     found = stages(trace, network)
     values["hops"] = float(len(found))
     for band in BANDS:
-        for stage in found:
+        for number, stage in enumerate(found):
             shares = [
                 (i, _path_part(trace, network, book, i, band, publishes=i == stage.publisher))
                 for i in stage.consumers
@@ -158,6 +160,8 @@ def _critical_path(
             index, slowest = max(shares, key=lambda share: share[1].seconds)
             messaging = book.hop[stage.kind].seconds[band]
             values[f"path.{band}"] += messaging + slowest.seconds
+            if number == 0:  # the TrainRequest's hop and the trainer's start: once a run
+                values[f"start.{band}"] = messaging + slowest.seconds
             values[f"path.messaging.{band}"] += messaging
             values[f"path.calls.{band}"] += slowest.calls
             values[f"path.compute.{band}"] += slowest.compute
@@ -210,6 +214,10 @@ def tally_run(
                 values[f"units.{name}"] += count
         else:
             values["client_calls"] += 1
+            if op.service == "s3" and op.operation in _UPLOAD:
+                values["upload.calls"] += 1
+                values["upload.bytes"] += op.request_bytes
+                values["upload.measured_s"] += op.seconds
     values["invocations"] = float(len(trace.invocations))
     values["shard_tasks"] = float(sum(inv.records for inv in trace.invocations))
     _lambda_units(trace, book, values, samples)

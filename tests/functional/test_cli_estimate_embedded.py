@@ -43,6 +43,12 @@ def test_estimate_of_a_tiny_network(capsys: pytest.CaptureFixture[str], tmp_path
         parts = sum(times["per_step_parts"][p][band] for p in ("messaging", "calls", "compute"))
         assert total == pytest.approx(parts)
     assert times["per_run"]["p50_low"] > 20 * times["per_step"]["p50_low"] * 0.5
+    # The start (the TrainRequest's hop and the trainer's start) is in the run, once.
+    assert (
+        0 < times["start"]["p50_low"] < times["per_run"]["p50_low"] - times["per_step"]["p50_low"]
+    )
+    upload = document["upload"]  # the client's S3 calls before the TrainRequest, if any
+    assert (upload["calls"] > 0) == (upload["bytes"] > 0) == (upload["measured_s"] > 0)
 
     thousand = document["units"]["per_1000_steps"]
     assert thousand["lambda_request"] == pytest.approx(1000 * step["invocations"])

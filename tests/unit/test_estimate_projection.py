@@ -194,3 +194,15 @@ def test_side_by_side_invocations_of_a_stage_last_as_long_as_the_slowest() -> No
     tally, _ = tally_run(trace, NETWORK, BOOK, DynamoItems(BOOK.units, {}))
     assert tally["hops"] == 1
     assert tally["path.p50_high"] == pytest.approx(0.040 + 0.3)
+
+
+def test_the_start_is_the_first_hop_and_the_upload_is_the_clients_puts() -> None:
+    upload = call("s3", "PutObject", -0.5, 0.3, params={"Bucket": "x", "Key": "d"}, function=None)
+    trace = two_hop_trace()
+    trace = RunTrace.of([upload, *trace.operations], trace.invocations)
+    tally, _ = tally_run(trace, NETWORK, BOOK, DynamoItems(BOOK.units, {}))
+    # Once a run: the TrainRequest's hop and the trainer's invocation up to its publish.
+    assert tally["start.p50_low"] == pytest.approx(0.040 + 0.2 + 0.001)
+    assert tally["upload.calls"] == 1 and tally["upload.bytes"] == 100
+    assert tally["upload.measured_s"] == pytest.approx(0.3)
+    assert tally["units.s3_put"] == 1  # the network's PutObject: the client's is not billed
