@@ -12,6 +12,7 @@ __all__ = [
     "LAMBDA_SYNC_PAYLOAD_BYTES",
     "LAMBDA_TIMEOUT_S",
     "MAX_ARRAY_DIMS",
+    "MAX_BARRIER_NOTES",
     "MAX_BATCH_SIZE",
     "MAX_EPOCHS",
     "MAX_INLINE_ARRAY_BYTES",
@@ -87,6 +88,9 @@ MAX_INLINE_ARRAY_BYTES = (SNS_MESSAGE_BYTES - _MESSAGE_ENVELOPE_ROOM) * 3 // 4
 MESSAGE_ARRAY_BUDGET = 150_000
 # A DynamoDB item's keys and attribute names, besides the payloads below.
 _ITEM_KEYS_ROOM = 29_600
+# The spans of rare events (duplicates, failures) a barrier item keeps, within the keys'
+# room above: a note is a JSON span of at most about 450 bytes (its error cut to 300).
+MAX_BARRIER_NOTES = 32
 # A backward barrier item also carries its shards' new parameter versions (.npz bytes)
 # when they fit in this, shared among them (functions/protocol/versions.py).
 PARAMS_ITEM_BUDGET = 20_000

@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from functions.aws.clients import client
 from functions.ports import NO_OUTPUT, Arrival, Barriers, BarrierTimeline, ShardOutput
+from messages.limits import MAX_BARRIER_NOTES
 
 _TTL_SECONDS = 7 * 24 * 3600
 _BATCH_GET_LIMIT = 100  # keys per BatchGetItem
@@ -127,19 +128,25 @@ class DynamoBarriers(Barriers):
         return None if found is None else bytes(found["B"])
 
     def note(self, key: str, span: dict[str, Any]) -> None:
-        self._client().update_item(
-            TableName=self.table,
-            Key={"pk": {"S": key}},
-            UpdateExpression=(
-                "SET notes = list_append(if_not_exists(notes, :empty), :one), "
-                "expires_at = if_not_exists(expires_at, :ttl)"
-            ),
-            ExpressionAttributeValues={
-                ":empty": {"L": []},
-                ":one": {"L": [{"S": json.dumps(span, separators=(",", ":"))}]},
-                ":ttl": {"N": str(int(time.time()) + _TTL_SECONDS)},
-            },
-        )
+        try:
+            self._client().update_item(
+                TableName=self.table,
+                Key={"pk": {"S": key}},
+                UpdateExpression=(
+                    "SET notes = list_append(if_not_exists(notes, :empty), :one), "
+                    "expires_at = if_not_exists(expires_at, :ttl)"
+                ),
+                ConditionExpression="attribute_not_exists(notes) OR size(notes) < :max",
+                ExpressionAttributeValues={
+                    ":empty": {"L": []},
+                    ":one": {"L": [{"S": json.dumps(span, separators=(",", ":"))}]},
+                    ":ttl": {"N": str(int(time.time()) + _TTL_SECONDS)},
+                    ":max": {"N": str(MAX_BARRIER_NOTES)},
+                },
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise  # a full list of notes keeps what it has: the item must stay writable
 
     def timelines(self, keys: Sequence[str], shards: int) -> dict[str, BarrierTimeline]:
         # Only the span attributes: the outputs beside them can weigh hundreds of KB.

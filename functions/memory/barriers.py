@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.ports import NO_OUTPUT, Arrival, Barriers, BarrierTimeline, ShardOutput
+from messages.limits import MAX_BARRIER_NOTES
 
 
 @dataclass
@@ -75,7 +76,9 @@ class InMemoryBarriers(Barriers):
 
     def note(self, key: str, span: dict[str, Any]) -> None:
         with self._lock:
-            self.items.setdefault(key, _Barrier()).notes.append(dict(span))
+            notes = self.items.setdefault(key, _Barrier()).notes
+            if len(notes) < MAX_BARRIER_NOTES:
+                notes.append(dict(span))
 
     def timelines(self, keys: Sequence[str], shards: int) -> dict[str, BarrierTimeline]:
         with self._lock:

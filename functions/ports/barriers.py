@@ -33,7 +33,9 @@ class Barriers(ABC):
 
     @abstractmethod
     def note(self, key: str, span: dict[str, Any]) -> None:
-        """Append a span document to the barrier's notes (creating the item if need be)."""
+        """Append a span document to the barrier's notes (creating the item if need be),
+        unless it has messages.limits.MAX_BARRIER_NOTES already: notes are best effort, and
+        the item's room is not theirs to fill."""
 
     @abstractmethod
     def timelines(self, keys: Sequence[str], shards: int) -> dict[str, BarrierTimeline]:

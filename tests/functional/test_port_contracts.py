@@ -24,6 +24,7 @@ from functions.ports import (
     ShardOutput,
 )
 from lnn.engines.stack import embedded_stack
+from messages.limits import MAX_BARRIER_NOTES
 from messages.schema import message_schema
 from messages.status import HistoryEntry, RunRecord, RunStatus
 from messages.tasks import ForwardTask
@@ -175,6 +176,16 @@ def test_spans_ride_in_the_arrival_and_the_mark_and_rare_ones_are_notes(bed: Bed
     assert found[noted_only].notes == ({"outcome": "failed"},) and not found[noted_only].arrivals
     assert bed.barriers.arrive(noted_only, 0, 1).claimed  # a note does not claim anything
     assert bed.barriers.read(key, 2).payloads == {1: b"one", 0: b"zero"}
+
+
+def test_a_barrier_keeps_its_first_notes_and_stays_writable(bed: Bed) -> None:
+    """However often a task is redelivered, its notes cannot fill the barrier's item."""
+    key = f"{_run_id()}#train#0#0#fwd#1"
+    for delivery in range(MAX_BARRIER_NOTES + 5):
+        bed.barriers.note(key, {"outcome": "duplicate", "delivery": delivery, "pad": "x" * 300})
+    (timeline,) = bed.barriers.timelines([key], 1).values()
+    assert [n["delivery"] for n in timeline.notes] == list(range(MAX_BARRIER_NOTES))
+    assert bed.barriers.arrive(key, 0, 1, ShardOutput(payload=b"after")).claimed
 
 
 def test_a_small_parameter_version_rides_in_its_arrival_and_a_duplicate_keeps_it(
