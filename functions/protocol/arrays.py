@@ -155,6 +155,24 @@ def check_location(ref: S3Array, bucket: str, scope: Scope) -> None:
         raise ArrayReferenceError(f"{_where(ref)}: outside the prefixes it may name ({allowed})")
 
 
+def check_prefix(prefix: str, scope: Scope) -> None:
+    """A message's prefix of objects (a request's stored batches) is held to its scope as a
+    key is: ArrayReferenceError otherwise."""
+    if any(part in (".", "..") for part in prefix.split("/")) or "//" in prefix:
+        raise ArrayReferenceError(f"prefix {prefix!r} has an empty or dot segment")
+    if not prefix.startswith(scope.prefixes):
+        allowed = ", ".join(scope.prefixes)
+        raise ArrayReferenceError(
+            f"prefix {prefix!r} is outside the prefixes it may name ({allowed})"
+        )
+
+
+def data_scope(run_id: str) -> Scope:
+    """Where a run's stored batches may be: its own objects (a client's upload, or what the
+    trainer cut), or inputs a user uploaded once for many runs."""
+    return Scope((run_prefix(run_id), INPUTS_PREFIX), immutable=False)
+
+
 def _check_declared(ref: S3Array, dtype: np.dtype, shape: tuple[int, ...]) -> None:
     if dtype.name != ref.dtype or tuple(shape) != tuple(ref.shape):
         raise ArrayReferenceError(

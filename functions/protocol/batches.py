@@ -13,7 +13,7 @@ import numpy as np
 
 from functions.nn.types import Array
 from functions.ports import ObjectNotFoundError
-from functions.protocol.arrays import ArrayReferenceError, ArrayStore, Scope, task_scope
+from functions.protocol.arrays import ArrayReferenceError, ArrayStore, data_scope
 from functions.protocol.delivery import Services
 from functions.protocol.exceptions import BatchDataError
 from functions.protocol.keys import batch_key
@@ -65,7 +65,7 @@ def stored_array(svc: Services, plan: RunPlan, split: str, index: int, name: str
     shape = (rows, plan.layout.size_of(split, index))
     ref = S3Array(storage="s3", bucket=svc.store.bucket, key=key, dtype=dtype, shape=shape)
     where = f"{name}_{split} batch {index}"
-    scope = Scope(task_scope(plan.run_id).prefixes, immutable=False)  # not cached
+    scope = data_scope(plan.run_id)  # not cached: a process keeps batches, not the dataset
     x, y = (ref, None) if name == "x" else (None, ref)
     try:
         array = svc.store.resolve(ref, scope)

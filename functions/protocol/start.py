@@ -11,9 +11,9 @@ run's batches (docs/data-path.md). The plan is written last: a redelivery that f
 writes nothing again.
 """
 
-from functions.protocol.arrays import request_scope
+from functions.protocol.arrays import check_prefix, request_scope
 from functions.protocol.delivery import Services, current
-from functions.protocol.keys import data_prefix, params_key, plan_key, upload_prefix
+from functions.protocol.keys import data_prefix, params_key, plan_key
 from functions.protocol.plan import RunPlan, StoredData, find_plan
 from functions.protocol.trainer import launch, refuse
 from functions.protocol.uploads import sizes_of, stored_data, write_batches
@@ -61,6 +61,8 @@ def start_run(request: TrainRequest, svc: Services) -> None:
     if refused is not None:  # it would die of it on every delivery
         raise MessageError(refused)
     data = request.data
+    if isinstance(data, BatchedData):
+        check_prefix(data.prefix, request_scope(run))
     sources = _read_whole(request, data, svc) if isinstance(data, TrainingData) else None
     message_id = current().message_id
     digest = cancel_digest(request.cancel_token) if request.cancel_token else None
@@ -91,7 +93,7 @@ def start_run(request: TrainRequest, svc: Services) -> None:
 def _new_plan(request: TrainRequest, sources: dict[str, SplitSource] | None) -> RunPlan:
     run, data = request.run_id, request.data
     if isinstance(data, BatchedData):
-        stored = StoredData(upload_prefix(run), data.n_outputs, data.x_dtype, data.y_dtype)
+        stored = StoredData(data.prefix, data.n_outputs, data.x_dtype, data.y_dtype)
         return RunPlan(run, request.config, request.n_features, data.sizes, stored)
     if sources is None:
         raise ValueError("a request with whole arrays needs them read and split")

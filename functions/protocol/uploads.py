@@ -81,6 +81,7 @@ def upload_batches(
     n_features, sizes = int(sources["train"].x.shape[0]), sizes_of(sources)
     stored = stored_data(upload_prefix(run_id), sources)
     data = BatchedData(  # checked before anything is written
+        prefix=stored.prefix,
         n_features=n_features,
         n_outputs=stored.n_outputs,
         x_dtype=stored.x_dtype,

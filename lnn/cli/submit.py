@@ -16,7 +16,7 @@ from lnn.cli.waiting import add_follow_options, follow_run
 from lnn.prepare import PreparedData
 from lnn.runs import default_run_dir
 from messages.arrays import ArrayRef, InlineArray
-from messages.train_request import TrainConfig, TrainRequest
+from messages.train_request import TrainConfig, TrainingData, TrainRequest
 
 # `lnn train` options that choose where to train; a submit always trains on the stack.
 _LOCAL_ONLY = frozenset({"engine", "chaos"})
@@ -70,6 +70,8 @@ def _check_inline_data(request: TrainRequest) -> None:
         return ref.to_numpy() if isinstance(ref, InlineArray) else None
 
     data, activation = request.data, request.layers[-1].activation
+    if not isinstance(data, TrainingData):
+        return  # stored batches: each is checked when a step reads it
     try:
         for part, x, y in (
             ("_train", data.x_train, data.y_train),

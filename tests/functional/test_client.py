@@ -15,23 +15,21 @@ import pytest
 from moto import mock_aws
 from observers import drain, events_queue
 
-from functions.protocol.arrays import request_scope
+from functions.training.layout import DataLayout
 from infra.stack import StackNotDeployedError, build_stack, deploy_stack, resolve_names
 from lnn.cli.main import main
 from lnn.client import RunStalledError, StackClient, StackClientError, StackDepthError
 from lnn.prepare import PreparedData
 from messages import (
+    BatchedData,
     HistoryEntry,
-    InlineArray,
     RunCancelled,
-    S3Array,
     TrainConfig,
     TrainRequest,
     decode_npy,
     parse_event,
     parse_trainer_message,
 )
-from messages.limits import UPLOAD_INLINE_BUDGET
 from messages.model_archive import encode_model
 from messages.status import RunRecord, RunStatus
 
@@ -92,34 +90,50 @@ def _config(layers: list[dict[str, Any]]) -> TrainConfig:
     return TrainConfig(dataset="synthetic", layers=layers, epochs=3)
 
 
-def test_start_uploads_big_arrays_and_queues_a_valid_request(client: StackClient) -> None:
+def test_start_uploads_the_runs_batches_and_queues_a_valid_request(client: StackClient) -> None:
     rng = np.random.default_rng(0)
-    m = UPLOAD_INLINE_BUDGET // 8  # x (2, m) is over the inline limit, y (1, m) under it
+    m = 300
     data = PreparedData(
-        x=rng.normal(size=(2, m)),
+        x=rng.normal(size=(2, m)).astype(np.float32),
         y=(rng.random((1, m)) > 0.5).astype(np.float64),
         x_test=rng.normal(size=(2, 10)),
         y_test=np.ones((1, 10)),
     )
     layers = [{"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]
-    sent = client.start(_config(layers), data, run_id="run-1")
+    config = _config(layers).model_copy(update={"batch_size": 128})
+    sent = client.start(config, data, run_id="run-1")
 
     (body,) = _receive_all(client.clients.sqs, client.outputs.queue_urls["trainer"])
     request = parse_trainer_message(body)
     assert isinstance(request, TrainRequest)
     assert request == sent
     assert request.run_id == "run-1" and request.epochs == 3
-    x_ref = request.data.x_train
-    assert isinstance(x_ref, S3Array)
-    assert (x_ref.bucket, x_ref.key) == (client.outputs.bucket, "runs/run-1/upload/x_train.npy")
-    stored = client.clients.s3.get_object(Bucket=x_ref.bucket, Key=x_ref.key)["Body"].read()
-    np.testing.assert_array_equal(decode_npy(stored), data.x)
-    assert isinstance(request.data.y_train, InlineArray)
-    np.testing.assert_array_equal(request.data.y_train.to_numpy(), data.y)
-    assert request.data.x_test is not None and request.data.y_test is not None
-    np.testing.assert_array_equal(
-        client.store.resolve(request.data.x_test, request_scope("run-1")), data.x_test
+    batched = request.data
+    assert isinstance(batched, BatchedData)
+    assert (batched.prefix, batched.x_dtype, batched.sizes) == (
+        "runs/run-1/upload/",
+        "float32",
+        (300, 0, 10),
     )
+    listed = client.clients.s3.list_objects_v2(Bucket=client.outputs.bucket, Prefix="runs/run-1/")
+    keys = sorted(item["Key"] for item in listed["Contents"])
+    assert keys == sorted(
+        f"runs/run-1/upload/{split}/b{i}/{name}.npy"
+        for split, count in (("train", 3), ("test", 1))
+        for i in range(count)
+        for name in ("x", "y")
+    )
+
+    def stored(key: str) -> np.ndarray:
+        body = client.clients.s3.get_object(Bucket=client.outputs.bucket, Key=key)["Body"]
+        return decode_npy(body.read())
+
+    layout = DataLayout((300, 0, 10), 128, config.seed, 3)
+    for i, columns in enumerate(layout.train_batches):  # the caller's own float32 samples
+        np.testing.assert_array_equal(
+            stored(f"runs/run-1/upload/train/b{i}/x.npy"), data.x[:, columns]
+        )
+    np.testing.assert_array_equal(stored("runs/run-1/upload/test/b0/x.npy"), data.x_test)
 
 
 def test_a_network_deeper_than_the_stack_is_refused_before_upload(client: StackClient) -> None:
@@ -251,9 +265,14 @@ def test_status_runs_and_cancel_commands(
 def test_submit_command_publishes_options_or_a_request_file(
     client: StackClient, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    def printed() -> str:
+        # The run id is the command's last line: moto, finding /.dockerenv, may print its
+        # own warning first while it tries to run the queue's Lambda in Docker.
+        return capsys.readouterr().out.strip().splitlines()[-1]
+
     argv = ["submit", "--dataset", "moons", "--samples", "40", "--layers", "3:tanh,1:sigmoid"]
     assert main([*argv, "--epochs", "7", "--run-id", "from-flags"]) == 0
-    assert capsys.readouterr().out.strip() == "from-flags"
+    assert printed() == "from-flags"
     (body,) = _receive_all(client.clients.sqs, client.outputs.queue_urls["trainer"])
     request = parse_trainer_message(body)
     assert isinstance(request, TrainRequest)
@@ -262,14 +281,14 @@ def test_submit_command_publishes_options_or_a_request_file(
     document = json.loads(body) | {"run_id": "from-file"}
     (tmp_path / "request.json").write_text(json.dumps(document))
     assert main(["submit", "--file", str(tmp_path / "request.json")]) == 0
-    assert capsys.readouterr().out.strip() == "from-file"
+    assert printed() == "from-file"
     (body,) = _receive_all(client.clients.sqs, client.outputs.queue_urls["trainer"])
     assert parse_trainer_message(body) == request.model_copy(update={"run_id": "from-file"})
 
     del document["run_id"]  # the CLI names the run it publishes, and prints the name
     (tmp_path / "request.json").write_text(json.dumps(document))
     assert main(["submit", "--file", str(tmp_path / "request.json")]) == 0
-    drawn = capsys.readouterr().out.strip()
+    drawn = printed()
     (body,) = _receive_all(client.clients.sqs, client.outputs.queue_urls["trainer"])
     assert len(drawn) == 32 and parse_trainer_message(body).run_id == drawn
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from board_events import hparams, pictures, read_log, run_logs, scalars, snapshot
 
+from functions.nn.data import minibatch_indices
 from functions.telemetry import TelemetryRecord, loads_records
 from functions.training.config import learning_rate
 from lnn.cli.main import main
@@ -26,10 +27,18 @@ from messages.train_request import TrainConfig
 
 LAYERS = "20:relu,3:tanh,1:sigmoid"
 # 12 pictures, 2 of each class held out (the split is stratified): 8 to train on in batches
-# of 5 and 3, so a run's steps and epochs differ.
+# of 5 and 3 (in each epoch's order), so a run's steps and epochs differ.
 TRAIN = ["--dataset", "cat", "--layers", LAYERS, "--epochs", "3", "--batch-size", "5"]
 OPTIONS = ["--lr", "0.05", "--lr-decay", "0.5", "--holdout", "0.25", "--eval-every", "2"]
-BATCH_SIZES = (5, 3)
+
+
+def batch_size(epoch: int, batch: int) -> int:
+    """Samples in step ``batch`` of ``epoch``: the stored batches of 5 and 3 in the epoch's
+    order (the CLI's default seed)."""
+    seed = TrainConfig.model_fields["seed"].default
+    return int(minibatch_indices(8, 5, seed=seed, epoch=epoch)[batch].size)
+
+
 PIXELS = 64 * 64 * 3
 
 
@@ -84,7 +93,7 @@ def check_layers(log, records: list[TelemetryRecord]) -> None:
         for name, value in figures.items():
             assert scalars(log, f"layer{layer}/{name}")[r.step] == f32(value), (name, r.step)
         weights = b.fan_in * t.units
-        counts = {"W": weights, "dW": weights, "A": t.units * BATCH_SIZES[r.batch]}
+        counts = {"W": weights, "dW": weights, "A": t.units * batch_size(r.epoch, r.batch)}
         for name, expected in counts.items():
             (event,) = [e for e in log.Histograms(f"layer{layer}/{name}") if e.step == r.step]
             assert sum(event.histogram_value.bucket) == event.histogram_value.num == expected
