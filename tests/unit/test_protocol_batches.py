@@ -11,12 +11,14 @@ from memory_runs import RUN, reference_result
 from functions.memory import InMemoryStack
 from functions.memory.blobs import InMemoryBlobStore
 from functions.protocol.keys import data_prefix, upload_prefix
+from functions.protocol.uploads import upload_batches
 from functions.training import layout as layout_module
 from functions.training.layout import DataLayout
+from functions.training.split import split_sources
 from lnn.bench.workload import max_abs_diff, same_bytes
 from messages.arrays import decode_npy, encode_npy
 from messages.status import RunStatus
-from messages.train_request import TrainConfig
+from messages.train_request import TrainConfig, TrainRequest
 
 CLASSES = 10
 
@@ -188,3 +190,39 @@ def test_an_evaluation_in_passes_equals_the_reference(small_eval_passes: None) -
     )
     history = stack.ledger.history(RUN)
     assert [e.train_confusion for e in history] == [e.train_confusion for e in expected.history]
+
+
+def _batched_request(stack: InMemoryStack, run_id: str, prefix: str) -> TrainRequest:
+    x, y = mnist_shaped()
+    cfg = mnist_config(epochs=1)
+    sources = split_sources(x, y, holdout=cfg.holdout, seed=cfg.seed)
+    data = upload_batches(stack.blobs, "uploader", sources, cfg)
+    if prefix != data.prefix:  # the same objects, copied where the request says
+        for key in [k for k in stack.blobs.objects if k.startswith(data.prefix)]:
+            stack.blobs.put_bytes(prefix + key[len(data.prefix) :], stack.blobs.objects[key])
+    return TrainRequest(
+        **cfg.model_dump(), run_id=run_id, data=data.model_copy(update={"prefix": prefix})
+    )
+
+
+def test_batches_under_inputs_train_many_runs() -> None:
+    stack = InMemoryStack()
+    for run_id in ("first", "second"):
+        stack.bus.send_to_trainer(_batched_request(stack, run_id, "inputs/mnist-shaped/"))
+    stack.run()
+    first, second = stack.model("first")[0], stack.model("second")[0]
+    assert stack.record("first").status is RunStatus.SUCCEEDED
+    assert same_bytes(first, second)
+
+
+def test_a_request_naming_another_runs_batches_is_refused() -> None:
+    stack = InMemoryStack()
+    stack.bus.send_to_trainer(_batched_request(stack, "thief", "runs/uploader/upload/"))
+    stack.run()
+    record = stack.record("thief")
+    assert record is not None and record.status is RunStatus.FAILED
+    assert record.reason == (
+        "prefix 'runs/uploader/upload/' is outside the prefixes it may name "
+        "(runs/thief/upload/, inputs/)"
+    )
+    assert [m.queue for m in stack.dead_lettered] == ["trainer"]
