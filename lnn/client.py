@@ -23,14 +23,14 @@ from functions.protocol import (
 )
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
-from functions.training.capacity import capacity_refusal, whole_arrays_bytes
-from functions.training.split import split_sources
+from functions.training.capacity import capacity_refusal, request_refusal
+from functions.training.split import SplitSource, split_sources
 from infra.stack import StackNotDeployedError, StackOutputs, find_stack
 from infra.stack.aws import AWS_ERRORS, CLIENT_LIMITS, Clients, Session, make_session, unanswered
 from lnn.runs.types import MODEL_FILE
 from messages.base import RUN_ID_PATTERN
 from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord
-from messages.train_request import BatchedData, TrainConfig, TrainingData, TrainRequest
+from messages.train_request import BatchedData, TrainConfig, TrainRequest
 
 if TYPE_CHECKING:
     from lnn.prepare import PreparedData
@@ -158,18 +158,12 @@ class StackClient:
             )
         return cls(outputs, Clients.create(session, endpoint_url))
 
-    def upload(self, run_id: str, data: PreparedData, config: TrainConfig) -> BatchedData:
-        """``data`` split as the run will split it (config's holdout and seed) and written as
-        the run's stored batches under its upload prefix: the trainer then reads no data,
-        and each step reads one batch."""
-        sources = split_sources(
-            data.x,
-            data.y,
-            holdout=config.holdout,
-            seed=config.seed,
-            x_test=data.x_test,
-            y_test=data.y_test,
-        )
+    def upload(
+        self, run_id: str, sources: dict[str, SplitSource], config: TrainConfig
+    ) -> BatchedData:
+        """``sources`` (split as the run splits: functions/training/split.py split_sources)
+        written as the run's stored batches under its upload prefix: the trainer then reads
+        no data, and each step reads one batch."""
         return upload_batches(self.store.blobs, run_id, sources, config)
 
     def check_depth(self, config: TrainConfig) -> None:
@@ -181,23 +175,9 @@ class StackClient:
                 f"lnn deploy --stack {self.outputs.stack} --max-depth {config.depth}"
             )
 
-    def check_capacity(
-        self,
-        config: TrainConfig,
-        *,
-        n_features: int,
-        n_samples: int,
-        whole_bytes: int | None = None,
-    ) -> None:
+    def _check_capacity(self, reason: str | None) -> None:
         """StackCapacityError when the stack's functions could not hold what the run asks
         of them (functions/training/capacity.py): the trainer would refuse the request."""
-        reason = capacity_refusal(
-            config,
-            self.outputs.function_sizes,
-            n_features=n_features,
-            n_samples=n_samples,
-            whole_bytes=whole_bytes,
-        )
         if reason is not None:
             raise StackCapacityError(f"stack {self.outputs.stack}: {reason}")
 
@@ -206,11 +186,7 @@ class StackClient:
         stack has a run of that id: the trainer would refuse the request, leaving that run
         alone, and this is the answer its sender gets at once."""
         self.check_depth(request)
-        data = request.data
-        whole = whole_arrays_bytes(data) if isinstance(data, TrainingData) else None
-        self.check_capacity(
-            request, n_features=request.n_features, n_samples=request.n_samples, whole_bytes=whole
-        )
+        self._check_capacity(request_refusal(request, self.outputs.function_sizes))
         self._check_new(request.run_id)
         self.bus.send_to_trainer(request)
         return request.run_id
@@ -228,14 +204,25 @@ class StackClient:
     ) -> TrainRequest:
         """Upload `data`, publish the TrainRequest for `config` and return it."""
         self.check_depth(config)
-        n_features, n_samples = data.x.shape
-        self.check_capacity(config, n_features=n_features, n_samples=n_samples)
+        sources = split_sources(
+            data.x,
+            data.y,
+            holdout=config.holdout,
+            seed=config.seed,
+            x_test=data.x_test,
+            y_test=data.y_test,
+        )
+        m_train, n_features = sources["train"].samples, int(data.x.shape[0])
+        sizes = self.outputs.function_sizes
+        self._check_capacity(
+            capacity_refusal(config, sizes, n_features=n_features, m_train=m_train)
+        )
         run_id = run_id or uuid4().hex
         if not re.match(RUN_ID_PATTERN, run_id):
             raise InvalidRunIdError(f"run id {run_id!r} must be 1-64 of A-Z, a-z, 0-9, '_', '-'")
         self._check_new(run_id)  # before the upload, which would write under its keys
         request = TrainRequest(
-            **config.model_dump(), run_id=run_id, data=self.upload(run_id, data, config)
+            **config.model_dump(), run_id=run_id, data=self.upload(run_id, sources, config)
         )
         self.bus.send_to_trainer(request)  # checked above: submit would ask the table again
         return request

@@ -1,9 +1,10 @@
 """The splits a run's data is cut into and evaluated on, in the order every view lists them,
 with the words a sentence calls each split's samples by ("the 209 training images")."""
 
+from functions.training.layout import SPLIT_NAMES
 from messages.status import HistoryEntry
 
-SPLITS = ("train", "dev", "test")
+SPLITS = SPLIT_NAMES
 SPLIT_WORDS = {"train": "training", "dev": "dev", "test": "test"}
 
 __all__ = ["SPLITS", "SPLIT_WORDS", "split_accuracy", "split_confusion"]

@@ -106,9 +106,9 @@ class TrainingData(FrozenModel):
 class BatchedData(FrozenModel):
     """Data already split (dev carved out with the request's holdout and seed) and cut into
     the run's stored batches (functions/training/layout.py): one .npy per array of each batch,
-    under ``prefix`` (functions/protocol/keys.py batch_key), the run's own upload prefix or
-    one under inputs/. `lnn submit` and the client send this, so a run's start reads no
-    data; each batch is checked when a step reads it."""
+    under ``prefix`` (functions/protocol/keys.py batch_key), which must be the run's own
+    upload prefix. `lnn submit` and the client send this, so a run's start reads no data;
+    each batch is checked when a step reads it."""
 
     layout: Literal["batches"] = "batches"
     prefix: str = Field(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9_./=-]+/$")

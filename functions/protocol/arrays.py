@@ -23,6 +23,7 @@ process on the way out.
 import io
 import json
 import math
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
@@ -41,10 +42,19 @@ from messages.train_request import TrainingData
 V = TypeVar("V")
 
 # What a warm container keeps of what it read or wrote: the parameter versions of the last
-# steps and their inputs, never the dataset (its batches are read again: batches.py). An
-# eighth of a neuron's 1,024 MB by default; the arrays a step holds may take a quarter
-# (functions/training/capacity.py).
+# steps and their inputs, never the dataset (its batches are read again: batches.py). At
+# most an eighth of the function's memory (the arrays a step holds may take a quarter:
+# functions/training/capacity.py), and at most this.
 ARRAY_CACHE_BYTES = 128 * 1024 * 1024
+ARRAY_CACHE_SHARE = 8
+
+
+def array_cache_bytes() -> int:
+    """This process's cache: its function's share, as the Lambda runtime states its memory."""
+    memory_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024"))
+    return min(ARRAY_CACHE_BYTES, memory_mb * 1024 * 1024 // ARRAY_CACHE_SHARE)
+
+
 PLAN_CACHE_RUNS = 64
 BATCH_CACHE_ENTRIES = 4  # the x and y of the last two batches
 Z_CACHE_ENTRIES = 256
@@ -105,7 +115,7 @@ def nbytes(value: Any) -> int:
 class ProcessMemory:
     """The caches of one process: decoded objects, run plans, batch columns, forward passes."""
 
-    objects: LruCache[Any] = field(default_factory=lambda: LruCache(ARRAY_CACHE_BYTES, nbytes))
+    objects: LruCache[Any] = field(default_factory=lambda: LruCache(array_cache_bytes(), nbytes))
     plans: LruCache[Any] = field(default_factory=lambda: LruCache(PLAN_CACHE_RUNS))
     batches: LruCache[Any] = field(default_factory=lambda: LruCache(BATCH_CACHE_ENTRIES))
     z: LruCache[Any] = field(default_factory=lambda: LruCache(Z_CACHE_ENTRIES))
@@ -167,10 +177,17 @@ def check_prefix(prefix: str, scope: Scope) -> None:
         )
 
 
+def batches_scope(run_id: str) -> Scope:
+    """Where a request's stored batches may be: its own upload prefix only. Steps read them
+    all run long, so they must be the run's own objects: inputs/ may change between runs
+    (or during one), and only the trainer may read it."""
+    return Scope((upload_prefix(run_id),), immutable=False)
+
+
 def data_scope(run_id: str) -> Scope:
-    """Where a run's stored batches may be: its own objects (a client's upload, or what the
-    trainer cut), or inputs a user uploaded once for many runs."""
-    return Scope((run_prefix(run_id), INPUTS_PREFIX), immutable=False)
+    """Where a step reads the run's stored batches: its own objects (a client's upload, or
+    what the trainer cut from whole arrays), not cached (batches.py)."""
+    return Scope((run_prefix(run_id),), immutable=False)
 
 
 def _check_declared(ref: S3Array, dtype: np.dtype, shape: tuple[int, ...]) -> None:

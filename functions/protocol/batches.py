@@ -38,7 +38,7 @@ def batch_data(
     else:
         stored = [
             (segment.split, index)
-            for segment in layout.eval_batches[batch].segments
+            for segment in layout.eval_passes[batch].segments
             for index in range(segment.first, segment.first + segment.count)
         ]
     parts = [stored_array(svc, plan, split, index, name) for split, index in stored]

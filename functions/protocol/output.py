@@ -58,12 +58,12 @@ def evaluate(
     run, epoch, batch = plan.run_id, task.epoch, task.batch
     y = batch_data(svc, plan, task.phase, epoch, batch, "y")
     activation = plan.specs[-1].activation
-    sums = pass_sums(z, y, plan.layout.eval_batches[batch], activation)
+    sums = pass_sums(z, y, plan.layout.eval_passes[batch], activation)
     if batch > 0:
         sums = EvalSums.from_document(
             svc.store.get_json(eval_sums_key(run, epoch, batch - 1))
         ).plus(sums)
-    if batch + 1 < len(plan.layout.eval_batches):
+    if batch + 1 < len(plan.layout.eval_passes):
         svc.store.put_json(eval_sums_key(run, epoch, batch), sums.to_document())
         launch(svc, plan, "eval", epoch, batch + 1, task.step)
         return

@@ -1,5 +1,5 @@
 """A run's immutable plan (config, data sizes and where its batches are), written once by the
-trainer, read by all; and the batches a task reads through it."""
+trainer, read by all (the batches themselves are read in functions/protocol/batches.py)."""
 
 from dataclasses import asdict, dataclass
 from functools import cached_property

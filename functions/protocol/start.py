@@ -11,7 +11,7 @@ run's batches (docs/data-path.md). The plan is written last: a redelivery that f
 writes nothing again.
 """
 
-from functions.protocol.arrays import check_prefix, request_scope
+from functions.protocol.arrays import batches_scope, check_prefix, request_scope
 from functions.protocol.delivery import Services, current
 from functions.protocol.keys import data_prefix, params_key, plan_key
 from functions.protocol.plan import RunPlan, StoredData, find_plan
@@ -62,7 +62,7 @@ def start_run(request: TrainRequest, svc: Services) -> None:
         raise MessageError(refused)
     data = request.data
     if isinstance(data, BatchedData):
-        check_prefix(data.prefix, request_scope(run))
+        check_prefix(data.prefix, batches_scope(run))
     sources = _read_whole(request, data, svc) if isinstance(data, TrainingData) else None
     message_id = current().message_id
     digest = cancel_digest(request.cancel_token) if request.cancel_token else None
@@ -107,7 +107,7 @@ def _plan_run(
     run, store = request.run_id, svc.store
     plan = _new_plan(request, sources)
     if sources is not None:
-        write_batches(store.blobs, data_prefix(run), sources, plan.layout)
+        write_batches(store.blobs, stored_data(data_prefix(run), sources), sources, plan.layout)
     initial = initial_params(request, request.n_features)
     for layer, (whole, spec) in enumerate(zip(initial, plan.specs, strict=True), start=1):
         for shard, (lo, hi) in enumerate(plan.ranges(layer)):

@@ -351,13 +351,14 @@ def run_passes(plan: RunPlan) -> Iterator[list[Stage]]:
     """Every step and evaluation pass of the run, in the order the trainer starts them."""
     epochs = plan.config.epochs
     evaluated = eval_epochs(epochs, plan.config.eval_every)
+    passes = range(len(plan.layout.eval_passes))
     if epochs == 0:
-        yield _pass(plan, "eval", 0, 0)
+        yield from (_pass(plan, "eval", 0, p) for p in passes)
     for epoch in range(epochs):
         for batch in range(plan.batches_per_epoch):
             yield _pass(plan, "train", epoch, batch)
         if epoch in evaluated:
-            yield _pass(plan, "eval", epoch, 0)
+            yield from (_pass(plan, "eval", epoch, p) for p in passes)
 
 
 def read_spans(barriers: Barriers, plan: RunPlan) -> list[Span]:

@@ -25,11 +25,6 @@ from messages.train_request import BatchedData, TrainConfig
 PUT_CONCURRENCY = 8  # PUTs in flight while writing batches: S3 serves them in parallel
 
 
-def stored_dtype(array: np.ndarray) -> np.ndarray:
-    """``array`` as it is stored (functions/nn/data.py feature_dtype)."""
-    return array.astype(feature_dtype(array), copy=False)
-
-
 def sizes_of(sources: dict[str, SplitSource]) -> tuple[int, int, int]:
     """Samples of train, dev and test (0 for a split the run does not have)."""
     train, dev, test = (sources[n].samples if n in sources else 0 for n in SPLIT_NAMES)
@@ -37,24 +32,25 @@ def sizes_of(sources: dict[str, SplitSource]) -> tuple[int, int, int]:
 
 
 def _stored_batches(
-    prefix: str, sources: dict[str, SplitSource], layout: DataLayout
+    stored: StoredData, sources: dict[str, SplitSource], layout: DataLayout
 ) -> Iterator[tuple[str, Array]]:
     for split in SPLIT_NAMES:
         for index in range(layout.count(split)):
             x, y = sources[split].take(layout.columns(split, index))
-            yield batch_key(prefix, split, index, "x"), stored_dtype(x)
-            yield batch_key(prefix, split, index, "y"), stored_dtype(y)
+            # Every split in the dtypes the plan declares (stored_data).
+            yield batch_key(stored.prefix, split, index, "x"), x.astype(stored.x_dtype, copy=False)
+            yield batch_key(stored.prefix, split, index, "y"), y.astype(stored.y_dtype, copy=False)
 
 
 def write_batches(
-    blobs: BlobStore, prefix: str, sources: dict[str, SplitSource], layout: DataLayout
+    blobs: BlobStore, stored: StoredData, sources: dict[str, SplitSource], layout: DataLayout
 ) -> None:
-    """Write every stored batch of ``sources`` under ``prefix``."""
+    """Write every stored batch of ``sources`` where, and as, ``stored`` says."""
     with ThreadPoolExecutor(PUT_CONCURRENCY) as pool:
         # A bounded window of PUTs: submitting every batch at once would hold all their
         # bytes, the whole dataset again.
         pending: list[Future[None]] = []
-        for key, array in _stored_batches(prefix, sources, layout):
+        for key, array in _stored_batches(stored, sources, layout):
             pending.append(pool.submit(blobs.put_bytes, key, encode_npy(array)))
             if len(pending) >= 2 * PUT_CONCURRENCY:
                 pending.pop(0).result()
@@ -63,12 +59,16 @@ def write_batches(
 
 
 def stored_data(prefix: str, sources: dict[str, SplitSource]) -> StoredData:
-    train = sources["train"]
+    """Where and how the batches of ``sources`` are stored: in one dtype per array for
+    every split, float32 only when every split's is (a float64 test set keeps its digits,
+    as the reference engine evaluates it)."""
+    xs = [feature_dtype(source.x) for source in sources.values()]
+    ys = [feature_dtype(source.y) for source in sources.values()]
     return StoredData(
         prefix=prefix,
-        n_outputs=int(train.y.shape[0]),
-        x_dtype=feature_dtype(train.x).name,
-        y_dtype=feature_dtype(train.y).name,
+        n_outputs=int(sources["train"].y.shape[0]),
+        x_dtype=np.result_type(*xs).name,
+        y_dtype=np.result_type(*ys).name,
     )
 
 
@@ -90,5 +90,5 @@ def upload_batches(
         dev_samples=sizes[1],
         test_samples=sizes[2],
     )
-    write_batches(blobs, stored.prefix, sources, data_layout(config, sizes, n_features))
+    write_batches(blobs, stored, sources, data_layout(config, sizes, n_features))
     return data

@@ -4,7 +4,7 @@ arithmetic."""
 
 from functions.training.schedule import StepKey, eval_epochs, iter_steps
 from functions.training.shards import shard_ranges
-from functions.training.split import DataSplit, eval_inputs, split_training_data, stratify_labels
+from functions.training.split import DataSplit, split_training_data, stratify_labels
 from functions.training.step import (
     LossResult,
     ShardGradients,
@@ -24,7 +24,6 @@ __all__ = [
     "ShardUpdate",
     "StepKey",
     "eval_epochs",
-    "eval_inputs",
     "forward_shard",
     "iter_steps",
     "loss_stage",

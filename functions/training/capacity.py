@@ -12,6 +12,7 @@ Each may use 1/HELD_SHARE of its function's memory: numpy's temporaries (Z, A, d
 beside its float64 copy), the process's caches and the runtime take the rest.
 """
 
+from functions.training.layout import DataLayout, data_layout
 from messages.arrays import array_nbytes
 from messages.function_sizes import FunctionSizes
 from messages.train_request import TrainConfig, TrainingData, TrainRequest
@@ -21,7 +22,7 @@ _MB = 1024 * 1024
 
 
 def _mb(n_bytes: int) -> str:
-    return f"{n_bytes / _MB:,.0f} MB"
+    return f"{n_bytes / _MB:,.1f} MB"
 
 
 def whole_arrays_bytes(data: TrainingData) -> int:
@@ -29,16 +30,16 @@ def whole_arrays_bytes(data: TrainingData) -> int:
     return sum(array_nbytes(ref) for ref in refs if ref is not None)
 
 
-def step_width(config: TrainConfig, n_samples: int) -> int:
-    """Samples in a training step (the first batch: none is wider)."""
-    size = config.batch_size
-    return n_samples if size == 0 or size >= n_samples else size
+def step_layout(config: TrainConfig, *, n_features: int, m_train: int) -> DataLayout:
+    """The layout of a run with ``m_train`` training samples, as far as a step's size goes
+    (the dev and test sets are evaluated in passes no wider: EVAL_BATCH_BYTES)."""
+    return data_layout(config, (m_train, 0, 0), n_features)
 
 
-def step_bytes(config: TrainConfig, *, n_features: int, n_samples: int) -> int:
+def step_bytes(config: TrainConfig, *, n_features: int, m_train: int) -> int:
     """The widest float64 array of one training step: the batch, or a layer's output."""
-    widest = max(n_features, *(layer.units for layer in config.layers))
-    return 8 * step_width(config, n_samples) * widest
+    layout = step_layout(config, n_features=n_features, m_train=m_train)
+    return 8 * layout.width * layout.widest
 
 
 def capacity_refusal(
@@ -46,10 +47,10 @@ def capacity_refusal(
     sizes: FunctionSizes,
     *,
     n_features: int,
-    n_samples: int,
+    m_train: int,
     whole_bytes: int | None = None,
 ) -> str | None:
-    """Why functions of ``sizes`` cannot train ``config`` on ``n_samples`` training samples
+    """Why functions of ``sizes`` cannot train ``config`` on ``m_train`` training samples
     of ``n_features`` (sent as whole arrays of ``whole_bytes``, or as stored batches when
     None); None when they can."""
     trainer_mb = sizes["trainer"].memory_mb
@@ -61,10 +62,10 @@ def capacity_refusal(
             "upload the data as the run's stored batches (lnn submit does), or deploy the "
             "trainer with more memory"
         )
-    held = step_bytes(config, n_features=n_features, n_samples=n_samples)
+    held = step_bytes(config, n_features=n_features, m_train=m_train)
     if held > worker_mb * _MB // HELD_SHARE:
         widest = max(layer.units for layer in config.layers)
-        width = step_width(config, n_samples)
+        width = step_layout(config, n_features=n_features, m_train=m_train).width
         return (
             f"a step of {width:,} samples x {n_features:,} features (layers up to {widest:,} "
             f"units) holds {_mb(held)} in float64; a neuron ({worker_mb:,} MB) "
@@ -75,13 +76,13 @@ def capacity_refusal(
 
 
 def request_refusal(request: TrainRequest, sizes: FunctionSizes) -> str | None:
-    """capacity_refusal for a request as the trainer receives it."""
+    """capacity_refusal for a request as the trainer receives it: whole arrays are not
+    split yet, so their training samples count the dev set too (an upper bound)."""
     data = request.data
-    whole = whole_arrays_bytes(data) if isinstance(data, TrainingData) else None
+    if isinstance(data, TrainingData):
+        whole, m_train = whole_arrays_bytes(data), data.n_samples
+    else:
+        whole, m_train = None, data.train_samples
     return capacity_refusal(
-        request.config,
-        sizes,
-        n_features=request.n_features,
-        n_samples=request.n_samples,
-        whole_bytes=whole,
+        request.config, sizes, n_features=request.n_features, m_train=m_train, whole_bytes=whole
     )

@@ -14,7 +14,7 @@ from functions.nn.data import correct_count
 from functions.nn.losses import loss_for_output
 from functions.nn.types import Array
 from functions.telemetry.classes import class_counts, counts_classes
-from functions.training.layout import SPLIT_NAMES, EvalBatch
+from functions.training.layout import SPLIT_NAMES, EvalPass
 from messages.base import split_fields
 from messages.tasks import EvalMetrics
 
@@ -91,7 +91,7 @@ class EvalSums:
         return cls(float(document["weighted_cost"]), splits)
 
 
-def pass_sums(z: Array, y: Array, batch: EvalBatch, activation: str) -> EvalSums:
+def pass_sums(z: Array, y: Array, batch: EvalPass, activation: str) -> EvalSums:
     """The sums of one evaluation pass: output pre-activations ``z`` and targets ``y`` of its
     columns, its segments side by side."""
     a = get_activation(activation).forward(z)

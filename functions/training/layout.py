@@ -38,7 +38,7 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class EvalBatch:
+class EvalPass:
     """One evaluation pass: its segments side by side, in split order."""
 
     segments: tuple[Segment, ...]
@@ -112,7 +112,7 @@ class DataLayout:
         return self.train_batches[self.stored_batch(epoch, batch)]
 
     @cached_property
-    def eval_batches(self) -> list[EvalBatch]:
+    def eval_passes(self) -> list[EvalPass]:
         limit = max(1, EVAL_BATCH_BYTES // (8 * max(self.widest, 1)))
         groups: list[list[tuple[str, int, int]]] = [[]]
         used = 0
@@ -124,7 +124,7 @@ class DataLayout:
                     used = 0
                 groups[-1].append((split, index, size))
                 used += size
-        return [EvalBatch(_segments(group)) for group in groups if group]
+        return [EvalPass(_segments(group)) for group in groups if group]
 
 
 def _segments(stored: list[tuple[str, int, int]]) -> tuple[Segment, ...]:

@@ -1,7 +1,9 @@
-"""A run's data split: the seeded, stratified hold-out and the evaluation matrix.
+"""A run's data split: the seeded, stratified hold-out.
 
-A pure function of the request and its seed, so the trainer Lambda and the reference engine
-carve the same dev set independently.
+A pure function of the request and its seed, so the client that uploads, the trainer Lambda
+and the reference engine carve the same dev set independently: as copies of the columns
+(DataSplit, the reference engine's), or as the columns to take (SplitSource, what the
+uploads cut their batches from without copying the dataset).
 """
 
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ class DataSplit:
 
     @property
     def eval_sizes(self) -> tuple[int, int, int]:
-        """Columns of train, dev and test inside the evaluation matrix."""
+        """Samples of train, dev and test."""
         return (
             self.x_train.shape[1],
             0 if self.x_dev is None else self.x_dev.shape[1],
@@ -94,10 +96,3 @@ def split_training_data(
         return DataSplit(x, y, x_test=x_test, y_test=y_test)
     train_idx, dev_idx = stratified_split(stratify_labels(y), holdout, seed)
     return DataSplit(x[:, train_idx], y[:, train_idx], x[:, dev_idx], y[:, dev_idx], x_test, y_test)
-
-
-def eval_inputs(split: DataSplit) -> tuple[Array, Array]:
-    """Train, dev and test side by side, so one forward pass evaluates all three."""
-    xs = [a for a in (split.x_train, split.x_dev, split.x_test) if a is not None]
-    ys = [a for a in (split.y_train, split.y_dev, split.y_test) if a is not None]
-    return np.concatenate(xs, axis=1), np.concatenate(ys, axis=1)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, fields
 from typing import Any
@@ -41,6 +42,11 @@ _MAX_DELAY_S = 900  # SQS DelaySeconds and visibility can go no further in one s
 
 class ProcessDeath(BaseException):
     """The invocation's process died: none of the handler's own failure handling runs."""
+
+
+class DeadlinePassed(ProcessDeath):
+    """Lambda stopped the invocation at its function's timeout: nothing it would have done
+    after that happens."""
 
 
 @dataclass(frozen=True)
@@ -112,10 +118,14 @@ class Chaos:
             self.injected[kind] += n
 
     def invocation(
-        self, receive_counts: list[int], max_receives: int, function: str = ""
+        self,
+        receive_counts: list[int],
+        max_receives: int,
+        function: str = "",
+        deadline: float | None = None,
     ) -> Invocation:
         """The faults of one invocation of ``function`` (its key: trainer, neuron, ...) over
-        a batch with these receive counts."""
+        a batch with these receive counts, which ends at ``deadline``."""
         if self.spec.kill and function == self.spec.kill:
             self.count("kill")
             return Invocation(self, None, killed=True)
@@ -124,15 +134,23 @@ class Chaos:
         if eligible and self.chance(self.spec.timeout):
             with self._lock:
                 kill_after = self._random.randint(1, 8)
-        return Invocation(self if eligible else None, kill_after)
+        return Invocation(self if eligible else None, kill_after, deadline=deadline)
 
 
 class Invocation:
-    """While entered (on the invoking thread), the handler's AWS calls meet the faults."""
+    """While entered (on the invoking thread), the handler's AWS calls meet the faults, and
+    none is made past ``deadline`` (time.monotonic): a thread cannot be stopped at its
+    timeout as Lambda stops a process, but this way no side effect outlives it."""
 
-    def __init__(self, chaos: Chaos | None, kill_after: int | None, killed: bool = False) -> None:
+    def __init__(
+        self,
+        chaos: Chaos | None,
+        kill_after: int | None,
+        killed: bool = False,
+        deadline: float | None = None,
+    ) -> None:
         self.chaos, self.kill_after, self.calls = chaos, kill_after, 0
-        self.killed = killed
+        self.killed, self.deadline = killed, deadline
 
     def __enter__(self) -> Invocation:
         if self.killed:
@@ -149,10 +167,12 @@ class Invocation:
             raise ProcessDeath("the invocation ran past its function timeout")
 
     def around(self, call: Any, client: BaseClient, operation: str, params: Any) -> Any:
+        name = f"{client.meta.service_model.service_name}.{operation}"
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise DeadlinePassed(f"stopped at its function timeout, before {name}")
         chaos = self.chaos
         if chaos is None:
             return call(client, operation, params)
-        name = f"{client.meta.service_model.service_name}.{operation}"
         if chaos.chance(chaos.spec.crash_before):
             chaos.count("crash_before")
             raise ProcessDeath(f"died before {name}")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-from contextlib import nullcontext
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.credentials import Credentials
 
-from infra.local.chaos import Chaos, ProcessDeath
+from infra.local.chaos import Chaos, DeadlinePassed, Invocation, ProcessDeath
 from infra.local.context import LambdaContext
 from infra.local.discovery import SqsMapping
 from infra.local.handlers import Handler
@@ -67,6 +67,17 @@ def _function_key(mapping: SqsMapping) -> str:
     return parts[-2] if len(parts) == 3 else mapping.function_name
 
 
+def _report_timeout(mapping: SqsMapping, size: int, stopped: DeadlinePassed | None) -> None:
+    how = f" ({stopped})" if stopped is not None else ""
+    logger.warning(
+        "%s exceeded its %ss timeout%s: its batch of %d is retried",
+        mapping.function_name,
+        mapping.timeout_s,
+        how,
+        size,
+    )
+
+
 def _receive_counts(messages: list[dict[str, Any]]) -> list[int]:
     return [int(m.get("Attributes", {}).get("ApproximateReceiveCount", "1")) for m in messages]
 
@@ -98,15 +109,23 @@ def invoke_batch(
             memory_limit_in_mb=mapping.memory_mb,
             timeout_s=mapping.timeout_s,
         )
-        faults = (
-            chaos.invocation(_receive_counts(messages), max_receives, _function_key(mapping))
+        deadline = time.monotonic() + mapping.timeout_s
+        invocation = (
+            chaos.invocation(
+                _receive_counts(messages), max_receives, _function_key(mapping), deadline
+            )
             if chaos
-            else None
+            else Invocation(None, None, deadline=deadline)
         )
         error: Exception | None = None
         try:
-            with faults or nullcontext():
+            with invocation:
                 response = handler(json.loads(payload), context)
+        except DeadlinePassed as stopped:
+            _report_timeout(mapping, len(ids), stopped)
+            outcome.timeouts_exceeded += 1
+            outcome.failed.update(ids)
+            break
         except ProcessDeath as death:
             logger.warning("%s: %s (chaos)", mapping.function_name, death)
             outcome.died = True
@@ -116,15 +135,9 @@ def invoke_batch(
             error = exc
         if context.get_remaining_time_in_millis() == 0:
             # Lambda stops the invocation at its deadline and reports the batch failed,
-            # whatever the handler would have returned. A thread cannot be stopped, so what
-            # it did past the deadline stays done: the protocol tolerates a partial
-            # invocation's side effects, as it must those made before a deadline on AWS.
-            logger.warning(
-                "%s exceeded its %ss timeout: its batch of %d is retried",
-                mapping.function_name,
-                mapping.timeout_s,
-                len(ids),
-            )
+            # whatever the handler would have returned. It made no AWS call past the
+            # deadline (Invocation), so what it did after it is lost, as on AWS.
+            _report_timeout(mapping, len(ids), None)
             outcome.timeouts_exceeded += 1
             outcome.failed.update(ids)
             break

@@ -56,7 +56,7 @@ def evaluate(config: TrainConfig, params: Params, split: DataSplit) -> EvalMetri
         "test": (split.x_test, split.y_test),
     }
     sums = EvalSums()
-    for batch in layout.eval_batches:
+    for batch in layout.eval_passes:
         xs, ys = [], []
         for segment in batch.segments:
             x, y = arrays[segment.split]

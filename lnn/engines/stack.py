@@ -11,7 +11,10 @@ from typing import Any, NamedTuple, Protocol
 
 from functions.aws.clients import reset_clients
 from functions.protocol import loss_in_output_shard, pass_stages, reset_services
+from functions.protocol.uploads import sizes_of
+from functions.training.layout import data_layout
 from functions.training.schedule import eval_epochs
+from functions.training.split import split_sources
 from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.local.chaos import ChaosSpec
@@ -163,16 +166,30 @@ def _timeouts_exceeded(runner: LambdaRunner) -> dict[str, int]:
     }
 
 
-def _hops(config: TrainConfig, record: RunRecord) -> int:
+def _hops(config: TrainConfig, record: RunRecord, eval_passes: int) -> int:
     """Messages on the run's critical path: the TrainRequest; per step, one per barrier the
-    step claims (functions/protocol/telemetry.py); per evaluation, its barriers (the
-    invocation completing the last one closes it). Duplicates and retries are off that
-    path."""
+    step claims (functions/protocol/telemetry.py); per evaluation, the barriers of each of
+    its ``eval_passes`` passes (the invocation completing the last one closes it).
+    Duplicates and retries are off that path."""
     depth, folded = len(config.layers), loss_in_output_shard(config)
     per_step = len(pass_stages(depth, folded, "train"))
-    per_eval = len(pass_stages(depth, folded, "eval"))
+    per_eval = len(pass_stages(depth, folded, "eval")) * eval_passes
     evals = sum(1 for e in eval_epochs(config.epochs, config.eval_every) if e <= record.eval_epoch)
     return 1 + record.step * per_step + evals * per_eval
+
+
+def _eval_passes(config: TrainConfig, data: PreparedData) -> int:
+    """The passes of each of the run's evaluations, from the sizes of its splits."""
+    sources = split_sources(
+        data.x,
+        data.y,
+        holdout=config.holdout,
+        seed=config.seed,
+        x_test=data.x_test,
+        y_test=data.y_test,
+    )
+    layout = data_layout(config, sizes_of(sources), int(data.x.shape[0]))
+    return len(layout.eval_passes)
 
 
 @contextmanager
@@ -275,6 +292,7 @@ def run_embedded(
     `observer` is polled while it runs (the live page); once `stop` says so the run is
     cancelled and what it trained is returned (CANCELLED)."""
     client, runner = session
+    passes = _eval_passes(config, data)
     runner.stats = RunnerStats()  # this run's own deliveries and idle polls
     with ApiCallCounter() as counter:
         runner.refresh()
@@ -288,7 +306,7 @@ def run_embedded(
 
             def calls_so_far() -> dict[str, Any]:
                 record = follower.record
-                hops = {"hops": _hops(config, record)} if record is not None else {}
+                hops = {"hops": _hops(config, record, passes)} if record is not None else {}
                 network = _critical_path(counter.snapshot(), client_counter.snapshot(), runner)
                 return {**hops, **network}
 
@@ -309,7 +327,7 @@ def run_embedded(
         record = follower.record
         extra = {
             "api_calls": api_calls,
-            "hops": 0 if record is None else _hops(config, record),
+            "hops": 0 if record is None else _hops(config, record, passes),
             "critical_path": _critical_path(api_calls, client_counter.snapshot(), runner),
             "chaos": _injected(runner),
             "timeouts_exceeded": _timeouts_exceeded(runner),

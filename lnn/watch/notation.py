@@ -22,7 +22,6 @@ from functions.nn.losses import (
 from functions.protocol import RunPlan
 from functions.telemetry.spans import Span
 from functions.training.config import learning_rate
-from lnn.splits import SPLITS
 from lnn.watch.norm_notation import norm_lines, running_lines
 
 # The cost of each loss the output activation implies, for A = A[L] and m samples.
@@ -54,7 +53,7 @@ def samples(plan: RunPlan, span: Span) -> int:
     """The columns the task computed on: its batch in training, the samples of its pass in
     an evaluation (train, dev and test side by side: functions/training/layout.py)."""
     if span.phase == "eval":
-        return plan.layout.eval_batches[span.batch].columns
+        return plan.layout.eval_passes[span.batch].columns
     return plan.batch_size_of(span.epoch, span.batch)
 
 
@@ -62,7 +61,7 @@ def samples_text(plan: RunPlan, span: Span) -> str:
     m = samples(plan, span)
     if span.phase != "eval":
         return f"{m} samples"
-    segments = plan.layout.eval_batches[span.batch].segments
+    segments = plan.layout.eval_passes[span.batch].segments
     present = [f"{segment.columns} {segment.split}" for segment in segments]
     return f"{m} samples ({' + '.join(present)})"
 
@@ -121,7 +120,8 @@ def loss_lines(plan: RunPlan, span: Span) -> list[str]:
     lines.append(f"{cost}, m = {m_cost} ({loss.replace('_', ' ')})")
     if span.phase == "eval":
         if activation != "linear":
-            present = [name for n, name in zip(plan.eval_sizes, SPLITS, strict=True) if n]
+            segments = plan.layout.eval_passes[span.batch].segments
+            present = [segment.split for segment in segments]
             lines.append(f"accuracy on {' and '.join(present)}: the share predicted right")
         return lines
     if (activation, loss) in FUSED_PAIRS or activation == "linear":

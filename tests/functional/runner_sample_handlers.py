@@ -81,3 +81,16 @@ def sleeps_past_its_timeout(event: dict[str, Any], context: Any) -> dict[str, An
     _record("sleeps_past_its_timeout", event, context)
     time.sleep(context.get_remaining_time_in_millis() / 1000 + 0.05)
     return {"batchItemFailures": []}
+
+
+def writes_after_its_timeout(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Sleeps past its function's timeout, then sends the record's body on to the queue
+    named in LNN_SAMPLE_SETTING: an AWS call Lambda would never have let it make."""
+    import boto3
+
+    _record("writes_after_its_timeout", event, context)
+    time.sleep(context.get_remaining_time_in_millis() / 1000 + 0.05)
+    boto3.client("sqs").send_message(
+        QueueUrl=os.environ["LNN_SAMPLE_SETTING"], MessageBody=event["Records"][0]["body"]
+    )
+    return {"batchItemFailures": []}

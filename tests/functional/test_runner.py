@@ -187,6 +187,29 @@ def test_a_handler_past_its_timeout_fails_its_batch_until_it_is_dead_lettered(
     assert (stats.timeouts_exceeded, stats.failed, stats.handler_errors) == (3, 3, 0)
 
 
+def test_nothing_a_handler_does_past_its_timeout_reaches_aws(
+    stack: EmbeddedStack, sqs: Any, handlers: Any, samples: Any
+) -> None:
+    """Lambda stops the process at the timeout; the runner lets no AWS call through after
+    it, so a slow handler cannot do on the embedded stack what AWS would have cut short."""
+    outbox = sqs.create_queue(QueueName="outbox")["QueueUrl"]
+    sample = samples.deploy_sample(
+        stack.session,
+        "late-writer",
+        "runner_sample_handlers.writes_after_its_timeout",
+        timeout=1,
+        max_receive_count=2,
+        environment={"LNN_SAMPLE_SETTING": outbox},
+    )
+    sqs.send_message(QueueUrl=sample.queue_url, MessageBody="late")
+    runner = stack.runner(retry_delay=0)
+
+    assert runner.run_until(lambda: samples.depth(sqs, sample.dlq_url) == 1, timeout=60)
+    assert len(handlers.CALLS) == 2
+    assert samples.depth(sqs, outbox) == 0  # neither delivery's send went through
+    assert runner.stats.function("late-writer-fn").timeouts_exceeded == 2
+
+
 def test_a_handler_within_its_timeout_is_acknowledged(
     stack: EmbeddedStack, sqs: Any, handlers: Any, samples: Any
 ) -> None:

@@ -28,28 +28,28 @@ def _config(batch_size: int, units: int = 8) -> TrainConfig:
 def test_a_step_may_hold_a_quarter_of_the_smallest_workers_memory() -> None:
     budget = 128 * MB // HELD_SHARE  # neuron 128 MB, loss 256 MB: the neuron bounds it
     fits = budget // 8 // 1000  # samples of 1,000 float64 features in the budget
-    assert capacity_refusal(_config(0), SMALL, n_features=1000, n_samples=fits) is None
-    reason = capacity_refusal(_config(0), SMALL, n_features=1000, n_samples=fits + 1)
+    assert capacity_refusal(_config(0), SMALL, n_features=1000, m_train=fits) is None
+    reason = capacity_refusal(_config(0), SMALL, n_features=1000, m_train=fits + 1)
     assert reason == (
-        f"a step of {fits + 1:,} samples x 1,000 features (layers up to 8 units) holds 32 MB "
-        "in float64; a neuron (128 MB) holds at most 32 MB: use a smaller --batch-size, or "
+        f"a step of {fits + 1:,} samples x 1,000 features (layers up to 8 units) holds 32.0 MB "
+        "in float64; a neuron (128 MB) holds at most 32.0 MB: use a smaller --batch-size, or "
         "deploy the neurons with more memory"
     )
     # The same data in mini-batches fits; a layer wider than the data counts too.
-    assert capacity_refusal(_config(128), SMALL, n_features=1000, n_samples=fits + 1) is None
-    wide = capacity_refusal(_config(2048, units=4096), SMALL, n_features=10, n_samples=10_000)
-    assert wide is not None and "layers up to 4,096 units) holds 64 MB" in wide
+    assert capacity_refusal(_config(128), SMALL, n_features=1000, m_train=fits + 1) is None
+    wide = capacity_refusal(_config(2048, units=4096), SMALL, n_features=10, m_train=10_000)
+    assert wide is not None and "layers up to 4,096 units) holds 64.0 MB" in wide
 
 
 def test_whole_arrays_may_hold_a_quarter_of_the_trainers_memory() -> None:
     cfg, budget = _config(64), 256 * MB // HELD_SHARE
-    assert capacity_refusal(cfg, SMALL, n_features=8, n_samples=100, whole_bytes=budget) is None
-    reason = capacity_refusal(cfg, SMALL, n_features=8, n_samples=100, whole_bytes=budget + 1)
+    assert capacity_refusal(cfg, SMALL, n_features=8, m_train=100, whole_bytes=budget) is None
+    reason = capacity_refusal(cfg, SMALL, n_features=8, m_train=100, whole_bytes=budget + 1)
     assert reason is not None and reason.startswith(
-        "the request's whole arrays are 64 MB; the trainer (256 MB) reads at most 64 MB of them"
+        "the request's whole arrays are 64.0 MB; the trainer (256 MB) reads at most 64.0 MB of them"
     )
     # Stored batches: the trainer reads none of the data, whatever its size.
-    assert capacity_refusal(cfg, SMALL, n_features=8, n_samples=10**6) is None
+    assert capacity_refusal(cfg, SMALL, n_features=8, m_train=10**6) is None
 
 
 def test_the_trainer_refuses_a_request_its_stack_cannot_hold() -> None:
@@ -63,7 +63,7 @@ def test_the_trainer_refuses_a_request_its_stack_cannot_hold() -> None:
     record = stack.record(RUN)
     assert record is not None and record.status is RunStatus.FAILED
     assert record.reason is not None and record.reason.startswith(
-        "a step of 4,200 samples x 1,000 features (layers up to 8 units) holds 32 MB"
+        "a step of 4,200 samples x 1,000 features (layers up to 8 units) holds 32.0 MB"
     )
     assert [m.queue for m in stack.dead_lettered] == ["trainer"]
     assert not [k for k in stack.blobs.objects if k.startswith(f"runs/{RUN}/data/")]

@@ -9,7 +9,7 @@ from functions.aws.ledger import _history_sort_key, _serialize, partition_key
 from functions.memory import InMemoryStack
 from functions.telemetry import class_counts
 from functions.training.evaluation import pass_sums
-from functions.training.layout import EvalBatch, Segment
+from functions.training.layout import EvalPass, Segment
 from functions.training.split import split_training_data
 from lnn.engines.reference import train_reference
 from lnn.estimate.dynamodb import item_size
@@ -66,7 +66,7 @@ def evaluate_outputs(
     """One evaluation pass over train, dev and test side by side."""
     names = ("train", "dev", "test")
     segments = tuple(Segment(n, 0, 1, size) for n, size in zip(names, sizes, strict=True) if size)
-    return pass_sums(z, y, EvalBatch(segments), activation).metrics(activation, **l2)
+    return pass_sums(z, y, EvalPass(segments), activation).metrics(activation, **l2)
 
 
 def test_an_evaluation_counts_like_telemetrys_class_counts() -> None:
