@@ -7,9 +7,7 @@ from __future__ import annotations
 __all__ = [
     "BARRIER_ITEM_BUDGET",
     "DYNAMODB_ITEM_BYTES",
-    "LAMBDA_ASYNC_PAYLOAD_BYTES",
     "LAMBDA_MEMORY_MB",
-    "LAMBDA_SYNC_PAYLOAD_BYTES",
     "LAMBDA_TIMEOUT_S",
     "MAX_ARRAY_DIMS",
     "MAX_BARRIER_NOTES",
@@ -24,8 +22,6 @@ __all__ = [
     "PARAMS_ITEM_BUDGET",
     "PUBLISH_BATCH_BYTES",
     "PUBLISH_BATCH_ENTRIES",
-    "S3_MAX_PARTS",
-    "S3_MIN_PART_BYTES",
     "SEND_BATCH_BYTES",
     "SNS_BATCH_BYTES",
     "SNS_MESSAGE_BYTES",
@@ -51,18 +47,10 @@ SNS_MESSAGE_BYTES = 256 * _KIB
 SNS_BATCH_BYTES = SNS_MESSAGE_BYTES
 # DynamoDB item, names + values (its KB is 1,024 B): DynamoDB guide, Constraints, 2026-12-07
 DYNAMODB_ITEM_BYTES = 400 * _KIB
-# Invoke RequestResponse, request and response each: Lambda API Invoke, seen 2026-12-07
-LAMBDA_SYNC_PAYLOAD_BYTES = 6 * _MIB
-# Invoke Event (async): AWS What's New "Lambda 1 MB async payloads", 2025-10-24
-LAMBDA_ASYNC_PAYLOAD_BYTES = 1 * _MIB
 # Function MemorySize in MB, inclusive: Lambda guide, quotas, seen 2026-12-07
 LAMBDA_MEMORY_MB = (128, 10_240)
 # Function Timeout in seconds, inclusive: Lambda guide, quotas, seen 2026-12-07
 LAMBDA_TIMEOUT_S = (1, 900)
-# Multipart part size, all but the last part: S3 guide, multipart quick facts, seen 2026-12-07
-S3_MIN_PART_BYTES = 5 * _MIB
-# Parts of one multipart upload: S3 guide, multipart quick facts, seen 2026-12-07
-S3_MAX_PARTS = 10_000
 
 # -- cost guards: no AWS quota behind them ------------------------------------------------
 MAX_LAYERS = 32
