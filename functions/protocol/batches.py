@@ -85,7 +85,7 @@ def read_split(store: ArrayStore, plan: RunPlan, split: str) -> tuple[Array, Arr
     data: one GetObject per array of each stored batch); None when the split is empty."""
     layout = plan.layout
     count = layout.count(split)
-    if count == 0:
+    if count == 0 or plan.data is None:  # none, or a run planned before stored batches
         return None
     order = np.concatenate([layout.columns(split, i) for i in range(count)])
     found = []
