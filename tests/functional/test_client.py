@@ -96,7 +96,7 @@ def test_start_uploads_the_runs_batches_and_queues_a_valid_request(client: Stack
     data = PreparedData(
         x=rng.normal(size=(2, m)).astype(np.float32),
         y=(rng.random((1, m)) > 0.5).astype(np.float64),
-        x_test=rng.normal(size=(2, 10)),
+        x_test=rng.normal(size=(2, 10)).astype(np.float32),
         y_test=np.ones((1, 10)),
     )
     layers = [{"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]

@@ -96,7 +96,7 @@ def test_a_trainer_past_its_timeout_on_every_delivery_fails_its_run(
     delivery of the TrainRequest fails in a fresh container, the request is dead-lettered
     after maxReceiveCount deliveries, and the dead-letter consumer fails the run, naming a
     timeout among the causes (nothing in the stack can know which it was)."""
-    from functions.protocol import trainer as module
+    from functions.protocol import start as module
     from functions.protocol.delivery import current
 
     containers: list[object] = []
@@ -107,7 +107,7 @@ def test_a_trainer_past_its_timeout_on_every_delivery_fails_its_run(
         receives.append(current().count)
         time.sleep(1.2)  # past the trainer's 1 s: Lambda would have stopped it here
 
-    monkeypatch.setattr(module, "start", overruns)
+    monkeypatch.setattr(module, "start_run", overruns)
     layers = [{"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]
     config = TrainConfig(dataset="moons", layers=layers, epochs=1)
     data = prepare(load_dataset("moons", samples=20), layers)
