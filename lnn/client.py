@@ -24,7 +24,7 @@ from functions.protocol import (
 from functions.telemetry import TelemetryRecord
 from functions.telemetry.spans import Span
 from functions.training.capacity import capacity_refusal, request_refusal
-from functions.training.split import SplitSource, split_sources
+from functions.training.split import SplitSource
 from infra.stack import StackNotDeployedError, StackOutputs, find_stack
 from infra.stack.aws import AWS_ERRORS, CLIENT_LIMITS, Clients, Session, make_session, unanswered
 from lnn.runs.types import MODEL_FILE
@@ -204,14 +204,9 @@ class StackClient:
     ) -> TrainRequest:
         """Upload `data`, publish the TrainRequest for `config` and return it."""
         self.check_depth(config)
-        sources = split_sources(
-            data.x,
-            data.y,
-            holdout=config.holdout,
-            seed=config.seed,
-            x_test=data.x_test,
-            y_test=data.y_test,
-        )
+        from lnn.prepare import sources as split  # the datasets' import: only to start a run
+
+        sources = split(data, config)
         m_train, n_features = sources["train"].samples, int(data.x.shape[0])
         sizes = self.outputs.function_sizes
         self._check_capacity(

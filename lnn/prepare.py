@@ -8,8 +8,9 @@ import numpy as np
 from functions.nn.data import feature_dtype, one_hot
 from functions.nn.types import Array
 from functions.training.checks import TrainingDataError, check_training_data
-from functions.training.split import DataSplit, split_training_data
+from functions.training.split import DataSplit, SplitSource, split_sources, split_training_data
 from lnn.datasets import Dataset
+from messages.train_request import TrainConfig
 
 
 class DataMismatchError(ValueError):
@@ -86,6 +87,18 @@ def _check_prepared(data: PreparedData, activation: str) -> None:
         check_training_data(data.x_test, data.y_test, activation=activation, suffix="_test")
     except TrainingDataError as exc:
         raise DataMismatchError(str(exc)) from exc
+
+
+def sources(data: PreparedData, config: TrainConfig) -> dict[str, SplitSource]:
+    """The run's train/dev/test splits as columns of ``data``, as a client uploads them."""
+    return split_sources(
+        data.x,
+        data.y,
+        holdout=config.holdout,
+        seed=config.seed,
+        x_test=data.x_test,
+        y_test=data.y_test,
+    )
 
 
 def split(data: PreparedData, *, holdout: float, seed: int) -> DataSplit:

@@ -61,6 +61,12 @@ class SplitSource:
         cols = samples if self.columns is None else self.columns[samples]
         return self.x[:, cols], self.y[:, cols]
 
+    def arrays(self) -> tuple[Array, Array]:
+        """x and y of the whole split: the caller's arrays themselves when it takes them all."""
+        if self.columns is None:
+            return self.x, self.y
+        return self.x[:, self.columns], self.y[:, self.columns]
+
 
 def split_sources(
     x: Array,
@@ -91,8 +97,9 @@ def split_training_data(
     x_test: Array | None = None,
     y_test: Array | None = None,
 ) -> DataSplit:
-    """Carve a seeded, stratified dev set out of the training columns."""
-    if holdout <= 0:
-        return DataSplit(x, y, x_test=x_test, y_test=y_test)
-    train_idx, dev_idx = stratified_split(stratify_labels(y), holdout, seed)
-    return DataSplit(x[:, train_idx], y[:, train_idx], x[:, dev_idx], y[:, dev_idx], x_test, y_test)
+    """Carve a seeded, stratified dev set out of the training columns (split_sources'
+    splits, copied out)."""
+    sources = split_sources(x, y, holdout=holdout, seed=seed, x_test=x_test, y_test=y_test)
+    x_train, y_train = sources["train"].arrays()
+    x_dev, y_dev = sources["dev"].arrays() if "dev" in sources else (None, None)
+    return DataSplit(x_train, y_train, x_dev, y_dev, x_test, y_test)

@@ -14,7 +14,6 @@ from functions.protocol import loss_in_output_shard, pass_stages, reset_services
 from functions.protocol.uploads import sizes_of
 from functions.training.layout import data_layout
 from functions.training.schedule import eval_epochs
-from functions.training.split import split_sources
 from infra.bundle import build_source_bundle
 from infra.local import ApiCallCounter, EmbeddedStack, LambdaRunner
 from infra.local.chaos import ChaosSpec
@@ -24,7 +23,7 @@ from infra.stack.aws import CLIENT_LIMITS, Clients, make_session
 from lnn.client import RunStalledError, StackClient, never_started_reason
 from lnn.engines.base import StopCheck, TrainingResult
 from lnn.engines.results import fetch_result, interrupted, stalled
-from lnn.prepare import PreparedData
+from lnn.prepare import PreparedData, sources
 from messages.function_sizes import DEFAULT_FUNCTION_SIZES, FunctionSizes
 from messages.status import STALL_AFTER_S, HistoryEntry, RunRecord
 from messages.train_request import TrainConfig
@@ -180,15 +179,7 @@ def _hops(config: TrainConfig, record: RunRecord, eval_passes: int) -> int:
 
 def _eval_passes(config: TrainConfig, data: PreparedData) -> int:
     """The passes of each of the run's evaluations, from the sizes of its splits."""
-    sources = split_sources(
-        data.x,
-        data.y,
-        holdout=config.holdout,
-        seed=config.seed,
-        x_test=data.x_test,
-        y_test=data.y_test,
-    )
-    layout = data_layout(config, sizes_of(sources), int(data.x.shape[0]))
+    layout = data_layout(config, sizes_of(sources(data, config)), int(data.x.shape[0]))
     return len(layout.eval_passes)
 
 
