@@ -90,24 +90,19 @@ def start_run(request: TrainRequest, svc: Services) -> None:
     launch(svc, plan, "train" if request.epochs > 0 else "eval", 0, 0, 0)
 
 
-def _new_plan(request: TrainRequest, sources: dict[str, SplitSource] | None) -> RunPlan:
-    run, data = request.run_id, request.data
-    if isinstance(data, BatchedData):
-        stored = StoredData(data.prefix, data.n_outputs, data.x_dtype, data.y_dtype)
-        return RunPlan(run, request.config, request.n_features, data.sizes, stored)
-    if sources is None:
-        raise ValueError("a request with whole arrays needs them read and split")
-    stored = stored_data(data_prefix(run), sources)
-    return RunPlan(run, request.config, request.n_features, sizes_of(sources), stored)
-
-
 def _plan_run(
     request: TrainRequest, sources: dict[str, SplitSource] | None, svc: Services
 ) -> RunPlan:
-    run, store = request.run_id, svc.store
-    plan = _new_plan(request, sources)
-    if sources is not None:
-        write_batches(store.blobs, stored_data(data_prefix(run), sources), sources, plan.layout)
+    run, store, data = request.run_id, svc.store, request.data
+    if isinstance(data, BatchedData):
+        stored = StoredData(data.prefix, data.n_outputs, data.x_dtype, data.y_dtype)
+        plan = RunPlan(run, request.config, request.n_features, data.sizes, stored)
+    elif sources is not None:
+        stored = stored_data(data_prefix(run), sources)
+        plan = RunPlan(run, request.config, request.n_features, sizes_of(sources), stored)
+        write_batches(store.blobs, stored, sources, plan.layout)
+    else:
+        raise ValueError("a request with whole arrays needs them read and split")
     initial = initial_params(request, request.n_features)
     for layer, (whole, spec) in enumerate(zip(initial, plan.specs, strict=True), start=1):
         for shard, (lo, hi) in enumerate(plan.ranges(layer)):
