@@ -60,8 +60,10 @@ class RunRecord(FrozenModel):
     Besides the run's outcome it holds the transition counters: ``step`` is the last step
     claimed and ``eval_epoch`` the last evaluation (-1 before the first), each with the id
     of the message whose delivery claimed it (``step_message``, ``eval_message``, and
-    ``start_message`` for the run's start), and ``costs`` the batch costs of the epoch in
-    progress, in batch order.
+    ``start_message`` for the run's start), and ``cost_sum`` the epoch in progress's batch
+    costs, each times its batch's size, summed in batch order as the reference engine sums
+    them. A sum, not a list: the item's size, and so each claim's write, stays the same
+    however many steps an epoch has.
     """
 
     run_id: RunId
@@ -75,7 +77,7 @@ class RunRecord(FrozenModel):
     cancel_digest: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     step_message: MessageId | None = None
     eval_message: MessageId | None = None
-    costs: list[Float] = Field(default_factory=list)
+    cost_sum: Float = 0.0
     created_at: AwareDatetime
     updated_at: AwareDatetime
     progress_at: AwareDatetime | None = None  # the last transition that moved the run on

@@ -121,11 +121,6 @@ class DynamoRunLedger(RunLedger):
             names[f"#s{i}"] = field
             values[f":s{i}"] = value
             clauses.append(f"#s{i} = :s{i}")
-        for i, (field, value) in enumerate(change.append.items()):
-            names[f"#a{i}"] = field
-            values[f":a{i}"] = [value]
-            values[":empty"] = []
-            clauses.append(f"#a{i} = list_append(if_not_exists(#a{i}, :empty), :a{i})")
         expression = "SET " + ", ".join(clauses)
         for i, field in enumerate(change.removes):
             names[f"#r{i}"] = field

@@ -29,8 +29,6 @@ class InMemoryRunLedger(RunLedger):
             if change.expect is not None and not change.expect.holds(item):
                 return False, copy.deepcopy(item)
             item.update(copy.deepcopy(dict(change.sets)))
-            for name, value in change.append.items():
-                item[name] = [*item.get(name, []), value]
             for name in change.removes:
                 item.pop(name, None)
             return True, copy.deepcopy(item)

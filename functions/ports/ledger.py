@@ -92,14 +92,14 @@ class RunLedger(ABC):
         self,
         run_id: str,
         step: int,
-        batch_cost: float,
+        cost_sum: float,
         *,
-        first_in_epoch: bool,
         epochs_done: int | None,
         message_id: str,
     ) -> Transition | None:
-        """Claim step ``step`` (the previous one finished with ``batch_cost``; it closed
-        epoch ``epochs_done`` when given).
+        """Claim step ``step``, recording ``cost_sum``: the epoch's batch costs so far, each
+        times its batch's size, summed in batch order (this step's included). The step
+        closed epoch ``epochs_done`` when given.
 
         None when there is nothing to do: claimed by another message, or the run stopped.
         """
@@ -108,14 +108,12 @@ class RunLedger(ABC):
             "progress_at": now(),
             "step_message": message_id,
             "epoch": epochs_done,
+            "cost_sum": cost_sum,
         }
-        if first_in_epoch:
-            sets["costs"] = [batch_cost]
         return self._transition(
             run_id,
             sets,
             Expect(equal={"step": step - 1}),
-            append=None if first_in_epoch else {"costs": batch_cost},
             claimed=("step", step),
             message=("step_message", message_id),
         )
@@ -126,7 +124,6 @@ class RunLedger(ABC):
             run_id,
             {"eval_epoch": epoch, "progress_at": now(), "eval_message": message_id},
             Expect(below={"eval_epoch": epoch}),
-            append=None,
             claimed=("eval_epoch", epoch),
             message=("eval_message", message_id),
         )
@@ -205,12 +202,11 @@ class RunLedger(ABC):
         expect: Expect | None = None,
         *,
         removes: tuple[str, ...] = (),
-        **append: float,
     ) -> tuple[bool, dict[str, Any]]:
         # A record leaves out what it does not hold (DynamoDB stores no nulls), so None is
         # "not set" and is not written; a field is cleared by removing it.
         present = {name: value for name, value in sets.items() if value is not None}
-        change = Change({**present, "updated_at": now()}, expect, append, removes)
+        change = Change({**present, "updated_at": now()}, expect, removes)
         return self._update(run_id, change)
 
     def _stop(
@@ -226,11 +222,10 @@ class RunLedger(ABC):
         sets: Mapping[str, Any],
         expect: Expect,
         *,
-        append: Mapping[str, float] | None,
         claimed: tuple[str, int],
         message: tuple[str, str],
     ) -> Transition | None:
-        applied, item = self._change(run_id, sets, expect, **(append or {}))
+        applied, item = self._change(run_id, sets, expect)
         if applied:
             return Transition(RunRecord.model_validate(item), claimed=True)
         # This message's earlier delivery claimed it and may have died before publishing.

@@ -95,10 +95,9 @@ class BarrierTimeline:
 
 @dataclass(frozen=True)
 class Change:
-    """One write to a run record: fields to set, values to append to list fields and fields
-    to remove, applied only if ``expect`` holds (always, when None)."""
+    """One write to a run record: fields to set and fields to remove, applied only if
+    ``expect`` holds (always, when None)."""
 
     sets: Mapping[str, Any]
     expect: Expect | None = None
-    append: Mapping[str, float] = field(default_factory=dict)
     removes: tuple[str, ...] = ()

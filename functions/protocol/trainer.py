@@ -127,12 +127,14 @@ def launch(svc: Services, plan: RunPlan, phase: str, epoch: int, batch: int, ste
     svc.bus.send_tasks(tasks, "1")
 
 
-def _epoch_cost(plan: RunPlan, epoch: int, costs: list[float]) -> float:
-    """Sample-weighted mean of the batch costs, summed in batch order like the reference."""
-    total = 0.0
-    for batch, cost in enumerate(costs):
-        total += float(cost) * plan.batch_size_of(epoch, batch)
-    return total / plan.m_train
+def _cost_sum(svc: Services, plan: RunPlan, task: BackwardTask) -> float:
+    """The epoch's cost sum after ``task``'s step: the sum before it (read back from the
+    run's record) plus this batch's cost times its size, in the reference's order."""
+    before = 0.0
+    if task.batch > 0:
+        record = svc.ledger.get(plan.run_id)
+        before = 0.0 if record is None else record.cost_sum
+    return before + float(task.batch_cost) * plan.batch_size_of(task.epoch, task.batch)
 
 
 def step_done(svc: Services, plan: RunPlan, task: BackwardTask) -> None:
@@ -144,8 +146,7 @@ def step_done(svc: Services, plan: RunPlan, task: BackwardTask) -> None:
     claim = svc.ledger.claim_step(
         run,
         step,
-        task.batch_cost,
-        first_in_epoch=batch == 0,
+        _cost_sum(svc, plan, task),
         epochs_done=epoch + 1 if closes_epoch else None,
         message_id=current().message_id,
     )
@@ -155,7 +156,7 @@ def step_done(svc: Services, plan: RunPlan, task: BackwardTask) -> None:
     if not closes_epoch:
         launch(svc, plan, "train", epoch, batch + 1, step)
         return
-    cost = _epoch_cost(plan, epoch, claim.record.costs)
+    cost = claim.record.cost_sum / plan.m_train
     if epoch in eval_epochs(plan.config.epochs, plan.config.eval_every):
         launch(svc, plan, "eval", epoch, 0, step)  # its close records this epoch
         return
@@ -177,7 +178,7 @@ def close_evaluation(
     accuracies = metrics.accuracies()
     final_cost = metrics.train_cost
     if epochs > 0:
-        final_cost = _epoch_cost(plan, epoch, claim.record.costs)
+        final_cost = claim.record.cost_sum / plan.m_train
         entry = HistoryEntry(epoch=epoch + 1, cost=final_cost, **metrics.split_metrics())
         svc.ledger.put_history(run, entry)
         svc.bus.emit(EpochCompleted(run_id=run, epoch=epoch + 1, cost=final_cost, **accuracies))

@@ -186,7 +186,7 @@ def test_wait_reports_each_epoch_once_in_order_until_terminal(client: StackClien
         seen.append(entry)
         if entry.epoch == 2:  # the run moves on while the client polls
             ledger.put_history("run-3", HistoryEntry(epoch=3, cost=0.3))
-            ledger.claim_step("run-3", 1, 0.3, first_in_epoch=True, epochs_done=3, message_id="m1")
+            ledger.claim_step("run-3", 1, 0.3, epochs_done=3, message_id="m1")
             ledger.succeed("run-3", model_key="m", final_cost=0.3, accuracies={})
 
     record = client.wait("run-3", timeout=10, poll=0, on_epoch=on_epoch)
