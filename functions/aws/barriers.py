@@ -87,12 +87,13 @@ class DynamoBarriers(Barriers):
             ":zero": {"N": "0"},
             ":one": {"N": "1"},
         }
+        own: dict[str, dict] = {}
         for field, (prefix, kind) in _OUTPUT_ATTRIBUTES.items():
             value = getattr(output, field)
             if value is not None:
                 sets.append(f"{prefix}{shard} = :{field}")
                 text = str(Decimal(repr(value))) if kind == "N" else value
-                values[f":{field}"] = {kind: text}
+                values[f":{field}"] = own[f"{prefix}{shard}"] = {kind: text}
         try:
             response = self._client().update_item(
                 TableName=self.table,
@@ -100,14 +101,19 @@ class DynamoBarriers(Barriers):
                 UpdateExpression=f"ADD arrived :shard, n :one SET {', '.join(sets)}",
                 ConditionExpression="attribute_not_exists(arrived) OR NOT contains(arrived, :k)",
                 ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
+                # The item as it was: this shard's own output (up to hundreds of KB) need not
+                # come back in the response, since the caller has it.
+                ReturnValues="ALL_OLD",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
             return _arrival(exc.response.get("Item", {}), expected, claimed=False)
-        return _arrival(response["Attributes"], expected, claimed=True)
+        before = response.get("Attributes", {})
+        arrived = {*before.get("arrived", {}).get("NS", []), str(shard)}
+        now = {**before, **own, "arrived": {"NS": sorted(arrived)}}
+        return _arrival(now, expected, claimed=True)
 
     def read(self, key: str, expected: int) -> Arrival:
         """The barrier as it stands (strongly consistent), without arriving."""
