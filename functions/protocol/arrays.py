@@ -261,9 +261,7 @@ class ArrayStore:
         array = _frozen(np.array(array, copy=True))
         self.blobs.put_bytes(key, encode_npy(array))
         self._cache.put(self._key(key), array)
-        return S3Array(
-            storage="s3", bucket=self.bucket, key=key, dtype=array.dtype.name, shape=array.shape
-        )
+        return self.reference(key, array)
 
     def remember(self, key: str, array: np.ndarray) -> np.ndarray:
         """Cache ``array`` (taking ownership: it becomes read-only) under ``key`` without
@@ -292,6 +290,12 @@ class ArrayStore:
         # Not cached, or cached as something else (a plan, parameters): the header decides.
         array = _read_declared(self.blobs, ref)
         return self._cache.put(self._key(ref.key), array) if scope.immutable else array
+
+    def reference(self, key: str, array: np.ndarray) -> S3Array:
+        """A reference to ``array``, which is already stored at ``key`` (written once)."""
+        return S3Array(
+            storage="s3", bucket=self.bucket, key=key, dtype=array.dtype.name, shape=array.shape
+        )
 
     def pack(self, array: np.ndarray, key: str, *, inline_limit: int) -> ArrayRef:
         """Inline when it fits the message budget, else a claim check at ``key``."""

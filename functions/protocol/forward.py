@@ -30,6 +30,7 @@ from functions.protocol.keys import acts_key
 from functions.protocol.output import evaluate, train_output_shard
 from functions.protocol.plan import RunPlan, load_plan
 from functions.training.step import forward_shard
+from messages.arrays import ArrayRef
 from messages.tasks import ForwardTask, LossTask
 
 
@@ -97,14 +98,25 @@ def _publish_next_stage(
     if layer == plan.depth and plan.loss_in_output_shard:
         evaluate(svc, plan, task, full, weight_sq_sum)
     elif layer == plan.depth:
-        ref = svc.store.pack(full, key_acts, inline_limit=plan.inline_limit(1))
+        ref = _layer_output(svc, arrival, full, key_acts, plan.inline_limit(1))
         svc.bus.send_tasks([LossTask(outputs=ref, **common)], OUTPUT_ROUTE)
     else:
         next_shards = len(plan.ranges(layer + 1))
-        ref = svc.store.pack(full, key_acts, inline_limit=plan.inline_limit(next_shards))
+        ref = _layer_output(svc, arrival, full, key_acts, plan.inline_limit(next_shards))
         if task.phase == "train":  # the backward pass of layer + 1 reads it again
             svc.store.remember(key_acts, full)
         tasks = [
             ForwardTask(layer=layer + 1, shard=k, inputs=ref, **common) for k in range(next_shards)
         ]
         svc.bus.send_tasks(tasks, str(layer + 1))
+
+
+def _layer_output(
+    svc: Services, arrival: Arrival, full: np.ndarray, key: str, inline_limit: int
+) -> ArrayRef:
+    """The layer's output for the next stage's messages: inline when it fits, else in S3 at
+    ``key``; but a layer of one shard whose output went to S3 at its arrival already has
+    it there, whole (an evaluation pass's activations, megabytes), so that object serves."""
+    if full.nbytes > inline_limit and len(arrival.s3_keys) == 1 == len(arrival.arrived):
+        return svc.store.reference(arrival.s3_keys[0], full)
+    return svc.store.pack(full, key, inline_limit=inline_limit)

@@ -10,6 +10,8 @@ from memory_runs import RUN, reference_result
 
 from functions.memory import InMemoryStack
 from functions.memory.blobs import InMemoryBlobStore
+from functions.protocol import fanin as fanin_module
+from functions.protocol import plan as plan_module
 from functions.protocol.keys import data_prefix, upload_prefix
 from functions.protocol.uploads import upload_batches
 from functions.training import layout as layout_module
@@ -249,3 +251,21 @@ def test_a_float64_test_set_beside_float32_training_data_keeps_its_digits() -> N
     expected = train_reference(cfg, split)
     assert max_abs_diff(stack.model(RUN)[0], expected.params) <= 1e-12
     assert record.test_accuracy == expected.test_accuracy
+
+
+def test_a_layer_of_one_shard_stores_its_output_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Outputs of more than 1 KB leave both the barrier item and the message: each layer's
+    # output goes to S3 once, at its shard's arrival, and the next stage refers to it.
+    monkeypatch.setattr(fanin_module, "BARRIER_ITEM_BUDGET", 1024)
+    monkeypatch.setattr(plan_module, "MESSAGE_ARRAY_BUDGET", 1024)
+    x, y = mnist_shaped(m=300)
+    cfg = mnist_config(shards=1)
+    stack, log = _logged_stack()
+    stack.submit(cfg, x, y, RUN, batched=True)
+    stack.run()
+    record = stack.record(RUN)
+    assert record is not None and record.status is RunStatus.SUCCEEDED, record
+    assert max_abs_diff(stack.model(RUN)[0], reference_result(cfg, x, y).params) == 0.0
+    spilled = [k for k in log.puts if "/fwd/" in k]
+    assert any("/eval/" in k for k in spilled) and any("/train/" in k for k in spilled)
+    assert not [k for k in log.puts if "/acts/" in k]
