@@ -11,7 +11,7 @@ from infra.local.exceptions import (
     RunnerConfigError,
     StackNotStartedError,
 )
-from infra.local.moto_compat import disable_moto_sqs_lambda_delivery
+from infra.local.moto_compat import correct_moto, disable_moto_sqs_lambda_delivery
 from infra.local.runner import DEFAULT_LOCAL_RETRY_DELAY, LambdaRunner
 from infra.local.server import serve
 from infra.local.sqs_event import sqs_event
@@ -32,6 +32,7 @@ __all__ = [
     "RunnerStats",
     "SqsMapping",
     "StackNotStartedError",
+    "correct_moto",
     "disable_moto_sqs_lambda_delivery",
     "serve",
     "sqs_event",

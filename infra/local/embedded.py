@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 
 from infra.local.exceptions import StackNotStartedError
-from infra.local.moto_compat import disable_moto_sqs_lambda_delivery
+from infra.local.moto_compat import correct_moto
 from infra.local.runner import DEFAULT_LOCAL_RETRY_DELAY, LambdaRunner
 from infra.local.speedups import speed_up_botocore, speed_up_moto
 
@@ -59,7 +59,7 @@ class EmbeddedStack:
             os.environ.pop(name, None)
         os.environ.update(values)
         try:
-            disable_moto_sqs_lambda_delivery()
+            correct_moto()
             speed_up_moto()
             speed_up_botocore()
             self._mock = mock_aws()

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from infra.local.exceptions import PortInUseError
-from infra.local.moto_compat import disable_moto_sqs_lambda_delivery
+from infra.local.moto_compat import correct_moto
 from infra.local.speedups import speed_up_moto
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -112,7 +112,7 @@ def loopback_api(host: str = "127.0.0.1", port: int = 4566) -> Iterator[str]:
 
     if port:
         _check_free(host, port)
-    disable_moto_sqs_lambda_delivery()
+    correct_moto()
     speed_up_moto()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # it logs every request
     _let_long_polls_wait_unlocked()

@@ -22,7 +22,7 @@ from infra.local.discovery import MappingState, SqsMapping, discover_mappings
 from infra.local.exceptions import HandlerImportError, RunnerConfigError
 from infra.local.handlers import environment, load_handler
 from infra.local.invoke import Outcome, invoke_batch, lambda_environment
-from infra.local.moto_compat import disable_if_moto_loaded
+from infra.local.moto_compat import correct_moto_if_loaded
 from infra.local.redrive import Redriver, sendable_attributes
 from infra.local.retries import RetryScheduler
 from infra.local.schedule import HopPredictor
@@ -71,7 +71,7 @@ class LambdaRunner:
             raise RunnerConfigError(f"retry_delay must be >= 0 or None, got {retry_delay}")
         if serve not in ("Enabled", "Disabled"):
             raise RunnerConfigError(f"serve must be 'Enabled' or 'Disabled', got {serve!r}")
-        disable_if_moto_loaded()
+        correct_moto_if_loaded()
         speed_up_botocore()  # the handlers' SNS publishes
         self.endpoint_url = endpoint_url
         self.serve = serve
