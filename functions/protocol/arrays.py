@@ -44,8 +44,10 @@ V = TypeVar("V")
 # What a warm container keeps of what it read or wrote: the parameter versions of the last
 # steps and their inputs, never the dataset (its batches are read again: batches.py). At
 # most an eighth of the function's memory (the arrays a step holds may take a quarter:
-# functions/training/capacity.py), and at most this.
-ARRAY_CACHE_BYTES = 128 * 1024 * 1024
+# functions/training/capacity.py), and at most this: a step's own versions and inputs are
+# what is read again (a 1,000 x 1,000 layer with Adam's moments is 24 MB); older steps'
+# only by late duplicates. 128 MiB read nothing more in an MNIST-sized epoch.
+ARRAY_CACHE_BYTES = 32 * 1024 * 1024
 ARRAY_CACHE_SHARE = 8
 
 

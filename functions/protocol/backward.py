@@ -122,8 +122,17 @@ def backward(task: BackwardTask, svc: Services) -> None:
     new = {**update.params, **update.state}
     inline = write_params(svc.store, plan, task.layer, task.shard, task.step + 1, new)
     telemetry = shard_telemetry_of(svc, plan, task, inputs.z, params, grads, update)
+    # A layer of one shard: its dA_{l-1} is whole already, and only a redelivery of this
+    # message may publish it again, computing the same bytes, so the arrival stores none.
+    alone = len(plan.ranges(task.layer)) == 1
     expected, arrival = claim_arrival(
-        plan, svc, task, "bwd", update.da_prev, telemetry=telemetry.document, params=inline
+        plan,
+        svc,
+        task,
+        "bwd",
+        None if alone else update.da_prev,
+        telemetry=telemetry.document,
+        params=inline,
     )
     if not publishes(task, arrival):
         return
@@ -131,7 +140,7 @@ def backward(task: BackwardTask, svc: Services) -> None:
     if task.layer == 1:
         step_done(svc, plan, task)
         return
-    parts = outputs(arrival, svc.store, expected)
+    parts = [update.da_prev] if alone else outputs(arrival, svc.store, expected)
     da_prev = parts[0].copy()
     for part in parts[1:]:
         da_prev += part

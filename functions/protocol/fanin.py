@@ -1,7 +1,8 @@
 """Fan-in and shard state: what a shard reads, claims and keeps in either direction.
 
 - Outputs through the barrier: a shard's output rides in its arrival's item when small and
-  goes to S3 when not; the completing arrival reads them all back in shard order.
+  goes to S3 when not; the completing arrival reads them all back in shard order (a
+  backward layer of one shard passes none: backward.py).
 - Parameters: a shard reads its version of the task's step (functions/protocol/versions.py
   says where a version lives); a late duplicate finds it pruned, or kept, and stops.
 - The claim: a shard's arrival at its layer's barrier carries its output, its span and the

@@ -269,3 +269,8 @@ def test_a_layer_of_one_shard_stores_its_output_once(monkeypatch: pytest.MonkeyP
     spilled = [k for k in log.puts if "/fwd/" in k]
     assert any("/eval/" in k for k in spilled) and any("/train/" in k for k in spilled)
     assert not [k for k in log.puts if "/acts/" in k]
+    # The backward pass's dA of a layer of one shard is in no barrier: it went on whole.
+    backward = [b for k, b in stack.barriers.items.items() if "#bwd#" in k]
+    assert backward and all(not b.payloads and not b.s3_keys for b in backward)
+    forward = [b for k, b in stack.barriers.items.items() if "#train#" in k and "#fwd#1" in k]
+    assert forward and all(b.s3_keys for b in forward)  # read again by the backward pass
