@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from infra.local.api_trace import ApiOperation
@@ -54,6 +55,46 @@ def read_units(size: int, unit_bytes: int, *, consistent: bool) -> float:
     return float(units) if consistent else units / 2
 
 
+_CLAUSE = re.compile(r"\b(SET|ADD|REMOVE|DELETE)\b")
+_PLACEHOLDER = re.compile(r":\w+")
+
+
+def _actions(expression: str) -> Iterator[tuple[str, str]]:
+    """(clause, action) for each comma-separated action of an update expression (commas
+    inside a function's parentheses belong to it)."""
+    parts = _CLAUSE.split(expression)
+    for clause, body in zip(parts[1::2], parts[2::2], strict=True):
+        depth, start = 0, 0
+        for i, char in enumerate(body + ","):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if char == "," and depth == 0:
+                if body[start:i].strip():
+                    yield clause, body[start:i].strip()
+                start = i + 1
+
+
+def size_after_update(before: Mapping[str, Any], params: Mapping[str, Any]) -> int:
+    """The item's size after an UpdateItem applied to ``before``: a value SET from one
+    placeholder takes that value's size; any other SET or ADD, its current size plus every
+    value it names (list_append, a set's new element: an upper bound for arithmetic)."""
+    names = params.get("ExpressionAttributeNames", {})
+    values = params.get("ExpressionAttributeValues", {})
+    sizes = {name: _value_size(value) for name, value in before.items()}
+    for clause, action in _actions(params.get("UpdateExpression", "")):
+        target = re.split(r"\s|=", action, maxsplit=1)[0]
+        target = names.get(target, target)
+        operand = action[len(action.split()[0]) :] if clause != "SET" else action.split("=", 1)[1]
+        placeholders = _PLACEHOLDER.findall(operand)
+        if clause in ("REMOVE", "DELETE"):
+            sizes.pop(target, None)
+        elif clause == "SET" and operand.strip() in values:
+            sizes[target] = _value_size(values[operand.strip()])
+        else:
+            added = sum(_value_size(values[p]) for p in placeholders if p in values)
+            sizes[target] = sizes.get(target, 0) + added
+    return sum(byte_size(name) + size for name, size in sizes.items())
+
+
 class DynamoItems:
     """The item sizes a run's calls revealed, so that a write is billed on the larger of the
     item before and after it, as DynamoDB does. ``key_names``: each table's key attributes
@@ -80,6 +121,10 @@ class DynamoItems:
             return item_size(op.response.get("Item"))
         if op.params.get("ReturnValues") == "ALL_NEW":
             return item_size(op.response.get("Attributes"))
+        if op.params.get("ReturnValues") == "ALL_OLD":  # the item before: a new one is its key
+            before = op.response.get("Attributes") or op.params["Key"]
+            self._sizes[self._slot(op.params["TableName"], op.params["Key"])] = item_size(before)
+            return size_after_update(before, op.params)
         # Not returned: what was known of it plus the values written (an upper bound).
         known = self._sizes.get(self._slot(op.params["TableName"], op.params["Key"]), 0)
         values = op.params.get("ExpressionAttributeValues", {})

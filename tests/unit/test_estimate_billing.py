@@ -82,29 +82,64 @@ def test_an_update_is_billed_on_the_larger_of_the_item_before_and_after() -> Non
     items = DynamoItems(UNITS, {"barriers": ("pk",)})
     key = {"pk": {"S": "b"}}
     big = {"pk": {"S": "b"}, "o1": {"B": Sized(bytes, 3000)}}  # 3 + 3002 bytes: 3 units
+    # An arrival at a new item: ALL_OLD returns nothing, so the item was its key, and after
+    # the write it holds the value set too.
     arrive = op(
         "dynamodb",
         "UpdateItem",
-        {"TableName": "barriers", "Key": key, "ReturnValues": "ALL_NEW"},
-        {"Attributes": big},
+        {
+            "TableName": "barriers",
+            "Key": key,
+            "UpdateExpression": "ADD arrived :k SET o1 = :o",
+            "ExpressionAttributeValues": {":k": {"NS": ["1"]}, ":o": big["o1"]},
+            "ReturnValues": "ALL_OLD",
+        },
+        {},
     )
     assert items.units_of(arrive) == {"dynamodb_write_unit": 3}
+    # The next arrival at it returns it as it was: billed on the larger size, after.
+    second = op(
+        "dynamodb",
+        "UpdateItem",
+        {
+            "TableName": "barriers",
+            "Key": key,
+            "UpdateExpression": "ADD arrived :k SET o2 = if_not_exists(o2, :o)",
+            "ExpressionAttributeValues": {":k": {"NS": ["2"]}, ":o": big["o1"]},
+            "ReturnValues": "ALL_OLD",
+        },
+        {"Attributes": {**big, "arrived": {"NS": ["1"]}}},
+    )
+    assert items.units_of(second) == {"dynamodb_write_unit": 6}  # 3 + 3,002 + 3,002 + 11
     # SET published = :yes returns nothing: the item is still (at least) as big as it was.
     mark = op(
         "dynamodb",
         "UpdateItem",
         {"TableName": "barriers", "Key": key, "ExpressionAttributeValues": {":yes": {"BOOL": 1}}},
     )
-    assert items.units_of(mark) == {"dynamodb_write_unit": 3}
+    assert items.units_of(mark) == {"dynamodb_write_unit": 6}
     # A failed condition is billed on the item as it stands (returned with ALL_OLD).
     duplicate = op(
         "dynamodb",
         "UpdateItem",
         {"TableName": "barriers", "Key": key},
-        {"Item": big},
+        {"Item": {**big, "o2": big["o1"], "arrived": {"NS": ["1", "2"]}}},
         error="ConditionalCheckFailedException",
     )
-    assert items.units_of(duplicate) == {"dynamodb_write_unit": 3}
+    assert items.units_of(duplicate) == {"dynamodb_write_unit": 6}
+    # Near a unit's edge the names count: key (3) + arrived (7 + 2) + o1 (2 + 1,015) > 1 KB.
+    edge = op(
+        "dynamodb",
+        "UpdateItem",
+        {
+            "TableName": "barriers",
+            "Key": {"pk": {"S": "c"}},
+            "UpdateExpression": "ADD arrived :k SET o1 = :o",
+            "ExpressionAttributeValues": {":k": {"NS": ["1"]}, ":o": {"B": Sized(bytes, 1015)}},
+            "ReturnValues": "ALL_OLD",
+        },
+    )
+    assert items.units_of(edge) == {"dynamodb_write_unit": 2}
     other = op("dynamodb", "PutItem", {"TableName": "runs", "Item": {"pk": {"S": "x" * 1500}}})
     assert items.units_of(other) == {"dynamodb_write_unit": 2}
 
