@@ -60,10 +60,10 @@ class RunRecord(FrozenModel):
     Besides the run's outcome it holds the transition counters: ``step`` is the last step
     claimed and ``eval_epoch`` the last evaluation (-1 before the first), each with the id
     of the message whose delivery claimed it (``step_message``, ``eval_message``, and
-    ``start_message`` for the run's start), and ``cost_sum`` the epoch in progress's batch
-    costs, each times its batch's size, summed in batch order as the reference engine sums
-    them. A sum, not a list: the item's size, and so each claim's write, stays the same
-    however many steps an epoch has.
+    ``start_message`` for the run's start), and ``cost_sum`` the batch costs of the epoch
+    of the last claimed step, each times its batch's size, summed in batch order as the
+    reference engine sums them. A sum, not a list: the item's size, and so each claim's
+    write, stays the same however many steps an epoch has.
     """
 
     run_id: RunId

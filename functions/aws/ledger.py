@@ -20,6 +20,8 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 _RUN_SORT_KEY = "run"
 _KEY_FIELDS = ("pk", "sk")
+# Written by earlier versions: run items that hold one still list and load after an upgrade.
+_RETIRED_FIELDS = ("costs",)
 
 
 def _to_dynamo(value: Any) -> Any:
@@ -49,11 +51,11 @@ def _serialize(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored item without its key attributes."""
+    """A stored item without its key attributes, nor the fields no record holds any more."""
     return {
         k: _from_dynamo(_deserializer.deserialize(v))
         for k, v in item.items()
-        if k not in _KEY_FIELDS
+        if k not in _KEY_FIELDS and k not in _RETIRED_FIELDS
     }
 
 

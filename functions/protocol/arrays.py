@@ -43,12 +43,12 @@ V = TypeVar("V")
 
 # What a warm container keeps of what it read or wrote: the parameter versions of the last
 # steps and their inputs, never the dataset (its batches are read again: batches.py). At
-# most an eighth of the function's memory (the arrays a step holds may take a quarter:
-# functions/training/capacity.py), and at most this: a step's own versions and inputs are
-# what is read again (a 1,000 x 1,000 layer with Adam's moments is 24 MB); older steps'
-# only by late duplicates. 128 MiB read nothing more in an MNIST-sized epoch.
-ARRAY_CACHE_BYTES = 32 * 1024 * 1024
-ARRAY_CACHE_SHARE = 8
+# most 1/32 of the function's memory (32 MiB of the neurons' default 1,024 MB), and at most
+# this: what is read again is a step's own versions and inputs (a 1,000 x 1,000 layer with
+# Adam's moments is 24 MB), older steps' only by late duplicates. An MNIST-sized epoch made
+# no more S3 reads with 32 MiB than with 128.
+ARRAY_CACHE_BYTES = 128 * 1024 * 1024
+ARRAY_CACHE_SHARE = 32
 
 
 def array_cache_bytes() -> int:
@@ -294,7 +294,8 @@ class ArrayStore:
         return self._cache.put(self._key(ref.key), array) if scope.immutable else array
 
     def reference(self, key: str, array: np.ndarray) -> S3Array:
-        """A reference to ``array``, which is already stored at ``key`` (written once)."""
+        """A reference to ``array``, which is already stored at ``key`` (a write that every
+        retry repeats with the same bytes)."""
         return S3Array(
             storage="s3", bucket=self.bucket, key=key, dtype=array.dtype.name, shape=array.shape
         )

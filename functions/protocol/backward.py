@@ -3,7 +3,8 @@
 The path mirrors the forward one: read the inputs (the shard's version, A_{l-1}, its Z and
 its rows of the gradient), compute (one call for the gradients, one for the update), write
 the new version, claim arrival at the layer's backward barrier (carrying the shard's share
-of dA_{l-1} and its telemetry), and from the completing arrival publish the previous layer's
+of dA_{l-1}, unless it is the layer's only shard, and its telemetry), and from the
+completing arrival publish the previous layer's
 tasks, or, after layer 1, claim the next step. A shard's rows of a gradient travel inline
 when they fit its message; otherwise every shard of the layer references one S3 object
 holding the whole layer's gradient and takes its own rows (one PutObject per stage).

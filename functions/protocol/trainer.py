@@ -129,7 +129,11 @@ def launch(svc: Services, plan: RunPlan, phase: str, epoch: int, batch: int, ste
 
 def _cost_sum(svc: Services, plan: RunPlan, task: BackwardTask) -> float:
     """The epoch's cost sum after ``task``'s step: the sum before it (read back from the
-    run's record) plus this batch's cost times its size, in the reference's order."""
+    run's record) plus this batch's cost times its size, in the reference's order.
+
+    The claim that follows applies only while the record's step is the previous one, and
+    only that step's claim wrote the sum read then; a sum read later belongs to a claim
+    that fails, whose caller heals from the stored record, not from this value."""
     before = 0.0
     if task.batch > 0:
         record = svc.ledger.get(plan.run_id)
@@ -174,6 +178,10 @@ def close_evaluation(
     claim = svc.ledger.claim_eval(run, epoch, message_id=current().message_id)
     if claim is None:
         return  # claimed by another message, or the run stopped (cancelled, failed)
+    if not claim.claimed and claim.record.step != task.step:
+        # The next epoch has claimed a step: this close was carried out whole (it launched
+        # that epoch last), and the record's cost sum is already the next epoch's.
+        return
     epochs = plan.config.epochs
     accuracies = metrics.accuracies()
     final_cost = metrics.train_cost

@@ -45,7 +45,7 @@ def disable_moto_sqs_lambda_delivery() -> None:
         _disabled = True
 
 
-def _latest_notifications(topic: Any) -> deque:
+def _latest_notifications(topic: Any) -> deque[Any]:
     kept = topic.__dict__.get("_latest_notifications")
     if kept is None:  # a topic made before the bound: its own list, bounded now
         kept = deque(topic.__dict__.pop("sent_notifications", ()), SENT_NOTIFICATIONS_KEPT)

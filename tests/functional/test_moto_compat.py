@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
 from infra.local import EmbeddedStack
@@ -28,7 +29,7 @@ def test_a_topic_keeps_its_latest_messages_and_delivers_them_all() -> None:
         for i in range(PUBLISHED):
             sns.publish(TopicArn=topic, Message=json.dumps({"i": i}))
 
-        kept = sns_backends["123456789012"][stack.region].topics[topic].sent_notifications
+        kept = sns_backends[DEFAULT_ACCOUNT_ID][stack.region].topics[topic].sent_notifications
         assert [json.loads(n[1])["i"] for n in kept] == list(
             range(PUBLISHED - SENT_NOTIFICATIONS_KEPT, PUBLISHED)
         )

@@ -230,6 +230,8 @@ def test_steps_are_claimed_once_and_healed_by_the_claiming_message(bed: Bed) -> 
     second = _step(bed, run, 2, 0.1 + 0.2 + 1e-13, "m4", epochs_done=1)
     assert second is not None and second.record.cost_sum == 0.1 + 0.2 + 1e-13
     assert second.record.epoch == 1 and second.record.step_message == "m4"
+    whole = _step(bed, run, 3, 3.0, "m5")  # stored as the number 3, read back as a float
+    assert whole is not None and whole.record.cost_sum == 3.0
     assert _step(bed, run, 1, 0.5, "m1") is None  # the step has moved on
 
 

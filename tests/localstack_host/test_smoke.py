@@ -131,11 +131,12 @@ def test_dynamodb_claim_arrival_once(aws: Aws, name: str) -> None:
             UpdateExpression="ADD arrived :s",
             ConditionExpression="attribute_not_exists(arrived) OR NOT contains(arrived, :k)",
             ExpressionAttributeValues={":s": {"SS": [key]}, ":k": {"S": key}},
-            ReturnValues="ALL_NEW",
+            ReturnValues="ALL_OLD",
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
 
-    assert claim("fwd-0")["Attributes"]["arrived"] == {"SS": ["fwd-0"]}
+    assert "Attributes" not in claim("fwd-0")  # a new item: nothing was there before
+    assert claim("fwd-1")["Attributes"]["arrived"] == {"SS": ["fwd-0"]}  # as it was
     with pytest.raises(ClientError) as again:
         claim("fwd-0")
     error = again.value.response

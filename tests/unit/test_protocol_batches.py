@@ -274,3 +274,16 @@ def test_a_layer_of_one_shard_stores_its_output_once(monkeypatch: pytest.MonkeyP
     assert backward and all(not b.payloads and not b.s3_keys for b in backward)
     forward = [b for k, b in stack.barriers.items.items() if "#train#" in k and "#fwd#1" in k]
     assert forward and all(b.s3_keys for b in forward)  # read again by the backward pass
+
+
+def test_every_epochs_cost_equals_the_reference_to_the_last_bit() -> None:
+    # 240 training samples in batches of 32: seven full ones and one of 16, each epoch.
+    x, y = mnist_shaped(m=300)
+    cfg = mnist_config(shards=1, epochs=4, eval_every=2)
+    stack = InMemoryStack()
+    stack.submit(cfg, x, y, RUN, batched=True)
+    stack.run()
+    expected = reference_result(cfg, x, y)
+    costs = [entry.cost for entry in stack.ledger.history(RUN)]
+    assert len(costs) == 4 and costs == [entry.cost for entry in expected.history]
+    assert stack.record(RUN).final_cost == expected.final_cost

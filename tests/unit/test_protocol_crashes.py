@@ -18,6 +18,7 @@ from memory_runs import (
 )
 
 from functions.memory import CrashPlan, InMemoryStack
+from functions.memory.stack import QueuedMessage
 from functions.protocol.telemetry import read_telemetry
 from lnn.bench.workload import same_bytes
 from messages.status import RunStatus
@@ -40,6 +41,7 @@ def test_a_crash_at_every_port_call_changes_no_byte(batch_norm: bool) -> None:
     cfg = _tiny(batch_norm)
     clean = train(InMemoryStack(), cfg, x, y)
     expected = clean.model(RUN)[0]
+    history = clean.ledger.history(RUN)
     assert not batch_norm or running_averages_moved(expected)
     calls = clean.counter.calls
     touched = {name.split(".")[1] for name in calls}
@@ -55,6 +57,8 @@ def test_a_crash_at_every_port_call_changes_no_byte(batch_norm: bool) -> None:
                 failures.append(f"{when} {name} (call {at}): {record}")
             elif not same_bytes(stack.model(RUN)[0], expected):
                 failures.append(f"{when} {name} (call {at}): a different model")
+            elif stack.ledger.history(RUN) != history:
+                failures.append(f"{when} {name} (call {at}): a different history")
     assert not failures, failures
 
 
@@ -90,9 +94,46 @@ def test_a_crash_at_every_port_call_leaves_the_clean_telemetry() -> None:
 def test_crashes_with_duplicates_and_reordering(layers: list[dict] | None, seed: int) -> None:
     x, y = toy_data()
     cfg = config() if layers is None else config(layers=layers)
-    expected = train(InMemoryStack(), cfg, x, y).model(RUN)[0]
+    clean = train(InMemoryStack(), cfg, x, y)
+    expected, history = clean.model(RUN)[0], clean.ledger.history(RUN)
     for at in range(seed * 37 + 5, 400, 53):
         stack = InMemoryStack(seed=seed, duplicate=0.3, reorder=True, crash=CrashPlan(at, "after"))
         train(stack, cfg, x, y)
         assert stack.record(RUN).status is RunStatus.SUCCEEDED
         assert same_bytes(stack.model(RUN)[0], expected), at
+        assert stack.ledger.history(RUN) == history, at
+
+
+def test_an_evaluation_close_redelivered_in_the_next_epoch_changes_nothing() -> None:
+    # The message that closed epoch 1's evaluation comes again once epoch 2 has claimed a
+    # step: its close was done whole, so it must neither record epoch 1 again nor move on.
+    x, y = toy_data()
+    cfg = config(epochs=3, eval_every=1)
+    clean = train(InMemoryStack(), cfg, x, y)
+    stack = InMemoryStack()
+    stack.submit(cfg, x, y, RUN)
+    delivered: dict[str, QueuedMessage] = {}
+    closed_at: int | None = None  # the step at which epoch 1's evaluation closed
+    redelivered = False
+    while stack.queued:
+        delivered[stack.queued[0].message_id] = stack.queued[0]
+        stack.deliver_one()
+        record = stack.record(RUN)
+        assert record is not None
+        if closed_at is None and record.eval_epoch == 0:
+            closed_at = record.step
+        if not redelivered and closed_at is not None and record.step > closed_at:
+            closing = delivered[record.eval_message or ""]
+            stack.queued.append(QueuedMessage(closing.queue, closing.message_id, closing.body))
+            redelivered = True
+    assert redelivered
+    assert stack.record(RUN).status is RunStatus.SUCCEEDED
+    assert stack.ledger.history(RUN) == clean.ledger.history(RUN)
+    assert same_bytes(stack.model(RUN)[0], clean.model(RUN)[0])
+    assert _epochs_completed(stack) == _epochs_completed(clean)
+
+
+def _epochs_completed(stack: InMemoryStack) -> list[dict]:
+    """The EpochCompleted events the run emitted, without their times."""
+    events = [e for e in stack.events if e.get("event") == "epoch_completed"]
+    return [{k: v for k, v in e.items() if k != "at"} for e in events]
