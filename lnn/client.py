@@ -204,9 +204,9 @@ class StackClient:
     ) -> TrainRequest:
         """Upload `data`, publish the TrainRequest for `config` and return it."""
         self.check_depth(config)
-        from lnn.prepare import sources as split  # the datasets' import: only to start a run
+        from lnn import prepare  # the datasets' import: only to start a run
 
-        sources = split(data, config)
+        sources = prepare.sources(data, config)
         m_train, n_features = sources["train"].samples, int(data.x.shape[0])
         sizes = self.outputs.function_sizes
         self._check_capacity(

@@ -10,13 +10,12 @@ import numpy as np
 import pytest
 
 from functions.training import layout as layout_module
-from functions.training.split import split_training_data
 from infra.local.chaos import ChaosSpec
 from lnn.bench.mnist_shaped_data import MnistShape, make_arrays
 from lnn.bench.workload import max_abs_diff, same_bytes
 from lnn.engines.reference import train_reference
 from lnn.engines.stack import embedded_stack, run_embedded
-from lnn.prepare import PreparedData
+from lnn.prepare import PreparedData, split
 from messages.train_request import TrainConfig
 
 SHAPE = MnistShape(samples=2000, features=784, test_samples=400)
@@ -72,15 +71,7 @@ def test_an_mnist_shaped_run_equals_the_reference(
     result, keys = _run(data)
     assert result.status == "SUCCEEDED", result.reason
     assert result.extra["timeouts_exceeded"] == {}
-    split = split_training_data(
-        data.x,
-        data.y,
-        holdout=CONFIG.holdout,
-        seed=CONFIG.seed,
-        x_test=data.x_test,
-        y_test=data.y_test,
-    )
-    expected = train_reference(CONFIG, split)
+    expected = train_reference(CONFIG, split(data, holdout=CONFIG.holdout, seed=CONFIG.seed))
     assert max_abs_diff(result.params, expected.params) == 0.0
     assert (result.train_accuracy, result.dev_accuracy, result.test_accuracy) == (
         expected.train_accuracy,
